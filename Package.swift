@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Our own targets are built with `-Ounchecked` in release: hot loops work on raw buffers whose
+/// bounds are validated once, up front, by the checkpoint reader.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "swift-llm-compressor",
+    products: [
+        .executable(name: "compress", targets: ["compress-cli"]),
+        .library(name: "LLMCompressor", targets: ["LLMCompressor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Checkpoint", dependencies: ["CJSONC"], swiftSettings: optimized),
+        .target(name: "Recipes", dependencies: ["Checkpoint", "Yams"], swiftSettings: optimized),
+        .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes"], swiftSettings: optimized),
+        .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers"], swiftSettings: optimized),
+        .executableTarget(
+            name: "compress-cli",
+            dependencies: ["LLMCompressor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimized),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes"]),
+        .testTarget(name: "ModifiersTests", dependencies: ["Modifiers"]),
+        .testTarget(name: "CLITests", dependencies: ["compress-cli"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// The Recipes module: llm-compressor recipe YAML into typed values.
