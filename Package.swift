@@ -27,10 +27,11 @@ let package = Package(
             name: "compress-cli",
             dependencies: ["LLMCompressor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes"]),
-        .testTarget(name: "ModifiersTests", dependencies: ["Modifiers"]),
-        .testTarget(name: "CLITests", dependencies: ["compress-cli"]),
+        .target(name: "TestSupport", dependencies: ["Checkpoint"], path: "Tests/TestSupport"),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
+        .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["compress-cli", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

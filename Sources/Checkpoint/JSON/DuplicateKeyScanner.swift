@@ -1,7 +1,7 @@
 /// json-c keeps the last of two members with the same key and says nothing; this scan of the raw
 /// text finds such keys, in any object at any depth, so that a header cannot hide a tensor.
 enum DuplicateKeyScanner {
-    /// Throws `.duplicateKey` for the first key that repeats within one object.
+    /// Throws `.duplicateKey` for the first key that repeats within one object; depth 1 is the top level.
     /// - Complexity: O(n) in the length of the text.
     static func check(_ bytes: UnsafeRawBufferPointer) throws(JSONParser.Failure) {
         // One set of seen keys per open container; arrays carry nil.
@@ -23,7 +23,7 @@ enum DuplicateKeyScanner {
             case UInt8(ascii: ":"):
                 if let key = lastString, let top = stack.indices.last, stack[top] != nil {
                     if stack[top]!.insert(key).inserted == false {
-                        throw .duplicateKey(String(decoding: key, as: UTF8.self))
+                        throw .duplicateKey(String(decoding: key, as: UTF8.self), depth: stack.count)
                     }
                 }
                 lastString = nil

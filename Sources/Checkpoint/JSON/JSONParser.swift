@@ -7,7 +7,7 @@ public enum JSONParser {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case syntax(String)
         case trailingBytes(offset: Int)
-        case duplicateKey(String)
+        case duplicateKey(String, depth: Int)
         case integerOutOfRange
         case tooDeep(limit: Int)
 
@@ -15,7 +15,7 @@ public enum JSONParser {
             switch self {
             case let .syntax(m): return "invalid JSON: \(m)"
             case let .trailingBytes(o): return "invalid JSON: unexpected bytes after the value at offset \(o)"
-            case let .duplicateKey(k): return "duplicate key \"\(k)\""
+            case let .duplicateKey(k, _): return "duplicate key \"\(k)\""
             case .integerOutOfRange: return "an integer does not fit in 64 bits"
             case let .tooDeep(l): return "JSON nested deeper than \(l) levels"
             }

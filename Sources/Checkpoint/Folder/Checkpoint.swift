@@ -1,0 +1,106 @@
+import Foundation
+
+/// A Hugging Face checkpoint folder: config.json, safetensors shards (with or without an index)
+/// and other files. Opening it maps the shards and validates every header; no tensor data is read.
+public final class Checkpoint: @unchecked Sendable {
+    /// Where one tensor lives.
+    public struct Tensor: Sendable {
+        public let shard: Int
+        public let info: TensorInfo
+        public var name: String { info.name }
+    }
+
+    public let directory: String
+    public let config: ModelConfig?
+    public let shards: [SafetensorsFile]
+    /// Every tensor, shard by shard in data order: reading them in this order reads each file front to back.
+    public let tensors: [Tensor]
+    /// The index file, when the checkpoint has one.
+    public let indexPath: String?
+    private let byName: [String: Int]
+
+    /// Opens the checkpoint in `directory`: `model.safetensors.index.json` when present, else a single
+    /// `model.safetensors`, else every `*.safetensors` in the folder.
+    public init(directory: String) throws(CheckpointError) {
+        guard FolderPaths.isDirectory(directory) else {
+            throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
+        }
+        guard let root = FolderPaths.canonical(directory) else {
+            throw .cannotOpen(path: directory, reason: "cannot resolve path")
+        }
+        self.directory = directory
+        let configPath = directory + "/" + ModelConfig.fileName
+        config = FolderPaths.exists(configPath) ? try ModelConfig(path: configPath) : nil
+
+        let indexPath = directory + "/" + ShardIndex.fileName
+        var shardNames: [String]
+        var index: ShardIndex? = nil
+        if FolderPaths.exists(indexPath) {
+            let loaded = try ShardIndex(path: indexPath)
+            shardNames = loaded.shards
+            index = loaded
+            self.indexPath = indexPath
+        } else {
+            self.indexPath = nil
+            let all = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            let single = "model.safetensors"
+            shardNames = all.contains(single) ? [single] : all.filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.sorted()
+        }
+        guard !shardNames.isEmpty else { throw .noWeights(directory: directory) }
+
+        var shards: [SafetensorsFile] = []
+        for name in shardNames {
+            let label = index == nil ? directory + "/" + name : indexPath
+            guard FolderPaths.isInside(root: root, name: name) else { throw .shardOutsideFolder(index: label, shard: name) }
+            let path = directory + "/" + name
+            guard FolderPaths.exists(path) else { throw .missingShard(index: indexPath, shard: name) }
+            shards.append(try SafetensorsFile(path: path))
+        }
+
+        var tensors: [Tensor] = []
+        var byName: [String: Int] = [:]
+        for (s, shard) in shards.enumerated() {
+            for info in shard.tensors {
+                if byName[info.name] != nil { throw .duplicateTensor(file: shard.path, tensor: info.name) }
+                byName[info.name] = tensors.count
+                tensors.append(Tensor(shard: s, info: info))
+            }
+        }
+        if let index {
+            let shardNumber = Dictionary(uniqueKeysWithValues: shardNames.enumerated().map { ($1, $0) })
+            var indexed = Set<String>()
+            for (tensor, shard) in index.weightMap {
+                indexed.insert(tensor)
+                guard let at = byName[tensor], tensors[at].shard == shardNumber[shard] else {
+                    throw .tensorNotInShard(index: indexPath, tensor: tensor, shard: shard)
+                }
+            }
+            if let stray = tensors.first(where: { !indexed.contains($0.name) }) {
+                throw .tensorNotInIndex(file: shards[stray.shard].path, tensor: stray.name)
+            }
+        }
+        self.shards = shards
+        self.tensors = tensors
+        self.byName = byName
+    }
+
+    public func tensor(named name: String) -> Tensor? { byName[name].map { tensors[$0] } }
+
+    /// The bytes of `tensor`, without a copy.
+    public func data(_ tensor: Tensor) -> UnsafeRawBufferPointer { shards[tensor.shard].data(tensor.info) }
+
+    /// Total bytes of tensor data.
+    public var totalBytes: Int { tensors.reduce(0) { $0 + $1.info.byteCount } }
+
+    /// Files of the folder that are neither weights, their index nor config.json: what a compressed
+    /// copy carries over unchanged. Hidden files and subfolders are left out.
+    public func auxiliaryFiles() -> [String] {
+        let shardNames = Set(shards.map { ($0.path as NSString).lastPathComponent })
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return all.filter { name in
+            !name.hasPrefix(".") && !shardNames.contains(name) && !name.hasSuffix(".safetensors")
+                && name != ShardIndex.fileName && name != ModelConfig.fileName
+                && !FolderPaths.isDirectory(directory + "/" + name)
+        }.sorted()
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// A read-only memory map of a whole file: the one place in the checkpoint layer that owns a raw
+/// pointer. Views into it are valid while the `MappedFile` is alive.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    /// The file's bytes.
+    public let bytes: UnsafeRawBufferPointer
+    private let mapping: UnsafeMutableRawPointer?
+
+    /// Maps `path` read-only.
+    public init(path: String) throws(CheckpointError) {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .cannotOpen(path: path, reason: "not a regular file") }
+        let size = Int(info.st_size)
+        if size == 0 {
+            mapping = nil
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let pointer = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0)
+        guard let pointer, pointer != MAP_FAILED else {
+            throw .cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        mapping = pointer
+        bytes = UnsafeRawBufferPointer(start: pointer, count: size)
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, bytes.count) }
+    }
+
+    /// Tells the kernel that `range` will be read soon, front to back.
+    public func willRead(_ range: Range<Int>) { advise(range, MADV_WILLNEED) }
+
+    /// Drops `range` from this process's resident pages (the page cache keeps them), so that a
+    /// stream over a large file keeps a small resident set.
+    public func release(_ range: Range<Int>) { advise(range, MADV_DONTNEED) }
+
+    private func advise(_ range: Range<Int>, _ advice: Int32) {
+        guard let mapping, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = range.lowerBound / page * page
+        let end = min(bytes.count, range.upperBound)
+        madvise(mapping + start, end - start, advice)
+    }
+}

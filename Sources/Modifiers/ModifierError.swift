@@ -1,0 +1,34 @@
+import Checkpoint
+import Recipes
+
+/// Why a recipe cannot be applied to a checkpoint. One line each, naming the tensor, module or
+/// recipe entry at fault.
+public enum ModifierError: Error, Equatable, CustomStringConvertible {
+    case checkpoint(CheckpointError)
+    case recipe(String)
+    case noQuantizationModifier(recipe: String)
+    case unsupportedModifier(name: String, reason: String)
+    case needsCalibration(group: String, reason: String)
+    case unsupportedScheme(group: String, reason: String)
+    case notLinear(module: String, kind: String, target: String)
+    case unquantizableWeight(tensor: String, reason: String)
+    case nonFinite(tensor: String, row: Int)
+    case missingConfig(directory: String)
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case let .checkpoint(e): return e.description
+        case let .recipe(m): return m
+        case let .noQuantizationModifier(r): return "\(r): the recipe has no QuantizationModifier"
+        case let .unsupportedModifier(n, r): return "\(n): \(r)"
+        case let .needsCalibration(g, r): return "\(g): \(r); calibration data is needed (not supported yet), use a dynamic-activation or weight-only scheme"
+        case let .unsupportedScheme(g, r): return "\(g): \(r)"
+        case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
+        case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"
+        case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it"
+        case let .missingConfig(d): return "\(d): no config.json; a model folder needs one"
+        case .cancelled: return "cancelled"
+        }
+    }
+}

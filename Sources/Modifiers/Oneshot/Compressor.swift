@@ -1,0 +1,81 @@
+import Checkpoint
+import Foundation
+import Recipes
+
+/// The library entry point: what `compress oneshot` does, for Swift code such as training scripts.
+public enum Compressor {
+    /// Applies `recipe` to the checkpoint in `model` and writes the compressed checkpoint to
+    /// `output`, streaming one tensor at a time. The output appears only when complete.
+    /// - Parameter progress: called after every tensor, on the calling thread.
+    @discardableResult
+    public static func oneshot(model: String, recipe: Recipe, output: String, options: OneshotOptions = OneshotOptions(),
+                               progress: ((OneshotProgress) -> Void)? = nil) throws(ModifierError) -> OneshotSummary {
+        let plan = try OneshotPlan(model: model, recipe: recipe)
+        return try run(plan, output: output, options: options, progress: progress)
+    }
+
+    /// `oneshot` off the caller's task, with progress as an `AsyncStream`-friendly callback.
+    public static func oneshot(model: String, recipe: Recipe, output: String, options: OneshotOptions = OneshotOptions(),
+                               progress: (@Sendable (OneshotProgress) -> Void)? = nil) async throws -> OneshotSummary {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { () throws(ModifierError) in
+                    try oneshot(model: model, recipe: recipe, output: output, options: options, progress: progress.map { p in { p($0) } })
+                })
+            }
+        }
+    }
+
+    /// Executes a plan.
+    public static func run(_ plan: OneshotPlan, output: String, options: OneshotOptions,
+                           progress: ((OneshotProgress) -> Void)? = nil) throws(ModifierError) -> OneshotSummary {
+        let start = Date()
+        let checkpoint = plan.checkpoint
+        do {
+            let folder = try OutputFolder(destination: output, input: checkpoint.directory, overwrite: options.overwrite)
+            let shardPlan = ShardPlan(tensors: plan.outputs, maxShardBytes: options.maxShardBytes)
+            let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
+            let totalBytes = checkpoint.totalBytes
+            var bytesDone = 0
+            for (i, entry) in plan.quantization.entries.enumerated() {
+                let shard = checkpoint.shards[entry.tensor.shard]
+                let data = shard.data(entry.tensor.info)
+                switch entry.action {
+                case .copy:
+                    try writer.begin(entry.tensor.name)
+                    try writer.append(data)
+                case let .quantize(group):
+                    let quantizer = plan.quantizers[group]
+                    let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
+                    var next = 0
+                    try quantizer.quantize(weight: entry.tensor.info, data: data, threads: options.threads) { bytes throws(CheckpointError) in
+                        try writer.begin(names[next])
+                        try writer.append(bytes)
+                        next += 1
+                    }
+                }
+                shard.mapped.release(shard.fileRange(entry.tensor.info))
+                bytesDone += data.count
+                progress?(OneshotProgress(tensorsDone: i + 1, tensorsTotal: plan.quantization.entries.count,
+                                          bytesDone: bytesDone, bytesTotal: totalBytes, tensor: entry.tensor.name))
+            }
+            try writer.finish()
+            let copied = checkpoint.auxiliaryFiles()
+            for name in copied { try folder.copy(file: checkpoint.directory + "/" + name) }
+            try folder.write(text: plan.outputConfig.text, to: ModelConfig.fileName)
+            try folder.write(text: plan.recipe.savedYAML(), to: "recipe.yaml")
+            try folder.commit()
+            return OneshotSummary(output: folder.destination, tensorsQuantized: plan.quantization.quantizedCount,
+                                  tensorsCopied: plan.quantization.entries.count - plan.quantization.quantizedCount,
+                                  bytesIn: totalBytes, bytesOut: writer.bytesWritten, shards: shardPlan.shards.count,
+                                  filesCopied: copied, ignore: plan.quantization.ignore,
+                                  seconds: Date().timeIntervalSince(start))
+        } catch let error as CheckpointError {
+            throw .checkpoint(error)
+        } catch let error as ModifierError {
+            throw error
+        } catch {
+            throw .recipe("\(error)")
+        }
+    }
+}

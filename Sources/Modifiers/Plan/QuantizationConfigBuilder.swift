@@ -1,0 +1,31 @@
+import Checkpoint
+import Recipes
+
+/// The `quantization_config` that llm-compressor 0.14 writes into config.json, key for key.
+enum QuantizationConfigBuilder {
+    /// The compressed-tensors format version our output follows.
+    static let compressedTensorsVersion = "0.19.0"
+
+    /// The config for `groups`, each written in `formats[i]`, with `ignore` and an optional KV-cache scheme.
+    static func config(groups: [(name: String, scheme: QuantizationScheme)], formats: [String],
+                       ignore: [String], kvCacheScheme: QuantizationArgs?) -> JSONValue {
+        var configGroups = JSONObject()
+        for (i, group) in groups.enumerated() {
+            configGroups[group.name] = group.scheme.configJSON(inferredFormat: formats[i])
+        }
+        let distinct = Set(formats)
+        let format = distinct.count == 1 ? formats[0] : "mixed-precision"
+        return .object(JSONObject([
+            ("config_groups", .object(configGroups)),
+            ("format", .string(format)),
+            ("global_compression_ratio", .null),
+            ("ignore", .array(ignore.map { .string($0) })),
+            ("kv_cache_scheme", kvCacheScheme?.configJSON ?? .null),
+            ("quant_method", .string("compressed-tensors")),
+            ("quantization_status", .string("compressed")),
+            ("sparsity_config", .object(JSONObject())),
+            ("transform_config", .object(JSONObject())),
+            ("version", .string(compressedTensorsVersion)),
+        ]))
+    }
+}

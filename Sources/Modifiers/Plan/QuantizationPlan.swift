@@ -1,0 +1,76 @@
+import Checkpoint
+import Recipes
+
+/// What happens to every tensor of a checkpoint under one `QuantizationModifier`, decided from
+/// names, shapes and config.json alone, before any tensor data is read.
+public struct QuantizationPlan: Sendable {
+    /// What to do with one input tensor.
+    public enum Action: Sendable, Equatable {
+        case copy
+        /// Quantize this Linear weight with config group `group`.
+        case quantize(group: Int)
+    }
+
+    public struct Entry: Sendable {
+        public let tensor: Checkpoint.Tensor
+        public let module: String
+        public let kind: ModuleKind
+        public let action: Action
+    }
+
+    /// Every input tensor in stream order.
+    public let entries: [Entry]
+    /// The config groups of the modifier, in order.
+    public let groups: [(name: String, scheme: QuantizationScheme)]
+    /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers and MoE
+    /// routers, in model order.
+    public let ignore: [String]
+    public let rules: ArchitectureRules
+
+    /// Plans `modifier` over `checkpoint`.
+    public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
+        let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
+        let groups = modifier.configGroups
+        let ignoreMatcher = ModuleMatcher(targets: [], ignore: modifier.ignore)
+        let groupMatchers = groups.map { ModuleMatcher(targets: $0.scheme.targets, ignore: []) }
+
+        var entries: [Entry] = []
+        var unquantizedLinear = Set<String>()
+        var routers = Set<String>()
+        for tensor in checkpoint.tensors {
+            let (module, parameter) = Self.split(tensor.name)
+            let kind = rules.kind(ofModule: module, parameterShape: tensor.info.shape)
+            var action = Action.copy
+            if kind == .router { routers.insert(module) }
+            let ignored = ignoreMatcher.isIgnored(moduleName: module, className: kind.className)
+            if !ignored, let group = groupMatchers.firstIndex(where: { $0.matches(moduleName: module, className: kind.className) }) {
+                guard kind == .linear || kind == .router else {
+                    throw .notLinear(module: module, kind: "\(kind.rawValue == "other" ? "not a known module" : "a \(kind.rawValue) layer")", target: groups[group].scheme.targets.joined(separator: ", "))
+                }
+                if kind == .linear && parameter == "weight" { action = .quantize(group: group) }
+            } else if kind == .linear {
+                unquantizedLinear.insert(module)
+            }
+            entries.append(Entry(tensor: tensor, module: module, kind: kind, action: action))
+        }
+        // A tied lm_head has no tensor of its own, but the model has the module, and it is not quantized.
+        if checkpoint.tensor(named: "lm_head.weight") == nil, checkpoint.config?.tiesWordEmbeddings == true {
+            unquantizedLinear.insert("lm_head")
+        }
+        let quantizedModules = Set(entries.filter { $0.action != .copy }.map(\.module))
+        unquantizedLinear.subtract(quantizedModules)
+        self.entries = entries
+        self.groups = groups
+        self.rules = rules
+        self.ignore = (unquantizedLinear.union(routers)).sorted(by: ModuleOrder.precedes)
+    }
+
+    /// Splits `a.b.weight` into module `a.b` and parameter `weight`.
+    static func split(_ name: String) -> (module: String, parameter: String) {
+        guard let dot = name.lastIndex(of: ".") else { return ("", name) }
+        return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+    }
+
+    /// Number of weights to quantize.
+    public var quantizedCount: Int { entries.filter { $0.action != .copy }.count }
+}

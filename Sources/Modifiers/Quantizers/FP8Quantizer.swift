@@ -1,0 +1,82 @@
+import Checkpoint
+
+/// FP8 E4M3 weights with a scale per output channel (per row) or per tensor, as compressed-tensors
+/// computes them in the weight's own dtype:
+/// `s = dtype(absmax / 448)` (a zero scale becomes the dtype's eps), `q = e4m3(dtype(w / s))`.
+/// Writes `weight` (F8_E4M3, the weight's shape) and `weight_scale` (the weight's dtype,
+/// `[rows, 1]` per channel, `[1]` per tensor).
+struct FP8Quantizer: WeightQuantizer {
+    enum Granularity: Sendable { case channel, tensor }
+    let granularity: Granularity
+    private let scratch = ScratchBuffer()
+
+    init(granularity: Granularity) { self.granularity = granularity }
+
+    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
+        let scaleShape = granularity == .channel ? [weight.shape[0], 1] : [1]
+        return [OutputTensor(name: module + ".weight", dtype: .f8e4m3, shape: weight.shape),
+                OutputTensor(name: module + ".weight_scale", dtype: weight.dtype, shape: scaleShape)]
+    }
+
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        switch weight.dtype {
+        case .bf16: try run(BF16Storage.self, weight, data, threads, emit)
+        case .f16: try run(F16Storage.self, weight, data, threads, emit)
+        case .f32: try run(F32Storage.self, weight, data, threads, emit)
+        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
+        }
+    }
+
+    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
+                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let scaleCount = granularity == .channel ? rows : 1
+        let scaleBytes = scaleCount * MemoryLayout<S.Bits>.stride
+        let buffer = scratch.bytes(rows * columns + scaleBytes)
+        let input = data.bindMemory(to: S.Bits.self)
+        let codes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let scales = (buffer.baseAddress! + rows * columns).bindMemory(to: S.Bits.self, capacity: scaleCount)
+
+        // Largest magnitude per row, as bits: for IEEE formats the bit order of magnitudes is their numeric order.
+        let rowMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows)
+        defer { rowMax.deallocate() }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                var m: S.Bits = 0
+                let row = input.baseAddress! + r * columns
+                for c in 0..<columns { m = max(m, row[c] & S.magnitudeMask) }
+                rowMax[r] = m
+            }
+        }
+        if let bad = rowMax.firstIndex(where: { $0 >= S.infinityBits }) {
+            throw .nonFinite(tensor: weight.name, row: bad)
+        }
+        if granularity == .channel {
+            for r in 0..<rows { scales[r] = Self.scale(S.self, absmax: rowMax[r]) }
+        } else {
+            scales[0] = Self.scale(S.self, absmax: rowMax.max() ?? 0)
+        }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                let divisor = S.float(scales[granularity == .channel ? r : 0])
+                let row = input.baseAddress! + r * columns
+                let out = codes + r * columns
+                for c in 0..<columns {
+                    out[c] = S.e4m3(S.bits(S.float(row[c]) / divisor))
+                }
+            }
+        }
+        do {
+            try emit(UnsafeRawBufferPointer(start: codes, count: rows * columns))
+            try emit(UnsafeRawBufferPointer(start: scales, count: scaleBytes))
+        } catch { throw .checkpoint(error) }
+    }
+
+    /// `dtype(absmax / 448)`, or the dtype's eps where that is zero.
+    @inline(__always)
+    private static func scale<S: WeightStorage>(_: S.Type, absmax: S.Bits) -> S.Bits {
+        let s = S.bits(S.float(absmax) / FP8E4M3.maxFinite)
+        return S.float(s) == 0 ? S.bits(S.eps) : s
+    }
+}

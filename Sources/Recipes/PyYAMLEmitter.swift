@@ -1,0 +1,296 @@
+import Checkpoint
+import Foundation
+
+/// Writes a value tree the way PyYAML 6's `yaml.dump(data, sort_keys=False,
+/// default_flow_style=None, width=88, allow_unicode=True)` does, which is how llm-compressor
+/// saves recipe.yaml: block mappings, collections of scalars in flow style (`[a, b]`), flow
+/// collections wrapped past column 88, and strings quoted only when YAML 1.1 would read them as
+/// something else.
+///
+/// It follows PyYAML's emitter state machine for the parts a recipe uses: mappings with string
+/// keys, sequences, strings, integers, floats, booleans and null.
+struct PyYAMLEmitter {
+    private let bestWidth = 88
+    private let bestIndent = 2
+
+    private var out = ""
+    private var column = 0
+    private var whitespace = true
+    private var indention = true
+    private var indent: Int?
+    private var indents: [Int?] = []
+    private var flowLevel = 0
+
+    static func dump(_ value: JSONValue) -> String {
+        var emitter = PyYAMLEmitter()
+        emitter.node(value, root: true, inSequence: false, inMapping: false, simpleKey: false)
+        if !emitter.out.hasSuffix("\n") || emitter.column != 0 { emitter.writeLineBreak() }
+        return emitter.out
+    }
+
+    // MARK: Nodes
+
+    private mutating func node(_ value: JSONValue, root: Bool, inSequence: Bool, inMapping: Bool, simpleKey: Bool) {
+        switch value {
+        case let .object(object):
+            if flowLevel > 0 || object.isEmpty || Self.allScalars(object.members.map(\.value)) {
+                flowMapping(object)
+            } else {
+                blockMapping(object)
+            }
+        case let .array(items):
+            if flowLevel > 0 || items.isEmpty || Self.allScalars(items) {
+                flowSequence(items)
+            } else {
+                blockSequence(items, inMapping: inMapping)
+            }
+        default:
+            scalar(value, simpleKey: simpleKey)
+        }
+    }
+
+    /// PyYAML picks flow style for a collection when every item (and key) is a scalar.
+    private static func allScalars(_ values: [JSONValue]) -> Bool {
+        values.allSatisfy { value in
+            switch value {
+            case .object, .array: return false
+            default: return true
+            }
+        }
+    }
+
+    private mutating func increaseIndent(flow: Bool, indentless: Bool = false) {
+        indents.append(indent)
+        if let current = indent {
+            if !indentless { indent = current + bestIndent }
+        } else {
+            indent = flow ? bestIndent : 0
+        }
+    }
+
+    private mutating func popIndent() { indent = indents.removeLast() }
+
+    private mutating func blockMapping(_ object: JSONObject) {
+        increaseIndent(flow: false)
+        for (key, value) in object.members {
+            writeIndent()
+            node(.string(key), root: false, inSequence: false, inMapping: true, simpleKey: true)
+            writeIndicator(":", needWhitespace: false)
+            node(value, root: false, inSequence: false, inMapping: true, simpleKey: false)
+        }
+        popIndent()
+    }
+
+    private mutating func blockSequence(_ items: [JSONValue], inMapping: Bool) {
+        increaseIndent(flow: false, indentless: inMapping && !indention)
+        for item in items {
+            writeIndent()
+            writeIndicator("-", needWhitespace: true, indention: true)
+            node(item, root: false, inSequence: true, inMapping: false, simpleKey: false)
+        }
+        popIndent()
+    }
+
+    private mutating func flowSequence(_ items: [JSONValue]) {
+        writeIndicator("[", needWhitespace: true, whitespace: true)
+        flowLevel += 1
+        increaseIndent(flow: true)
+        for (i, item) in items.enumerated() {
+            if i > 0 { writeIndicator(",", needWhitespace: false) }
+            if column > bestWidth { writeIndent() }
+            node(item, root: false, inSequence: true, inMapping: false, simpleKey: false)
+        }
+        popIndent()
+        flowLevel -= 1
+        writeIndicator("]", needWhitespace: false)
+    }
+
+    private mutating func flowMapping(_ object: JSONObject) {
+        writeIndicator("{", needWhitespace: true, whitespace: true)
+        flowLevel += 1
+        increaseIndent(flow: true)
+        for (i, member) in object.members.enumerated() {
+            if i > 0 { writeIndicator(",", needWhitespace: false) }
+            if column > bestWidth { writeIndent() }
+            node(.string(member.key), root: false, inSequence: false, inMapping: true, simpleKey: true)
+            writeIndicator(":", needWhitespace: false)
+            node(member.value, root: false, inSequence: false, inMapping: true, simpleKey: false)
+        }
+        popIndent()
+        flowLevel -= 1
+        writeIndicator("}", needWhitespace: false)
+    }
+
+    // MARK: Scalars
+
+    private mutating func scalar(_ value: JSONValue, simpleKey: Bool) {
+        increaseIndent(flow: true)
+        defer { popIndent() }
+        switch value {
+        case .null: writePlain("null", split: !simpleKey)
+        case let .bool(b): writePlain(b ? "true" : "false", split: !simpleKey)
+        case let .integer(i): writePlain(String(i), split: !simpleKey)
+        case let .double(d, _): writePlain(Self.floatText(d), split: !simpleKey)
+        case let .string(text):
+            switch chooseStyle(text, simpleKey: simpleKey) {
+            case .plain: writePlain(text, split: !simpleKey)
+            case .single: writeSingleQuoted(text, split: !simpleKey)
+            case .double: writeDoubleQuoted(text)
+            }
+        default: break
+        }
+    }
+
+    /// PyYAML's `represent_float`.
+    static func floatText(_ d: Double) -> String {
+        if d.isNaN { return ".nan" }
+        if d == .infinity { return ".inf" }
+        if d == -.infinity { return "-.inf" }
+        var text = "\(d)".lowercased()
+        if !text.contains("."), let e = text.firstIndex(of: "e") { text.replaceSubrange(e...e, with: ".0e") }
+        return text
+    }
+
+    private enum Style { case plain, single, double }
+
+    private func chooseStyle(_ text: String, simpleKey: Bool) -> Style {
+        let analysis = ScalarAnalysis(text)
+        if YAML11Resolver.resolvesToString(text) {
+            let plainOK = flowLevel > 0 ? analysis.allowFlowPlain : analysis.allowBlockPlain
+            if !(simpleKey && (analysis.empty || analysis.multiline)) && plainOK { return .plain }
+        }
+        if analysis.allowSingleQuoted && !(simpleKey && analysis.multiline) { return .single }
+        return .double
+    }
+
+    // MARK: Writing
+
+    private mutating func write(_ text: String) {
+        out += text
+        column += text.count
+    }
+
+    private mutating func writeIndicator(_ indicator: String, needWhitespace: Bool, whitespace ws: Bool = false, indention ind: Bool = false) {
+        let data = (whitespace || !needWhitespace) ? indicator : " " + indicator
+        whitespace = ws
+        indention = indention && ind
+        write(data)
+    }
+
+    private mutating func writeIndent() {
+        let target = indent ?? 0
+        if !indention || column > target || (column == target && !whitespace) { writeLineBreak() }
+        if column < target {
+            whitespace = true
+            write(String(repeating: " ", count: target - column))
+        }
+    }
+
+    private mutating func writeLineBreak() {
+        whitespace = true
+        indention = true
+        out += "\n"
+        column = 0
+    }
+
+    private mutating func writePlain(_ text: String, split: Bool) {
+        if text.isEmpty { return }
+        if !whitespace { write(" ") }
+        whitespace = false
+        indention = false
+        let chars = Array(text)
+        var spaces = false
+        var start = 0
+        var end = 0
+        while end <= chars.count {
+            let ch: Character? = end < chars.count ? chars[end] : nil
+            if spaces {
+                if ch != " " {
+                    if start + 1 == end && column > bestWidth && split {
+                        writeIndent()
+                        whitespace = false
+                        indention = false
+                    } else {
+                        write(String(chars[start..<end]))
+                    }
+                    start = end
+                }
+            } else if ch == nil || ch == " " {
+                write(String(chars[start..<end]))
+                start = end
+            }
+            if let ch { spaces = ch == " " }
+            end += 1
+        }
+    }
+
+    private mutating func writeSingleQuoted(_ text: String, split: Bool) {
+        writeIndicator("'", needWhitespace: true)
+        let chars = Array(text)
+        var spaces = false
+        var start = 0
+        var end = 0
+        while end <= chars.count {
+            let ch: Character? = end < chars.count ? chars[end] : nil
+            if spaces {
+                if ch != " " {
+                    if start + 1 == end && column > bestWidth && split && start != 0 && end != chars.count {
+                        writeIndent()
+                    } else {
+                        write(String(chars[start..<end]))
+                    }
+                    start = end
+                }
+            } else if ch == nil || ch == " " || ch == "'" {
+                if start < end {
+                    write(String(chars[start..<end]))
+                    start = end
+                }
+            }
+            if ch == "'" {
+                write("''")
+                start = end + 1
+            }
+            if let ch { spaces = ch == " " }
+            end += 1
+        }
+        writeIndicator("'", needWhitespace: false)
+    }
+
+    private mutating func writeDoubleQuoted(_ text: String) {
+        writeIndicator("\"", needWhitespace: true)
+        var data = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": data += "\\\""
+            case "\\": data += "\\\\"
+            case "\0": data += "\\0"
+            case "\u{07}": data += "\\a"
+            case "\u{08}": data += "\\b"
+            case "\t": data += "\\t"
+            case "\n": data += "\\n"
+            case "\u{0B}": data += "\\v"
+            case "\u{0C}": data += "\\f"
+            case "\r": data += "\\r"
+            case "\u{1B}": data += "\\e"
+            case "\u{85}": data += "\\N"
+            case "\u{A0}": data += "\\_"
+            case "\u{2028}": data += "\\L"
+            case "\u{2029}": data += "\\P"
+            default:
+                let v = scalar.value
+                if (0x20...0x7E).contains(v) || (ScalarAnalysis.isPrintableUnicode(scalar) && v != 0xFEFF) {
+                    data.unicodeScalars.append(scalar)
+                } else if v <= 0xFF {
+                    data += String(format: "\\x%02X", v)
+                } else if v <= 0xFFFF {
+                    data += String(format: "\\u%04X", v)
+                } else {
+                    data += String(format: "\\U%08X", v)
+                }
+            }
+        }
+        write(data)
+        writeIndicator("\"", needWhitespace: false)
+    }
+}

@@ -1,0 +1,132 @@
+import Checkpoint
+
+/// The fields of a `QuantizationArgs` as written, before compressed-tensors' model validator ran.
+/// Field-level normalisation (lowercasing enum strings, `actorder: true` → "group", dtype names
+/// → `torch.NAME`) has been applied by whoever filled it in.
+struct QuantizationArgsInput {
+    var numBits = 8
+    var type: QuantizationType = .int
+    var symmetric = true
+    var groupSize: Int?
+    var strategy: QuantizationStrategy?
+    var blockStructure: [Int]?
+    var dynamic: DynamicMode = .off
+    var actorder: String?
+    var scaleDtype: String?
+    var zpDtype: String?
+    var observer: String?
+    var observerKwargs = JSONObject()
+}
+
+/// Why validation refused a `QuantizationArgs`/`QuantizationScheme`; `field` names the key the
+/// message is about when there is one, so the parser can point at that node.
+struct ValidationFailure: Error {
+    let message: String
+    let field: String?
+}
+
+/// Observer names llm-compressor 0.14 registers.
+enum ObserverNames {
+    static let all = ["minmax", "static_minmax", "memoryless_minmax", "mse", "memoryless_mse",
+                      "imatrix_mse", "nvfp4_expanded_mse"]
+
+    /// Whether `name` is registered, compared as llm-compressor's registry does (case-insensitive,
+    /// `_`, `-` and spaces equivalent).
+    static func isKnown(_ name: String) -> Bool {
+        let standard = standardize(name)
+        return all.contains { standardize($0) == standard }
+    }
+
+    static func standardize(_ name: String) -> String {
+        String(name.lowercased().map { $0 == "_" || $0 == " " ? "-" : $0 })
+    }
+}
+
+extension QuantizationArgs {
+    /// Applies compressed-tensors 0.19's `QuantizationArgs` validators to `input`, producing the
+    /// values it would hold: the strategy inferred from `group_size`, the observer defaulted
+    /// (`memoryless_minmax` for static, none for dynamic, `minmax` for local) and `zp_dtype` filled in.
+    init(validating input: QuantizationArgsInput) throws(ValidationFailure) {
+        if let g = input.groupSize, g < -1 {
+            throw ValidationFailure(message: "invalid group_size \(g): use group_size > 0 for strategy 'group' and -1 for 'channel'", field: "group_size")
+        }
+        switch input.type {
+        case .int where !(1...32).contains(input.numBits):
+            throw ValidationFailure(message: "num_bits \(input.numBits) is out of range for int quantization (1 to 32)", field: "num_bits")
+        case .float where input.numBits != 4 && input.numBits != 8:
+            throw ValidationFailure(message: "num_bits \(input.numBits) is not supported for float quantization (4 or 8)", field: "num_bits")
+        default: break
+        }
+        if let block = input.blockStructure, block.count != 2 || block.contains(where: { $0 <= 0 }) {
+            throw ValidationFailure(message: "invalid block_structure \(block): must be two positive integers [rows, cols]", field: "block_structure")
+        }
+
+        var strategy: QuantizationStrategy
+        if let given = input.strategy {
+            strategy = given
+        } else if let g = input.groupSize {
+            if g > 0 { strategy = .group }
+            else if g == -1 { strategy = .channel }
+            else { throw ValidationFailure(message: "invalid group_size \(g): use group_size > 0 for strategy 'group' and -1 for 'channel'", field: "group_size") }
+        } else {
+            strategy = .tensor
+        }
+
+        if strategy == .token && !input.dynamic.isTruthy {
+            throw ValidationFailure(message: "cannot perform static token quantization; use 'dynamic: true'", field: "strategy")
+        }
+        if strategy == .group || strategy == .tensorGroup {
+            guard let g = input.groupSize, g > 0 else {
+                throw ValidationFailure(message: "strategy '\(strategy.rawValue)' requires group_size to be set to a positive value", field: input.strategy == nil ? nil : "strategy")
+            }
+        }
+        if let g = input.groupSize, g > 0, strategy != .group, strategy != .tensorGroup {
+            throw ValidationFailure(message: "group_size requires strategy 'group' or 'tensor_group', not '\(strategy.rawValue)'", field: "group_size")
+        }
+        if strategy == .block && input.blockStructure == nil {
+            throw ValidationFailure(message: "strategy 'block' requires block_structure", field: "strategy")
+        }
+        if strategy != .block && input.blockStructure != nil {
+            throw ValidationFailure(message: "block_structure requires strategy 'block'", field: "block_structure")
+        }
+        if input.actorder == "group" || input.actorder == "dynamic", strategy != .group, strategy != .tensorGroup {
+            throw ValidationFailure(message: "actorder '\(input.actorder!)' requires strategy 'group' or 'tensor_group'", field: "actorder")
+        }
+
+        var observer = input.observer
+        if input.dynamic.isTruthy {
+            let supported: [QuantizationStrategy] = [.token, .tensor, .tensorGroup, .group]
+            if !supported.contains(strategy) {
+                throw ValidationFailure(message: "dynamic quantization needs strategy token, tensor, tensor_group or group, not '\(strategy.rawValue)'", field: "dynamic")
+            }
+            if input.dynamic == .local && strategy != .tensorGroup {
+                throw ValidationFailure(message: "dynamic 'local' is only supported for strategy 'tensor_group'", field: "dynamic")
+            }
+            if input.dynamic == .on {
+                observer = nil  // no observer is used for dynamic quantization
+            } else if observer == nil {
+                observer = "minmax"
+            }
+        } else if observer == nil {
+            observer = "memoryless_minmax"
+        }
+        if let observer, !ObserverNames.isKnown(observer) {
+            throw ValidationFailure(message: "unknown observer '\(observer)'"
+                + (EditDistance.suggestion(for: observer, among: ObserverNames.all).map { "; did you mean '\($0)'?" } ?? "")
+                + " (expected one of: \(ObserverNames.all.joined(separator: ", ")))", field: "observer")
+        }
+
+        var zpDtype = input.zpDtype
+        if zpDtype == nil {
+            switch input.type {
+            case .float: zpDtype = "torch.float8_e4m3fn"  // FP8 and FP4 alike
+            case .int: zpDtype = input.numBits <= 8 ? "torch.int8" : input.numBits <= 16 ? "torch.int16" : "torch.int32"
+            }
+        }
+
+        self.init(numBits: input.numBits, type: input.type, symmetric: input.symmetric, strategy: strategy,
+                  groupSize: input.groupSize, blockStructure: input.blockStructure, dynamic: input.dynamic,
+                  observer: observer, observerKwargs: input.observerKwargs, actorder: input.actorder,
+                  scaleDtype: input.scaleDtype, zpDtype: zpDtype)
+    }
+}

@@ -1,0 +1,127 @@
+import Checkpoint
+
+/// Reads `QuantizationArgs` (a `weights`, `input_activations`, `output_activations` or
+/// `kv_cache_scheme` mapping) the way compressed-tensors' pydantic model does: unknown keys
+/// refused, field validators applied, then the model validator.
+enum QuantizationArgsReader {
+    static let keys = ["num_bits", "type", "symmetric", "group_size", "strategy", "block_structure",
+                       "dynamic", "actorder", "scale_dtype", "zp_dtype", "observer", "observer_kwargs"]
+
+    /// - Parameter context: what the mapping is, for messages (e.g. "weights of config group 'group_0'").
+    static func read(_ node: YAMLNode, context: String) throws(RecipeError) -> QuantizationArgs {
+        let entries = try stringKeyed(try node.mapping(for: context), context: context)
+        var input = QuantizationArgsInput()
+        var keyNodes: [String: YAMLNode] = [:]
+        for (key, keyNode, value) in entries {
+            keyNodes[key] = value
+            switch key {
+            case "num_bits":
+                input.numBits = try value.int(for: key)
+            case "type":
+                let text = try value.string(for: key)
+                guard let type = QuantizationType(rawValue: text.lowercased()) else {
+                    throw invalid(value, key, text, QuantizationType.allCases.map(\.rawValue))
+                }
+                input.type = type
+            case "symmetric":
+                input.symmetric = try value.bool(for: key)
+            case "group_size":
+                input.groupSize = try value.optionalInt(for: key)
+            case "strategy":
+                if let text = try value.optionalString(for: key) {
+                    guard let strategy = QuantizationStrategy(rawValue: text.lowercased()) else {
+                        throw invalid(value, key, text, QuantizationStrategy.allCases.map(\.rawValue))
+                    }
+                    input.strategy = strategy
+                }
+            case "block_structure":
+                input.blockStructure = try blockStructure(value)
+            case "dynamic":
+                if let flag = value.boolValue {
+                    input.dynamic = flag ? .on : .off
+                } else if let text = value.stringValue {
+                    guard text.lowercased() == "local" else { throw invalid(value, key, text, ["true", "false", "local"]) }
+                    input.dynamic = .local
+                } else {
+                    throw value.wrongType(key, "true, false or \"local\"")
+                }
+            case "actorder":
+                if let flag = value.boolValue {
+                    input.actorder = flag ? "group" : nil
+                } else if let text = try value.optionalString(for: key) {
+                    let allowed = ["group", "weight", "dynamic", "static"]
+                    guard allowed.contains(text.lowercased()) else { throw invalid(value, key, text, allowed) }
+                    input.actorder = text.lowercased()
+                }
+            case "scale_dtype", "zp_dtype":
+                if let text = try value.optionalString(for: key) {
+                    guard let dtype = TorchDtypes.normalize(text) else { throw invalid(value, key, text, TorchDtypes.allNames) }
+                    if key == "scale_dtype" { input.scaleDtype = dtype } else { input.zpDtype = dtype }
+                }
+            case "observer":
+                input.observer = try value.optionalString(for: key)
+            case "observer_kwargs":
+                guard case let .object(object) = try value.jsonValue(for: key) else {
+                    throw value.wrongType(key, "a mapping")
+                }
+                input.observerKwargs = object
+            default:
+                throw .unknownKey(keyNode.position, key: key, context: context,
+                                  suggestion: EditDistance.suggestion(for: key, among: keys))
+            }
+        }
+        do {
+            return try QuantizationArgs(validating: input)
+        } catch {
+            let at = error.field.flatMap { keyNodes[$0] }?.position ?? node.position
+            throw .invalidQuantizationArgs(at, message: "\(context): \(error.message)")
+        }
+    }
+
+    /// `[rows, cols]`, or the legacy string form "RxC".
+    private static func blockStructure(_ value: YAMLNode) throws(RecipeError) -> [Int]? {
+        if value.isNull { return nil }
+        if let text = value.stringValue {
+            let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 2, let rows = parts[0], let cols = parts[1] else {
+                throw RecipeError.invalidQuantizationArgs(value.position, message: "invalid block_structure '\(text)': must be a list of two positive integers [rows, cols]")
+            }
+            return [rows, cols]
+        }
+        guard let items = value.sequenceItems else { throw value.wrongType("block_structure", "a list of two positive integers") }
+        var result: [Int] = []
+        for item in items {
+            guard let n = item.intValue else {
+                throw RecipeError.wrongType(item.position, key: "block_structure", expected: "a list of two positive integers", found: "a list holding \(item.summary)")
+            }
+            result.append(n)
+        }
+        return result
+    }
+
+    private static func invalid(_ node: YAMLNode, _ key: String, _ value: String, _ allowed: [String]) -> RecipeError {
+        .invalidValue(node.position, key: key, value: value, allowed: allowed,
+                      suggestion: EditDistance.suggestion(for: value, among: allowed))
+    }
+}
+
+extension QuantizationArgs {
+    /// The args re-validated with another observer, as llm-compressor's observer overrides do
+    /// (`model_dump()` → set observer → `model_validate`).
+    func withObserver(_ observer: String) throws(ValidationFailure) -> QuantizationArgs {
+        var input = QuantizationArgsInput()
+        input.numBits = numBits
+        input.type = type
+        input.symmetric = symmetric
+        input.groupSize = groupSize
+        input.strategy = strategy
+        input.blockStructure = blockStructure
+        input.dynamic = dynamic
+        input.actorder = actorder
+        input.scaleDtype = scaleDtype
+        input.zpDtype = symmetric ? nil : zpDtype  // the dump drops it for symmetric args
+        input.observer = observer
+        input.observerKwargs = observerKwargs
+        return try QuantizationArgs(validating: input)
+    }
+}

@@ -1,0 +1,80 @@
+import Checkpoint
+
+/// What the quantized values are: integers or floats (FP8 E4M3, FP4 E2M1).
+public enum QuantizationType: String, CaseIterable, Sendable {
+    case int
+    case float
+}
+
+/// Over which elements one scale (and zero point) is shared.
+public enum QuantizationStrategy: String, CaseIterable, Sendable {
+    /// One scale for the whole tensor.
+    case tensor
+    /// One scale per output channel (row of a Linear weight).
+    case channel
+    /// One scale per `groupSize` consecutive input elements of a row.
+    case group
+    /// A `blockStructure[0] × blockStructure[1]` tile of the weight per scale.
+    case block
+    /// One scale per token (activations, dynamic only).
+    case token
+    /// Group scales under one tensor-wide global scale (NVFP4).
+    case tensorGroup = "tensor_group"
+    /// One scale per attention head (KV cache).
+    case attnHead = "attn_head"
+}
+
+/// When scales are computed: `dynamic: false` (static, from the weights or calibration data),
+/// `dynamic: true` (at inference time), or `dynamic: "local"` (group scales at inference time under
+/// a static global scale; NVFP4 activations).
+public enum DynamicMode: Equatable, Sendable {
+    case off
+    case on
+    case local
+
+    /// Python's truthiness of the value compressed-tensors holds: `true` and `"local"` are both true.
+    public var isTruthy: Bool { self != .off }
+
+    /// The value as config.json writes it: `false`, `true` or `"local"`.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .off: return .bool(false)
+        case .on: return .bool(true)
+        case .local: return .string("local")
+        }
+    }
+}
+
+/// How one tensor (weights, input or output activations, KV cache) is quantized: the values
+/// compressed-tensors 0.19's `QuantizationArgs` holds after its validators ran (strategy inferred,
+/// observer defaulted, zero-point dtype filled in).
+public struct QuantizationArgs: Equatable, Sendable {
+    public var numBits: Int
+    public var type: QuantizationType
+    public var symmetric: Bool
+    public var strategy: QuantizationStrategy
+    public var groupSize: Int?
+    /// `[rows, columns]` of a block, for `.block`.
+    public var blockStructure: [Int]?
+    public var dynamic: DynamicMode
+    /// Observer name as given (e.g. "memoryless_minmax", "minmax", "mse"); nil for dynamic quantization.
+    public var observer: String?
+    public var observerKwargs: JSONObject
+    /// Activation ordering for GPTQ as written (lowercased): "group", "weight", or the aliases
+    /// "dynamic" (= group) and "static" (= weight); nil when none.
+    public var actorder: String?
+    /// Scale dtype as `torch.NAME` (e.g. "torch.float8_e4m3fn", "torch.uint8"), nil for the model's dtype.
+    public var scaleDtype: String?
+    /// Zero-point dtype as `torch.NAME`. Always filled in by validation; config.json writes it only
+    /// for asymmetric quantization.
+    public var zpDtype: String?
+
+    /// `actorder` with its aliases resolved: "group" or "weight".
+    public var canonicalActorder: String? {
+        switch actorder {
+        case "dynamic": return "group"
+        case "static": return "weight"
+        default: return actorder
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// An llm-compressor recipe: stages of modifiers, parsed and validated.
+public struct Recipe: Sendable {
+    public var stages: [RecipeStage]
+
+    public init(stages: [RecipeStage]) {
+        self.stages = stages
+    }
+
+    /// Every modifier of every stage, in recipe order.
+    public var modifiers: [RecipeModifier] { stages.flatMap(\.modifiers) }
+
+    /// Documents larger than this are refused before parsing.
+    public static let maxDocumentBytes = 1 << 20
+    /// Documents whose node tree (aliases expanded) is larger than this are refused.
+    public static let maxNodes = 100_000
+
+    /// Parses a recipe in llm-compressor's YAML format, staged (`NAME_stage: GROUP_modifiers:
+    /// Modifier: {...}`) or flat (`QuantizationModifier: {...}` or `GROUP_modifiers:` at the top).
+    /// - Parameter file: the name errors report (usually the path).
+    public static func parse(yaml: String, file: String) throws(RecipeError) -> Recipe {
+        try RecipeParser(file: file).parse(yaml)
+    }
+
+    /// Reads and parses the recipe at `path`; read failures are `RecipeError.fileUnreadable`.
+    public static func load(path: String) throws(RecipeError) -> Recipe {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
+                throw RecipeError.fileUnreadable(path: path, reason: "is a directory")
+            }
+            if let size = attributes[.size] as? NSNumber, size.intValue > maxDocumentBytes {
+                throw RecipeError.documentTooLarge(SourcePosition(file: path, line: 1, column: 1),
+                                                   bytes: size.intValue, limit: maxDocumentBytes)
+            }
+            data = try Data(contentsOf: url)
+        } catch let error as RecipeError {
+            throw error
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file"
+            throw .fileUnreadable(path: path, reason: reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .fileUnreadable(path: path, reason: "not valid UTF-8")
+        }
+        return try parse(yaml: text, file: path)
+    }
+}
+
+/// One stage of a recipe: its modifiers in order.
+public struct RecipeStage: Sendable {
+    /// The stage key as written (e.g. "quant_stage"); "default_stage" for a flat recipe.
+    public var name: String
+    public var modifiers: [RecipeModifier]
+
+    public init(name: String, modifiers: [RecipeModifier]) {
+        self.name = name
+        self.modifiers = modifiers
+    }
+}
+
+/// A modifier of a recipe. Only the data-free `QuantizationModifier` exists so far; the
+/// calibration modifiers (GPTQ, SmoothQuant, AWQ, ...) are recognised and refused by the parser.
+public enum RecipeModifier: Sendable {
+    case quantization(QuantizationModifierSpec)
+}
+
+/// How a `scheme` key was written.
+public enum SchemeSpec: Equatable, Sendable {
+    /// `scheme: FP8_DYNAMIC` (the name as written; any case).
+    case preset(String)
+    /// `scheme: {W8A8: [Linear], W4A16: [re:.*mlp.*]}`, in order.
+    case presetTargets([PresetTargets])
+
+    public struct PresetTargets: Equatable, Sendable {
+        public var preset: String
+        public var targets: [String]
+    }
+}
+
+/// A `QuantizationModifier` as llm-compressor 0.14 holds it after validation.
+public struct QuantizationModifierSpec: Sendable {
+    /// Default targets of a preset scheme; default ["Linear"].
+    public var targets: [String]
+    /// Module names, class names or `re:` patterns never quantized; default [].
+    public var ignore: [String]
+    /// The resolved config groups: from `scheme` (a preset string gives "group_0"; a map preset →
+    /// targets gives group_0, group_1, ... in order) or from `config_groups` as written, with any
+    /// observer overrides applied. A recipe with only `kv_cache_scheme` gets one empty group on
+    /// `targets`, as llm-compressor does.
+    public var configGroups: [(name: String, scheme: QuantizationScheme)]
+    public var kvCacheScheme: QuantizationArgs?
+    public var bypassDivisibilityChecks: Bool
+    /// Where the modifier's key is in the recipe.
+    public var position: SourcePosition
+
+    /// The modifier group: the `GROUP_modifiers` key without "_modifiers" ("default" for flat recipes).
+    public var group: String
+    /// `scheme` as written, when given.
+    public var scheme: SchemeSpec?
+    /// Whether `config_groups` was written (rather than derived from `scheme`).
+    public var configGroupsWritten: Bool
+    public var weightObserver: String?
+    public var inputObserver: String?
+    public var outputObserver: String?
+    /// The `observer` map (keys "weights", "input", "output"), in the order written.
+    public var observerOverrides: [(key: String, observer: String)]?
+    /// llm-compressor's `requires_calibration_data` after its validator: true when written so,
+    /// when a KV cache scheme is given, or when any config group needs calibration.
+    public var requiresCalibrationData: Bool
+    public var index: Int?
+    public var start: Double?
+    public var end: Double?
+    public var update: Double?
+
+    /// The union of all config groups' targets, in first-seen order (llm-compressor's `resolved_targets`
+    /// without the KV cache targets).
+    public var resolvedTargets: [String] {
+        var seen: [String] = []
+        for (_, scheme) in configGroups { for t in scheme.targets where !seen.contains(t) { seen.append(t) } }
+        return seen
+    }
+}

@@ -1,1 +1,0 @@
-// The Recipes module: llm-compressor recipe YAML into typed values.

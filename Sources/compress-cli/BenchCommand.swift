@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import LLMCompressor
+
+/// `compress bench`: time and peak memory of `oneshot` on a model, over several runs.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure oneshot: wall time, throughput and peak resident memory.",
+        discussion: """
+            Runs oneshot --runs times into a temporary folder (removed afterwards) and reports the best and
+            median wall time, input GB/s and the process's peak RSS. The first run warms the page cache.
+            Make a model of real size with: python3 ../shared/tools/synth_model.py /tmp/tinyllama-1.1b
+            """)
+
+    @Option(help: "The model folder.")
+    var model: String
+
+    @Option(help: "The recipe (default: recipes/fp8_dynamic.yaml).")
+    var recipe: String = "recipes/fp8_dynamic.yaml"
+
+    @Option(help: "Number of timed runs.")
+    var runs: Int = 3
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int = OneshotOptions.coreCount
+
+    @Option(help: "Folder for the temporary output (default: the system's temporary folder).")
+    var scratch: String = NSTemporaryDirectory()
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Result: Codable {
+        let model: String
+        let recipe: String
+        let threads: Int
+        let bytesIn: Int
+        let bytesOut: Int
+        let seconds: [Double]
+        let bestSeconds: Double
+        let medianSeconds: Double
+        let gigabytesPerSecond: Double
+        let peakRSSBytes: Int
+    }
+
+    func run() throws {
+        let output = (scratch as NSString).appendingPathComponent("compress-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var times: [Double] = []
+        var last: OneshotSummary? = nil
+        do {
+            let parsed = try Recipe.load(path: recipe)
+            for _ in 0..<max(1, runs) {
+                let started = Date()
+                last = try Compressor.oneshot(model: model, recipe: parsed, output: output,
+                                              options: OneshotOptions(threads: threads, overwrite: true))
+                times.append(Date().timeIntervalSince(started))
+            }
+        } catch { throw fail(error) }
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let sorted = times.sorted()
+        let result = Result(model: model, recipe: recipe, threads: threads, bytesIn: last!.bytesIn, bytesOut: last!.bytesOut,
+                            seconds: times, bestSeconds: sorted[0], medianSeconds: sorted[sorted.count / 2],
+                            gigabytesPerSecond: Double(last!.bytesIn) / sorted[0] / 1e9, peakRSSBytes: usage.ru_maxrss * 1024)
+        if json {
+            print(jsonText(result))
+        } else {
+            print("oneshot \(recipe) on \(model), \(threads) threads, \(times.count) runs")
+            print("  in \(Formatting.bytes(result.bytesIn)) -> out \(Formatting.bytes(result.bytesOut))")
+            print("  best \(Formatting.duration(result.bestSeconds)), median \(Formatting.duration(result.medianSeconds)) (\(String(format: "%.2f", result.gigabytesPerSecond)) GB/s of input)")
+            print("  peak RSS \(Formatting.bytes(result.peakRSSBytes))")
+        }
+    }
+}

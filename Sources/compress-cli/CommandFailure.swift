@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+
+/// Prints an error as one line on standard error and turns it into exit code 1, or 130/143
+/// for an interrupted run.
+func fail(_ error: Error) -> ExitCode {
+    let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(1)
+}
+
+/// Writes a line to standard error (progress and logs go there; results go to standard output).
+func log(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Encodes `value` as pretty JSON with sorted keys, for `--json` output.
+func jsonText<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `compress`: the command-line face of swift-llm-compressor.
+@main
+struct Compress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compress",
+        abstract: "Compress Hugging Face checkpoints into the compressed-tensors format, offline and streaming.",
+        discussion: """
+            Typical use:
+              compress inspect MODEL_DIR
+              compress oneshot --model MODEL_DIR --recipe recipes/fp8_dynamic.yaml --output OUT_DIR
+
+            Recipes are llm-compressor YAML recipes; the output loads in vLLM and transformers unchanged.
+            """,
+        subcommands: [OneshotCommand.self, InspectCommand.self, BenchCommand.self])
+}

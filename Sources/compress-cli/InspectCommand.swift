@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LLMCompressor
+
+/// `compress inspect`: what a checkpoint holds, from its headers alone.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Describe a checkpoint: architecture, tensors, dtypes, parameters, quantization.",
+        discussion: "Reads config.json and the safetensors headers only (every header is validated), so it takes milliseconds on any size of model.")
+
+    @Argument(help: "The model folder (config.json and *.safetensors).")
+    var model: String
+
+    @Flag(help: "List every tensor with its dtype, shape and shard.")
+    var tensors = false
+
+    @Flag(help: "Print JSON for machines instead of text.")
+    var json = false
+
+    struct Report: Codable {
+        struct DTypeTotal: Codable { let dtype: String; let tensors: Int; let bytes: Int }
+        struct Tensor: Codable { let name: String; let dtype: String; let shape: [Int]; let bytes: Int; let file: String }
+        let model: String
+        let architecture: String?
+        let modelType: String?
+        let files: [String]
+        let tensorCount: Int
+        let parameters: Int
+        let bytes: Int
+        let dtypes: [DTypeTotal]
+        let quantization: String?
+        let tensors: [Tensor]?
+    }
+
+    func run() throws {
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint(directory: model) } catch { throw fail(error) }
+        let report = makeReport(checkpoint)
+        if json {
+            print(jsonText(report))
+            return
+        }
+        print("model:        \(report.model)")
+        print("architecture: \(report.architecture ?? "unknown") (model_type \(report.modelType ?? "unknown"))")
+        print("files:        \(report.files.count) (\(report.files.joined(separator: ", ")))")
+        print("tensors:      \(report.tensorCount)")
+        print("parameters:   \(Formatting.count(report.parameters))")
+        print("bytes:        \(Formatting.bytes(report.bytes))")
+        for d in report.dtypes {
+            print("  \(d.dtype.padding(toLength: 8, withPad: " ", startingAt: 0)) \(d.tensors) tensors, \(Formatting.bytes(d.bytes))")
+        }
+        print("quantization: \(report.quantization ?? "none")")
+        for t in report.tensors ?? [] {
+            print("\(t.name)\t\(t.dtype)\t\(t.shape)\t\(t.bytes)\t\(t.file)")
+        }
+    }
+
+    private func makeReport(_ checkpoint: Checkpoint) -> Report {
+        var totals: [DType: (Int, Int)] = [:]
+        for t in checkpoint.tensors {
+            let current = totals[t.info.dtype] ?? (0, 0)
+            totals[t.info.dtype] = (current.0 + 1, current.1 + t.info.byteCount)
+        }
+        let files = checkpoint.shards.map { ($0.path as NSString).lastPathComponent }
+        var quantization: String? = nil
+        if case let .object(q)? = checkpoint.config?.json["quantization_config"] {
+            quantization = [q["quant_method"]?.stringValue, q["format"]?.stringValue].compactMap { $0 }.joined(separator: ", ")
+        }
+        return Report(
+            model: checkpoint.directory,
+            architecture: checkpoint.config?.architectures.first,
+            modelType: checkpoint.config?.modelType,
+            files: files,
+            tensorCount: checkpoint.tensors.count,
+            parameters: checkpoint.tensors.reduce(0) { $0 + $1.info.elementCount },
+            bytes: checkpoint.totalBytes,
+            dtypes: totals.sorted { $0.value.1 > $1.value.1 }.map { .init(dtype: $0.key.rawValue, tensors: $0.value.0, bytes: $0.value.1) },
+            quantization: quantization,
+            tensors: tensors ? checkpoint.tensors.map {
+                .init(name: $0.name, dtype: $0.info.dtype.rawValue, shape: $0.info.shape, bytes: $0.info.byteCount, file: files[$0.shard])
+            } : nil)
+    }
+}

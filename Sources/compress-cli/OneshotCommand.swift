@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import LLMCompressor
+
+/// `compress oneshot`: apply a recipe to a checkpoint and write a compressed-tensors checkpoint.
+struct OneshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oneshot",
+        abstract: "Quantize a checkpoint with an llm-compressor recipe, streaming tensor by tensor.",
+        discussion: """
+            Reads MODEL (config.json + *.safetensors), applies the recipe's QuantizationModifier and writes
+            OUTPUT: shards in the compressed-tensors format, config.json with its quantization_config,
+            recipe.yaml, and every other file of MODEL (tokenizer, generation config, ...) copied.
+
+            The output is written to a hidden folder beside OUTPUT and renamed into place only when
+            complete: a failed or interrupted run leaves nothing that looks like a checkpoint.
+
+            Examples:
+              compress oneshot --model ./Llama-3.2-1B --recipe recipes/fp8_dynamic.yaml --output ./Llama-3.2-1B-FP8
+              compress oneshot --model ./m --recipe r.yaml --output ./out --dry-run     # print the plan only
+              compress oneshot --model ./m --recipe r.yaml --output ./out --json        # summary as JSON, for CI
+            """)
+
+    @Option(help: "The model folder to compress.")
+    var model: String
+
+    @Option(help: "An llm-compressor recipe (YAML), e.g. recipes/fp8_dynamic.yaml.")
+    var recipe: String
+
+    @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite.")
+    var output: String?
+
+    @Option(help: "Largest shard to write: 5GB (default), 500MB, 2GiB ...")
+    var maxShardSize: String = "5GB"
+
+    @Option(help: "Threads that quantize (default: all cores).")
+    var threads: Int = OneshotOptions.coreCount
+
+    @Flag(help: "Print what would be done to each tensor, and the quantization_config, without writing.")
+    var dryRun = false
+
+    @Flag(help: "Replace OUTPUT if it exists and is not empty.")
+    var overwrite = false
+
+    @Flag(help: "Print the summary as JSON on standard output (progress is not shown).")
+    var json = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        guard ByteSize.parse(maxShardSize) != nil else {
+            throw ValidationError("--max-shard-size '\(maxShardSize)' is not a size like 5GB, 500MB or 2GiB")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard dryRun || output != nil else { throw ValidationError("--output is required (or pass --dry-run)") }
+    }
+
+    func run() throws {
+        let progress = ProgressReporter(enabled: !json && !quiet)
+        let plan: OneshotPlan
+        do {
+            let parsed = try Recipe.load(path: recipe)
+            plan = try OneshotPlan(model: model, recipe: parsed, recipeFile: recipe)
+        } catch { throw fail(error) }
+        if dryRun {
+            printPlan(plan)
+            return
+        }
+        let output = self.output!
+        progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(threads) threads")
+        InterruptCleanup.install(destination: output)
+        let options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite)
+        let summary: OneshotSummary
+        do {
+            summary = try Compressor.run(plan, output: output, options: options, progress: progress.update)
+        } catch { throw fail(error) }
+        if json {
+            print(jsonText(summary))
+        } else {
+            print("wrote \(summary.output): \(summary.tensorsQuantized) tensors quantized, \(summary.tensorsCopied) copied, \(summary.shards) shard(s), \(summary.filesCopied.count) other files copied")
+            print("\(Formatting.bytes(summary.bytesIn)) -> \(Formatting.bytes(summary.bytesOut)) (\(String(format: "%.2f", summary.compressionRatio))x) in \(Formatting.duration(summary.seconds))")
+        }
+    }
+
+    private func printPlan(_ plan: OneshotPlan) {
+        if json {
+            print(JSONWriter.pretty(plan.dryRunJSON))
+            return
+        }
+        for entry in plan.quantization.entries {
+            let info = entry.tensor.info
+            let action: String
+            switch entry.action {
+            case .copy: action = "copy"
+            case let .quantize(group): action = "quantize \(plan.quantization.groups[group].name) (\(plan.formats[group]))"
+            }
+            print("\(info.name)\t\(info.dtype.rawValue)\t\(info.shape)\t\(entry.kind.rawValue)\t\(action)")
+        }
+        print("quantization_config:")
+        print(JSONWriter.pretty(plan.quantizationConfig))
+    }
+}
