@@ -1,7 +1,8 @@
 import Foundation
 
 /// A model's config.json: read with every key kept in order, patched, and written back in the
-/// form transformers writes (2-space indent, ASCII, trailing newline).
+/// form compressed-tensors writes when it adds a quantization_config (Python's `json.dump` with
+/// a 2-space indent, ASCII only, no trailing newline).
 public struct ModelConfig: Sendable, Equatable {
     public static let fileName = "config.json"
     public var json: JSONObject
@@ -28,6 +29,6 @@ public struct ModelConfig: Sendable, Equatable {
     /// The checkpoint's declared dtype (`dtype` in transformers 5, `torch_dtype` before).
     public var declaredDType: String? { (json["dtype"] ?? json["torch_dtype"])?.stringValue }
 
-    /// The text of the file as transformers writes it.
-    public var text: String { JSONWriter.pretty(.object(json)) + "\n" }
+    /// The text of the file as compressed-tensors writes it.
+    public var text: String { JSONWriter.pretty(.object(json)) }
 }

@@ -1,12 +1,11 @@
 import CJSONC
 
 /// Parses JSON text with json-c into a `JSONValue`, refusing what a careless parser would accept:
-/// trailing bytes, nesting deeper than a limit, duplicate object keys and integers out of range.
+/// trailing bytes (json-c's strict mode), nesting deeper than a limit, duplicate object keys and integers out of range.
 public enum JSONParser {
     /// Why a text is not acceptable JSON.
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case syntax(String)
-        case trailingBytes(offset: Int)
         case duplicateKey(String, depth: Int)
         case integerOutOfRange
         case tooDeep(limit: Int)
@@ -14,7 +13,6 @@ public enum JSONParser {
         public var description: String {
             switch self {
             case let .syntax(m): return "invalid JSON: \(m)"
-            case let .trailingBytes(o): return "invalid JSON: unexpected bytes after the value at offset \(o)"
             case let .duplicateKey(k, _): return "duplicate key \"\(k)\""
             case .integerOutOfRange: return "an integer does not fit in 64 bits"
             case let .tooDeep(l): return "JSON nested deeper than \(l) levels"
@@ -42,10 +40,6 @@ public enum JSONParser {
             throw .syntax(String(cString: json_tokener_error_desc(err)))
         }
         defer { json_object_put(root) }
-        let end = json_tokener_get_parse_end(tok)
-        if let extra = bytes[end...].firstIndex(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
-            throw .trailingBytes(offset: extra)
-        }
         let value = try convert(root)
         try DuplicateKeyScanner.check(bytes)
         return value

@@ -1,0 +1,114 @@
+import Checkpoint
+import Foundation
+import Modifiers
+import Recipes
+import Testing
+import TestSupport
+
+/// Which tensors get quantized and what the config's `ignore` lists, per architecture.
+@Suite struct QuantizationPlanTests {
+    static func plan(_ builder: ModelBuilder, _ recipe: String) throws -> OneshotPlan {
+        let folder = TemporaryFolder("plan")
+        try builder.write(to: folder.path)
+        return try OneshotPlan(model: folder.path, recipe: try Recipe.parse(yaml: recipe, file: "r.yaml"))
+    }
+
+    static let fp8 = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8_DYNAMIC\n  ignore: [lm_head]\n"
+
+    static func quantized(_ plan: OneshotPlan) -> [String] {
+        plan.quantization.entries.filter { $0.action != .copy }.map(\.tensor.name).sorted()
+    }
+
+    @Test func llamaQuantizesEveryLinearButLmHead() throws {
+        let plan = try Self.plan(.llama(layers: 2), Self.fp8)
+        #expect(Self.quantized(plan).count == 14)
+        #expect(!Self.quantized(plan).contains("lm_head.weight"))
+        #expect(plan.quantization.ignore == ["lm_head"])
+        #expect(plan.outputs.contains(OutputTensor(name: "model.layers.1.mlp.down_proj.weight_scale", dtype: .bf16, shape: [32, 1])))
+    }
+
+    @Test func aTiedLmHeadStaysAbsentButIsIgnored() throws {
+        let plan = try Self.plan(.llama(tied: true), Self.fp8)
+        #expect(!plan.outputs.contains { $0.name.hasPrefix("lm_head") })
+        #expect(plan.quantization.ignore == ["lm_head"])
+    }
+
+    @Test func mixtralRoutersStayUnquantizedAndAreListedInModelOrder() throws {
+        var b = ModelBuilder(modelType: "mixtral")
+        for l in [0, 1, 10, 2] {
+            let p = "model.layers.\(l).block_sparse_moe."
+            b.filled(p + "gate.weight", [4, 32])
+            for e in 0..<2 { for w in ["w1", "w2", "w3"] { b.filled(p + "experts.\(e).\(w).weight", [32, 32]) } }
+        }
+        b.filled("lm_head.weight", [64, 32])
+        let plan = try Self.plan(b, Self.fp8)
+        #expect(plan.quantization.ignore == ["model.layers.0.block_sparse_moe.gate", "model.layers.1.block_sparse_moe.gate",
+                                             "model.layers.2.block_sparse_moe.gate", "model.layers.10.block_sparse_moe.gate", "lm_head"])
+        #expect(Self.quantized(plan).count == 4 * 6)
+        #expect(Self.quantized(plan).allSatisfy { $0.contains(".experts.") })
+        // On-disk names are kept: w1/w2/w3, not gate_proj/up_proj/down_proj.
+        #expect(plan.outputs.contains { $0.name == "model.layers.0.block_sparse_moe.experts.1.w3.weight_scale" })
+    }
+
+    @Test func qwenMoeRouterIsNotQuantizedButItsProjectionsAre() throws {
+        var b = ModelBuilder(modelType: "qwen2_moe")
+        b.filled("model.layers.0.mlp.gate.weight", [4, 32])
+        b.filled("model.layers.0.mlp.gate_proj.weight", [32, 32])
+        b.filled("model.layers.0.mlp.experts.0.gate_proj.weight", [32, 32])
+        let plan = try Self.plan(b, Self.fp8)
+        #expect(Self.quantized(plan) == ["model.layers.0.mlp.experts.0.gate_proj.weight", "model.layers.0.mlp.gate_proj.weight"])
+        #expect(plan.quantization.ignore == ["model.layers.0.mlp.gate"])
+    }
+
+    @Test func unknownArchitecturesFollowTheGenericRule() throws {
+        var b = ModelBuilder(modelType: "brand_new")
+        b.filled("transformer.wte.weight", [64, 32])
+        b.filled("transformer.h.0.ln_1.weight", [32])
+        b.filled("transformer.h.0.attn.c_attn.weight", [96, 32])
+        b.filled("transformer.h.0.attn.c_attn.bias", [96])
+        b.filled("transformer.h.0.final_norm.weight", [32, 32])
+        let plan = try Self.plan(b, Self.fp8)
+        #expect(Self.quantized(plan) == ["transformer.h.0.attn.c_attn.weight"])
+        let bias = plan.quantization.entries.first { $0.tensor.name.hasSuffix("c_attn.bias") }
+        #expect(bias?.action == .copy)
+    }
+
+    @Test func regexIgnoreIsAnchoredAtTheStartOnly() throws {
+        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8_DYNAMIC\n  ignore: [lm_head, 're:.*down_proj', 're:mlp']\n"
+        let plan = try Self.plan(.llama(layers: 2), recipe)
+        #expect(Self.quantized(plan).count == 12)
+        #expect(plan.quantization.ignore == ["model.layers.0.mlp.down_proj", "model.layers.1.mlp.down_proj", "lm_head"])
+    }
+
+    @Test func attentionIsIgnoredInDefinitionOrder() throws {
+        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8_DYNAMIC\n  ignore: ['re:.*self_attn.*', lm_head]\n"
+        let plan = try Self.plan(.llama(layers: 1), recipe)
+        #expect(plan.quantization.ignore == ["model.layers.0.self_attn.q_proj", "model.layers.0.self_attn.k_proj",
+                                             "model.layers.0.self_attn.v_proj", "model.layers.0.self_attn.o_proj", "lm_head"])
+    }
+
+    @Test func aTargetOnANormIsRefused() throws {
+        let recipe = "QuantizationModifier:\n  targets: ['re:.*norm']\n  scheme: FP8_DYNAMIC\n"
+        #expect(throws: ModifierError.self) { try Self.plan(.llama(), recipe) }
+    }
+
+    @Test func staticActivationSchemesAskForCalibrationData() throws {
+        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8\n  ignore: [lm_head]\n"
+        do {
+            _ = try Self.plan(.llama(), recipe)
+            Issue.record("FP8 with static activations was accepted")
+        } catch let error as ModifierError {
+            guard case .needsCalibration = error else { Issue.record("unexpected \(error)"); return }
+            #expect(error.description.contains("calibration data is needed"))
+        }
+    }
+
+    @Test func aModelWithoutConfigIsRefused() throws {
+        let folder = TemporaryFolder("plan")
+        try ModelBuilder.llama().write(to: folder.path)
+        try FileManager.default.removeItem(atPath: folder.file("config.json"))
+        #expect(throws: ModifierError.missingConfig(directory: folder.path)) {
+            try OneshotPlan(model: folder.path, recipe: try Recipe.parse(yaml: Self.fp8, file: "r.yaml"))
+        }
+    }
+}
