@@ -135,7 +135,7 @@ struct PyYAMLEmitter {
             switch chooseStyle(text, simpleKey: simpleKey) {
             case .plain: writePlain(text, split: !simpleKey)
             case .single: writeSingleQuoted(text, split: !simpleKey)
-            case .double: writeDoubleQuoted(text)
+            case .double: writeDoubleQuoted(text, split: !simpleKey)
             }
         default: break
         }
@@ -186,10 +186,12 @@ struct PyYAMLEmitter {
         }
     }
 
-    private mutating func writeLineBreak() {
+    private static let lineBreaks: Set<Character> = ["\n", "\u{85}", "\u{2028}", "\u{2029}"]
+
+    private mutating func writeLineBreak(_ data: String = "\n") {
         whitespace = true
         indention = true
-        out += "\n"
+        out += data
         column = 0
     }
 
@@ -228,6 +230,7 @@ struct PyYAMLEmitter {
         writeIndicator("'", needWhitespace: true)
         let chars = Array(text)
         var spaces = false
+        var breaks = false
         var start = 0
         var end = 0
         while end <= chars.count {
@@ -241,7 +244,16 @@ struct PyYAMLEmitter {
                     }
                     start = end
                 }
-            } else if ch == nil || ch == " " || ch == "'" {
+            } else if breaks {
+                if ch == nil || !Self.lineBreaks.contains(ch!) {
+                    if chars[start] == "\n" { writeLineBreak() }
+                    for br in chars[start..<end] {
+                        if br == "\n" { writeLineBreak() } else { writeLineBreak(String(br)) }
+                    }
+                    writeIndent()
+                    start = end
+                }
+            } else if ch == nil || ch == " " || ch == "'" || Self.lineBreaks.contains(ch!) {
                 if start < end {
                     write(String(chars[start..<end]))
                     start = end
@@ -251,46 +263,67 @@ struct PyYAMLEmitter {
                 write("''")
                 start = end + 1
             }
-            if let ch { spaces = ch == " " }
+            if let ch {
+                spaces = ch == " "
+                breaks = Self.lineBreaks.contains(ch)
+            }
             end += 1
         }
         writeIndicator("'", needWhitespace: false)
     }
 
-    private mutating func writeDoubleQuoted(_ text: String) {
+    private static let escapes: [Unicode.Scalar: String] = [
+        "\0": "0", "\u{07}": "a", "\u{08}": "b", "\t": "t", "\n": "n", "\u{0B}": "v", "\u{0C}": "f",
+        "\r": "r", "\u{1B}": "e", "\"": "\"", "\\": "\\", "\u{85}": "N", "\u{A0}": "_",
+        "\u{2028}": "L", "\u{2029}": "P",
+    ]
+
+    private mutating func writeDoubleQuoted(_ text: String, split: Bool) {
         writeIndicator("\"", needWhitespace: true)
-        var data = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": data += "\\\""
-            case "\\": data += "\\\\"
-            case "\0": data += "\\0"
-            case "\u{07}": data += "\\a"
-            case "\u{08}": data += "\\b"
-            case "\t": data += "\\t"
-            case "\n": data += "\\n"
-            case "\u{0B}": data += "\\v"
-            case "\u{0C}": data += "\\f"
-            case "\r": data += "\\r"
-            case "\u{1B}": data += "\\e"
-            case "\u{85}": data += "\\N"
-            case "\u{A0}": data += "\\_"
-            case "\u{2028}": data += "\\L"
-            case "\u{2029}": data += "\\P"
-            default:
-                let v = scalar.value
-                if (0x20...0x7E).contains(v) || (ScalarAnalysis.isPrintableUnicode(scalar) && v != 0xFEFF) {
-                    data.unicodeScalars.append(scalar)
-                } else if v <= 0xFF {
-                    data += String(format: "\\x%02X", v)
-                } else if v <= 0xFFFF {
-                    data += String(format: "\\u%04X", v)
-                } else {
-                    data += String(format: "\\U%08X", v)
+        let chars = Array(text.unicodeScalars)
+        func piece(_ range: Range<Int>) -> String {
+            var s = ""
+            s.unicodeScalars.append(contentsOf: chars[range])
+            return s
+        }
+        var start = 0
+        var end = 0
+        while end <= chars.count {
+            let ch: Unicode.Scalar? = end < chars.count ? chars[end] : nil
+            let needsEscape: Bool = {
+                guard let ch else { return true }
+                if "\"\\\u{85}\u{2028}\u{2029}\u{FEFF}".unicodeScalars.contains(ch) { return true }
+                let v = ch.value
+                return !((0x20...0x7E).contains(v) || (0xA0...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v))
+            }()
+            if needsEscape {
+                if start < end {
+                    write(piece(start..<end))
+                    start = end
+                }
+                if let ch {
+                    let v = ch.value
+                    let data: String
+                    if let e = Self.escapes[ch] { data = "\\" + e }
+                    else if v <= 0xFF { data = String(format: "\\x%02X", v) }
+                    else if v <= 0xFFFF { data = String(format: "\\u%04X", v) }
+                    else { data = String(format: "\\U%08X", v) }
+                    write(data)
+                    start = end + 1
                 }
             }
+            if end > 0 && end < chars.count - 1 && (ch == " " || start >= end)
+                && column + (end - start) > bestWidth && split {
+                let data = piece(start..<max(start, end)) + "\\"
+                if start < end { start = end }
+                write(data)
+                writeIndent()
+                whitespace = false
+                indention = false
+                if chars[start] == " " { write("\\") }
+            }
+            end += 1
         }
-        write(data)
         writeIndicator("\"", needWhitespace: false)
     }
 }

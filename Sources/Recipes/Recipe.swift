@@ -13,6 +13,8 @@ public struct Recipe: Sendable {
 
     /// Documents larger than this are refused before parsing.
     public static let maxDocumentBytes = 1 << 20
+    /// Documents that may nest deeper than this (flow brackets plus block levels) are refused.
+    public static let maxNesting = 1000
     /// Documents whose node tree (aliases expanded) is larger than this are refused.
     public static let maxNodes = 100_000
 

@@ -8,6 +8,8 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
     case documentTooLarge(SourcePosition, bytes: Int, limit: Int)
     /// The document expands (through aliases) to more nodes than the parser accepts.
     case tooManyNodes(SourcePosition, limit: Int)
+    /// The document may nest deeper than the parser accepts.
+    case nestingTooDeep(SourcePosition, limit: Int)
     /// libyaml refused the text; the position is its mark.
     case yamlSyntax(SourcePosition, message: String)
     /// The document holds nothing (or only comments, or `null`).
@@ -51,7 +53,7 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
     public var position: SourcePosition? {
         switch self {
         case .fileUnreadable: return nil
-        case let .documentTooLarge(p, _, _), let .tooManyNodes(p, _), let .yamlSyntax(p, _),
+        case let .documentTooLarge(p, _, _), let .tooManyNodes(p, _), let .nestingTooDeep(p, _), let .yamlSyntax(p, _),
              let .emptyDocument(p), let .duplicateKey(p, _, _), let .unknownTopLevelKey(p, _, _),
              let .unknownStageKey(p, _, _), let .unknownModifier(p, _, _),
              let .unsupportedModifier(p, _, _), let .unknownKey(p, _, _, _), let .unsupportedKey(p, _, _),
@@ -71,6 +73,8 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "recipe is \(bytes) bytes; recipes larger than \(limit) bytes are refused"
         case let .tooManyNodes(_, limit):
             return "recipe expands to more than \(limit) YAML nodes (alias expansion?); refused"
+        case let .nestingTooDeep(_, limit):
+            return "recipe nests more than \(limit) levels deep; refused"
         case let .yamlSyntax(_, message):
             return "YAML syntax error: \(message)"
         case .emptyDocument:

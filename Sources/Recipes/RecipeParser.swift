@@ -12,6 +12,9 @@ struct RecipeParser {
         if bytes > Recipe.maxDocumentBytes {
             throw .documentTooLarge(start, bytes: bytes, limit: Recipe.maxDocumentBytes)
         }
+        if let (line, column) = NestingGuard.firstExcess(in: yaml, limit: Recipe.maxNesting) {
+            throw .nestingTooDeep(SourcePosition(file: file, line: line, column: column), limit: Recipe.maxNesting)
+        }
         let composed: Node?
         do {
             composed = try Yams.compose(yaml: yaml)
