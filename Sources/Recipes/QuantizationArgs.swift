@@ -69,6 +69,26 @@ public struct QuantizationArgs: Equatable, Sendable {
     /// for asymmetric quantization.
     public var zpDtype: String?
 
+    /// Args with exactly these values, not validated (recipes and presets are validated by the
+    /// parser; this is for callers that build args themselves).
+    public init(numBits: Int, type: QuantizationType, symmetric: Bool = true, strategy: QuantizationStrategy,
+                groupSize: Int? = nil, blockStructure: [Int]? = nil, dynamic: DynamicMode = .off,
+                observer: String? = nil, observerKwargs: JSONObject = JSONObject(), actorder: String? = nil,
+                scaleDtype: String? = nil, zpDtype: String? = nil) {
+        self.numBits = numBits
+        self.type = type
+        self.symmetric = symmetric
+        self.strategy = strategy
+        self.groupSize = groupSize
+        self.blockStructure = blockStructure
+        self.dynamic = dynamic
+        self.observer = observer
+        self.observerKwargs = observerKwargs
+        self.actorder = actorder
+        self.scaleDtype = scaleDtype
+        self.zpDtype = zpDtype
+    }
+
     /// `actorder` with its aliases resolved: "group" or "weight".
     public var canonicalActorder: String? {
         switch actorder {

@@ -122,7 +122,7 @@ struct QuantizationModifierParser {
         return QuantizationModifierSpec(
             targets: targets, ignore: ignore, configGroups: resolved, kvCacheScheme: kvCacheScheme,
             bypassDivisibilityChecks: bypass, position: keyNode.position, group: group, scheme: scheme,
-            configGroupsWritten: configGroups != nil, weightObserver: weightObserver, inputObserver: inputObserver,
+            configGroupsWritten: !(configGroups?.isEmpty ?? true), weightObserver: weightObserver, inputObserver: inputObserver,
             outputObserver: outputObserver, observerOverrides: observerMap, requiresCalibrationData: needsData,
             index: index, start: start, end: end, update: update)
     }

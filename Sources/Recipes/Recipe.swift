@@ -103,7 +103,8 @@ public struct QuantizationModifierSpec: Sendable {
     public var group: String
     /// `scheme` as written, when given.
     public var scheme: SchemeSpec?
-    /// Whether `config_groups` was written (rather than derived from `scheme`).
+    /// Whether a non-empty `config_groups` was written (rather than derived from `scheme`); the
+    /// saved recipe then lists `configGroups` under `config_groups`.
     public var configGroupsWritten: Bool
     public var weightObserver: String?
     public var inputObserver: String?
