@@ -461,3 +461,25 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// The branch-free E4M3 encoder used on hot paths agrees with the reference encoder.
+@Suite struct FP8E4M3FiniteTests {
+    @Test func agreesOnEveryNonNaNBF16AndF16Code() {
+        for code in 0...0xFFFF {
+            let b = BF16.float(UInt16(code)), h = F16.float(UInt16(code))
+            if !b.isNaN { #expect(FP8E4M3.encodeFinite(b) == FP8E4M3.encode(b), "bf16 \(code)") }
+            if !h.isNaN { #expect(FP8E4M3.encodeFinite(h) == FP8E4M3.encode(h), "f16 \(code)") }
+        }
+    }
+
+    @Test func agreesOnFloat32Values() {
+        var state: UInt32 = 12345
+        for _ in 0..<1_000_000 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            // Magnitudes from 2^-20 to 2^12, all fraction bits random: exercises every rounding case.
+            let bits = (state & 0x807F_FFFF) | ((107 + (state >> 23) % 33) << 23)
+            let v = Float(bitPattern: bits)
+            #expect(FP8E4M3.encodeFinite(v) == FP8E4M3.encode(v), "\(v)")
+        }
+    }
+}

@@ -63,7 +63,7 @@ struct FP8Quantizer: WeightQuantizer {
                 let row = input.baseAddress! + r * columns
                 let out = codes + r * columns
                 for c in 0..<columns {
-                    out[c] = S.e4m3(S.bits(S.float(row[c]) / divisor))
+                    out[c] = FP8E4M3.encodeFinite(S.rounded(S.float(row[c]) / divisor))
                 }
             }
         }

@@ -15,8 +15,8 @@ protocol WeightStorage {
     static func float(_ bits: Bits) -> Float
     /// Round to nearest even into this type.
     static func bits(_ value: Float) -> Bits
-    /// The E4M3 code of a value of this type (PyTorch's saturating cast).
-    static func e4m3(_ bits: Bits) -> UInt8
+    /// `value` rounded to this type (nearest, ties to even) and widened back; `value` is finite.
+    static func rounded(_ value: Float) -> Float
 }
 
 enum BF16Storage: WeightStorage {
@@ -26,8 +26,10 @@ enum BF16Storage: WeightStorage {
     static let eps: Float = 0x1p-7
     @inline(__always) static func float(_ bits: UInt16) -> Float { BF16.float(bits) }
     @inline(__always) static func bits(_ value: Float) -> UInt16 { BF16.bits(value) }
-    @inline(__always) static func e4m3(_ bits: UInt16) -> UInt8 { e4m3Table[Int(bits)] }
-    private static let e4m3Table = FP8E4M3.fromBF16
+    @inline(__always) static func rounded(_ value: Float) -> Float {
+        let u = value.bitPattern
+        return Float(bitPattern: (u &+ 0x7FFF &+ ((u >> 16) & 1)) & 0xFFFF_0000)
+    }
 }
 
 enum F16Storage: WeightStorage {
@@ -37,8 +39,7 @@ enum F16Storage: WeightStorage {
     static let eps: Float = 0x1p-10
     @inline(__always) static func float(_ bits: UInt16) -> Float { F16.float(bits) }
     @inline(__always) static func bits(_ value: Float) -> UInt16 { F16.bits(value) }
-    @inline(__always) static func e4m3(_ bits: UInt16) -> UInt8 { e4m3Table[Int(bits)] }
-    private static let e4m3Table = FP8E4M3.fromF16
+    @inline(__always) static func rounded(_ value: Float) -> Float { F16.float(F16.bits(value)) }
 }
 
 enum F32Storage: WeightStorage {
@@ -48,5 +49,5 @@ enum F32Storage: WeightStorage {
     static let eps: Float = 0x1p-23
     @inline(__always) static func float(_ bits: UInt32) -> Float { Float(bitPattern: bits) }
     @inline(__always) static func bits(_ value: Float) -> UInt32 { value.bitPattern }
-    @inline(__always) static func e4m3(_ bits: UInt32) -> UInt8 { FP8E4M3.encode(Float(bitPattern: bits)) }
+    @inline(__always) static func rounded(_ value: Float) -> Float { value }
 }
