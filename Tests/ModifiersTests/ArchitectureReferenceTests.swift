@@ -1,0 +1,34 @@
+import Foundation
+import Modifiers
+import Recipes
+import Testing
+import TestSupport
+
+/// FP8_DYNAMIC on tiny models of every architecture in the table gives llm-compressor 0.14's
+/// tensors and quantization_config (routers in `ignore`, tied heads absent, fused layers whole).
+/// llm-compressor renames Mixtral's experts; we keep the checkpoint's names, so the comparison
+/// maps them.
+@Suite struct ArchitectureReferenceTests {
+    static let architectures = ["llama_tied", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "gemma", "gemma2"]
+    static let mixtralRenames = [("w1", "gate_proj"), ("w2", "down_proj"), ("w3", "up_proj")]
+
+    @Test(arguments: architectures)
+    func matchesLlmCompressor(_ architecture: String) throws {
+        let folder = TemporaryFolder("arch")
+        let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_dynamic.yaml")
+        try Compressor.oneshot(model: Fixtures.path("models/\(architecture)"), recipe: recipe, output: folder.file("out"))
+        let reference = try ReferenceManifest(path: Fixtures.path("references/\(architecture)--FP8_DYNAMIC/manifest.json"))
+        let differences = try reference.differences(from: folder.file("out"), renames: architecture == "mixtral" ? Self.mixtralRenames : [])
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+    }
+
+    @Test(arguments: architectures)
+    func configIsTheInputsPlusQuantizationConfig(_ architecture: String) throws {
+        let folder = TemporaryFolder("arch")
+        let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_dynamic.yaml")
+        try Compressor.oneshot(model: Fixtures.path("models/\(architecture)"), recipe: recipe, output: folder.file("out"))
+        let ours = try Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json")))
+        let theirs = try Fixtures.data("references/\(architecture)--FP8_DYNAMIC/config.json")
+        #expect(ours == theirs)
+    }
+}
