@@ -4,12 +4,14 @@ import Recipes
 import Testing
 import TestSupport
 
-/// FP8_DYNAMIC on tiny models of every architecture in the table gives llm-compressor 0.14's
-/// tensors and quantization_config (routers in `ignore`, tied heads absent, fused layers whole).
+/// FP8_DYNAMIC on tiny models of every architecture in the table, and on f16 and f32 weights, gives
+/// llm-compressor 0.14's tensors and quantization_config (routers in `ignore`, tied heads absent,
+/// fused layers whole, scales in the weight's dtype).
 /// llm-compressor renames Mixtral's experts; we keep the checkpoint's names, so the comparison
 /// maps them.
 @Suite struct ArchitectureReferenceTests {
-    static let architectures = ["llama_tied", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "gemma", "gemma2"]
+    static let architectures = ["llama_tied", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "gemma", "gemma2",
+                                "llama_f16", "llama_f32"]
     static let mixtralRenames = [("w1", "gate_proj"), ("w2", "down_proj"), ("w3", "up_proj")]
 
     @Test(arguments: architectures)
