@@ -8,8 +8,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure oneshot: wall time, throughput and peak resident memory.",
         discussion: """
-            Runs oneshot --runs times into a temporary folder (removed afterwards) and reports the best and
-            median wall time, input GB/s and the process's peak RSS. The first run warms the page cache.
+            Runs oneshot --runs times into a temporary folder (emptied before each run, outside the timing, and
+            removed afterwards) and reports the best and median wall time, input GB/s and the process's peak RSS.
+            The first run warms the page cache.
             Make a model of real size with: python3 ../shared/tools/synth_model.py /tmp/tinyllama-1.1b
             """)
 
@@ -52,9 +53,10 @@ struct BenchCommand: ParsableCommand {
         do {
             let parsed = try Recipe.load(path: recipe)
             for _ in 0..<max(1, runs) {
+                try? FileManager.default.removeItem(atPath: output)
                 let started = Date()
                 last = try Compressor.oneshot(model: model, recipe: parsed, output: output,
-                                              options: OneshotOptions(threads: threads, overwrite: true))
+                                              options: OneshotOptions(threads: threads))
                 times.append(Date().timeIntervalSince(started))
             }
         } catch { throw fail(error) }
