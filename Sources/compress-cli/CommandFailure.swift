@@ -1,11 +1,9 @@
 import ArgumentParser
 import Foundation
 
-/// Prints an error as one line on standard error and turns it into exit code 1, or 130/143
-/// for an interrupted run.
+/// Prints an error as one line on standard error and turns it into exit code 1.
 func fail(_ error: Error) -> ExitCode {
-    let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     return ExitCode(1)
 }
 

@@ -87,6 +87,33 @@ import TestSupport
                                              "model.layers.0.self_attn.v_proj", "model.layers.0.self_attn.o_proj", "lm_head"])
     }
 
+    @Test func theMostSpecificTargetPicksTheGroup() throws {
+        let recipe = """
+            QuantizationModifier:
+              ignore: [lm_head]
+              config_groups:
+                everything:
+                  targets: [Linear]
+                  weights: {num_bits: 8, type: float, symmetric: true, strategy: channel, dynamic: false}
+                down:
+                  targets: ['re:.*down_proj']
+                  weights: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false}
+                one:
+                  targets: [model.layers.0.self_attn.q_proj]
+                  weights: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false}
+            """
+        let plan = try Self.plan(.llama(layers: 2), recipe)
+        let groupOf = Dictionary(uniqueKeysWithValues: plan.quantization.entries.compactMap { e -> (String, Int)? in
+            if case let .quantize(g) = e.action { return (e.module, g) }
+            return nil
+        })
+        #expect(groupOf["model.layers.1.mlp.down_proj"] == 1)
+        #expect(groupOf["model.layers.0.self_attn.q_proj"] == 2)
+        #expect(groupOf["model.layers.1.self_attn.q_proj"] == 0)
+        #expect(groupOf.count == 14)
+        #expect(plan.outputs.contains(OutputTensor(name: "model.layers.0.mlp.down_proj.weight_scale", dtype: .bf16, shape: [1])))
+    }
+
     @Test func aTargetOnANormIsRefused() throws {
         let recipe = "QuantizationModifier:\n  targets: ['re:.*norm']\n  scheme: FP8_DYNAMIC\n"
         #expect(throws: ModifierError.self) { try Self.plan(.llama(), recipe) }

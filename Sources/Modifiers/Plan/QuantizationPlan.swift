@@ -32,7 +32,11 @@ public struct QuantizationPlan: Sendable {
         let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
         let groups = modifier.configGroups
         let ignoreMatcher = ModuleMatcher(targets: [], ignore: modifier.ignore)
-        let groupMatchers = groups.map { ModuleMatcher(targets: $0.scheme.targets, ignore: []) }
+        // compressed-tensors maps each target to the last group naming it, and gives a module the
+        // group of its most specific matching target: exact name, then `re:` pattern, then class.
+        var groupOfTarget: [String: Int] = [:]
+        for (i, group) in groups.enumerated() { for target in group.scheme.targets { groupOfTarget[target] = i } }
+        let targetMatcher = ModuleMatcher(targets: groups.flatMap(\.scheme.targets).uniqued(), ignore: [])
 
         var entries: [Entry] = []
         var unquantizedLinear = Set<String>()
@@ -43,9 +47,10 @@ public struct QuantizationPlan: Sendable {
             var action = Action.copy
             if kind == .router { routers.insert(module) }
             let ignored = ignoreMatcher.isIgnored(moduleName: module, className: kind.className)
-            if !ignored, let group = groupMatchers.firstIndex(where: { $0.matches(moduleName: module, className: kind.className) }) {
+            if !ignored, let target = targetMatcher.matchingTargets(moduleName: module, classNames: [kind.className]).first,
+               let group = groupOfTarget[target] {
                 guard kind == .linear || kind == .router else {
-                    throw .notLinear(module: module, kind: "\(kind.rawValue == "other" ? "not a known module" : "a \(kind.rawValue) layer")", target: groups[group].scheme.targets.joined(separator: ", "))
+                    throw .notLinear(module: module, kind: kind == .other ? "not a known module" : "a \(kind.rawValue) layer", target: target)
                 }
                 if kind == .linear && parameter == "weight" { action = .quantize(group: group) }
             } else if kind == .linear {
@@ -73,4 +78,12 @@ public struct QuantizationPlan: Sendable {
 
     /// Number of weights to quantize.
     public var quantizedCount: Int { entries.filter { $0.action != .copy }.count }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each kept at its first occurrence.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
 }
