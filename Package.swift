@@ -21,8 +21,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Checkpoint", dependencies: ["CJSONC"], swiftSettings: optimized),
         .target(name: "Recipes", dependencies: ["Checkpoint", "Yams"], swiftSettings: optimized),
+        .target(name: "Runtime", dependencies: ["Checkpoint", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes"], swiftSettings: optimized),
-        .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers"], swiftSettings: optimized),
+        .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime"], swiftSettings: optimized),
         .executableTarget(
             name: "compress-cli",
             dependencies: ["LLMCompressor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -31,6 +32,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["compress-cli", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,6 @@
-/// One import for Swift code that compresses checkpoints: the checkpoint layer, recipes and modifiers.
+/// One import for Swift code that compresses and runs checkpoints: the checkpoint layer, recipes,
+/// modifiers and the CPU runtime.
 @_exported import Checkpoint
 @_exported import Modifiers
 @_exported import Recipes
+@_exported import Runtime
