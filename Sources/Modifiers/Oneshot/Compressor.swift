@@ -37,6 +37,9 @@ public enum Compressor {
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
             let totalBytes = checkpoint.totalBytes
             var bytesDone = 0
+            var fusedGroupOf: [Int: Int] = [:]
+            for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
+            var fusedAbsmax: [Int: Float] = [:]
             for (i, entry) in plan.quantization.entries.enumerated() {
                 let shard = checkpoint.shards[entry.tensor.shard]
                 let data = shard.data(entry.tensor.info)
@@ -48,7 +51,21 @@ public enum Compressor {
                     let quantizer = plan.quantizers[group]
                     let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
                     var next = 0
-                    try quantizer.quantize(weight: entry.tensor.info, data: data, threads: options.threads) { bytes throws(CheckpointError) in
+                    var context = FusedLayerContext.none
+                    if let g = fusedGroupOf[i] {
+                        // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
+                        if fusedAbsmax[g] == nil {
+                            var m: Float = 0
+                            for j in plan.fusedGroups[g] {
+                                let sibling = plan.quantization.entries[j].tensor
+                                m = max(m, try WeightAbsmax.of(sibling.info, data: checkpoint.shards[sibling.shard].data(sibling.info),
+                                                               threads: options.threads))
+                            }
+                            fusedAbsmax[g] = m
+                        }
+                        context.groupAbsmax = fusedAbsmax[g]
+                    }
+                    try quantizer.quantize(weight: entry.tensor.info, data: data, threads: options.threads, context: context) { bytes throws(CheckpointError) in
                         try writer.begin(names[next])
                         try writer.append(bytes)
                         next += 1

@@ -13,6 +13,9 @@ public struct OneshotPlan {
     /// Output tensors in write order.
     public let outputs: [OutputTensor]
     let quantizers: [any WeightQuantizer]
+    /// Weights that must share statistics with their fused siblings (`FusedLayers`), as groups of
+    /// entry indices.
+    let fusedGroups: [[Int]]
 
     /// Opens `model`, picks the recipe's QuantizationModifier and plans it.
     public init(model: String, recipe: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
@@ -59,6 +62,8 @@ public struct OneshotPlan {
         self.formats = formats
         self.outputs = outputs
         self.quantizers = quantizers
+        self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, groupNames: quantization.groups.map(\.name),
+                                                  quantizers: quantizers)
     }
 
     /// The `quantization_config` the output's config.json gets.

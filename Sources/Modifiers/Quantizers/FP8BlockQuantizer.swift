@@ -1,0 +1,95 @@
+import Checkpoint
+
+/// FP8 E4M3 weights with one scale per `blockRows × blockColumns` tile (FP8_BLOCK: 128 × 128),
+/// computed in the weight's own dtype as for per-channel FP8: `s = dtype(absmax / 448)` (zero
+/// becomes the dtype's eps), `q = e4m3(dtype(w / s))`. Writes `weight` (F8_E4M3, the weight's
+/// shape) and `weight_scale` (the weight's dtype, `[ceil(rows / blockRows), ceil(columns / blockColumns)]`).
+///
+/// Edges follow compressed-tensors 0.19, which zero-pads the weight to whole blocks
+/// (`maybe_pad_tensor_for_block_quant` in `quantization/utils/helpers.py`, used by the observer and
+/// by `_process_block`) and crops the result: a partial tile's scale is the largest magnitude of
+/// the elements it has (the padding zeros change no maximum), and those elements are quantized with it.
+struct FP8BlockQuantizer: WeightQuantizer {
+    let blockRows: Int
+    let blockColumns: Int
+    private let scratch = ScratchBuffer()
+
+    init(blockRows: Int, blockColumns: Int) {
+        self.blockRows = blockRows
+        self.blockColumns = blockColumns
+    }
+
+    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
+        let (rowBlocks, columnBlocks) = blocks(weight)
+        return [OutputTensor(name: module + ".weight", dtype: .f8e4m3, shape: weight.shape),
+                OutputTensor(name: module + ".weight_scale", dtype: weight.dtype, shape: [rowBlocks, columnBlocks])]
+    }
+
+    private func blocks(_ weight: TensorInfo) -> (Int, Int) {
+        ((weight.shape[0] + blockRows - 1) / blockRows, (weight.shape[1] + blockColumns - 1) / blockColumns)
+    }
+
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        switch weight.dtype {
+        case .bf16: try run(BF16Storage.self, weight, data, threads, emit)
+        case .f16: try run(F16Storage.self, weight, data, threads, emit)
+        case .f32: try run(F32Storage.self, weight, data, threads, emit)
+        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
+        }
+    }
+
+    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
+                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let (rowBlocks, columnBlocks) = blocks(weight)
+        let tiles = rowBlocks * columnBlocks
+        let scaleBytes = tiles * MemoryLayout<S.Bits>.stride
+        let buffer = scratch.bytes(rows * columns + scaleBytes).baseAddress!
+        let codes = buffer.assumingMemoryBound(to: UInt8.self)
+        let scales = (buffer + rows * columns).bindMemory(to: S.Bits.self, capacity: tiles)
+        let input = data.bindMemory(to: S.Bits.self).baseAddress!
+        let (blockRows, blockColumns) = (self.blockRows, self.blockColumns)
+
+        // Largest magnitude per row and tile, as bits (their order is that of the magnitudes).
+        let rowTileMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * columnBlocks)
+        defer { rowTileMax.deallocate() }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                let row = input + r * columns
+                for b in 0..<columnBlocks {
+                    var m: S.Bits = 0
+                    for c in (b * blockColumns)..<min(columns, (b + 1) * blockColumns) { m = max(m, row[c] & S.magnitudeMask) }
+                    rowTileMax[r * columnBlocks + b] = m
+                }
+            }
+        }
+        if let bad = rowTileMax.firstIndex(where: { $0 >= S.infinityBits }) {
+            throw .nonFinite(tensor: weight.name, row: bad / columnBlocks)
+        }
+        for rb in 0..<rowBlocks {
+            for b in 0..<columnBlocks {
+                var m: S.Bits = 0
+                for r in (rb * blockRows)..<min(rows, (rb + 1) * blockRows) { m = max(m, rowTileMax[r * columnBlocks + b]) }
+                let s = S.bits(S.float(m) / FP8E4M3.maxFinite)
+                scales[rb * columnBlocks + b] = S.float(s) == 0 ? S.bits(S.eps) : s
+            }
+        }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                let row = input + r * columns, out = codes + r * columns
+                let tileScales = scales + (r / blockRows) * columnBlocks
+                for b in 0..<columnBlocks {
+                    let divisor = S.float(tileScales[b])
+                    for c in (b * blockColumns)..<min(columns, (b + 1) * blockColumns) {
+                        out[c] = FP8E4M3.encodeFinite(S.rounded(S.float(row[c]) / divisor))
+                    }
+                }
+            }
+        }
+        do {
+            try emit(UnsafeRawBufferPointer(start: codes, count: rows * columns))
+            try emit(UnsafeRawBufferPointer(start: scales, count: scaleBytes))
+        } catch { throw .checkpoint(error) }
+    }
+}

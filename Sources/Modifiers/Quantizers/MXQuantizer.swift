@@ -1,0 +1,94 @@
+import Checkpoint
+
+/// MX weights: groups of 32 along a row under one power-of-two scale (`MXScale`), stored as a
+/// U8 exponent code `[rows, columns / 32]` in `weight_scale`. The elements are
+/// - FP4 E2M1 for MXFP4/MXFP4A16 ("mxfp4-pack-quantized"): `weight_packed`, U8 `[rows, columns / 2]`,
+///   two values a byte as NVFP4;
+/// - FP8 E4M3 for MXFP8/MXFP8A16 ("mxfp8-quantized"): `weight`, F8_E4M3, the weight's shape.
+///
+/// The quotient `x / scale` is rounded to the weight's dtype before the element cast, as
+/// compressed-tensors divides two tensors of that dtype (`_quantize` in
+/// `quantization/lifecycle/forward_helpers.py`); the scale being a power of two, multiplying by
+/// its reciprocal gives the same quotient.
+struct MXQuantizer: WeightQuantizer {
+    enum Element: Sendable {
+        case fp4, fp8
+
+        /// `floor(log2(largest value))`, the exponent offset of the scale.
+        var scaleOffset: Int { self == .fp4 ? 2 : 8 }
+    }
+
+    static let groupSize = 32
+    let element: Element
+    private let scratch = ScratchBuffer()
+
+    init(element: Element) { self.element = element }
+
+    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let values = element == .fp4
+            ? OutputTensor(name: module + ".weight_packed", dtype: .u8, shape: [rows, columns / 2])
+            : OutputTensor(name: module + ".weight", dtype: .f8e4m3, shape: weight.shape)
+        return [values, OutputTensor(name: module + ".weight_scale", dtype: .u8, shape: [rows, columns / Self.groupSize])]
+    }
+
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        guard weight.shape[1] % Self.groupSize == 0 else {
+            throw .unquantizableWeight(tensor: weight.name, reason: "\(weight.shape[1]) columns are not a multiple of the group size \(Self.groupSize); add the module to `ignore`")
+        }
+        switch weight.dtype {
+        case .bf16: try run(BF16Storage.self, weight, data, threads, emit)
+        case .f16: try run(F16Storage.self, weight, data, threads, emit)
+        case .f32: try run(F32Storage.self, weight, data, threads, emit)
+        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
+        }
+    }
+
+    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
+                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let groups = columns / Self.groupSize
+        let valueBytes = element == .fp4 ? rows * columns / 2 : rows * columns
+        let buffer = scratch.bytes(valueBytes + rows * groups).baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let scaleCodes = buffer + valueBytes
+        let input = data.bindMemory(to: S.Bits.self).baseAddress!
+        let (element, offset) = (self.element, self.element.scaleOffset)
+
+        // Largest magnitude per row, as bits (their order is that of the magnitudes), to find non-finite rows.
+        let rowMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows)
+        defer { rowMax.deallocate() }
+        parallelRows(rows, threads: threads) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.groupSize) { quotients in
+                let q = quotients.baseAddress!
+                for r in range {
+                    let row = input + r * columns
+                    var rowM: S.Bits = 0
+                    for g in 0..<groups {
+                        let x = row + g * Self.groupSize
+                        var m: S.Bits = 0
+                        for c in 0..<Self.groupSize { m = max(m, x[c] & S.magnitudeMask) }
+                        rowM = max(rowM, m)
+                        let scale = MXScale<S>(absmax: m, elementOffset: offset)
+                        scaleCodes[r * groups + g] = scale.storedCode
+                        let reciprocal = scale.reciprocal
+                        for c in 0..<Self.groupSize { q[c] = S.rounded(S.float(x[c]) * reciprocal) }
+                        switch element {
+                        case .fp4:
+                            FP4Nibble.pack(q, count: Self.groupSize, into: buffer + (r * columns + g * Self.groupSize) / 2)
+                        case .fp8:
+                            let out = buffer + r * columns + g * Self.groupSize
+                            for c in 0..<Self.groupSize { out[c] = FP8E4M3.encodeFinite(q[c]) }
+                        }
+                    }
+                    rowMax[r] = rowM
+                }
+            }
+        }
+        if let bad = rowMax.firstIndex(where: { $0 >= S.infinityBits }) { throw .nonFinite(tensor: weight.name, row: bad) }
+        do {
+            try emit(UnsafeRawBufferPointer(start: buffer, count: valueBytes))
+            try emit(UnsafeRawBufferPointer(start: scaleCodes, count: rows * groups))
+        } catch { throw .checkpoint(error) }
+    }
+}

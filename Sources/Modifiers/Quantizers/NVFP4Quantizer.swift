@@ -1,0 +1,116 @@
+import Checkpoint
+
+/// NVFP4 weights (compressed-tensors' "nvfp4-pack-quantized"): FP4 E2M1 values in groups of 16
+/// along a row, an FP8 E4M3 scale per group, and a float32 global scale per tensor, shared by
+/// fused layers. Writes `weight_packed` (U8 `[rows, columns / 2]`, two values a byte),
+/// `weight_scale` (F8_E4M3 `[rows, columns / 16]`) and `weight_global_scale` (F32 `[1]`).
+///
+/// Every step rounds where compressed-tensors 0.19 and llm-compressor 0.14 round:
+/// - global scale (`generate_gparam` in `quantization/utils/helpers.py`, called by the observer
+///   of `llmcompressor/observers/base.py` over the fused group): `2688 / m` for the group's
+///   largest magnitude `m` (at least the dtype's smallest normal), evaluated in the weight's dtype
+///   as Python does it, `dtype(dtype(1 / m) * 2688)`; 1 where that is not finite; then float32;
+/// - group scale (`calculate_qparams`): `s = dtype(groupAbsmax / 6)`, then `fp8(global * s)` with
+///   the product in float32; a zero becomes FP8's eps, 0.125;
+/// - values (`_quantize` in `quantization/lifecycle/forward_helpers.py`): `x / (s / global)`, both
+///   divisions in float32 (the scale is kept in the weight's dtype, the global scale in float32),
+///   then `cast_to_fp4`, thresholds applied to the float32 quotient.
+struct NVFP4Quantizer: WeightQuantizer {
+    static let groupSize = 16
+    /// FP8 E4M3's largest value times FP4 E2M1's: the global scale maps a tensor's largest magnitude there.
+    static let globalRange: Float = 448 * 6
+    /// `_get_dtype_eps(float8_e4m3fn)`, the group scale that replaces a zero.
+    static let zeroScaleCode: UInt8 = 0x20
+
+    private let scratch = ScratchBuffer()
+
+    var sharesStatisticsAcrossFusedLayers: Bool { true }
+
+    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        return [OutputTensor(name: module + ".weight_packed", dtype: .u8, shape: [rows, columns / 2]),
+                OutputTensor(name: module + ".weight_scale", dtype: .f8e4m3, shape: [rows, columns / Self.groupSize]),
+                OutputTensor(name: module + ".weight_global_scale", dtype: .f32, shape: [1])]
+    }
+
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        try quantize(weight: weight, data: data, threads: threads, context: .none, emit: emit)
+    }
+
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
+                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        guard weight.shape[1] % Self.groupSize == 0 else {
+            throw .unquantizableWeight(tensor: weight.name, reason: "\(weight.shape[1]) columns are not a multiple of the group size \(Self.groupSize); add the module to `ignore`")
+        }
+        switch weight.dtype {
+        case .bf16: try run(BF16Storage.self, weight, data, threads, context, emit)
+        case .f16: try run(F16Storage.self, weight, data, threads, context, emit)
+        case .f32: try run(F32Storage.self, weight, data, threads, context, emit)
+        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
+        }
+    }
+
+    /// The global scale for a largest magnitude `absmax`, rounded as described above.
+    static func globalScale<S: WeightStorage>(_: S.Type, absmax: Float) -> Float {
+        let reciprocal = S.rounded(1 / max(absmax, S.tiny))
+        let scale = S.rounded(reciprocal * globalRange)
+        return scale.isFinite ? scale : 1
+    }
+
+    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
+                                       _ context: FusedLayerContext,
+                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let groups = columns / Self.groupSize
+        let input = data.bindMemory(to: S.Bits.self).baseAddress!
+
+        // Largest magnitude of every group, as bits: for IEEE formats their order is that of the magnitudes.
+        let groupMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * groups)
+        defer { groupMax.deallocate() }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                let row = input + r * columns
+                for g in 0..<groups {
+                    var m: S.Bits = 0
+                    for c in 0..<Self.groupSize { m = max(m, row[g * Self.groupSize + c] & S.magnitudeMask) }
+                    groupMax[r * groups + g] = m
+                }
+            }
+        }
+        if let bad = groupMax.firstIndex(where: { $0 >= S.infinityBits }) {
+            throw .nonFinite(tensor: weight.name, row: bad / groups)
+        }
+        let global = Self.globalScale(S.self, absmax: context.groupAbsmax ?? S.float(groupMax.max() ?? 0))
+
+        let packedBytes = rows * columns / 2
+        let buffer = scratch.bytes(packedBytes + rows * groups + 4).baseAddress!
+        let packed = buffer.assumingMemoryBound(to: UInt8.self)
+        let scaleCodes = packed + packedBytes
+        parallelRows(rows, threads: threads) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: columns) { quotients in
+                let q = quotients.baseAddress!
+                for r in range {
+                    let row = input + r * columns
+                    for g in 0..<groups {
+                        let s = S.rounded(S.float(groupMax[r * groups + g]) / FP4E2M1.maxFinite)
+                        var code = FP8E4M3.encodeFinite(global * s)
+                        if code == 0 { code = Self.zeroScaleCode }
+                        scaleCodes[r * groups + g] = code
+                        let divisor = FP8E4M3.decode(code) / global
+                        let x = row + g * Self.groupSize, out = q + g * Self.groupSize
+                        for c in 0..<Self.groupSize { out[c] = S.float(x[c]) / divisor }
+                    }
+                    FP4Nibble.pack(q, count: columns, into: packed + r * columns / 2)
+                }
+            }
+        }
+        let globalBytes = buffer + packedBytes + rows * groups
+        globalBytes.storeBytes(of: global.bitPattern.littleEndian, as: UInt32.self)
+        do {
+            try emit(UnsafeRawBufferPointer(start: packed, count: packedBytes))
+            try emit(UnsafeRawBufferPointer(start: scaleCodes, count: rows * groups))
+            try emit(UnsafeRawBufferPointer(start: globalBytes, count: 4))
+        } catch { throw .checkpoint(error) }
+    }
+}
