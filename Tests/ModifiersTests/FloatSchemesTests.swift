@@ -118,6 +118,17 @@ import TestSupport
         #expect(bits.map(BF16.float) == [0.5, 0.5, 0.5, 0.5, 0.5, 6].map { BF16.float(BF16.bits($0 / 448)) })
     }
 
+    /// The branch-free FP4 code agrees with the reference encoder on every bf16 value and on
+    /// float32 values at and beside every threshold.
+    @Test func fp4NibbleMatchesTheReferenceEncoder() {
+        var values = (0...0xFFFF).map { BF16.float(UInt16($0)) }.filter { !$0.isNaN }
+        for t: Float in [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 5, 6, 7, .greatestFiniteMagnitude, .infinity] {
+            values += [t, t.nextUp, t.nextDown, -t, -t.nextUp, -t.nextDown, .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        }
+        let mismatches = values.filter { FP4Nibble.code($0) != FP4E2M1.encode($0) }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
     @Test(arguments: ["NVFP4", "FP8"])
     func schemesWithStaticActivationsNeedCalibration(_ scheme: String) throws {
         let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  targets: Linear\n  scheme: \(scheme)\n", file: "recipe.yaml")

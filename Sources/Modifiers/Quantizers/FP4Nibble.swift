@@ -1,22 +1,22 @@
 /// FP4 E2M1 codes as compressed-tensors 0.19 stores them, computed without branches so that
 /// loops over them vectorize.
 enum FP4Nibble {
-    /// The nibble of `value`: equal to `FP4E2M1.encode(value)` for every Float, NaN included.
+    /// The nibble of `value`: equal to `FP4E2M1.encode(value)` for every value that is not NaN.
     ///
-    /// The magnitude code counts the thresholds of `cast_to_fp4` the magnitude passes (ties at
-    /// 0.25, 1.25, 2.5 and 5 stay down, ties at 0.75, 1.75 and 3.5 go up: nearest, ties to even);
-    /// bit 3 is set for negative values, including those whose magnitude rounds to zero.
+    /// `cast_to_fp4`'s thresholds (ties at 0.25, 1.25, 2.5 and 5 stay down, ties at 0.75, 1.75 and
+    /// 3.5 go up) are round to nearest, ties to even, on E2M1 (1 exponent bias, 1 fraction bit),
+    /// saturating at 6. From 1 on, the float32 exponent is rebiased and the fraction rounded to one
+    /// bit by integer addition; below 1, `2·|value|` is rounded to an integer by the 1.5·2^23
+    /// addition trick (codes 0, 1, 2 are 0, 0.5, 1). Bit 3 is set for negative values, including
+    /// those whose magnitude rounds to zero, but not for `-0.0`.
+    /// - Precondition: `!value.isNaN` (a NaN gives code 7, not 0).
     @inline(__always)
     static func code(_ value: Float) -> UInt8 {
-        let a = value.magnitude
-        var code: UInt8 = a > 0.25 ? 1 : 0
-        code &+= a >= 0.75 ? 1 : 0
-        code &+= a > 1.25 ? 1 : 0
-        code &+= a >= 1.75 ? 1 : 0
-        code &+= a > 2.5 ? 1 : 0
-        code &+= a >= 3.5 ? 1 : 0
-        code &+= a > 5 ? 1 : 0
-        return code | (value < 0 ? 8 : 0)
+        let a = value.bitPattern & 0x7FFF_FFFF
+        let normal = min((a &- (126 << 23) &+ 0x1F_FFFF &+ ((a >> 22) & 1)) >> 22, 7)
+        let small = (Float(bitPattern: a) * 2 + 0x1.8p23).bitPattern &- 0x4B40_0000
+        let magnitude = a >= 0x3F80_0000 ? normal : small
+        return UInt8(truncatingIfNeeded: magnitude | (value < 0 ? 8 : 0))
     }
 
     /// Packs `count` (even) nibbles of `values` two to a byte, as `pack_fp4_to_uint8` does: the
