@@ -1,0 +1,16 @@
+/// A linear layer `y = x·Wᵀ + b` over rows of f32 activations.
+///
+/// The dense f32 implementation is ``DenseLinear``; compressed weights (FP8, INT8, packed INT4)
+/// conform by dequantizing tiles of `W` as they multiply, so the model code never sees the storage.
+public protocol Linear: Sendable {
+    /// The width of each input row.
+    var inputFeatures: Int { get }
+    /// The width of each output row.
+    var outputFeatures: Int { get }
+    /// Computes `rows` output rows from `rows` input rows.
+    ///
+    /// - Parameters:
+    ///   - input: `rows × inputFeatures` values, row-major, contiguous.
+    ///   - output: room for `rows × outputFeatures` values, row-major, contiguous; overwritten.
+    func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>)
+}

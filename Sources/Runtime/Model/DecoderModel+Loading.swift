@@ -1,0 +1,93 @@
+import Checkpoint
+import Foundation
+
+extension DecoderModel {
+    /// Loads the checkpoint in `directory`: reads config.json, picks the architecture from its
+    /// `model_type`, and widens every weight to f32 (BF16, F16 and F32 checkpoints).
+    ///
+    /// The output head is the token embedding when the config ties them, or when the checkpoint
+    /// has no `lm_head.weight`.
+    ///
+    /// - Parameter threads: OpenBLAS threads; nil for one per core.
+    public convenience init(directory: String, threads: Int? = nil) throws(RuntimeError) {
+        ComputeThreads.configure(threads)
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint(directory: directory) } catch { throw .checkpoint(error) }
+        let configPath = directory + "/" + ModelConfig.fileName
+        guard let config = checkpoint.config, let data = FileManager.default.contents(atPath: configPath) else {
+            throw .missingConfiguration(directory: directory)
+        }
+        guard let modelType = config.modelType else {
+            throw .invalidConfiguration(file: configPath, reason: "missing key 'model_type'")
+        }
+        let entry = try ArchitectureRegistry.entry(modelType: modelType)
+        let spec = try entry.spec(data, configPath)
+        let named = Dictionary(checkpoint.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        try self.init(spec: spec, weights: WeightStore(checkpoint: checkpoint, tensors: entry.sanitize(named)))
+    }
+
+    /// Builds the model from `weights`, named as ``DecoderArchitecture/sanitize(weights:)`` leaves them.
+    convenience init(spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) {
+        let hidden = spec.hiddenSize
+        let embedding = try weights.floats("model.embed_tokens.weight", shape: [spec.vocabularySize, hidden])
+        var layers: [DecoderLayer] = []
+        for l in 0..<spec.layerCount {
+            layers.append(try Self.layer(l, spec: spec, weights: weights))
+        }
+        let finalNorm = try Self.norm("model.norm.weight", width: hidden, spec: spec, weights: weights)
+        let head: DenseLinear
+        if spec.tiedEmbeddings || !weights.contains("lm_head.weight") {
+            head = DenseLinear(weight: embedding, bias: nil, outputFeatures: spec.vocabularySize, inputFeatures: hidden)
+        } else {
+            head = try weights.linear(["lm_head"], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
+        }
+        self.init(spec: spec, embedding: embedding, layers: layers, finalNorm: finalNorm, head: head)
+    }
+
+    private static func layer(_ l: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> DecoderLayer {
+        let prefix = "model.layers.\(l)."
+        let hidden = spec.hiddenSize
+        let q = spec.queryWidth
+        let kv = spec.keyValueWidth
+        let inner = spec.intermediateSize
+        let attention = prefix + "self_attn."
+        let mlp = prefix + "mlp."
+
+        let queryKeyValue = spec.fusedQKV
+            ? try weights.linear([attention + "qkv_proj"], outputs: [q + 2 * kv], inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
+            : try weights.linear(
+                [attention + "q_proj", attention + "k_proj", attention + "v_proj"], outputs: [q, kv, kv],
+                inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
+        let gateUp = spec.fusedGateUp
+            ? try weights.linear([mlp + "gate_up_proj"], outputs: [2 * inner], inputFeatures: hidden, requireBias: spec.mlpBias)
+            : try weights.linear(
+                [mlp + "gate_proj", mlp + "up_proj"], outputs: [inner, inner], inputFeatures: hidden, requireBias: spec.mlpBias)
+
+        return DecoderLayer(
+            inputNorm: try norm(prefix + "input_layernorm.weight", width: hidden, spec: spec, weights: weights),
+            queryKeyValue: queryKeyValue,
+            queryNorm: spec.queryKeyNorm ? try norm(attention + "q_norm.weight", width: spec.headDim, spec: spec, weights: weights) : nil,
+            keyNorm: spec.queryKeyNorm ? try norm(attention + "k_norm.weight", width: spec.headDim, spec: spec, weights: weights) : nil,
+            output: try weights.linear([attention + "o_proj"], outputs: [hidden], inputFeatures: q, requireBias: spec.outputBias),
+            postAttentionNorm: spec.sandwichNorms
+                ? try norm(prefix + "post_attention_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
+            feedForwardNorm: try norm(
+                prefix + (spec.sandwichNorms ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"),
+                width: hidden, spec: spec, weights: weights),
+            gateUp: gateUp,
+            down: try weights.linear([mlp + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: spec.mlpBias),
+            postFeedForwardNorm: spec.sandwichNorms
+                ? try norm(prefix + "post_feedforward_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
+            attention: Attention(
+                headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim,
+                scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]))
+    }
+
+    private static func norm(_ name: String, width: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> RMSNorm {
+        var weight = try weights.floats(name, shape: [width])
+        if spec.normWeightOffset != 0 {
+            for i in weight.indices { weight[i] += spec.normWeightOffset }
+        }
+        return RMSNorm(weight: weight, epsilon: spec.normEpsilon)
+    }
+}

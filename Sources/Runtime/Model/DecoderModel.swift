@@ -1,0 +1,169 @@
+/// A decoder-only transformer held in f32, run on the CPU: token embedding, a stack of
+/// ``DecoderSpec``-described blocks, a final norm and the output head.
+///
+/// Load one with ``init(directory:threads:)``; run it with ``forward(_:cache:logits:)``, a
+/// whole prompt at once and then one token at a time with the same ``KVCache``.
+public final class DecoderModel: @unchecked Sendable {
+    public let spec: DecoderSpec
+    /// `vocabularySize × hiddenSize`, row-major.
+    let embedding: [Float]
+    let layers: [DecoderLayer]
+    let finalNorm: RMSNorm
+    let head: any Linear
+    let rotary: RotaryEmbedding
+
+    init(spec: DecoderSpec, embedding: [Float], layers: [DecoderLayer], finalNorm: RMSNorm, head: any Linear) {
+        self.spec = spec
+        self.embedding = embedding
+        self.layers = layers
+        self.finalNorm = finalNorm
+        self.head = head
+        rotary = RotaryEmbedding(spec.rope, headDim: spec.headDim)
+    }
+
+    /// The number of logits per position.
+    public var vocabularySize: Int { spec.vocabularySize }
+
+    /// An empty cache for this model, with memory reserved for `capacity` positions.
+    public func makeCache(capacity: Int = 0) -> KVCache {
+        KVCache(layers: spec.layerCount, width: spec.keyValueWidth, capacity: capacity)
+    }
+
+    /// Which positions ``forward(_:cache:logits:)`` returns logits for.
+    public enum LogitRows: Sendable {
+        /// Every input position (scoring).
+        case all
+        /// Only the last one (generation), which skips the output head for the others.
+        case last
+    }
+
+    /// Runs `tokens` at the positions after those already in `cache`, appends their keys and
+    /// values to it, and returns the logits: `tokens.count × vocabularySize` for `.all`, one row
+    /// for `.last`.
+    ///
+    /// - Throws: ``RuntimeError/emptyInput``, ``RuntimeError/tokenOutOfRange(token:vocabularySize:)``,
+    ///   or ``RuntimeError/invalidArgument(_:)`` for a cache made for another model.
+    /// - Complexity: O(n·(P + (c+n)·d)) for `n` tokens, `P` parameters and `c` cached positions.
+    public func forward(_ tokens: [Int], cache: KVCache, logits rows: LogitRows = .all) throws(RuntimeError) -> Matrix {
+        guard !tokens.isEmpty else { throw .emptyInput }
+        if let bad = tokens.first(where: { $0 < 0 || $0 >= spec.vocabularySize }) {
+            throw .tokenOutOfRange(token: bad, vocabularySize: spec.vocabularySize)
+        }
+        guard cache.width == spec.keyValueWidth, cache.keys.count == layers.count else {
+            throw .invalidArgument("the KV cache was made for a different model")
+        }
+        let n = tokens.count
+        let hiddenSize = spec.hiddenSize
+        let past = cache.count
+        let workspace = Workspace(spec: spec, rows: n, positions: past + n, scoreRows: Swift.min(n, Attention.queryBlock))
+        defer { workspace.release() }
+
+        embed(tokens, into: workspace.hidden)
+        var (cosines, sines) = rotary.tables(start: past, count: n)
+        cosines.withUnsafeMutableBufferPointer { c in
+            sines.withUnsafeMutableBufferPointer { s in
+                for l in layers.indices {
+                    run(layer: l, rows: n, past: past, cache: cache, workspace: workspace, cos: c.baseAddress!, sin: s.baseAddress!)
+                }
+            }
+        }
+        cache.advance(by: n)
+
+        let first = rows == .all ? 0 : n - 1
+        let count = n - first
+        let last = workspace.hidden + first * hiddenSize
+        finalNorm.apply(last, rows: count, into: workspace.normed)
+        return Matrix(rows: count, columns: spec.vocabularySize) { logits in
+            head.apply(workspace.normed, rows: count, into: logits)
+            if let cap = spec.finalLogitSoftcap {
+                VectorMath.softcap(logits, count: count * spec.vocabularySize, cap: cap)
+            }
+        }
+    }
+
+    /// Writes the (scaled) embedding rows of `tokens` into `hidden`.
+    private func embed(_ tokens: [Int], into hidden: UnsafeMutablePointer<Float>) {
+        let width = spec.hiddenSize
+        embedding.withUnsafeBufferPointer { table in
+            for (r, token) in tokens.enumerated() {
+                (hidden + r * width).update(from: table.baseAddress! + token * width, count: width)
+                if let scale = spec.embeddingScale { VectorMath.scale(hidden + r * width, count: width, by: scale) }
+            }
+        }
+    }
+
+    /// One block over `rows` positions: attention with its residual, then the MLP with its residual.
+    private func run(
+        layer l: Int, rows: Int, past: Int, cache: KVCache, workspace w: Workspace,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
+    ) {
+        let layer = layers[l]
+        let hiddenSize = spec.hiddenSize
+        let qWidth = spec.queryWidth
+        let kvWidth = spec.keyValueWidth
+        let qkvWidth = qWidth + 2 * kvWidth
+        let headDim = spec.headDim
+
+        layer.inputNorm.apply(w.hidden, rows: rows, into: w.normed)
+        layer.queryKeyValue.apply(w.normed, rows: rows, into: w.queryKeyValue)
+        if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
+            for r in 0..<rows {
+                let row = w.queryKeyValue + r * qkvWidth
+                queryNorm.apply(row, rows: spec.headCount, into: row)
+                keyNorm.apply(row + qWidth, rows: spec.keyValueHeadCount, into: row + qWidth)
+            }
+        }
+        rotary.apply(w.queryKeyValue, rows: rows, stride: qkvWidth, heads: spec.headCount, headDim: headDim, cos: cos, sin: sin)
+        rotary.apply(
+            w.queryKeyValue + qWidth, rows: rows, stride: qkvWidth, heads: spec.keyValueHeadCount, headDim: headDim,
+            cos: cos, sin: sin)
+        cache.append(
+            layer: l, rows: rows, keys: w.queryKeyValue + qWidth, values: w.queryKeyValue + qWidth + kvWidth, stride: qkvWidth)
+        cache.keys[l].withUnsafeBufferPointer { keys in
+            cache.values[l].withUnsafeBufferPointer { values in
+                layer.attention(
+                    queries: w.queryKeyValue, queryStride: qkvWidth, rows: rows, past: past,
+                    keys: keys.baseAddress!, values: values.baseAddress!, scores: w.scores, output: w.attention)
+            }
+        }
+        layer.output.apply(w.attention, rows: rows, into: w.normed)
+        layer.postAttentionNorm?.apply(w.normed, rows: rows, into: w.normed)
+        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
+
+        let inner = spec.intermediateSize
+        layer.feedForwardNorm.apply(w.hidden, rows: rows, into: w.normed)
+        layer.gateUp.apply(w.normed, rows: rows, into: w.gateUp)
+        for r in 0..<rows {
+            let row = w.gateUp + r * 2 * inner
+            spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
+        }
+        layer.down.apply(w.activated, rows: rows, into: w.normed)
+        layer.postFeedForwardNorm?.apply(w.normed, rows: rows, into: w.normed)
+        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
+    }
+}
+
+/// The scratch buffers of one forward pass.
+private struct Workspace {
+    let hidden: UnsafeMutablePointer<Float>
+    let normed: UnsafeMutablePointer<Float>
+    let queryKeyValue: UnsafeMutablePointer<Float>
+    let attention: UnsafeMutablePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
+    let gateUp: UnsafeMutablePointer<Float>
+    let activated: UnsafeMutablePointer<Float>
+
+    init(spec: DecoderSpec, rows: Int, positions: Int, scoreRows: Int) {
+        hidden = .allocate(capacity: rows * spec.hiddenSize)
+        normed = .allocate(capacity: rows * Swift.max(spec.hiddenSize, spec.queryWidth))
+        queryKeyValue = .allocate(capacity: rows * (spec.queryWidth + 2 * spec.keyValueWidth))
+        attention = .allocate(capacity: rows * spec.queryWidth)
+        scores = .allocate(capacity: scoreRows * positions)
+        gateUp = .allocate(capacity: rows * 2 * spec.intermediateSize)
+        activated = .allocate(capacity: rows * spec.intermediateSize)
+    }
+
+    func release() {
+        for buffer in [hidden, normed, queryKeyValue, attention, scores, gateUp, activated] { buffer.deallocate() }
+    }
+}

@@ -1,0 +1,71 @@
+/// Everything the shared decoder forward pass needs to know about one architecture: sizes, the
+/// variant of each block, and which tensors hold the weights. Each architecture file builds one
+/// from its configuration.
+public struct DecoderSpec: Sendable {
+    public var hiddenSize: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var keyValueHeadCount: Int
+    public var headDim: Int
+    public var intermediateSize: Int
+    public var vocabularySize: Int
+    public var normEpsilon: Float
+    /// Added to every RMSNorm weight: 0 for `w·x̂`, 1 for Gemma's `(1+w)·x̂`.
+    public var normWeightOffset: Float = 0
+    public var activation: Activation = .silu
+    public var rope: RopeConfiguration
+    /// Multiplies attention scores; `1/√head_dim` unless the architecture says otherwise.
+    public var attentionScale: Float
+    /// Multiplies the token embeddings before the first layer (Gemma: `√hidden_size`).
+    public var embeddingScale: Float?
+    /// Scores become `cap·tanh(score/cap)` before the softmax (Gemma-2).
+    public var attentionSoftcap: Float?
+    /// Logits become `cap·tanh(logit/cap)` (Gemma-2).
+    public var finalLogitSoftcap: Float?
+    /// The sliding window of each layer; nil for full causal attention.
+    public var slidingWindows: [Int?]
+    /// RMSNorm over each query and key head before the rotation (Qwen3).
+    public var queryKeyNorm = false
+    /// Norms after attention and after the MLP, before each residual add (Gemma-2).
+    public var sandwichNorms = false
+    /// The projections are stored as one `qkv_proj` (Phi-3).
+    public var fusedQKV = false
+    /// The gate and up projections are stored as one `gate_up_proj`, gate first (Phi-3).
+    public var fusedGateUp = false
+    /// Whether the query, key and value projections must have biases (Qwen2, `attention_bias`);
+    /// biases present in the checkpoint are used either way.
+    public var queryKeyValueBias = false
+    /// Whether the attention output projection must have a bias (`attention_bias`).
+    public var outputBias = false
+    /// Whether the MLP projections must have biases (`mlp_bias`).
+    public var mlpBias = false
+    /// The output head reuses the token embedding.
+    public var tiedEmbeddings: Bool
+    /// Tokens that end generation.
+    public var endOfSequenceTokens: [Int]
+
+    /// A spec with the sizes and common settings of `configuration` and the Llama variant of every block.
+    public init(_ configuration: TransformerConfiguration, tiedByDefault: Bool) {
+        hiddenSize = configuration.hiddenSize
+        layerCount = configuration.layerCount
+        headCount = configuration.headCount
+        keyValueHeadCount = configuration.keyValueHeadCount
+        headDim = configuration.headDim
+        intermediateSize = configuration.intermediateSize
+        vocabularySize = configuration.vocabularySize
+        normEpsilon = configuration.rmsNormEpsilon
+        rope = configuration.rope
+        attentionScale = 1 / Float(configuration.headDim).squareRoot()
+        slidingWindows = Array(repeating: nil, count: configuration.layerCount)
+        queryKeyValueBias = configuration.attentionBias ?? false
+        outputBias = configuration.attentionBias ?? false
+        mlpBias = configuration.mlpBias ?? false
+        tiedEmbeddings = configuration.tieWordEmbeddings ?? tiedByDefault
+        endOfSequenceTokens = configuration.endOfSequenceTokens
+    }
+
+    /// The width of the query projection's output.
+    public var queryWidth: Int { headCount * headDim }
+    /// The width of the key (and value) projection's output.
+    public var keyValueWidth: Int { keyValueHeadCount * headDim }
+}

@@ -1,0 +1,87 @@
+import Checkpoint
+
+/// The tensors of a checkpoint under the runtime's names, read into f32 with their shapes checked.
+struct WeightStore {
+    let checkpoint: Checkpoint
+    let tensors: [String: Checkpoint.Tensor]
+
+    func contains(_ name: String) -> Bool { tensors[name] != nil }
+
+    /// The values of `name`, which must have `shape`, widened to f32.
+    func floats(_ name: String, shape: [Int]) throws(RuntimeError) -> [Float] {
+        let tensor = try validated(name, shape: shape)
+        let count = tensor.info.elementCount
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            widen(tensor, into: buffer.baseAddress!)
+            initialized = count
+        }
+    }
+
+    /// A dense layer from `names` stacked by rows (one name for a plain projection), each
+    /// `[outputs[i], inputFeatures]`, with biases `NAME.bias` when present; `requireBias` makes a
+    /// missing bias an error.
+    func linear(_ names: [String], outputs: [Int], inputFeatures: Int, requireBias: Bool) throws(RuntimeError) -> DenseLinear {
+        let total = outputs.reduce(0, +)
+        let hasBias = requireBias || names.contains { contains($0 + ".bias") }
+        var parts: [Checkpoint.Tensor] = []
+        for (name, rows) in zip(names, outputs) {
+            parts.append(try validated(name + ".weight", shape: [rows, inputFeatures]))
+        }
+        let weight = [Float](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
+            var row = 0
+            for (part, rows) in zip(parts, outputs) {
+                widen(part, into: buffer.baseAddress! + row * inputFeatures)
+                row += rows
+            }
+            initialized = total * inputFeatures
+        }
+        var bias: [Float]? = nil
+        if hasBias {
+            var values: [Float] = []
+            values.reserveCapacity(total)
+            for (name, rows) in zip(names, outputs) {
+                values += try floats(name + ".bias", shape: [rows])
+            }
+            bias = values
+        }
+        return DenseLinear(weight: weight, bias: bias, outputFeatures: total, inputFeatures: inputFeatures)
+    }
+
+    /// The tensor `name`, checked to have `shape` and a dtype ``widen(_:into:)`` reads.
+    private func validated(_ name: String, shape: [Int]) throws(RuntimeError) -> Checkpoint.Tensor {
+        guard let tensor = tensors[name] else { throw .missingTensor(name) }
+        guard tensor.info.shape == shape else { throw .tensorShape(tensor: name, expected: shape, actual: tensor.info.shape) }
+        guard [.bf16, .f16, .f32].contains(tensor.info.dtype) else { throw .unsupportedDType(tensor: name, dtype: tensor.info.dtype) }
+        return tensor
+    }
+
+    /// Widens a validated BF16, F16 or F32 tensor into `destination`.
+    private func widen(_ tensor: Checkpoint.Tensor, into destination: UnsafeMutablePointer<Float>) {
+        let count = tensor.info.elementCount
+        let bytes = checkpoint.data(tensor)
+        let out = UnsafeMutableBufferPointer(start: destination, count: count)
+        switch tensor.info.dtype {
+        case .bf16, .f16:
+            withAligned(bytes, of: UInt16.self, count: count) { source in
+                if tensor.info.dtype == .bf16 { BF16.floats(source, into: out) } else { F16.floats(source, into: out) }
+            }
+        case .f32:
+            UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count * 4)))
+        default:
+            preconditionFailure("widen: \(tensor.info.dtype) was not validated")
+        }
+    }
+
+    /// Calls `body` with `bytes` as `count` values of `T`, copying them first when the mapped data
+    /// is not aligned for `T`.
+    private func withAligned<T>(_ bytes: UnsafeRawBufferPointer, of _: T.Type, count: Int, _ body: (UnsafeBufferPointer<T>) -> Void) {
+        if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 {
+            body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: count))
+        } else {
+            let copy = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+            defer { copy.deallocate() }
+            UnsafeMutableRawBufferPointer(copy).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count * MemoryLayout<T>.stride)))
+            body(UnsafeBufferPointer(copy))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Runtime
+import Testing
+import TestSupport
+
+@Suite struct ScoringTests {
+    @Test func logSoftmaxOfAKnownDistribution() {
+        let probabilities: [Double] = [0.5, 0.25, 0.125, 0.125]
+        let logits = probabilities.map { Float(Foundation.log($0)) + 3 }
+        let result = LogSoftmax.logProbabilities(logits)
+        for (p, lp) in zip(probabilities, result) { #expect(abs(lp - Foundation.log(p)) < 1e-6) }
+    }
+
+    @Test func logSumExpSurvivesLargeLogits() {
+        let logits: [Float] = [1000, 1000, -1000]
+        let value = logits.withUnsafeBufferPointer(LogSoftmax.logSumExp)
+        #expect(abs(value - (1000 + Foundation.log(2.0))) < 1e-9)
+    }
+
+    @Test func uniformPredictionsHaveVocabularyPerplexity() {
+        // Every token predicted with probability 1/V: NLL = log V, perplexity = V.
+        let vocabulary = 49_152
+        let row = [Float](repeating: 0.25, count: vocabulary)
+        let nll = row.withUnsafeBufferPointer { -LogSoftmax.logProbability(of: 17, in: $0) }
+        let ppl = Perplexity.perplexity(negativeLogLikelihoods: Array(repeating: nll, count: 511))
+        #expect(abs(ppl - Double(vocabulary)) / Double(vocabulary) < 1e-9)
+    }
+
+    @Test func perplexityOfAToyDistribution() {
+        // Two tokens with NLL log 2 and log 8: mean log 4, perplexity 4.
+        let ppl = Perplexity.perplexity(negativeLogLikelihoods: [Foundation.log(2.0), Foundation.log(8.0)])
+        #expect(abs(ppl - 4) < 1e-12)
+    }
+
+    @Test func windowsAreScoredAloneAndWhole() throws {
+        let model = try DecoderModel(directory: Fixtures.path("tiny-llama"))
+        let tokens = (0..<70).map { ($0 * 37 + 11) % 512 }
+        let report = try Perplexity.evaluate(model: model, tokens: tokens, context: 32)
+        #expect(report.windows == 2)
+        #expect(report.scoredTokens == 62)
+        let first = try Perplexity.negativeLogLikelihoods(model: model, tokens: Array(tokens[0..<32]))
+        let second = try Perplexity.negativeLogLikelihoods(model: model, tokens: Array(tokens[32..<64]))
+        let expected = Perplexity.perplexity(negativeLogLikelihoods: first + second)
+        #expect(abs(report.perplexity - expected) < 1e-9)
+        #expect(throws: RuntimeError.self) { try Perplexity.evaluate(model: model, tokens: Array(tokens[0..<10]), context: 32) }
+    }
+}
