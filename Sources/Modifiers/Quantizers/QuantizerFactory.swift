@@ -26,6 +26,8 @@ enum QuantizerFactory {
             return (MXQuantizer(element: .fp4), "mxfp4-pack-quantized")
         case (.float, 8, .group) where weights.symmetric && weights.groupSize == MXQuantizer.groupSize && weights.scaleDtype == "torch.uint8":
             return (MXQuantizer(element: .fp8), "mxfp8-quantized")
+        case (.int, _, _):
+            return try IntegerSchemes.make(group: group, scheme: scheme, weights: weights)
         default:
             throw .unsupportedScheme(group: group, reason: "weights of \(weights.numBits)-bit \(weights.type) with strategy \(weights.strategy) are not supported yet")
         }

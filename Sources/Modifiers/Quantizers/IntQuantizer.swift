@@ -1,0 +1,56 @@
+import Checkpoint
+
+/// compressed-tensors' "int-quantized" format (`IntQuantizationCompressor`): integer weights of
+/// up to 8 bits stored unpacked, one `Int8` per value. Writes `weight` (I8, the weight's shape),
+/// `weight_scale` (the weight's dtype, `IntegerGranularity.scaleShape`) and, for asymmetric
+/// weights, `weight_zero_point` (I8, the scale's shape). W8A8/INT8 (8-bit per channel), W4AFP8
+/// (4-bit groups of 128) and the `W{n}A{4,8}` presets use it.
+struct IntQuantizer: WeightQuantizer {
+    let kernel: IntegerWeightKernel
+    private let scratch = ScratchBuffer()
+
+    init(grid: IntegerGrid, granularity: IntegerGranularity) {
+        kernel = IntegerWeightKernel(grid: grid, granularity: granularity)
+    }
+
+    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
+        let scaleShape = kernel.granularity.scaleShape(rows: weight.shape[0], columns: weight.shape[1])
+        var outputs = [OutputTensor(name: module + ".weight", dtype: .i8, shape: weight.shape),
+                       OutputTensor(name: module + ".weight_scale", dtype: weight.dtype, shape: scaleShape)]
+        if !kernel.grid.symmetric {
+            outputs.append(OutputTensor(name: module + ".weight_zero_point", dtype: .i8, shape: scaleShape))
+        }
+        return outputs
+    }
+
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        switch weight.dtype {
+        case .bf16: try run(BF16Storage.self, weight, data, threads, emit)
+        case .f16: try run(F16Storage.self, weight, data, threads, emit)
+        case .f32: try run(F32Storage.self, weight, data, threads, emit)
+        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
+        }
+    }
+
+    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
+                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let scaleCount = kernel.granularity.scaleShape(rows: rows, columns: columns).reduce(1, *)
+        let scaleBytes = scaleCount * MemoryLayout<S.Bits>.stride
+        // Layout: scales (aligned first), codes, zero points.
+        let buffer = scratch.bytes(scaleBytes + rows * columns + scaleCount)
+        let scales = buffer.baseAddress!.bindMemory(to: S.Bits.self, capacity: scaleCount)
+        let codes = (buffer.baseAddress! + scaleBytes).bindMemory(to: Int8.self, capacity: rows * columns + scaleCount)
+        let zeroPoints = codes + rows * columns
+        try kernel.run(S.self, weight: weight, input: data.bindMemory(to: S.Bits.self).baseAddress!, threads: threads,
+                       scales: scales, zeroPoints: zeroPoints) { r, row in
+            (codes + r * columns).update(from: row, count: columns)
+        }
+        do {
+            try emit(UnsafeRawBufferPointer(start: codes, count: rows * columns))
+            try emit(UnsafeRawBufferPointer(start: scales, count: scaleBytes))
+            if !kernel.grid.symmetric { try emit(UnsafeRawBufferPointer(start: zeroPoints, count: scaleCount)) }
+        } catch { throw .checkpoint(error) }
+    }
+}
