@@ -1,0 +1,120 @@
+/// A tokenizer.json `pre_tokenizer`: cuts normalized text into the words the model encodes one by one.
+///
+/// Supported types: `Sequence`, `Split` (string or regex pattern, every split behavior, `invert`),
+/// `ByteLevel` (GPT-2's pattern with `use_regex`, `add_prefix_space`), `Metaspace`
+/// (`replacement`, `prepend_scheme` always/first/never, `split`), `Digits`, `Whitespace` and
+/// `WhitespaceSplit`.
+indirect enum PreTokenizer {
+    case sequence([PreTokenizer])
+    case split(ScalarRegex, behavior: SplitBehavior, invert: Bool)
+    case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+    case metaspace(replacement: Unicode.Scalar, prepend: PrependScheme, split: Bool)
+    /// Splits digits off: each on its own, or runs of them together.
+    case digits(individually: Bool)
+    /// Keeps runs of word scalars and runs of other non-space scalars (`\w+|[^\w\s]+`).
+    case whitespace
+    /// Splits on White_Space, dropping it.
+    case whitespaceSplit
+
+    /// When Metaspace puts its replacement in front of a piece.
+    enum PrependScheme: String {
+        case always, first, never
+    }
+
+    /// The pattern GPT-2's byte-level pre-tokenizer splits with.
+    static let gpt2Pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+    private static let gpt2Regex = try! ScalarRegex(gpt2Pattern)
+    private static let whitespaceRegex = try! ScalarRegex(#"\w+|[^\w\s]+"#)
+    private static let spaceRegex = try! ScalarRegex(#"\s+"#)
+    private static let digitSet = ScalarSet(items: [.categories(ScalarSet.categoryMask(named: "N")!, negated: false)])
+
+    /// Reads a pre-tokenizer description.
+    init(_ node: ConfigNode) throws(TokenizerError) {
+        let type = try node.typeName()
+        switch type {
+        case "Sequence":
+            var stages: [PreTokenizer] = []
+            for child in try node.required("pretokenizers").array() { stages.append(try PreTokenizer(child)) }
+            self = .sequence(stages)
+        case "Split":
+            let behaviorNode = try node.required("behavior")
+            guard let behavior = SplitBehavior(rawValue: try behaviorNode.string()) else {
+                throw behaviorNode.invalid("unknown split behavior")
+            }
+            self = .split(try node.required("pattern").pattern(), behavior: behavior, invert: try node.bool("invert", default: false))
+        case "ByteLevel":
+            self = .byteLevel(addPrefixSpace: try node.bool("add_prefix_space", default: true), useRegex: try node.bool("use_regex", default: true))
+        case "Metaspace":
+            self = .metaspace(replacement: try node.scalar("replacement", default: "\u{2581}"),
+                              prepend: try PreTokenizer.prependScheme(node),
+                              split: try node.bool("split", default: true))
+        case "Digits":
+            self = .digits(individually: try node.bool("individual_digits", default: false))
+        case "Whitespace":
+            self = .whitespace
+        case "WhitespaceSplit":
+            self = .whitespaceSplit
+        default:
+            throw node.unsupported(type)
+        }
+    }
+
+    /// Metaspace's `prepend_scheme`, or the older `add_prefix_space` flag it replaced.
+    static func prependScheme(_ node: ConfigNode) throws(TokenizerError) -> PrependScheme {
+        if let schemeNode = try node.optional("prepend_scheme") {
+            guard let scheme = PrependScheme(rawValue: try schemeNode.string()) else {
+                throw schemeNode.invalid("expected \"always\", \"first\" or \"never\"")
+            }
+            return scheme
+        }
+        return try node.bool("add_prefix_space", default: true) ? .always : .never
+    }
+
+    /// Splits every piece in turn.
+    func preTokenize(_ pieces: [TextPiece]) -> [TextPiece] {
+        if case let .sequence(stages) = self {
+            return stages.reduce(pieces) { $1.preTokenize($0) }
+        }
+        var output: [TextPiece] = []
+        output.reserveCapacity(pieces.count * 4)
+        for piece in pieces { split(piece, into: &output) }
+        return output
+    }
+
+    private func split(_ piece: TextPiece, into output: inout [TextPiece]) {
+        switch self {
+        case let .sequence(stages):
+            output.append(contentsOf: stages.reduce([piece]) { $1.preTokenize($0) })
+        case let .split(pattern, behavior, invert):
+            behavior.split(piece, matches: pattern.matches(in: piece.scalars), invert: invert, into: &output)
+        case let .byteLevel(addPrefixSpace, useRegex):
+            var scalars = piece.scalars
+            if addPrefixSpace && !scalars.isEmpty && scalars.first != " " { scalars.insert(" ", at: 0) }
+            let matches = useRegex ? PreTokenizer.gpt2Regex.matches(in: scalars) : [0..<scalars.count]
+            for range in SplitBehavior.isolated.ranges(count: scalars.count, matches: matches) {
+                output.append(TextPiece(scalars: ByteLevelAlphabet.encode(scalars[range]),
+                                        isAtInputStart: piece.isAtInputStart && range.lowerBound == 0))
+            }
+        case let .metaspace(replacement, prepend, split):
+            var piece = piece
+            for i in piece.scalars.indices where piece.scalars[i] == " " { piece.scalars[i] = replacement }
+            let prepends = prepend == .always || (prepend == .first && piece.isAtInputStart)
+            if prepends && !piece.scalars.isEmpty && piece.scalars.first != replacement {
+                piece.scalars.insert(replacement, at: 0)
+            }
+            if split {
+                let matches = piece.scalars.indices.filter { piece.scalars[$0] == replacement }.map { $0..<($0 + 1) }
+                SplitBehavior.mergedWithNext.split(piece, matches: matches, into: &output)
+            } else if !piece.scalars.isEmpty {
+                output.append(piece)
+            }
+        case let .digits(individually):
+            let matches = piece.scalars.indices.filter { PreTokenizer.digitSet.contains(piece.scalars[$0]) }.map { $0..<($0 + 1) }
+            (individually ? SplitBehavior.isolated : .contiguous).split(piece, matches: matches, into: &output)
+        case .whitespace:
+            SplitBehavior.removed.split(piece, matches: PreTokenizer.whitespaceRegex.matches(in: piece.scalars), invert: true, into: &output)
+        case .whitespaceSplit:
+            SplitBehavior.removed.split(piece, matches: PreTokenizer.spaceRegex.matches(in: piece.scalars), into: &output)
+        }
+    }
+}

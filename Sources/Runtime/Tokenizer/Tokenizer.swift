@@ -1,0 +1,200 @@
+import Checkpoint
+import Foundation
+
+/// A Hugging Face `tokenizer.json` tokenizer with a BPE model, giving the ids the `tokenizers`
+/// library gives.
+///
+/// Encoding runs the library's pipeline: added tokens are cut out of the raw text (those marked
+/// `normalized` out of the normalized text), each remaining stretch is normalized and
+/// pre-tokenized into words, each word is encoded by the BPE model, and with `addSpecialTokens`
+/// the post-processor adds its special tokens. Decoding maps ids to token strings and runs the
+/// decoder over them.
+///
+/// Instances are safe to use from several threads: the only mutable state, the BPE word cache,
+/// is behind a lock.
+public final class Tokenizer: @unchecked Sendable {
+    /// The beginning-of-sequence token id from tokenizer_config.json, when that file names one.
+    public let bosTokenId: Int?
+    /// The end-of-sequence token id from tokenizer_config.json, when that file names one.
+    public let eosTokenId: Int?
+
+    private let model: BPEModel
+    private let normalizer: Normalizer?
+    private let preTokenizer: PreTokenizer?
+    private let postProcessor: PostProcessor?
+    private let decoder: Decoder?
+    /// Added tokens by id, with the text decoding gives them.
+    private let addedById: [Int: (text: String, special: Bool)]
+    private let addedByContent: [String: Int]
+    /// Added tokens matched in the raw input, and those matched after normalization.
+    private let rawMatcher: AddedTokenMatcher
+    private let normalizedMatcher: AddedTokenMatcher
+
+    /// Loads `path`: a tokenizer.json file, or a folder containing one. A tokenizer_config.json
+    /// beside it, when present, provides `bosTokenId` and `eosTokenId`.
+    public convenience init(path: String) throws(TokenizerError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .cannotRead(path: path, reason: "no such file or directory")
+        }
+        let file = isDirectory.boolValue ? (path as NSString).appendingPathComponent("tokenizer.json") : path
+        let json = try Tokenizer.readJSON(file)
+        let configFile = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("tokenizer_config.json")
+        let config = FileManager.default.fileExists(atPath: configFile) ? try Tokenizer.readConfig(configFile) : nil
+        try self.init(json: json, file: file, config: config)
+    }
+
+    /// Builds a tokenizer from the text of a tokenizer.json; `file` names it in errors.
+    public convenience init(jsonText: String, file: String = "tokenizer.json") throws(TokenizerError) {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(jsonText)
+        } catch {
+            throw .invalidJSON(file: file, reason: error.description)
+        }
+        try self.init(json: json, file: file, config: nil)
+    }
+
+    /// The members of tokenizer_config.json, read with Foundation: unlike tokenizer.json, it
+    /// often holds integers beyond 64 bits (`model_max_length`), which `JSONParser` refuses.
+    private static func readConfig(_ file: String) throws(TokenizerError) -> [String: Any] {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw TokenizerError.invalidJSON(file: file, reason: "expected an object")
+            }
+            return object
+        } catch let error as TokenizerError {
+            throw error
+        } catch {
+            throw .invalidJSON(file: file, reason: error.localizedDescription)
+        }
+    }
+
+    private static func readJSON(_ file: String) throws(TokenizerError) -> JSONValue {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            throw .cannotRead(path: file, reason: FileManager.default.fileExists(atPath: file) ? error.localizedDescription : "no such file")
+        }
+        let result = data.withUnsafeBytes { buffer in
+            Result { () throws(JSONParser.Failure) -> JSONValue in try JSONParser.parse(buffer) }
+        }
+        switch result {
+        case let .success(value): return value
+        case let .failure(failure): throw .invalidJSON(file: file, reason: failure.description)
+        }
+    }
+
+    private init(json: JSONValue, file: String, config: [String: Any]?) throws(TokenizerError) {
+        let root = ConfigNode(value: json, path: "", file: file)
+        let modelNode = try root.required("model")
+        let modelType = try modelNode.optional("type")?.string() ?? "BPE"
+        guard modelType == "BPE" else { throw .unsupportedType(file: file, field: "model", type: modelType) }
+        model = try BPEModel(modelNode)
+        normalizer = try root.optional("normalizer").map { (node) throws(TokenizerError) in try Normalizer(node) }
+        preTokenizer = try root.optional("pre_tokenizer").map { (node) throws(TokenizerError) in try PreTokenizer(node) }
+        postProcessor = try root.optional("post_processor").map { (node) throws(TokenizerError) in try PostProcessor(node) }
+        decoder = try root.optional("decoder").map { (node) throws(TokenizerError) in try Decoder(node) }
+
+        var raw: [AddedToken] = [], normalized: [AddedToken] = []
+        var addedById: [Int: (String, Bool)] = [:]
+        var addedByContent: [String: Int] = [:]
+        for node in try root.optional("added_tokens")?.array() ?? [] {
+            var token = try AddedToken(node)
+            addedByContent[String(String.UnicodeScalarView(token.content))] = token.id
+            if token.normalized, let normalizer {
+                var piece = TextPiece(scalars: token.content, isAtInputStart: false)
+                normalizer.normalize(&piece)
+                token.content = piece.scalars
+            }
+            addedById[token.id] = (String(String.UnicodeScalarView(token.content)), token.special)
+            if token.content.isEmpty { continue }
+            if token.normalized { normalized.append(token) } else { raw.append(token) }
+        }
+        self.addedById = addedById
+        self.addedByContent = addedByContent
+        rawMatcher = AddedTokenMatcher(raw)
+        normalizedMatcher = AddedTokenMatcher(normalized)
+
+        bosTokenId = Tokenizer.specialTokenId("bos_token", in: config, addedByContent, model)
+        eosTokenId = Tokenizer.specialTokenId("eos_token", in: config, addedByContent, model)
+    }
+
+    /// tokenizer_config.json's `NAME_id`, else the id of its `NAME` token (a string or an object with `content`).
+    private static func specialTokenId(_ name: String, in config: [String: Any]?, _ addedByContent: [String: Int], _ model: BPEModel) -> Int? {
+        guard let config else { return nil }
+        if let id = config["\(name)_id"] as? Int { return id }
+        let token = config[name]
+        guard let content = token as? String ?? (token as? [String: Any])?["content"] as? String else { return nil }
+        return addedByContent[content] ?? model.id(of: Array(content.unicodeScalars))
+    }
+
+    /// The number of ids: one more than the largest id of the vocabulary and the added tokens.
+    public var vocabularySize: Int {
+        max(model.tokens.count, (addedById.keys.max() ?? -1) + 1)
+    }
+
+    /// The id of a token given by its text (an added token or a vocabulary entry), or nil.
+    public func id(of token: String) -> Int? {
+        addedByContent[token] ?? model.id(of: Array(token.unicodeScalars))
+    }
+
+    /// The text of the token `id`, or nil when no token has that id.
+    public func token(for id: Int) -> String? {
+        if let added = addedById[id] { return added.text }
+        guard id >= 0 && id < model.tokens.count else { return nil }
+        return model.tokens[id]
+    }
+
+    /// The ids of `text`; with `addSpecialTokens`, the post-processor's tokens (e.g. BOS) are added.
+    /// - Complexity: O(n log n) in the length of the text; words seen before come from a cache.
+    public func encode(_ text: String, addSpecialTokens: Bool = false) -> [Int] {
+        var ids: [Int] = []
+        ids.reserveCapacity(text.utf8.count / 3)
+        let input = TextPiece(scalars: Array(text.unicodeScalars), isAtInputStart: true)
+        for segment in Tokenizer.splitAddedTokens(input, rawMatcher) {
+            switch segment {
+            case let .token(id):
+                ids.append(id)
+            case var .text(piece):
+                normalizer?.normalize(&piece)
+                for inner in Tokenizer.splitAddedTokens(piece, normalizedMatcher) {
+                    switch inner {
+                    case let .token(id):
+                        ids.append(id)
+                    case let .text(piece):
+                        let words = preTokenizer?.preTokenize([piece]) ?? [piece]
+                        for word in words { model.encode(word.scalars, into: &ids) }
+                    }
+                }
+            }
+        }
+        if addSpecialTokens, let postProcessor { ids = postProcessor.process(ids) }
+        return ids
+    }
+
+    private static func splitAddedTokens(_ piece: TextPiece, _ matcher: AddedTokenMatcher) -> [AddedTokenMatcher.Segment] {
+        if matcher.isEmpty { return [.text(piece)] }
+        var segments: [AddedTokenMatcher.Segment] = []
+        matcher.split(piece, into: &segments)
+        return segments
+    }
+
+    /// The text of `ids`; ids without a token are ignored, and with `skipSpecialTokens` so are
+    /// added tokens marked special.
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) -> String {
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            if let added = addedById[id] {
+                if !(skipSpecialTokens && added.special) { tokens.append(added.text) }
+            } else if id >= 0 && id < model.tokens.count, let token = model.tokens[id] {
+                tokens.append(token)
+            }
+        }
+        guard let decoder else { return tokens.joined(separator: " ") }
+        return decoder.decode(tokens).joined()
+    }
+}
