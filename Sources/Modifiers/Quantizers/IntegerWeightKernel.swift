@@ -55,7 +55,6 @@ struct IntegerWeightKernel: Sendable {
         let groupSize = granularity.groupSize(columns: columns)
         let groups = columns / Swift.max(groupSize, 1)
         // Row statistics first (per tensor only: one scale needs every row), then the codes.
-        var whole = GroupStatistics<S>()
         if granularity == .tensor {
             let perRow = UnsafeMutableBufferPointer<GroupStatistics<S>>.allocate(capacity: rows)
             defer { perRow.deallocate() }
@@ -67,7 +66,7 @@ struct IntegerWeightKernel: Sendable {
                 }
             }
             if let bad = perRow.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(tensor: weight.name, row: bad) }
-            whole = perRow.reduce(GroupStatistics<S>()) { $0.merged(with: $1) }
+            let whole = perRow.reduce(GroupStatistics<S>()) { $0.merged(with: $1) }
             (scales[0], zeroPoints[0]) = grid.parameters(S.self, minimum: whole.minimum, maximum: whole.maximum)
         }
         let nonFinite = UnsafeMutableBufferPointer<Bool>.allocate(capacity: rows)
