@@ -7,11 +7,13 @@ enum QuantizationConfigBuilder {
     static let compressedTensorsVersion = "0.19.0"
 
     /// The config for `groups`, each written in `formats[i]`, with `ignore` and an optional KV-cache scheme.
+    /// Groups are named `group_0`, `group_1`, ... in order, whatever the recipe called them, as
+    /// llm-compressor writes them.
     static func config(groups: [(name: String, scheme: QuantizationScheme)], formats: [String],
                        ignore: [String], kvCacheScheme: QuantizationArgs?) -> JSONValue {
         var configGroups = JSONObject()
         for (i, group) in groups.enumerated() {
-            configGroups[group.name] = group.scheme.configJSON(inferredFormat: formats[i])
+            configGroups["group_\(i)"] = group.scheme.configJSON(inferredFormat: formats[i])
         }
         let distinct = Set(formats)
         let format = distinct.count == 1 ? formats[0] : "mixed-precision"
