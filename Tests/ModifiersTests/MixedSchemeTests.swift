@@ -21,4 +21,20 @@ import TestSupport
             #expect(ours == theirs, "\(file)")
         }
     }
+
+    @Test func aSchemeMapOfPresetsGivesTheSameCheckpoint() throws {
+        let folder = TemporaryFolder("mixed")
+        let recipe = try Recipe.parse(yaml: """
+            default_stage:
+              default_modifiers:
+                QuantizationModifier:
+                  ignore: [lm_head]
+                  scheme:
+                    FP8_DYNAMIC: ['re:.*self_attn.*']
+                    W4A16: ['re:.*mlp.*']
+            """, file: "map.yaml")
+        try Compressor.oneshot(model: Fixtures.path("models/llama"), recipe: recipe, output: folder.file("out"))
+        let differences = try ReferenceManifest(path: Self.reference + "/manifest.json").differences(from: folder.file("out"))
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+    }
 }
