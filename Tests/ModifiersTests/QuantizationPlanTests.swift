@@ -114,6 +114,20 @@ import TestSupport
         #expect(plan.outputs.contains(OutputTensor(name: "model.layers.0.mlp.down_proj.weight_scale", dtype: .bf16, shape: [1])))
     }
 
+    @Test(arguments: ["W4A16", "NVFP4A16", "MXFP4A16"])
+    func partialGroupsAreRefusedWhenPlanning(_ scheme: String) throws {
+        // Hidden size 40 is a whole number of neither 128-, 16- nor 32-column groups.
+        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: \(scheme)\n  ignore: [lm_head]\n"
+        do {
+            _ = try Self.plan(.llama(hidden: 40), recipe)
+            Issue.record("\(scheme) accepted 40 columns")
+        } catch let error as ModifierError {
+            guard case let .unquantizableWeight(tensor, reason) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(tensor.hasPrefix("model.layers.0."))
+            #expect(reason.contains("40 columns are not divisible by group_size"))
+        }
+    }
+
     @Test func aTargetOnANormIsRefused() throws {
         let recipe = "QuantizationModifier:\n  targets: ['re:.*norm']\n  scheme: FP8_DYNAMIC\n"
         #expect(throws: ModifierError.self) { try Self.plan(.llama(), recipe) }

@@ -52,6 +52,7 @@ public struct OneshotPlan {
                 guard info.dtype.isQuantizableFloat else {
                     throw .unquantizableWeight(tensor: info.name, reason: "dtype \(info.dtype.rawValue) is not BF16, F16 or F32")
                 }
+                try quantizers[group].validate(info)
                 outputs += quantizers[group].outputs(module: entry.module, weight: info)
             }
         }

@@ -22,18 +22,6 @@ enum IntegerGranularity: Sendable, Equatable {
         case let .group(size): return [rows, (columns + size - 1) / size]
         }
     }
-
-    /// Why a weight of `columns` columns cannot be quantized with these groups, if it cannot:
-    /// compressed-tensors reshapes rows into groups of `size`, which needs `columns % size == 0`.
-    /// llm-compressor 0.14 refuses such layers when it initializes, and with
-    /// `bypass_divisibility_checks` its observer fails on them when it reshapes the weight, so no
-    /// output exists either way; we refuse them too.
-    func divisibilityProblem(columns: Int) -> String? {
-        guard case let .group(size) = self, columns % size != 0 else { return nil }
-        return "\(columns) columns are not divisible by group_size \(size), which group quantization requires "
-            + "(llm-compressor 0.14 fails on this layer too, with or without bypass_divisibility_checks); "
-            + "add the module to `ignore` or choose a group size that divides \(columns)"
-    }
 }
 
 /// Computes the integer codes, scales and zero points of one Linear weight in its own dtype,
@@ -49,9 +37,6 @@ struct IntegerWeightKernel: Sendable {
                                scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>,
                                store: (Int, UnsafePointer<Int8>) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
-        if let problem = granularity.divisibilityProblem(columns: columns) {
-            throw .unquantizableWeight(tensor: weight.name, reason: problem)
-        }
         let groupSize = granularity.groupSize(columns: columns)
         let groups = columns / Swift.max(groupSize, 1)
         // Row statistics first (per tensor only: one scale needs every row), then the codes.

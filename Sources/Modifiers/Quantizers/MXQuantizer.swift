@@ -32,21 +32,13 @@ struct MXQuantizer: WeightQuantizer {
         return [values, OutputTensor(name: module + ".weight_scale", dtype: .u8, shape: [rows, columns / Self.groupSize])]
     }
 
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
-        guard weight.shape[1] % Self.groupSize == 0 else {
-            throw .unquantizableWeight(tensor: weight.name, reason: "\(weight.shape[1]) columns are not a multiple of the group size \(Self.groupSize); add the module to `ignore`")
-        }
-        switch weight.dtype {
-        case .bf16: try run(BF16Storage.self, weight, data, threads, emit)
-        case .f16: try run(F16Storage.self, weight, data, threads, emit)
-        case .f32: try run(F32Storage.self, weight, data, threads, emit)
-        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
-        }
+    func validate(_ weight: TensorInfo) throws(ModifierError) {
+        try requireWholeGroups(weight, groupSize: Self.groupSize)
     }
 
-    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
-                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+    func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                                    context _: FusedLayerContext,
+                                    emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let groups = columns / Self.groupSize
         let valueBytes = element == .fp4 ? rows * columns / 2 : rows * columns

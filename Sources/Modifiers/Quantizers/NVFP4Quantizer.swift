@@ -33,22 +33,8 @@ struct NVFP4Quantizer: WeightQuantizer {
                 OutputTensor(name: module + ".weight_global_scale", dtype: .f32, shape: [1])]
     }
 
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
-        try quantize(weight: weight, data: data, threads: threads, context: .none, emit: emit)
-    }
-
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
-                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
-        guard weight.shape[1] % Self.groupSize == 0 else {
-            throw .unquantizableWeight(tensor: weight.name, reason: "\(weight.shape[1]) columns are not a multiple of the group size \(Self.groupSize); add the module to `ignore`")
-        }
-        switch weight.dtype {
-        case .bf16: try run(BF16Storage.self, weight, data, threads, context, emit)
-        case .f16: try run(F16Storage.self, weight, data, threads, context, emit)
-        case .f32: try run(F32Storage.self, weight, data, threads, context, emit)
-        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
-        }
+    func validate(_ weight: TensorInfo) throws(ModifierError) {
+        try requireWholeGroups(weight, groupSize: Self.groupSize)
     }
 
     /// The global scale for a largest magnitude `absmax`, rounded as described above.
@@ -58,9 +44,9 @@ struct NVFP4Quantizer: WeightQuantizer {
         return scale.isFinite ? scale : 1
     }
 
-    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
-                                       _ context: FusedLayerContext,
-                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+    func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                                    context: FusedLayerContext,
+                                    emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let groups = columns / Self.groupSize
         let input = data.bindMemory(to: S.Bits.self).baseAddress!

@@ -32,18 +32,13 @@ struct PackQuantizer: WeightQuantizer {
         return outputs
     }
 
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
-        switch weight.dtype {
-        case .bf16: try run(BF16Storage.self, weight, data, threads, emit)
-        case .f16: try run(F16Storage.self, weight, data, threads, emit)
-        case .f32: try run(F32Storage.self, weight, data, threads, emit)
-        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
-        }
+    func validate(_ weight: TensorInfo) throws(ModifierError) {
+        if case let .group(size) = kernel.granularity { try requireWholeGroups(weight, groupSize: size) }
     }
 
-    private func run<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
-                                       _ emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+    func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                                    context _: FusedLayerContext,
+                                    emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1], bits = kernel.grid.bits
         let width = Int32Packing.wordCount(columns, bits: bits)
         let scaleShape = kernel.granularity.scaleShape(rows: rows, columns: columns)

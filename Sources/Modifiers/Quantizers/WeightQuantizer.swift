@@ -5,28 +5,38 @@ protocol WeightQuantizer: Sendable {
     /// The tensors written in place of `weight` (owned by `module`), in write order.
     func outputs(module: String, weight: TensorInfo) -> [OutputTensor]
 
-    /// Quantizes `data` (the bytes of `weight`) and passes each output's bytes to `emit`, in the
-    /// order of `outputs`. Work is split over `threads` threads.
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError)
+    /// Refuses a weight this quantizer cannot take (for example, columns that are not a whole
+    /// number of groups), so that the plan fails before any tensor data is read. Accepts any by default.
+    func validate(_ weight: TensorInfo) throws(ModifierError)
 
     /// Whether the weights of fused layers (q/k/v, gate/up, ...) must share a tensor-wide
     /// statistic, as NVFP4's global scale: the driver then passes their joint absolute maximum
     /// in `FusedLayerContext`. False unless a quantizer says otherwise.
     var sharesStatisticsAcrossFusedLayers: Bool { get }
 
-    /// `quantize(weight:data:threads:emit:)` with what the driver learned from the weight's fused
-    /// siblings. Quantizers that do not share statistics ignore the context (the default).
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
-                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError)
+    /// Quantizes `data` (the bytes of `weight`, stored as `S`) and passes each output's bytes to
+    /// `emit`, in the order of `outputs`. Work is split over `threads` threads; `context` holds
+    /// what the driver learned from the weight's fused siblings.
+    func quantize<S: WeightStorage>(_ storage: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                                    context: FusedLayerContext,
+                                    emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError)
 }
 
 extension WeightQuantizer {
+    func validate(_ weight: TensorInfo) throws(ModifierError) {}
+
     var sharesStatisticsAcrossFusedLayers: Bool { false }
 
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
+    /// Validates `weight`, then quantizes it with the arithmetic of its dtype (bf16, f16 or f32).
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext = .none,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
-        try quantize(weight: weight, data: data, threads: threads, emit: emit)
+        try validate(weight)
+        switch weight.dtype {
+        case .bf16: try quantize(BF16Storage.self, weight: weight, data: data, threads: threads, context: context, emit: emit)
+        case .f16: try quantize(F16Storage.self, weight: weight, data: data, threads: threads, context: context, emit: emit)
+        case .f32: try quantize(F32Storage.self, weight: weight, data: data, threads: threads, context: context, emit: emit)
+        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
+        }
     }
 }
 
