@@ -1,5 +1,6 @@
-/// Causal grouped-query attention over a layer's cached keys and values, head by head, with GEMMs
-/// for the scores and the weighted values.
+/// Causal grouped-query attention over a layer's cached keys and values, one key-value head at a
+/// time: the query heads that share it are stacked into one matrix, so each block of queries
+/// takes one GEMM for its scores and one for its output.
 struct Attention {
     let headCount: Int
     let keyValueHeadCount: Int
@@ -9,27 +10,38 @@ struct Attention {
     /// Keys further back than this many positions are masked (nil: none).
     let window: Int?
 
-    /// Query rows handled by one scores GEMM: keys past a block's last query are skipped, so the
-    /// masked upper triangle costs at most one block's width.
+    /// Query positions handled by one scores GEMM: keys past a block's last query are skipped, so
+    /// the masked upper triangle costs at most one block's width.
     static let queryBlock = 128
+
+    /// Query heads per key-value head.
+    var groupSize: Int { headCount / keyValueHeadCount }
+
+    /// Scratch sizes for `rows` queries at positions `past..<past+rows`: scores, and the stacked
+    /// queries (the stacked outputs take as many).
+    static func scratch(rows: Int, past: Int, headCount: Int, keyValueHeadCount: Int, headDim: Int) -> (scores: Int, stacked: Int) {
+        let stackedRows = Swift.min(rows, queryBlock) * (headCount / keyValueHeadCount)
+        return (stackedRows * (past + rows), stackedRows * headDim)
+    }
 
     /// Attends `rows` queries at positions `past..<past+rows` to keys and values `0..<past+rows`.
     ///
     /// - Parameters:
     ///   - queries: `rows` rows, `queryStride` apart, each `headCount × headDim` (rotated).
     ///   - keys, values: `past + rows` rows of `keyValueHeadCount × headDim`, packed.
-    ///   - scores: room for `min(rows, queryBlock) × (past + rows)` values.
+    ///   - scores, stackedQueries, stackedOutput: scratch of the sizes ``scratch(rows:past:headCount:keyValueHeadCount:headDim:)`` gives.
     ///   - output: `rows × headCount·headDim` values, packed; overwritten.
     func callAsFunction(
         queries: UnsafePointer<Float>, queryStride: Int, rows: Int, past: Int,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
-        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+        scores: UnsafeMutablePointer<Float>, stackedQueries: UnsafeMutablePointer<Float>,
+        stackedOutput: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
         let kvWidth = keyValueHeadCount * headDim
         let outWidth = headCount * headDim
-        let group = headCount / keyValueHeadCount
-        for h in 0..<headCount {
-            let g = h / group
+        let group = groupSize
+        let groupWidth = group * headDim
+        for g in 0..<keyValueHeadCount {
             var r0 = 0
             while r0 < rows {
                 let blockRows = Swift.min(Self.queryBlock, rows - r0)
@@ -37,22 +49,30 @@ struct Attention {
                 let keyEnd = first + blockRows
                 let keyStart = window.map { Swift.max(0, first - $0 + 1) } ?? 0
                 let span = keyEnd - keyStart
+                // Row i·group + j of the stack is query position first+i, head g·group + j: the
+                // group's heads are adjacent in a query row, so each position copies one run.
+                for i in 0..<blockRows {
+                    (stackedQueries + i * groupWidth).update(from: queries + (r0 + i) * queryStride + g * groupWidth, count: groupWidth)
+                }
                 BLAS.gemm(
-                    m: blockRows, n: span, k: headDim, alpha: scale,
-                    a: queries + r0 * queryStride + h * headDim, lda: queryStride,
+                    m: blockRows * group, n: span, k: headDim, alpha: scale,
+                    a: stackedQueries, lda: headDim,
                     b: keys + keyStart * kvWidth + g * headDim, ldb: kvWidth, transposeB: true,
                     c: scores, ldc: span)
                 for i in 0..<blockRows {
                     let position = first + i
                     let lo = (window.map { Swift.max(keyStart, position - $0 + 1) } ?? keyStart) - keyStart
                     let hi = position + 1 - keyStart
-                    softmax(row: scores + i * span, visible: lo..<hi, width: span)
+                    for j in 0..<group { softmax(row: scores + (i * group + j) * span, visible: lo..<hi, width: span) }
                 }
                 BLAS.gemm(
-                    m: blockRows, n: headDim, k: span,
+                    m: blockRows * group, n: headDim, k: span,
                     a: scores, lda: span,
                     b: values + keyStart * kvWidth + g * headDim, ldb: kvWidth, transposeB: false,
-                    c: output + r0 * outWidth + h * headDim, ldc: outWidth)
+                    c: stackedOutput, ldc: headDim)
+                for i in 0..<blockRows {
+                    (output + (r0 + i) * outWidth + g * groupWidth).update(from: stackedOutput + i * groupWidth, count: groupWidth)
+                }
                 r0 += blockRows
             }
         }

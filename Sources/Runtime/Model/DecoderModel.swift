@@ -55,7 +55,7 @@ public final class DecoderModel: @unchecked Sendable {
         let n = tokens.count
         let hiddenSize = spec.hiddenSize
         let past = cache.count
-        let workspace = Workspace(spec: spec, rows: n, positions: past + n, scoreRows: Swift.min(n, Attention.queryBlock))
+        let workspace = Workspace(spec: spec, rows: n, past: past)
         defer { workspace.release() }
 
         embed(tokens, into: workspace.hidden)
@@ -123,7 +123,8 @@ public final class DecoderModel: @unchecked Sendable {
             cache.values[l].withUnsafeBufferPointer { values in
                 layer.attention(
                     queries: w.queryKeyValue, queryStride: qkvWidth, rows: rows, past: past,
-                    keys: keys.baseAddress!, values: values.baseAddress!, scores: w.scores, output: w.attention)
+                    keys: keys.baseAddress!, values: values.baseAddress!, scores: w.scores,
+                    stackedQueries: w.stackedQueries, stackedOutput: w.stackedOutput, output: w.attention)
             }
         }
         layer.output.apply(w.attention, rows: rows, into: w.normed)
@@ -150,20 +151,27 @@ private struct Workspace {
     let queryKeyValue: UnsafeMutablePointer<Float>
     let attention: UnsafeMutablePointer<Float>
     let scores: UnsafeMutablePointer<Float>
+    let stackedQueries: UnsafeMutablePointer<Float>
+    let stackedOutput: UnsafeMutablePointer<Float>
     let gateUp: UnsafeMutablePointer<Float>
     let activated: UnsafeMutablePointer<Float>
 
-    init(spec: DecoderSpec, rows: Int, positions: Int, scoreRows: Int) {
+    /// Buffers for `rows` positions after `past` cached ones.
+    init(spec: DecoderSpec, rows: Int, past: Int) {
+        let sizes = Attention.scratch(
+            rows: rows, past: past, headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim)
         hidden = .allocate(capacity: rows * spec.hiddenSize)
         normed = .allocate(capacity: rows * Swift.max(spec.hiddenSize, spec.queryWidth))
         queryKeyValue = .allocate(capacity: rows * (spec.queryWidth + 2 * spec.keyValueWidth))
         attention = .allocate(capacity: rows * spec.queryWidth)
-        scores = .allocate(capacity: scoreRows * positions)
+        scores = .allocate(capacity: sizes.scores)
+        stackedQueries = .allocate(capacity: sizes.stacked)
+        stackedOutput = .allocate(capacity: sizes.stacked)
         gateUp = .allocate(capacity: rows * 2 * spec.intermediateSize)
         activated = .allocate(capacity: rows * spec.intermediateSize)
     }
 
     func release() {
-        for buffer in [hidden, normed, queryKeyValue, attention, scores, gateUp, activated] { buffer.deallocate() }
+        for buffer in [hidden, normed, queryKeyValue, attention, scores, stackedQueries, stackedOutput, gateUp, activated] { buffer.deallocate() }
     }
 }

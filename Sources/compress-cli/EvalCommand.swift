@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LLMCompressor
+
+/// `compress eval`: perplexity of a model on a text file, with the runtime on the CPU.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure a model's perplexity on a text file.",
+        discussion: """
+            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into
+            consecutive, non-overlapping windows of --context tokens, scores each window alone and
+            reports exp(mean negative log-likelihood) of every token of every window but its first.
+            A trailing partial window is not scored. Weights are widened to f32; math is f32 (OpenBLAS).
+            """)
+
+    @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
+    var model: String
+
+    @Option(help: "The text file to score.")
+    var text: String
+
+    @Option(help: "Tokens per window.")
+    var context = 512
+
+    @Option(help: "Score at most this many windows (default: every whole window).")
+    var windows: Int?
+
+    @Option(help: "OpenBLAS threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print JSON for machines instead of text.")
+    var json = false
+
+    struct Result: Codable {
+        let model: String
+        let text: String
+        let textTokens: Int
+        let context: Int
+        let windows: Int
+        let scoredTokens: Int
+        let meanNegativeLogLikelihood: Double
+        let perplexity: Double
+        let seconds: Double
+        let tokensPerSecond: Double
+        let threads: Int
+    }
+
+    func validate() throws {
+        guard context >= 2 else { throw ValidationError("--context must be at least 2") }
+        if let windows, windows < 1 { throw ValidationError("--windows must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            guard let body = FileManager.default.contents(atPath: text) else {
+                throw ValidationError("\(text): cannot read the text file")
+            }
+            let tokenizer = try Tokenizer(path: model)
+            let ids = tokenizer.encode(String(decoding: body, as: UTF8.self), addSpecialTokens: false)
+            log("eval: \(ids.count) tokens from \(text)")
+            let loaded = try DecoderModel(directory: model, threads: threads)
+            let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows) { done, total in
+                log("eval: window \(done)/\(total)")
+            }
+            let result = Result(
+                model: model, text: text, textTokens: ids.count, context: report.context, windows: report.windows,
+                scoredTokens: report.scoredTokens, meanNegativeLogLikelihood: report.meanNegativeLogLikelihood,
+                perplexity: report.perplexity, seconds: report.seconds, tokensPerSecond: report.tokensPerSecond,
+                threads: ComputeThreads.current)
+            if json {
+                print(jsonText(result))
+            } else {
+                print("perplexity \(String(format: "%.4f", result.perplexity))  (mean NLL \(String(format: "%.6f", result.meanNegativeLogLikelihood)) over \(result.scoredTokens) tokens, \(result.windows) windows of \(result.context))")
+                print("  \(String(format: "%.1f", result.tokensPerSecond)) tokens/s, \(Formatting.duration(result.seconds)), \(result.threads) threads")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw fail(error)
+        }
+    }
+}

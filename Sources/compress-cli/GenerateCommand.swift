@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import LLMCompressor
+
+/// `compress generate`: text from a prompt, with the runtime on the CPU.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate text from a prompt.",
+        discussion: """
+            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a
+            given --seed. The text streams to standard output; speeds go to standard error. Generation stops
+            at --max-tokens or an end-of-sequence token (config.json and generation_config.json's
+            eos_token_id; with --chat also <|im_end|>). --chat wraps the prompt in ChatML
+            (<|im_start|>user … <|im_end|> <|im_start|>assistant), for tokenizers that have <|im_start|>;
+            the model's own Jinja chat template is not interpreted.
+            """)
+
+    @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
+    var model: String
+
+    @Option(help: "The prompt text.")
+    var prompt: String
+
+    @Option(name: .customLong("max-tokens"), help: "The most new tokens to generate.")
+    var maxTokens = 64
+
+    @Option(help: "Sampling temperature; 0 for greedy.")
+    var temperature: Float = 0
+
+    @Option(name: .customLong("top-p"), help: "Sample from the smallest set of tokens whose probabilities reach this sum.")
+    var topP: Float = 1
+
+    @Option(help: "Random seed for sampling.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Wrap the prompt in the ChatML template.")
+    var chat = false
+
+    @Option(help: "With --chat, a system message to put first.")
+    var system: String?
+
+    @Option(help: "OpenBLAS threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print JSON (text, tokens, speeds) at the end instead of streaming text.")
+    var json = false
+
+    struct Result: Codable {
+        let model: String
+        let promptTokens: Int
+        let text: String
+        let tokens: [Int]
+        let stoppedAtEndOfSequence: Bool
+        let promptTokensPerSecond: Double
+        let decodeTokensPerSecond: Double
+    }
+
+    func validate() throws {
+        guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be at least 0") }
+        guard temperature >= 0 else { throw ValidationError("--temperature must be at least 0") }
+        guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
+        if system != nil, !chat { throw ValidationError("--system needs --chat") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            let tokenizer = try Tokenizer(path: model)
+            var stops = Set(endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
+            let text: String
+            if chat {
+                guard tokenizer.id(of: "<|im_start|>") != nil, let end = tokenizer.id(of: "<|im_end|>") else {
+                    throw ValidationError("--chat needs a tokenizer with <|im_start|> and <|im_end|>")
+                }
+                stops.insert(end)
+                let systemTurn = system.map { "<|im_start|>system\n\($0)<|im_end|>\n" } ?? ""
+                text = systemTurn + "<|im_start|>user\n\(prompt)<|im_end|>\n<|im_start|>assistant\n"
+            } else {
+                text = prompt
+            }
+            let ids = tokenizer.encode(text, addSpecialTokens: !chat)
+            let loaded = try DecoderModel(directory: model, threads: threads)
+            stops.formUnion(loaded.spec.endOfSequenceTokens)
+            var generator = Generator(
+                model: loaded, sampler: try Sampler(temperature: temperature, topP: topP, seed: seed), stopTokens: stops)
+
+            var produced: [Int] = []
+            var shown = ""
+            let result = try generator.generate(prompt: ids, maxTokens: maxTokens) { token in
+                produced.append(token)
+                guard !json else { return true }
+                let decoded = tokenizer.decode(produced, skipSpecialTokens: true)
+                // Hold back text that ends in an incomplete UTF-8 sequence until it completes.
+                if !decoded.hasSuffix("\u{FFFD}"), decoded.hasPrefix(shown) {
+                    FileHandle.standardOutput.write(Data(decoded.dropFirst(shown.count).utf8))
+                    shown = decoded
+                }
+                return true
+            }
+            let finalText = tokenizer.decode(result.tokens, skipSpecialTokens: true)
+            if json {
+                print(jsonText(Result(
+                    model: model, promptTokens: ids.count, text: finalText, tokens: result.tokens,
+                    stoppedAtEndOfSequence: result.stoppedAtEndOfSequence,
+                    promptTokensPerSecond: result.promptTokensPerSecond, decodeTokensPerSecond: result.decodeTokensPerSecond)))
+            } else {
+                let rest = finalText.hasPrefix(shown) ? String(finalText.dropFirst(shown.count)) : ""
+                FileHandle.standardOutput.write(Data((rest + "\n").utf8))
+                log("generate: \(ids.count) prompt tokens at \(String(format: "%.1f", result.promptTokensPerSecond)) tokens/s, \(result.tokens.count) new tokens at \(String(format: "%.1f", result.decodeTokensPerSecond)) tokens/s")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// `eos_token_id` of a generation_config.json (one id or a list), or none when the file is absent.
+    private func endOfSequenceTokens(generationConfig path: String) -> [Int] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        if let one = object["eos_token_id"] as? Int { return [one] }
+        return (object["eos_token_id"] as? [Int]) ?? []
+    }
+}

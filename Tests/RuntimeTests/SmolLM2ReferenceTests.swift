@@ -1,0 +1,45 @@
+import Foundation
+import Runtime
+import Testing
+import TestSupport
+
+/// SmolLM2-135M against transformers' f32 reference (`smollm2_first64` in
+/// `Tests/Fixtures/reference/transformers-reference.json`). The weights are not in the
+/// repository: these tests run when `SMOLLM2_DIR` names a folder built by
+/// `shared/fixtures/smollm2-135m/make.sh` (see `scripts/smollm2-accuracy.sh`).
+/// `SMOLLM2_DIR`, when it names a folder with a config.json.
+let smolLM2Directory: String? = ProcessInfo.processInfo.environment["SMOLLM2_DIR"].flatMap {
+    FileManager.default.fileExists(atPath: $0 + "/config.json") ? $0 : nil
+}
+
+@Suite(.enabled(if: smolLM2Directory != nil, "set SMOLLM2_DIR to a SmolLM2-135M checkpoint"))
+struct SmolLM2ReferenceTests {
+
+    @Test func firstTokensLogProbabilitiesMatchTransformers() throws {
+        let model = try DecoderModel(directory: smolLM2Directory!)
+        let reference = Reference.section("smollm2_first64")
+        let tokens = Reference.ints(reference["input_ids"])
+        let expected = (reference["logprob_of_next"] as! [NSNumber]).map(\.doubleValue)
+        let logits = try model.forward(tokens, cache: model.makeCache())
+
+        var worst = 0.0
+        for (i, value) in expected.enumerated() {
+            let row = Array(logits[i])
+            let actual = row.withUnsafeBufferPointer { LogSoftmax.logProbability(of: tokens[i + 1], in: $0) }
+            worst = max(worst, abs(actual - value))
+        }
+        #expect(worst < 1e-3, "max abs log-prob error \(worst)")
+
+        // The five most likely next tokens, in order, with their log-probabilities.
+        let top5 = reference["top5"] as! [[[NSNumber]]]
+        var worstTop = 0.0
+        for (i, entries) in top5.enumerated() {
+            let logProbabilities = LogSoftmax.logProbabilities(logits[i])
+            let ranked = logProbabilities.indices.sorted { logProbabilities[$0] > logProbabilities[$1] }.prefix(5)
+            #expect(Array(ranked) == entries.map { $0[0].intValue }, "top-5 order at position \(i)")
+            for entry in entries { worstTop = max(worstTop, abs(logProbabilities[entry[0].intValue] - entry[1].doubleValue)) }
+        }
+        #expect(worstTop < 1e-3, "max abs top-5 log-prob error \(worstTop)")
+        print("smollm2_first64: max abs log-prob error \(worst), top-5 \(worstTop)")
+    }
+}
