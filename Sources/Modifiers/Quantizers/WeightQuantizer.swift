@@ -20,6 +20,13 @@ protocol WeightQuantizer: Sendable {
     func quantize<S: WeightStorage>(_ storage: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
                                     context: FusedLayerContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError)
+
+    /// Validates `weight`, then quantizes it with the arithmetic of its dtype. A requirement (with
+    /// the default below) rather than an extension method only: called on `any WeightQuantizer`,
+    /// it dispatches to the conforming type's witness, where the generic kernels are specialized
+    /// for each storage type instead of running through generic witness calls per element.
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
+                  emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError)
 }
 
 extension WeightQuantizer {
@@ -27,8 +34,7 @@ extension WeightQuantizer {
 
     var sharesStatisticsAcrossFusedLayers: Bool { false }
 
-    /// Validates `weight`, then quantizes it with the arithmetic of its dtype (bf16, f16 or f32).
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext = .none,
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         try validate(weight)
         switch weight.dtype {
