@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Modifiers", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["compress-cli", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -19,6 +19,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case tensorShape(tensor: String, expected: [Int], actual: [Int])
     /// A tensor is stored in a dtype a dense f32 layer cannot be made from.
     case unsupportedDType(tensor: String, dtype: DType)
+    /// A compressed module whose format or quantization arguments the runtime cannot run.
+    case unsupportedQuantization(module: String, reason: String)
     /// A token id outside the vocabulary.
     case tokenOutOfRange(token: Int, vocabularySize: Int)
     /// An operation that needs at least one token was given none.
@@ -37,6 +39,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .missingTensor(name): return "tensor '\(name)' is missing from the checkpoint"
         case let .tensorShape(name, expected, actual): return "tensor '\(name)' has shape \(actual), expected \(expected)"
         case let .unsupportedDType(name, dtype): return "tensor '\(name)' has dtype \(dtype.rawValue), expected BF16, F16 or F32"
+        case let .unsupportedQuantization(module, reason): return "module '\(module)': unsupported quantization: \(reason)"
         case let .tokenOutOfRange(token, size): return "token id \(token) is outside the vocabulary of \(size)"
         case .emptyInput: return "no input tokens"
         case let .invalidArgument(reason): return reason

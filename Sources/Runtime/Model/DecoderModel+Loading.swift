@@ -3,7 +3,8 @@ import Foundation
 
 extension DecoderModel {
     /// Loads the checkpoint in `directory`: reads config.json, picks the architecture from its
-    /// `model_type`, and widens every weight to f32 (BF16, F16 and F32 checkpoints).
+    /// `model_type`, and widens every weight to f32 (BF16, F16 and F32 checkpoints), except the
+    /// projections of a compressed-tensors checkpoint, which stay compressed (``CompressedLinear``).
     ///
     /// The output head is the token embedding when the config ties them, or when the checkpoint
     /// has no `lm_head.weight`.
@@ -54,13 +55,13 @@ extension DecoderModel {
         let mlp = prefix + "mlp."
 
         let queryKeyValue = spec.fusedQKV
-            ? try weights.linear([attention + "qkv_proj"], outputs: [q + 2 * kv], inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
-            : try weights.linear(
+            ? try weights.projection([attention + "qkv_proj"], outputs: [q + 2 * kv], inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
+            : try weights.projection(
                 [attention + "q_proj", attention + "k_proj", attention + "v_proj"], outputs: [q, kv, kv],
                 inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
         let gateUp = spec.fusedGateUp
-            ? try weights.linear([mlp + "gate_up_proj"], outputs: [2 * inner], inputFeatures: hidden, requireBias: spec.mlpBias)
-            : try weights.linear(
+            ? try weights.projection([mlp + "gate_up_proj"], outputs: [2 * inner], inputFeatures: hidden, requireBias: spec.mlpBias)
+            : try weights.projection(
                 [mlp + "gate_proj", mlp + "up_proj"], outputs: [inner, inner], inputFeatures: hidden, requireBias: spec.mlpBias)
 
         return DecoderLayer(
@@ -68,14 +69,14 @@ extension DecoderModel {
             queryKeyValue: queryKeyValue,
             queryNorm: spec.queryKeyNorm ? try norm(attention + "q_norm.weight", width: spec.headDim, spec: spec, weights: weights) : nil,
             keyNorm: spec.queryKeyNorm ? try norm(attention + "k_norm.weight", width: spec.headDim, spec: spec, weights: weights) : nil,
-            output: try weights.linear([attention + "o_proj"], outputs: [hidden], inputFeatures: q, requireBias: spec.outputBias),
+            output: try weights.projection([attention + "o_proj"], outputs: [hidden], inputFeatures: q, requireBias: spec.outputBias),
             postAttentionNorm: spec.sandwichNorms
                 ? try norm(prefix + "post_attention_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
             feedForwardNorm: try norm(
                 prefix + (spec.sandwichNorms ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"),
                 width: hidden, spec: spec, weights: weights),
             gateUp: gateUp,
-            down: try weights.linear([mlp + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: spec.mlpBias),
+            down: try weights.projection([mlp + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: spec.mlpBias),
             postFeedForwardNorm: spec.sandwichNorms
                 ? try norm(prefix + "post_feedforward_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
             attention: Attention(

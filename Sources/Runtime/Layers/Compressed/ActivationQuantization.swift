@@ -1,0 +1,73 @@
+import Checkpoint
+
+/// How a W8A8 layer quantizes its input, emulated in f32: each value becomes
+/// `q(x / s) · s`, where `q` rounds to the 8-bit grid and `s` is the scale of its token (or of
+/// its group of a token, or a static per-tensor scale from the checkpoint's `input_scale`).
+struct ActivationQuantization: Sendable {
+    /// The 8-bit grid the activations are rounded to.
+    enum Grid: Sendable {
+        /// FP8 E4M3, largest magnitude 448.
+        case fp8
+        /// Symmetric int8: round half to even, clamp to -128...127; scales from absmax / 127.
+        case int8
+
+        /// The magnitude a dynamic scale maps a row's absmax to.
+        var maximum: Float { self == .fp8 ? FP8E4M3.maxFinite : 127 }
+    }
+
+    /// Where the scale comes from.
+    enum Scale: Sendable {
+        /// One scale per token: absmax(row) / maximum.
+        case token
+        /// One scale per `size` consecutive values of a token.
+        case group(size: Int)
+        /// One dynamic scale for the whole input.
+        case tensor
+        /// The checkpoint's calibrated `input_scale`.
+        case fixed(Float)
+    }
+
+    let grid: Grid
+    let scale: Scale
+
+    /// Replaces the `rows × columns` values at `x` by their quantized-dequantized values.
+    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        switch scale {
+        case .token:
+            for r in 0..<rows { dynamic(x + r * columns, count: columns) }
+        case let .group(size):
+            for r in 0..<rows {
+                var start = 0
+                while start < columns {
+                    dynamic(x + r * columns + start, count: min(size, columns - start))
+                    start += size
+                }
+            }
+        case .tensor:
+            dynamic(x, count: rows * columns)
+        case let .fixed(s):
+            round(x, count: rows * columns, scale: s)
+        }
+    }
+
+    /// Quantizes `count` values with the scale their absmax gives.
+    private func dynamic(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var absmax: Float = 0
+        for i in 0..<count { absmax = max(absmax, abs(x[i])) }
+        round(x, count: count, scale: absmax / grid.maximum)
+    }
+
+    /// `x = q(x / scale) · scale`; a zero scale (an all-zero block) leaves zeros.
+    private func round(_ x: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+        guard scale > 0, scale.isFinite else {
+            for i in 0..<count { x[i] = 0 }
+            return
+        }
+        switch grid {
+        case .fp8:
+            for i in 0..<count { x[i] = FP8E4M3.decode(FP8E4M3.encode(x[i] / scale)) * scale }
+        case .int8:
+            for i in 0..<count { x[i] = min(127, max(-128, (x[i] / scale).rounded(.toNearestOrEven))) * scale }
+        }
+    }
+}

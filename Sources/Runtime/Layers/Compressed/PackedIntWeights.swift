@@ -1,0 +1,59 @@
+/// `bits`-bit integer weights packed into int32 words along each row (compressed-tensors
+/// "pack-quantized", the W{2..8}A16 schemes): value `c` of a row is the field at bits
+/// `c·bits ..< (c+1)·bits` of the row's little-endian word stream, stored as `q + 2^(bits-1)`;
+/// `w = (q − zeroPoint) · scale`.
+struct PackedIntWeights: WeightDecoder {
+    let outputFeatures: Int
+    let inputFeatures: Int
+    let bits: Int
+    /// `outputFeatures × wordsPerRow` words.
+    let words: [UInt32]
+    let scales: ScaleGrid
+    /// Zero points laid out as `scales.values`, already unpacked; nil for symmetric weights.
+    let zeroPoints: [Float]?
+
+    var wordsPerRow: Int { (inputFeatures * bits + 31) / 32 }
+
+    /// Field `index` of the `bits`-bit stream at `words`, minus `2^(bits-1)`.
+    @inline(__always)
+    static func field(_ words: UnsafePointer<UInt32>, index: Int, bits: Int, count: Int) -> Int32 {
+        let bit = index * bits, w = bit >> 5, shift = UInt64(bit & 31)
+        var pair = UInt64(words[w])
+        if w + 1 < count { pair |= UInt64(words[w + 1]) << 32 }
+        let mask = (UInt64(1) << UInt64(bits)) - 1
+        return Int32(truncatingIfNeeded: (pair >> shift) & mask) - (Int32(1) << (bits - 1))
+    }
+
+    func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let k = inputFeatures, width = wordsPerRow, n = bits
+        let offset = Int32(1) << (n - 1), mask = (UInt32(1) << UInt32(n)) - 1
+        words.withUnsafeBufferPointer { words in
+            withZeroPoints { zeroPoints in
+                for (i, r) in rows.enumerated() {
+                    let source = words.baseAddress! + r * width, row = destination + i * k
+                    if 32 % n == 0 {
+                        let perWord = 32 / n, full = k / perWord
+                        for w in 0..<full {
+                            let word = source[w]
+                            for f in 0..<perWord {
+                                row[w * perWord + f] = Float(Int32(bitPattern: (word >> UInt32(f * n)) & mask) - offset)
+                            }
+                        }
+                        for c in (full * perWord)..<k { row[c] = Float(Self.field(source, index: c, bits: n, count: width)) }
+                    } else {
+                        for c in 0..<k { row[c] = Float(Self.field(source, index: c, bits: n, count: width)) }
+                    }
+                    scales.apply(row: r, columns: k, to: row, zeroPoints: zeroPoints)
+                }
+            }
+        }
+    }
+
+    private func withZeroPoints(_ body: (UnsafePointer<Float>?) -> Void) {
+        guard let zeroPoints else { return body(nil) }
+        zeroPoints.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// A linear layer over packed integer weights (W4A16, W4A16_ASYM, W8A16, ...).
+typealias PackedIntLinear = CompressedLinear<PackedIntWeights>
