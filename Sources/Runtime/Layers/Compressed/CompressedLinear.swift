@@ -1,6 +1,7 @@
 /// A linear layer whose weight stays compressed in memory: each call dequantizes a tile of
-/// weight rows at a time into one f32 scratch buffer and multiplies it with OpenBLAS, so no
-/// decompressed copy of the whole weight ever exists.
+/// weight rows at a time into an f32 scratch buffer and multiplies it (with OpenBLAS, or for a
+/// few rows with dot products on every core), so no decompressed copy of the whole weight ever
+/// exists.
 ///
 /// When the scheme quantizes activations (W8A8: FP8 or INT8), the input is first quantized and
 /// dequantized as the checkpoint's `input_activations` say, which gives in f32 exactly the
@@ -36,23 +37,28 @@ struct CompressedLinear<Weights: WeightDecoder>: Linear {
         }
         defer { quantized?.deallocate() }
         let x = UnsafePointer(quantized) ?? input
-        let tile = tileRows
+        if rows <= Self.fewRows {
+            applyFewRows(x, rows: rows, into: output)
+        } else {
+            applyTiled(x, rows: rows, into: output)
+        }
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<rows { VectorMath.add(b.baseAddress!, to: output + r * n, count: n) }
+        }
+    }
+
+    /// `output = x · Wᵀ`, one tile of weight rows at a time, each multiplied with OpenBLAS.
+    private func applyTiled(_ x: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+        let k = inputFeatures, n = outputFeatures, tile = tileRows
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)
         defer { scratch.deallocate() }
         var start = 0
         while start < n {
             let count = min(tile, n - start)
             weights.decode(rows: start..<(start + count), into: scratch)
-            if rows == 1 {
-                BLAS.gemv(m: count, n: k, a: scratch, lda: k, x: x, y: output + start)
-            } else {
-                BLAS.gemm(m: rows, n: count, k: k, a: x, lda: k, b: scratch, ldb: k, transposeB: true, c: output + start, ldc: n)
-            }
+            BLAS.gemm(m: rows, n: count, k: k, a: x, lda: k, b: scratch, ldb: k, transposeB: true, c: output + start, ldc: n)
             start += count
-        }
-        guard let bias else { return }
-        bias.withUnsafeBufferPointer { b in
-            for r in 0..<rows { VectorMath.add(b.baseAddress!, to: output + r * n, count: n) }
         }
     }
 }

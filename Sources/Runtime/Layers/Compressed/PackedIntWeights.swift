@@ -26,27 +26,37 @@ struct PackedIntWeights: WeightDecoder {
 
     func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures, width = wordsPerRow, n = bits
-        let offset = Int32(1) << (n - 1), mask = (UInt32(1) << UInt32(n)) - 1
         words.withUnsafeBufferPointer { words in
             withZeroPoints { zeroPoints in
                 for (i, r) in rows.enumerated() {
                     let source = words.baseAddress! + r * width, row = destination + i * k
-                    if 32 % n == 0 {
-                        let perWord = 32 / n, full = k / perWord
-                        for w in 0..<full {
-                            let word = source[w]
-                            for f in 0..<perWord {
-                                row[w * perWord + f] = Float(Int32(bitPattern: (word >> UInt32(f * n)) & mask) - offset)
-                            }
-                        }
-                        for c in (full * perWord)..<k { row[c] = Float(Self.field(source, index: c, bits: n, count: width)) }
-                    } else {
-                        for c in 0..<k { row[c] = Float(Self.field(source, index: c, bits: n, count: width)) }
+                    var done = 0
+                    switch n {
+                    case 4: done = Self.unpackWholeWords(source, into: row, columns: k, bits: 4)
+                    case 8: done = Self.unpackWholeWords(source, into: row, columns: k, bits: 8)
+                    case 2: done = Self.unpackWholeWords(source, into: row, columns: k, bits: 2)
+                    default: break
                     }
+                    for c in done..<k { row[c] = Float(Self.field(source, index: c, bits: n, count: width)) }
                     scales.apply(row: r, columns: k, to: row, zeroPoints: zeroPoints)
                 }
             }
         }
+    }
+
+    /// Unpacks the fields of the whole words of a row for a `bits` that divides 32 (inlined with
+    /// a constant `bits`, so the per-word loop is unrolled); returns how many values it wrote.
+    @inline(__always)
+    private static func unpackWholeWords(_ source: UnsafePointer<UInt32>, into row: UnsafeMutablePointer<Float>, columns: Int, bits: Int) -> Int {
+        let perWord = 32 / bits, full = columns / perWord
+        let mask = (UInt32(1) << UInt32(bits)) - 1, offset = Int32(1) << (bits - 1)
+        for w in 0..<full {
+            let word = source[w]
+            for f in 0..<perWord {
+                row[w * perWord + f] = Float(Int32(bitPattern: (word >> UInt32(f * bits)) & mask) - offset)
+            }
+        }
+        return full * perWord
     }
 
     private func withZeroPoints(_ body: (UnsafePointer<Float>?) -> Void) {
