@@ -5,7 +5,10 @@
 #      windows of 512 tokens, each scored alone): `compress eval`, within 0.1% of 24.9285;
 #   2. the log-probabilities of `smollm2_first64` (and its top-5 tokens) within 1e-3:
 #      the SmolLM2ReferenceTests suite, run with SMOLLM2_DIR set;
-#   3. decode speed: `compress generate` of 64 greedy tokens.
+#   3. decode speed: `compress generate` of 64 greedy tokens;
+#   4. compressed checkpoints run with their weights kept compressed: each scheme made by
+#      `compress oneshot` (W{4,8}A16 in groups of 64, since 576 columns are not a multiple of 128),
+#      its perplexity with the same protocol (FP8_DYNAMIC within 2.5% of bf16) and decode speed.
 # The weights are not in the repository; build them once with
 #   bash ../shared/fixtures/smollm2-135m/make.sh DIR
 # Usage: scripts/smollm2-accuracy.sh [MODEL_DIR]   (default: $SMOLLM2_DIR, else /work/refs/models/smollm2)
@@ -41,3 +44,34 @@ SMOLLM2_DIR="$model" swift test --scratch-path "$scratch" --filter SmolLM2Refere
 echo "== decode speed (64 greedy tokens)"
 "$compress" generate --model "$model" --prompt "The GNU General Public License is" --max-tokens 64 "${threads[@]}" --json \
   | python3 -c 'import json, sys; r = json.load(sys.stdin); print("prompt %.1f tokens/s, decode %.1f tokens/s: %r" % (r["promptTokensPerSecond"], r["decodeTokensPerSecond"], r["text"]))'
+
+echo "== compressed checkpoints (perplexity, scoring and decode tokens/s)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for bits in 4 8; do
+  for symmetric in true false; do
+    cat > "$work/w${bits}a16-$([ $symmetric = true ] && echo sym || echo asym)-g64.yaml" <<YAML
+default_stage:
+  default_modifiers:
+    QuantizationModifier:
+      ignore: [lm_head]
+      config_groups:
+        group_0:
+          targets: [Linear]
+          weights: {num_bits: $bits, type: int, symmetric: $symmetric, strategy: group, group_size: 64, dynamic: false}
+YAML
+  done
+done
+for recipe in recipes/fp8_dynamic.yaml recipes/fp8_block.yaml recipes/w8a8.yaml "$work"/w8a16-sym-g64.yaml "$work"/w4a16-sym-g64.yaml \
+              "$work"/w4a16-asym-g64.yaml recipes/nvfp4a16.yaml recipes/mxfp4a16.yaml; do
+  name="$(basename "$recipe" .yaml)"
+  "$compress" oneshot --model "$model" --recipe "$recipe" --output "$work/$name" >/dev/null 2>&1
+  scored="$("$compress" eval --model "$work/$name" --text "$text" --context 512 --windows 8 --json "${threads[@]}" 2>/dev/null)"
+  decoded="$("$compress" generate --model "$work/$name" --prompt "The GNU General Public License is" --max-tokens 64 "${threads[@]}" --json 2>/dev/null)"
+  python3 - "$name" "$scored" "$decoded" <<'PY'
+import json, sys
+name, scored, decoded = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(f"{name:16} perplexity {scored['perplexity']:.4f}  scoring {scored['tokensPerSecond']:.1f} tokens/s  decode {decoded['decodeTokensPerSecond']:.1f} tokens/s")
+sys.exit(0 if name != "fp8_dynamic" or abs(scored["perplexity"] / 24.9285 - 1) <= 0.025 else 1)
+PY
+done
