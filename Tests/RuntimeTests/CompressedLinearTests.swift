@@ -128,6 +128,19 @@ import TestSupport
         return FP8Linear(weights: fp8.weights, activations: nil, bias: fp8.bias)
     }
 
+    @Test func fp8ActivationRoundingEqualsTheCodec() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Float] = [0, -0.0, 0x1p-10, 0x1p-9, 0x1.8p-9, 0x1p-6, 0x1.fp-7, 448, 460, 464, 470, 1e9, -1e9]
+        for exponent in -14...10 {
+            for _ in 0..<2000 { values.append(Float(sign: Bool.random(using: &generator) ? .minus : .plus, exponent: exponent, significand: Float.random(in: 1..<2, using: &generator))) }
+        }
+        for step in 0..<(1 << 12) { values.append(Float(step) * 0x1p-12) }
+        for v in values {
+            let expected = FP8E4M3.decode(FP8E4M3.encode(v))
+            #expect(ActivationQuantization.roundedToFP8(v).bitPattern == expected.bitPattern, "\(v)")
+        }
+    }
+
     @Test func unsupportedActivationsNameTheModule() throws {
         guard case let .object(json) = try JSONParser.parse("""
             {"quantization_config": {"config_groups": {"group_0": {"targets": ["re:.*down_proj$"],

@@ -65,9 +65,23 @@ struct ActivationQuantization: Sendable {
         }
         switch grid {
         case .fp8:
-            for i in 0..<count { x[i] = FP8E4M3.decode(FP8E4M3.encode(x[i] / scale)) * scale }
+            for i in 0..<count { x[i] = Self.roundedToFP8(x[i] / scale) * scale }
         case .int8:
             for i in 0..<count { x[i] = min(127, max(-128, (x[i] / scale).rounded(.toNearestOrEven))) * scale }
         }
+    }
+
+    /// `FP8E4M3.decode(FP8E4M3.encode(v))` for finite `v`, branch-free so that it vectorizes:
+    /// from 2^-6 up, the float32 fraction is rounded to 3 bits (to nearest, ties to even, a carry
+    /// moving into the exponent); below, the magnitude is rounded to a multiple of 2^-9 (adding and
+    /// subtracting 2^14 leaves exactly that); magnitudes past 448 saturate to 448.
+    @inline(__always)
+    static func roundedToFP8(_ v: Float) -> Float {
+        let magnitude = abs(v)
+        let u = magnitude.bitPattern
+        let normal = Float(bitPattern: (u &+ 0x7_FFFF &+ ((u >> 20) & 1)) & 0xFFF0_0000)
+        let subnormal = (magnitude + 0x1p14) - 0x1p14
+        let rounded = min(magnitude < 0x1p-6 ? subnormal : normal, FP8E4M3.maxFinite)
+        return Float(bitPattern: rounded.bitPattern | (v.bitPattern & 0x8000_0000))
     }
 }

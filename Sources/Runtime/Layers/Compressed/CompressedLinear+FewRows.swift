@@ -9,9 +9,9 @@ extension CompressedLinear {
     /// into one contiguous share per compute thread, and each thread decodes its share a tile at a
     /// time into its own scratch and takes dot products, so decoding runs on every core.
     func applyFewRows(_ x: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
-        let k = inputFeatures, n = outputFeatures, tile = tileRows
-        let shares = max(1, min(ComputeThreads.current, (n + tile - 1) / tile))
-        let perShare = (n + shares - 1) / shares
+        let k = inputFeatures, n = outputFeatures
+        let shares = max(1, min(ComputeThreads.current, n))
+        let perShare = (n + shares - 1) / shares, tile = min(tileRows, perShare)
         let out = UncheckedSendable(output), input = UncheckedSendable(UnsafeMutablePointer(mutating: x))
         DispatchQueue.concurrentPerform(iterations: shares) { share in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)

@@ -18,12 +18,12 @@ struct CompressedLinear<Weights: WeightDecoder>: Linear {
     /// Weight rows decoded per tile.
     let tileRows: Int
 
-    /// - Parameter tileRows: weight rows per tile; by default about 512 KiB of f32, at least 16 rows.
+    /// - Parameter tileRows: weight rows per tile; by default about 2 MiB of f32, at least 16 rows.
     init(weights: Weights, activations: ActivationQuantization?, bias: [Float]?, tileRows: Int? = nil) {
         self.weights = weights
         self.activations = activations
         self.bias = bias
-        self.tileRows = max(1, min(weights.outputFeatures, tileRows ?? max(16, (1 << 17) / max(weights.inputFeatures, 1))))
+        self.tileRows = max(1, min(weights.outputFeatures, tileRows ?? max(16, (1 << 19) / max(weights.inputFeatures, 1))))
     }
 
     func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
