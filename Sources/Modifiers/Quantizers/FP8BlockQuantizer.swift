@@ -49,9 +49,8 @@ struct FP8BlockQuantizer: WeightQuantizer {
             for r in range {
                 let row = input + r * columns
                 for b in 0..<columnBlocks {
-                    var m: S.Bits = 0
-                    for c in (b * blockColumns)..<min(columns, (b + 1) * blockColumns) { m = max(m, row[c] & S.magnitudeMask) }
-                    rowTileMax[r * columnBlocks + b] = m
+                    let start = b * blockColumns
+                    rowTileMax[r * columnBlocks + b] = S.largestMagnitude(row + start, count: min(columns, start + blockColumns) - start)
                 }
             }
         }

@@ -29,20 +29,9 @@ struct FP8Quantizer: WeightQuantizer {
         let codes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let scales = (buffer.baseAddress! + rows * columns).bindMemory(to: S.Bits.self, capacity: scaleCount)
 
-        // Largest magnitude per row, as bits: for IEEE formats the bit order of magnitudes is their numeric order.
         let rowMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows)
         defer { rowMax.deallocate() }
-        parallelRows(rows, threads: threads) { range in
-            for r in range {
-                var m: S.Bits = 0
-                let row = input.baseAddress! + r * columns
-                for c in 0..<columns { m = max(m, row[c] & S.magnitudeMask) }
-                rowMax[r] = m
-            }
-        }
-        if let bad = rowMax.firstIndex(where: { $0 >= S.infinityBits }) {
-            throw .nonFinite(tensor: weight.name, row: bad)
-        }
+        try WeightAbsmax.rowMaxima(S.self, weight, input.baseAddress!, threads: threads, into: rowMax)
         if granularity == .channel {
             for r in 0..<rows { scales[r] = Self.scale(S.self, absmax: rowMax[r]) }
         } else {

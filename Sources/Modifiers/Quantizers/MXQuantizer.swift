@@ -58,8 +58,7 @@ struct MXQuantizer: WeightQuantizer {
                     var rowM: S.Bits = 0
                     for g in 0..<groups {
                         let x = row + g * Self.groupSize
-                        var m: S.Bits = 0
-                        for c in 0..<Self.groupSize { m = max(m, x[c] & S.magnitudeMask) }
+                        let m = S.largestMagnitude(x, count: Self.groupSize)
                         rowM = max(rowM, m)
                         let scale = MXScale<S>(absmax: m, elementOffset: offset)
                         scaleCodes[r * groups + g] = scale.storedCode

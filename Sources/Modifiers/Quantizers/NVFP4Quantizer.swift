@@ -58,9 +58,7 @@ struct NVFP4Quantizer: WeightQuantizer {
             for r in range {
                 let row = input + r * columns
                 for g in 0..<groups {
-                    var m: S.Bits = 0
-                    for c in 0..<Self.groupSize { m = max(m, row[g * Self.groupSize + c] & S.magnitudeMask) }
-                    groupMax[r * groups + g] = m
+                    groupMax[r * groups + g] = S.largestMagnitude(row + g * Self.groupSize, count: Self.groupSize)
                 }
             }
         }

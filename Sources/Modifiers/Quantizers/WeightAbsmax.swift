@@ -16,20 +16,21 @@ enum WeightAbsmax {
 
     private static func of<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer,
                                              _ threads: Int) throws(ModifierError) -> Float {
-        let rows = weight.shape[0], columns = weight.shape.dropFirst().reduce(1, *)
-        let input = data.bindMemory(to: S.Bits.self).baseAddress!
-        let rowMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows)
+        let rowMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: weight.shape[0])
         defer { rowMax.deallocate() }
-        // For IEEE formats the order of magnitude bit patterns is the order of the magnitudes.
-        parallelRows(rows, threads: threads) { range in
-            for r in range {
-                var m: S.Bits = 0
-                let row = input + r * columns
-                for c in 0..<columns { m = max(m, row[c] & S.magnitudeMask) }
-                rowMax[r] = m
-            }
+        try rowMaxima(S.self, weight, data.bindMemory(to: S.Bits.self).baseAddress!, threads: threads, into: rowMax)
+        return S.float(rowMax.max() ?? 0)
+    }
+
+    /// The largest magnitude of every row of `weight` (rows × the product of the other
+    /// dimensions), as bits, into `rowMax`.
+    /// - Throws: `nonFinite` naming the first row with a NaN or infinity.
+    static func rowMaxima<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ input: UnsafePointer<S.Bits>, threads: Int,
+                                            into rowMax: UnsafeMutableBufferPointer<S.Bits>) throws(ModifierError) {
+        let columns = weight.shape.dropFirst().reduce(1, *)
+        parallelRows(weight.shape[0], threads: threads) { range in
+            for r in range { rowMax[r] = S.largestMagnitude(input + r * columns, count: columns) }
         }
         if let bad = rowMax.firstIndex(where: { $0 >= S.infinityBits }) { throw .nonFinite(tensor: weight.name, row: bad) }
-        return S.float(rowMax.max() ?? 0)
     }
 }

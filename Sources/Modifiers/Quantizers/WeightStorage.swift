@@ -19,6 +19,18 @@ protocol WeightStorage {
     static func rounded(_ value: Float) -> Float
 }
 
+extension WeightStorage {
+    /// The largest magnitude among `count` values at `values`, as bits: for IEEE formats the order
+    /// of magnitude bit patterns is the order of the magnitudes. A result at or above
+    /// `infinityBits` means a NaN or an infinity is among them. The loop vectorizes.
+    @inline(__always)
+    static func largestMagnitude(_ values: UnsafePointer<Bits>, count: Int) -> Bits {
+        var m: Bits = 0
+        for c in 0..<count { m = max(m, values[c] & magnitudeMask) }
+        return m
+    }
+}
+
 enum BF16Storage: WeightStorage {
     static let dtype = DType.bf16
     static let infinityBits: UInt16 = 0x7F80
