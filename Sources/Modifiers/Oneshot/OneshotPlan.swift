@@ -21,8 +21,7 @@ public struct OneshotPlan {
     public init(model: String, recipe: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
-        guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
-        _ = config
+        guard checkpoint.config != nil else { throw .missingConfig(directory: model) }
         let specs = recipe.modifiers.compactMap { modifier -> QuantizationModifierSpec? in
             if case let .quantization(spec) = modifier { return spec }
             return nil
