@@ -11,27 +11,33 @@ struct FP4Weights: WeightDecoder {
     let bytes: [UInt8]
     let scales: ScaleGrid
 
-    /// The value of every FP4 code.
-    static let table: [Float] = (0..<16).map { FP4E2M1.decode(UInt8($0)) }
-
     var bytesPerRow: Int { (inputFeatures + 1) / 2 }
+
+    /// The two values of every byte, low nibble first: one load and one 8-byte store per byte.
+    static let pairs: [SIMD2<Float>] = (0...255).map { SIMD2(value(UInt8($0) & 0xF), value(UInt8($0) >> 4)) }
 
     func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures, width = bytesPerRow
-        Self.table.withUnsafeBufferPointer { table in
+        Self.pairs.withUnsafeBufferPointer { pairs in
             bytes.withUnsafeBufferPointer { bytes in
                 for (i, r) in rows.enumerated() {
                     let source = bytes.baseAddress! + r * width, row = destination + i * k
-                    for b in 0..<(k / 2) {
-                        let byte = source[b]
-                        row[2 * b] = table[Int(byte & 0xF)]
-                        row[2 * b + 1] = table[Int(byte >> 4)]
-                    }
-                    if k % 2 == 1 { row[k - 1] = table[Int(source[k / 2] & 0xF)] }
+                    let out = UnsafeMutableRawPointer(row)
+                    for b in 0..<(k / 2) { out.storeBytes(of: pairs[Int(source[b])], toByteOffset: 8 * b, as: SIMD2<Float>.self) }
+                    if k % 2 == 1 { row[k - 1] = Self.value(source[k / 2] & 0xF) }
                     scales.apply(row: r, columns: k, to: row, zeroPoints: nil)
                 }
             }
         }
+    }
+
+    /// The value of an FP4 nibble, computed without a table; equal to ``FP4E2M1/decode(_:)``. Codes 2...7 are normal (exponent and mantissa bits shifted into a
+    /// float32 with the bias 1 turned into 127), code 1 is 0.5, code 0 zero; bit 3 is the sign.
+    @inline(__always)
+    static func value(_ nibble: UInt8) -> Float {
+        let code = UInt32(nibble & 0x7)
+        let magnitude: UInt32 = code == 0 ? 0 : (code >= 2 ? code << 22 : 0) &+ 0x3F00_0000
+        return Float(bitPattern: magnitude | UInt32(nibble & 0x8) << 28)
     }
 }
 
