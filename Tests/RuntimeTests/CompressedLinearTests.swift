@@ -113,7 +113,8 @@ import TestSupport
                     inputNorm: $0.inputNorm, queryKeyValue: Self.withoutActivationQuantization($0.queryKeyValue),
                     queryNorm: $0.queryNorm, keyNorm: $0.keyNorm, output: Self.withoutActivationQuantization($0.output),
                     postAttentionNorm: $0.postAttentionNorm, feedForwardNorm: $0.feedForwardNorm,
-                    gateUp: Self.withoutActivationQuantization($0.gateUp), down: Self.withoutActivationQuantization($0.down),
+                    feedForward: .dense(
+                        gateUp: Self.withoutActivationQuantization($0.gateUp), down: Self.withoutActivationQuantization($0.down)),
                     postFeedForwardNorm: $0.postFeedForwardNorm, attention: $0.attention)
             },
             finalNorm: model.finalNorm, head: model.head)
@@ -251,5 +252,17 @@ import TestSupport
             let s = (r / (rows / scaleRows)) * scaleColumns + c / (columns / scaleColumns)
             return (codes[i] - zeroPoints[s]) * scales[s]
         }
+    }
+}
+
+/// The projections of a dense MLP block (every block of the SmolLM2 fixture).
+extension DecoderLayer {
+    fileprivate var gateUp: any Linear {
+        guard case .dense(let gateUp, _) = feedForward else { fatalError("not a dense MLP") }
+        return gateUp
+    }
+    fileprivate var down: any Linear {
+        guard case .dense(_, let down) = feedForward else { fatalError("not a dense MLP") }
+        return down
     }
 }

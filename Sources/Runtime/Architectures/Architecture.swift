@@ -44,6 +44,7 @@ public enum ArchitectureRegistry {
     static let entries: [String: Entry] = {
         let all: [any DecoderArchitecture.Type] = [
             Llama.self, Mistral.self, Qwen2.self, Qwen3.self, Gemma.self, Gemma2.self, Phi3.self,
+            Mixtral.self, Qwen2MoE.self, Qwen3MoE.self,
         ]
         var table: [String: Entry] = [:]
         for architecture in all {

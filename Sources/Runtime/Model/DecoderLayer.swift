@@ -11,10 +11,17 @@ struct DecoderLayer {
     let postAttentionNorm: RMSNorm?
     /// The norm before the MLP.
     let feedForwardNorm: RMSNorm
-    /// Gate and up projections side by side: `[gate | up]` per row.
-    let gateUp: any Linear
-    let down: any Linear
+    /// The MLP: dense, or a sparse mixture of experts.
+    let feedForward: FeedForward
     /// The norm of the MLP output before the residual add (Gemma-2).
     let postFeedForwardNorm: RMSNorm?
     let attention: Attention
+}
+
+/// The MLP of one decoder block.
+enum FeedForward {
+    /// One gated MLP, its gate and up projections side by side: `[gate | up]` per row.
+    case dense(gateUp: any Linear, down: any Linear)
+    /// A sparse mixture of experts (Mixtral, Qwen-MoE).
+    case mixture(MixtureOfExperts)
 }

@@ -59,10 +59,17 @@ extension DecoderModel {
             : try weights.projection(
                 [attention + "q_proj", attention + "k_proj", attention + "v_proj"], outputs: [q, kv, kv],
                 inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
-        let gateUp = spec.fusedGateUp
-            ? try weights.projection([mlp + "gate_up_proj"], outputs: [2 * inner], inputFeatures: hidden, requireBias: spec.mlpBias)
-            : try weights.projection(
-                [mlp + "gate_proj", mlp + "up_proj"], outputs: [inner, inner], inputFeatures: hidden, requireBias: spec.mlpBias)
+        let feedForward: FeedForward
+        if let mixture = spec.mixture, mixture.sparseLayers[l] {
+            feedForward = .mixture(try Self.mixture(mixture, prefix: mlp, spec: spec, weights: weights))
+        } else {
+            let gateUp = spec.fusedGateUp
+                ? try weights.projection([mlp + "gate_up_proj"], outputs: [2 * inner], inputFeatures: hidden, requireBias: spec.mlpBias)
+                : try weights.projection(
+                    [mlp + "gate_proj", mlp + "up_proj"], outputs: [inner, inner], inputFeatures: hidden, requireBias: spec.mlpBias)
+            let down = try weights.projection([mlp + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: spec.mlpBias)
+            feedForward = .dense(gateUp: gateUp, down: down)
+        }
 
         return DecoderLayer(
             inputNorm: try norm(prefix + "input_layernorm.weight", width: hidden, spec: spec, weights: weights),
@@ -75,13 +82,41 @@ extension DecoderModel {
             feedForwardNorm: try norm(
                 prefix + (spec.sandwichNorms ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"),
                 width: hidden, spec: spec, weights: weights),
-            gateUp: gateUp,
-            down: try weights.projection([mlp + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: spec.mlpBias),
+            feedForward: feedForward,
             postFeedForwardNorm: spec.sandwichNorms
                 ? try norm(prefix + "post_feedforward_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
             attention: Attention(
                 headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim,
                 scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]))
+    }
+
+    /// The router, experts and shared expert under `prefix` (`model.layers.N.mlp.`): `gate`,
+    /// `experts.E.{gate,up,down}_proj`, and `shared_expert.{gate,up,down}_proj` with
+    /// `shared_expert_gate` when the spec has a shared expert.
+    private static func mixture(
+        _ mixture: MixtureSpec, prefix: String, spec: DecoderSpec, weights: WeightStore
+    ) throws(RuntimeError) -> MixtureOfExperts {
+        let hidden = spec.hiddenSize
+        func expert(_ name: String, inner: Int) throws(RuntimeError) -> MixtureOfExperts.Expert {
+            MixtureOfExperts.Expert(
+                gateUp: try weights.projection(
+                    [name + "gate_proj", name + "up_proj"], outputs: [inner, inner], inputFeatures: hidden, requireBias: false),
+                down: try weights.projection([name + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: false))
+        }
+        var experts: [MixtureOfExperts.Expert] = []
+        for e in 0..<mixture.expertCount {
+            experts.append(try expert(prefix + "experts.\(e).", inner: mixture.expertIntermediateSize))
+        }
+        var shared: (expert: MixtureOfExperts.Expert, gate: any Linear)?
+        if let inner = mixture.sharedExpertIntermediateSize {
+            shared = (
+                try expert(prefix + "shared_expert.", inner: inner),
+                try weights.projection([prefix + "shared_expert_gate"], outputs: [1], inputFeatures: hidden, requireBias: false))
+        }
+        return MixtureOfExperts(
+            router: try weights.projection([prefix + "gate"], outputs: [mixture.expertCount], inputFeatures: hidden, requireBias: false),
+            experts: experts, expertsPerToken: mixture.expertsPerToken, normalizeTopK: mixture.normalizeTopK,
+            shared: shared, activation: spec.activation)
     }
 
     private static func norm(_ name: String, width: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> RMSNorm {

@@ -133,12 +133,17 @@ public final class DecoderModel: @unchecked Sendable {
 
         let inner = spec.intermediateSize
         layer.feedForwardNorm.apply(w.hidden, rows: rows, into: w.normed)
-        layer.gateUp.apply(w.normed, rows: rows, into: w.gateUp)
-        for r in 0..<rows {
-            let row = w.gateUp + r * 2 * inner
-            spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
+        switch layer.feedForward {
+        case .dense(let gateUp, let down):
+            gateUp.apply(w.normed, rows: rows, into: w.gateUp)
+            for r in 0..<rows {
+                let row = w.gateUp + r * 2 * inner
+                spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
+            }
+            down.apply(w.activated, rows: rows, into: w.normed)
+        case .mixture(let mixture):
+            mixture.apply(w.normed, rows: rows, into: w.normed)
         }
-        layer.down.apply(w.activated, rows: rows, into: w.normed)
         layer.postFeedForwardNorm?.apply(w.normed, rows: rows, into: w.normed)
         VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
     }

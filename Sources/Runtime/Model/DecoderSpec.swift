@@ -39,6 +39,8 @@ public struct DecoderSpec: Sendable {
     public var outputBias = false
     /// Whether the MLP projections must have biases (`mlp_bias`).
     public var mlpBias = false
+    /// The sparse mixture of experts that replaces the MLP of some layers (Mixtral, Qwen-MoE).
+    public var mixture: MixtureSpec?
     /// The output head reuses the token embedding.
     public var tiedEmbeddings: Bool
     /// Tokens that end generation.
@@ -68,4 +70,20 @@ public struct DecoderSpec: Sendable {
     public var queryWidth: Int { headCount * headDim }
     /// The width of the key (and value) projection's output.
     public var keyValueWidth: Int { keyValueHeadCount * headDim }
+}
+
+/// The sparse mixture-of-experts MLP of an architecture (see ``MixtureOfExperts``).
+public struct MixtureSpec: Sendable {
+    /// Experts per sparse layer.
+    public var expertCount: Int
+    /// Experts each token is routed to.
+    public var expertsPerToken: Int
+    /// The gate and up width of each routed expert.
+    public var expertIntermediateSize: Int
+    /// The gate and up width of the always-on shared expert; nil for none.
+    public var sharedExpertIntermediateSize: Int?
+    /// Whether the chosen experts' weights are rescaled to sum to 1.
+    public var normalizeTopK: Bool
+    /// Whether each layer's MLP is sparse; the others keep a dense MLP of `intermediateSize`.
+    public var sparseLayers: [Bool]
 }

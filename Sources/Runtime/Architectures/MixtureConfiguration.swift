@@ -1,0 +1,49 @@
+/// The mixture-of-experts keys of a config.json (Mixtral, Qwen2-MoE, Qwen3-MoE), beside the shared
+/// keys and Qwen's sliding-window switches.
+public struct MixtureConfiguration: Decodable, Sendable {
+    public var qwen: Qwen2Configuration
+    /// `num_local_experts` or `num_experts`.
+    public var expertCount: Int
+    /// `num_experts_per_tok`.
+    public var expertsPerToken: Int
+    /// `moe_intermediate_size`, when given (Mixtral's experts use `intermediate_size`).
+    public var expertIntermediateSize: Int?
+    /// `shared_expert_intermediate_size`, when given.
+    public var sharedExpertIntermediateSize: Int?
+    /// `norm_topk_prob`, when given.
+    public var normalizeTopK: Bool?
+    /// `decoder_sparse_step`: every this-many-th layer is sparse (default 1).
+    public var sparseStep: Int
+    /// `mlp_only_layers`: layers that keep a dense MLP.
+    public var denseLayers: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case localExperts = "num_local_experts", experts = "num_experts", expertsPerToken = "num_experts_per_tok"
+        case expertIntermediateSize = "moe_intermediate_size", sharedExpertIntermediateSize = "shared_expert_intermediate_size"
+        case normalizeTopK = "norm_topk_prob", sparseStep = "decoder_sparse_step", denseLayers = "mlp_only_layers"
+    }
+
+    public init(from decoder: Swift.Decoder) throws {
+        qwen = try Qwen2Configuration(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let count = try c.decodeIfPresent(Int.self, forKey: .localExperts) ?? c.decodeIfPresent(Int.self, forKey: .experts) else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.experts, .init(codingPath: decoder.codingPath, debugDescription: "num_local_experts or num_experts"))
+        }
+        expertCount = count
+        expertsPerToken = try c.decode(Int.self, forKey: .expertsPerToken)
+        expertIntermediateSize = try c.decodeIfPresent(Int.self, forKey: .expertIntermediateSize)
+        sharedExpertIntermediateSize = try c.decodeIfPresent(Int.self, forKey: .sharedExpertIntermediateSize)
+        normalizeTopK = try c.decodeIfPresent(Bool.self, forKey: .normalizeTopK)
+        sparseStep = try c.decodeIfPresent(Int.self, forKey: .sparseStep) ?? 1
+        denseLayers = try c.decodeIfPresent([Int].self, forKey: .denseLayers) ?? []
+    }
+
+    /// Whether each layer is sparse: not listed in `mlp_only_layers`, and its 1-based index a
+    /// multiple of `decoder_sparse_step`.
+    var sparseLayers: [Bool] {
+        (0..<qwen.base.layerCount).map { l in
+            expertCount > 0 && sparseStep > 0 && !denseLayers.contains(l) && (l + 1) % sparseStep == 0
+        }
+    }
+}
