@@ -23,9 +23,7 @@ struct IntQuantizer: WeightQuantizer {
         return outputs
     }
 
-    func validate(_ weight: TensorInfo) throws(ModifierError) {
-        if case let .group(size) = kernel.granularity { try requireWholeGroups(weight, groupSize: size) }
-    }
+    func validate(_ weight: TensorInfo) throws(ModifierError) { try kernel.validate(weight) }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
                                     context _: FusedLayerContext,

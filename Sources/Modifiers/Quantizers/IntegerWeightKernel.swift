@@ -31,6 +31,11 @@ struct IntegerWeightKernel: Sendable {
     let grid: IntegerGrid
     let granularity: IntegerGranularity
 
+    /// Refuses a weight whose columns are not a whole number of this kernel's groups.
+    func validate(_ weight: TensorInfo) throws(ModifierError) {
+        if case let .group(size) = granularity { try requireWholeGroups(weight, groupSize: size) }
+    }
+
     /// Fills `scales` and `zeroPoints` (one per scale-shape element, row-major) and passes every
     /// row's codes to `store(row, codes)`, from several threads at once (each row once).
     func run<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
