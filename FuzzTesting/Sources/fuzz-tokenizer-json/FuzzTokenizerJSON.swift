@@ -1,8 +1,10 @@
 import LLMCompressor
 
 /// Text run through every tokenizer that loads: words, digits, punctuation, whitespace runs,
-/// accents, CJK, an emoji sequence and a few special-token spellings.
-let sample = "Hello, world! 123 4567  \t\n\n  naïve café 東京 👩‍👩‍👧 <s></s><|endoftext|>[UNK] ▁x"
+/// accents, CJK, an emoji sequence, a few special-token spellings, and long runs of one kind of
+/// scalar (where a backtracking pattern costs the most).
+let sample = "Hello, world! 123 4567  \t\n\n  naïve café 東京 👩‍👩‍👧 <s></s><|endoftext|>[UNK] ▁x "
+    + String(repeating: "a", count: 64) + String(repeating: " ", count: 64) + String(repeating: "7", count: 64) + "!"
 
 /// One input is the text of a tokenizer.json. A tokenizer that loads must encode and decode a
 /// sample text without failing.

@@ -36,6 +36,13 @@ struct ScalarRegex: Sendable {
     private(set) var sets: [ScalarSet] = []
     /// Larger programs are refused: counted repetitions expand into copies.
     private static let maxProgramLength = 100_000
+    /// Matching steps (instructions run, scalars taken by a run) one scan may spend per scalar of
+    /// text, on top of `baseSteps`: far more than real pre-tokenizer patterns need (a few dozen),
+    /// far less than nested quantifiers such as `((\w+)+)+y` take on a long run (exponential in
+    /// its length). A scan that runs out leaves the rest of the text unmatched, so a hostile
+    /// pattern costs time linear in the text instead of hanging.
+    static let stepsPerScalar = 1_000
+    static let baseSteps = 100_000
 
     /// Compiles `pattern`.
     init(_ pattern: String) throws(RegexSyntaxError) {
@@ -140,16 +147,19 @@ struct ScalarRegex: Sendable {
     // MARK: Matching
 
     /// The non-empty, non-overlapping matches in `text`, leftmost first, as scalar offset ranges.
+    /// Matching stops, keeping the matches found so far, when it has spent its step budget
+    /// (`baseSteps + stepsPerScalar` × the text's length).
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var stack: [Frame] = []
         stack.reserveCapacity(16)
+        var budget = ScalarRegex.baseSteps + ScalarRegex.stepsPerScalar * text.count
         text.withUnsafeBufferPointer { buffer in
             program.withUnsafeBufferPointer { program in
             sets.withUnsafeBufferPointer { sets in
             var start = 0
-            while start < buffer.count {
-                if let end = ScalarRegex.matchEnd(program, sets, in: buffer, at: start, pc: 0, stack: &stack), end > start {
+            while start < buffer.count && budget > 0 {
+                if let end = ScalarRegex.matchEnd(program, sets, in: buffer, at: start, pc: 0, stack: &stack, budget: &budget), end > start {
                     result.append(start..<end)
                     start = end
                 } else {
@@ -162,15 +172,22 @@ struct ScalarRegex: Sendable {
         return result
     }
 
-    /// Runs the program from `pc` at `start`; returns where the match ends, or nil.
-    /// Frames pushed by this call are popped before it returns, so lookaheads can nest on one stack.
+    /// Runs the program from `pc` at `start`; returns where the match ends, or nil (also when
+    /// `budget` runs out). Frames pushed by this call are popped before it returns, so lookaheads
+    /// can nest on one stack.
     private static func matchEnd(_ program: UnsafeBufferPointer<Instruction>, _ sets: UnsafeBufferPointer<ScalarSet>,
-                                 in text: UnsafeBufferPointer<Unicode.Scalar>, at start: Int, pc startPC: Int, stack: inout [Frame]) -> Int? {
+                                 in text: UnsafeBufferPointer<Unicode.Scalar>, at start: Int, pc startPC: Int,
+                                 stack: inout [Frame], budget: inout Int) -> Int? {
         let base = stack.count
         var pc = startPC
         var position = start
         let count = text.count
         while true {
+            budget -= 1
+            if budget < 0 {
+                stack.removeSubrange(base...)
+                return nil
+            }
             var failed = false
             switch program[pc] {
             case let .scalar(scalar):
@@ -180,6 +197,7 @@ struct ScalarRegex: Sendable {
             case let .run(index, min, max):
                 var taken = 0
                 while taken < max && position + taken < count && sets[index].contains(text[position + taken]) { taken += 1 }
+                budget -= taken
                 if taken < min {
                     failed = true
                 } else {
@@ -202,7 +220,7 @@ struct ScalarRegex: Sendable {
             case let .jump(target):
                 pc = target
             case let .lookahead(end, negated):
-                let found = matchEnd(program, sets, in: text, at: position, pc: pc + 1, stack: &stack) != nil
+                let found = matchEnd(program, sets, in: text, at: position, pc: pc + 1, stack: &stack, budget: &budget) != nil
                 if found != negated { pc = end } else { failed = true }
             case .startOfText:
                 if position == 0 { pc += 1 } else { failed = true }
