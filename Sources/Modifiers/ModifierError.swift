@@ -1,10 +1,13 @@
 import Checkpoint
 import Recipes
+import Runtime
 
 /// Why a recipe cannot be applied to a checkpoint. One line each, naming the tensor, module or
 /// recipe entry at fault.
 public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case checkpoint(CheckpointError)
+    /// Running the model on calibration data failed.
+    case runtime(RuntimeError)
     case recipe(String)
     case noQuantizationModifier(recipe: String)
     case unsupportedModifier(name: String, reason: String)
@@ -19,10 +22,11 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .checkpoint(e): return e.description
+        case let .runtime(e): return e.description
         case let .recipe(m): return m
         case let .noQuantizationModifier(r): return "\(r): the recipe has no QuantizationModifier"
         case let .unsupportedModifier(n, r): return "\(n): \(r)"
-        case let .needsCalibration(g, r): return "\(g): \(r); calibration data is needed (not supported yet), use a dynamic-activation or weight-only scheme"
+        case let .needsCalibration(g, r): return "\(g): \(r); calibration data is needed: pass a dataset (`--dataset FILE`), or use a dynamic-activation or weight-only scheme"
         case let .unsupportedScheme(g, r): return "\(g): \(r)"
         case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
         case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"

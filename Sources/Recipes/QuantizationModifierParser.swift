@@ -49,6 +49,10 @@ struct QuantizationModifierParser {
                 configGroups = node.isNull ? nil : try readConfigGroups(node)
             case "kv_cache_scheme":
                 kvCacheScheme = node.isNull ? nil : try QuantizationArgsReader.read(node, context: "kv_cache_scheme")
+                // llm-compressor gives scheme args their default observers, but leaves the KV
+                // cache scheme's as written (calibration then uses `minmax`).
+                let written = node.isNull ? [] : try node.mapping(for: key)
+                if !written.contains(where: { $0.key.scalarText == "observer" }) { kvCacheScheme?.observer = nil }
             case "weight_observer": weightObserver = try observerName(node, key)
             case "input_observer": inputObserver = try observerName(node, key)
             case "output_observer": outputObserver = try observerName(node, key)

@@ -26,55 +26,40 @@ public enum Compressor {
         }
     }
 
-    /// Executes a plan.
+    /// Executes a plan. A plan that needs calibration (`OneshotPlan/requiresCalibration`) runs
+    /// layer by layer on `options.calibration`.
     public static func run(_ plan: OneshotPlan, output: String, options: OneshotOptions,
                            progress: ((OneshotProgress) -> Void)? = nil) throws(ModifierError) -> OneshotSummary {
         let start = Date()
         let checkpoint = plan.checkpoint
+        var pipeline: SequentialPipeline?
+        var samples: [[Int]] = []
+        if plan.requiresCalibration {
+            guard let calibration = options.calibration else {
+                throw .needsCalibration(group: plan.quantization.groups.first?.name ?? "recipe",
+                                        reason: "the recipe has static activation scales, a KV cache scheme or a calibration modifier")
+            }
+            pipeline = try SequentialPipeline(plan: plan, program: CalibrationProgram(), threads: options.threads)
+            samples = calibration.samples
+        }
         do {
             let folder = try OutputFolder(destination: output, input: checkpoint.directory, overwrite: options.overwrite)
-            let shardPlan = ShardPlan(tensors: plan.outputs, maxShardBytes: options.maxShardBytes)
+            let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
             let totalBytes = checkpoint.totalBytes
             var bytesDone = 0
-            var fusedGroupOf: [Int: Int] = [:]
-            for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
-            var fusedAbsmax: [Int: Float] = [:]
-            for (i, entry) in plan.quantization.entries.enumerated() {
-                let shard = checkpoint.shards[entry.tensor.shard]
-                let data = shard.data(entry.tensor.info)
-                switch entry.action {
-                case .copy:
-                    try writer.begin(entry.tensor.name)
-                    try writer.append(data)
-                case let .quantize(group):
-                    let quantizer = plan.quantizers[group]
-                    let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
-                    var next = 0
-                    var context = FusedLayerContext.none
-                    if let g = fusedGroupOf[i] {
-                        // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
-                        if fusedAbsmax[g] == nil {
-                            var m: Float = 0
-                            for j in plan.fusedGroups[g] {
-                                let sibling = plan.quantization.entries[j].tensor
-                                m = max(m, try WeightAbsmax.of(sibling.info, data: checkpoint.shards[sibling.shard].data(sibling.info),
-                                                               threads: options.threads))
-                            }
-                            fusedAbsmax[g] = m
-                        }
-                        context.groupAbsmax = fusedAbsmax[g]
-                    }
-                    try quantizer.quantize(weight: entry.tensor.info, data: data, threads: options.threads, context: context) { bytes throws(CheckpointError) in
-                        try writer.begin(names[next])
-                        try writer.append(bytes)
-                        next += 1
-                    }
-                }
-                shard.mapped.release(shard.fileRange(entry.tensor.info))
-                bytesDone += data.count
-                progress?(OneshotProgress(tensorsDone: i + 1, tensorsTotal: plan.quantization.entries.count,
-                                          bytesDone: bytesDone, bytesTotal: totalBytes, tensor: entry.tensor.name))
+            var tensorsDone = 0
+            let report = { (i: Int) in
+                let tensor = plan.quantization.entries[i].tensor
+                bytesDone += tensor.info.byteCount
+                tensorsDone += 1
+                progress?(OneshotProgress(tensorsDone: tensorsDone, tensorsTotal: plan.quantization.entries.count,
+                                          bytesDone: bytesDone, bytesTotal: totalBytes, tensor: tensor.name))
+            }
+            if let pipeline {
+                try pipeline.run(samples: samples, writer: writer, progress: report)
+            } else {
+                try streamDataFree(plan, writer: writer, threads: options.threads, progress: report)
             }
             try writer.finish()
             let copied = checkpoint.auxiliaryFiles()
@@ -93,6 +78,49 @@ public enum Compressor {
             throw error
         } catch {
             throw .recipe("\(error)")
+        }
+    }
+
+    /// Quantizes or copies every tensor in stream order, one at a time, without running the model.
+    private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, threads: Int,
+                                       progress: (Int) -> Void) throws {
+        let checkpoint = plan.checkpoint
+        var fusedGroupOf: [Int: Int] = [:]
+        for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
+        var fusedAbsmax: [Int: Float] = [:]
+        for (i, entry) in plan.quantization.entries.enumerated() {
+            let shard = checkpoint.shards[entry.tensor.shard]
+            let data = shard.data(entry.tensor.info)
+            switch entry.action {
+            case .copy:
+                try writer.begin(entry.tensor.name)
+                try writer.append(data)
+            case let .quantize(group):
+                let quantizer = plan.quantizers[group]
+                let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
+                var next = 0
+                var context = FusedLayerContext.none
+                if let g = fusedGroupOf[i] {
+                    // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
+                    if fusedAbsmax[g] == nil {
+                        var m: Float = 0
+                        for j in plan.fusedGroups[g] {
+                            let sibling = plan.quantization.entries[j].tensor
+                            m = max(m, try WeightAbsmax.of(sibling.info, data: checkpoint.shards[sibling.shard].data(sibling.info),
+                                                           threads: threads))
+                        }
+                        fusedAbsmax[g] = m
+                    }
+                    context.groupAbsmax = fusedAbsmax[g]
+                }
+                try quantizer.quantize(weight: entry.tensor.info, data: data, threads: threads, context: context) { bytes throws(CheckpointError) in
+                    try writer.begin(names[next])
+                    try writer.append(bytes)
+                    next += 1
+                }
+            }
+            shard.mapped.release(shard.fileRange(entry.tensor.info))
+            progress(i)
         }
     }
 }

@@ -1,12 +1,9 @@
 import Recipes
 
-/// Chooses the quantizer and the compressed-tensors format for a config group's scheme, or says
-/// why the scheme cannot be applied without calibration data or is not supported.
+/// Chooses the weight quantizer and the compressed-tensors format for a config group's scheme,
+/// or says why the scheme is not supported. Activation scales are calibration's (`ActivationScales`).
 enum QuantizerFactory {
     static func make(group: String, scheme: QuantizationScheme) throws(ModifierError) -> (quantizer: any WeightQuantizer, format: String) {
-        if scheme.requiresCalibration {
-            throw .needsCalibration(group: group, reason: "the scheme has static activation scales")
-        }
         guard let weights = scheme.weights else {
             throw .unsupportedScheme(group: group, reason: "a scheme without weight quantization is not supported")
         }

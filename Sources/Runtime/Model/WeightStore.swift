@@ -4,12 +4,15 @@ import Checkpoint
 struct WeightStore {
     let checkpoint: Checkpoint
     let tensors: [String: Checkpoint.Tensor]
+    /// Values that replace the checkpoint's, by runtime name (the weights calibration has changed).
+    var replacements: [String: [Float]] = [:]
 
     func contains(_ name: String) -> Bool { tensors[name] != nil }
 
     /// The values of `name`, which must have `shape`, widened to f32.
     func floats(_ name: String, shape: [Int]) throws(RuntimeError) -> [Float] {
         let tensor = try validated(name, shape: shape)
+        if let replaced = replacements[name] { return replaced }
         let count = tensor.info.elementCount
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             widen(tensor, into: buffer.baseAddress!)
@@ -23,14 +26,18 @@ struct WeightStore {
     func linear(_ names: [String], outputs: [Int], inputFeatures: Int, requireBias: Bool) throws(RuntimeError) -> DenseLinear {
         let total = outputs.reduce(0, +)
         let hasBias = requireBias || names.contains { contains($0 + ".bias") }
-        var parts: [Checkpoint.Tensor] = []
+        var parts: [(name: String, tensor: Checkpoint.Tensor)] = []
         for (name, rows) in zip(names, outputs) {
-            parts.append(try validated(name + ".weight", shape: [rows, inputFeatures]))
+            parts.append((name + ".weight", try validated(name + ".weight", shape: [rows, inputFeatures])))
         }
         let weight = [Float](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
             var row = 0
             for (part, rows) in zip(parts, outputs) {
-                widen(part, into: buffer.baseAddress! + row * inputFeatures)
+                if let replaced = replacements[part.name] {
+                    (buffer.baseAddress! + row * inputFeatures).update(from: replaced, count: rows * inputFeatures)
+                } else {
+                    widen(part.tensor, into: buffer.baseAddress! + row * inputFeatures)
+                }
                 row += rows
             }
             initialized = total * inputFeatures

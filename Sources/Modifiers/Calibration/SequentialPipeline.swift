@@ -1,0 +1,175 @@
+import Checkpoint
+import Recipes
+import Runtime
+
+/// What calibration does besides quantizing, from the recipe's modifiers in order.
+struct CalibrationProgram: Sendable {
+    /// SmoothQuant modifiers, applied in order before quantization.
+    var smoothing: [SmoothQuant] = []
+}
+
+/// Runs a plan that needs calibration data one decoder block at a time, as llm-compressor's
+/// sequential pipeline does, so that memory holds one block's weights and the samples' hidden
+/// states whatever the model's size.
+///
+/// For each block: each smoothing modifier runs the samples through the block to gather channel
+/// ranges and smooths its weights; then the samples run through the (smoothed) block with
+/// observers on the inputs of the quantized Linear layers and on the keys and values; the block's
+/// tensors are written; the block's outputs are the next block's inputs. Like llm-compressor, the
+/// samples propagate through the unquantized weights: quantizing without GPTQ does not change them.
+final class SequentialPipeline {
+    private let plan: OneshotPlan
+    private let program: CalibrationProgram
+    private let model: LayerwiseModel
+    private let layout: BlockLayout
+    private let threads: Int
+
+    init(plan: OneshotPlan, program: CalibrationProgram, threads: Int) throws(ModifierError) {
+        self.plan = plan
+        self.program = program
+        self.threads = threads
+        do { model = try LayerwiseModel(directory: plan.checkpoint.directory, threads: threads) } catch { throw .runtime(error) }
+        layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount)
+    }
+
+    /// The output tensors in the order ``run(samples:writer:progress:)`` writes them.
+    var outputs: [OutputTensor] { layout.writeOrder.flatMap { plan.entryOutputs[$0] } }
+
+    /// Calibrates on `samples` and writes every output tensor; `progress` gets each entry written.
+    func run(samples: [[Int]], writer: CheckpointWriter, progress: (Int) -> Void) throws(ModifierError) {
+        guard !samples.isEmpty else { throw .runtime(.emptyInput) }
+        let entries = plan.quantization.entries
+        do {
+            for i in layout.outside {
+                try emit(i, replacements: [:], observed: ObservedScales(), writer: writer)
+                progress(i)
+            }
+            var hidden: [[Float]]
+            do { hidden = try model.embed(samples: samples) } catch { throw ModifierError.runtime(error) }
+            for (b, members) in layout.blocks.enumerated() {
+                let blockEntries = members.map { entries[$0] }
+                var replacements: [String: [Float]] = [:]
+                for step in program.smoothing {
+                    try smooth(step, block: b, entries: blockEntries, hidden: hidden, replacements: &replacements)
+                }
+                let observed = try ObservedScales(plan: plan, members: members, spec: model.spec)
+                let block = try loadBlock(b, replacements)
+                for s in hidden.indices {
+                    run(block, &hidden[s], tap: observed.tap)
+                }
+                for i in members {
+                    try emit(i, replacements: replacements, observed: observed, writer: writer)
+                    progress(i)
+                }
+            }
+        } catch let error as ModifierError {
+            throw error
+        } catch let error as CheckpointError {
+            throw .checkpoint(error)
+        } catch {
+            throw .recipe("\(error)")
+        }
+    }
+
+    private func loadBlock(_ b: Int, _ replacements: [String: [Float]]) throws(ModifierError) -> LayerwiseModel.Block {
+        do { return try model.block(b, replacing: replacements) } catch { throw .runtime(error) }
+    }
+
+    private func run(_ block: LayerwiseModel.Block, _ sample: inout [Float], tap: (any LayerTap)?) {
+        let rows = sample.count / model.spec.hiddenSize
+        sample.withUnsafeMutableBufferPointer { model.run(block, hidden: $0.baseAddress!, rows: rows, tap: tap) }
+    }
+
+    /// The current values of tensor `name`: calibration's, else the checkpoint's.
+    private func values(_ name: String, _ replacements: [String: [Float]]) throws(ModifierError) -> [Float] {
+        if let values = replacements[name] { return values }
+        do { return try model.floats(name).values } catch { throw .runtime(error) }
+    }
+
+    /// One SmoothQuant modifier on block `b`: channel ranges from a pass over copies of the hidden
+    /// states, then the smoothed norms and balance weights, rounded to their dtypes.
+    private func smooth(_ step: SmoothQuant, block b: Int, entries: [QuantizationPlan.Entry], hidden: [[Float]],
+                        replacements: inout [String: [Float]]) throws(ModifierError) {
+        let mappings = try step.resolve(block: entries, spec: model.spec)
+        guard !mappings.isEmpty else { return }
+        let tap = SiteTap()
+        var ranges: [LayerSite: ChannelRange] = [:]
+        for mapping in mappings where ranges[mapping.site] == nil {
+            let range = ChannelRange(width: mapping.norm.info.shape[0])
+            ranges[mapping.site] = range
+            tap.add(mapping.site, range.observe)
+        }
+        let block = try loadBlock(b, replacements)
+        for sample in hidden {
+            var copy = sample
+            run(block, &copy, tap: tap)
+        }
+        for mapping in mappings {
+            let columns = mapping.norm.info.shape[0]
+            var balance: [(values: [Float], rows: Int)] = []
+            for tensor in mapping.balance { balance.append((try values(tensor.name, replacements), tensor.info.shape[0])) }
+            let scales = step.scales(range: ranges[mapping.site]!, balance: balance, columns: columns)
+            for (tensor, weight) in zip(mapping.balance, balance) {
+                var scaled = weight.values
+                for r in 0..<weight.rows { for c in 0..<columns { scaled[r * columns + c] *= scales[c] } }
+                replacements[tensor.name] = StoredValues.rounded(scaled, to: tensor.info.dtype)
+            }
+            let offset = model.spec.normWeightOffset
+            var norm = try values(mapping.norm.name, replacements)
+            for c in 0..<columns { norm[c] = (norm[c] + offset) / scales[c] - offset }
+            replacements[mapping.norm.name] = StoredValues.rounded(norm, to: mapping.norm.info.dtype)
+        }
+    }
+
+    /// Writes the outputs of entry `i`: the tensor (as calibration left it) copied or quantized,
+    /// then its calibrated scales.
+    private func emit(_ i: Int, replacements: [String: [Float]], observed: ObservedScales, writer: CheckpointWriter) throws {
+        let entry = plan.quantization.entries[i]
+        let info = entry.tensor.info
+        let shard = plan.checkpoint.shards[entry.tensor.shard]
+        let replaced = replacements[info.name].map { StoredValues.bytes($0, as: info.dtype) }
+        func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            if let replaced { return try replaced.withUnsafeBytes(body) }
+            return try body(shard.data(info))
+        }
+        var outputs = plan.entryOutputs[i][...]
+        switch entry.action {
+        case .copy:
+            try writer.begin(info.name)
+            try withSource { bytes in try writer.append(bytes) }
+            outputs = outputs.dropFirst()
+        case let .quantize(group):
+            let quantizer = plan.quantizers[group]
+            let names = quantizer.outputs(module: entry.module, weight: info).map(\.name)
+            var context = FusedLayerContext.none
+            if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
+                var m: Float = 0
+                for j in members {
+                    let sibling = plan.quantization.entries[j].tensor
+                    if let values = replacements[sibling.name] {
+                        m = max(m, values.reduce(0) { max($0, abs($1)) })
+                    } else {
+                        m = max(m, try WeightAbsmax.of(sibling.info, data: plan.checkpoint.shards[sibling.shard].data(sibling.info),
+                                                       threads: threads))
+                    }
+                }
+                context.groupAbsmax = m
+            }
+            var next = 0
+            try withSource { bytes in
+                try quantizer.quantize(weight: info, data: bytes, threads: threads, context: context) { out throws(CheckpointError) in
+                    try writer.begin(names[next])
+                    try writer.append(out)
+                    next += 1
+                }
+            }
+            outputs = outputs.dropFirst(names.count)
+        }
+        for output in outputs {
+            let bytes = try observed.bytes(of: output, plan: plan)
+            try writer.begin(output.name)
+            try bytes.withUnsafeBytes { try writer.append($0) }
+        }
+        shard.mapped.release(shard.fileRange(info))
+    }
+}
