@@ -132,10 +132,17 @@ import TestSupport
     @Test(arguments: ["NVFP4", "FP8"])
     func schemesWithStaticActivationsNeedCalibration(_ scheme: String) throws {
         let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  targets: Linear\n  scheme: \(scheme)\n", file: "recipe.yaml")
-        #expect(throws: ModifierError.self) { try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe) }
-        do { _ = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe) } catch {
+        let plan = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe)
+        #expect(plan.requiresCalibration)
+        let folder = TemporaryFolder("float")
+        do {
+            try Compressor.run(plan, output: folder.file("out"), options: OneshotOptions())
+            Issue.record("\(scheme) ran without calibration data")
+        } catch {
             guard case .needsCalibration = error else { Issue.record("\(error)"); return }
+            #expect(error.description.contains("--dataset"))
         }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
     }
 
     @Test func groupSchemesRejectColumnsOutsideWholeGroups() throws {

@@ -133,15 +133,17 @@ import TestSupport
         #expect(throws: ModifierError.self) { try Self.plan(.llama(), recipe) }
     }
 
-    @Test func staticActivationSchemesAskForCalibrationData() throws {
-        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8\n  ignore: [lm_head]\n"
-        do {
-            _ = try Self.plan(.llama(), recipe)
-            Issue.record("FP8 with static activations was accepted")
-        } catch let error as ModifierError {
-            guard case .needsCalibration = error else { Issue.record("unexpected \(error)"); return }
-            #expect(error.description.contains("calibration data is needed"))
-        }
+    @Test func staticActivationSchemesPlanTheirScales() throws {
+        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8\n  ignore: [lm_head]\n  kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, symmetric: true}\n"
+        let plan = try Self.plan(.llama(), recipe)
+        #expect(plan.requiresCalibration)
+        let names = plan.outputs.map(\.name)
+        #expect(names.contains("model.layers.0.self_attn.q_proj.input_scale"))
+        #expect(names.contains("model.layers.0.self_attn.k_scale") && names.contains("model.layers.0.self_attn.v_scale"))
+        #expect(!names.contains("lm_head.input_scale"))
+        // Each scale follows its weight's outputs; the KV scales follow the attention's last tensor.
+        let q = try #require(names.firstIndex(of: "model.layers.0.self_attn.q_proj.weight_scale"))
+        #expect(names[q + 1] == "model.layers.0.self_attn.q_proj.input_scale")
     }
 
     @Test func aModelWithoutConfigIsRefused() throws {

@@ -4,8 +4,14 @@ import Runtime
 
 /// What calibration does besides quantizing, from the recipe's modifiers in order.
 struct CalibrationProgram: Sendable {
-    /// SmoothQuant modifiers, applied in order before quantization.
-    var smoothing: [SmoothQuant] = []
+    /// A modifier that rescales weights without changing the block's function.
+    enum Smoothing: Sendable {
+        case smoothQuant(SmoothQuant)
+        case awq(AWQ)
+    }
+
+    /// Smoothing modifiers, applied in order before quantization.
+    var smoothing: [Smoothing] = []
 }
 
 /// Runs a plan that needs calibration data one decoder block at a time, as llm-compressor's
@@ -18,11 +24,11 @@ struct CalibrationProgram: Sendable {
 /// tensors are written; the block's outputs are the next block's inputs. Like llm-compressor, the
 /// samples propagate through the unquantized weights: quantizing without GPTQ does not change them.
 final class SequentialPipeline {
-    private let plan: OneshotPlan
-    private let program: CalibrationProgram
-    private let model: LayerwiseModel
-    private let layout: BlockLayout
-    private let threads: Int
+    let plan: OneshotPlan
+    let program: CalibrationProgram
+    let model: LayerwiseModel
+    let layout: BlockLayout
+    let threads: Int
 
     init(plan: OneshotPlan, program: CalibrationProgram, threads: Int) throws(ModifierError) {
         self.plan = plan
@@ -50,7 +56,12 @@ final class SequentialPipeline {
                 let blockEntries = members.map { entries[$0] }
                 var replacements: [String: [Float]] = [:]
                 for step in program.smoothing {
-                    try smooth(step, block: b, entries: blockEntries, hidden: hidden, replacements: &replacements)
+                    switch step {
+                    case let .smoothQuant(smoothQuant):
+                        try smooth(smoothQuant, block: b, entries: blockEntries, hidden: hidden, replacements: &replacements)
+                    case let .awq(awq):
+                        try balance(awq, block: b, entries: blockEntries, hidden: hidden, replacements: &replacements)
+                    }
                 }
                 let observed = try ObservedScales(plan: plan, members: members, spec: model.spec)
                 let block = try loadBlock(b, replacements)
@@ -71,54 +82,19 @@ final class SequentialPipeline {
         }
     }
 
-    private func loadBlock(_ b: Int, _ replacements: [String: [Float]]) throws(ModifierError) -> LayerwiseModel.Block {
+    func loadBlock(_ b: Int, _ replacements: [String: [Float]]) throws(ModifierError) -> LayerwiseModel.Block {
         do { return try model.block(b, replacing: replacements) } catch { throw .runtime(error) }
     }
 
-    private func run(_ block: LayerwiseModel.Block, _ sample: inout [Float], tap: (any LayerTap)?) {
+    func run(_ block: LayerwiseModel.Block, _ sample: inout [Float], tap: (any LayerTap)?) {
         let rows = sample.count / model.spec.hiddenSize
         sample.withUnsafeMutableBufferPointer { model.run(block, hidden: $0.baseAddress!, rows: rows, tap: tap) }
     }
 
     /// The current values of tensor `name`: calibration's, else the checkpoint's.
-    private func values(_ name: String, _ replacements: [String: [Float]]) throws(ModifierError) -> [Float] {
+    func values(_ name: String, _ replacements: [String: [Float]]) throws(ModifierError) -> [Float] {
         if let values = replacements[name] { return values }
         do { return try model.floats(name).values } catch { throw .runtime(error) }
-    }
-
-    /// One SmoothQuant modifier on block `b`: channel ranges from a pass over copies of the hidden
-    /// states, then the smoothed norms and balance weights, rounded to their dtypes.
-    private func smooth(_ step: SmoothQuant, block b: Int, entries: [QuantizationPlan.Entry], hidden: [[Float]],
-                        replacements: inout [String: [Float]]) throws(ModifierError) {
-        let mappings = try step.resolve(block: entries, spec: model.spec)
-        guard !mappings.isEmpty else { return }
-        let tap = SiteTap()
-        var ranges: [LayerSite: ChannelRange] = [:]
-        for mapping in mappings where ranges[mapping.site] == nil {
-            let range = ChannelRange(width: mapping.norm.info.shape[0])
-            ranges[mapping.site] = range
-            tap.add(mapping.site, range.observe)
-        }
-        let block = try loadBlock(b, replacements)
-        for sample in hidden {
-            var copy = sample
-            run(block, &copy, tap: tap)
-        }
-        for mapping in mappings {
-            let columns = mapping.norm.info.shape[0]
-            var balance: [(values: [Float], rows: Int)] = []
-            for tensor in mapping.balance { balance.append((try values(tensor.name, replacements), tensor.info.shape[0])) }
-            let scales = step.scales(range: ranges[mapping.site]!, balance: balance, columns: columns)
-            for (tensor, weight) in zip(mapping.balance, balance) {
-                var scaled = weight.values
-                for r in 0..<weight.rows { for c in 0..<columns { scaled[r * columns + c] *= scales[c] } }
-                replacements[tensor.name] = StoredValues.rounded(scaled, to: tensor.info.dtype)
-            }
-            let offset = model.spec.normWeightOffset
-            var norm = try values(mapping.norm.name, replacements)
-            for c in 0..<columns { norm[c] = (norm[c] + offset) / scales[c] - offset }
-            replacements[mapping.norm.name] = StoredValues.rounded(norm, to: mapping.norm.info.dtype)
-        }
     }
 
     /// Writes the outputs of entry `i`: the tensor (as calibration left it) copied or quantized,

@@ -90,6 +90,60 @@ public final class LayerwiseModel: @unchecked Sendable {
         hidden.update(from: workspace.hidden, count: rows * spec.hiddenSize)
     }
 
+    /// A part of a block that can run on its own (what AWQ compares before and after scaling).
+    public enum Part: Sendable {
+        /// The attention module: normed input to the output projection's result.
+        case attention
+        /// The MLP: normed input to the down projection's result.
+        case feedForward
+        /// The output projection alone.
+        case outputProjection
+        /// The down projection alone.
+        case downProjection
+
+        /// The site whose activations are the part's input.
+        public var inputSite: LayerSite {
+            switch self {
+            case .attention: return .attentionInput
+            case .feedForward: return .feedForwardInput
+            case .outputProjection: return .attentionOutput
+            case .downProjection: return .feedForwardInner
+            }
+        }
+    }
+
+    /// Runs `part` of `block` on one sample's `rows` input rows (as its ``Part/inputSite`` holds
+    /// them, contiguous) and returns its `rows × hiddenSize` output.
+    public func run(_ part: Part, of block: Block, input: UnsafePointer<Float>, rows: Int) -> [Float] {
+        let hiddenSize = spec.hiddenSize
+        var output = [Float](repeating: 0, count: rows * hiddenSize)
+        guard rows > 0 else { return output }
+        let workspace = Workspace(spec: spec, rows: rows, past: 0)
+        defer { workspace.release() }
+        switch part {
+        case .attention:
+            workspace.normed.update(from: input, count: rows * hiddenSize)
+            let cache = KVCache(layers: spec.layerCount, width: spec.keyValueWidth, capacity: 0)
+            var (cosines, sines) = forward.rotary.tables(start: 0, count: rows)
+            cosines.withUnsafeMutableBufferPointer { c in
+                sines.withUnsafeMutableBufferPointer { s in
+                    forward.attention(block.layer, index: block.index, rows: rows, past: 0, cache: cache, workspace: workspace,
+                                      cos: c.baseAddress!, sin: s.baseAddress!, tap: nil)
+                }
+            }
+        case .feedForward:
+            workspace.normed.update(from: input, count: rows * hiddenSize)
+            forward.feedForward(block.layer, rows: rows, workspace: workspace, tap: nil)
+        case .outputProjection:
+            block.layer.output.apply(input, rows: rows, into: workspace.normed)
+        case .downProjection:
+            guard case let .dense(_, down) = block.layer.feedForward else { return output }
+            down.apply(input, rows: rows, into: workspace.normed)
+        }
+        output.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: workspace.normed, count: rows * hiddenSize) }
+        return output
+    }
+
     /// The site whose activations Linear module `module` (a checkpoint module name such as
     /// `model.layers.3.self_attn.q_proj`) reads, or nil for modules outside the blocks' projections.
     public static func site(ofLinear module: String) -> LayerSite? {

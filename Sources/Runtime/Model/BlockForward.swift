@@ -12,13 +12,29 @@ struct BlockForward {
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tap: (any LayerTap)? = nil
     ) {
         let hiddenSize = spec.hiddenSize
+        layer.inputNorm.apply(w.hidden, rows: rows, into: w.normed)
+        tap?.observe(.attentionInput, w.normed, rows: rows, width: hiddenSize, stride: hiddenSize)
+        attention(layer, index: l, rows: rows, past: past, cache: cache, workspace: w, cos: cos, sin: sin, tap: tap)
+        layer.postAttentionNorm?.apply(w.normed, rows: rows, into: w.normed)
+        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
+
+        layer.feedForwardNorm.apply(w.hidden, rows: rows, into: w.normed)
+        tap?.observe(.feedForwardInput, w.normed, rows: rows, width: hiddenSize, stride: hiddenSize)
+        feedForward(layer, rows: rows, workspace: w, tap: tap)
+        layer.postFeedForwardNorm?.apply(w.normed, rows: rows, into: w.normed)
+        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
+    }
+
+    /// The attention module: from the normed input in `w.normed` to the output projection's
+    /// result, written back to `w.normed`.
+    func attention(
+        _ layer: DecoderLayer, index l: Int, rows: Int, past: Int, cache: KVCache, workspace w: Workspace,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tap: (any LayerTap)?
+    ) {
         let qWidth = spec.queryWidth
         let kvWidth = spec.keyValueWidth
         let qkvWidth = qWidth + 2 * kvWidth
         let headDim = spec.headDim
-
-        layer.inputNorm.apply(w.hidden, rows: rows, into: w.normed)
-        tap?.observe(.attentionInput, w.normed, rows: rows, width: hiddenSize, stride: hiddenSize)
         layer.queryKeyValue.apply(w.normed, rows: rows, into: w.queryKeyValue)
         if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
             for r in 0..<rows {
@@ -45,12 +61,12 @@ struct BlockForward {
         }
         tap?.observe(.attentionOutput, w.attention, rows: rows, width: qWidth, stride: qWidth)
         layer.output.apply(w.attention, rows: rows, into: w.normed)
-        layer.postAttentionNorm?.apply(w.normed, rows: rows, into: w.normed)
-        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
+    }
 
+    /// The MLP (dense or mixture): from the normed input in `w.normed` to its output, written back
+    /// to `w.normed`.
+    func feedForward(_ layer: DecoderLayer, rows: Int, workspace w: Workspace, tap: (any LayerTap)?) {
         let inner = spec.intermediateSize
-        layer.feedForwardNorm.apply(w.hidden, rows: rows, into: w.normed)
-        tap?.observe(.feedForwardInput, w.normed, rows: rows, width: hiddenSize, stride: hiddenSize)
         switch layer.feedForward {
         case .dense(let gateUp, let down):
             gateUp.apply(w.normed, rows: rows, into: w.gateUp)
@@ -63,7 +79,5 @@ struct BlockForward {
         case .mixture(let mixture):
             mixture.apply(w.normed, rows: rows, into: w.normed)
         }
-        layer.postFeedForwardNorm?.apply(w.normed, rows: rows, into: w.normed)
-        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
     }
 }
