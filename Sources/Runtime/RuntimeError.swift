@@ -29,6 +29,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case invalidArgument(String)
     /// A model's chat template that the runtime cannot render (only ChatML is rendered).
     case unsupportedChatTemplate(file: String)
+    /// A calibration data file that cannot be used; `line` is the 1-based line where it went wrong.
+    case calibrationData(file: String, line: Int?, reason: String)
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .invalidArgument(reason): return reason
         case let .unsupportedChatTemplate(file):
             return "\(file): the chat template is not ChatML (no \(ChatMLTemplate.startToken) and \(ChatMLTemplate.endToken)), the only chat format the runtime renders"
+        case let .calibrationData(file, line?, reason): return "\(file):\(line): \(reason)"
+        case let .calibrationData(file, nil, reason): return "\(file): \(reason)"
         }
     }
 }
