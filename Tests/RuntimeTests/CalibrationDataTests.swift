@@ -60,6 +60,7 @@ import TestSupport
         var reader = PlainTextSamples(input: try input(), tokenizer: tokenizer, maxSequenceLength: 64)
         reader.preferredPieceSize = 300
         reader.maximumPieceSize = 100_000
+        reader.concurrency = 3
         var selector = SampleSelector(Self.inOrder(maxSequenceLength: 64))
         try reader.read(into: &selector)
         #expect(Array(selector.finish().joined()) == whole)
@@ -140,7 +141,7 @@ import TestSupport
 
     /// Without shuffling, reading stops once the samples are read: after the first lines of a
     /// JSON Lines file, after the first piece of a text longer than one piece.
-    @Test(arguments: [("records.jsonl", 1), ("text.txt", 300)])
+    @Test(arguments: [("records.jsonl", 1), ("text.txt", 200)])
     func inOrderKeepsTheFirstSamplesAndStopsReading(name: String, copies: Int) throws {
         let folder = TemporaryFolder("calibration")
         let path = try folder.write(name, Array(repeating: Array(try Fixtures.data("calibration/" + name)), count: copies).flatMap { $0 })

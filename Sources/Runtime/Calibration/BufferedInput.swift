@@ -114,9 +114,9 @@ final class BufferedInput {
     }
 
     private func lastLineBreak(before limit: Int) -> Int? {
-        var position = limit - 1
-        while position >= 0 && storage[start + position] != UInt8(ascii: "\n") { position -= 1 }
-        return position >= 0 ? position : nil
+        var last: Int?
+        while let found = firstLineBreak(from: last.map { $0 + 1 } ?? 0, before: limit) { last = found }
+        return last
     }
 
     /// The first line break at or after `offset` and before `limit` with a printable ASCII
@@ -148,7 +148,7 @@ final class BufferedInput {
         while end - start < count && !atEnd {
             if start + count > storage.count {
                 if count <= storage.count {
-                    storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
+                    memmove(storage.baseAddress!, storage.baseAddress! + start, end - start)
                 } else {
                     let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 2 * storage.count), alignment: 16)
                     larger.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)

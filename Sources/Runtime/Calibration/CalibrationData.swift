@@ -17,9 +17,10 @@
 /// truncated zstd stream and a file without any sample are errors naming the file and line.
 ///
 /// Samples are drawn by `SampleSelector`: shuffled with the seed, or the first ones. Memory is
-/// the chosen samples plus one line or one text piece and the zstd window, whatever the file's
-/// size; reading stops at `CalibrationDataOptions.maxInputBytes`, or, without shuffling, as soon as
-/// `sampleCount` samples are read.
+/// the chosen samples plus one line, or a few text pieces of about 1 MiB, and the zstd window,
+/// whatever the file's size; reading stops at `CalibrationDataOptions.maxInputBytes`, or, without
+/// shuffling, as soon as `sampleCount` samples are read. With shuffling, every window of a text is
+/// tokenized, and every record of a JSON Lines file is parsed but only the chosen ones tokenized.
 public struct CalibrationData: Sendable {
     /// What reading the file found.
     public struct Statistics: Sendable, Equatable {
