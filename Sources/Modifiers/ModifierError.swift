@@ -8,6 +8,8 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case checkpoint(CheckpointError)
     /// Running the model on calibration data failed.
     case runtime(RuntimeError)
+    /// The model's tokenizer, needed to tokenize calibration data, could not be loaded.
+    case tokenizer(TokenizerError)
     case recipe(String)
     case noQuantizationModifier(recipe: String)
     case unsupportedModifier(name: String, reason: String)
@@ -23,6 +25,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .checkpoint(e): return e.description
         case let .runtime(e): return e.description
+        case let .tokenizer(e): return e.description
         case let .recipe(m): return m
         case let .noQuantizationModifier(r): return "\(r): the recipe has no QuantizationModifier"
         case let .unsupportedModifier(n, r): return "\(n): \(r)"
