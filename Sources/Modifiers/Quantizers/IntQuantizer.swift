@@ -5,7 +5,7 @@ import Checkpoint
 /// `weight_scale` (the weight's dtype, `IntegerGranularity.scaleShape`) and, for asymmetric
 /// weights, `weight_zero_point` (I8, the scale's shape). W8A8/INT8 (8-bit per channel), W4AFP8
 /// (4-bit groups of 128) and the `W{n}A{4,8}` presets use it.
-struct IntQuantizer: WeightQuantizer {
+struct IntQuantizer: IntegerWeightWriter {
     let kernel: IntegerWeightKernel
     private let scratch = ScratchBuffer()
 
@@ -40,9 +40,16 @@ struct IntQuantizer: WeightQuantizer {
                        scales: scales, zeroPoints: zeroPoints) { r, row in
             (codes + r * columns).update(from: row, count: columns)
         }
+        try write(S.self, weight: weight, codes: codes, scales: scales, zeroPoints: zeroPoints, threads: threads, emit: emit)
+    }
+
+    func write<S: WeightStorage>(_: S.Type, weight: TensorInfo, codes: UnsafePointer<Int8>,
+                                 scales: UnsafePointer<S.Bits>, zeroPoints: UnsafePointer<Int8>, threads _: Int,
+                                 emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
+        let scaleCount = kernel.granularity.scaleShape(rows: weight.shape[0], columns: weight.shape[1]).reduce(1, *)
         do {
-            try emit(UnsafeRawBufferPointer(start: codes, count: rows * columns))
-            try emit(UnsafeRawBufferPointer(start: scales, count: scaleBytes))
+            try emit(UnsafeRawBufferPointer(start: codes, count: weight.shape[0] * weight.shape[1]))
+            try emit(UnsafeRawBufferPointer(start: scales, count: scaleCount * MemoryLayout<S.Bits>.stride))
             if !kernel.grid.symmetric { try emit(UnsafeRawBufferPointer(start: zeroPoints, count: scaleCount)) }
         } catch { throw .checkpoint(error) }
     }

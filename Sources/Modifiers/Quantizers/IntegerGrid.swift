@@ -11,7 +11,7 @@
 /// - a zero scale becomes the dtype's eps;
 /// - values (`_quantize`): `q = round(clamp(S(S(w / scale) + zp), qmin, qmax))`, `torch.round`
 ///   being round-half-to-even.
-struct IntegerGrid: Sendable {
+struct IntegerGrid: Sendable, Equatable {
     let bits: Int
     let symmetric: Bool
     let qmin: Float
