@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["CJSONC"], swiftSettings: optimized),
         .target(name: "Recipes", dependencies: ["Checkpoint", "Yams"], swiftSettings: optimized),
         .target(name: "Runtime", dependencies: ["Checkpoint", "COpenBLAS", "CZstd"], swiftSettings: optimized),
-        .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes", "Runtime"], swiftSettings: optimized),
+        .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes", "Runtime", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime"], swiftSettings: optimized),
         .executableTarget(
             name: "compress-cli",
