@@ -77,67 +77,50 @@ private struct GPTQProblem {
 
     func solve<S: WeightStorage>(_: S.Type, weight: UnsafeBufferPointer<Float>, hessian: consuming [Float]) throws(ModifierError) -> GPTQResult {
         let rows = rows, columns = columns
-        // The weight as its dtype holds it, and the observer's scales and zero points for it.
-        var stored = [S.Bits](repeating: 0, count: rows * columns)
-        stored.withUnsafeMutableBufferPointer { s in
-            parallelRows(rows, threads: threads) { range in
-                for i in (range.lowerBound * columns)..<(range.upperBound * columns) { s[i] = S.bits(weight[i]) }
-            }
-        }
         let scaleCount = kernel.granularity.scaleShape(rows: rows, columns: columns).reduce(1, *)
-        var scaleBits = [S.Bits](repeating: 0, count: scaleCount)
-        var zeroPoints = [Int8](repeating: 0, count: scaleCount)
-        try stored.withUnsafeBufferPointer { (s) throws(ModifierError) in
-            try scaleBits.withUnsafeMutableBufferPointer { (scales) throws(ModifierError) in
-                try zeroPoints.withUnsafeMutableBufferPointer { (zeroPoints) throws(ModifierError) in
-                    try kernel.observe(S.self, weight: tensor, input: s.baseAddress!, threads: threads,
-                                       scales: scales.baseAddress!, zeroPoints: zeroPoints.baseAddress!)
-                }
-            }
+        let stored = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * columns)
+        let working = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * columns)
+        let scaleBits = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: scaleCount)
+        let zeroPoints = UnsafeMutableBufferPointer<Int8>.allocate(capacity: scaleCount)
+        defer { stored.deallocate(); working.deallocate(); scaleBits.deallocate(); zeroPoints.deallocate() }
+
+        // The weight as its dtype holds it, and the observer's scales and zero points for it.
+        parallelRows(rows, threads: threads) { range in
+            for i in (range.lowerBound * columns)..<(range.upperBound * columns) { stored[i] = S.bits(weight[i]) }
         }
+        try kernel.observe(S.self, weight: tensor, input: stored.baseAddress!, threads: threads,
+                           scales: scaleBits.baseAddress!, zeroPoints: zeroPoints.baseAddress!)
+        let scales = scaleBits.map(S.float)
 
         let order = ordering == .weight ? Self.descendingDiagonalOrder(hessian, columns: columns) : Array(0..<columns)
         let factor = try InverseHessianFactor(hessian: ordering == .weight ? Self.permuted(hessian, order: order) : hessian,
                                               columns: columns, dampeningFrac: dampeningFrac, tensor: tensor.name)
         // The working weight: columns in quantization order, dead ones zero.
-        let working = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * columns)
-        defer { working.deallocate() }
-        stored.withUnsafeBufferPointer { s in
-            parallelRows(rows, threads: threads) { range in
-                for r in range {
-                    for j in 0..<columns { working[r * columns + j] = factor.dead[j] ? 0 : S.float(s[r * columns + order[j]]) }
-                }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                for j in 0..<columns { working[r * columns + j] = factor.dead[j] ? 0 : S.float(stored[r * columns + order[j]]) }
             }
         }
-        let loss = propagate(S.self, working: working, factor: factor, order: order,
-                             scales: scaleBits.map(S.float), zeroPoints: zeroPoints.map(Float.init))
+        let loss = propagate(S.self, working: working, factor: factor, order: order, scales: scales, zeroPoints: zeroPoints.map(Float.init))
 
         // Back to the original column order, in the weight's dtype (exact: every value is one of
         // its dequantized grid points), then the codes compressed-tensors computes from it.
-        stored.withUnsafeMutableBufferPointer { s in
-            parallelRows(rows, threads: threads) { range in
-                for r in range {
-                    for j in 0..<columns { s[r * columns + order[j]] = S.bits(working[r * columns + j]) }
-                }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                for j in 0..<columns { stored[r * columns + order[j]] = S.bits(working[r * columns + j]) }
             }
         }
         var codes = [Int8](repeating: 0, count: rows * columns)
         try codes.withUnsafeMutableBufferPointer { (codes) throws(ModifierError) in
-            try stored.withUnsafeBufferPointer { (s) throws(ModifierError) in
-                try scaleBits.withUnsafeMutableBufferPointer { (scales) throws(ModifierError) in
-                    try zeroPoints.withUnsafeMutableBufferPointer { (zeroPoints) throws(ModifierError) in
-                        try kernel.run(S.self, weight: tensor, input: s.baseAddress!, threads: threads, scales: scales.baseAddress!,
-                                       zeroPoints: zeroPoints.baseAddress!, parameters: .given) { r, row in
-                            (codes.baseAddress! + r * columns).update(from: row, count: columns)
-                        }
-                    }
-                }
+            try kernel.run(S.self, weight: tensor, input: stored.baseAddress!, threads: threads, scales: scaleBits.baseAddress!,
+                           zeroPoints: zeroPoints.baseAddress!, parameters: .given) { r, row in
+                (codes.baseAddress! + r * columns).update(from: row, count: columns)
             }
         }
-        let scales = scaleBits.map(S.float)
-        let dequantized = dequantize(S.self, codes: codes, scales: scales, zeroPoints: zeroPoints)
-        return GPTQResult(tensor: tensor, kernel: kernel, codes: codes, scales: scales, zeroPoints: zeroPoints,
-                          weight: dequantized, loss: loss, usedFallback: factor.usedFallback)
+        let zeroPointArray = Array(zeroPoints)
+        return GPTQResult(tensor: tensor, kernel: kernel, codes: codes, scales: scales, zeroPoints: zeroPointArray,
+                          weight: dequantize(S.self, codes: codes, scales: scales, zeroPoints: zeroPointArray),
+                          loss: loss, usedFallback: factor.usedFallback)
     }
 
     /// Quantizes `working` (`rows × columns`, columns in `order`) in place, block by block, and
