@@ -171,7 +171,7 @@ private struct GPTQProblem {
     }
 
     /// The weight the codes stand for, as compressed-tensors dequantizes it in the weight's dtype
-    /// (and as llm-compressor's calibration forward passes see it): `S(S(q - zp) · scale)`.
+    /// (and as llm-compressor's calibration forward passes see it).
     private func dequantize<S: WeightStorage>(_: S.Type, codes: [Int8], scales: [Float], zeroPoints: [Int8]) -> [Float] {
         let rows = rows, columns = columns
         let groupSize = kernel.granularity.groupSize(columns: columns), groups = columns / groupSize
@@ -181,7 +181,7 @@ private struct GPTQProblem {
                 for r in range {
                     for c in 0..<columns {
                         let s = kernel.granularity == .tensor ? 0 : r * groups + c / groupSize
-                        w[r * columns + c] = S.rounded(Float(Int(codes[r * columns + c]) - Int(zeroPoints[s])) * scales[s])
+                        w[r * columns + c] = kernel.grid.dequantize(S.self, codes[r * columns + c], scale: scales[s], zeroPoint: zeroPoints[s])
                     }
                 }
             }

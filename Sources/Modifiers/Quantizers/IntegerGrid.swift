@@ -43,6 +43,13 @@ struct IntegerGrid: Sendable, Equatable {
         return (S.bits(s == 0 ? S.eps : s), code)
     }
 
+    /// The value a code stands for, as compressed-tensors dequantizes it in the dtype `S`:
+    /// `S(S(code - zp) · scale)`, `code - zp` being exact in every dtype for up to 8 bits.
+    @inline(__always)
+    func dequantize<S: WeightStorage>(_: S.Type, _ code: Int8, scale: Float, zeroPoint: Int8) -> Float {
+        S.rounded(Float(Int(code) - Int(zeroPoint)) * scale)
+    }
+
     /// Quantizes `count` values at `input` with one scale and zero point into `output`.
     /// Branch-free, so the loop vectorizes: `round` is the add-and-subtract of 1.5 * 2^23, exact
     /// round-half-to-even for the clamped values, whose integer sits in the low mantissa bits.
