@@ -17,13 +17,12 @@ final class ObservedScales {
 
     /// Observers by the module (`….q_proj`) or KV cache output (`….k_scale`) they serve.
     private var observed: [String: Observed] = [:]
-    private let siteTap = SiteTap()
 
     /// No observers (outside the blocks).
     init() {}
 
-    /// The observers the entries `members` of `plan` need.
-    init(plan: OneshotPlan, members: [Int], spec: DecoderSpec) throws(ModifierError) {
+    /// The observers the entries `members` of `plan` need, registered on `tap`.
+    init(plan: OneshotPlan, members: [Int], tap: SiteTap) throws(ModifierError) {
         var bySite: [LayerSite: [Observed]] = [:]
         for i in members {
             for output in plan.entryOutputs[i] {
@@ -49,15 +48,12 @@ final class ObservedScales {
             }
         }
         for (site, list) in bySite {
-            siteTap.add(site) { values, rows, width, stride in
+            tap.add(site) { values, rows, width, stride in
                 let (lo, hi) = TensorRange.of(values, rows: rows, width: width, stride: stride)
                 for entry in list { entry.observer.observe(min: lo, max: hi) }
             }
         }
     }
-
-    /// The tap to run the block with, or nil when nothing is observed.
-    var tap: (any LayerTap)? { siteTap.isEmpty ? nil : siteTap }
 
     /// The bytes of calibrated scale tensor `output`.
     func bytes(of output: OutputTensor, plan: OneshotPlan) throws(ModifierError) -> [UInt8] {

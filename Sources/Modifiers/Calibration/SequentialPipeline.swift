@@ -12,17 +12,26 @@ struct CalibrationProgram: Sendable {
 
     /// Smoothing modifiers, applied in order before quantization.
     var smoothing: [Smoothing] = []
+    /// GPTQ's settings when a GPTQModifier quantizes, nil for round-to-nearest.
+    var gptq: GPTQSettings?
+}
+
+/// The GPTQModifier settings the solver takes.
+struct GPTQSettings: Sendable, Equatable {
+    var blockSize = 128
+    var dampeningFrac = 0.01
 }
 
 /// Runs a plan that needs calibration data one decoder block at a time, as llm-compressor's
 /// sequential pipeline does, so that memory holds one block's weights and the samples' hidden
 /// states whatever the model's size.
 ///
-/// For each block: each smoothing modifier runs the samples through the block to gather channel
-/// ranges and smooths its weights; then the samples run through the (smoothed) block with
-/// observers on the inputs of the quantized Linear layers and on the keys and values; the block's
-/// tensors are written; the block's outputs are the next block's inputs. Like llm-compressor, the
-/// samples propagate through the unquantized weights: quantizing without GPTQ does not change them.
+/// For each block: each smoothing modifier (SmoothQuant, AWQ) runs the samples through the block
+/// to gather its statistics and rescales weights; then the samples run through the (smoothed)
+/// block with observers on the inputs of the quantized Linear layers and on the keys and values,
+/// and, under GPTQ, Hessian accumulators on those inputs; the block's tensors are written; the
+/// block's outputs are the next block's inputs. Like llm-compressor, the samples propagate through
+/// the unquantized weights, except GPTQ's, which propagate through the weights it quantized.
 final class SequentialPipeline {
     let plan: OneshotPlan
     let program: CalibrationProgram
@@ -47,29 +56,50 @@ final class SequentialPipeline {
         let entries = plan.quantization.entries
         do {
             for i in layout.outside {
-                try emit(i, replacements: [:], observed: ObservedScales(), writer: writer)
+                try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, writer: writer)
                 progress(i)
             }
-            var hidden: [[Float]]
-            do { hidden = try model.embed(samples: samples) } catch { throw ModifierError.runtime(error) }
+            // Smoothing and round-to-nearest quantization calibrate on the unquantized model's
+            // hidden states; GPTQ on those of the blocks it has already quantized (llm-compressor
+            // runs each modifier as its own sequential pass, GPTQ's propagating quantized outputs).
+            var embedded: [[Float]]
+            do { embedded = try model.embed(samples: samples) } catch { throw ModifierError.runtime(error) }
+            var clean: [[Float]]? = program.gptq == nil || !program.smoothing.isEmpty ? embedded : nil
+            var propagated: [[Float]]? = program.gptq != nil ? embedded : nil
+            embedded = []
             for (b, members) in layout.blocks.enumerated() {
                 let blockEntries = members.map { entries[$0] }
                 var replacements: [String: [Float]] = [:]
                 for step in program.smoothing {
                     switch step {
                     case let .smoothQuant(smoothQuant):
-                        try smooth(smoothQuant, block: b, entries: blockEntries, hidden: hidden, replacements: &replacements)
+                        try smooth(smoothQuant, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
                     case let .awq(awq):
-                        try balance(awq, block: b, entries: blockEntries, hidden: hidden, replacements: &replacements)
+                        try balance(awq, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
                     }
                 }
-                let observed = try ObservedScales(plan: plan, members: members, spec: model.spec)
+                let tap = SiteTap()
+                let observed = try ObservedScales(plan: plan, members: members, tap: tap)
                 let block = try loadBlock(b, replacements)
-                for s in hidden.indices {
-                    run(block, &hidden[s], tap: observed.tap)
+                var solved: [Int: GPTQResult] = [:]
+                if let gptq = program.gptq {
+                    let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
+                    for sample in propagated! {
+                        var copy = sample
+                        run(block, &copy, tap: tap)
+                    }
+                    solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
+                                                values: { name throws(ModifierError) in try values(name, replacements) })
+                    var quantized = replacements
+                    for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
+                    let quantizedBlock = try loadBlock(b, quantized)
+                    for s in propagated!.indices { run(quantizedBlock, &propagated![s], tap: nil) }
+                    if clean != nil { for s in clean!.indices { run(block, &clean![s], tap: nil) } }
+                } else {
+                    for s in clean!.indices { run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
                 }
                 for i in members {
-                    try emit(i, replacements: replacements, observed: observed, writer: writer)
+                    try emit(i, replacements: replacements, observed: observed, solved: solved[i], writer: writer)
                     progress(i)
                 }
             }
@@ -99,7 +129,8 @@ final class SequentialPipeline {
 
     /// Writes the outputs of entry `i`: the tensor (as calibration left it) copied or quantized,
     /// then its calibrated scales.
-    private func emit(_ i: Int, replacements: [String: [Float]], observed: ObservedScales, writer: CheckpointWriter) throws {
+    private func emit(_ i: Int, replacements: [String: [Float]], observed: ObservedScales, solved: GPTQResult?,
+                      writer: CheckpointWriter) throws {
         let entry = plan.quantization.entries[i]
         let info = entry.tensor.info
         let shard = plan.checkpoint.shards[entry.tensor.shard]
@@ -132,12 +163,15 @@ final class SequentialPipeline {
                 context.groupAbsmax = m
             }
             var next = 0
-            try withSource { bytes in
-                try quantizer.quantize(weight: info, data: bytes, threads: threads, context: context) { out throws(CheckpointError) in
-                    try writer.begin(names[next])
-                    try writer.append(out)
-                    next += 1
-                }
+            let write = { (out: UnsafeRawBufferPointer) throws(CheckpointError) in
+                try writer.begin(names[next])
+                try writer.append(out)
+                next += 1
+            }
+            if let solved {
+                try solved.write(through: quantizer, threads: threads, emit: write)
+            } else {
+                try withSource { bytes in try quantizer.quantize(weight: info, data: bytes, threads: threads, context: context, emit: write) }
             }
             outputs = outputs.dropFirst(names.count)
         }
