@@ -146,6 +146,23 @@ import TestSupport
         #expect(names[q + 1] == "model.layers.0.self_attn.q_proj.input_scale")
     }
 
+    /// Until the calibration pipeline exists, a recipe with a calibration modifier is refused,
+    /// naming the modifier, even when a data-free QuantizationModifier comes with it.
+    @Test(arguments: [
+        ("GPTQModifier:\n  scheme: W4A16\n  ignore: [lm_head]\n", "r.yaml:1:1: GPTQModifier"),
+        ("SmoothQuantModifier: {}\nQuantizationModifier:\n  scheme: W8A8\n", "r.yaml:1:1: SmoothQuantModifier"),
+        ("QuantizationModifier:\n  scheme: W8A8\nAWQModifier: {}\nGPTQModifier:\n  scheme: W4A16\n", "r.yaml:3:1: AWQModifier"),
+    ])
+    func calibrationModifiersAreRefused(recipe: String, modifier: String) throws {
+        do {
+            _ = try Self.plan(.llama(), recipe)
+            Issue.record("a recipe with a calibration modifier was planned")
+        } catch let error as ModifierError {
+            guard case .needsCalibration = error else { Issue.record("unexpected \(error)"); return }
+            #expect(error.description.hasPrefix(modifier + ": it runs the model on calibration data"), "\(error)")
+        }
+    }
+
     @Test func aModelWithoutConfigIsRefused() throws {
         let folder = TemporaryFolder("plan")
         try ModelBuilder.llama().write(to: folder.path)

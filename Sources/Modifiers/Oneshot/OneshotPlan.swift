@@ -31,9 +31,14 @@ public struct OneshotPlan {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
         guard checkpoint.config != nil else { throw .missingConfig(directory: model) }
-        let specs = recipe.modifiers.compactMap { modifier -> QuantizationModifierSpec? in
-            if case let .quantization(spec) = modifier { return spec }
-            return nil
+        var specs: [QuantizationModifierSpec] = []
+        for modifier in recipe.modifiers {
+            switch modifier {
+            case let .quantization(spec):
+                specs.append(spec)
+            case .gptq, .smoothQuant, .awq:
+                throw .needsCalibration(group: "\(modifier.position): \(modifier.name)", reason: "it runs the model on calibration data")
+            }
         }
         guard let modifier = specs.first else { throw .noQuantizationModifier(recipe: recipeFile) }
         if specs.count > 1 {
