@@ -10,6 +10,12 @@ import TestSupport
 /// the same token ids (`Tests/Fixtures/calibration-reference.json`, made by
 /// `scripts/make-calibration-reference.py`): the smoothed norms, and the function of the block.
 @Suite struct SmoothingTests {
+    /// The first smoothing step of `yaml`, with the mappings llm-compressor infers for a Llama.
+    static func step(_ yaml: String) throws -> CalibrationProgram.Smoothing {
+        let recipe = try Recipe.parse(yaml: yaml, file: "recipe.yaml").initialized(architecture: "LlamaForCausalLM")
+        return try CalibrationProgram.make(recipe: recipe, recipeFile: "recipe.yaml").1.smoothing[0]
+    }
+
     static func pipeline(_ recipe: String, program: CalibrationProgram) throws -> SequentialPipeline {
         let plan = try OneshotPlan(model: StaticActivationTests.model, recipe: Recipe.parse(yaml: recipe, file: "recipe.yaml"))
         return try SequentialPipeline(plan: plan, program: program, threads: 2)
@@ -66,9 +72,9 @@ import TestSupport
     }
 
     @Test func smoothQuantMatchesLlmCompressorAndKeepsTheFunction() throws {
-        let step = SmoothQuant(strength: 0.8, mappings: SmoothQuant.defaultMappings(modelType: "llama"), ignore: [])
+        let step = try Self.step("SmoothQuantModifier: {smoothing_strength: 0.8}\n" + Self.w8a8)
         let pipeline = try Self.pipeline(Self.w8a8, program: CalibrationProgram())
-        let (hidden, replacements) = try Self.smoothBlockZero(pipeline, .smoothQuant(step))
+        let (hidden, replacements) = try Self.smoothBlockZero(pipeline, step)
         #expect(Set(replacements.keys) == [
             "model.layers.0.input_layernorm.weight", "model.layers.0.post_attention_layernorm.weight",
             "model.layers.0.self_attn.q_proj.weight", "model.layers.0.self_attn.k_proj.weight", "model.layers.0.self_attn.v_proj.weight",
@@ -87,9 +93,9 @@ import TestSupport
     }
 
     @Test func awqMatchesLlmCompressorAndKeepsTheFunction() throws {
-        let step = AWQ(mappings: AWQ.defaultMappings, duoScaling: .on, gridSize: 20)
+        let step = try Self.step("AWQModifier: {duo_scaling: true}\n" + Self.w4a16Asym)
         let pipeline = try Self.pipeline(Self.w4a16Asym, program: CalibrationProgram())
-        let (hidden, replacements) = try Self.smoothBlockZero(pipeline, .awq(step))
+        let (hidden, replacements) = try Self.smoothBlockZero(pipeline, step)
         // v_proj → o_proj is skipped (2 KV heads for 4 query heads: widths differ), as in llm-compressor.
         #expect(replacements["model.layers.0.self_attn.o_proj.weight"] == nil)
         #expect(replacements["model.layers.0.mlp.down_proj.weight"] != nil)

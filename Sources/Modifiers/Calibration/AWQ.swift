@@ -22,17 +22,10 @@ struct AWQ: Sendable {
         var balance: [String]
     }
 
+    /// The mappings; a recipe that writes none gets its architecture's (`DefaultMappings`).
     var mappings: [Mapping]
     var duoScaling: DuoScaling
     var gridSize: Int
-
-    /// llm-compressor's `default_mappings`.
-    static let defaultMappings = [
-        Mapping(smooth: "re:.*input_layernorm$", balance: ["re:.*q_proj$", "re:.*k_proj$", "re:.*v_proj$"]),
-        Mapping(smooth: "re:.*v_proj$", balance: ["re:.*o_proj$"]),
-        Mapping(smooth: "re:.*post_attention_layernorm$", balance: ["re:.*gate_proj$", "re:.*up_proj$"]),
-        Mapping(smooth: "re:.*up_proj$", balance: ["re:.*down_proj$"]),
-    ]
 
     /// The (ratio, duo scaling) pairs of the grid search.
     var grid: [(ratio: Float, duo: Bool)] {

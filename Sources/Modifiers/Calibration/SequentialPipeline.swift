@@ -2,26 +2,6 @@ import Checkpoint
 import Recipes
 import Runtime
 
-/// What calibration does besides quantizing, from the recipe's modifiers in order.
-struct CalibrationProgram: Sendable {
-    /// A modifier that rescales weights without changing the block's function.
-    enum Smoothing: Sendable {
-        case smoothQuant(SmoothQuant)
-        case awq(AWQ)
-    }
-
-    /// Smoothing modifiers, applied in order before quantization.
-    var smoothing: [Smoothing] = []
-    /// GPTQ's settings when a GPTQModifier quantizes, nil for round-to-nearest.
-    var gptq: GPTQSettings?
-}
-
-/// The GPTQModifier settings the solver takes.
-struct GPTQSettings: Sendable, Equatable {
-    var blockSize = 128
-    var dampeningFrac = 0.01
-}
-
 /// Runs a plan that needs calibration data one decoder block at a time, as llm-compressor's
 /// sequential pipeline does, so that memory holds one block's weights and the samples' hidden
 /// states whatever the model's size.

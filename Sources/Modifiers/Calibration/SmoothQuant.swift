@@ -23,21 +23,11 @@ struct SmoothQuant: Sendable {
     }
 
     var strength: Float
+    /// SmoothQuant's formula, or Logarithmic Equalization's `s_j = range(X_j) / log2(2 + range(X_j))`.
+    var algorithm: SmoothingAlgorithm = .smoothQuant
+    /// The mappings; a recipe that writes none gets its architecture's (`DefaultMappings`).
     var mappings: [Mapping]
     var ignore: [String]
-
-    /// llm-compressor's mappings for the Llama family (`DEFAULT_SMOOTHQUANT_MAPPINGS`), and for
-    /// models with fused projections (Phi-3).
-    static func defaultMappings(modelType: String?) -> [Mapping] {
-        switch modelType {
-        case "phi3":
-            return [Mapping(balance: ["re:.*qkv_proj"], smooth: "re:.*input_layernorm"),
-                    Mapping(balance: ["re:.*gate_up_proj"], smooth: "re:.*post_attention_layernorm")]
-        default:
-            return [Mapping(balance: ["re:.*q_proj", "re:.*k_proj", "re:.*v_proj"], smooth: "re:.*input_layernorm"),
-                    Mapping(balance: ["re:.*gate_proj", "re:.*up_proj"], smooth: "re:.*post_attention_layernorm")]
-        }
-    }
 
     /// A mapping found in one block: the norm's weight tensor, the balance weights and the site
     /// whose activations the norm produces.
@@ -98,7 +88,11 @@ struct SmoothQuant: Sendable {
         for c in 0..<columns {
             let activation = range.maximum[c] - range.minimum[c]
             let weight = 2 * weightMax[c]
-            let s = weight > 0 ? Float.pow(activation, strength) / Float.pow(weight, 1 - strength) : activation
+            let s: Float
+            switch algorithm {
+            case .logEqualization: s = activation / log2(2 + activation)
+            case .smoothQuant: s = weight > 0 ? Float.pow(activation, strength) / Float.pow(weight, 1 - strength) : activation
+            }
             result[c] = Swift.max(s, 1e-5)
         }
         return result

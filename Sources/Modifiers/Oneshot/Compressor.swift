@@ -39,7 +39,7 @@ public enum Compressor {
                 throw .needsCalibration(group: plan.quantization.groups.first?.name ?? "recipe",
                                         reason: "the recipe has static activation scales, a KV cache scheme or a calibration modifier")
             }
-            pipeline = try SequentialPipeline(plan: plan, program: CalibrationProgram(), threads: options.threads)
+            pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads)
             samples = calibration.samples
         }
         do {

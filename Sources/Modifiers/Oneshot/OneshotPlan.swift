@@ -22,28 +22,21 @@ public struct OneshotPlan {
     /// Whether the recipe needs calibration data: static activation scales, a KV cache scheme or
     /// a calibration modifier.
     public let requiresCalibration: Bool
+    /// What calibration does besides observing activations.
+    let program: CalibrationProgram
     /// Weights that must share statistics with their fused siblings (`FusedLayers`), as groups of
     /// entry indices.
     let fusedGroups: [[Int]]
 
-    /// Opens `model`, picks the recipe's QuantizationModifier and plans it.
-    public init(model: String, recipe: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
+    /// Opens `model`, picks the recipe's quantizing modifier (QuantizationModifier or
+    /// GPTQModifier) and the SmoothQuant and AWQ modifiers before it, and plans them.
+    public init(model: String, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
-        guard checkpoint.config != nil else { throw .missingConfig(directory: model) }
-        var specs: [QuantizationModifierSpec] = []
-        for modifier in recipe.modifiers {
-            switch modifier {
-            case let .quantization(spec):
-                specs.append(spec)
-            case .gptq, .smoothQuant, .awq:
-                throw .needsCalibration(group: "\(modifier.position): \(modifier.name)", reason: "it runs the model on calibration data")
-            }
-        }
-        guard let modifier = specs.first else { throw .noQuantizationModifier(recipe: recipeFile) }
-        if specs.count > 1 {
-            throw .unsupportedModifier(name: "\(specs[1].position)", reason: "only one QuantizationModifier per recipe is supported")
-        }
+        guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
+        let recipe: Recipe
+        do { recipe = try written.initialized(architecture: config.architectures.first ?? "") } catch { throw .recipe(error.description) }
+        let (modifier, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
         let quantization = try QuantizationPlan(checkpoint: checkpoint, modifier: modifier)
         var quantizers: [any WeightQuantizer] = []
         var formats: [String] = []
@@ -87,7 +80,8 @@ public struct OneshotPlan {
         self.entryOutputs = entryOutputs
         self.quantizers = quantizers
         self.inputScales = inputScales
-        requiresCalibration = modifier.requiresCalibrationData
+        requiresCalibration = modifier.requiresCalibrationData || program.gptq != nil || !program.smoothing.isEmpty
+        self.program = program
         self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, groupNames: quantization.groups.map(\.name),
                                                   quantizers: quantizers)
     }
