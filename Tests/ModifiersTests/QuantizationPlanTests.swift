@@ -159,7 +159,7 @@ import TestSupport
             Issue.record("a recipe with a calibration modifier was planned")
         } catch let error as ModifierError {
             guard case .needsCalibration = error else { Issue.record("unexpected \(error)"); return }
-            #expect(error.description.hasPrefix(modifier + ": it runs the model on calibration data"), "\(error)")
+            #expect(error.description.hasPrefix(modifier + ": this modifier is not run yet"), "\(error)")
         }
     }
 

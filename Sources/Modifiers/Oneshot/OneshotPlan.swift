@@ -37,7 +37,8 @@ public struct OneshotPlan {
             case let .quantization(spec):
                 specs.append(spec)
             case .gptq, .smoothQuant, .awq:
-                throw .needsCalibration(group: "\(modifier.position): \(modifier.name)", reason: "it runs the model on calibration data")
+                throw .needsCalibration(group: "\(modifier.position): \(modifier.name)",
+                                        reason: "this modifier is not run yet (calibration runs QuantizationModifier only)")
             }
         }
         guard let modifier = specs.first else { throw .noQuantizationModifier(recipe: recipeFile) }
