@@ -27,6 +27,8 @@ struct OriginalComparison {
             } else {
                 identical += 1
             }
+            checkpoint.release(tensor)
+            original.release(source)
         }
         for tensor in original.tensors where checkpoint.tensor(named: tensor.name) == nil {
             let (module, parameter) = QuantizationPlan.split(tensor.name)

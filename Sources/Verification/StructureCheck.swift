@@ -10,6 +10,8 @@ struct QuantizedModule {
     let shape: [Int]
     /// Whether its tensors are all as the config says, so that dequantizing it means something.
     let intact: Bool
+    /// Its tensors in the checkpoint.
+    let tensors: [Checkpoint.Tensor]
 }
 
 /// Checks every module of a checkpoint against its quantization_config, with the rules that plan
@@ -38,6 +40,9 @@ struct StructureCheck {
 
     /// A module's tensors in checkpoint order, by parameter name.
     private typealias Parameters = [(parameter: String, tensor: Checkpoint.Tensor)]
+
+    /// The largest weight dimension taken as such (2^40), far beyond any model's.
+    static let largestDimension = 1 << 40
 
     /// Parameter names that only quantization writes.
     static let quantizationParameters: Set<String> = {
@@ -92,6 +97,11 @@ struct StructureCheck {
         }
         guard let group else { return checkUnquantized(module, parameters) }
         modulesPerGroup[group] += 1
+        guard main.info.shape.allSatisfy({ $0 <= Self.largestDimension }) else {
+            // Possible in a valid file when another dimension is 0; no layout arithmetic may overflow on it.
+            problems.append(.init(tensor: main.name, message: "shape \(main.info.shape) is not that of a Linear weight"))
+            return
+        }
         let (name, scheme) = setup.config.configGroups[group]
         let dtype = weightDType(module)
         var remaining = parameters
@@ -133,7 +143,7 @@ struct StructureCheck {
             intact = compare(expected, &remaining, context: context) && intact
             written.formUnion(expected.map(\.name))
             checkLeftovers(module, remaining, rows: shape[0], context: context)
-            quantized.append(QuantizedModule(name: module, group: group, shape: shape, intact: intact))
+            quantized.append(QuantizedModule(name: module, group: group, shape: shape, intact: intact, tensors: parameters.map(\.tensor)))
         }
     }
 
@@ -194,7 +204,7 @@ struct StructureCheck {
         guard main.name.hasSuffix(".weight_packed") else { return main.info.shape }
         if main.info.dtype == .u8 { return [rows, stored * 2] }
         if let shapeTensor = tensor("weight_shape", parameters), let values = checkpoint.integers(shapeTensor) {
-            if values.count == 2, values.allSatisfy({ (1...(1 << 40)).contains($0) }) { return values }
+            if values.count == 2, values.allSatisfy({ (1...Self.largestDimension).contains($0) }) { return values }
             problems.append(.init(tensor: shapeTensor.name, message: "holds \(values), not the [rows, columns] of a weight"))
         }
         return [rows, stored * 32 / max(bits, 1)]

@@ -1,4 +1,5 @@
 import Checkpoint
+import Foundation
 import Modifiers
 import Recipes
 import Runtime
@@ -85,17 +86,20 @@ public enum Verifier {
             return [.init(tensor: name, message: "cannot be dequantized: \(error.description)")]
         }
         let errors = WeightErrors.measure(decoded, against: source, in: original, threads: options.threads)
+        original.release(source)
+        for tensor in module.tensors { checkpoint.release(tensor) }
         if errors.nonFinite > 0 {
             return [.init(tensor: name, message: "\(errors.nonFinite) dequantized values are NaN or infinite")]
         }
         layer.maxAbsError = errors.maxAbsError
         layer.relativeRMSError = errors.relativeRMSError
         var problems: [VerificationReport.Problem] = []
+        func shown(_ value: Double) -> String { String(format: "%.4g", value) }
         if !(errors.relativeRMSError <= options.maxRelativeRMSError) {
-            problems.append(.init(tensor: name, message: "relative RMS error \(errors.relativeRMSError) exceeds the limit \(options.maxRelativeRMSError)"))
+            problems.append(.init(tensor: name, message: "relative RMS error \(shown(errors.relativeRMSError)) exceeds the limit \(shown(options.maxRelativeRMSError))"))
         }
         if let limit = options.maxAbsError, errors.maxAbsError > limit {
-            problems.append(.init(tensor: name, message: "maximum absolute error \(errors.maxAbsError) exceeds the limit \(limit)"))
+            problems.append(.init(tensor: name, message: "maximum absolute error \(shown(errors.maxAbsError)) exceeds the limit \(shown(limit))"))
         }
         return problems
     }

@@ -56,32 +56,33 @@ struct WeightErrors {
         return results.reduce(into: WeightErrors()) { $0.merge($1) }
     }
 
-    /// Folds in one row: eight lanes of float sums, added to the double totals per row.
+    /// Folds in one row: eight lanes of float sums, added to the double totals per row, and the
+    /// largest difference as the largest magnitude bit pattern (an integer maximum, which vectorizes).
     private mutating func add(row original: UnsafePointer<Float>, decoded: UnsafePointer<Float>, count: Int) {
-        var squared = SIMD8<Float>(), reference = SIMD8<Float>(), largest = SIMD8<Float>()
+        var squared = SIMD8<Float>(), reference = SIMD8<Float>()
         var c = 0
         while c + 8 <= count {
             let w = UnsafeRawPointer(original + c).loadUnaligned(as: SIMD8<Float>.self)
             let d = UnsafeRawPointer(decoded + c).loadUnaligned(as: SIMD8<Float>.self) - w
             squared += d * d
             reference += w * w
-            largest = pointwiseMax(largest, pointwiseMax(d, -d))
             c += 8
         }
-        var rowSquared = Double(squared.sum()), rowReference = Double(reference.sum()), rowLargest = Double(largest.max())
+        var rowSquared = Double(squared.sum()), rowReference = Double(reference.sum())
         while c < count {
             let d = Double(decoded[c]) - Double(original[c])
             rowSquared += d * d
             rowReference += Double(original[c]) * Double(original[c])
-            rowLargest = max(rowLargest, abs(d))
             c += 1
         }
         if !rowSquared.isFinite {
             for i in 0..<count where !decoded[i].isFinite { nonFinite += 1 }
             return
         }
+        var largest: UInt32 = 0
+        for i in 0..<count { largest = max(largest, (decoded[i] - original[i]).bitPattern & 0x7FFF_FFFF) }
         squaredError += rowSquared
         squaredOriginal += rowReference
-        maxAbsError = max(maxAbsError, rowLargest)
+        maxAbsError = max(maxAbsError, Double(Float(bitPattern: largest)))
     }
 }

@@ -121,6 +121,17 @@ import Verification
         #expect(try Self.problems(checkpoint, in: folder) == ["\(Self.module).weight_shape: holds [256, -1], not the [rows, columns] of a weight"])
     }
 
+    @Test func anEmptyWeightOfHugeShapeIsRefusedWithoutOverflow() throws {
+        let folder = TemporaryFolder("verify-bad")
+        var checkpoint = try Self.compressed("w4a16", in: folder)
+        let i = checkpoint.index(Self.module + ".weight_packed")
+        checkpoint.tensors[i].shape = [0, 1 << 62]
+        checkpoint.tensors[i].bytes = []
+        #expect(try Self.problems(checkpoint, in: folder) == [
+            "\(Self.module).weight_packed: shape [0, 4611686018427387904] is not that of a Linear weight",
+        ])
+    }
+
     @Test func anIgnoredModuleMustNotBeQuantized() throws {
         let folder = TemporaryFolder("verify-bad")
         var checkpoint = try Self.compressed("fp8_dynamic", in: folder)
