@@ -72,10 +72,12 @@ struct StructureCheck {
             parameters[module, default: []].append((parameter, tensor))
         }
         let attention = setup.config.kvCacheScheme == nil ? [] : KVCacheParameters.attentionModules(modules, ignore: setup.config.ignore)
-        for module in modules {
-            var remaining = parameters[module]!
+        // An attention module holds no tensor of its own when its KV cache scales are missing.
+        for module in modules + attention.subtracting(modules).sorted() {
+            var remaining = parameters[module] ?? []
             if let scheme = setup.config.kvCacheScheme, attention.contains(module) {
-                let expected = KVCacheParameters.expected(module: module, scheme: scheme, config: checkpoint.config, floatDType: modelDType)
+                let expected = KVCacheParameters.expected(module: module, scheme: scheme, config: checkpoint.config,
+                                                          floatDType: weightDType(module + ".k_proj"))
                 _ = compare(expected, &remaining, context: "kv_cache_scheme")
                 written.formUnion(expected.map(\.name))
             }
@@ -121,7 +123,7 @@ struct StructureCheck {
                 problems.append(.init(tensor: main.name, message: "stored unquantized as \(main.info.dtype.rawValue), but \(context) quantizes module '\(module)'"))
                 return
             }
-            let shape = weightShape(module, main: main, parameters: parameters, bits: scheme.weights?.numBits ?? 8)
+            let shape = weightShape(main: main, parameters: parameters, bits: scheme.weights?.numBits ?? 8)
             let weight = TensorInfo(name: module + ".weight", dtype: dtype ?? ExpectedTensor.placeholder, shape: shape, dataRange: 0..<0)
             var intact = true
             do {
@@ -199,7 +201,7 @@ struct StructureCheck {
     /// `[rows, columns]` of the weight `main` holds compressed: its own shape for `weight`, two
     /// values a byte for U8 `weight_packed`, the `weight_shape` values for I32 `weight_packed`
     /// (or, when those are unusable, as many `bits`-bit values as its words hold).
-    private mutating func weightShape(_ module: String, main: Checkpoint.Tensor, parameters: Parameters, bits: Int) -> [Int] {
+    private mutating func weightShape(main: Checkpoint.Tensor, parameters: Parameters, bits: Int) -> [Int] {
         let rows = main.info.shape[0], stored = main.info.shape[1]
         guard main.name.hasSuffix(".weight_packed") else { return main.info.shape }
         if main.info.dtype == .u8 { return [rows, stored * 2] }

@@ -1,5 +1,7 @@
 import Checkpoint
 import Foundation
+import Modifiers
+import Recipes
 import Testing
 import TestSupport
 import Verification
@@ -96,9 +98,16 @@ import Verification
         #expect(try CorruptedCheckpointTests.problems(scaled, in: folder) == [
             "model.layers.1.self_attn.v_scale: missing: kv_cache_scheme stores BF16 [1] here",
         ])
+        scaled.remove("model.layers.0.self_attn.k_scale")
+        scaled.remove("model.layers.0.self_attn.v_scale")
+        #expect(try CorruptedCheckpointTests.problems(scaled, in: folder) == [
+            "model.layers.1.self_attn.v_scale: missing: kv_cache_scheme stores BF16 [1] here",
+            "model.layers.0.self_attn.k_scale: missing: kv_cache_scheme stores BF16 [1] here",
+            "model.layers.0.self_attn.v_scale: missing: kv_cache_scheme stores BF16 [1] here",
+        ])
         scaled.setQuantizationConfig(["kv_cache_scheme", "strategy"], .string("attn_head"))
         let perHead = try CorruptedCheckpointTests.problems(scaled, in: folder)
-        #expect(perHead.contains("model.layers.0.self_attn.k_scale: shape [1], expected [2, 1, 1] (kv_cache_scheme)"))
+        #expect(perHead.contains("model.layers.1.self_attn.k_scale: shape [1], expected [2, 1, 1] (kv_cache_scheme)"))
     }
 
     @Test func theGroupIndexOfActivationOrderingIsOptional() throws {
@@ -112,5 +121,32 @@ import Verification
         #expect(try CorruptedCheckpointTests.problems(w4a16, in: folder) == [
             "\(Self.module).weight_g_idx: shape [16, 16], expected [256] (config group 'group_0' (pack-quantized))",
         ])
+    }
+}
+
+/// What `oneshot` writes with calibration data (static input scales, NVFP4's input global scale,
+/// KV cache scales) passes verification, against the original too.
+@Suite struct CalibratedOutputTests {
+    static let model = Fixtures.path("models/llama_calib")
+
+    static func samples() throws -> [[Int]] {
+        let json = try JSONParser.parse(String(decoding: Fixtures.data("calibration-reference.json"), as: UTF8.self))
+        return try #require(json["samples"]?.arrayValue?.map { $0.arrayValue?.compactMap { $0.integerValue.map(Int.init) } ?? [] })
+    }
+
+    @Test(arguments: [
+        "QuantizationModifier: {ignore: [lm_head], scheme: FP8, kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, symmetric: true}}",
+        "QuantizationModifier: {ignore: [lm_head], scheme: NVFP4}",
+    ])
+    func calibratedOutputsPass(_ yaml: String) throws {
+        let folder = TemporaryFolder("verify-calibrated")
+        try Compressor.oneshot(model: Self.model, recipe: Recipe.parse(yaml: yaml, file: "recipe.yaml"), output: folder.file("out"),
+                               options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: Self.samples())))
+        let report = try Verifier.verify(checkpoint: folder.file("out"), against: Self.model, options: VerificationOptions(threads: 2))
+        #expect(report.problems.map(\.description) == [])
+        let checkpoint = try Checkpoint(directory: folder.file("out"))
+        let scales = checkpoint.tensors.filter { $0.name.hasSuffix("input_scale") || $0.name.hasSuffix("input_global_scale") || $0.name.hasSuffix("k_scale") }
+        #expect(scales.count >= report.layers.count)
+        #expect(report.identicalToOriginal == report.copiedTensors)
     }
 }
