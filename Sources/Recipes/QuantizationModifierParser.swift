@@ -156,46 +156,7 @@ struct QuantizationModifierParser {
     private func readConfigGroups(_ node: YAMLNode) throws(RecipeError) -> [(name: String, scheme: QuantizationScheme)] {
         var groups: [(name: String, scheme: QuantizationScheme)] = []
         for (groupName, groupKey, groupNode) in try stringKeyed(try node.mapping(for: "config_groups"), context: "config_groups") {
-            let context = "config group '\(groupName)'"
-            var scheme = QuantizationScheme(targets: [])
-            var sawTargets = false
-            var fieldNodes: [String: YAMLNode] = [:]
-            for (key, keyNode, value) in try stringKeyed(try groupNode.mapping(for: groupName), context: context) {
-                fieldNodes[key] = value
-                switch key {
-                case "targets":
-                    scheme.targets = try value.patternList(for: key)
-                    sawTargets = true
-                case "weights":
-                    scheme.weights = value.isNull ? nil : try QuantizationArgsReader.read(value, context: "weights of \(context)")
-                case "input_activations":
-                    scheme.inputActivations = value.isNull ? nil : try QuantizationArgsReader.read(value, context: "input_activations of \(context)")
-                case "output_activations":
-                    scheme.outputActivations = value.isNull ? nil : try QuantizationArgsReader.read(value, context: "output_activations of \(context)")
-                case "format":
-                    if let text = try value.optionalString(for: key) {
-                        let formats = QuantizationScheme.compressionFormats
-                        guard formats.contains(text) else {
-                            throw .invalidValue(value.position, key: key, value: text, allowed: formats,
-                                                suggestion: EditDistance.suggestion(for: text, among: formats))
-                        }
-                        scheme.format = text
-                    }
-                default:
-                    throw .unknownKey(keyNode.position, key: key, context: context,
-                                      suggestion: EditDistance.suggestion(for: key, among: ["targets", "weights", "input_activations", "output_activations", "format"]))
-                }
-            }
-            if !sawTargets {
-                throw .invalidScheme(groupKey.position, message: "\(context) needs 'targets'")
-            }
-            do {
-                try scheme.validate()
-            } catch {
-                throw .invalidScheme(error.field.flatMap { fieldNodes[$0] }?.position ?? groupKey.position,
-                                     message: "\(context): \(error.message)")
-            }
-            groups.append((groupName, scheme))
+            groups.append((groupName, try ConfigGroupReader.scheme(named: groupName, key: groupKey, node: groupNode)))
         }
         return groups
     }

@@ -149,4 +149,21 @@ import TestSupport
         let recipe = try Recipe.load(path: Fixtures.path("references/tiny-llama--MXFP4A16/recipe.yaml"))
         #expect(throws: ModifierError.self) { _ = try Self.compress(model: "models/llama_edge", recipe: recipe) }
     }
+
+    @Test func aForcedFormatMustHoldTheWeights() throws {
+        func recipe(_ format: String) throws -> Recipe {
+            try Recipe.parse(yaml: """
+                QuantizationModifier:
+                  config_groups:
+                    fp8:
+                      targets: [Linear]
+                      weights: {num_bits: 8, type: float, strategy: channel}
+                      format: \(format)
+                """, file: "recipe.yaml")
+        }
+        #expect(try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe("float-quantized")).formats == ["float-quantized"])
+        #expect(throws: ModifierError.unsupportedScheme(group: "fp8", reason: "format 'pack-quantized' cannot hold 8-bit float weights with strategy channel (naive-quantized or float-quantized)")) {
+            try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe("pack-quantized"))
+        }
+    }
 }

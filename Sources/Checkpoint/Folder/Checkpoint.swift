@@ -89,6 +89,13 @@ public final class Checkpoint: @unchecked Sendable {
     /// The bytes of `tensor`, without a copy.
     public func data(_ tensor: Tensor) -> UnsafeRawBufferPointer { shards[tensor.shard].data(tensor.info) }
 
+    /// Drops the pages of `tensor` from this process's resident set (the page cache keeps them):
+    /// what a stream over a large checkpoint does after each tensor.
+    public func release(_ tensor: Tensor) {
+        let shard = shards[tensor.shard]
+        shard.mapped.release(shard.fileRange(tensor.info))
+    }
+
     /// Total bytes of tensor data.
     public var totalBytes: Int { tensors.reduce(0) { $0 + $1.info.byteCount } }
 

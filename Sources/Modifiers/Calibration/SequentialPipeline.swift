@@ -160,6 +160,6 @@ final class SequentialPipeline {
             try writer.begin(output.name)
             try bytes.withUnsafeBytes { try writer.append($0) }
         }
-        shard.mapped.release(shard.fileRange(info))
+        plan.checkpoint.release(entry.tensor)
     }
 }

@@ -119,7 +119,7 @@ public enum Compressor {
                     next += 1
                 }
             }
-            shard.mapped.release(shard.fileRange(entry.tensor.info))
+            checkpoint.release(entry.tensor)
             progress(i)
         }
     }

@@ -44,7 +44,7 @@ public struct OneshotPlan {
         for group in quantization.groups {
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme)
             quantizers.append(made.quantizer)
-            formats.append(group.scheme.format ?? made.format)
+            formats.append(made.format)
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
         var entryOutputs: [[OutputTensor]] = []

@@ -64,31 +64,6 @@ struct WeightStore {
 
     /// Widens a validated BF16, F16 or F32 tensor into `destination`.
     private func widen(_ tensor: Checkpoint.Tensor, into destination: UnsafeMutablePointer<Float>) {
-        let count = tensor.info.elementCount
-        let bytes = checkpoint.data(tensor)
-        let out = UnsafeMutableBufferPointer(start: destination, count: count)
-        switch tensor.info.dtype {
-        case .bf16, .f16:
-            withAligned(bytes, of: UInt16.self, count: count) { source in
-                if tensor.info.dtype == .bf16 { BF16.floats(source, into: out) } else { F16.floats(source, into: out) }
-            }
-        case .f32:
-            UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count * 4)))
-        default:
-            preconditionFailure("widen: \(tensor.info.dtype) was not validated")
-        }
-    }
-
-    /// Calls `body` with `bytes` as `count` values of `T`, copying them first when the mapped data
-    /// is not aligned for `T`.
-    private func withAligned<T>(_ bytes: UnsafeRawBufferPointer, of _: T.Type, count: Int, _ body: (UnsafeBufferPointer<T>) -> Void) {
-        if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 {
-            body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: count))
-        } else {
-            let copy = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-            defer { copy.deallocate() }
-            UnsafeMutableRawBufferPointer(copy).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count * MemoryLayout<T>.stride)))
-            body(UnsafeBufferPointer(copy))
-        }
+        checkpoint.widen(tensor, elements: 0..<tensor.info.elementCount, into: destination)
     }
 }
