@@ -50,7 +50,7 @@ struct IntegerFakeQuantizer: Sendable {
                 let (scale, zeroPoint) = grid.parameters(S.self, minimum: slice.min() ?? 0, maximum: slice.max() ?? 0)
                 grid.quantize(S.self, source.baseAddress! + start, count: count, scale: scale, zeroPoint: zeroPoint, into: &codes)
                 let s = S.float(scale)
-                for i in 0..<count { result[start + i] = S.rounded(Float(Int(codes[i]) - Int(zeroPoint)) * s) }
+                for i in 0..<count { result[start + i] = grid.dequantize(S.self, codes[i], scale: s, zeroPoint: zeroPoint) }
             }
         }
         return result
