@@ -33,7 +33,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedScheme(g, r): return "\(g): \(r)"
         case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
         case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"
-        case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it"
+        case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it (--allow-nonfinite quantizes it as llm-compressor does)"
         case let .missingConfig(d): return "\(d): no config.json; a model folder needs one"
         case .cancelled: return "cancelled"
         }

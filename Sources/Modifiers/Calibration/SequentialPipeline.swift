@@ -128,7 +128,7 @@ final class SequentialPipeline {
         case let .quantize(group):
             let quantizer = plan.quantizers[group]
             let names = quantizer.outputs(module: entry.module, weight: info).map(\.name)
-            var context = FusedLayerContext.none
+            var context = QuantizationContext.none
             if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
                 var m: Float = 0
                 for j in members {
@@ -137,7 +137,7 @@ final class SequentialPipeline {
                         m = max(m, values.reduce(0) { max($0, abs($1)) })
                     } else {
                         m = max(m, try WeightAbsmax.of(sibling.info, data: plan.checkpoint.shards[sibling.shard].data(sibling.info),
-                                                       threads: threads))
+                                                       threads: threads, allowNonFinite: false))
                     }
                 }
                 context.groupAbsmax = m

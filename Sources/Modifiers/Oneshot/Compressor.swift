@@ -59,7 +59,7 @@ public enum Compressor {
             if let pipeline {
                 try pipeline.run(samples: samples, writer: writer, progress: report)
             } else {
-                try streamDataFree(plan, writer: writer, threads: options.threads, progress: report)
+                try streamDataFree(plan, writer: writer, options: options, progress: report)
             }
             try writer.finish()
             let copied = checkpoint.auxiliaryFiles()
@@ -82,8 +82,9 @@ public enum Compressor {
     }
 
     /// Quantizes or copies every tensor in stream order, one at a time, without running the model.
-    private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, threads: Int,
+    private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, options: OneshotOptions,
                                        progress: (Int) -> Void) throws {
+        let threads = options.threads, allowNonFinite = !options.rejectNonFinite
         let checkpoint = plan.checkpoint
         var fusedGroupOf: [Int: Int] = [:]
         for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
@@ -99,15 +100,17 @@ public enum Compressor {
                 let quantizer = plan.quantizers[group]
                 let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
                 var next = 0
-                var context = FusedLayerContext.none
+                var context = QuantizationContext(allowNonFinite: allowNonFinite)
                 if let g = fusedGroupOf[i] {
                     // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
                     if fusedAbsmax[g] == nil {
                         var m: Float = 0
                         for j in plan.fusedGroups[g] {
                             let sibling = plan.quantization.entries[j].tensor
-                            m = max(m, try WeightAbsmax.of(sibling.info, data: checkpoint.shards[sibling.shard].data(sibling.info),
-                                                           threads: threads))
+                            let absmax = try WeightAbsmax.of(sibling.info, data: checkpoint.shards[sibling.shard].data(sibling.info),
+                                                             threads: threads, allowNonFinite: allowNonFinite)
+                            // NaN wins, as in torch.amax.
+                            m = m.isNaN || absmax.isNaN ? .nan : max(m, absmax)
                         }
                         fusedAbsmax[g] = m
                     }
