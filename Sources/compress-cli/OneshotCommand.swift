@@ -111,6 +111,10 @@ struct OneshotCommand: ParsableCommand {
         let output = self.output!
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(threads) threads")
         InterruptCleanup.install(destination: output)
+        // Past a file-size limit (ulimit -f) a write then fails with EFBIG, reported and cleaned up
+        // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
+        signal(SIGXFSZ, SIG_IGN)
+        TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output)
         var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite,
                                      rejectNonFinite: !allowNonfinite)
         if plan.requiresCalibration, let dataset {

@@ -115,9 +115,9 @@ final class SequentialPipeline {
         let info = entry.tensor.info
         let shard = plan.checkpoint.shards[entry.tensor.shard]
         let replaced = replacements[info.name].map { StoredValues.bytes($0, as: info.dtype) }
-        func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
             if let replaced { return try replaced.withUnsafeBytes(body) }
-            return try body(shard.data(info))
+            return try body(try plan.checkpoint.checkedData(entry.tensor))
         }
         var outputs = plan.entryOutputs[i][...]
         switch entry.action {
