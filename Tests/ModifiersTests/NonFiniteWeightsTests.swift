@@ -9,7 +9,7 @@ import TestSupport
 /// `rejectNonFinite: false` as `NonFiniteWeights` documents, which is llm-compressor's output value
 /// for value for FP8, FP8_BLOCK, the integer schemes and NVFP4, and a NaN scale per group for MX.
 @Suite struct NonFiniteWeightsTests {
-    /// References made by `scripts/make-nonfinite-references.py` from `model(in:)`.
+    /// References made by `scripts/make-degenerate-references.py` from `model(in:)`.
     static let references = ["FP8_DYNAMIC", "FP8_BLOCK", "W8A8", "W4A16", "W4A16_ASYM", "NVFP4A16"]
     static let qProj = "model.layers.0.self_attn.q_proj"
     static let downProj = "model.layers.1.mlp.down_proj"
@@ -17,28 +17,16 @@ import TestSupport
     /// `models/llama` with, as bf16 bits: in layer 0's q_proj a NaN at [0, 5], +Inf at [1, 3],
     /// -Inf at [2, 7] and row 3 all negative NaN (0xFFC0); in layer 1's down_proj +Inf at [4, 9].
     static func model(in folder: TemporaryFolder) throws -> String {
-        let source = try Checkpoint(directory: Fixtures.path("models/llama"))
-        var builder = ModelBuilder(modelType: "llama")
-        for tensor in source.tensors {
-            var bytes = Array(source.data(tensor))
-            let columns = tensor.info.shape.last ?? 0
-            func set(_ row: Int, _ column: Int, _ bits: UInt16) {
-                bytes[2 * (row * columns + column)] = UInt8(bits & 0xFF)
-                bytes[2 * (row * columns + column) + 1] = UInt8(bits >> 8)
-            }
-            if tensor.name == qProj + ".weight" {
-                set(0, 5, 0x7FC0)
-                set(1, 3, 0x7F80)
-                set(2, 7, 0xFF80)
-                for c in 0..<columns { set(3, c, 0xFFC0) }
-            }
-            if tensor.name == downProj + ".weight" { set(4, 9, 0x7F80) }
-            builder.tensors.append((tensor.name, tensor.info.dtype, tensor.info.shape, bytes))
-        }
         let path = folder.file("llama_nonfinite")
-        try builder.write(to: path)
-        try FileManager.default.removeItem(atPath: path + "/config.json")
-        try FileManager.default.copyItem(atPath: Fixtures.path("models/llama/config.json"), toPath: path + "/config.json")
+        try ModelBuilder.writeCopy(of: Fixtures.path("models/llama"), to: path) { name, shape, bytes in
+            if name == qProj + ".weight" {
+                for (row, column, bits) in [(0, 5, 0x7FC0), (1, 3, 0x7F80), (2, 7, 0xFF80)] as [(Int, Int, UInt16)] {
+                    ModelBuilder.setBF16(&bytes, row: row, column: column, columns: shape[1], bits)
+                }
+                for c in 0..<shape[1] { ModelBuilder.setBF16(&bytes, row: 3, column: c, columns: shape[1], 0xFFC0) }
+            }
+            if name == downProj + ".weight" { ModelBuilder.setBF16(&bytes, row: 4, column: 9, columns: shape[1], 0x7F80) }
+        }
         return path
     }
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Writes Tests/Fixtures/references/llama_nonfinite--SCHEME/: what llm-compressor 0.14 makes of weights
-holding NaN and Inf, for the `--allow-nonfinite` tests (NonFiniteWeightsTests).
+"""Writes Tests/Fixtures/references/llama_nonfinite--SCHEME/ and llama_zero--SCHEME/: what llm-compressor
+0.14 makes of weights holding NaN and Inf (for the `--allow-nonfinite` tests, NonFiniteWeightsTests) and
+of all-zero weights (FaultTests).
 
 Needs the llm-compressor environment (torch, transformers 5, llmcompressor 0.14.0.1):
-    python3 scripts/make-nonfinite-references.py [OUT_DIR]
+    python3 scripts/make-degenerate-references.py [OUT_DIR]
 
-The input is Tests/Fixtures/models/llama with, as bf16 bit patterns (NonFiniteWeightsTests.model makes
-the same bits): in layer 0's q_proj, a NaN at [0, 5], +Inf at [1, 3], -Inf at [2, 7] and row 3 all
-negative NaN (0xFFC0); in layer 1's down_proj, +Inf at [4, 9].
+Both inputs are Tests/Fixtures/models/llama with, as bf16 bit patterns (NonFiniteWeightsTests.model and
+FaultTests.zeroModel make the same bits):
+- llama_nonfinite: in layer 0's q_proj, a NaN at [0, 5], +Inf at [1, 3], -Inf at [2, 7] and row 3 all
+  negative NaN (0xFFC0); in layer 1's down_proj, +Inf at [4, 9];
+- llama_zero: layer 0's q_proj, k_proj and v_proj (a fused group) and layer 1's down_proj all zero,
+  row 5 of layer 1's gate_proj zero.
 
 torch's NaN sign bits depend on which of its kernels ran (its vectorized bf16 rounding writes 0xFFFF,
 its scalar one 0x7FC0), and FP4 keeps a NaN's sign as -0 or +0. The manifest hashes the tensors with
@@ -21,20 +25,38 @@ from safetensors.torch import load_file, save_file
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "Tests/Fixtures/references")
-schemes = ["FP8_DYNAMIC", "FP8_BLOCK", "W8A8", "W4A16", "W4A16_ASYM", "NVFP4A16"]
+schemes = {
+    "llama_nonfinite": ["FP8_DYNAMIC", "FP8_BLOCK", "W8A8", "W4A16", "W4A16_ASYM", "NVFP4A16"],
+    "llama_zero": ["FP8_DYNAMIC", "FP8_BLOCK", "W8A8", "W4A16", "W4A16_ASYM", "NVFP4A16", "MXFP4A16", "MXFP8A16"],
+}
 CANONICAL = {"BF16": (torch.int16, 0x7FC0), "F16": (torch.int16, 0x7E00), "F32": (torch.int32, 0x7FC00000)}
 
 
-def model(path):
+def edit(tensors, name, change):
+    bits = tensors[name].clone().view(torch.int16)
+    change(bits)
+    tensors[name] = bits.view(torch.bfloat16)
+
+
+def nonfinite(tensors):
+    def q(bits):
+        bits[0, 5], bits[1, 3], bits[2, 7] = 0x7FC0, 0x7F80, 0xFF80 - 0x10000
+        bits[3, :] = 0xFFC0 - 0x10000
+    edit(tensors, "model.layers.0.self_attn.q_proj.weight", q)
+    edit(tensors, "model.layers.1.mlp.down_proj.weight", lambda bits: bits.__setitem__((4, 9), 0x7F80))
+
+
+def zero(tensors):
+    for name in ["model.layers.0.self_attn.q_proj.weight", "model.layers.0.self_attn.k_proj.weight",
+                 "model.layers.0.self_attn.v_proj.weight", "model.layers.1.mlp.down_proj.weight"]:
+        edit(tensors, name, lambda bits: bits.zero_())
+    edit(tensors, "model.layers.1.mlp.gate_proj.weight", lambda bits: bits[5].zero_())
+
+
+def model(path, change):
     src = os.path.join(root, "Tests/Fixtures/models/llama")
     tensors = load_file(os.path.join(src, "model.safetensors"))
-    q = tensors["model.layers.0.self_attn.q_proj.weight"].clone().view(torch.int16)
-    q[0, 5], q[1, 3], q[2, 7] = 0x7FC0, 0x7F80, 0xFF80 - 0x10000
-    q[3, :] = 0xFFC0 - 0x10000
-    tensors["model.layers.0.self_attn.q_proj.weight"] = q.view(torch.bfloat16)
-    d = tensors["model.layers.1.mlp.down_proj.weight"].clone().view(torch.int16)
-    d[4, 9] = 0x7F80
-    tensors["model.layers.1.mlp.down_proj.weight"] = d.view(torch.bfloat16)
+    change(tensors)
     os.makedirs(path)
     for f in os.listdir(src):
         if f != "model.safetensors":
@@ -97,18 +119,19 @@ from llmcompressor import oneshot
 from llmcompressor.modifiers.quantization import QuantizationModifier
 
 with tempfile.TemporaryDirectory() as tmp:
-    source = os.path.join(tmp, "llama_nonfinite")
-    model(source)
-    for scheme in schemes:
-        compressed = os.path.join(tmp, scheme)
-        m = AutoModelForCausalLM.from_pretrained(source, dtype="auto")
-        oneshot(model=m, recipe=QuantizationModifier(targets="Linear", scheme=scheme, ignore=["lm_head"]))
-        m.save_pretrained(compressed, save_compressed=True)
-        target = os.path.join(out_dir, "llama_nonfinite--" + scheme)
-        os.makedirs(target, exist_ok=True)
-        for f in ("config.json", "recipe.yaml"):
-            shutil.copy(os.path.join(compressed, f), target)
-        with open(os.path.join(target, "manifest.json"), "w") as f:
-            json.dump(manifest(compressed), f, indent=1, sort_keys=True)
-            f.write("\n")
-        print("wrote", target)
+    for name, change in [("llama_nonfinite", nonfinite), ("llama_zero", zero)]:
+        source = os.path.join(tmp, name)
+        model(source, change)
+        for scheme in schemes[name]:
+            compressed = os.path.join(tmp, name + "--" + scheme)
+            m = AutoModelForCausalLM.from_pretrained(source, dtype="auto")
+            oneshot(model=m, recipe=QuantizationModifier(targets="Linear", scheme=scheme, ignore=["lm_head"]))
+            m.save_pretrained(compressed, save_compressed=True)
+            target = os.path.join(out_dir, name + "--" + scheme)
+            os.makedirs(target, exist_ok=True)
+            for f in ("config.json", "recipe.yaml"):
+                shutil.copy(os.path.join(compressed, f), target)
+            with open(os.path.join(target, "manifest.json"), "w") as f:
+                json.dump(manifest(compressed), f, indent=1, sort_keys=True)
+                f.write("\n")
+            print("wrote", target)
