@@ -85,12 +85,14 @@ public final class OutputFolder {
     }
 
     /// `error` with a path inside the temporary folder of `destination` shown as the same path in
-    /// `destination`: the temporary folder is gone by the time a user reads the message.
+    /// `destination`, as the user wrote it: the temporary folder is gone by the time they read it.
     public static func naming(_ error: CheckpointError, destination: String) -> CheckpointError {
         guard case let .outputFailed(path, reason) = error else { return error }
         let working = workingPath(for: destination)
         guard path == working || path.hasPrefix(working + "/") else { return error }
-        return .outputFailed(path: URL(fileURLWithPath: destination).standardizedFileURL.path + path.dropFirst(working.count), reason: reason)
+        var base = Substring(destination)
+        while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }
+        return .outputFailed(path: String(base) + path.dropFirst(working.count), reason: reason)
     }
 
     /// Writes `text` to `name` in the output.
