@@ -19,6 +19,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case unquantizableWeight(tensor: String, reason: String)
     case nonFinite(tensor: String, row: Int)
     case missingConfig(directory: String)
+    case noTensors(directory: String)
     case cancelled
 
     public var description: String {
@@ -33,8 +34,9 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedScheme(g, r): return "\(g): \(r)"
         case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
         case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"
-        case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it"
+        case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it (--allow-nonfinite quantizes it as llm-compressor does)"
         case let .missingConfig(d): return "\(d): no config.json; a model folder needs one"
+        case let .noTensors(d): return "\(d): the safetensors files hold no tensors; there is nothing to compress"
         case .cancelled: return "cancelled"
         }
     }

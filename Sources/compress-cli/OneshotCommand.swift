@@ -20,6 +20,18 @@ struct OneshotCommand: ParsableCommand {
             The output is written to a hidden folder beside OUTPUT and renamed into place only when
             complete: a failed or interrupted run leaves nothing that looks like a checkpoint.
 
+            A weight to quantize that holds NaN or Inf is refused, naming the tensor and row. With
+            --allow-nonfinite, under a data-free scheme (recipes that calibrate still refuse it), it is
+            quantized as llm-compressor does (torch.amax propagates NaN): a scale
+            group (a row, block or group of columns; the whole tensor for per-tensor scales) holding NaN gets
+            a NaN scale, one holding Inf an Inf scale, and only those groups change:
+              FP8     codes NaN under a NaN scale; under an Inf scale finite values 0, infinities NaN
+              integer codes 0 under a NaN scale (zero point 0); under an Inf scale finite values get the
+                      zero point, infinities 0
+              NVFP4   NaN in a weight or its fused siblings (q/k/v, gate/up) makes their global scale 1, Inf
+                      makes it 0 (all values 0); a group whose scale is NaN gets the NaN scale and zero values
+              MX      a group holding NaN or Inf gets the NaN scale (255) and NaN values (zero for MXFP4)
+
             Examples:
               compress oneshot --model ./Llama-3.2-1B --recipe recipes/fp8_dynamic.yaml --output ./Llama-3.2-1B-FP8
               compress oneshot --model ./m --recipe r.yaml --output ./out --dry-run     # print the plan only
@@ -63,6 +75,9 @@ struct OneshotCommand: ParsableCommand {
     @Flag(help: "Print what would be done to each tensor, and the quantization_config, without writing.")
     var dryRun = false
 
+    @Flag(help: "Quantize weights that hold NaN or Inf as llm-compressor does, instead of refusing them (see below).")
+    var allowNonfinite = false
+
     @Flag(help: "Replace OUTPUT if it exists and is not empty.")
     var overwrite = false
 
@@ -96,7 +111,12 @@ struct OneshotCommand: ParsableCommand {
         let output = self.output!
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(threads) threads")
         InterruptCleanup.install(destination: output)
-        var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite)
+        // Past a file-size limit (ulimit -f) a write then fails with EFBIG, reported and cleaned up
+        // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
+        signal(SIGXFSZ, SIG_IGN)
+        TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output)
+        var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite,
+                                     rejectNonFinite: !allowNonfinite)
         if plan.requiresCalibration, let dataset {
             let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
                                               shuffle: !noShuffle)

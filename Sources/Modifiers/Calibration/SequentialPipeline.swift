@@ -115,9 +115,9 @@ final class SequentialPipeline {
         let info = entry.tensor.info
         let shard = plan.checkpoint.shards[entry.tensor.shard]
         let replaced = replacements[info.name].map { StoredValues.bytes($0, as: info.dtype) }
-        func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
             if let replaced { return try replaced.withUnsafeBytes(body) }
-            return try body(shard.data(info))
+            return try body(try plan.checkpoint.checkedData(entry.tensor))
         }
         var outputs = plan.entryOutputs[i][...]
         switch entry.action {
@@ -128,7 +128,7 @@ final class SequentialPipeline {
         case let .quantize(group):
             let quantizer = plan.quantizers[group]
             let names = quantizer.outputs(module: entry.module, weight: info).map(\.name)
-            var context = FusedLayerContext.none
+            var context = QuantizationContext.none
             if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
                 var m: Float = 0
                 for j in members {
@@ -137,7 +137,7 @@ final class SequentialPipeline {
                         m = max(m, values.reduce(0) { max($0, abs($1)) })
                     } else {
                         m = max(m, try WeightAbsmax.of(sibling.info, data: plan.checkpoint.shards[sibling.shard].data(sibling.info),
-                                                       threads: threads))
+                                                       threads: threads, allowNonFinite: false))
                     }
                 }
                 context.groupAbsmax = m

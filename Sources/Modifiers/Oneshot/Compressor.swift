@@ -44,6 +44,9 @@ public enum Compressor {
         }
         do {
             let folder = try OutputFolder(destination: output, input: checkpoint.directory, overwrite: options.overwrite)
+            let copied = checkpoint.auxiliaryFiles()
+            var auxiliary: [MappedFile] = []
+            for name in copied { auxiliary.append(try MappedFile(path: checkpoint.directory + "/" + name)) }
             let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
             let totalBytes = checkpoint.totalBytes
@@ -59,11 +62,12 @@ public enum Compressor {
             if let pipeline {
                 try pipeline.run(samples: samples, writer: writer, progress: report)
             } else {
-                try streamDataFree(plan, writer: writer, threads: options.threads, progress: report)
+                try streamDataFree(plan, writer: writer, options: options, progress: report)
             }
+            // A file that changed during the last tensor read from it would otherwise go unnoticed.
+            try checkpoint.checkUnchanged()
             try writer.finish()
-            let copied = checkpoint.auxiliaryFiles()
-            for name in copied { try folder.copy(file: checkpoint.directory + "/" + name) }
+            for file in auxiliary { try folder.copy(file: file) }
             try folder.write(text: plan.outputConfig.text, to: ModelConfig.fileName)
             try folder.write(text: plan.recipe.savedYAML(), to: "recipe.yaml")
             try folder.commit()
@@ -73,24 +77,34 @@ public enum Compressor {
                                   filesCopied: copied, ignore: plan.quantization.ignore,
                                   seconds: Date().timeIntervalSince(start))
         } catch let error as CheckpointError {
-            throw .checkpoint(error)
+            throw explained(.checkpoint(error), checkpoint: checkpoint, output: output)
         } catch let error as ModifierError {
-            throw error
+            throw explained(error, checkpoint: checkpoint, output: output)
         } catch {
             throw .recipe("\(error)")
         }
     }
 
+    /// The error a user should read for a failed write: the input's change when a shard changed
+    /// (writing bytes of a mapping whose file was truncated fails with EFAULT before a check sees
+    /// the truncation), else the output path as in `output` rather than its temporary folder.
+    private static func explained(_ error: ModifierError, checkpoint: Checkpoint, output: String) -> ModifierError {
+        guard case let .checkpoint(cause) = error, case .outputFailed = cause else { return error }
+        if case let .failure(changed) = Result(catching: checkpoint.checkUnchanged) { return .checkpoint(changed) }
+        return .checkpoint(OutputFolder.naming(cause, destination: output))
+    }
+
     /// Quantizes or copies every tensor in stream order, one at a time, without running the model.
-    private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, threads: Int,
+    private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, options: OneshotOptions,
                                        progress: (Int) -> Void) throws {
+        let threads = options.threads, allowNonFinite = !options.rejectNonFinite
         let checkpoint = plan.checkpoint
         var fusedGroupOf: [Int: Int] = [:]
         for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
         var fusedAbsmax: [Int: Float] = [:]
         for (i, entry) in plan.quantization.entries.enumerated() {
             let shard = checkpoint.shards[entry.tensor.shard]
-            let data = shard.data(entry.tensor.info)
+            let data = try checkpoint.checkedData(entry.tensor)
             switch entry.action {
             case .copy:
                 try writer.begin(entry.tensor.name)
@@ -99,15 +113,17 @@ public enum Compressor {
                 let quantizer = plan.quantizers[group]
                 let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
                 var next = 0
-                var context = FusedLayerContext.none
+                var context = QuantizationContext(allowNonFinite: allowNonFinite)
                 if let g = fusedGroupOf[i] {
                     // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
                     if fusedAbsmax[g] == nil {
                         var m: Float = 0
                         for j in plan.fusedGroups[g] {
                             let sibling = plan.quantization.entries[j].tensor
-                            m = max(m, try WeightAbsmax.of(sibling.info, data: checkpoint.shards[sibling.shard].data(sibling.info),
-                                                           threads: threads))
+                            let absmax = try WeightAbsmax.of(sibling.info, data: try checkpoint.checkedData(sibling),
+                                                             threads: threads, allowNonFinite: allowNonFinite)
+                            // NaN wins, as in torch.amax.
+                            m = m.isNaN || absmax.isNaN ? .nan : max(m, absmax)
                         }
                         fusedAbsmax[g] = m
                     }

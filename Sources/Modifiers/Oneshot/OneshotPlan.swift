@@ -34,6 +34,7 @@ public struct OneshotPlan {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
         guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
+        guard !checkpoint.tensors.isEmpty else { throw .noTensors(directory: model) }
         let recipe: Recipe
         do { recipe = try written.initialized(architecture: config.architectures.first ?? "") } catch { throw .recipe(error.description) }
         let (modifier, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)

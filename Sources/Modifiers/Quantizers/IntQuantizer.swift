@@ -26,7 +26,7 @@ struct IntQuantizer: IntegerWeightWriter {
     func validate(_ weight: TensorInfo) throws(ModifierError) { try kernel.validate(weight) }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                                    context _: FusedLayerContext,
+                                    context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let scaleCount = kernel.granularity.scaleShape(rows: rows, columns: columns).reduce(1, *)
@@ -37,7 +37,7 @@ struct IntQuantizer: IntegerWeightWriter {
         let codes = (buffer.baseAddress! + scaleBytes).bindMemory(to: Int8.self, capacity: rows * columns + scaleCount)
         let zeroPoints = codes + rows * columns
         try kernel.run(S.self, weight: weight, input: data.bindMemory(to: S.Bits.self).baseAddress!, threads: threads,
-                       scales: scales, zeroPoints: zeroPoints) { r, row in
+                       allowNonFinite: context.allowNonFinite, scales: scales, zeroPoints: zeroPoints) { r, row in
             (codes + r * columns).update(from: row, count: columns)
         }
         try write(S.self, weight: weight, codes: codes, scales: scales, zeroPoints: zeroPoints, threads: threads, emit: emit)

@@ -46,11 +46,13 @@ struct IntegerWeightKernel: Sendable, Equatable {
     }
 
     /// Fills `scales` and `zeroPoints` (one per scale-shape element, row-major) from the weight's
-    /// statistics, without computing codes.
+    /// statistics, without computing codes. NaN or Inf throw `nonFinite` unless `allowNonFinite`.
     func observe<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
+                                   allowNonFinite: Bool = false,
                                    scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) {
         if granularity == .tensor {
-            try observeTensor(S.self, weight: weight, input: input, threads: threads, scales: scales, zeroPoints: zeroPoints)
+            _ = try observeTensor(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
+                                  scales: scales, zeroPoints: zeroPoints)
             return
         }
         let rows = weight.shape[0], columns = weight.shape[1]
@@ -66,13 +68,15 @@ struct IntegerWeightKernel: Sendable, Equatable {
                 }
             }
         }
-        try nonFinite.check(weight)
+        if !allowNonFinite { try nonFinite.check(weight) }
     }
 
     /// Fills `scales` and `zeroPoints` (one per scale-shape element, row-major) unless they are
     /// `given`, and passes every row's codes to `store(row, codes)`, from several threads at once
-    /// (each row once).
+    /// (each row once). Observed NaN or Inf throw `nonFinite` unless `allowNonFinite`, which
+    /// quantizes their groups as `IntegerGrid` describes.
     func run<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
+                               allowNonFinite: Bool = false,
                                scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>,
                                parameters: IntegerParameterSource = .observed,
                                store: (Int, UnsafePointer<Int8>) -> Void) throws(ModifierError) {
@@ -80,8 +84,10 @@ struct IntegerWeightKernel: Sendable, Equatable {
         let groupSize = granularity.groupSize(columns: columns)
         let groups = columns / Swift.max(groupSize, 1)
         // Tensor statistics first (one scale needs every row), then the codes.
+        var tensorIsFinite = true
         if parameters == .observed && granularity == .tensor {
-            try observeTensor(S.self, weight: weight, input: input, threads: threads, scales: scales, zeroPoints: zeroPoints)
+            tensorIsFinite = try observeTensor(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
+                                               scales: scales, zeroPoints: zeroPoints)
         }
         let nonFinite = NonFiniteRows(rows)
         let observesGroups = parameters == .observed && granularity != .tensor
@@ -93,21 +99,30 @@ struct IntegerWeightKernel: Sendable, Equatable {
                 for g in 0..<groups {
                     let start = g * groupSize
                     let index = granularity == .tensor ? 0 : r * groups + g
-                    if observesGroups && !observeGroup(S.self, row + start, count: groupSize, into: scales + index, zeroPoints + index) {
-                        nonFinite.mark(r)
+                    var finite = tensorIsFinite
+                    if observesGroups {
+                        finite = observeGroup(S.self, row + start, count: groupSize, into: scales + index, zeroPoints + index)
+                        if !finite { nonFinite.mark(r) }
                     }
-                    grid.quantize(S.self, row + start, count: groupSize, scale: scales[index], zeroPoint: zeroPoints[index],
-                                  into: codes + start)
+                    if finite {
+                        grid.quantize(S.self, row + start, count: groupSize, scale: scales[index], zeroPoint: zeroPoints[index],
+                                      into: codes + start)
+                    } else {
+                        grid.quantizeNonFinite(S.self, row + start, count: groupSize, scale: scales[index],
+                                               zeroPoint: zeroPoints[index], into: codes + start)
+                    }
                 }
                 store(r, codes)
             }
         }
-        try nonFinite.check(weight)
+        if !allowNonFinite { try nonFinite.check(weight) }
     }
 
-    /// The one scale and zero point of a per-tensor weight, from every row's statistics.
+    /// The one scale and zero point of a per-tensor weight, from every row's statistics; whether
+    /// they are finite.
     private func observeTensor<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
-                                                 scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) {
+                                                 allowNonFinite: Bool,
+                                                 scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) -> Bool {
         let rows = weight.shape[0], columns = weight.shape[1]
         let perRow = UnsafeMutableBufferPointer<GroupStatistics<S>>.allocate(capacity: rows)
         defer { perRow.deallocate() }
@@ -118,9 +133,11 @@ struct IntegerWeightKernel: Sendable, Equatable {
                 perRow[r] = s
             }
         }
-        if let bad = perRow.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(tensor: weight.name, row: bad) }
+        if !allowNonFinite, let bad = perRow.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(tensor: weight.name, row: bad) }
         let whole = perRow.reduce(GroupStatistics<S>()) { $0.merged(with: $1) }
-        (scales[0], zeroPoints[0]) = grid.parameters(S.self, minimum: whole.minimum, maximum: whole.maximum)
+        (scales[0], zeroPoints[0]) = whole.isFinite ? grid.parameters(S.self, minimum: whole.minimum, maximum: whole.maximum)
+                                                    : grid.nonFiniteParameters(S.self, whole)
+        return whole.isFinite
     }
 
     /// Stores the scale and zero point of `count` values at `values`; false when one of them is not finite.
@@ -129,7 +146,8 @@ struct IntegerWeightKernel: Sendable, Equatable {
                                                 into scale: UnsafeMutablePointer<S.Bits>, _ zeroPoint: UnsafeMutablePointer<Int8>) -> Bool {
         var s = GroupStatistics<S>()
         s.add(values, count: count)
-        (scale.pointee, zeroPoint.pointee) = grid.parameters(S.self, minimum: s.minimum, maximum: s.maximum)
+        (scale.pointee, zeroPoint.pointee) = s.isFinite ? grid.parameters(S.self, minimum: s.minimum, maximum: s.maximum)
+                                                        : grid.nonFiniteParameters(S.self, s)
         return s.isFinite
     }
 }

@@ -35,12 +35,12 @@ struct PackQuantizer: IntegerWeightWriter {
     func validate(_ weight: TensorInfo) throws(ModifierError) { try kernel.validate(weight) }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                                    context _: FusedLayerContext,
+                                    context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let buffers = PackedBuffers<S>(self, weight: weight, scratch: scratch)
         let columns = weight.shape[1], width = buffers.width, bits = kernel.grid.bits
         try kernel.run(S.self, weight: weight, input: data.bindMemory(to: S.Bits.self).baseAddress!, threads: threads,
-                       scales: buffers.scales, zeroPoints: buffers.zeroPoints) { r, row in
+                       allowNonFinite: context.allowNonFinite, scales: buffers.scales, zeroPoints: buffers.zeroPoints) { r, row in
             Int32Packing.pack(row, count: columns, bits: bits, into: buffers.words + r * width)
         }
         try emitPacked(buffers, emit: emit)
