@@ -13,8 +13,14 @@ public struct ShardIndex: Sendable {
     /// Reads and validates the index at `path`.
     public init(path: String) throws(CheckpointError) {
         let file = try MappedFile(path: path)
+        try self.init(file: path, bytes: file.bytes)
+    }
+
+    /// Parses and validates the text of an index already in memory (`bytes`, UTF-8 JSON);
+    /// `file` names it in errors.
+    public init(file path: String, bytes: UnsafeRawBufferPointer) throws(CheckpointError) {
         let json: JSONValue
-        do { json = try JSONParser.parse(file.bytes) } catch {
+        do { json = try JSONParser.parse(bytes) } catch {
             throw .invalidIndex(file: path, reason: error.description)
         }
         guard case let .object(root) = json else { throw .invalidIndex(file: path, reason: "not a JSON object") }
@@ -33,10 +39,10 @@ public struct ShardIndex: Sendable {
         }
         var total: Int64? = nil
         if case let .object(metadata)? = root["metadata"], let size = metadata["total_size"] {
-            guard let bytes = size.numberValue, bytes >= 0 else {
-                throw .invalidIndex(file: path, reason: "metadata.total_size is \(size.kindName), not a byte count")
+            guard let bytes = size.numberValue, bytes >= 0, let exact = Int64(exactly: bytes) else {
+                throw .invalidIndex(file: path, reason: "metadata.total_size \(JSONWriter.compact(size)) is not a byte count")
             }
-            total = Int64(bytes)
+            total = exact
         }
         self.weightMap = weightMap
         self.shards = shards
