@@ -79,13 +79,9 @@ public final class LayerwiseModel: @unchecked Sendable {
         let workspace = Workspace(spec: spec, rows: rows, past: 0)
         defer { workspace.release() }
         workspace.hidden.update(from: hidden, count: rows * spec.hiddenSize)
-        let cache = KVCache(layers: spec.layerCount, width: spec.keyValueWidth, capacity: 0)
-        var (cosines, sines) = forward.rotary.tables(start: 0, count: rows)
-        cosines.withUnsafeMutableBufferPointer { c in
-            sines.withUnsafeMutableBufferPointer { s in
-                forward.run(block.layer, index: block.index, rows: rows, past: 0, cache: cache, workspace: workspace,
-                            cos: c.baseAddress!, sin: s.baseAddress!, tap: tap)
-            }
+        withFirstPositions(rows) { cache, cos, sin in
+            forward.run(block.layer, index: block.index, rows: rows, past: 0, cache: cache, workspace: workspace,
+                        cos: cos, sin: sin, tap: tap)
         }
         hidden.update(from: workspace.hidden, count: rows * spec.hiddenSize)
     }
@@ -123,13 +119,9 @@ public final class LayerwiseModel: @unchecked Sendable {
         switch part {
         case .attention:
             workspace.normed.update(from: input, count: rows * hiddenSize)
-            let cache = KVCache(layers: spec.layerCount, width: spec.keyValueWidth, capacity: 0)
-            var (cosines, sines) = forward.rotary.tables(start: 0, count: rows)
-            cosines.withUnsafeMutableBufferPointer { c in
-                sines.withUnsafeMutableBufferPointer { s in
-                    forward.attention(block.layer, index: block.index, rows: rows, past: 0, cache: cache, workspace: workspace,
-                                      cos: c.baseAddress!, sin: s.baseAddress!, tap: nil)
-                }
+            withFirstPositions(rows) { cache, cos, sin in
+                forward.attention(block.layer, index: block.index, rows: rows, past: 0, cache: cache, workspace: workspace,
+                                  cos: cos, sin: sin, tap: nil)
             }
         case .feedForward:
             workspace.normed.update(from: input, count: rows * hiddenSize)
@@ -142,6 +134,18 @@ public final class LayerwiseModel: @unchecked Sendable {
         }
         output.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: workspace.normed, count: rows * hiddenSize) }
         return output
+    }
+
+    /// Calls `body` with an empty KV cache and the rotary tables of positions `0..<rows`: a sample
+    /// run from its start.
+    private func withFirstPositions(
+        _ rows: Int, _ body: (KVCache, UnsafePointer<Float>, UnsafePointer<Float>) -> Void
+    ) {
+        let cache = KVCache(layers: spec.layerCount, width: spec.keyValueWidth, capacity: 0)
+        var (cosines, sines) = forward.rotary.tables(start: 0, count: rows)
+        cosines.withUnsafeMutableBufferPointer { c in
+            sines.withUnsafeMutableBufferPointer { s in body(cache, c.baseAddress!, s.baseAddress!) }
+        }
     }
 
     /// The site whose activations Linear module `module` (a checkpoint module name such as
