@@ -17,7 +17,7 @@ enum ReferenceLayouts {
         let model = String(name[..<name.range(of: "--")!.lowerBound])
         switch model {
         case "tiny-llama": return Fixtures.path("tiny-llama")
-        case "llama_intedge", "llama_intedgef16": return Fixtures.path("models/llama")
+        case "llama_intedge", "llama_intedgef16", "llama_nonfinite", "llama_zero": return Fixtures.path("models/llama")
         default: return Fixtures.path("models/" + model)
         }
     }
