@@ -17,7 +17,8 @@ struct QuantizedModule {
 /// Checks every module of a checkpoint against its quantization_config, with the rules that plan
 /// `oneshot`: the config group a module belongs to (`ConfigGroupAssignment` over the kinds of
 /// `ArchitectureRules`), the tensors that group's format writes for its weight
-/// (`CompressedWeightLayout`), plus the activation and KV-cache parameters calibration adds.
+/// (`CompressedWeightLayout`), plus the activation and KV-cache parameters calibration adds
+/// (compressed-tensors 0.19 has no `actorder: group`, so no `weight_g_idx` either).
 /// Every expected tensor must be there with its dtype and shape, nothing else may be, scales
 /// must be positive and finite, and modules no group quantizes keep float tensors only.
 struct StructureCheck {
@@ -136,12 +137,8 @@ struct StructureCheck {
                 }
                 intact = false
             }
-            var expected = layout.outputs(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
-            if scheme.weights?.canonicalActorder == "group" {
-                // Older llm-compressor versions store GPTQ's group index per column; 0.14 does not.
-                expected.append(ExpectedTensor(name: module + ".weight_g_idx", dtype: .i32, shape: [shape[1]], optional: true))
-            }
-            expected += ActivationParameters.expected(module: module, scheme: scheme, rows: shape[0], columns: shape[1], floatDType: dtype)
+            let expected = layout.outputs(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
+                + ActivationParameters.expected(module: module, scheme: scheme, rows: shape[0], columns: shape[1], floatDType: dtype)
             intact = compare(expected, &remaining, context: context) && intact
             written.formUnion(expected.map(\.name))
             checkLeftovers(module, remaining, rows: shape[0], context: context)

@@ -8,7 +8,7 @@ import Verification
 
 /// Tensors that calibrated schemes add beside the weights, as compressed-tensors 0.19 stores
 /// them: static activation scales (and asymmetric zero points), NVFP4's input global scale, KV
-/// cache scales on attention modules, GPTQ's optional group index.
+/// cache scales on attention modules; GPTQ's activation ordering adds nothing.
 @Suite struct CalibratedLayoutTests {
     static let module = CorruptedCheckpointTests.module
     static let quantizedModules = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
@@ -110,16 +110,18 @@ import Verification
         #expect(perHead.contains("model.layers.1.self_attn.k_scale: shape [1], expected [2, 1, 1] (kv_cache_scheme)"))
     }
 
-    @Test func theGroupIndexOfActivationOrderingIsOptional() throws {
+    @Test func activationOrderingStoresNoGroupIndex() throws {
         let folder = TemporaryFolder("verify-calibrated")
         var w4a16 = try CorruptedCheckpointTests.compressed("w4a16", in: folder)
-        w4a16.setQuantizationConfig(["config_groups", "group_0", "weights", "actorder"], .string("group"))
+        w4a16.setQuantizationConfig(["config_groups", "group_0", "weights", "actorder"], .string("weight"))
         #expect(try CorruptedCheckpointTests.problems(w4a16, in: folder) == [])
         w4a16.tensors.append((Self.module + ".weight_g_idx", .i32, [256], [UInt8](repeating: 0, count: 1024)))
-        #expect(try CorruptedCheckpointTests.problems(w4a16, in: folder) == [])
-        w4a16.tensors[w4a16.index(Self.module + ".weight_g_idx")].shape = [16, 16]
         #expect(try CorruptedCheckpointTests.problems(w4a16, in: folder) == [
-            "\(Self.module).weight_g_idx: shape [16, 16], expected [256] (config group 'group_0' (pack-quantized))",
+            "\(Self.module).weight_g_idx: unexpected: config group 'group_0' (pack-quantized) stores no 'weight_g_idx' for module '\(Self.module)'",
+        ])
+        w4a16.setQuantizationConfig(["config_groups", "group_0", "weights", "actorder"], .string("group"))
+        #expect(try CorruptedCheckpointTests.problems(w4a16, in: folder) == [
+            "config.json: quantization_config: invalid quantization arguments: actorder 'group' was removed in compressed-tensors 0.19; use 'weight' (or 'static') or null",
         ])
     }
 }
@@ -148,5 +150,24 @@ import Verification
         let scales = checkpoint.tensors.filter { $0.name.hasSuffix("input_scale") || $0.name.hasSuffix("input_global_scale") || $0.name.hasSuffix("k_scale") }
         #expect(scales.count >= report.layers.count)
         #expect(report.identicalToOriginal == report.copiedTensors)
+    }
+
+    /// GPTQ changes only the quantized weights; SmoothQuant and AWQ fold scales into the norms
+    /// before them too, which a comparison with the original then names.
+    @Test(arguments: ["w4a16_gptq_g32", "w4a16_awq", "w8a8_smoothquant_gptq"])
+    func calibrationModifierOutputsPass(_ name: String) throws {
+        let json = try JSONParser.parse(String(decoding: Fixtures.data("calibration-reference.json"), as: UTF8.self))
+        let yaml = try #require(json["recipes"]?[name]?["recipe"]?.stringValue)
+        let folder = TemporaryFolder("verify-calibrated")
+        try Compressor.oneshot(model: Self.model, recipe: Recipe.parse(yaml: yaml, file: name), output: folder.file("out"),
+                               options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: Self.samples())))
+        #expect(try Verifier.verify(checkpoint: folder.file("out")).problems.map(\.description) == [])
+        let against = try Verifier.verify(checkpoint: folder.file("out"), against: Self.model, options: VerificationOptions(threads: 2))
+        let differing = against.problems.filter { $0.message.hasPrefix("differs from the original") }.map(\.tensor)
+        if name.hasPrefix("w4a16_gptq") {
+            #expect(against.problems.map(\.description) == [])
+        } else {
+            #expect(!differing.isEmpty && differing.allSatisfy { $0.hasSuffix("layernorm.weight") }, "\(differing)")
+        }
     }
 }
