@@ -113,7 +113,6 @@ final class SequentialPipeline {
                       writer: CheckpointWriter) throws {
         let entry = plan.quantization.entries[i]
         let info = entry.tensor.info
-        let shard = plan.checkpoint.shards[entry.tensor.shard]
         let replaced = replacements[info.name].map { StoredValues.bytes($0, as: info.dtype) }
         func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
             if let replaced { return try replaced.withUnsafeBytes(body) }

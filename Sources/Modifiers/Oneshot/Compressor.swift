@@ -103,7 +103,6 @@ public enum Compressor {
         for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
         var fusedAbsmax: [Int: Float] = [:]
         for (i, entry) in plan.quantization.entries.enumerated() {
-            let shard = checkpoint.shards[entry.tensor.shard]
             let data = try checkpoint.checkedData(entry.tensor)
             switch entry.action {
             case .copy:
