@@ -21,9 +21,10 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Checkpoint", dependencies: ["CJSONC"], swiftSettings: optimized),
         .target(name: "Recipes", dependencies: ["Checkpoint", "Yams"], swiftSettings: optimized),
-        .target(name: "Runtime", dependencies: ["Checkpoint", "COpenBLAS"], swiftSettings: optimized),
-        .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes"], swiftSettings: optimized),
-        .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime"], swiftSettings: optimized),
+        .target(name: "Runtime", dependencies: ["Checkpoint", "COpenBLAS", "CZstd"], swiftSettings: optimized),
+        .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes", "Runtime", "COpenBLAS"], swiftSettings: optimized),
+        .target(name: "Verification", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime"], swiftSettings: optimized),
+        .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),
         .executableTarget(
             name: "compress-cli",
             dependencies: ["LLMCompressor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Modifiers", "TestSupport"]),
+        .testTarget(name: "VerificationTests", dependencies: ["Verification", "Modifiers", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["compress-cli", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

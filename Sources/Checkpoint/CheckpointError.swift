@@ -25,6 +25,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case tensorNotInShard(index: String, tensor: String, shard: String)
     case tensorNotInIndex(file: String, tensor: String)
     case invalidConfig(file: String, reason: String)
+    case inputChanged(file: String, reason: String)
     case outputFailed(path: String, reason: String)
     case writeOrderViolated(tensor: String, reason: String)
 
@@ -53,6 +54,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case let .tensorNotInShard(i, t, s): return "\(i): tensor '\(t)' is mapped to shard '\(s)', which does not contain it"
         case let .tensorNotInIndex(f, t): return "\(f): tensor '\(t)' is not in the index weight_map"
         case let .invalidConfig(f, r): return "\(f): \(r)"
+        case let .inputChanged(f, r): return "\(f): \(r); the input must not change during a run"
         case let .outputFailed(p, r): return "\(p): \(r)"
         case let .writeOrderViolated(t, r): return "internal error writing tensor '\(t)': \(r)"
         }

@@ -1,10 +1,15 @@
 import Checkpoint
 import Recipes
+import Runtime
 
 /// Why a recipe cannot be applied to a checkpoint. One line each, naming the tensor, module or
 /// recipe entry at fault.
 public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case checkpoint(CheckpointError)
+    /// Running the model on calibration data failed.
+    case runtime(RuntimeError)
+    /// The model's tokenizer, needed to tokenize calibration data, could not be loaded.
+    case tokenizer(TokenizerError)
     case recipe(String)
     case noQuantizationModifier(recipe: String)
     case unsupportedModifier(name: String, reason: String)
@@ -14,20 +19,24 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case unquantizableWeight(tensor: String, reason: String)
     case nonFinite(tensor: String, row: Int)
     case missingConfig(directory: String)
+    case noTensors(directory: String)
     case cancelled
 
     public var description: String {
         switch self {
         case let .checkpoint(e): return e.description
+        case let .runtime(e): return e.description
+        case let .tokenizer(e): return e.description
         case let .recipe(m): return m
         case let .noQuantizationModifier(r): return "\(r): the recipe has no QuantizationModifier"
         case let .unsupportedModifier(n, r): return "\(n): \(r)"
-        case let .needsCalibration(g, r): return "\(g): \(r); calibration data is needed (not supported yet), use a dynamic-activation or weight-only scheme"
+        case let .needsCalibration(g, r): return "\(g): \(r); calibration data is needed: pass a dataset (`--dataset FILE`), or use a dynamic-activation or weight-only scheme"
         case let .unsupportedScheme(g, r): return "\(g): \(r)"
         case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
         case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"
-        case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it"
+        case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it (--allow-nonfinite quantizes it as llm-compressor does)"
         case let .missingConfig(d): return "\(d): no config.json; a model folder needs one"
+        case let .noTensors(d): return "\(d): the safetensors files hold no tensors; there is nothing to compress"
         case .cancelled: return "cancelled"
         }
     }

@@ -2,11 +2,16 @@
 /// with them. Names must match exactly (the factory has no suffixes or aliases).
 enum ModifierNames {
     static let quantization = "QuantizationModifier"
+    static let gptq = "GPTQModifier"
+    static let smoothQuant = "SmoothQuantModifier"
+    static let awq = "AWQModifier"
 
-    /// Modifiers that run the model on calibration data.
+    /// The modifiers this port reads.
+    static let supported = [quantization, gptq, smoothQuant, awq]
+
+    /// Other modifiers that run the model on calibration data.
     static let needCalibration = [
-        "GPTQModifier", "SmoothQuantModifier", "AWQModifier", "AutoRoundModifier",
-        "LogarithmicEqualizationModifier", "SparseGPTModifier", "WandaPruningModifier", "REAPPruningModifier",
+        "AutoRoundModifier", "LogarithmicEqualizationModifier", "SparseGPTModifier", "WandaPruningModifier", "REAPPruningModifier",
     ]
 
     /// Other modifiers llm-compressor has that this port does not implement.
@@ -14,5 +19,5 @@ enum ModifierNames {
         "ConstantPruningModifier", "MagnitudePruningModifier", "QuIPModifier", "SpinQuantModifier",
     ]
 
-    static var all: [String] { [quantization] + needCalibration + otherUnsupported }
+    static var all: [String] { supported + needCalibration + otherUnsupported }
 }

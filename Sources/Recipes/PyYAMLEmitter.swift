@@ -21,41 +21,33 @@ struct PyYAMLEmitter {
     private var indents: [Int?] = []
     private var flowLevel = 0
 
-    static func dump(_ value: JSONValue) -> String {
+    static func dump(_ value: PyYAMLValue) -> String {
         var emitter = PyYAMLEmitter()
-        emitter.node(value, root: true, inSequence: false, inMapping: false, simpleKey: false)
+        emitter.node(value, simpleKey: false)
         if !emitter.out.hasSuffix("\n") || emitter.column != 0 { emitter.writeLineBreak() }
         return emitter.out
     }
 
     // MARK: Nodes
 
-    private mutating func node(_ value: JSONValue, root: Bool, inSequence: Bool, inMapping: Bool, simpleKey: Bool) {
+    private mutating func node(_ value: PyYAMLValue, inMapping: Bool = false, simpleKey: Bool) {
         switch value {
-        case let .object(object):
-            if flowLevel > 0 || object.isEmpty || Self.allScalars(object.members.map(\.value)) {
-                flowMapping(object)
+        case let .mapping(members):
+            if flowLevel > 0 || members.isEmpty || members.allSatisfy(\.value.isScalar) {
+                flowMapping(members)
             } else {
-                blockMapping(object)
+                blockMapping(members)
             }
-        case let .array(items):
-            if flowLevel > 0 || items.isEmpty || Self.allScalars(items) {
+        case let .sequence(items, tag):
+            if let tag { writeIndicator(tag, needWhitespace: true) }
+            // PyYAML picks flow style for a collection when every item is a scalar.
+            if flowLevel > 0 || items.isEmpty || items.allSatisfy(\.isScalar) {
                 flowSequence(items)
             } else {
                 blockSequence(items, inMapping: inMapping)
             }
-        default:
-            scalar(value, simpleKey: simpleKey)
-        }
-    }
-
-    /// PyYAML picks flow style for a collection when every item (and key) is a scalar.
-    private static func allScalars(_ values: [JSONValue]) -> Bool {
-        values.allSatisfy { value in
-            switch value {
-            case .object, .array: return false
-            default: return true
-            }
+        case let .scalar(json):
+            scalar(json, simpleKey: simpleKey)
         }
     }
 
@@ -70,51 +62,51 @@ struct PyYAMLEmitter {
 
     private mutating func popIndent() { indent = indents.removeLast() }
 
-    private mutating func blockMapping(_ object: JSONObject) {
+    private mutating func blockMapping(_ members: [(key: String, value: PyYAMLValue)]) {
         increaseIndent(flow: false)
-        for (key, value) in object.members {
+        for (key, value) in members {
             writeIndent()
-            node(.string(key), root: false, inSequence: false, inMapping: true, simpleKey: true)
+            scalar(.string(key), simpleKey: true)
             writeIndicator(":", needWhitespace: false)
-            node(value, root: false, inSequence: false, inMapping: true, simpleKey: false)
+            node(value, inMapping: true, simpleKey: false)
         }
         popIndent()
     }
 
-    private mutating func blockSequence(_ items: [JSONValue], inMapping: Bool) {
+    private mutating func blockSequence(_ items: [PyYAMLValue], inMapping: Bool) {
         increaseIndent(flow: false, indentless: inMapping && !indention)
         for item in items {
             writeIndent()
             writeIndicator("-", needWhitespace: true, indention: true)
-            node(item, root: false, inSequence: true, inMapping: false, simpleKey: false)
+            node(item, simpleKey: false)
         }
         popIndent()
     }
 
-    private mutating func flowSequence(_ items: [JSONValue]) {
+    private mutating func flowSequence(_ items: [PyYAMLValue]) {
         writeIndicator("[", needWhitespace: true, whitespace: true)
         flowLevel += 1
         increaseIndent(flow: true)
         for (i, item) in items.enumerated() {
             if i > 0 { writeIndicator(",", needWhitespace: false) }
             if column > bestWidth { writeIndent() }
-            node(item, root: false, inSequence: true, inMapping: false, simpleKey: false)
+            node(item, simpleKey: false)
         }
         popIndent()
         flowLevel -= 1
         writeIndicator("]", needWhitespace: false)
     }
 
-    private mutating func flowMapping(_ object: JSONObject) {
+    private mutating func flowMapping(_ members: [(key: String, value: PyYAMLValue)]) {
         writeIndicator("{", needWhitespace: true, whitespace: true)
         flowLevel += 1
         increaseIndent(flow: true)
-        for (i, member) in object.members.enumerated() {
+        for (i, member) in members.enumerated() {
             if i > 0 { writeIndicator(",", needWhitespace: false) }
             if column > bestWidth { writeIndent() }
-            node(.string(member.key), root: false, inSequence: false, inMapping: true, simpleKey: true)
+            scalar(.string(member.key), simpleKey: true)
             writeIndicator(":", needWhitespace: false)
-            node(member.value, root: false, inSequence: false, inMapping: true, simpleKey: false)
+            node(member.value, inMapping: true, simpleKey: false)
         }
         popIndent()
         flowLevel -= 1

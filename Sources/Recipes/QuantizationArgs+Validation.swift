@@ -1,11 +1,12 @@
 import Checkpoint
 
 /// The fields of a `QuantizationArgs` as written, before compressed-tensors' model validator ran.
-/// Field-level normalisation (lowercasing enum strings, `actorder: true` → "group", dtype names
+/// Field-level normalisation (lowercasing enum strings, `actorder: false` → nil, dtype names
 /// → `torch.NAME`) has been applied by whoever filled it in.
 struct QuantizationArgsInput {
     var numBits = 8
-    var type: QuantizationType = .int
+    /// nil when not written (compressed-tensors' default, `int`).
+    var type: QuantizationType?
     var symmetric = true
     var groupSize: Int?
     var strategy: QuantizationStrategy?
@@ -44,13 +45,14 @@ enum ObserverNames {
 
 extension QuantizationArgs {
     /// Applies compressed-tensors 0.19's `QuantizationArgs` validators to `input`, producing the
-    /// values it would hold: the strategy inferred from `group_size`, the observer defaulted
-    /// (`memoryless_minmax` for static, none for dynamic, `minmax` for local) and `zp_dtype` filled in.
+    /// values it would hold: the strategy inferred from `group_size` and `zp_dtype` filled in. An
+    /// observer, when given, must be one llm-compressor registers.
     init(validating input: QuantizationArgsInput) throws(ValidationFailure) {
+        let type = input.type ?? .int
         if let g = input.groupSize, g < -1 {
             throw ValidationFailure(message: "invalid group_size \(g): use group_size > 0 for strategy 'group' and -1 for 'channel'", field: "group_size")
         }
-        switch input.type {
+        switch type {
         case .int where !(1...32).contains(input.numBits):
             throw ValidationFailure(message: "num_bits \(input.numBits) is out of range for int quantization (1 to 32)", field: "num_bits")
         case .float where input.numBits != 4 && input.numBits != 8:
@@ -89,11 +91,7 @@ extension QuantizationArgs {
         if strategy != .block && input.blockStructure != nil {
             throw ValidationFailure(message: "block_structure requires strategy 'block'", field: "block_structure")
         }
-        if input.actorder == "group" || input.actorder == "dynamic", strategy != .group, strategy != .tensorGroup {
-            throw ValidationFailure(message: "actorder '\(input.actorder!)' requires strategy 'group' or 'tensor_group'", field: "actorder")
-        }
 
-        var observer = input.observer
         if input.dynamic.isTruthy {
             let supported: [QuantizationStrategy] = [.token, .tensor, .tensorGroup, .group]
             if !supported.contains(strategy) {
@@ -102,15 +100,8 @@ extension QuantizationArgs {
             if input.dynamic == .local && strategy != .tensorGroup {
                 throw ValidationFailure(message: "dynamic 'local' is only supported for strategy 'tensor_group'", field: "dynamic")
             }
-            if input.dynamic == .on {
-                observer = nil  // no observer is used for dynamic quantization
-            } else if observer == nil {
-                observer = "minmax"
-            }
-        } else if observer == nil {
-            observer = "memoryless_minmax"
         }
-        if let observer, !ObserverNames.isKnown(observer) {
+        if let observer = input.observer, !ObserverNames.isKnown(observer) {
             throw ValidationFailure(message: "unknown observer '\(observer)'"
                 + (EditDistance.suggestion(for: observer, among: ObserverNames.all).map { "; did you mean '\($0)'?" } ?? "")
                 + " (expected one of: \(ObserverNames.all.joined(separator: ", ")))", field: "observer")
@@ -118,15 +109,17 @@ extension QuantizationArgs {
 
         var zpDtype = input.zpDtype
         if zpDtype == nil {
-            switch input.type {
+            switch type {
             case .float: zpDtype = "torch.float8_e4m3fn"  // FP8 and FP4 alike
             case .int: zpDtype = input.numBits <= 8 ? "torch.int8" : input.numBits <= 16 ? "torch.int16" : "torch.int32"
             }
         }
 
-        self.init(numBits: input.numBits, type: input.type, symmetric: input.symmetric, strategy: strategy,
+        self.init(numBits: input.numBits, type: type, symmetric: input.symmetric, strategy: strategy,
                   groupSize: input.groupSize, blockStructure: input.blockStructure, dynamic: input.dynamic,
-                  observer: observer, observerKwargs: input.observerKwargs, actorder: input.actorder,
+                  observer: input.observer, observerKwargs: input.observerKwargs, actorder: input.actorder,
                   scaleDtype: input.scaleDtype, zpDtype: zpDtype)
+        if input.type == nil { enumMembers.insert(.type) }
+        if input.strategy == nil { enumMembers.insert(.strategy) }
     }
 }

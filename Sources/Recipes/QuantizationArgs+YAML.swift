@@ -46,13 +46,7 @@ enum QuantizationArgsReader {
                     throw value.wrongType(key, "true, false or \"local\"")
                 }
             case "actorder":
-                if let flag = value.boolValue {
-                    input.actorder = flag ? "group" : nil
-                } else if let text = try value.optionalString(for: key) {
-                    let allowed = ["group", "weight", "dynamic", "static"]
-                    guard allowed.contains(text.lowercased()) else { throw invalid(value, key, text, allowed) }
-                    input.actorder = text.lowercased()
-                }
+                input.actorder = try actorder(value)
             case "scale_dtype", "zp_dtype":
                 if let text = try value.optionalString(for: key) {
                     guard let dtype = TorchDtypes.normalize(text) else { throw invalid(value, key, text, TorchDtypes.allNames) }
@@ -76,6 +70,26 @@ enum QuantizationArgsReader {
             let at = error.field.flatMap { keyNodes[$0] }?.position ?? node.position
             throw .invalidQuantizationArgs(at, message: "\(context): \(error.message)")
         }
+    }
+
+    /// The activation orderings compressed-tensors 0.19 still has ("static" is an alias of "weight").
+    static let actorders = ["weight", "static"]
+
+    /// compressed-tensors 0.19's `actorder` validator: `false` is none, `true`, "group" and "dynamic"
+    /// were removed, and the enum's values are matched case-sensitively.
+    private static func actorder(_ value: YAMLNode) throws(RecipeError) -> String? {
+        if let flag = value.boolValue {
+            guard !flag else {
+                throw RecipeError.invalidQuantizationArgs(value.position, message: "actorder: true (which meant 'group') was removed in compressed-tensors 0.19; use 'weight' (or 'static') or null")
+            }
+            return nil
+        }
+        guard let text = try value.optionalString(for: "actorder") else { return nil }
+        if ["group", "dynamic"].contains(text.lowercased()) {
+            throw RecipeError.invalidQuantizationArgs(value.position, message: "actorder '\(text)' was removed in compressed-tensors 0.19; use 'weight' (or 'static') or null")
+        }
+        guard actorders.contains(text) else { throw invalid(value, "actorder", text, actorders) }
+        return text
     }
 
     /// `[rows, cols]`, or the legacy string form "RxC".
@@ -102,26 +116,5 @@ enum QuantizationArgsReader {
     private static func invalid(_ node: YAMLNode, _ key: String, _ value: String, _ allowed: [String]) -> RecipeError {
         .invalidValue(node.position, key: key, value: value, allowed: allowed,
                       suggestion: EditDistance.suggestion(for: value, among: allowed))
-    }
-}
-
-extension QuantizationArgs {
-    /// The args re-validated with another observer, as llm-compressor's observer overrides do
-    /// (`model_dump()` → set observer → `model_validate`).
-    func withObserver(_ observer: String) throws(ValidationFailure) -> QuantizationArgs {
-        var input = QuantizationArgsInput()
-        input.numBits = numBits
-        input.type = type
-        input.symmetric = symmetric
-        input.groupSize = groupSize
-        input.strategy = strategy
-        input.blockStructure = blockStructure
-        input.dynamic = dynamic
-        input.actorder = actorder
-        input.scaleDtype = scaleDtype
-        input.zpDtype = symmetric ? nil : zpDtype  // the dump drops it for symmetric args
-        input.observer = observer
-        input.observerKwargs = observerKwargs
-        return try QuantizationArgs(validating: input)
     }
 }

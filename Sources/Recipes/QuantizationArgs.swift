@@ -47,7 +47,8 @@ public enum DynamicMode: Equatable, Sendable {
 
 /// How one tensor (weights, input or output activations, KV cache) is quantized: the values
 /// compressed-tensors 0.19's `QuantizationArgs` holds after its validators ran (strategy inferred,
-/// observer defaulted, zero-point dtype filled in).
+/// zero-point dtype filled in). The observer of a config group's args is filled in when the
+/// group is resolved (`QuantizationScheme.resolvingObservers`).
 public struct QuantizationArgs: Equatable, Sendable {
     public var numBits: Int
     public var type: QuantizationType
@@ -57,17 +58,36 @@ public struct QuantizationArgs: Equatable, Sendable {
     /// `[rows, columns]` of a block, for `.block`.
     public var blockStructure: [Int]?
     public var dynamic: DynamicMode
-    /// Observer name as given (e.g. "memoryless_minmax", "minmax", "mse"); nil for dynamic quantization.
+    /// Observer name (e.g. "memoryless_minmax", "minmax", "mse"); nil when none was given and, in a
+    /// resolved config group, for dynamic quantization.
     public var observer: String?
     public var observerKwargs: JSONObject
-    /// Activation ordering for GPTQ as written (lowercased): "group", "weight", or the aliases
-    /// "dynamic" (= group) and "static" (= weight); nil when none.
+    /// Activation ordering for GPTQ as written: "weight" or its alias "static"; nil when none.
     public var actorder: String?
     /// Scale dtype as `torch.NAME` (e.g. "torch.float8_e4m3fn", "torch.uint8"), nil for the model's dtype.
     public var scaleDtype: String?
     /// Zero-point dtype as `torch.NAME`. Always filled in by validation; config.json writes it only
     /// for asymmetric quantization.
     public var zpDtype: String?
+    /// The fields compressed-tensors holds as enum members rather than strings, which PyYAML saves
+    /// as Python objects: `type` when left to its default, `strategy` when inferred, `actorder`
+    /// when GPTQ set its default.
+    var enumMembers: EnumMembers = []
+
+    struct EnumMembers: OptionSet, Sendable {
+        let rawValue: Int
+        static let type = EnumMembers(rawValue: 1)
+        static let strategy = EnumMembers(rawValue: 2)
+        static let actorder = EnumMembers(rawValue: 4)
+    }
+
+    /// The values compared; how a saved recipe writes them (`enumMembers`) is not.
+    public static func == (a: QuantizationArgs, b: QuantizationArgs) -> Bool {
+        a.numBits == b.numBits && a.type == b.type && a.symmetric == b.symmetric && a.strategy == b.strategy
+            && a.groupSize == b.groupSize && a.blockStructure == b.blockStructure && a.dynamic == b.dynamic
+            && a.observer == b.observer && a.observerKwargs == b.observerKwargs && a.actorder == b.actorder
+            && a.scaleDtype == b.scaleDtype && a.zpDtype == b.zpDtype
+    }
 
     /// Args with exactly these values, not validated (recipes and presets are validated by the
     /// parser; this is for callers that build args themselves).
@@ -89,12 +109,9 @@ public struct QuantizationArgs: Equatable, Sendable {
         self.zpDtype = zpDtype
     }
 
-    /// `actorder` with its aliases resolved: "group" or "weight".
-    public var canonicalActorder: String? {
-        switch actorder {
-        case "dynamic": return "group"
-        case "static": return "weight"
-        default: return actorder
-        }
-    }
+    /// `actorder` with its alias resolved: "weight" or nil.
+    public var canonicalActorder: String? { Self.canonicalActorder(actorder) }
+
+    /// An activation ordering with its alias resolved ("static" is "weight").
+    public static func canonicalActorder(_ actorder: String?) -> String? { actorder == "static" ? "weight" : actorder }
 }

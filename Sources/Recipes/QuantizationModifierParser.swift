@@ -1,21 +1,33 @@
 import Checkpoint
 
 /// Reads one `QuantizationModifier` mapping with the fields and validators llm-compressor 0.14's
-/// `QuantizationModifier` (`Modifier` + `QuantizationMixin`) has.
+/// `QuantizationModifier` (`Modifier` + `QuantizationMixin`) has. Modifiers that add fields of
+/// their own to `QuantizationMixin` (GPTQModifier) read those from what `parse(_:ownKeys:)` hands back.
 struct QuantizationModifierParser {
     let name: String
     let keyNode: YAMLNode
     let group: String
+    /// The class default of `requires_calibration_data` (true for GPTQModifier).
+    var requiresCalibrationByDefault = false
 
-    /// Every field the pydantic model accepts from a recipe.
-    static let keys = [
+    /// The `QuantizationMixin` fields the pydantic model accepts from a recipe.
+    static let mixinKeys = [
         "config_groups", "targets", "ignore", "scheme", "kv_cache_scheme",
-        "weight_observer", "input_observer", "output_observer", "observer",
-        "bypass_divisibility_checks", "requires_calibration_data", "index", "start", "end", "update",
+        "weight_observer", "input_observer", "output_observer", "observer", "bypass_divisibility_checks",
     ]
 
+    /// Every field a `QuantizationModifier` accepts from a recipe.
+    static let keys = mixinKeys + ModifierBaseFields.keys
+
     func parse(_ value: YAMLNode) throws(RecipeError) -> QuantizationModifierSpec {
-        if value.isNull { throw .missingScheme(keyNode.position) }
+        try parse(value, ownKeys: []).spec
+    }
+
+    /// Reads the `QuantizationMixin` and `Modifier` fields; the entries whose key is one of
+    /// `ownKeys` are handed back, in order, for the caller to read.
+    func parse(_ value: YAMLNode, ownKeys: [String]) throws(RecipeError)
+        -> (spec: QuantizationModifierSpec, own: [(name: String, keyNode: YAMLNode, value: YAMLNode)]) {
+        if value.isNull { throw .missingScheme(keyNode.position, modifier: name) }
         let entries = try stringKeyed(try value.mapping(for: name), context: name)
 
         var targets = ["Linear"]
@@ -26,21 +38,24 @@ struct QuantizationModifierParser {
         var configGroupsNode: YAMLNode?
         var kvCacheScheme: QuantizationArgs?
         var bypass = false
-        var requiresCalibration = false
+        var base = ModifierBaseFields(requiresCalibrationData: requiresCalibrationByDefault)
         var weightObserver: String?, inputObserver: String?, outputObserver: String?
         var observerMap: [(key: String, observer: String)]?
         var observerNode: YAMLNode?
-        var index: Int?
-        var start: Double?, end: Double?, update: Double?
+        var own: [(name: String, keyNode: YAMLNode, value: YAMLNode)] = []
 
         for (key, keyNode, node) in entries {
+            if ownKeys.contains(key) {
+                own.append((key, keyNode, node))
+                continue
+            }
+            if try base.read(key, keyNode: keyNode, value: node) { continue }
             switch key {
             case "targets":
                 targets = try node.stringOrList(for: key)
-                try validatePatterns(targets, node)
+                try node.validatePatterns(targets)
             case "ignore":
-                ignore = try node.stringList(for: key)
-                try validatePatterns(ignore, node)
+                ignore = try node.patternList(for: key)
             case "scheme":
                 schemeNode = keyNode
                 scheme = try readScheme(node)
@@ -48,6 +63,7 @@ struct QuantizationModifierParser {
                 configGroupsNode = keyNode
                 configGroups = node.isNull ? nil : try readConfigGroups(node)
             case "kv_cache_scheme":
+                // Never resolved like config groups: no default observer (calibration then uses `minmax`).
                 kvCacheScheme = node.isNull ? nil : try QuantizationArgsReader.read(node, context: "kv_cache_scheme")
             case "weight_observer": weightObserver = try observerName(node, key)
             case "input_observer": inputObserver = try observerName(node, key)
@@ -56,27 +72,18 @@ struct QuantizationModifierParser {
                 observerNode = keyNode
                 observerMap = try readObserverMap(node)
             case "bypass_divisibility_checks": bypass = try node.bool(for: key)
-            case "requires_calibration_data": requiresCalibration = try node.bool(for: key)
-            case "index": index = try node.optionalInt(for: key)
-            case "start": start = node.isNull ? nil : try node.number(for: key)
-            case "end": end = node.isNull ? nil : try node.number(for: key)
-            case "update": update = node.isNull ? nil : try node.number(for: key)
-            case "group":
-                throw .unsupportedKey(keyNode.position, key: key,
-                                      reason: "a modifier's group is the name of its '*_modifiers' key (llm-compressor 0.14 fails on an explicit 'group')")
             default:
-                throw .unknownKey(keyNode.position, key: key, context: name,
-                                  suggestion: EditDistance.suggestion(for: key, among: Self.keys))
+                throw ModifierKeys.unknown(key, at: keyNode, in: name, known: Self.keys + ownKeys)
             }
         }
 
         if let schemeNode, let configGroupsNode, scheme != nil, configGroups != nil {
             let later = (schemeNode.position.line, schemeNode.position.column) > (configGroupsNode.position.line, configGroupsNode.position.column)
                 ? schemeNode : configGroupsNode
-            throw .schemeAndConfigGroups(later.position)
+            throw .schemeAndConfigGroups(later.position, modifier: name)
         }
         if scheme == nil && (configGroups?.isEmpty ?? true) && kvCacheScheme == nil {
-            throw .missingScheme(keyNode.position)
+            throw .missingScheme(keyNode.position, modifier: name)
         }
         let hasIndividualObserver = weightObserver != nil || inputObserver != nil || outputObserver != nil
         if hasIndividualObserver, let observerNode, observerMap != nil {
@@ -96,35 +103,25 @@ struct QuantizationModifierParser {
             if resolved.isEmpty { resolved = [("group_0", QuantizationScheme(targets: targets))] }
         }
 
-        // Observer overrides: the map wins over the individual keys.
-        var weightObs = weightObserver, inputObs = inputObserver, outputObs = outputObserver
+        // Observers: the overrides (the map wins over the individual keys), else the defaults.
+        var overrides = (weights: weightObserver, input: inputObserver, output: outputObserver)
         for (k, v) in observerMap ?? [] {
             switch k {
-            case "weights": weightObs = v
-            case "input": inputObs = v
-            default: outputObs = v
+            case "weights": overrides.weights = v
+            case "input": overrides.input = v
+            default: overrides.output = v
             }
         }
-        if weightObs != nil || inputObs != nil || outputObs != nil {
-            let at = observerNode ?? keyNode
-            for i in resolved.indices {
-                do {
-                    if let o = weightObs, let a = resolved[i].scheme.weights { resolved[i].scheme.weights = try a.withObserver(o) }
-                    if let o = inputObs, let a = resolved[i].scheme.inputActivations { resolved[i].scheme.inputActivations = try a.withObserver(o) }
-                    if let o = outputObs, let a = resolved[i].scheme.outputActivations { resolved[i].scheme.outputActivations = try a.withObserver(o) }
-                } catch {
-                    throw .invalidQuantizationArgs(at.position, message: error.message)
-                }
-            }
-        }
+        resolved = resolved.map { ($0.name, $0.scheme.resolvingObservers(weights: overrides.weights, input: overrides.input, output: overrides.output)) }
 
-        let needsData = requiresCalibration || kvCacheScheme != nil || resolved.contains { $0.scheme.requiresCalibration }
-        return QuantizationModifierSpec(
+        let needsData = base.requiresCalibrationData || kvCacheScheme != nil || resolved.contains { $0.scheme.requiresCalibration }
+        let spec = QuantizationModifierSpec(
             targets: targets, ignore: ignore, configGroups: resolved, kvCacheScheme: kvCacheScheme,
             bypassDivisibilityChecks: bypass, position: keyNode.position, group: group, scheme: scheme,
             configGroupsWritten: !(configGroups?.isEmpty ?? true), weightObserver: weightObserver, inputObserver: inputObserver,
             outputObserver: outputObserver, observerOverrides: observerMap, requiresCalibrationData: needsData,
-            index: index, start: start, end: end, update: update)
+            index: base.index, start: base.start, end: base.end, update: base.update)
+        return (spec, own)
     }
 
     /// `scheme: PRESET` or `scheme: {PRESET: targets, ...}`.
@@ -141,7 +138,7 @@ struct QuantizationModifierParser {
         for (preset, presetKey, targetsNode) in try stringKeyed(entries, context: "scheme") {
             try checkPreset(preset, presetKey)
             let presetTargets = try targetsNode.stringOrList(for: preset)
-            try validatePatterns(presetTargets, targetsNode)
+            try targetsNode.validatePatterns(presetTargets)
             list.append(.init(preset: preset, targets: presetTargets))
         }
         if list.isEmpty { throw node.wrongType("scheme", "a preset name or a non-empty mapping of preset names to targets") }
@@ -159,47 +156,7 @@ struct QuantizationModifierParser {
     private func readConfigGroups(_ node: YAMLNode) throws(RecipeError) -> [(name: String, scheme: QuantizationScheme)] {
         var groups: [(name: String, scheme: QuantizationScheme)] = []
         for (groupName, groupKey, groupNode) in try stringKeyed(try node.mapping(for: "config_groups"), context: "config_groups") {
-            let context = "config group '\(groupName)'"
-            var scheme = QuantizationScheme(targets: [])
-            var sawTargets = false
-            var fieldNodes: [String: YAMLNode] = [:]
-            for (key, keyNode, value) in try stringKeyed(try groupNode.mapping(for: groupName), context: context) {
-                fieldNodes[key] = value
-                switch key {
-                case "targets":
-                    scheme.targets = try value.stringList(for: key)
-                    try validatePatterns(scheme.targets, value)
-                    sawTargets = true
-                case "weights":
-                    scheme.weights = value.isNull ? nil : try QuantizationArgsReader.read(value, context: "weights of \(context)")
-                case "input_activations":
-                    scheme.inputActivations = value.isNull ? nil : try QuantizationArgsReader.read(value, context: "input_activations of \(context)")
-                case "output_activations":
-                    scheme.outputActivations = value.isNull ? nil : try QuantizationArgsReader.read(value, context: "output_activations of \(context)")
-                case "format":
-                    if let text = try value.optionalString(for: key) {
-                        let formats = QuantizationScheme.compressionFormats
-                        guard formats.contains(text) else {
-                            throw .invalidValue(value.position, key: key, value: text, allowed: formats,
-                                                suggestion: EditDistance.suggestion(for: text, among: formats))
-                        }
-                        scheme.format = text
-                    }
-                default:
-                    throw .unknownKey(keyNode.position, key: key, context: context,
-                                      suggestion: EditDistance.suggestion(for: key, among: ["targets", "weights", "input_activations", "output_activations", "format"]))
-                }
-            }
-            if !sawTargets {
-                throw .invalidScheme(groupKey.position, message: "\(context) needs 'targets'")
-            }
-            do {
-                try scheme.validate()
-            } catch {
-                throw .invalidScheme(error.field.flatMap { fieldNodes[$0] }?.position ?? groupKey.position,
-                                     message: "\(context): \(error.message)")
-            }
-            groups.append((groupName, scheme))
+            groups.append((groupName, try ConfigGroupReader.scheme(named: groupName, key: groupKey, node: groupNode)))
         }
         return groups
     }
@@ -226,19 +183,5 @@ struct QuantizationModifierParser {
             result.append((key, name))
         }
         return result
-    }
-
-    /// Compiles every `re:` pattern so a bad one is reported here, at its list.
-    private func validatePatterns(_ patterns: [String], _ node: YAMLNode) throws(RecipeError) {
-        let items = node.sequenceItems
-        for (i, pattern) in patterns.enumerated() where pattern.hasPrefix("re:") {
-            let body = String(pattern.dropFirst(3))
-            do {
-                _ = try PythonRegex(body)
-            } catch {
-                let at = (items.flatMap { i < $0.count ? $0[i] : nil } ?? node).position
-                throw .invalidPattern(at, pattern: pattern, message: error.message)
-            }
-        }
     }
 }

@@ -42,17 +42,6 @@ public struct QuantizationScheme: Equatable, Sendable {
         ]))
     }
 
-    /// The scheme as pydantic's `model_dump()` orders it, for a saved recipe.
-    var dumpValue: JSONValue {
-        .object(JSONObject([
-            ("targets", .array(targets.map(JSONValue.string))),
-            ("weights", weights?.dumpValue ?? .null),
-            ("input_activations", inputActivations?.dumpValue ?? .null),
-            ("output_activations", outputActivations?.dumpValue ?? .null),
-            ("format", format.map(JSONValue.string) ?? .null),
-        ]))
-    }
-
     /// compressed-tensors' `CompressionFormat` values.
     public static let compressionFormats = [
         "dense", "sparse-bitmask", "sparse-24-bitmask", "int-quantized", "float-quantized",

@@ -64,10 +64,43 @@ public struct RecipeStage: Sendable {
     }
 }
 
-/// A modifier of a recipe. Only the data-free `QuantizationModifier` exists so far; the
-/// calibration modifiers (GPTQ, SmoothQuant, AWQ, ...) are recognised and refused by the parser.
+/// A modifier of a recipe. Other llm-compressor modifiers (AutoRound, SparseGPT, pruning, ...) are
+/// recognised and refused by the parser.
 public enum RecipeModifier: Sendable {
     case quantization(QuantizationModifierSpec)
+    case gptq(GPTQModifierSpec)
+    case smoothQuant(SmoothQuantModifierSpec)
+    case awq(AWQModifierSpec)
+
+    /// The llm-compressor class name, as the recipe writes it.
+    public var name: String {
+        switch self {
+        case .quantization: return ModifierNames.quantization
+        case .gptq: return ModifierNames.gptq
+        case .smoothQuant: return ModifierNames.smoothQuant
+        case .awq: return ModifierNames.awq
+        }
+    }
+
+    /// Where the modifier's key is in the recipe.
+    public var position: SourcePosition {
+        switch self {
+        case let .quantization(spec): return spec.position
+        case let .gptq(spec): return spec.quantization.position
+        case let .smoothQuant(spec): return spec.position
+        case let .awq(spec): return spec.position
+        }
+    }
+
+    /// The modifier group: the `GROUP_modifiers` key without "_modifiers".
+    public var group: String {
+        switch self {
+        case let .quantization(spec): return spec.group
+        case let .gptq(spec): return spec.quantization.group
+        case let .smoothQuant(spec): return spec.group
+        case let .awq(spec): return spec.group
+        }
+    }
 }
 
 /// How a `scheme` key was written.

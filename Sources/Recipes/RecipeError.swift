@@ -34,12 +34,23 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidValue(SourcePosition, key: String, value: String, allowed: [String], suggestion: String?)
     /// A value of the wrong YAML type, e.g. `num_bits: eight` or `targets: 3`.
     case wrongType(SourcePosition, key: String, expected: String, found: String)
-    /// `scheme` and `config_groups` given together.
-    case schemeAndConfigGroups(SourcePosition)
+    /// `scheme` and `config_groups` given together to `modifier`.
+    case schemeAndConfigGroups(SourcePosition, modifier: String)
     /// A key that cannot be given together with others already given.
     case conflictingKeys(SourcePosition, key: String, others: [String])
-    /// A QuantizationModifier with none of `scheme`, `config_groups`, `kv_cache_scheme`.
-    case missingScheme(SourcePosition)
+    /// A QuantizationModifier or GPTQModifier with none of `scheme`, `config_groups`, `kv_cache_scheme`.
+    case missingScheme(SourcePosition, modifier: String)
+    /// A mapping without a key it needs (`context`, e.g. "AWQ mapping").
+    case missingKey(SourcePosition, key: String, context: String)
+    /// A number outside the range the key allows.
+    case outOfRange(SourcePosition, key: String, value: String, expected: String)
+    /// GPTQModifier's `actorder` and a config group's `weights.actorder` disagree.
+    case conflictingActorder(SourcePosition, modifier: String?, group: String, groupActorder: String)
+    /// A SmoothQuantModifier or AWQModifier without `mappings`, for an architecture whose default
+    /// mappings this port does not carry.
+    case noDefaultMappings(SourcePosition, modifier: String, architecture: String)
+    /// An AWQModifier with no QuantizationModifier or GPTQModifier after it.
+    case awqWithoutQuantization(SourcePosition)
     /// QuantizationArgs that compressed-tensors' validators reject.
     case invalidQuantizationArgs(SourcePosition, message: String)
     /// A QuantizationScheme (config group) that compressed-tensors' validators reject.
@@ -58,7 +69,8 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
              let .unknownStageKey(p, _, _), let .unknownModifier(p, _, _),
              let .unsupportedModifier(p, _, _), let .unknownKey(p, _, _, _), let .unsupportedKey(p, _, _),
              let .unknownPreset(p, _, _), let .invalidValue(p, _, _, _, _), let .wrongType(p, _, _, _),
-             let .schemeAndConfigGroups(p), let .conflictingKeys(p, _, _), let .missingScheme(p), let .invalidQuantizationArgs(p, _),
+             let .schemeAndConfigGroups(p, _), let .conflictingKeys(p, _, _), let .missingScheme(p, _), let .invalidQuantizationArgs(p, _),
+             let .missingKey(p, _, _), let .outOfRange(p, _, _, _), let .conflictingActorder(p, _, _, _), let .noDefaultMappings(p, _, _), let .awqWithoutQuantization(p),
              let .invalidScheme(p, _), let .invalidPattern(p, _, _), let .noModifiers(p, _):
             return p
         }
@@ -103,12 +115,24 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
             return text
         case let .wrongType(_, key, expected, found):
             return "'\(key)' must be \(expected), found \(found)"
-        case .schemeAndConfigGroups:
-            return "QuantizationModifier takes either 'scheme' or 'config_groups', not both"
+        case let .schemeAndConfigGroups(_, modifier):
+            return "\(modifier) takes either 'scheme' or 'config_groups', not both"
         case let .conflictingKeys(_, key, others):
             return "'\(key)' cannot be combined with \(others.map { "'\($0)'" }.joined(separator: ", "))"
-        case .missingScheme:
-            return "QuantizationModifier needs 'scheme', 'config_groups' or 'kv_cache_scheme'"
+        case let .missingScheme(_, modifier):
+            return "\(modifier) needs 'scheme', 'config_groups' or 'kv_cache_scheme'"
+        case let .missingKey(_, key, context):
+            return "\(context) needs '\(key)'"
+        case let .outOfRange(_, key, value, expected):
+            return "invalid \(key) \(value): \(expected)"
+        case let .conflictingActorder(_, modifier, group, groupActorder):
+            return "GPTQModifier actorder \(modifier.map { "'\($0)'" } ?? "null") differs from actorder '\(groupActorder)' of config group '\(group)'; "
+                + "remove one of them (llm-compressor 0.14 cannot resolve the activation ordering)"
+        case let .noDefaultMappings(_, modifier, architecture):
+            return "\(modifier) has no 'mappings', and llm-compressor's default mappings for \(architecture) are not known here; write them in the recipe"
+        case .awqWithoutQuantization:
+            return "AWQModifier needs a QuantizationModifier or GPTQModifier after it in the recipe: AWQ only scales "
+                + "weights; the quantization scheme (scheme, config_groups, ignore) goes in the modifier after it"
         case let .invalidQuantizationArgs(_, message):
             return "invalid quantization arguments: \(message)"
         case let .invalidScheme(_, message):

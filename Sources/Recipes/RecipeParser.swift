@@ -54,7 +54,24 @@ struct RecipeParser {
                 throw .unknownTopLevelKey(keyNode.position, key: name, suggestion: Self.topLevelSuggestion(for: name))
             }
         }
-        return Recipe(stages: stages)
+        let recipe = Recipe(stages: stages)
+        try Self.checkAWQIsFollowedByQuantization(recipe.modifiers)
+        return recipe
+    }
+
+    /// llm-compressor 0.14's recipe validator: every AWQModifier needs a QuantizationModifier or
+    /// GPTQModifier after it, across all stages.
+    private static func checkAWQIsFollowedByQuantization(_ modifiers: [RecipeModifier]) throws(RecipeError) {
+        for (i, modifier) in modifiers.enumerated() {
+            guard case let .awq(spec) = modifier else { continue }
+            let quantizesLater = modifiers[(i + 1)...].contains {
+                switch $0 {
+                case .quantization, .gptq: return true
+                case .smoothQuant, .awq: return false
+                }
+            }
+            if !quantizesLater { throw .awqWithoutQuantization(spec.position) }
+        }
     }
 
     private func parseStage(name: String, keyNode: YAMLNode, value: YAMLNode) throws(RecipeError) -> RecipeStage {
@@ -87,8 +104,17 @@ struct RecipeParser {
     }
 
     private func parseModifier(name: String, keyNode: YAMLNode, value: YAMLNode, group: String) throws(RecipeError) -> RecipeModifier {
-        if name == ModifierNames.quantization {
+        switch name {
+        case ModifierNames.quantization:
             return .quantization(try QuantizationModifierParser(name: name, keyNode: keyNode, group: group).parse(value))
+        case ModifierNames.gptq:
+            return .gptq(try GPTQModifierParser(keyNode: keyNode, group: group).parse(value))
+        case ModifierNames.smoothQuant:
+            return .smoothQuant(try SmoothQuantModifierParser(keyNode: keyNode, group: group).parse(value))
+        case ModifierNames.awq:
+            return .awq(try AWQModifierParser(keyNode: keyNode, group: group).parse(value))
+        default:
+            break
         }
         if ModifierNames.needCalibration.contains(name) {
             throw .unsupportedModifier(keyNode.position, name: name, reason: "needs calibration data, not supported yet")

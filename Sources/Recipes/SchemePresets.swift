@@ -12,10 +12,11 @@ public enum SchemePresets {
     /// Whether `name` (any case) is a preset.
     public static func isPreset(_ name: String) -> Bool { names.contains(name.uppercased()) }
 
-    /// The preset `named` (any case) applied to `targets`, or nil when there is no such preset.
+    /// The preset `named` (any case) applied to `targets`, with the observers llm-compressor fills
+    /// in when it resolves a scheme; nil when there is no such preset.
     public static func scheme(named name: String, targets: [String]) -> QuantizationScheme? {
         guard let (weights, input) = args(named: name.uppercased()) else { return nil }
-        return QuantizationScheme(targets: targets, weights: weights, inputActivations: input)
+        return QuantizationScheme(targets: targets, weights: weights, inputActivations: input).resolvingObservers()
     }
 
     /// Weights and input activations of a preset (upper-case name).

@@ -30,6 +30,10 @@ extension YAMLNode {
         return value
     }
 
+    func optionalNumber(for key: String) throws(RecipeError) -> Double? {
+        isNull ? nil : try number(for: key)
+    }
+
     /// A list of strings (`[a, b]`).
     func stringList(for key: String) throws(RecipeError) -> [String] {
         guard let items = sequenceItems else { throw wrongType(key, "a list of strings") }
@@ -49,6 +53,35 @@ extension YAMLNode {
         if let text = stringValue { return [text] }
         guard sequenceItems != nil else { throw wrongType(key, "a string or a list of strings") }
         return try stringList(for: key)
+    }
+
+    /// A list of module names, class names or `re:` patterns (`targets`, `ignore`, mapping layers);
+    /// every `re:` pattern is compiled so a bad one is reported at its item.
+    func patternList(for key: String) throws(RecipeError) -> [String] {
+        let patterns = try stringList(for: key)
+        try validatePatterns(patterns)
+        return patterns
+    }
+
+    /// A module name, class name or `re:` pattern (compiled, so a bad one is reported here).
+    func pattern(for key: String) throws(RecipeError) -> String {
+        let text = try string(for: key)
+        try validatePatterns([text])
+        return text
+    }
+
+    /// Compiles every `re:` pattern of `patterns`, which were read from this node (a string or a
+    /// list of strings), so a bad one is reported at its item.
+    func validatePatterns(_ patterns: [String]) throws(RecipeError) {
+        let items = sequenceItems
+        for (i, pattern) in patterns.enumerated() where pattern.hasPrefix("re:") {
+            do {
+                _ = try PythonRegex(String(pattern.dropFirst(3)))
+            } catch {
+                let at = (items.flatMap { i < $0.count ? $0[i] : nil } ?? self).position
+                throw .invalidPattern(at, pattern: pattern, message: error.message)
+            }
+        }
     }
 
     func mapping(for key: String) throws(RecipeError) -> [(key: YAMLNode, value: YAMLNode)] {

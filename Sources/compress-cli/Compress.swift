@@ -13,5 +13,5 @@ struct Compress: ParsableCommand {
 
             Recipes are llm-compressor YAML recipes; the output loads in vLLM and transformers unchanged.
             """,
-        subcommands: [OneshotCommand.self, InspectCommand.self, BenchCommand.self, EvalCommand.self, GenerateCommand.self])
+        subcommands: [OneshotCommand.self, InspectCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self, GenerateCommand.self])
 }

@@ -70,12 +70,12 @@ struct GenerateCommand: ParsableCommand {
             var stops = Set(endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
             let text: String
             if chat {
-                guard tokenizer.id(of: "<|im_start|>") != nil, let end = tokenizer.id(of: "<|im_end|>") else {
-                    throw ValidationError("--chat needs a tokenizer with <|im_start|> and <|im_end|>")
+                guard tokenizer.id(of: ChatMLTemplate.startToken) != nil, let end = tokenizer.id(of: ChatMLTemplate.endToken) else {
+                    throw ValidationError("--chat needs a tokenizer with \(ChatMLTemplate.startToken) and \(ChatMLTemplate.endToken)")
                 }
                 stops.insert(end)
-                let systemTurn = system.map { "<|im_start|>system\n\($0)<|im_end|>\n" } ?? ""
-                text = systemTurn + "<|im_start|>user\n\(prompt)<|im_end|>\n<|im_start|>assistant\n"
+                let messages = (system.map { [ChatMessage(role: "system", content: $0)] } ?? []) + [ChatMessage(role: "user", content: prompt)]
+                text = ChatMLTemplate().render(messages, addGenerationPrompt: true)
             } else {
                 text = prompt
             }

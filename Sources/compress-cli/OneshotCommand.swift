@@ -8,17 +8,36 @@ struct OneshotCommand: ParsableCommand {
         commandName: "oneshot",
         abstract: "Quantize a checkpoint with an llm-compressor recipe, streaming tensor by tensor.",
         discussion: """
-            Reads MODEL (config.json + *.safetensors), applies the recipe's QuantizationModifier and writes
-            OUTPUT: shards in the compressed-tensors format, config.json with its quantization_config,
+            Reads MODEL (config.json + *.safetensors), applies the recipe's modifiers and writes OUTPUT:
+            shards in the compressed-tensors format, config.json with its quantization_config,
             recipe.yaml, and every other file of MODEL (tokenizer, generation config, ...) copied.
+
+            Data-free schemes (FP8_DYNAMIC, W8A8, W4A16, NVFP4A16, ...) stream tensor by tensor.
+            Recipes with static activation scales (FP8, NVFP4), a kv_cache_scheme, SmoothQuantModifier,
+            GPTQModifier or AWQModifier need --dataset: the samples run through the model one decoder
+            layer at a time, so memory holds one layer and the samples' activations.
 
             The output is written to a hidden folder beside OUTPUT and renamed into place only when
             complete: a failed or interrupted run leaves nothing that looks like a checkpoint.
+
+            A weight to quantize that holds NaN or Inf is refused, naming the tensor and row. With
+            --allow-nonfinite, under a data-free scheme (recipes that calibrate still refuse it), it is
+            quantized as llm-compressor does (torch.amax propagates NaN): a scale
+            group (a row, block or group of columns; the whole tensor for per-tensor scales) holding NaN gets
+            a NaN scale, one holding Inf an Inf scale, and only those groups change:
+              FP8     codes NaN under a NaN scale; under an Inf scale finite values 0, infinities NaN
+              integer codes 0 under a NaN scale (zero point 0); under an Inf scale finite values get the
+                      zero point, infinities 0
+              NVFP4   NaN in a weight or its fused siblings (q/k/v, gate/up) makes their global scale 1, Inf
+                      makes it 0 (all values 0); a group whose scale is NaN gets the NaN scale and zero values
+              MX      a group holding NaN or Inf gets the NaN scale (255) and NaN values (zero for MXFP4)
 
             Examples:
               compress oneshot --model ./Llama-3.2-1B --recipe recipes/fp8_dynamic.yaml --output ./Llama-3.2-1B-FP8
               compress oneshot --model ./m --recipe r.yaml --output ./out --dry-run     # print the plan only
               compress oneshot --model ./m --recipe r.yaml --output ./out --json        # summary as JSON, for CI
+              compress oneshot --model ./m --recipe recipes/w4a16_gptq.yaml --output ./out \
+                  --dataset calib.jsonl.zst --num-calibration-samples 256 --max-seq-length 1024
             """)
 
     @Option(help: "The model folder to compress.")
@@ -30,6 +49,23 @@ struct OneshotCommand: ParsableCommand {
     @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite.")
     var output: String?
 
+    @Option(help: ArgumentHelp(
+        "Calibration data: .txt (cut into windows of --max-seq-length tokens), .jsonl (a 'text' or 'messages' field per line), or either compressed with zstd (.zst).",
+        valueName: "file"))
+    var dataset: String?
+
+    @Option(help: "Calibration samples to use, chosen at random with --seed.")
+    var numCalibrationSamples = 512
+
+    @Option(help: "Tokens per calibration sample, at most.")
+    var maxSeqLength = 2048
+
+    @Option(help: "Seed of the calibration sample choice.")
+    var seed: UInt64 = 42
+
+    @Flag(help: "Take the first calibration samples in file order instead of a random choice.")
+    var noShuffle = false
+
     @Option(help: "Largest shard to write: 5GB (default), 500MB, 2GiB ...")
     var maxShardSize: String = "5GB"
 
@@ -38,6 +74,9 @@ struct OneshotCommand: ParsableCommand {
 
     @Flag(help: "Print what would be done to each tensor, and the quantization_config, without writing.")
     var dryRun = false
+
+    @Flag(help: "Quantize weights that hold NaN or Inf as llm-compressor does, instead of refusing them (see below).")
+    var allowNonfinite = false
 
     @Flag(help: "Replace OUTPUT if it exists and is not empty.")
     var overwrite = false
@@ -54,6 +93,8 @@ struct OneshotCommand: ParsableCommand {
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard dryRun || output != nil else { throw ValidationError("--output is required (or pass --dry-run)") }
+        guard numCalibrationSamples >= 1 else { throw ValidationError("--num-calibration-samples must be at least 1") }
+        guard maxSeqLength >= 1 else { throw ValidationError("--max-seq-length must be at least 1") }
     }
 
     func run() throws {
@@ -70,7 +111,21 @@ struct OneshotCommand: ParsableCommand {
         let output = self.output!
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(threads) threads")
         InterruptCleanup.install(destination: output)
-        let options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite)
+        // Past a file-size limit (ulimit -f) a write then fails with EFBIG, reported and cleaned up
+        // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
+        signal(SIGXFSZ, SIG_IGN)
+        TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output)
+        var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite,
+                                     rejectNonFinite: !allowNonfinite)
+        if plan.requiresCalibration, let dataset {
+            let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
+                                              shuffle: !noShuffle)
+            do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data) } catch { throw fail(error) }
+            let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
+            progress.step("calibration: \(options.calibration!.samples.count) samples, \(tokens) tokens from \(dataset)")
+        } else if dataset != nil {
+            progress.step("note: the recipe needs no calibration data; --dataset is not read")
+        }
         let summary: OneshotSummary
         do {
             summary = try Compressor.run(plan, output: output, options: options, progress: progress.update)

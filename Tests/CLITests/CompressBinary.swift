@@ -19,11 +19,12 @@ enum CompressBinary {
         return "compress"
     }()
 
-    /// Runs `compress ARGS` and waits for it.
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `compress ARGS`, or `WRAPPER... compress ARGS` (a command that runs the rest of its
+    /// arguments, such as `setpriv ... --`), and waits for it.
+    static func run(_ arguments: [String], through wrapper: [String] = []) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? path)
+        process.arguments = wrapper.dropFirst() + (wrapper.isEmpty ? [] : [path]) + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

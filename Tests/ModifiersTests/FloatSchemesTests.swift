@@ -132,14 +132,38 @@ import TestSupport
     @Test(arguments: ["NVFP4", "FP8"])
     func schemesWithStaticActivationsNeedCalibration(_ scheme: String) throws {
         let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  targets: Linear\n  scheme: \(scheme)\n", file: "recipe.yaml")
-        #expect(throws: ModifierError.self) { try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe) }
-        do { _ = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe) } catch {
+        let plan = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe)
+        #expect(plan.requiresCalibration)
+        let folder = TemporaryFolder("float")
+        do {
+            try Compressor.run(plan, output: folder.file("out"), options: OneshotOptions())
+            Issue.record("\(scheme) ran without calibration data")
+        } catch {
             guard case .needsCalibration = error else { Issue.record("\(error)"); return }
+            #expect(error.description.contains("--dataset"))
         }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
     }
 
     @Test func groupSchemesRejectColumnsOutsideWholeGroups() throws {
         let recipe = try Recipe.load(path: Fixtures.path("references/tiny-llama--MXFP4A16/recipe.yaml"))
         #expect(throws: ModifierError.self) { _ = try Self.compress(model: "models/llama_edge", recipe: recipe) }
+    }
+
+    @Test func aForcedFormatMustHoldTheWeights() throws {
+        func recipe(_ format: String) throws -> Recipe {
+            try Recipe.parse(yaml: """
+                QuantizationModifier:
+                  config_groups:
+                    fp8:
+                      targets: [Linear]
+                      weights: {num_bits: 8, type: float, strategy: channel}
+                      format: \(format)
+                """, file: "recipe.yaml")
+        }
+        #expect(try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe("float-quantized")).formats == ["float-quantized"])
+        #expect(throws: ModifierError.unsupportedScheme(group: "fp8", reason: "format 'pack-quantized' cannot hold 8-bit float weights with strategy channel (naive-quantized or float-quantized)")) {
+            try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe("pack-quantized"))
+        }
     }
 }

@@ -133,14 +133,41 @@ import TestSupport
         #expect(throws: ModifierError.self) { try Self.plan(.llama(), recipe) }
     }
 
-    @Test func staticActivationSchemesAskForCalibrationData() throws {
-        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8\n  ignore: [lm_head]\n"
+    @Test func staticActivationSchemesPlanTheirScales() throws {
+        let recipe = "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8\n  ignore: [lm_head]\n  kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, symmetric: true}\n"
+        let plan = try Self.plan(.llama(), recipe)
+        #expect(plan.requiresCalibration)
+        let names = plan.outputs.map(\.name)
+        #expect(names.contains("model.layers.0.self_attn.q_proj.input_scale"))
+        #expect(names.contains("model.layers.0.self_attn.k_scale") && names.contains("model.layers.0.self_attn.v_scale"))
+        #expect(!names.contains("lm_head.input_scale"))
+        // Each scale follows its weight's outputs; the KV scales follow the attention's last tensor.
+        let q = try #require(names.firstIndex(of: "model.layers.0.self_attn.q_proj.weight_scale"))
+        #expect(names[q + 1] == "model.layers.0.self_attn.q_proj.input_scale")
+    }
+
+    /// Calibration modifiers plan like their quantization, and need calibration data.
+    @Test(arguments: [
+        "GPTQModifier:\n  scheme: W8A8\n  ignore: [lm_head]\n",
+        "SmoothQuantModifier: {}\nQuantizationModifier:\n  scheme: W8A8\n",
+        "AWQModifier: {}\nQuantizationModifier:\n  scheme: W8A8\n",
+    ])
+    func calibrationModifiersNeedCalibrationData(recipe: String) throws {
+        let plan = try Self.plan(.llama(), recipe)
+        #expect(plan.requiresCalibration)
+        #expect(plan.quantization.quantizedCount > 0)
+    }
+
+    /// One modifier quantizes; smoothing modifiers come before it. Anything after it is refused,
+    /// naming the modifier.
+    @Test func aModifierAfterTheQuantizingOneIsRefused() throws {
+        let recipe = "QuantizationModifier:\n  scheme: W8A8\nAWQModifier: {}\nGPTQModifier:\n  scheme: W4A16\n"
         do {
             _ = try Self.plan(.llama(), recipe)
-            Issue.record("FP8 with static activations was accepted")
+            Issue.record("a modifier after the quantizing one was accepted")
         } catch let error as ModifierError {
-            guard case .needsCalibration = error else { Issue.record("unexpected \(error)"); return }
-            #expect(error.description.contains("calibration data is needed"))
+            guard case .unsupportedModifier = error else { Issue.record("unexpected \(error)"); return }
+            #expect(error.description.hasPrefix("r.yaml:3:1: AWQModifier"), "\(error)")
         }
     }
 

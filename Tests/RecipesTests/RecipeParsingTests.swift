@@ -107,7 +107,7 @@ import Testing
         #expect(spec.configGroups[0].scheme.inputActivations?.observer == nil)
         #expect(spec.resolvedTargets == ["re:.*self_attn.*", "re:.*mlp.*"])
         #expect(spec.kvCacheScheme?.strategy == .tensor)
-        #expect(spec.kvCacheScheme?.observer == "memoryless_minmax")
+        #expect(spec.kvCacheScheme?.observer == nil)  // never resolved, unlike config groups
         #expect(spec.requiresCalibrationData)  // a KV cache scheme needs calibration data
         #expect(spec.bypassDivisibilityChecks)
         #expect(recipe.savedYAML() == """
@@ -130,7 +130,7 @@ import Testing
                     actorder: null
                     scale_dtype: null
                     zp_dtype: null
-                    observer: memoryless_minmax
+                    observer: null
                     observer_kwargs: {}
                   weight_observer: mse
                   bypass_divisibility_checks: true
@@ -185,13 +185,14 @@ import Testing
               config_groups:
                 group_0:
                   targets: [Linear]
-                  weights: {num_bits: 4, type: INT, group_size: 64, actorder: true, observer_kwargs: {maxshrink: 0.2, grid: 100}, zp_dtype: int8, scale_dtype: half}
+                  weights: {num_bits: 4, type: INT, group_size: 64, actorder: static, observer_kwargs: {maxshrink: 0.2, grid: 100}, zp_dtype: int8, scale_dtype: half}
                   format: pack-quantized
             """, file: "n.yaml").onlyQuantization)
         let w = try #require(spec.configGroups[0].scheme.weights)
         #expect(w.type == .int)
         #expect(w.strategy == .group)  // inferred from group_size
-        #expect(w.actorder == "group")
+        #expect(w.actorder == "static")
+        #expect(w.canonicalActorder == "weight")
         #expect(w.zpDtype == "torch.int8")
         #expect(w.scaleDtype == "torch.float16")
         #expect(w.observerKwargs == JSONObject([("maxshrink", .double(0.2)), ("grid", .integer(100))]))
@@ -207,7 +208,8 @@ import Testing
                   input_activations: {num_bits: 8, strategy: token, dynamic: true, observer: minmax}
             """, file: "n.yaml").onlyQuantization)
         #expect(channel.configGroups[0].scheme.weights?.strategy == .channel)
-        #expect(channel.configGroups[0].scheme.inputActivations?.observer == nil)  // dropped for dynamic
+        // A dynamic activation gets no default observer but keeps one it is given.
+        #expect(channel.configGroups[0].scheme.inputActivations?.observer == "minmax")
 
         let block = try #require(try Recipe.parse(yaml: """
             QuantizationModifier:

@@ -59,3 +59,28 @@ public struct ModelBuilder {
         return b
     }
 }
+
+extension ModelBuilder {
+    /// Writes a copy of the single-shard checkpoint in `source` to `path`: config.json as it is,
+    /// every tensor through `edit` (name, shape, bytes), for inputs that differ from a fixture in
+    /// a few values.
+    public static func writeCopy(of source: String, to path: String,
+                                 editing edit: (String, [Int], inout [UInt8]) -> Void) throws {
+        let checkpoint = try Checkpoint(directory: source)
+        var builder = ModelBuilder(modelType: "")
+        for tensor in checkpoint.tensors {
+            var bytes = Array(checkpoint.data(tensor))
+            edit(tensor.name, tensor.info.shape, &bytes)
+            builder.tensors.append((tensor.name, tensor.info.dtype, tensor.info.shape, bytes))
+        }
+        try builder.write(to: path)
+        try FileManager.default.removeItem(atPath: path + "/config.json")
+        try FileManager.default.copyItem(atPath: source + "/config.json", toPath: path + "/config.json")
+    }
+
+    /// Stores the bf16 bit pattern `bits` at `[row, column]` of a row-major tensor of `columns` columns.
+    public static func setBF16(_ bytes: inout [UInt8], row: Int, column: Int, columns: Int, _ bits: UInt16) {
+        bytes[2 * (row * columns + column)] = UInt8(bits & 0xFF)
+        bytes[2 * (row * columns + column) + 1] = UInt8(bits >> 8)
+    }
+}

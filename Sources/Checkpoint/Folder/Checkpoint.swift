@@ -89,6 +89,25 @@ public final class Checkpoint: @unchecked Sendable {
     /// The bytes of `tensor`, without a copy.
     public func data(_ tensor: Tensor) -> UnsafeRawBufferPointer { shards[tensor.shard].data(tensor.info) }
 
+    /// Drops the pages of `tensor` from this process's resident set (the page cache keeps them):
+    /// what a stream over a large checkpoint does after each tensor.
+    public func release(_ tensor: Tensor) {
+        let shard = shards[tensor.shard]
+        shard.mapped.release(shard.fileRange(tensor.info))
+    }
+
+    /// The bytes of `tensor`, without a copy, once its shard is checked to be as it was opened
+    /// (`MappedFile.checkUnchanged`): what a run that reads tensor after tensor should call.
+    public func checkedData(_ tensor: Tensor) throws(CheckpointError) -> UnsafeRawBufferPointer {
+        try shards[tensor.shard].mapped.checkUnchanged()
+        return data(tensor)
+    }
+
+    /// Throws `inputChanged` when any shard changed since it was opened.
+    public func checkUnchanged() throws(CheckpointError) {
+        for shard in shards { try shard.mapped.checkUnchanged() }
+    }
+
     /// Total bytes of tensor data.
     public var totalBytes: Int { tensors.reduce(0) { $0 + $1.info.byteCount } }
 

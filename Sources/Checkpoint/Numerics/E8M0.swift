@@ -2,6 +2,9 @@
 /// biased power-of-two exponent. Code `c` stands for `2^(c - 127)`; `255` is NaN; there is no
 /// zero, no sign and no infinity.
 public enum E8M0 {
+    /// The NaN code, `255`.
+    public static let nanCode: UInt8 = 255
+
     /// The value of a code: `2^(code - 127)`, exact. Code `0` is `2^-127`, a float32 subnormal
     /// (bits `0x0040_0000`); code `255` is the NaN PyTorch returns, bits `0x7F80_0001`.
     @inlinable

@@ -4,6 +4,9 @@ public enum FP8E4M3 {
     /// The largest finite value, `0x7E`.
     public static let maxFinite: Float = 448
 
+    /// The positive NaN code, `0x7F`.
+    public static let nanCode: UInt8 = 0x7F
+
     /// The E4M3 code of `value`, bit-identical to PyTorch's float32 -> `float8_e4m3fn` cast as
     /// recorded in `Tests/Fixtures/casts` (PyTorch 2.14 on x86 CPU):
     /// - round to nearest, ties to even, subnormals included (smallest: 2^-9 = `0x01`;

@@ -1,22 +1,32 @@
 import Foundation
 
 /// A read-only memory map of a whole file: the one place in the checkpoint layer that owns a raw
-/// pointer. Views into it are valid while the `MappedFile` is alive.
+/// pointer. Views into it are valid while the `MappedFile` is alive. The file stays open, so that
+/// `checkUnchanged()` can tell whether it was truncated or written to since.
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     /// The file's bytes.
     public let bytes: UnsafeRawBufferPointer
     private let mapping: UnsafeMutableRawPointer?
+    private let descriptor: Int32
+    private let modified: timespec
 
     /// Maps `path` read-only.
     public init(path: String) throws(CheckpointError) {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .cannotOpen(path: path, reason: "not a regular file") }
+        guard fstat(fd, &info) == 0 else {
+            defer { close(fd) }
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw .cannotOpen(path: path, reason: "not a regular file")
+        }
+        descriptor = fd
+        modified = info.st_mtim
         let size = Int(info.st_size)
         if size == 0 {
             mapping = nil
@@ -25,6 +35,7 @@ public final class MappedFile: @unchecked Sendable {
         }
         let pointer = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0)
         guard let pointer, pointer != MAP_FAILED else {
+            defer { close(fd) }
             throw .cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
         mapping = pointer
@@ -33,6 +44,23 @@ public final class MappedFile: @unchecked Sendable {
 
     deinit {
         if let mapping { munmap(mapping, bytes.count) }
+        close(descriptor)
+    }
+
+    /// Throws `inputChanged` when the file's size or modification time differ from when it was
+    /// mapped: reading a page past a shrunken end would kill the process (SIGBUS), and bytes
+    /// rewritten in place would mix two versions of the file into one output. One `fstat`.
+    public func checkUnchanged() throws(CheckpointError) {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw .inputChanged(file: path, reason: "cannot stat it any more: \(String(cString: strerror(errno)))")
+        }
+        if Int(info.st_size) != bytes.count {
+            throw .inputChanged(file: path, reason: "its size went from \(bytes.count) to \(info.st_size) bytes while it was being read")
+        }
+        if info.st_mtim.tv_sec != modified.tv_sec || info.st_mtim.tv_nsec != modified.tv_nsec {
+            throw .inputChanged(file: path, reason: "it was written to while it was being read")
+        }
     }
 
     /// Tells the kernel that `range` will be read soon, front to back.

@@ -18,7 +18,7 @@ public final class OutputFolder {
         self.destination = url.path
         let parent = url.deletingLastPathComponent().path
         guard FolderPaths.isDirectory(parent) else {
-            throw .outputFailed(path: destination, reason: "parent folder \(parent) does not exist")
+            throw .outputFailed(path: destination, reason: "parent folder \(parent) \(FolderPaths.exists(parent) ? "is not a folder" : "does not exist")")
         }
         if let input, let inputRoot = FolderPaths.canonical(input), let parentRoot = FolderPaths.canonical(parent) {
             let target = parentRoot + "/" + url.lastPathComponent
@@ -38,7 +38,7 @@ public final class OutputFolder {
         workingPath = Self.workingPath(for: destination)
         try? FileManager.default.removeItem(atPath: workingPath)
         guard mkdir(workingPath, 0o755) == 0 else {
-            throw .outputFailed(path: workingPath, reason: String(cString: strerror(errno)))
+            throw .outputFailed(path: destination, reason: "cannot write the output here: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -75,12 +75,24 @@ public final class OutputFolder {
         try? FileManager.default.removeItem(atPath: workingPath)
     }
 
-    /// Copies `source` into the output under its own name.
-    public func copy(file source: String) throws(CheckpointError) {
-        let target = workingPath + "/" + (source as NSString).lastPathComponent
-        do { try FileManager.default.copyItem(atPath: source, toPath: target) } catch {
-            throw .outputFailed(path: target, reason: "cannot copy \(source): \(error.localizedDescription)")
-        }
+    /// Copies `source` (opened before the run, so that an unreadable file fails it early) into
+    /// the output under its own name.
+    public func copy(file source: MappedFile) throws(CheckpointError) {
+        try source.checkUnchanged()
+        let sink = try FileSink(path: workingPath + "/" + (source.path as NSString).lastPathComponent)
+        try sink.write(source.bytes)
+        try sink.close()
+    }
+
+    /// `error` with a path inside the temporary folder of `destination` shown as the same path in
+    /// `destination`, as the user wrote it: the temporary folder is gone by the time they read it.
+    public static func naming(_ error: CheckpointError, destination: String) -> CheckpointError {
+        guard case let .outputFailed(path, reason) = error else { return error }
+        let working = workingPath(for: destination)
+        guard path == working || path.hasPrefix(working + "/") else { return error }
+        var base = Substring(destination)
+        while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }
+        return .outputFailed(path: String(base) + path.dropFirst(working.count), reason: reason)
     }
 
     /// Writes `text` to `name` in the output.

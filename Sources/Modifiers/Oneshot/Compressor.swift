@@ -26,59 +26,48 @@ public enum Compressor {
         }
     }
 
-    /// Executes a plan.
+    /// Executes a plan. A plan that needs calibration (`OneshotPlan/requiresCalibration`) runs
+    /// layer by layer on `options.calibration`.
     public static func run(_ plan: OneshotPlan, output: String, options: OneshotOptions,
                            progress: ((OneshotProgress) -> Void)? = nil) throws(ModifierError) -> OneshotSummary {
         let start = Date()
         let checkpoint = plan.checkpoint
+        var pipeline: SequentialPipeline?
+        var samples: [[Int]] = []
+        if plan.requiresCalibration {
+            guard let calibration = options.calibration else {
+                throw .needsCalibration(group: plan.quantization.groups.first?.name ?? "recipe",
+                                        reason: "the recipe has static activation scales, a KV cache scheme or a calibration modifier")
+            }
+            pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads)
+            samples = calibration.samples
+        }
         do {
             let folder = try OutputFolder(destination: output, input: checkpoint.directory, overwrite: options.overwrite)
-            let shardPlan = ShardPlan(tensors: plan.outputs, maxShardBytes: options.maxShardBytes)
+            let copied = checkpoint.auxiliaryFiles()
+            var auxiliary: [MappedFile] = []
+            for name in copied { auxiliary.append(try MappedFile(path: checkpoint.directory + "/" + name)) }
+            let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
             let totalBytes = checkpoint.totalBytes
             var bytesDone = 0
-            var fusedGroupOf: [Int: Int] = [:]
-            for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
-            var fusedAbsmax: [Int: Float] = [:]
-            for (i, entry) in plan.quantization.entries.enumerated() {
-                let shard = checkpoint.shards[entry.tensor.shard]
-                let data = shard.data(entry.tensor.info)
-                switch entry.action {
-                case .copy:
-                    try writer.begin(entry.tensor.name)
-                    try writer.append(data)
-                case let .quantize(group):
-                    let quantizer = plan.quantizers[group]
-                    let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
-                    var next = 0
-                    var context = FusedLayerContext.none
-                    if let g = fusedGroupOf[i] {
-                        // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
-                        if fusedAbsmax[g] == nil {
-                            var m: Float = 0
-                            for j in plan.fusedGroups[g] {
-                                let sibling = plan.quantization.entries[j].tensor
-                                m = max(m, try WeightAbsmax.of(sibling.info, data: checkpoint.shards[sibling.shard].data(sibling.info),
-                                                               threads: options.threads))
-                            }
-                            fusedAbsmax[g] = m
-                        }
-                        context.groupAbsmax = fusedAbsmax[g]
-                    }
-                    try quantizer.quantize(weight: entry.tensor.info, data: data, threads: options.threads, context: context) { bytes throws(CheckpointError) in
-                        try writer.begin(names[next])
-                        try writer.append(bytes)
-                        next += 1
-                    }
-                }
-                shard.mapped.release(shard.fileRange(entry.tensor.info))
-                bytesDone += data.count
-                progress?(OneshotProgress(tensorsDone: i + 1, tensorsTotal: plan.quantization.entries.count,
-                                          bytesDone: bytesDone, bytesTotal: totalBytes, tensor: entry.tensor.name))
+            var tensorsDone = 0
+            let report = { (i: Int) in
+                let tensor = plan.quantization.entries[i].tensor
+                bytesDone += tensor.info.byteCount
+                tensorsDone += 1
+                progress?(OneshotProgress(tensorsDone: tensorsDone, tensorsTotal: plan.quantization.entries.count,
+                                          bytesDone: bytesDone, bytesTotal: totalBytes, tensor: tensor.name))
             }
+            if let pipeline {
+                try pipeline.run(samples: samples, writer: writer, progress: report)
+            } else {
+                try streamDataFree(plan, writer: writer, options: options, progress: report)
+            }
+            // A file that changed during the last tensor read from it would otherwise go unnoticed.
+            try checkpoint.checkUnchanged()
             try writer.finish()
-            let copied = checkpoint.auxiliaryFiles()
-            for name in copied { try folder.copy(file: checkpoint.directory + "/" + name) }
+            for file in auxiliary { try folder.copy(file: file) }
             try folder.write(text: plan.outputConfig.text, to: ModelConfig.fileName)
             try folder.write(text: plan.recipe.savedYAML(), to: "recipe.yaml")
             try folder.commit()
@@ -88,11 +77,65 @@ public enum Compressor {
                                   filesCopied: copied, ignore: plan.quantization.ignore,
                                   seconds: Date().timeIntervalSince(start))
         } catch let error as CheckpointError {
-            throw .checkpoint(error)
+            throw explained(.checkpoint(error), checkpoint: checkpoint, output: output)
         } catch let error as ModifierError {
-            throw error
+            throw explained(error, checkpoint: checkpoint, output: output)
         } catch {
             throw .recipe("\(error)")
+        }
+    }
+
+    /// The error a user should read for a failed write: the input's change when a shard changed
+    /// (writing bytes of a mapping whose file was truncated fails with EFAULT before a check sees
+    /// the truncation), else the output path as in `output` rather than its temporary folder.
+    private static func explained(_ error: ModifierError, checkpoint: Checkpoint, output: String) -> ModifierError {
+        guard case let .checkpoint(cause) = error, case .outputFailed = cause else { return error }
+        if case let .failure(changed) = Result(catching: checkpoint.checkUnchanged) { return .checkpoint(changed) }
+        return .checkpoint(OutputFolder.naming(cause, destination: output))
+    }
+
+    /// Quantizes or copies every tensor in stream order, one at a time, without running the model.
+    private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, options: OneshotOptions,
+                                       progress: (Int) -> Void) throws {
+        let threads = options.threads, allowNonFinite = !options.rejectNonFinite
+        let checkpoint = plan.checkpoint
+        var fusedGroupOf: [Int: Int] = [:]
+        for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
+        var fusedAbsmax: [Int: Float] = [:]
+        for (i, entry) in plan.quantization.entries.enumerated() {
+            let data = try checkpoint.checkedData(entry.tensor)
+            switch entry.action {
+            case .copy:
+                try writer.begin(entry.tensor.name)
+                try writer.append(data)
+            case let .quantize(group):
+                let quantizer = plan.quantizers[group]
+                let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
+                var next = 0
+                var context = QuantizationContext(allowNonFinite: allowNonFinite)
+                if let g = fusedGroupOf[i] {
+                    // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
+                    if fusedAbsmax[g] == nil {
+                        var m: Float = 0
+                        for j in plan.fusedGroups[g] {
+                            let sibling = plan.quantization.entries[j].tensor
+                            let absmax = try WeightAbsmax.of(sibling.info, data: try checkpoint.checkedData(sibling),
+                                                             threads: threads, allowNonFinite: allowNonFinite)
+                            // NaN wins, as in torch.amax.
+                            m = m.isNaN || absmax.isNaN ? .nan : max(m, absmax)
+                        }
+                        fusedAbsmax[g] = m
+                    }
+                    context.groupAbsmax = fusedAbsmax[g]
+                }
+                try quantizer.quantize(weight: entry.tensor.info, data: data, threads: threads, context: context) { bytes throws(CheckpointError) in
+                    try writer.begin(names[next])
+                    try writer.append(bytes)
+                    next += 1
+                }
+            }
+            checkpoint.release(entry.tensor)
+            progress(i)
         }
     }
 }

@@ -11,9 +11,12 @@ public struct OneshotOptions: Sendable {
     public var overwrite: Bool
     /// The NaN/Inf check on weights to quantize; on by default.
     public var rejectNonFinite: Bool
+    /// Calibration data, for recipes that need it.
+    public var calibration: CalibrationInput?
 
     public init(maxShardBytes: Int = ShardPlan.defaultMaxShardBytes, threads: Int = OneshotOptions.coreCount,
-                overwrite: Bool = false, rejectNonFinite: Bool = true) {
+                overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil) {
+        self.calibration = calibration
         self.maxShardBytes = maxShardBytes
         self.threads = max(1, threads)
         self.overwrite = overwrite

@@ -11,36 +11,47 @@ public struct OneshotPlan {
     /// The compressed-tensors format of each config group.
     public let formats: [String]
     /// Output tensors in write order.
-    public let outputs: [OutputTensor]
+    public var outputs: [OutputTensor] { entryOutputs.flatMap { $0 } }
+    /// The output tensors of each entry of `quantization`: a copy, or a weight's quantized tensors
+    /// followed by its calibrated input scale, and after the last tensor of an attention module, its
+    /// KV cache scales.
+    let entryOutputs: [[OutputTensor]]
     let quantizers: [any WeightQuantizer]
+    /// The input scale each config group calibrates, if any.
+    let inputScales: [ActivationScales.InputScale?]
+    /// Whether the recipe needs calibration data: static activation scales, a KV cache scheme or
+    /// a calibration modifier.
+    public let requiresCalibration: Bool
+    /// What calibration does besides observing activations.
+    let program: CalibrationProgram
     /// Weights that must share statistics with their fused siblings (`FusedLayers`), as groups of
     /// entry indices.
     let fusedGroups: [[Int]]
 
-    /// Opens `model`, picks the recipe's QuantizationModifier and plans it.
-    public init(model: String, recipe: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
+    /// Opens `model`, picks the recipe's quantizing modifier (QuantizationModifier or
+    /// GPTQModifier) and the SmoothQuant and AWQ modifiers before it, and plans them.
+    public init(model: String, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
-        guard checkpoint.config != nil else { throw .missingConfig(directory: model) }
-        let specs = recipe.modifiers.compactMap { modifier -> QuantizationModifierSpec? in
-            if case let .quantization(spec) = modifier { return spec }
-            return nil
-        }
-        guard let modifier = specs.first else { throw .noQuantizationModifier(recipe: recipeFile) }
-        if specs.count > 1 {
-            throw .unsupportedModifier(name: "\(specs[1].position)", reason: "only one QuantizationModifier per recipe is supported")
-        }
+        guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
+        guard !checkpoint.tensors.isEmpty else { throw .noTensors(directory: model) }
+        let recipe: Recipe
+        do { recipe = try written.initialized(architecture: config.architectures.first ?? "") } catch { throw .recipe(error.description) }
+        let (modifier, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
         let quantization = try QuantizationPlan(checkpoint: checkpoint, modifier: modifier)
         var quantizers: [any WeightQuantizer] = []
         var formats: [String] = []
+        var inputScales: [ActivationScales.InputScale?] = []
         for group in quantization.groups {
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme)
             quantizers.append(made.quantizer)
-            formats.append(group.scheme.format ?? made.format)
+            formats.append(made.format)
+            inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
-        var outputs: [OutputTensor] = []
-        for entry in quantization.entries {
+        var entryOutputs: [[OutputTensor]] = []
+        for (index, entry) in quantization.entries.enumerated() {
             let info = entry.tensor.info
+            var outputs: [OutputTensor] = []
             switch entry.action {
             case .copy:
                 outputs.append(OutputTensor(name: info.name, dtype: info.dtype, shape: info.shape))
@@ -53,15 +64,25 @@ public struct OneshotPlan {
                 }
                 try quantizers[group].validate(info)
                 outputs += quantizers[group].outputs(module: entry.module, weight: info)
+                if let scale = inputScales[group] {
+                    outputs.append(ActivationScales.output(scale, module: entry.module, weightType: info.dtype))
+                }
             }
+            if modifier.kvCacheScheme != nil, let attention = Self.attentionEndingAt(index, entries: quantization.entries) {
+                outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype)
+            }
+            entryOutputs.append(outputs)
         }
         self.checkpoint = checkpoint
         self.recipe = recipe
         self.modifier = modifier
         self.quantization = quantization
         self.formats = formats
-        self.outputs = outputs
+        self.entryOutputs = entryOutputs
         self.quantizers = quantizers
+        self.inputScales = inputScales
+        requiresCalibration = modifier.requiresCalibrationData || program.gptq != nil || !program.smoothing.isEmpty
+        self.program = program
         self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, groupNames: quantization.groups.map(\.name),
                                                   quantizers: quantizers)
     }
@@ -81,6 +102,16 @@ public struct OneshotPlan {
 }
 
 extension OneshotPlan {
+    /// The attention module (`….self_attn`) whose last tensor is entry `index`, when the module has
+    /// a `k_proj` Linear, with that weight's dtype: where its `k_scale` and `v_scale` are written.
+    static func attentionEndingAt(_ index: Int, entries: [QuantizationPlan.Entry]) -> (module: String, dtype: DType)? {
+        let (attention, _) = QuantizationPlan.split(entries[index].module)
+        guard attention.hasSuffix("self_attn"),
+              !entries[(index + 1)...].contains(where: { QuantizationPlan.split($0.module).module == attention }),
+              let key = entries.first(where: { $0.module == attention + ".k_proj" && $0.kind == .linear }) else { return nil }
+        return (attention, key.tensor.info.dtype)
+    }
+
     /// The plan as JSON: each tensor's module, kind and action, and the quantization_config.
     public var dryRunJSON: JSONValue {
         let tensors: [JSONValue] = quantization.entries.map { entry in

@@ -15,8 +15,7 @@ enum QuantizationConfigBuilder {
         for (i, group) in groups.enumerated() {
             configGroups["group_\(i)"] = group.scheme.configJSON(inferredFormat: formats[i])
         }
-        let distinct = Set(formats)
-        let format = distinct.count == 1 ? formats[0] : "mixed-precision"
+        let format = CompressedWeightLayout.overallFormat(formats)
         return .object(JSONObject([
             ("config_groups", .object(configGroups)),
             ("format", .string(format)),

@@ -31,12 +31,7 @@ public struct QuantizationPlan: Sendable {
     public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
         let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
         let groups = modifier.configGroups
-        let ignoreMatcher = ModuleMatcher(targets: [], ignore: modifier.ignore)
-        // compressed-tensors maps each target to the last group naming it, and gives a module the
-        // group of its most specific matching target: exact name, then `re:` pattern, then class.
-        var groupOfTarget: [String: Int] = [:]
-        for (i, group) in groups.enumerated() { for target in group.scheme.targets { groupOfTarget[target] = i } }
-        let targetMatcher = ModuleMatcher(targets: groups.flatMap(\.scheme.targets).uniqued(), ignore: [])
+        let assignment = ConfigGroupAssignment(groups: groups, ignore: modifier.ignore)
 
         var entries: [Entry] = []
         var unquantizedLinear = Set<String>()
@@ -46,13 +41,8 @@ public struct QuantizationPlan: Sendable {
             let kind = rules.kind(ofModule: module, parameterShape: tensor.info.shape)
             var action = Action.copy
             if kind == .router { routers.insert(module) }
-            let ignored = ignoreMatcher.isIgnored(moduleName: module, className: kind.className)
-            if !ignored, let target = targetMatcher.matchingTargets(moduleName: module, classNames: [kind.className]).first,
-               let group = groupOfTarget[target] {
-                guard kind == .linear || kind == .router else {
-                    throw .notLinear(module: module, kind: kind == .other ? "not a known module" : "a \(kind.rawValue) layer", target: target)
-                }
-                if kind == .linear && parameter == "weight" { action = .quantize(group: group) }
+            if let group = try assignment.group(ofModule: module, kind: kind) {
+                if parameter == "weight" { action = .quantize(group: group) }
             } else if kind == .linear {
                 unquantizedLinear.insert(module)
             }
@@ -71,7 +61,7 @@ public struct QuantizationPlan: Sendable {
     }
 
     /// Splits `a.b.weight` into module `a.b` and parameter `weight`.
-    static func split(_ name: String) -> (module: String, parameter: String) {
+    public static func split(_ name: String) -> (module: String, parameter: String) {
         guard let dot = name.lastIndex(of: ".") else { return ("", name) }
         return (String(name[..<dot]), String(name[name.index(after: dot)...]))
     }

@@ -9,6 +9,8 @@ import Checkpoint
 /// (`maybe_pad_tensor_for_block_quant` in `quantization/utils/helpers.py`, used by the observer and
 /// by `_process_block`) and crops the result: a partial tile's scale is the largest magnitude of
 /// the elements it has (the padding zeros change no maximum), and those elements are quantized with it.
+/// A tile holding NaN or Inf, when allowed, gets a NaN or infinite scale and the codes of
+/// `NonFiniteWeights.fp8Codes`.
 struct FP8BlockQuantizer: WeightQuantizer {
     let blockRows: Int
     let blockColumns: Int
@@ -30,7 +32,7 @@ struct FP8BlockQuantizer: WeightQuantizer {
     }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                                    context _: FusedLayerContext,
+                                    context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let (rowBlocks, columnBlocks) = blocks(weight)
@@ -54,13 +56,17 @@ struct FP8BlockQuantizer: WeightQuantizer {
                 }
             }
         }
-        if let bad = rowTileMax.firstIndex(where: { $0 >= S.infinityBits }) {
+        if !context.allowNonFinite, let bad = rowTileMax.firstIndex(where: { $0 >= S.infinityBits }) {
             throw .nonFinite(tensor: weight.name, row: bad / columnBlocks)
         }
         for rb in 0..<rowBlocks {
             for b in 0..<columnBlocks {
                 var m: S.Bits = 0
                 for r in (rb * blockRows)..<min(rows, (rb + 1) * blockRows) { m = max(m, rowTileMax[r * columnBlocks + b]) }
+                if m >= S.infinityBits {
+                    scales[rb * columnBlocks + b] = NonFiniteWeights.scale(S.self, absmax: m)
+                    continue
+                }
                 let s = S.bits(S.float(m) / FP8E4M3.maxFinite)
                 scales[rb * columnBlocks + b] = S.float(s) == 0 ? S.bits(S.eps) : s
             }
@@ -70,8 +76,14 @@ struct FP8BlockQuantizer: WeightQuantizer {
                 let row = input + r * columns, out = codes + r * columns
                 let tileScales = scales + (r / blockRows) * columnBlocks
                 for b in 0..<columnBlocks {
+                    let start = b * blockColumns, end = min(columns, start + blockColumns)
+                    if tileScales[b] >= S.infinityBits {
+                        NonFiniteWeights.fp8Codes(S.self, row + start, count: end - start, scaleIsNaN: tileScales[b] > S.infinityBits,
+                                                  into: out + start)
+                        continue
+                    }
                     let divisor = S.float(tileScales[b])
-                    for c in (b * blockColumns)..<min(columns, (b + 1) * blockColumns) {
+                    for c in start..<end {
                         out[c] = FP8E4M3.encodeFinite(S.rounded(S.float(row[c]) / divisor))
                     }
                 }

@@ -4,7 +4,8 @@ import Checkpoint
 /// computes them in the weight's own dtype:
 /// `s = dtype(absmax / 448)` (a zero scale becomes the dtype's eps), `q = e4m3(dtype(w / s))`.
 /// Writes `weight` (F8_E4M3, the weight's shape) and `weight_scale` (the weight's dtype,
-/// `[rows, 1]` per channel, `[1]` per tensor).
+/// `[rows, 1]` per channel, `[1]` per tensor). A row (or tensor) holding NaN or Inf, when allowed,
+/// gets a NaN or infinite scale and the codes of `NonFiniteWeights.fp8Codes`.
 struct FP8Quantizer: WeightQuantizer {
     enum Granularity: Sendable { case channel, tensor }
     let granularity: Granularity
@@ -19,7 +20,7 @@ struct FP8Quantizer: WeightQuantizer {
     }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                                    context _: FusedLayerContext,
+                                    context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let scaleCount = granularity == .channel ? rows : 1
@@ -31,7 +32,8 @@ struct FP8Quantizer: WeightQuantizer {
 
         let rowMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows)
         defer { rowMax.deallocate() }
-        try WeightAbsmax.rowMaxima(S.self, weight, input.baseAddress!, threads: threads, into: rowMax)
+        try WeightAbsmax.rowMaxima(S.self, weight, input.baseAddress!, threads: threads,
+                                    allowNonFinite: context.allowNonFinite, into: rowMax)
         if granularity == .channel {
             for r in 0..<rows { scales[r] = Self.scale(S.self, absmax: rowMax[r]) }
         } else {
@@ -39,9 +41,14 @@ struct FP8Quantizer: WeightQuantizer {
         }
         parallelRows(rows, threads: threads) { range in
             for r in range {
-                let divisor = S.float(scales[granularity == .channel ? r : 0])
+                let scale = scales[granularity == .channel ? r : 0]
                 let row = input.baseAddress! + r * columns
                 let out = codes + r * columns
+                if scale >= S.infinityBits {
+                    NonFiniteWeights.fp8Codes(S.self, row, count: columns, scaleIsNaN: scale > S.infinityBits, into: out)
+                    continue
+                }
+                let divisor = S.float(scale)
                 for c in 0..<columns {
                     out[c] = FP8E4M3.encodeFinite(S.rounded(S.float(row[c]) / divisor))
                 }
@@ -53,9 +60,11 @@ struct FP8Quantizer: WeightQuantizer {
         } catch { throw .checkpoint(error) }
     }
 
-    /// `dtype(absmax / 448)`, or the dtype's eps where that is zero.
+    /// `dtype(absmax / 448)`, or the dtype's eps where that is zero; NaN or +Inf for a NaN or
+    /// infinite `absmax`.
     @inline(__always)
     private static func scale<S: WeightStorage>(_: S.Type, absmax: S.Bits) -> S.Bits {
+        if absmax >= S.infinityBits { return NonFiniteWeights.scale(S.self, absmax: absmax) }
         let s = S.bits(S.float(absmax) / FP8E4M3.maxFinite)
         return S.float(s) == 0 ? S.bits(S.eps) : s
     }

@@ -11,7 +11,14 @@
 /// - a zero scale becomes the dtype's eps;
 /// - values (`_quantize`): `q = round(clamp(S(S(w / scale) + zp), qmin, qmax))`, `torch.round`
 ///   being round-half-to-even.
-struct IntegerGrid: Sendable {
+///
+/// A group holding NaN or Inf (`NonFiniteWeights`, when allowed) follows the same formulas in
+/// IEEE arithmetic, NaN becoming 0 where torch casts it to an integer (x86 gives 0 for a NaN
+/// int8): a NaN inside makes the scale NaN, the zero point 0 and every code 0; an infinity (and
+/// no NaN) makes the scale +Inf, so finite values get the zero point as their code (0 when
+/// symmetric; `qmin` when asymmetric, or 0 if the group holds -Inf, whose `-Inf / Inf` zero
+/// point is NaN) and the infinities 0 (`Inf / Inf` is NaN).
+struct IntegerGrid: Sendable, Equatable {
     let bits: Int
     let symmetric: Bool
     let qmin: Float
@@ -41,6 +48,30 @@ struct IntegerGrid: Sendable {
         if !zp.isNaN { zp = Swift.min(Swift.max(zp, qmin), qmax) }
         let code: Int8 = zp.isNaN ? 0 : Int8(zp.rounded(.toNearestOrEven))
         return (S.bits(s == 0 ? S.eps : s), code)
+    }
+
+    /// The value a code stands for, as compressed-tensors dequantizes it in the dtype `S`:
+    /// `S(S(code - zp) · scale)`, `code - zp` being exact in every dtype for up to 8 bits.
+    @inline(__always)
+    func dequantize<S: WeightStorage>(_: S.Type, _ code: Int8, scale: Float, zeroPoint: Int8) -> Float {
+        S.rounded(Float(Int(code) - Int(zeroPoint)) * scale)
+    }
+
+    /// Scale and zero point of a group whose statistics are not finite, as described above.
+    func nonFiniteParameters<S: WeightStorage>(_: S.Type, _ statistics: GroupStatistics<S>) -> (scale: S.Bits, zeroPoint: Int8) {
+        if statistics.holdsNaN { return (S.nanBits, 0) }
+        let zeroPoint: Int8 = symmetric || statistics.minimum == -.infinity ? 0 : Int8(qmin)
+        return (S.infinityBits, zeroPoint)
+    }
+
+    /// Codes of `count` values at `input`, in a group holding NaN or Inf whose scale and zero
+    /// point `nonFiniteParameters` gave, as described above.
+    func quantizeNonFinite<S: WeightStorage>(_: S.Type, _ input: UnsafePointer<S.Bits>, count: Int, scale: S.Bits, zeroPoint: Int8,
+                                             into output: UnsafeMutablePointer<Int8>) {
+        let scaleIsNaN = scale > S.infinityBits
+        for i in 0..<count {
+            output[i] = scaleIsNaN || input[i] & S.magnitudeMask >= S.infinityBits ? 0 : zeroPoint
+        }
     }
 
     /// Quantizes `count` values at `input` with one scale and zero point into `output`.
@@ -95,6 +126,11 @@ struct GroupStatistics<S: WeightStorage> {
     /// Whether every value seen is finite: keys of Inf and NaN lie beyond those of ±the largest finite value.
     var isFinite: Bool {
         maximumKey < Self.key(S.infinityBits) && minimumKey > Self.key(S.infinityBits | Self.signBit)
+    }
+
+    /// Whether a NaN was seen: keys of positive NaNs lie above +Inf's, those of negative NaNs below -Inf's.
+    var holdsNaN: Bool {
+        maximumKey > Self.key(S.infinityBits) || minimumKey < Self.key(S.infinityBits | Self.signBit)
     }
 
     /// Folds in `count` values at `input`.

@@ -10,7 +10,20 @@ enum IntegerSchemes {
 
     static func make(group: String, scheme: QuantizationScheme, weights: QuantizationArgs) throws(ModifierError)
         -> (quantizer: any WeightQuantizer, format: String) {
+        let kernel = try kernel(group: group, weights: weights)
+        let format = scheme.format ?? (scheme.inputActivations == nil ? "pack-quantized" : "int-quantized")
+        switch format {
+        case "pack-quantized": return (PackQuantizer(grid: kernel.grid, granularity: kernel.granularity), format)
+        case "int-quantized", "naive-quantized": return (IntQuantizer(grid: kernel.grid, granularity: kernel.granularity), format)
+        default:
+            throw .unsupportedScheme(group: group, reason: "format '\(format)' is not supported for integer weights (int-quantized, pack-quantized or naive-quantized)")
+        }
+    }
+
+    /// The grid and granularity of integer weight args, or why they are not supported.
+    static func kernel(group: String, weights: QuantizationArgs) throws(ModifierError) -> IntegerWeightKernel {
         func refuse(_ reason: String) -> ModifierError { .unsupportedScheme(group: group, reason: reason) }
+        guard weights.type == .int else { throw refuse("\(weights.type.rawValue) weights are not integer weights") }
         guard (1...8).contains(weights.numBits) else {
             throw refuse("\(weights.numBits)-bit integer weights are not supported (1 to 8 bits)")
         }
@@ -32,13 +45,7 @@ enum IntegerSchemes {
         default:
             throw refuse("integer weights with strategy '\(weights.strategy.rawValue)' are not supported (tensor, channel or group)")
         }
-        let grid = IntegerGrid(bits: weights.numBits, symmetric: weights.symmetric)
-        let format = scheme.format ?? (scheme.inputActivations == nil ? "pack-quantized" : "int-quantized")
-        switch format {
-        case "pack-quantized": return (PackQuantizer(grid: grid, granularity: granularity), format)
-        case "int-quantized", "naive-quantized": return (IntQuantizer(grid: grid, granularity: granularity), format)
-        default: throw refuse("format '\(format)' is not supported for integer weights (int-quantized, pack-quantized or naive-quantized)")
-        }
+        return IntegerWeightKernel(grid: IntegerGrid(bits: weights.numBits, symmetric: weights.symmetric), granularity: granularity)
     }
 }
 

@@ -24,10 +24,19 @@ enum IntegerGranularity: Sendable, Equatable {
     }
 }
 
+/// Where an integer weight's scales and zero points come from.
+enum IntegerParameterSource: Sendable {
+    /// From the weight's own statistics, as compressed-tensors' memoryless min-max observer gives them.
+    case observed
+    /// Chosen beforehand and handed in: GPTQ picks them on the weight before it changes it, and
+    /// compressed-tensors then quantizes the changed weight with them.
+    case given
+}
+
 /// Computes the integer codes, scales and zero points of one Linear weight in its own dtype,
 /// splitting rows over threads. Each row's codes (`Int8`, in `qmin...qmax`) go to a callback
 /// that stores them in the output format's layout.
-struct IntegerWeightKernel: Sendable {
+struct IntegerWeightKernel: Sendable, Equatable {
     let grid: IntegerGrid
     let granularity: IntegerGranularity
 
@@ -36,33 +45,52 @@ struct IntegerWeightKernel: Sendable {
         if case let .group(size) = granularity { try requireWholeGroups(weight, groupSize: size) }
     }
 
-    /// Fills `scales` and `zeroPoints` (one per scale-shape element, row-major) and passes every
-    /// row's codes to `store(row, codes)`, from several threads at once (each row once).
+    /// Fills `scales` and `zeroPoints` (one per scale-shape element, row-major) from the weight's
+    /// statistics, without computing codes. NaN or Inf throw `nonFinite` unless `allowNonFinite`.
+    func observe<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
+                                   allowNonFinite: Bool = false,
+                                   scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) {
+        if granularity == .tensor {
+            _ = try observeTensor(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
+                                  scales: scales, zeroPoints: zeroPoints)
+            return
+        }
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let groupSize = granularity.groupSize(columns: columns), groups = columns / Swift.max(groupSize, 1)
+        let nonFinite = NonFiniteRows(rows)
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                for g in 0..<groups {
+                    let index = r * groups + g
+                    if !observeGroup(S.self, input + r * columns + g * groupSize, count: groupSize, into: scales + index, zeroPoints + index) {
+                        nonFinite.mark(r)
+                    }
+                }
+            }
+        }
+        if !allowNonFinite { try nonFinite.check(weight) }
+    }
+
+    /// Fills `scales` and `zeroPoints` (one per scale-shape element, row-major) unless they are
+    /// `given`, and passes every row's codes to `store(row, codes)`, from several threads at once
+    /// (each row once). Observed NaN or Inf throw `nonFinite` unless `allowNonFinite`, which
+    /// quantizes their groups as `IntegerGrid` describes.
     func run<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
+                               allowNonFinite: Bool = false,
                                scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>,
+                               parameters: IntegerParameterSource = .observed,
                                store: (Int, UnsafePointer<Int8>) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let groupSize = granularity.groupSize(columns: columns)
         let groups = columns / Swift.max(groupSize, 1)
-        // Row statistics first (per tensor only: one scale needs every row), then the codes.
-        if granularity == .tensor {
-            let perRow = UnsafeMutableBufferPointer<GroupStatistics<S>>.allocate(capacity: rows)
-            defer { perRow.deallocate() }
-            parallelRows(rows, threads: threads) { range in
-                for r in range {
-                    var s = GroupStatistics<S>()
-                    s.add(input + r * columns, count: columns)
-                    perRow[r] = s
-                }
-            }
-            if let bad = perRow.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(tensor: weight.name, row: bad) }
-            let whole = perRow.reduce(GroupStatistics<S>()) { $0.merged(with: $1) }
-            (scales[0], zeroPoints[0]) = grid.parameters(S.self, minimum: whole.minimum, maximum: whole.maximum)
+        // Tensor statistics first (one scale needs every row), then the codes.
+        var tensorIsFinite = true
+        if parameters == .observed && granularity == .tensor {
+            tensorIsFinite = try observeTensor(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
+                                               scales: scales, zeroPoints: zeroPoints)
         }
-        let nonFinite = UnsafeMutableBufferPointer<Bool>.allocate(capacity: rows)
-        defer { nonFinite.deallocate() }
-        nonFinite.initialize(repeating: false)
-        let perGroup = granularity != .tensor
+        let nonFinite = NonFiniteRows(rows)
+        let observesGroups = parameters == .observed && granularity != .tensor
         parallelRows(rows, threads: threads) { range in
             let codes = UnsafeMutablePointer<Int8>.allocate(capacity: columns)
             defer { codes.deallocate() }
@@ -70,20 +98,75 @@ struct IntegerWeightKernel: Sendable {
                 let row = input + r * columns
                 for g in 0..<groups {
                     let start = g * groupSize
-                    var index = 0
-                    if perGroup {
-                        index = r * groups + g
-                        var s = GroupStatistics<S>()
-                        s.add(row + start, count: groupSize)
-                        if !s.isFinite { nonFinite[r] = true }
-                        (scales[index], zeroPoints[index]) = grid.parameters(S.self, minimum: s.minimum, maximum: s.maximum)
+                    let index = granularity == .tensor ? 0 : r * groups + g
+                    var finite = tensorIsFinite
+                    if observesGroups {
+                        finite = observeGroup(S.self, row + start, count: groupSize, into: scales + index, zeroPoints + index)
+                        if !finite { nonFinite.mark(r) }
                     }
-                    grid.quantize(S.self, row + start, count: groupSize, scale: scales[index], zeroPoint: zeroPoints[index],
-                                  into: codes + start)
+                    if finite {
+                        grid.quantize(S.self, row + start, count: groupSize, scale: scales[index], zeroPoint: zeroPoints[index],
+                                      into: codes + start)
+                    } else {
+                        grid.quantizeNonFinite(S.self, row + start, count: groupSize, scale: scales[index],
+                                               zeroPoint: zeroPoints[index], into: codes + start)
+                    }
                 }
                 store(r, codes)
             }
         }
-        if let bad = nonFinite.firstIndex(of: true) { throw .nonFinite(tensor: weight.name, row: bad) }
+        if !allowNonFinite { try nonFinite.check(weight) }
+    }
+
+    /// The one scale and zero point of a per-tensor weight, from every row's statistics; whether
+    /// they are finite.
+    private func observeTensor<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
+                                                 allowNonFinite: Bool,
+                                                 scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) -> Bool {
+        let rows = weight.shape[0], columns = weight.shape[1]
+        let perRow = UnsafeMutableBufferPointer<GroupStatistics<S>>.allocate(capacity: rows)
+        defer { perRow.deallocate() }
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                var s = GroupStatistics<S>()
+                s.add(input + r * columns, count: columns)
+                perRow[r] = s
+            }
+        }
+        if !allowNonFinite, let bad = perRow.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(tensor: weight.name, row: bad) }
+        let whole = perRow.reduce(GroupStatistics<S>()) { $0.merged(with: $1) }
+        (scales[0], zeroPoints[0]) = whole.isFinite ? grid.parameters(S.self, minimum: whole.minimum, maximum: whole.maximum)
+                                                    : grid.nonFiniteParameters(S.self, whole)
+        return whole.isFinite
+    }
+
+    /// Stores the scale and zero point of `count` values at `values`; false when one of them is not finite.
+    @inline(__always)
+    private func observeGroup<S: WeightStorage>(_: S.Type, _ values: UnsafePointer<S.Bits>, count: Int,
+                                                into scale: UnsafeMutablePointer<S.Bits>, _ zeroPoint: UnsafeMutablePointer<Int8>) -> Bool {
+        var s = GroupStatistics<S>()
+        s.add(values, count: count)
+        (scale.pointee, zeroPoint.pointee) = s.isFinite ? grid.parameters(S.self, minimum: s.minimum, maximum: s.maximum)
+                                                        : grid.nonFiniteParameters(S.self, s)
+        return s.isFinite
+    }
+}
+
+/// Rows found to hold NaN or Inf, marked from several threads (each row by one thread).
+private final class NonFiniteRows: @unchecked Sendable {
+    private let flags: UnsafeMutableBufferPointer<Bool>
+
+    init(_ rows: Int) {
+        flags = .allocate(capacity: rows)
+        flags.initialize(repeating: false)
+    }
+
+    deinit { flags.deallocate() }
+
+    func mark(_ row: Int) { flags[row] = true }
+
+    /// Throws for the first row marked.
+    func check(_ weight: TensorInfo) throws(ModifierError) {
+        if let bad = flags.firstIndex(of: true) { throw .nonFinite(tensor: weight.name, row: bad) }
     }
 }

@@ -10,6 +10,12 @@ import Checkpoint
 /// compressed-tensors divides two tensors of that dtype (`_quantize` in
 /// `quantization/lifecycle/forward_helpers.py`); the scale being a power of two, multiplying by
 /// its reciprocal gives the same quotient.
+///
+/// A group holding NaN or Inf (`NonFiniteWeights`, when allowed) gets E8M0's NaN scale `0xFF` and,
+/// as `x / NaN` is NaN, NaN values: `0x7F` for MXFP8, zero for MXFP4 (FP4 has no NaN).
+/// (compressed-tensors rounds a NaN or infinite maximum to a power of two on its bit pattern,
+/// which gives a scale code that depends on the NaN's sign bit in torch's kernels, 0 or 127;
+/// the NaN scale says what the group is instead.)
 struct MXQuantizer: WeightQuantizer {
     enum Element: Sendable {
         case fp4, fp8
@@ -37,7 +43,7 @@ struct MXQuantizer: WeightQuantizer {
     }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                                    context _: FusedLayerContext,
+                                    context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let groups = columns / Self.groupSize
@@ -60,6 +66,17 @@ struct MXQuantizer: WeightQuantizer {
                         let x = row + g * Self.groupSize
                         let m = S.largestMagnitude(x, count: Self.groupSize)
                         rowM = max(rowM, m)
+                        if m >= S.infinityBits {
+                            scaleCodes[r * groups + g] = E8M0.nanCode
+                            switch element {
+                            case .fp4:
+                                (buffer + (r * columns + g * Self.groupSize) / 2).update(repeating: 0, count: Self.groupSize / 2)
+                            case .fp8:
+                                NonFiniteWeights.fp8Codes(S.self, x, count: Self.groupSize, scaleIsNaN: true,
+                                                          into: buffer + r * columns + g * Self.groupSize)
+                            }
+                            continue
+                        }
                         let scale = MXScale<S>(absmax: m, elementOffset: offset)
                         scaleCodes[r * groups + g] = scale.storedCode
                         let reciprocal = scale.reciprocal
@@ -76,7 +93,7 @@ struct MXQuantizer: WeightQuantizer {
                 }
             }
         }
-        if let bad = rowMax.firstIndex(where: { $0 >= S.infinityBits }) { throw .nonFinite(tensor: weight.name, row: bad) }
+        if !context.allowNonFinite, let bad = rowMax.firstIndex(where: { $0 >= S.infinityBits }) { throw .nonFinite(tensor: weight.name, row: bad) }
         do {
             try emit(UnsafeRawBufferPointer(start: buffer, count: valueBytes))
             try emit(UnsafeRawBufferPointer(start: scaleCodes, count: rows * groups))

@@ -15,6 +15,14 @@ import Checkpoint
 /// - values (`_quantize` in `quantization/lifecycle/forward_helpers.py`): `x / (s / global)`, both
 ///   divisions in float32 (the scale is kept in the weight's dtype, the global scale in float32),
 ///   then `cast_to_fp4`, thresholds applied to the float32 quotient.
+///
+/// NaN and Inf (`NonFiniteWeights`, when allowed) follow the same formulas: a NaN in the fused
+/// group makes the global scale 1 (`2688 / NaN` is not finite), an infinity makes it 0
+/// (`2688 / Inf`), so that every finite 16-group then gets the eps scale and zero values. A group
+/// whose scale `global * s` is NaN (a NaN inside, or an infinity under a zero global scale) gets
+/// the NaN scale `0x7F` and zero values (FP4 has no NaN; torch leaves them NaN, which packs as
+/// ±0 depending on the NaN's sign); an infinite `global * s` saturates to 448, and infinities
+/// among the values to ±6.
 struct NVFP4Quantizer: WeightQuantizer {
     static let groupSize = 16
     /// FP8 E4M3's largest value times FP4 E2M1's: the global scale maps a tensor's largest magnitude there.
@@ -39,13 +47,14 @@ struct NVFP4Quantizer: WeightQuantizer {
 
     /// The global scale for a largest magnitude `absmax`, rounded as described above.
     static func globalScale<S: WeightStorage>(_: S.Type, absmax: Float) -> Float {
+        if absmax.isNaN { return 1 }
         let reciprocal = S.rounded(1 / max(absmax, S.tiny))
         let scale = S.rounded(reciprocal * globalRange)
         return scale.isFinite ? scale : 1
     }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                                    context: FusedLayerContext,
+                                    context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         let rows = weight.shape[0], columns = weight.shape[1]
         let groups = columns / Self.groupSize
@@ -62,7 +71,7 @@ struct NVFP4Quantizer: WeightQuantizer {
                 }
             }
         }
-        if let bad = groupMax.firstIndex(where: { $0 >= S.infinityBits }) {
+        if !context.allowNonFinite, let bad = groupMax.firstIndex(where: { $0 >= S.infinityBits }) {
             throw .nonFinite(tensor: weight.name, row: bad / groups)
         }
         let global = Self.globalScale(S.self, absmax: context.groupAbsmax ?? S.float(groupMax.max() ?? 0))
@@ -78,11 +87,17 @@ struct NVFP4Quantizer: WeightQuantizer {
                     let row = input + r * columns
                     for g in 0..<groups {
                         let s = S.rounded(S.float(groupMax[r * groups + g]) / FP4E2M1.maxFinite)
-                        var code = FP8E4M3.encodeFinite(global * s)
+                        let x = row + g * Self.groupSize, out = q + g * Self.groupSize
+                        let product = global * s
+                        if product.isNaN {
+                            scaleCodes[r * groups + g] = FP8E4M3.nanCode
+                            out.update(repeating: 0, count: Self.groupSize)
+                            continue
+                        }
+                        var code = FP8E4M3.encodeFinite(product)
                         if code == 0 { code = Self.zeroScaleCode }
                         scaleCodes[r * groups + g] = code
                         let divisor = FP8E4M3.decode(code) / global
-                        let x = row + g * Self.groupSize, out = q + g * Self.groupSize
                         for c in 0..<Self.groupSize { out[c] = S.float(x[c]) / divisor }
                     }
                     FP4Nibble.pack(q, count: columns, into: packed + r * columns / 2)

@@ -11,21 +11,21 @@ protocol WeightQuantizer: Sendable {
 
     /// Whether the weights of fused layers (q/k/v, gate/up, ...) must share a tensor-wide
     /// statistic, as NVFP4's global scale: the driver then passes their joint absolute maximum
-    /// in `FusedLayerContext`. False unless a quantizer says otherwise.
+    /// in `QuantizationContext`. False unless a quantizer says otherwise.
     var sharesStatisticsAcrossFusedLayers: Bool { get }
 
     /// Quantizes `data` (the bytes of `weight`, stored as `S`) and passes each output's bytes to
     /// `emit`, in the order of `outputs`. Work is split over `threads` threads; `context` holds
     /// what the driver learned from the weight's fused siblings.
     func quantize<S: WeightStorage>(_ storage: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                                    context: FusedLayerContext,
+                                    context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError)
 
     /// Validates `weight`, then quantizes it with the arithmetic of its dtype. A requirement (with
     /// the default below) rather than an extension method only: called on `any WeightQuantizer`,
     /// it dispatches to the conforming type's witness, where the generic kernels are specialized
     /// for each storage type instead of running through generic witness calls per element.
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: QuantizationContext,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError)
 }
 
@@ -34,7 +34,7 @@ extension WeightQuantizer {
 
     var sharesStatisticsAcrossFusedLayers: Bool { false }
 
-    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: FusedLayerContext,
+    func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: QuantizationContext,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
         try validate(weight)
         switch weight.dtype {
@@ -46,14 +46,18 @@ extension WeightQuantizer {
     }
 }
 
-/// What a weight's fused siblings contribute to its quantization.
-struct FusedLayerContext: Sendable {
+/// What the driver tells a quantizer beyond the weight itself: what the weight's fused siblings
+/// contribute, and whether NaN and Inf are quantized rather than refused.
+struct QuantizationContext: Sendable {
     /// The largest magnitude over the weights of the fused group the weight belongs to (itself
     /// included), or nil when it belongs to none.
     var groupAbsmax: Float?
+    /// Quantize weights holding NaN or Inf as llm-compressor does (`NonFiniteWeights`) instead
+    /// of throwing `nonFinite`.
+    var allowNonFinite = false
 
-    /// A weight outside any fused group.
-    static let none = FusedLayerContext(groupAbsmax: nil)
+    /// A weight outside any fused group, NaN and Inf refused.
+    static let none = QuantizationContext()
 }
 
 /// Reusable scratch memory: one allocation that grows to the largest request and is kept.

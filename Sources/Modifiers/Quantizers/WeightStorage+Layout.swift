@@ -10,3 +10,8 @@ extension WeightStorage {
     /// `torch.finfo(dtype).tiny`, the smallest normal magnitude.
     static var tiny: Float { Float(sign: .plus, exponent: 1 - exponentBias, significand: 1) }
 }
+
+extension WeightStorage {
+    /// The canonical quiet NaN, positive: `0x7FC0` (bf16), `0x7E00` (f16), `0x7FC0_0000` (f32).
+    static var nanBits: Bits { infinityBits | (Bits(1) << (fractionBits - 1)) }
+}

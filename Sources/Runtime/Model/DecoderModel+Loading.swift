@@ -12,6 +12,12 @@ extension DecoderModel {
     /// - Parameter threads: OpenBLAS threads; nil for one per core.
     public convenience init(directory: String, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
+        let (spec, weights) = try Self.open(directory: directory)
+        try self.init(spec: spec, weights: weights)
+    }
+
+    /// The spec of the checkpoint in `directory` and its tensors under the runtime's names, nothing read yet.
+    static func open(directory: String) throws(RuntimeError) -> (DecoderSpec, WeightStore) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: directory) } catch { throw .checkpoint(error) }
         let configPath = directory + "/" + ModelConfig.fileName
@@ -24,7 +30,7 @@ extension DecoderModel {
         let entry = try ArchitectureRegistry.entry(modelType: modelType)
         let spec = try entry.spec(data, configPath)
         let named = Dictionary(checkpoint.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        try self.init(spec: spec, weights: WeightStore(checkpoint: checkpoint, tensors: entry.sanitize(named)))
+        return (spec, WeightStore(checkpoint: checkpoint, tensors: entry.sanitize(named)))
     }
 
     /// Builds the model from `weights`, named as ``DecoderArchitecture/sanitize(weights:)`` leaves them.
@@ -45,7 +51,7 @@ extension DecoderModel {
         self.init(spec: spec, embedding: embedding, layers: layers, finalNorm: finalNorm, head: head)
     }
 
-    private static func layer(_ l: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> DecoderLayer {
+    static func layer(_ l: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> DecoderLayer {
         let prefix = "model.layers.\(l)."
         let hidden = spec.hiddenSize
         let q = spec.queryWidth

@@ -60,10 +60,12 @@ public final class DecoderModel: @unchecked Sendable {
 
         embed(tokens, into: workspace.hidden)
         var (cosines, sines) = rotary.tables(start: past, count: n)
+        let block = BlockForward(spec: spec, rotary: rotary)
         cosines.withUnsafeMutableBufferPointer { c in
             sines.withUnsafeMutableBufferPointer { s in
                 for l in layers.indices {
-                    run(layer: l, rows: n, past: past, cache: cache, workspace: workspace, cos: c.baseAddress!, sin: s.baseAddress!)
+                    block.run(layers[l], index: l, rows: n, past: past, cache: cache, workspace: workspace,
+                              cos: c.baseAddress!, sin: s.baseAddress!)
                 }
             }
         }
@@ -90,93 +92,5 @@ public final class DecoderModel: @unchecked Sendable {
                 if let scale = spec.embeddingScale { VectorMath.scale(hidden + r * width, count: width, by: scale) }
             }
         }
-    }
-
-    /// One block over `rows` positions: attention with its residual, then the MLP with its residual.
-    private func run(
-        layer l: Int, rows: Int, past: Int, cache: KVCache, workspace w: Workspace,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
-    ) {
-        let layer = layers[l]
-        let hiddenSize = spec.hiddenSize
-        let qWidth = spec.queryWidth
-        let kvWidth = spec.keyValueWidth
-        let qkvWidth = qWidth + 2 * kvWidth
-        let headDim = spec.headDim
-
-        layer.inputNorm.apply(w.hidden, rows: rows, into: w.normed)
-        layer.queryKeyValue.apply(w.normed, rows: rows, into: w.queryKeyValue)
-        if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
-            for r in 0..<rows {
-                let row = w.queryKeyValue + r * qkvWidth
-                queryNorm.apply(row, rows: spec.headCount, into: row)
-                keyNorm.apply(row + qWidth, rows: spec.keyValueHeadCount, into: row + qWidth)
-            }
-        }
-        rotary.apply(w.queryKeyValue, rows: rows, stride: qkvWidth, heads: spec.headCount, headDim: headDim, cos: cos, sin: sin)
-        rotary.apply(
-            w.queryKeyValue + qWidth, rows: rows, stride: qkvWidth, heads: spec.keyValueHeadCount, headDim: headDim,
-            cos: cos, sin: sin)
-        cache.append(
-            layer: l, rows: rows, keys: w.queryKeyValue + qWidth, values: w.queryKeyValue + qWidth + kvWidth, stride: qkvWidth)
-        cache.keys[l].withUnsafeBufferPointer { keys in
-            cache.values[l].withUnsafeBufferPointer { values in
-                layer.attention(
-                    queries: w.queryKeyValue, queryStride: qkvWidth, rows: rows, past: past,
-                    keys: keys.baseAddress!, values: values.baseAddress!, scores: w.scores,
-                    stackedQueries: w.stackedQueries, stackedOutput: w.stackedOutput, output: w.attention)
-            }
-        }
-        layer.output.apply(w.attention, rows: rows, into: w.normed)
-        layer.postAttentionNorm?.apply(w.normed, rows: rows, into: w.normed)
-        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
-
-        let inner = spec.intermediateSize
-        layer.feedForwardNorm.apply(w.hidden, rows: rows, into: w.normed)
-        switch layer.feedForward {
-        case .dense(let gateUp, let down):
-            gateUp.apply(w.normed, rows: rows, into: w.gateUp)
-            for r in 0..<rows {
-                let row = w.gateUp + r * 2 * inner
-                spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
-            }
-            down.apply(w.activated, rows: rows, into: w.normed)
-        case .mixture(let mixture):
-            mixture.apply(w.normed, rows: rows, into: w.normed)
-        }
-        layer.postFeedForwardNorm?.apply(w.normed, rows: rows, into: w.normed)
-        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
-    }
-}
-
-/// The scratch buffers of one forward pass.
-private struct Workspace {
-    let hidden: UnsafeMutablePointer<Float>
-    let normed: UnsafeMutablePointer<Float>
-    let queryKeyValue: UnsafeMutablePointer<Float>
-    let attention: UnsafeMutablePointer<Float>
-    let scores: UnsafeMutablePointer<Float>
-    let stackedQueries: UnsafeMutablePointer<Float>
-    let stackedOutput: UnsafeMutablePointer<Float>
-    let gateUp: UnsafeMutablePointer<Float>
-    let activated: UnsafeMutablePointer<Float>
-
-    /// Buffers for `rows` positions after `past` cached ones.
-    init(spec: DecoderSpec, rows: Int, past: Int) {
-        let sizes = Attention.scratch(
-            rows: rows, past: past, headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim)
-        hidden = .allocate(capacity: rows * spec.hiddenSize)
-        normed = .allocate(capacity: rows * Swift.max(spec.hiddenSize, spec.queryWidth))
-        queryKeyValue = .allocate(capacity: rows * (spec.queryWidth + 2 * spec.keyValueWidth))
-        attention = .allocate(capacity: rows * spec.queryWidth)
-        scores = .allocate(capacity: sizes.scores)
-        stackedQueries = .allocate(capacity: sizes.stacked)
-        stackedOutput = .allocate(capacity: sizes.stacked)
-        gateUp = .allocate(capacity: rows * 2 * spec.intermediateSize)
-        activated = .allocate(capacity: rows * spec.intermediateSize)
-    }
-
-    func release() {
-        for buffer in [hidden, normed, queryKeyValue, attention, scores, stackedQueries, stackedOutput, gateUp, activated] { buffer.deallocate() }
     }
 }

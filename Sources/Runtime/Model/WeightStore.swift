@@ -4,12 +4,15 @@ import Checkpoint
 struct WeightStore {
     let checkpoint: Checkpoint
     let tensors: [String: Checkpoint.Tensor]
+    /// Values that replace the checkpoint's, by runtime name (the weights calibration has changed).
+    var replacements: [String: [Float]] = [:]
 
     func contains(_ name: String) -> Bool { tensors[name] != nil }
 
     /// The values of `name`, which must have `shape`, widened to f32.
     func floats(_ name: String, shape: [Int]) throws(RuntimeError) -> [Float] {
         let tensor = try validated(name, shape: shape)
+        if let replaced = replacements[name] { return replaced }
         let count = tensor.info.elementCount
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             widen(tensor, into: buffer.baseAddress!)
@@ -23,14 +26,18 @@ struct WeightStore {
     func linear(_ names: [String], outputs: [Int], inputFeatures: Int, requireBias: Bool) throws(RuntimeError) -> DenseLinear {
         let total = outputs.reduce(0, +)
         let hasBias = requireBias || names.contains { contains($0 + ".bias") }
-        var parts: [Checkpoint.Tensor] = []
+        var parts: [(name: String, tensor: Checkpoint.Tensor)] = []
         for (name, rows) in zip(names, outputs) {
-            parts.append(try validated(name + ".weight", shape: [rows, inputFeatures]))
+            parts.append((name + ".weight", try validated(name + ".weight", shape: [rows, inputFeatures])))
         }
         let weight = [Float](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
             var row = 0
             for (part, rows) in zip(parts, outputs) {
-                widen(part, into: buffer.baseAddress! + row * inputFeatures)
+                if let replaced = replacements[part.name] {
+                    (buffer.baseAddress! + row * inputFeatures).update(from: replaced, count: rows * inputFeatures)
+                } else {
+                    widen(part.tensor, into: buffer.baseAddress! + row * inputFeatures)
+                }
                 row += rows
             }
             initialized = total * inputFeatures
@@ -57,31 +64,6 @@ struct WeightStore {
 
     /// Widens a validated BF16, F16 or F32 tensor into `destination`.
     private func widen(_ tensor: Checkpoint.Tensor, into destination: UnsafeMutablePointer<Float>) {
-        let count = tensor.info.elementCount
-        let bytes = checkpoint.data(tensor)
-        let out = UnsafeMutableBufferPointer(start: destination, count: count)
-        switch tensor.info.dtype {
-        case .bf16, .f16:
-            withAligned(bytes, of: UInt16.self, count: count) { source in
-                if tensor.info.dtype == .bf16 { BF16.floats(source, into: out) } else { F16.floats(source, into: out) }
-            }
-        case .f32:
-            UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count * 4)))
-        default:
-            preconditionFailure("widen: \(tensor.info.dtype) was not validated")
-        }
-    }
-
-    /// Calls `body` with `bytes` as `count` values of `T`, copying them first when the mapped data
-    /// is not aligned for `T`.
-    private func withAligned<T>(_ bytes: UnsafeRawBufferPointer, of _: T.Type, count: Int, _ body: (UnsafeBufferPointer<T>) -> Void) {
-        if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 {
-            body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: count))
-        } else {
-            let copy = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-            defer { copy.deallocate() }
-            UnsafeMutableRawBufferPointer(copy).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(count * MemoryLayout<T>.stride)))
-            body(UnsafeBufferPointer(copy))
-        }
+        checkpoint.widen(tensor, elements: 0..<tensor.info.elementCount, into: destination)
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// `Lowercase`, `NFC`, `NFD`, `NFKC`, `NFKD` and `ByteLevel`.
 indirect enum Normalizer {
     case sequence([Normalizer])
-    /// Puts `prefix` in front of non-empty text (SentencePiece's `▁`).
+    /// Puts `prefix` in front of non-empty text (SentencePiece's `▁`) that does not continue earlier text.
     case prepend([Unicode.Scalar])
     /// Replaces every match of the pattern with `content`.
     case replace(ScalarRegex, content: [Unicode.Scalar])
@@ -53,7 +53,7 @@ indirect enum Normalizer {
         case let .sequence(stages):
             for stage in stages { stage.normalize(&piece) }
         case let .prepend(prefix):
-            if !piece.scalars.isEmpty { piece.scalars.insert(contentsOf: prefix, at: 0) }
+            if !piece.scalars.isEmpty && !piece.continuesEarlierText { piece.scalars.insert(contentsOf: prefix, at: 0) }
         case let .replace(pattern, content):
             let matches = pattern.matches(in: piece.scalars)
             guard !matches.isEmpty else { return }

@@ -66,12 +66,16 @@ indirect enum PostProcessor {
         return .surround(prefix: prefix, suffix: suffix)
     }
 
-    /// Adds the special tokens to `ids`.
-    func process(_ ids: [Int]) -> [Int] {
+    /// The special tokens put before and after an encoded sequence.
+    var affixes: (prefix: [Int], suffix: [Int]) {
         switch self {
-        case let .sequence(stages): return stages.reduce(ids) { $1.process($0) }
-        case let .surround(prefix, suffix): return prefix + ids + suffix
-        case .none: return ids
+        case let .sequence(stages):
+            return stages.reduce(([], [])) { outer, stage in
+                let inner = stage.affixes
+                return (inner.prefix + outer.prefix, outer.suffix + inner.suffix)
+            }
+        case let .surround(prefix, suffix): return (prefix, suffix)
+        case .none: return ([], [])
         }
     }
 }

@@ -89,16 +89,17 @@ indirect enum PreTokenizer {
             behavior.split(piece, matches: pattern.matches(in: piece.scalars), invert: invert, into: &output)
         case let .byteLevel(addPrefixSpace, useRegex):
             var scalars = piece.scalars
-            if addPrefixSpace && !scalars.isEmpty && scalars.first != " " { scalars.insert(" ", at: 0) }
+            if addPrefixSpace && !piece.continuesEarlierText && !scalars.isEmpty && scalars.first != " " { scalars.insert(" ", at: 0) }
             let matches = useRegex ? PreTokenizer.gpt2Regex.matches(in: scalars) : [0..<scalars.count]
             for range in SplitBehavior.isolated.ranges(count: scalars.count, matches: matches) {
                 output.append(TextPiece(scalars: ByteLevelAlphabet.encode(scalars[range]),
-                                        isAtInputStart: piece.isAtInputStart && range.lowerBound == 0))
+                                        isAtInputStart: piece.isAtInputStart && range.lowerBound == 0,
+                                        continuesEarlierText: piece.continuesEarlierText && range.lowerBound == 0))
             }
         case let .metaspace(replacement, prepend, split):
             var piece = piece
             for i in piece.scalars.indices where piece.scalars[i] == " " { piece.scalars[i] = replacement }
-            let prepends = prepend == .always || (prepend == .first && piece.isAtInputStart)
+            let prepends = !piece.continuesEarlierText && (prepend == .always || (prepend == .first && piece.isAtInputStart))
             if prepends && !piece.scalars.isEmpty && piece.scalars.first != replacement {
                 piece.scalars.insert(replacement, at: 0)
             }

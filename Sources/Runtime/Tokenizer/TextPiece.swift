@@ -4,10 +4,14 @@ struct TextPiece {
     /// Whether the piece begins at the very start of the input text: Metaspace's
     /// `prepend_scheme: "first"` only prepends its replacement to such a piece.
     var isAtInputStart: Bool
+    /// Whether the piece goes on from text an earlier `encode` call ended with, so that what is
+    /// put in front of a text (Prepend's and Metaspace's `▁`, ByteLevel's prefix space) is not.
+    var continuesEarlierText = false
 
-    /// The sub-piece covering `range`, which starts the input only if it starts this piece.
+    /// The sub-piece covering `range`, which starts (or continues) the input only if it starts this piece.
     func slice(_ range: Range<Int>) -> TextPiece {
-        TextPiece(scalars: Array(scalars[range]), isAtInputStart: isAtInputStart && range.lowerBound == 0)
+        TextPiece(scalars: Array(scalars[range]), isAtInputStart: isAtInputStart && range.lowerBound == 0,
+                  continuesEarlierText: continuesEarlierText && range.lowerBound == 0)
     }
 }
 

@@ -17,11 +17,14 @@ public final class Tokenizer: @unchecked Sendable {
     public let bosTokenId: Int?
     /// The end-of-sequence token id from tokenizer_config.json, when that file names one.
     public let eosTokenId: Int?
+    /// The model's Jinja chat template, when chat_template.jinja or tokenizer_config.json holds one.
+    public let chatTemplate: ChatTemplateSource?
 
     private let model: BPEModel
     private let normalizer: Normalizer?
     private let preTokenizer: PreTokenizer?
-    private let postProcessor: PostProcessor?
+    /// The post-processor's special tokens, put around the ids when `addSpecialTokens` is requested.
+    let specialTokens: (prefix: [Int], suffix: [Int])
     private let decoder: Decoder?
     /// Added tokens by id, with the text decoding gives them.
     private let addedById: [Int: (text: String, special: Bool)]
@@ -31,7 +34,9 @@ public final class Tokenizer: @unchecked Sendable {
     private let normalizedMatcher: AddedTokenMatcher
 
     /// Loads `path`: a tokenizer.json file, or a folder containing one. A tokenizer_config.json
-    /// beside it, when present, provides `bosTokenId` and `eosTokenId`.
+    /// beside it, when present, provides `bosTokenId` and `eosTokenId`; the chat template comes from
+    /// chat_template.jinja beside it, else from tokenizer_config.json's `chat_template` (a string,
+    /// or a list of named templates, of which the one named `default`).
     public convenience init(path: String) throws(TokenizerError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -41,7 +46,8 @@ public final class Tokenizer: @unchecked Sendable {
         let json = try Tokenizer.readJSON(file)
         let configFile = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("tokenizer_config.json")
         let config = FileManager.default.fileExists(atPath: configFile) ? try Tokenizer.readConfig(configFile) : nil
-        try self.init(json: json, file: file, config: config)
+        let chatTemplate = try ChatTemplateSource.find(besideTokenizer: file, config: config, configFile: configFile)
+        try self.init(json: json, file: file, config: config, chatTemplate: chatTemplate)
     }
 
     /// Builds a tokenizer from the text of a tokenizer.json; `file` names it in errors.
@@ -52,7 +58,7 @@ public final class Tokenizer: @unchecked Sendable {
         } catch {
             throw .invalidJSON(file: file, reason: error.description)
         }
-        try self.init(json: json, file: file, config: nil)
+        try self.init(json: json, file: file, config: nil, chatTemplate: nil)
     }
 
     /// The members of tokenizer_config.json, read with Foundation: unlike tokenizer.json, it
@@ -87,7 +93,7 @@ public final class Tokenizer: @unchecked Sendable {
         }
     }
 
-    private init(json: JSONValue, file: String, config: [String: Any]?) throws(TokenizerError) {
+    private init(json: JSONValue, file: String, config: [String: Any]?, chatTemplate: ChatTemplateSource?) throws(TokenizerError) {
         let root = ConfigNode(value: json, path: "", file: file)
         let modelNode = try root.required("model")
         let modelType = try modelNode.optional("type")?.string() ?? "BPE"
@@ -95,7 +101,7 @@ public final class Tokenizer: @unchecked Sendable {
         model = try BPEModel(modelNode)
         normalizer = try root.optional("normalizer").map { (node) throws(TokenizerError) in try Normalizer(node) }
         preTokenizer = try root.optional("pre_tokenizer").map { (node) throws(TokenizerError) in try PreTokenizer(node) }
-        postProcessor = try root.optional("post_processor").map { (node) throws(TokenizerError) in try PostProcessor(node) }
+        specialTokens = try root.optional("post_processor").map { (node) throws(TokenizerError) in try PostProcessor(node).affixes } ?? ([], [])
         decoder = try root.optional("decoder").map { (node) throws(TokenizerError) in try Decoder(node) }
 
         var raw: [AddedToken] = [], normalized: [AddedToken] = []
@@ -120,6 +126,7 @@ public final class Tokenizer: @unchecked Sendable {
 
         bosTokenId = Tokenizer.specialTokenId("bos_token", in: config, addedByContent, model)
         eosTokenId = Tokenizer.specialTokenId("eos_token", in: config, addedByContent, model)
+        self.chatTemplate = chatTemplate
     }
 
     /// tokenizer_config.json's `NAME_id`, else the id of its `NAME` token (a string or an object with `content`).
@@ -153,7 +160,22 @@ public final class Tokenizer: @unchecked Sendable {
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [Int] {
         var ids: [Int] = []
         ids.reserveCapacity(text.utf8.count / 3)
-        let input = TextPiece(scalars: Array(text.unicodeScalars), isAtInputStart: true)
+        if addSpecialTokens { ids += specialTokens.prefix }
+        encode(text, continuingEarlierText: false, into: &ids)
+        if addSpecialTokens { ids += specialTokens.suffix }
+        return ids
+    }
+
+    /// Appends the ids of `text`, without the post-processor's tokens. With `continuingEarlierText`,
+    /// `text` goes on from the text of an earlier call, and nothing is put in front of it (Prepend's
+    /// and Metaspace's `▁`, ByteLevel's prefix space). A text cut after a line break that has a
+    /// printable ASCII character on each side then gives, piece by piece, the ids of the whole
+    /// with pre-tokenizers that end words at such a line break (the GPT-2, Llama-3 and Qwen
+    /// patterns). Without a pre-tokenizer (SentencePiece-style BPE over the whole text), a merge
+    /// across the cut is lost; a `Strip` normalizer strips each piece's ends.
+    func encode(_ text: String, continuingEarlierText: Bool, into ids: inout [Int]) {
+        let input = TextPiece(scalars: Array(text.unicodeScalars), isAtInputStart: !continuingEarlierText,
+                              continuesEarlierText: continuingEarlierText)
         for segment in Tokenizer.splitAddedTokens(input, rawMatcher) {
             switch segment {
             case let .token(id):
@@ -171,8 +193,6 @@ public final class Tokenizer: @unchecked Sendable {
                 }
             }
         }
-        if addSpecialTokens, let postProcessor { ids = postProcessor.process(ids) }
-        return ids
     }
 
     private static func splitAddedTokens(_ piece: TextPiece, _ matcher: AddedTokenMatcher) -> [AddedTokenMatcher.Segment] {

@@ -1,18 +1,23 @@
-/// Symmetric int8 weights (compressed-tensors "int-quantized"): `w = q · scale`.
+/// Int8 weights (compressed-tensors "int-quantized", values of up to 8 bits stored one a byte):
+/// `w = (q − zeroPoint) · scale`.
 struct Int8Weights: WeightDecoder {
     let outputFeatures: Int
     let inputFeatures: Int
     /// `outputFeatures × inputFeatures` values.
     let values: [Int8]
     let scales: ScaleGrid
+    /// Zero points laid out as `scales.values`; nil for symmetric weights.
+    let zeroPoints: [Float]?
 
     func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures
         values.withUnsafeBufferPointer { values in
-            for (i, r) in rows.enumerated() {
-                let source = values.baseAddress! + r * k, row = destination + i * k
-                for c in 0..<k { row[c] = Float(source[c]) }
-                scales.apply(row: r, columns: k, to: row, zeroPoints: nil)
+            zeroPoints.withUnsafeValues { zeroPoints in
+                for (i, r) in rows.enumerated() {
+                    let source = values.baseAddress! + r * k, row = destination + i * k
+                    for c in 0..<k { row[c] = Float(source[c]) }
+                    scales.apply(row: r, columns: k, to: row, zeroPoints: zeroPoints)
+                }
             }
         }
     }

@@ -27,7 +27,7 @@ struct PackedIntWeights: WeightDecoder {
     func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures, width = wordsPerRow, n = bits
         words.withUnsafeBufferPointer { words in
-            withZeroPoints { zeroPoints in
+            zeroPoints.withUnsafeValues { zeroPoints in
                 for (i, r) in rows.enumerated() {
                     let source = words.baseAddress! + r * width, row = destination + i * k
                     var done = 0
@@ -57,11 +57,6 @@ struct PackedIntWeights: WeightDecoder {
             }
         }
         return full * perWord
-    }
-
-    private func withZeroPoints(_ body: (UnsafePointer<Float>?) -> Void) {
-        guard let zeroPoints else { return body(nil) }
-        zeroPoints.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
 

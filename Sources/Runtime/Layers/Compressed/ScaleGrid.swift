@@ -56,3 +56,11 @@ struct ScaleGrid: Sendable {
         }
     }
 }
+
+extension Optional where Wrapped == [Float] {
+    /// Calls `body` with a pointer to the values (zero points), or with nil when there are none.
+    func withUnsafeValues<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let values = self else { return body(nil) }
+        return values.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

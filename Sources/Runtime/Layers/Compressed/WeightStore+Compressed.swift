@@ -39,89 +39,101 @@ extension WeightStore {
                 return try floats(scale.name, shape: scale.info.shape).first
             }
         }
-        let block = group?.weightBlock
+        let weights = try weightDecoder(name, rows: rows, columns: columns, bits: group?.weightBits, block: group?.weightBlock)
+        if activations != nil, contains(name + ".weight_packed") {
+            throw .unsupportedQuantization(module: name, reason: "quantized activations with packed weights")
+        }
+        return compressedLinear(weights, activations: activations, bias: bias)
+    }
 
+    /// A ``CompressedLinear`` over `weights`, whatever their decoder.
+    private func compressedLinear<Weights: WeightDecoder>(_ weights: Weights, activations: ActivationQuantization?, bias: [Float]?) -> any Linear {
+        CompressedLinear(weights: weights, activations: activations, bias: bias)
+    }
+
+    /// The decoder of module `name`'s compressed `[rows, columns]` weight, picked by its tensors'
+    /// dtypes: `weight` F8_E4M3 or I8 with `weight_scale` (and an I8 `weight_zero_point`), or
+    /// `weight_packed` I32 (`bits`-bit integers) or U8 (FP4). `block` is the config's scale block.
+    func weightDecoder(_ name: String, rows: Int, columns: Int, bits: Int?, block: [Int]?) throws(RuntimeError) -> any WeightDecoder {
         if let weight = tensors[name + ".weight"] {
             guard weight.info.shape == [rows, columns] else {
                 throw .tensorShape(tensor: weight.name, expected: [rows, columns], actual: weight.info.shape)
             }
-            if contains(name + ".weight_zero_point") {
-                throw .unsupportedQuantization(module: name, reason: "asymmetric \(weight.info.dtype.rawValue) weights")
-            }
             let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: block)
             switch weight.info.dtype {
             case .f8e4m3:
-                return FP8Linear(
-                    weights: FP8Weights(outputFeatures: rows, inputFeatures: columns, codes: bytes(weight), scales: scales),
-                    activations: activations, bias: bias)
+                if contains(name + ".weight_zero_point") {
+                    throw .unsupportedQuantization(module: name, reason: "asymmetric \(weight.info.dtype.rawValue) weights")
+                }
+                return FP8Weights(outputFeatures: rows, inputFeatures: columns, codes: bytes(weight), scales: scales)
             case .i8:
-                return Int8Linear(
-                    weights: Int8Weights(outputFeatures: rows, inputFeatures: columns, values: bytes(weight).map { Int8(bitPattern: $0) }, scales: scales),
-                    activations: activations, bias: bias)
+                return Int8Weights(outputFeatures: rows, inputFeatures: columns, values: bytes(weight).map { Int8(bitPattern: $0) },
+                                   scales: scales, zeroPoints: try zeroPoints(name, scales: scales, bits: bits))
             default:
                 throw .unsupportedQuantization(module: name, reason: "\(weight.info.dtype.rawValue) weights")
             }
         }
 
         guard let packed = tensors[name + ".weight_packed"] else { throw .missingTensor(name + ".weight") }
-        if activations != nil {
-            throw .unsupportedQuantization(module: name, reason: "quantized activations with packed weights")
-        }
         switch packed.info.dtype {
         case .i32:
-            return PackedIntLinear(weights: try packedIntegers(name, packed: packed, rows: rows, columns: columns, group: group), activations: nil, bias: bias)
+            return try packedIntegers(name, packed: packed, rows: rows, columns: columns, bits: bits, block: block)
         case .u8:
             guard packed.info.shape == [rows, (columns + 1) / 2] else {
                 throw .tensorShape(tensor: packed.name, expected: [rows, (columns + 1) / 2], actual: packed.info.shape)
             }
             let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: block)
-            return FP4Linear(weights: FP4Weights(outputFeatures: rows, inputFeatures: columns, bytes: bytes(packed), scales: scales), activations: nil, bias: bias)
+            return FP4Weights(outputFeatures: rows, inputFeatures: columns, bytes: bytes(packed), scales: scales)
         default:
             throw .unsupportedQuantization(module: name, reason: "\(packed.info.dtype.rawValue) weight_packed")
         }
     }
 
-    /// Packed integer weights: `weight_shape` must be `[rows, columns]`, the bit width comes from
-    /// the config group, zero points (when stored) are unpacked along dimension 0.
+    /// Packed integer weights: `weight_shape` must be `[rows, columns]`, `bits` (the config
+    /// group's `num_bits`) 1...8.
     private func packedIntegers(_ name: String, packed: Checkpoint.Tensor, rows: Int, columns: Int,
-                                group: QuantizationConfig.Group?) throws(RuntimeError) -> PackedIntWeights {
-        guard let bits = group?.weightBits, (1...8).contains(bits) else {
+                                bits: Int?, block: [Int]?) throws(RuntimeError) -> PackedIntWeights {
+        guard let bits, (1...8).contains(bits) else {
             throw .unsupportedQuantization(module: name, reason: "pack-quantized weights need a config group with num_bits 1...8")
         }
         let shapeName = name + ".weight_shape"
         guard let shapeTensor = tensors[shapeName] else { throw .missingTensor(shapeName) }
-        let stored = integers(shapeTensor)
+        let stored = checkpoint.integers(shapeTensor) ?? []
         guard stored == [rows, columns] else { throw .tensorShape(tensor: shapeName, expected: [rows, columns], actual: stored) }
         let width = (columns * bits + 31) / 32
         guard packed.info.shape == [rows, width] else { throw .tensorShape(tensor: packed.name, expected: [rows, width], actual: packed.info.shape) }
-        let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: group?.weightBlock)
-        var zeroPoints: [Float]? = nil
-        if let zero = tensors[name + ".weight_zero_point"] {
-            let scaleRows = scales.values.count / scales.width
-            if zero.info.dtype == .i32 {
-                let height = (scaleRows * bits + 31) / 32
-                guard zero.info.shape == [height, scales.width] else {
-                    throw .tensorShape(tensor: zero.name, expected: [height, scales.width], actual: zero.info.shape)
+        let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: block)
+        return PackedIntWeights(outputFeatures: rows, inputFeatures: columns, bits: bits, words: words(packed), scales: scales,
+                                zeroPoints: try zeroPoints(name, scales: scales, bits: bits))
+    }
+
+    /// The zero points of module `name` laid out as `scales`, or nil when it stores none: I8 as
+    /// many as the scales, or I32 `bits`-bit values packed along dimension 0.
+    private func zeroPoints(_ name: String, scales: ScaleGrid, bits: Int?) throws(RuntimeError) -> [Float]? {
+        guard let zero = tensors[name + ".weight_zero_point"] else { return nil }
+        if zero.info.dtype == .i8, zero.info.elementCount == scales.values.count {
+            return bytes(zero).map { Float(Int8(bitPattern: $0)) }
+        }
+        guard zero.info.dtype == .i32, let bits, (1...8).contains(bits) else {
+            throw .unsupportedQuantization(module: name, reason: "weight_zero_point \(zero.info.dtype.rawValue) \(zero.info.shape)")
+        }
+        let scaleRows = scales.values.count / scales.width
+        let height = (scaleRows * bits + 31) / 32
+        guard zero.info.shape == [height, scales.width] else {
+            throw .tensorShape(tensor: zero.name, expected: [height, scales.width], actual: zero.info.shape)
+        }
+        let words = self.words(zero)
+        var values = [Float](repeating: 0, count: scales.values.count)
+        var column = [UInt32](repeating: 0, count: height)
+        for g in 0..<scales.width {
+            for h in 0..<height { column[h] = words[h * scales.width + g] }
+            column.withUnsafeBufferPointer { c in
+                for r in 0..<scaleRows {
+                    values[r * scales.width + g] = Float(PackedIntWeights.field(c.baseAddress!, index: r, bits: bits, count: height))
                 }
-                let words = self.words(zero)
-                var values = [Float](repeating: 0, count: scales.values.count)
-                var column = [UInt32](repeating: 0, count: height)
-                for g in 0..<scales.width {
-                    for h in 0..<height { column[h] = words[h * scales.width + g] }
-                    column.withUnsafeBufferPointer { c in
-                        for r in 0..<scaleRows {
-                            values[r * scales.width + g] = Float(PackedIntWeights.field(c.baseAddress!, index: r, bits: bits, count: height))
-                        }
-                    }
-                }
-                zeroPoints = values
-            } else if zero.info.dtype == .i8, zero.info.elementCount == scales.values.count {
-                zeroPoints = bytes(zero).map { Float(Int8(bitPattern: $0)) }
-            } else {
-                throw .unsupportedQuantization(module: name, reason: "weight_zero_point \(zero.info.dtype.rawValue) \(zero.info.shape)")
             }
         }
-        return PackedIntWeights(outputFeatures: rows, inputFeatures: columns, bits: bits, words: words(packed), scales: scales, zeroPoints: zeroPoints)
+        return values
     }
 
     /// The scales `name` of a `rows × columns` weight, decoded to f32: BF16/F16/F32 as stored,
@@ -154,15 +166,5 @@ extension WeightStore {
     private func words(_ tensor: Checkpoint.Tensor) -> [UInt32] {
         let data = checkpoint.data(tensor)
         return (0..<tensor.info.elementCount).map { UInt32(littleEndian: data.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
-    }
-
-    /// The values of an I64 or I32 `tensor`.
-    private func integers(_ tensor: Checkpoint.Tensor) -> [Int] {
-        let data = checkpoint.data(tensor)
-        switch tensor.info.dtype {
-        case .i64: return (0..<tensor.info.elementCount).map { Int(Int64(littleEndian: data.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) }
-        case .i32: return (0..<tensor.info.elementCount).map { Int(Int32(littleEndian: data.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
-        default: return []
-        }
     }
 }

@@ -1,0 +1,126 @@
+import Checkpoint
+import Foundation
+import Recipes
+import Runtime
+
+/// llm-compressor 0.14's AWQModifier (`modifiers/transform/awq/base.py`): for each mapping, a
+/// smooth layer and the balance layers that read its output, searches per-input-channel scales
+/// `s` that minimize the error of the mapping's parent module when the balance weights are
+/// `Q(W·s)/s`, then applies `W·s` to the balance layers and `1/s` to the smooth layer (a norm, or
+/// the rows of a projection).
+///
+/// The grid: with `duo_scaling`, `s = (x̄^r / (w̄^(1−r) + 1e-4))` clamped to ≥ 1e-4, where `x̄` is
+/// the mean magnitude of each input channel over calibration and `w̄` the mean over rows of the
+/// weights normalized by their quantization group's maximum; without it, `s = x̄^r`; `s` is then
+/// divided by `√(max·min)`. Ratios `r` run over `n_grid` points of [0, 1] (`duo_scaling: true`
+/// also tries `r = 0` without it; `"both"` tries every ratio both ways over half the points).
+struct AWQ: Sendable {
+    enum DuoScaling: Sendable, Equatable { case on, off, both }
+
+    struct Mapping: Sendable, Equatable {
+        var smooth: String
+        var balance: [String]
+    }
+
+    /// The mappings; a recipe that writes none gets its architecture's (`DefaultMappings`).
+    var mappings: [Mapping]
+    var duoScaling: DuoScaling
+    var gridSize: Int
+
+    /// The (ratio, duo scaling) pairs of the grid search.
+    var grid: [(ratio: Float, duo: Bool)] {
+        switch duoScaling {
+        case .both:
+            let n = gridSize / 2
+            return (0..<n).flatMap { i in [(Float(i) / Float(n - 1), false), (Float(i) / Float(n - 1), true)] }
+        case .off:
+            return (0..<gridSize).map { (Float($0) / Float(gridSize - 1), false) }
+        case .on:
+            return [(0, false)] + (0..<(gridSize - 1)).map { (Float($0) / Float(gridSize - 2), true) }
+        }
+    }
+
+    /// A mapping found in one block.
+    struct Resolved {
+        /// The smooth layer's tensor: a norm weight, or a projection weight whose rows are scaled.
+        let smooth: Checkpoint.Tensor
+        let balance: [(tensor: Checkpoint.Tensor, quantizer: IntegerFakeQuantizer?)]
+        /// The module whose output the search compares, run alone.
+        let parent: LayerwiseModel.Part
+    }
+
+    /// The mappings that apply in one block: those whose balance layers exist, read the smooth
+    /// layer's output with matching widths, and include a quantized layer.
+    func resolve(block entries: [QuantizationPlan.Entry], plan: OneshotPlan, spec: DecoderSpec) throws(ModifierError) -> [Resolved] {
+        var result: [Resolved] = []
+        let weights = entries.filter { $0.tensor.name == $0.module + ".weight" }
+        for mapping in mappings {
+            let smoothMatcher = ModuleMatcher(targets: [mapping.smooth], ignore: [])
+            let balanceMatcher = ModuleMatcher(targets: mapping.balance, ignore: [])
+            for smooth in weights where smoothMatcher.matches(moduleName: smooth.module, className: smooth.kind.className) {
+                let balance = weights.filter {
+                    $0.kind == .linear && balanceMatcher.matches(moduleName: $0.module, className: $0.kind.className)
+                }
+                let width = smooth.tensor.info.shape[0]
+                guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
+                      let site = LayerwiseModel.site(ofLinear: balance[0].module),
+                      let parent = Self.parent(site: site) else { continue }
+                var resolved: [(Checkpoint.Tensor, IntegerFakeQuantizer?)] = []
+                for entry in balance {
+                    var quantizer: IntegerFakeQuantizer?
+                    if case let .quantize(g) = entry.action, let args = plan.quantization.groups[g].scheme.weights {
+                        quantizer = try IntegerFakeQuantizer(args: args, group: plan.quantization.groups[g].name)
+                    }
+                    resolved.append((entry.tensor, quantizer))
+                }
+                guard resolved.contains(where: { $0.1 != nil }) else { continue }
+                result.append(Resolved(smooth: smooth.tensor, balance: resolved, parent: parent))
+            }
+        }
+        return result
+    }
+
+    /// The parent module (the balance layers' lowest common ancestor) of balance layers at `site`:
+    /// the attention or MLP module for the projections a norm feeds, else the projection alone.
+    private static func parent(site: LayerSite) -> LayerwiseModel.Part? {
+        switch site {
+        case .attentionInput: return .attention
+        case .feedForwardInput: return .feedForward
+        case .attentionOutput: return .outputProjection
+        case .feedForwardInner: return .downProjection
+        default: return nil
+        }
+    }
+
+    /// Mean over rows of each column of the balance weights, each normalized by the largest
+    /// magnitude of its quantization chunk (`_compute_layer_means`).
+    static func weightMeans(_ weights: [(values: [Float], quantizer: IntegerFakeQuantizer?)], columns: Int) -> [Float] {
+        var sums = [Double](repeating: 0, count: columns)
+        var rows = 0
+        for (values, quantizer) in weights {
+            guard let quantizer else { continue }
+            let chunk = quantizer.chunk(columns: columns, count: values.count)
+            for start in stride(from: 0, to: values.count, by: chunk) {
+                let end = Swift.min(start + chunk, values.count)
+                let peak = values[start..<end].reduce(Float(0)) { Swift.max($0, abs($1)) } + 1e-6
+                for i in start..<end { sums[i % columns] += Double(abs(values[i]) / peak) }
+            }
+            rows += values.count / columns
+        }
+        return sums.map { Float($0 / Double(Swift.max(rows, 1))) }
+    }
+
+    /// The candidate scales for `ratio`.
+    static func scales(activationMeans x: [Float], weightMeans w: [Float]?, ratio: Float) -> [Float] {
+        var s = x.indices.map { c -> Float in
+            if let w { return Swift.max(Foundation.pow(x[c], ratio) / (Foundation.pow(w[c], 1 - ratio) + 1e-4), 1e-4) }
+            return Swift.max(Foundation.pow(x[c], ratio), 1e-4)
+        }
+        let norm = (s.max()! * s.min()!).squareRoot()
+        for c in s.indices {
+            s[c] /= norm
+            if !s[c].isFinite { s[c] = 1 }
+        }
+        return s
+    }
+}

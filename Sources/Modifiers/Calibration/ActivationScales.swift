@@ -1,0 +1,58 @@
+import Checkpoint
+import Recipes
+
+/// The tensors calibration adds beside a quantized module's weight outputs, from its scheme's
+/// static activation settings and the modifier's `kv_cache_scheme`, as compressed-tensors names them.
+enum ActivationScales {
+    /// What one module's inputs contribute.
+    enum InputScale: Equatable, Sendable {
+        /// A static per-tensor scale: `input_scale`, in the weight's dtype (FP8 or integer, symmetric).
+        case perTensor
+        /// NVFP4's static global scale of dynamically quantized groups: `input_global_scale`, f32.
+        case global
+    }
+
+    /// The input scale `scheme` needs from calibration, or nil for dynamic or absent activations.
+    /// - Throws: `unsupportedScheme` for static activations this port cannot calibrate (asymmetric,
+    ///   per channel or group, output activations).
+    static func inputScale(of scheme: QuantizationScheme, group: String) throws(ModifierError) -> InputScale? {
+        if let output = scheme.outputActivations, output.dynamic == .off {
+            throw .unsupportedScheme(group: group, reason: "static output activations are not supported")
+        }
+        guard let input = scheme.inputActivations else { return nil }
+        switch (input.dynamic, input.strategy) {
+        case (.on, _): return nil
+        case (.local, .tensorGroup): return .global
+        case (.off, .tensor) where input.symmetric && (input.type == .int || input.numBits == 8):
+            return .perTensor
+        default:
+            throw .unsupportedScheme(
+                group: group,
+                reason: "static \(input.symmetric ? "symmetric" : "asymmetric") \(input.numBits)-bit \(input.type) input activations with strategy \(input.strategy) are not supported; use per-tensor symmetric")
+        }
+    }
+
+    /// The output tensor of `scale` for `module`, whose weight has dtype `weightType`.
+    static func output(_ scale: InputScale, module: String, weightType: DType) -> OutputTensor {
+        switch scale {
+        case .perTensor: return OutputTensor(name: module + ".input_scale", dtype: weightType, shape: [1])
+        case .global: return OutputTensor(name: module + ".input_global_scale", dtype: .f32, shape: [1])
+        }
+    }
+
+    /// `k_scale` and `v_scale` of the attention module `attention` (`model.layers.N.self_attn`),
+    /// in the dtype of its key projection's weight.
+    static func keyValueOutputs(attention: String, dtype: DType) -> [OutputTensor] {
+        [OutputTensor(name: attention + ".k_scale", dtype: dtype, shape: [1]),
+         OutputTensor(name: attention + ".v_scale", dtype: dtype, shape: [1])]
+    }
+
+    /// Bytes of one scalar `value` stored as `dtype` (BF16, F16 or F32), little-endian.
+    static func bytes(_ value: Float, as dtype: DType) -> [UInt8] {
+        switch dtype {
+        case .bf16: let b = BF16.bits(value); return [UInt8(b & 0xFF), UInt8(b >> 8)]
+        case .f16: let b = F16.bits(value); return [UInt8(b & 0xFF), UInt8(b >> 8)]
+        default: return withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Runtime
+
+/// The calibration data of a `oneshot` run whose recipe needs it (static activation scales, a KV
+/// cache scheme, SmoothQuant, GPTQ, AWQ).
+public struct CalibrationInput: Sendable {
+    /// Token ids of each sample, already tokenized for the model.
+    public var samples: [[Int]]
+
+    public init(samples: [[Int]]) {
+        self.samples = samples
+    }
+
+    /// Reads `dataset` (text, JSON Lines, or either compressed with zstd) and tokenizes it with
+    /// the tokenizer in the folder `model` (see `CalibrationData`).
+    public static func load(dataset: String, model: String,
+                            options: CalibrationDataOptions = CalibrationDataOptions()) throws(ModifierError) -> CalibrationInput {
+        let tokenizer: Tokenizer
+        do { tokenizer = try Tokenizer(path: model) } catch { throw .tokenizer(error) }
+        do {
+            return CalibrationInput(samples: try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options).samples)
+        } catch { throw .runtime(error) }
+    }
+}

@@ -1,0 +1,109 @@
+import Checkpoint
+import Recipes
+
+/// The range of an activation over calibration samples, as one of llm-compressor 0.14's min-max
+/// observers keeps it for a per-tensor static scale (`llmcompressor/observers/min_max.py`).
+///
+/// Each sample is one observation: its smallest and largest value. `static_minmax` keeps the
+/// extremes over all samples; `minmax` (the default for activations and the KV cache) keeps a
+/// moving average, `old + c·(new − old)` with `averaging_constant` c (0.01); `memoryless_minmax`
+/// keeps the last sample's.
+struct RangeObserver: Sendable {
+    enum Rule: Sendable, Equatable {
+        case extremes
+        case movingAverage(Float)
+        case last
+    }
+
+    let rule: Rule
+    private(set) var minimum: Float?
+    private(set) var maximum: Float?
+
+    /// The observer `args.observer` names (nil: `minmax`), for `what` (the error names it).
+    init(args: QuantizationArgs, what: String) throws(ModifierError) {
+        switch args.observer ?? "minmax" {
+        case "static_minmax": rule = .extremes
+        case "memoryless_minmax": rule = .last
+        case "minmax":
+            var constant: Float = 0.01
+            if let value = args.observerKwargs["averaging_constant"] {
+                switch value {
+                case let .double(d, _): constant = Float(d)
+                case let .integer(i): constant = Float(i)
+                default: throw .unsupportedScheme(group: what, reason: "observer_kwargs.averaging_constant must be a number")
+                }
+            }
+            rule = .movingAverage(constant)
+        case let other:
+            throw .unsupportedScheme(group: what, reason: "activation observer '\(other)' is not supported; use minmax, static_minmax or memoryless_minmax")
+        }
+    }
+
+    /// Takes one sample's smallest and largest value.
+    mutating func observe(min newMin: Float, max newMax: Float) {
+        guard let oldMin = minimum, let oldMax = maximum else {
+            minimum = newMin
+            maximum = newMax
+            return
+        }
+        switch rule {
+        case .extremes:
+            minimum = Swift.min(oldMin, newMin)
+            maximum = Swift.max(oldMax, newMax)
+        case let .movingAverage(c) where c != 1:
+            minimum = oldMin + c * (newMin - oldMin)
+            maximum = oldMax + c * (newMax - oldMax)
+        case .movingAverage, .last:
+            minimum = newMin
+            maximum = newMax
+        }
+    }
+
+    /// The largest magnitude of the range with zero included, as `calculate_qparams` takes it.
+    var largestMagnitude: Float {
+        Swift.max(abs(Swift.min(minimum ?? 0, 0)), abs(Swift.max(maximum ?? 0, 0)))
+    }
+}
+
+/// Scales from observed ranges, as compressed-tensors' `calculate_qparams` and `generate_gparam`
+/// compute them.
+enum StaticScales {
+    /// The symmetric per-tensor scale of `args` (FP8 or integer) for a range of largest magnitude
+    /// `absmax`, rounded to `dtype` as the activations' dtype would hold it; a zero scale becomes
+    /// the dtype's epsilon.
+    static func symmetric(absmax: Float, args: QuantizationArgs, dtype: DType) -> Float {
+        let halfRange: Float
+        if args.type == .float {
+            halfRange = args.numBits == 8 ? FP8E4M3.maxFinite : 6
+        } else {
+            halfRange = (Float(1 << args.numBits) - 1) / 2
+        }
+        let scale = rounded(rounded(absmax, to: dtype) / halfRange, to: dtype)
+        return scale == 0 ? epsilon(dtype) : scale
+    }
+
+    /// NVFP4's global scale for a range of largest magnitude `absmax` (f32): 448·6 / absmax, or 1
+    /// when that is not finite.
+    static func global(absmax: Float) -> Float {
+        let value = FP8E4M3.maxFinite * 6 / Swift.max(absmax, Float.leastNormalMagnitude)
+        return value.isFinite ? value : 1
+    }
+
+    /// `value` rounded to `dtype` (BF16, F16 or F32).
+    static func rounded(_ value: Float, to dtype: DType) -> Float {
+        switch dtype {
+        case .bf16: return BF16.float(BF16.bits(value))
+        case .f16: return F16.float(F16.bits(value))
+        default: return value
+        }
+    }
+
+    /// torch.finfo(dtype).eps.
+    static func epsilon(_ dtype: DType) -> Float {
+        switch dtype {
+        case .bf16: return 0.0078125
+        case .f16: return 0.0009765625
+        default: return Float.ulpOfOne
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Checkpoint
+import Runtime
+
+extension SequentialPipeline {
+    /// One AWQ modifier on block `b`: a pass over copies of the hidden states records each mapping's
+    /// mean input magnitudes and the inputs of its parent module; then, mapping by mapping, the grid
+    /// search runs the parent on those inputs with fake-quantized candidates and the best scales
+    /// are applied (rounded to the weights' dtypes).
+    func balance(_ step: AWQ, block b: Int, entries: [QuantizationPlan.Entry], hidden: [[Float]],
+                 replacements: inout [String: [Float]]) throws(ModifierError) {
+        let mappings = try step.resolve(block: entries, plan: plan, spec: model.spec)
+        guard !mappings.isEmpty else { return }
+        let inputs = try recordInputs(sites: Set(mappings.map(\.parent.inputSite)), block: b, hidden: hidden, replacements: replacements)
+        for mapping in mappings {
+            let site = mapping.parent.inputSite
+            let columns = mapping.smooth.info.shape[0]
+            let means = inputs.means(site)
+            let reference = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: replacements)
+            var original: [(values: [Float], quantizer: IntegerFakeQuantizer?)] = []
+            for (tensor, quantizer) in mapping.balance { original.append((try values(tensor.name, replacements), quantizer)) }
+            let weightMeans = AWQ.weightMeans(original, columns: columns)
+            var best: (loss: Double, scales: [Float])?
+            for (ratio, duo) in step.grid {
+                let scales = AWQ.scales(activationMeans: means, weightMeans: duo ? weightMeans : nil, ratio: ratio)
+                var candidate = replacements
+                for ((tensor, quantizer), weight) in zip(mapping.balance, original) {
+                    guard let quantizer else { continue }
+                    let scaled = StoredValues.rounded(Self.scaleColumns(weight.values, by: scales), to: tensor.info.dtype)
+                    let quantized = quantizer.apply(scaled, columns: columns, dtype: tensor.info.dtype)
+                    candidate[tensor.name] = StoredValues.rounded(Self.scaleColumns(quantized, by: scales.map { 1 / $0 }), to: tensor.info.dtype)
+                }
+                let produced = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: candidate)
+                let loss = Self.meanSquaredError(produced, reference)
+                if loss.isFinite, loss < (best?.loss ?? .infinity) { best = (loss, scales) }
+            }
+            guard let scales = best?.scales else {
+                throw .unsupportedModifier(name: "AWQModifier", reason: "no finite loss in the grid search for '\(mapping.smooth.name)'")
+            }
+            for ((tensor, _), weight) in zip(mapping.balance, original) {
+                replacements[tensor.name] = StoredValues.rounded(Self.scaleColumns(weight.values, by: scales), to: tensor.info.dtype)
+            }
+            try divideSmoothLayer(mapping.smooth, by: scales, replacements: &replacements)
+        }
+    }
+
+    /// Each sample's activations at `sites` (contiguous copies) and each site's per-channel sum of
+    /// magnitudes, from one pass of the block over copies of the hidden states.
+    private func recordInputs(sites: Set<LayerSite>, block b: Int, hidden: [[Float]],
+                              replacements: [String: [Float]]) throws(ModifierError) -> RecordedInputs {
+        let recorded = RecordedInputs()
+        let tap = SiteTap()
+        for site in sites { tap.add(site) { values, rows, width, stride in recorded.record(site, values, rows: rows, width: width, stride: stride) } }
+        let block = try loadBlock(b, replacements)
+        for sample in hidden {
+            var copy = sample
+            run(block, &copy, tap: tap)
+        }
+        return recorded
+    }
+
+    /// The parent's output for every recorded sample with the block's weights as `replacements` leave them.
+    private func outputs(of part: LayerwiseModel.Part, block b: Int, inputs: RecordedInputs,
+                         replacements: [String: [Float]]) throws(ModifierError) -> [[Float]] {
+        let block = try loadBlock(b, replacements)
+        return inputs.samples(part.inputSite).map { sample in
+            sample.values.withUnsafeBufferPointer { model.run(part, of: block, input: $0.baseAddress!, rows: sample.rows) }
+        }
+    }
+
+    /// Divides the smooth layer by `scales`: a norm's weight (kept as `(offset + w)/s − offset`),
+    /// or the rows of a projection's weight and its bias.
+    private func divideSmoothLayer(_ smooth: Checkpoint.Tensor, by scales: [Float],
+                                   replacements: inout [String: [Float]]) throws(ModifierError) {
+        var weight = try values(smooth.name, replacements)
+        if smooth.info.shape.count == 1 {
+            let offset = model.spec.normWeightOffset
+            for c in scales.indices { weight[c] = (weight[c] + offset) / scales[c] - offset }
+        } else {
+            let columns = smooth.info.shape[1]
+            for r in scales.indices { for c in 0..<columns { weight[r * columns + c] /= scales[r] } }
+            let biasName = String(smooth.name.dropLast("weight".count)) + "bias"
+            if let bias = plan.checkpoint.tensors.first(where: { $0.name == biasName }) {
+                var values = try values(biasName, replacements)
+                for r in scales.indices { values[r] /= scales[r] }
+                replacements[biasName] = StoredValues.rounded(values, to: bias.info.dtype)
+            }
+        }
+        replacements[smooth.name] = StoredValues.rounded(weight, to: smooth.info.dtype)
+    }
+
+    /// `values` (`rows × scales.count`) with column `c` multiplied by `scales[c]`.
+    static func scaleColumns(_ values: [Float], by scales: [Float]) -> [Float] {
+        var result = values
+        let columns = scales.count
+        for i in result.indices { result[i] *= scales[i % columns] }
+        return result
+    }
+
+    /// The mean squared difference over all values of all samples.
+    static func meanSquaredError(_ a: [[Float]], _ b: [[Float]]) -> Double {
+        var sum = 0.0
+        var count = 0
+        for (x, y) in zip(a, b) {
+            for i in x.indices { let d = Double(x[i] - y[i]); sum += d * d }
+            count += x.count
+        }
+        return count == 0 ? 0 : sum / Double(count)
+    }
+}
+
+/// Activations recorded at some sites of a block, per sample, with per-channel magnitude sums.
+final class RecordedInputs {
+    private var recorded: [LayerSite: [(values: [Float], rows: Int)]] = [:]
+    private var sums: [LayerSite: [Double]] = [:]
+    private var counts: [LayerSite: Int] = [:]
+
+    func record(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
+        var copy = [Float](repeating: 0, count: rows * width)
+        var sum = sums[site] ?? [Double](repeating: 0, count: width)
+        for r in 0..<rows {
+            for c in 0..<width {
+                let v = values[r * stride + c]
+                copy[r * width + c] = v
+                sum[c] += Double(abs(v))
+            }
+        }
+        sums[site] = sum
+        counts[site, default: 0] += rows
+        recorded[site, default: []].append((copy, rows))
+    }
+
+    /// Each sample's activations at `site`.
+    func samples(_ site: LayerSite) -> [(values: [Float], rows: Int)] { recorded[site] ?? [] }
+
+    /// The mean magnitude of each channel at `site`.
+    func means(_ site: LayerSite) -> [Float] {
+        let count = Double(Swift.max(counts[site] ?? 0, 1))
+        return (sums[site] ?? []).map { Float($0 / count) }
+    }
+}

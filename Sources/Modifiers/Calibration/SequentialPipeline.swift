@@ -1,0 +1,164 @@
+import Checkpoint
+import Recipes
+import Runtime
+
+/// Runs a plan that needs calibration data one decoder block at a time, as llm-compressor's
+/// sequential pipeline does, so that memory holds one block's weights and the samples' hidden
+/// states whatever the model's size.
+///
+/// For each block: each smoothing modifier (SmoothQuant, AWQ) runs the samples through the block
+/// to gather its statistics and rescales weights; then the samples run through the (smoothed)
+/// block with observers on the inputs of the quantized Linear layers and on the keys and values,
+/// and, under GPTQ, Hessian accumulators on those inputs; the block's tensors are written; the
+/// block's outputs are the next block's inputs. Like llm-compressor, the samples propagate through
+/// the unquantized weights, except GPTQ's, which propagate through the weights it quantized.
+final class SequentialPipeline {
+    let plan: OneshotPlan
+    let program: CalibrationProgram
+    let model: LayerwiseModel
+    let layout: BlockLayout
+    let threads: Int
+
+    init(plan: OneshotPlan, program: CalibrationProgram, threads: Int) throws(ModifierError) {
+        self.plan = plan
+        self.program = program
+        self.threads = threads
+        do { model = try LayerwiseModel(directory: plan.checkpoint.directory, threads: threads) } catch { throw .runtime(error) }
+        layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount)
+    }
+
+    /// The output tensors in the order ``run(samples:writer:progress:)`` writes them.
+    var outputs: [OutputTensor] { layout.writeOrder.flatMap { plan.entryOutputs[$0] } }
+
+    /// Calibrates on `samples` and writes every output tensor; `progress` gets each entry written.
+    func run(samples: [[Int]], writer: CheckpointWriter, progress: (Int) -> Void) throws(ModifierError) {
+        guard !samples.isEmpty else { throw .runtime(.emptyInput) }
+        let entries = plan.quantization.entries
+        do {
+            for i in layout.outside {
+                try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, writer: writer)
+                progress(i)
+            }
+            // Smoothing and round-to-nearest quantization calibrate on the unquantized model's
+            // hidden states; GPTQ on those of the blocks it has already quantized (llm-compressor
+            // runs each modifier as its own sequential pass, GPTQ's propagating quantized outputs).
+            var embedded: [[Float]]
+            do { embedded = try model.embed(samples: samples) } catch { throw ModifierError.runtime(error) }
+            var clean: [[Float]]? = program.gptq == nil || !program.smoothing.isEmpty ? embedded : nil
+            var propagated: [[Float]]? = program.gptq != nil ? embedded : nil
+            embedded = []
+            for (b, members) in layout.blocks.enumerated() {
+                let blockEntries = members.map { entries[$0] }
+                var replacements: [String: [Float]] = [:]
+                for step in program.smoothing {
+                    switch step {
+                    case let .smoothQuant(smoothQuant):
+                        try smooth(smoothQuant, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
+                    case let .awq(awq):
+                        try balance(awq, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
+                    }
+                }
+                let tap = SiteTap()
+                let observed = try ObservedScales(plan: plan, members: members, tap: tap)
+                let block = try loadBlock(b, replacements)
+                var solved: [Int: GPTQResult] = [:]
+                if let gptq = program.gptq {
+                    let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
+                    for sample in propagated! {
+                        var copy = sample
+                        run(block, &copy, tap: tap)
+                    }
+                    solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
+                                                values: { name throws(ModifierError) in try values(name, replacements) })
+                    var quantized = replacements
+                    for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
+                    let quantizedBlock = try loadBlock(b, quantized)
+                    for s in propagated!.indices { run(quantizedBlock, &propagated![s], tap: nil) }
+                    if clean != nil { for s in clean!.indices { run(block, &clean![s], tap: nil) } }
+                } else {
+                    for s in clean!.indices { run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
+                }
+                for i in members {
+                    try emit(i, replacements: replacements, observed: observed, solved: solved[i], writer: writer)
+                    progress(i)
+                }
+            }
+        } catch let error as ModifierError {
+            throw error
+        } catch let error as CheckpointError {
+            throw .checkpoint(error)
+        } catch {
+            throw .recipe("\(error)")
+        }
+    }
+
+    func loadBlock(_ b: Int, _ replacements: [String: [Float]]) throws(ModifierError) -> LayerwiseModel.Block {
+        do { return try model.block(b, replacing: replacements) } catch { throw .runtime(error) }
+    }
+
+    func run(_ block: LayerwiseModel.Block, _ sample: inout [Float], tap: (any LayerTap)?) {
+        let rows = sample.count / model.spec.hiddenSize
+        sample.withUnsafeMutableBufferPointer { model.run(block, hidden: $0.baseAddress!, rows: rows, tap: tap) }
+    }
+
+    /// The current values of tensor `name`: calibration's, else the checkpoint's.
+    func values(_ name: String, _ replacements: [String: [Float]]) throws(ModifierError) -> [Float] {
+        if let values = replacements[name] { return values }
+        do { return try model.floats(name).values } catch { throw .runtime(error) }
+    }
+
+    /// Writes the outputs of entry `i`: the tensor (as calibration left it) copied or quantized,
+    /// then its calibrated scales.
+    private func emit(_ i: Int, replacements: [String: [Float]], observed: ObservedScales, solved: GPTQResult?,
+                      writer: CheckpointWriter) throws {
+        let entry = plan.quantization.entries[i]
+        let info = entry.tensor.info
+        let replaced = replacements[info.name].map { StoredValues.bytes($0, as: info.dtype) }
+        func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+            if let replaced { return try replaced.withUnsafeBytes(body) }
+            return try body(try plan.checkpoint.checkedData(entry.tensor))
+        }
+        var outputs = plan.entryOutputs[i][...]
+        switch entry.action {
+        case .copy:
+            try writer.begin(info.name)
+            try withSource { bytes in try writer.append(bytes) }
+            outputs = outputs.dropFirst()
+        case let .quantize(group):
+            let quantizer = plan.quantizers[group]
+            let names = quantizer.outputs(module: entry.module, weight: info).map(\.name)
+            var context = QuantizationContext.none
+            if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
+                var m: Float = 0
+                for j in members {
+                    let sibling = plan.quantization.entries[j].tensor
+                    if let values = replacements[sibling.name] {
+                        m = max(m, values.reduce(0) { max($0, abs($1)) })
+                    } else {
+                        m = max(m, try WeightAbsmax.of(sibling.info, data: plan.checkpoint.shards[sibling.shard].data(sibling.info),
+                                                       threads: threads, allowNonFinite: false))
+                    }
+                }
+                context.groupAbsmax = m
+            }
+            var next = 0
+            let write = { (out: UnsafeRawBufferPointer) throws(CheckpointError) in
+                try writer.begin(names[next])
+                try writer.append(out)
+                next += 1
+            }
+            if let solved {
+                try solved.write(through: quantizer, threads: threads, emit: write)
+            } else {
+                try withSource { bytes in try quantizer.quantize(weight: info, data: bytes, threads: threads, context: context, emit: write) }
+            }
+            outputs = outputs.dropFirst(names.count)
+        }
+        for output in outputs {
+            let bytes = try observed.bytes(of: output, plan: plan)
+            try writer.begin(output.name)
+            try bytes.withUnsafeBytes { try writer.append($0) }
+        }
+        plan.checkpoint.release(entry.tensor)
+    }
+}

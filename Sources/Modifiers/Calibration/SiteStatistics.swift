@@ -1,0 +1,62 @@
+import Runtime
+
+/// A ``LayerTap`` that hands each site's activations to the collectors registered for that site.
+final class SiteTap: LayerTap {
+    typealias Collector = (_ values: UnsafePointer<Float>, _ rows: Int, _ width: Int, _ stride: Int) -> Void
+    private var collectors: [LayerSite: [Collector]] = [:]
+
+    /// Whether no collector is registered.
+    var isEmpty: Bool { collectors.isEmpty }
+
+    /// Calls `collector` with every activation block seen at `site`.
+    func add(_ site: LayerSite, _ collector: @escaping Collector) {
+        collectors[site, default: []].append(collector)
+    }
+
+    func observe(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
+        guard let list = collectors[site] else { return }
+        for collector in list { collector(values, rows, width, stride) }
+    }
+}
+
+/// The smallest and largest value of each channel over everything observed (SmoothQuant's
+/// activation statistics).
+final class ChannelRange {
+    private(set) var minimum: [Float]
+    private(set) var maximum: [Float]
+
+    init(width: Int) {
+        minimum = Array(repeating: .infinity, count: width)
+        maximum = Array(repeating: -.infinity, count: width)
+    }
+
+    func observe(_ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
+        minimum.withUnsafeMutableBufferPointer { lo in
+            maximum.withUnsafeMutableBufferPointer { hi in
+                for r in 0..<rows {
+                    let row = values + r * stride
+                    for c in 0..<width {
+                        lo[c] = Swift.min(lo[c], row[c])
+                        hi[c] = Swift.max(hi[c], row[c])
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The smallest and largest value of one observation (a sample's activations at a site).
+enum TensorRange {
+    static func of(_ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) -> (min: Float, max: Float) {
+        var lo = Float.infinity
+        var hi = -Float.infinity
+        for r in 0..<rows {
+            let row = values + r * stride
+            for c in 0..<width {
+                lo = Swift.min(lo, row[c])
+                hi = Swift.max(hi, row[c])
+            }
+        }
+        return (lo, hi)
+    }
+}

@@ -1,0 +1,54 @@
+import COpenBLAS
+
+/// The Hessian GPTQ needs for one Linear layer, accumulated from the layer's calibration inputs
+/// as llm-compressor 0.14 does (`accumulate_hessian`, then `prepare_batch`):
+/// `H = (Σ 2 · XᵀX) / n`, the sum over every input row `X` (token) of every sample and `n` the
+/// number of samples (sequences, not tokens). The sum is kept in float32 like llm-compressor's, one
+/// OpenBLAS `ssyrk` per call into the upper triangle.
+///
+/// - Complexity: `add` is `O(count · columns²)`; memory is `columns²` floats.
+struct HessianAccumulator {
+    /// Columns of the layer's weight: the width of each input row.
+    let columns: Int
+    /// Samples added so far.
+    private(set) var sampleCount = 0
+    /// `Σ 2 · XᵀX` in the upper triangle of a row-major `columns × columns` matrix.
+    private var sum: [Float]
+
+    init(columns: Int) {
+        precondition(columns > 0, "a Hessian needs at least one column")
+        self.columns = columns
+        sum = [Float](repeating: 0, count: columns * columns)
+    }
+
+    /// Adds `count` input rows (`count × columns` floats, row-major) that make up `samples`
+    /// samples: one sequence by default, as one forward call of llm-compressor's pipeline with
+    /// its default batch size of 1 gives.
+    mutating func add(rows: UnsafePointer<Float>, count: Int, samples: Int = 1) {
+        precondition(count >= 0 && samples >= 0, "negative row or sample count")
+        sampleCount += samples
+        guard count > 0 else { return }
+        let n = blasint(columns)
+        sum.withUnsafeMutableBufferPointer { h in
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, blasint(count), 2, rows, n, 1, h.baseAddress!, n)
+        }
+    }
+
+    /// The normalized Hessian, `Σ 2 · XᵀX / sampleCount`, full and symmetric (`columns × columns`,
+    /// row-major), made in place of the sum; all zeros before any sample.
+    consuming func hessian() -> [Float] {
+        let n = columns, divisor = Float(Swift.max(sampleCount, 1))
+        var h = sum
+        sum = []
+        h.withUnsafeMutableBufferPointer { h in
+            for r in 0..<n {
+                for c in r..<n {
+                    let v = h[r * n + c] / divisor
+                    h[r * n + c] = v
+                    h[c * n + r] = v
+                }
+            }
+        }
+        return h
+    }
+}

@@ -1,0 +1,32 @@
+/// How calibration samples are drawn from a data file.
+public struct CalibrationDataOptions: Sendable, Equatable {
+    /// The most samples kept (llm-compressor's `num_calibration_samples`).
+    public var sampleCount: Int
+    /// The most tokens per sample (llm-compressor's `max_seq_length`).
+    public var maxSequenceLength: Int
+    /// The seed of the shuffle. 42 is the seed llm-compressor's examples shuffle their datasets with.
+    public var seed: UInt64
+    /// Draw the samples at random from the whole file (llm-compressor's
+    /// `shuffle_calibration_samples`); without it, the first `sampleCount` in file order are kept.
+    public var shuffle: Bool
+    /// The most (decompressed) bytes read: a larger file is read up to the last line break before
+    /// this, and `CalibrationData.Statistics.stoppedAtInputLimit` says so. It bounds the time
+    /// spent on a huge or hostile file; memory does not grow with the file's size.
+    public var maxInputBytes: Int
+
+    public init(sampleCount: Int = 512, maxSequenceLength: Int = 2048, seed: UInt64 = 42, shuffle: Bool = true,
+                maxInputBytes: Int = 1 << 30) {
+        self.sampleCount = sampleCount
+        self.maxSequenceLength = maxSequenceLength
+        self.seed = seed
+        self.shuffle = shuffle
+        self.maxInputBytes = maxInputBytes
+    }
+
+    /// Refuses counts and lengths below 1.
+    func validate() throws(RuntimeError) {
+        guard sampleCount >= 1 else { throw .invalidArgument("the number of calibration samples must be at least 1, got \(sampleCount)") }
+        guard maxSequenceLength >= 1 else { throw .invalidArgument("the maximum sequence length must be at least 1, got \(maxSequenceLength)") }
+        guard maxInputBytes >= 1 else { throw .invalidArgument("the input byte limit must be at least 1, got \(maxInputBytes)") }
+    }
+}

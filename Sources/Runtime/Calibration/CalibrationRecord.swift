@@ -1,0 +1,41 @@
+import Checkpoint
+
+/// One record of a JSON Lines calibration file: an object with a `text` string, or a `messages`
+/// list of `{"role": ..., "content": ...}` strings (`text` wins when both are present, as in
+/// llm-compressor, whose tokenizer takes `text` and drops other columns).
+enum CalibrationRecord {
+    case text(String)
+    case messages([ChatMessage])
+
+    /// The record held by `bytes`, line `line` of `file`; nil for a blank line, an empty `text`
+    /// or an empty `messages` list.
+    static func parse(_ bytes: UnsafeRawBufferPointer, file: String, line: Int) throws(RuntimeError) -> CalibrationRecord? {
+        func failure(_ reason: String) -> RuntimeError { .calibrationData(file: file, line: line, reason: reason) }
+
+        if bytes.allSatisfy({ $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) { return nil }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw failure("invalid UTF-8") }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw failure(error.description)
+        }
+        guard let record = value.objectValue else { throw failure("expected a JSON object, got \(value.kindName)") }
+        if let text = record["text"] {
+            guard let string = text.stringValue else { throw failure("'text' is \(text.kindName), expected a string") }
+            return string.isEmpty ? nil : .text(string)
+        }
+        guard let messages = record["messages"] else {
+            throw failure("the record has neither a 'text' string nor a 'messages' list")
+        }
+        guard let items = messages.arrayValue else { throw failure("'messages' is \(messages.kindName), expected a list") }
+        var turns: [ChatMessage] = []
+        for (index, item) in items.enumerated() {
+            guard let role = item["role"]?.stringValue, let content = item["content"]?.stringValue else {
+                throw failure("'messages[\(index)]' must be an object with 'role' and 'content' strings")
+            }
+            turns.append(ChatMessage(role: role, content: content))
+        }
+        return turns.isEmpty ? nil : .messages(turns)
+    }
+}

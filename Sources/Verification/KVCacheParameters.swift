@@ -1,0 +1,44 @@
+import Checkpoint
+import Recipes
+
+/// The KV-cache scales compressed-tensors 0.19 keeps on attention modules when the config has a
+/// `kv_cache_scheme` (`initialize_attn_qparams` in quantization/lifecycle/initialize.py):
+/// `k_scale` and `v_scale` in the model's float dtype, `[1]` per tensor or
+/// `[num_key_value_heads, 1, 1]` per head, with zero points of the same shape when asymmetric
+/// (allowed when symmetric, as the attention module's state is stored as it is). Attention
+/// modules are the ones llm-compressor targets (`re:.*(self_attn|attention)$`) that have key
+/// and value projections.
+enum KVCacheParameters {
+    static let attentionTarget = "re:.*(self_attn|attention)$"
+    /// Child modules that make a module an attention module for compressed-tensors.
+    static let projections: Set<String> = ["k_proj", "v_proj", "qkv_proj", "kv_b_proj"]
+
+    /// The attention modules among `modules` (every module name of a checkpoint) not matched by `ignore`.
+    static func attentionModules(_ modules: [String], ignore: [String]) -> Set<String> {
+        let matcher = ModuleMatcher(targets: [attentionTarget], ignore: ignore)
+        var result = Set<String>()
+        for module in modules {
+            guard let dot = module.lastIndex(of: "."), projections.contains(String(module[module.index(after: dot)...])) else { continue }
+            let parent = String(module[..<dot])
+            if matcher.matches(moduleName: parent, className: "Attention") { result.insert(parent) }
+        }
+        return result
+    }
+
+    /// What attention module `module` holds under `scheme`; `config` gives the head count.
+    static func expected(module: String, scheme: QuantizationArgs, config: ModelConfig?, floatDType: DType?) -> [ExpectedTensor] {
+        var shape: [Int]? = nil
+        switch scheme.strategy {
+        case .tensor: shape = [1]
+        case .attnHead:
+            if let heads = (config?.json["num_key_value_heads"] ?? config?.json["num_attention_heads"])?.integerValue {
+                shape = [Int(heads), 1, 1]
+            }
+        default: break
+        }
+        return ["k", "v"].flatMap { base in
+            [ExpectedTensor(name: "\(module).\(base)_scale", dtype: floatDType, shape: shape),
+             ExpectedTensor(name: "\(module).\(base)_zero_point", dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Checkpoint
+
+/// Why a verification could not run at all: an input that cannot be read. What is wrong inside a
+/// readable checkpoint is not an error but a ``VerificationReport/Problem``.
+public enum VerificationError: Error, Equatable, CustomStringConvertible {
+    /// The checkpoint to verify cannot be opened: no such folder, or invalid safetensors files,
+    /// index or config.json (the checkpoint reader validates every header).
+    case unreadableCheckpoint(CheckpointError)
+    /// The original model to compare with cannot be opened.
+    case unreadableOriginal(CheckpointError)
+
+    public var description: String {
+        switch self {
+        case let .unreadableCheckpoint(error): return error.description
+        case let .unreadableOriginal(error): return "original model: \(error.description)"
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Testing
+@testable import Recipes
+
+/// What GPTQModifier, SmoothQuantModifier and AWQModifier hold after parsing: llm-compressor
+/// 0.14's defaults, every field written, GPTQ's activation ordering resolved into its config
+/// groups, and the mappings inferred from an architecture.
+@Suite struct CalibrationModifierTests {
+    static func modifiers(_ yaml: String) throws -> [RecipeModifier] {
+        try Recipe.parse(yaml: yaml, file: "r.yaml").modifiers
+    }
+
+    @Test func gptqDefaults() throws {
+        let modifiers = try Self.modifiers("GPTQModifier:\n  scheme: W4A16\n")
+        guard case let .gptq(spec) = modifiers.first else { Issue.record("\(modifiers)"); return }
+        #expect(spec.blockSize == 128)
+        #expect(spec.dampeningFrac == 0.01)
+        #expect(spec.actorder == .unset)
+        #expect(spec.batchedQuantization == .auto)
+        #expect(spec.quantization.requiresCalibrationData)
+        #expect(spec.quantization.targets == ["Linear"])
+        #expect(spec.quantization.group == "default")
+        #expect(modifiers[0].name == "GPTQModifier")
+        #expect(modifiers[0].position == SourcePosition(file: "r.yaml", line: 1, column: 1))
+        // The preset's weights get llm-compressor's default "static" ordering.
+        #expect(spec.quantization.configGroups[0].scheme.weights?.actorder == nil)
+        #expect(spec.resolvedConfigGroups[0].scheme.weights?.actorder == "static")
+    }
+
+    @Test func gptqTakesEveryQuantizationModifierKey() throws {
+        let modifiers = try Self.modifiers("""
+            quant_stage:
+              quant_modifiers:
+                GPTQModifier:
+                  targets: Linear
+                  ignore: [lm_head, 're:.*gate$']
+                  scheme: FP8
+                  kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false}
+                  weight_observer: mse
+                  bypass_divisibility_checks: true
+                  requires_calibration_data: false
+                  index: 3
+                  block_size: 64
+                  dampening_frac: 0.1
+                  actorder: weight
+                  batched_quantization: 8
+            """)
+        guard case let .gptq(spec) = modifiers.first else { Issue.record("\(modifiers)"); return }
+        #expect(spec.quantization.group == "quant")
+        #expect(spec.quantization.targets == ["Linear"])
+        #expect(spec.quantization.ignore == ["lm_head", "re:.*gate$"])
+        #expect(spec.quantization.scheme == .preset("FP8"))
+        #expect(spec.quantization.kvCacheScheme?.type == .float)
+        #expect(spec.quantization.configGroups[0].scheme.weights?.observer == "mse")
+        #expect(spec.quantization.bypassDivisibilityChecks)
+        // A KV cache scheme needs calibration whatever is written (llm-compressor's validator).
+        #expect(spec.quantization.requiresCalibrationData)
+        #expect(spec.quantization.index == 3)
+        #expect(spec.blockSize == 64)
+        #expect(spec.dampeningFrac == 0.1)
+        #expect(spec.actorder == .written("weight"))
+        #expect(spec.batchedQuantization == .maxBatch(8))
+        #expect(spec.resolvedConfigGroups[0].scheme.weights?.actorder == "weight")
+    }
+
+    /// llm-compressor's `resolve_actorder`, group by group.
+    @Test(arguments: [
+        // (GPTQ actorder line, group actorder, resolved)
+        ("", nil, "static"),
+        ("", "weight", "weight"),
+        ("actorder: null", nil, nil),
+        ("actorder: weight", nil, "weight"),
+        ("actorder: static", "weight", "static"),
+        ("actorder: weight", "static", "weight"),
+    ] as [(String, String?, String?)])
+    func gptqActorderResolution(modifierLine: String, groupActorder: String?, resolved: String?) throws {
+        let modifiers = try Self.modifiers("""
+            GPTQModifier:
+              \(modifierLine)
+              config_groups:
+                g0:
+                  targets: [Linear]
+                  weights: {num_bits: 4, group_size: 64\(groupActorder.map { ", actorder: \($0)" } ?? "")}
+                g1:
+                  targets: [Embedding]
+                  input_activations: {num_bits: 8, strategy: token, dynamic: true}
+            """)
+        guard case let .gptq(spec) = modifiers.first else { Issue.record("\(modifiers)"); return }
+        #expect(spec.quantization.configGroups[0].scheme.weights?.actorder == groupActorder)
+        #expect(spec.resolvedConfigGroups[0].scheme.weights?.actorder == resolved)
+        // A group without weights is left as it is.
+        #expect(spec.resolvedConfigGroups[1].scheme == spec.quantization.configGroups[1].scheme)
+    }
+
+    @Test func smoothQuantDefaultsAndFields() throws {
+        guard case let .smoothQuant(defaults) = try Self.modifiers("SmoothQuantModifier: {}\n").first else { Issue.record("not SmoothQuant"); return }
+        #expect(defaults.smoothingStrength == 0.5)
+        #expect(defaults.mappings == nil)
+        #expect(defaults.ignore == nil)
+        #expect(defaults.algorithm == .smoothQuant)
+        #expect(defaults.base.requiresCalibrationData)
+
+        let modifiers = try Self.modifiers("""
+            SmoothQuantModifier:
+              smoothing_strength: 1
+              mappings:
+                - [["re:.*q_proj", "re:.*k_proj"], "re:.*input_layernorm"]
+                - ["re:.*fc1", "re:.*final_layer_norm"]
+              ignore: [model.norm]
+              num_calibration_steps: 16
+              algorithm: log_equalization
+              start: -1
+            """)
+        guard case let .smoothQuant(spec) = modifiers.first else { Issue.record("\(modifiers)"); return }
+        #expect(spec.smoothingStrength == 1)
+        #expect(spec.mappings == [
+            SmoothQuantMapping(balanceLayers: ["re:.*q_proj", "re:.*k_proj"], smoothLayer: "re:.*input_layernorm"),
+            SmoothQuantMapping(balanceLayers: ["re:.*fc1"], smoothLayer: "re:.*final_layer_norm", form: .listWithSingleBalance),
+        ])
+        #expect(spec.ignore == ["model.norm"])
+        #expect(spec.numCalibrationSteps == 16)
+        #expect(spec.algorithm == .logEqualization)
+        #expect(spec.base.start == -1)
+        // Saved as written: a single balance layer stays a string.
+        #expect(Recipe(stages: [RecipeStage(name: "s", modifiers: modifiers)]).savedYAML().contains(
+            "  - - ['re:.*q_proj', 're:.*k_proj']\n        - re:.*input_layernorm\n      - ['re:.*fc1', 're:.*final_layer_norm']\n"))
+    }
+
+    @Test func awqDefaultsAndFields() throws {
+        let modifiers = try Self.modifiers("""
+            AWQModifier:
+              mappings:
+                - smooth_layer: re:.*input_layernorm$
+                  balance_layers: ["re:.*q_proj$"]
+                - {smooth_layer: re:.*up_proj$, balance_layers: ["re:.*down_proj$"], activation_hook_target: mlp}
+              offload_device: cuda:1
+              duo_scaling: both
+              n_grid: 4
+            GPTQModifier: {scheme: W4A16}
+            """)
+        guard case let .awq(spec) = modifiers.first else { Issue.record("\(modifiers)"); return }
+        #expect(spec.mappings == [
+            AWQMapping(smoothLayer: "re:.*input_layernorm$", balanceLayers: ["re:.*q_proj$"]),
+            AWQMapping(smoothLayer: "re:.*up_proj$", balanceLayers: ["re:.*down_proj$"], activationHookTarget: "mlp"),
+        ])
+        #expect(spec.offloadDevice == .device("cuda:1"))
+        #expect(spec.duoScaling == .both)
+        #expect(spec.nGrid == 4)
+
+        guard case let .awq(defaults) = try Self.modifiers("AWQModifier: {}\nQuantizationModifier: {scheme: W4A16}\n").first else {
+            Issue.record("not AWQ"); return
+        }
+        #expect(defaults.mappings == nil)
+        #expect(defaults.offloadDevice == .notWritten)
+        #expect(defaults.duoScaling == .on)
+        #expect(defaults.nGrid == 20)
+        guard case let .awq(noOffload) = try Self.modifiers("AWQModifier: {offload_device: null, duo_scaling: false}\nGPTQModifier: {scheme: W4A16}\n").first else {
+            Issue.record("not AWQ"); return
+        }
+        #expect(noOffload.offloadDevice == .none)
+        #expect(noOffload.duoScaling == .off)
+    }
+
+    /// What llm-compressor's `on_initialize` changes: inferred mappings, SmoothQuant's ignore, the
+    /// AWQ offload device of mixture-of-experts models. Written values are kept.
+    @Test func initializedFillsInWhatLLMCompressorInfers() throws {
+        let recipe = try Recipe.parse(yaml: """
+            SmoothQuantModifier: {}
+            AWQModifier: {}
+            GPTQModifier: {scheme: W4A16}
+            """, file: "r.yaml")
+        let mixtral = try recipe.initialized(architecture: "MixtralForCausalLM").modifiers
+        guard case let .smoothQuant(smoothQuant) = mixtral[0], case let .awq(awq) = mixtral[1] else { Issue.record("\(mixtral)"); return }
+        #expect(smoothQuant.mappings == DefaultMappings.smoothQuant(architecture: "MixtralForCausalLM"))
+        #expect(smoothQuant.mappings?.count == 1)  // attention only
+        #expect(smoothQuant.ignore == [])
+        #expect(awq.mappings == DefaultMappings.awq(architecture: "MixtralForCausalLM"))
+        #expect(awq.offloadDevice == .inferredCPU)
+
+        let llama = try recipe.initialized(architecture: "LlamaForCausalLM").modifiers
+        guard case let .awq(denseAWQ) = llama[1] else { Issue.record("\(llama)"); return }
+        #expect(denseAWQ.offloadDevice == .none)
+
+        let written = try Recipe.parse(yaml: """
+            SmoothQuantModifier: {mappings: [[[a], b]], ignore: [c]}
+            AWQModifier: {mappings: [{smooth_layer: d, balance_layers: [e]}], offload_device: cpu}
+            GPTQModifier: {scheme: W4A16}
+            """, file: "r.yaml")
+        let kept = try written.initialized(architecture: "Qwen3MoeForCausalLM").modifiers
+        guard case let .smoothQuant(keptSmoothQuant) = kept[0], case let .awq(keptAWQ) = kept[1] else { Issue.record("\(kept)"); return }
+        #expect(keptSmoothQuant.mappings == [SmoothQuantMapping(balanceLayers: ["a"], smoothLayer: "b")])
+        #expect(keptSmoothQuant.ignore == ["c"])
+        #expect(keptAWQ.mappings == [AWQMapping(smoothLayer: "d", balanceLayers: ["e"])])
+        #expect(keptAWQ.offloadDevice == .device("cpu"))
+    }
+
+    @Test func defaultMappingsPerArchitecture() {
+        // An architecture llm-compressor has no entry for gets its defaults.
+        #expect(DefaultMappings.smoothQuant(architecture: "GemmaForCausalLM") == DefaultMappings.smoothQuant(architecture: "LlamaForCausalLM"))
+        #expect(DefaultMappings.awq(architecture: "GemmaForCausalLM") == DefaultMappings.awq(architecture: "LlamaForCausalLM"))
+        #expect(DefaultMappings.smoothQuant(architecture: "LlamaForCausalLM")?.map(\.smoothLayer) == ["re:.*input_layernorm", "re:.*post_attention_layernorm"])
+        #expect(DefaultMappings.awq(architecture: "Gemma2ForCausalLM")?[2].smoothLayer == "re:.*pre_feedforward_layernorm$")
+        #expect(DefaultMappings.awq(architecture: "Qwen3MoeForCausalLM")?[2].balanceLayers.first == "re:.*mlp.gate$")
+        #expect(DefaultMappings.smoothQuant(architecture: "Phi3ForCausalLM")?.map(\.balanceLayers) == [["re:.*qkv_proj"], ["re:.*gate_up_proj"]])
+        // One llm-compressor has its own mappings for, not carried here.
+        #expect(DefaultMappings.smoothQuant(architecture: "BloomForCausalLM") == nil)
+        #expect(DefaultMappings.awq(architecture: "Gemma3ForCausalLM") == nil)
+    }
+}

@@ -1,0 +1,117 @@
+import Checkpoint
+import Foundation
+import Testing
+import TestSupport
+@testable import Runtime
+
+/// Unusable calibration files: each is refused with one error naming the file and, where there
+/// is one, the line.
+@Suite struct CalibrationDataErrorTests {
+    let folder = TemporaryFolder("calibration-errors")
+
+    static var smolLM2: Tokenizer { get throws { try CalibrationDataTests.smolLM2 } }
+
+    /// The error loading `path` throws, or nil.
+    func error(loading path: String, tokenizer: Tokenizer? = nil, options: CalibrationDataOptions = CalibrationDataOptions()) throws -> RuntimeError? {
+        let tokenizer = try tokenizer ?? Self.smolLM2
+        do {
+            _ = try CalibrationData.load(path: path, tokenizer: tokenizer, options: options)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Expects a `calibrationData` error on `line` of `path` whose reason contains `reason`.
+    func expectFailure(_ path: String, line: Int?, _ reason: String, tokenizer: Tokenizer? = nil,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let thrown = try error(loading: path, tokenizer: tokenizer)
+        guard case let .calibrationData(file, errorLine, errorReason) = thrown else {
+            Issue.record("expected a calibration data error, got \(String(describing: thrown))", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(file == path, sourceLocation: sourceLocation)
+        #expect(errorLine == line, sourceLocation: sourceLocation)
+        #expect(errorReason.contains(reason), "\(errorReason)", sourceLocation: sourceLocation)
+    }
+
+    @Test func badRecordsNameTheirLine() throws {
+        let good = "{\"text\": \"fine\"}\n\n"
+        let cases: [(String, String)] = [
+            ("{\"prompt\": \"x\"}", "neither a 'text' string nor a 'messages' list"),
+            ("{\"text\": \"x\"", "invalid JSON"),
+            ("{\"text\": \"a\", \"text\": \"b\"}", "duplicate key"),
+            ("[\"text\"]", "expected a JSON object, got an array"),
+            ("{\"text\": 3}", "'text' is a number, expected a string"),
+            ("{\"messages\": \"hi\"}", "'messages' is a string, expected a list"),
+            ("{\"messages\": [{\"role\": \"user\"}]}", "'messages[0]' must be an object with 'role' and 'content' strings"),
+        ]
+        for (index, (record, reason)) in cases.enumerated() {
+            let path = try folder.write("bad\(index).jsonl", text: good + record + "\n" + good)
+            try expectFailure(path, line: 3, reason)
+        }
+    }
+
+    @Test func invalidUTF8NamesItsLine() throws {
+        let record = Array("{\"text\": \"caf".utf8) + [0xC3, 0x28] + Array("\"}\n".utf8)
+        try expectFailure(try folder.write("bad.jsonl", Array("{\"text\": \"ok\"}\n".utf8) + record), line: 2, "invalid UTF-8")
+        let text = Array("first line\nsecond line\n".utf8) + [0x61, 0xFF, 0x0A] + Array("fourth\n".utf8)
+        try expectFailure(try folder.write("bad.txt", text), line: 3, "invalid UTF-8")
+    }
+
+    @Test func filesWithoutSamplesAreRefused() throws {
+        try expectFailure(try folder.write("empty.txt", text: ""), line: nil, "no text to calibrate on")
+        try expectFailure(try folder.write("blank.jsonl", text: "\n  \n{\"text\": \"\"}\n{\"messages\": []}\n"), line: nil, "no records to calibrate on")
+    }
+
+    @Test func truncatedOrCorruptZstdIsRefused() throws {
+        let frame = Array(try Fixtures.data("calibration/records.jsonl.zst"))
+        try expectFailure(try folder.write("cut.jsonl.zst", Array(frame.dropLast(7))), line: nil, "truncated zstd stream")
+        try expectFailure(try folder.write("magic-only.jsonl.zst", Array(frame.prefix(4))), line: nil, "truncated zstd stream")
+        var corrupt = frame
+        for i in 20..<40 { corrupt[i] ^= 0x5A }
+        try expectFailure(try folder.write("corrupt.jsonl.zst", corrupt), line: nil, "corrupt zstd data")
+        try expectFailure(try folder.write("plain.jsonl.zst", text: "{\"text\": \"x\"}\n"), line: nil, "does not start with a zstd frame")
+    }
+
+    @Test func unknownNamesAndMissingFilesAreRefused() throws {
+        try expectFailure(try folder.write("data.csv", text: "text\nx\n"), line: nil, "expected .txt or .jsonl")
+        let missing = folder.file("missing.txt")
+        #expect(try error(loading: missing)?.description == "\(missing): cannot open: No such file or directory")
+    }
+
+    @Test func overlongLinesAreRefused() throws {
+        let long = [UInt8](repeating: 0x61, count: BufferedInput.maxLineLength + 2)
+        try expectFailure(try folder.write("long.jsonl", Array("{\"text\": \"x\"}\n".utf8) + long), line: 2, "line longer than 64 MiB")
+        try expectFailure(try folder.write("long.txt", Array("x\n".utf8) + long), line: 2, "line longer than 64 MiB")
+    }
+
+    @Test func optionsOutOfRangeAreRefused() throws {
+        let path = CalibrationDataTests.fixture("text.txt")
+        #expect(try error(loading: path, options: CalibrationDataOptions(sampleCount: 0)) == .invalidArgument("the number of calibration samples must be at least 1, got 0"))
+        #expect(try error(loading: path, options: CalibrationDataOptions(maxSequenceLength: 0)) == .invalidArgument("the maximum sequence length must be at least 1, got 0"))
+    }
+
+    // MARK: Chat templates
+
+    /// A model folder with SmolLM2's tokenizer.json and the given tokenizer_config.json.
+    func modelFolder(config: String) throws -> String {
+        let model = (folder.file("model-\(UUID().uuidString)") as NSString).standardizingPath
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.path("smollm2-tokenizer/tokenizer.json"), toPath: model + "/tokenizer.json")
+        try config.write(toFile: model + "/tokenizer_config.json", atomically: true, encoding: .utf8)
+        return model
+    }
+
+    @Test func messagesNeedAChatMLTemplate() throws {
+        let records = try folder.write("chat.jsonl", text: "{\"text\": \"x\"}\n{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}\n")
+        let llama = #"{"chat_template": "{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\n\n' + m['content'] + '<|eot_id|>' }}{% endfor %}"}"#
+        let model = try modelFolder(config: llama)
+        try expectFailure(records, line: 2, "\(model)/tokenizer_config.json: the chat template is not ChatML", tokenizer: try Tokenizer(path: model))
+        try expectFailure(records, line: 2, "write 'text' records", tokenizer: try Tokenizer(path: model))
+        let none = try modelFolder(config: "{}")
+        try expectFailure(records, line: 2, "the tokenizer has none", tokenizer: try Tokenizer(path: none))
+        let chatML = try modelFolder(config: #"{"chat_template": "<|im_start|>{{ m }}<|im_end|>"}"#)
+        #expect(try error(loading: records, tokenizer: try Tokenizer(path: chatML)) == nil)
+    }
+}
