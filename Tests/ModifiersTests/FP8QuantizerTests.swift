@@ -10,7 +10,8 @@ import TestSupport
 @Suite struct FP8QuantizerTests {
     static let recipe = try! Recipe.parse(yaml: "QuantizationModifier:\n  targets: [Linear]\n  scheme: FP8_DYNAMIC\n  ignore: [lm_head]\n", file: "r.yaml")
 
-    static func run(_ builder: ModelBuilder, maxShardBytes: Int = ShardPlan.defaultMaxShardBytes) throws -> (TemporaryFolder, Checkpoint) {
+    static func run(_ builder: ModelBuilder, recipe: Recipe = recipe,
+                    maxShardBytes: Int = ShardPlan.defaultMaxShardBytes) throws -> (TemporaryFolder, Checkpoint) {
         let folder = TemporaryFolder("fp8")
         try builder.write(to: folder.file("in"))
         try Compressor.oneshot(model: folder.file("in"), recipe: recipe, output: folder.file("out"),
@@ -67,6 +68,23 @@ import TestSupport
         #expect(scale.load(fromByteOffset: 0, as: UInt16.self) == BF16.bits(0x1p-7))
         let weight = out.data(out.tensor(named: "model.layers.0.self_attn.k_proj.weight")!)
         #expect(weight[0..<32].allSatisfy { $0 == 0 })
+        _ = folder
+    }
+
+    /// compressed-tensors adds the symmetric zero point before the FP8 cast, which stores an exact
+    /// `-0.0` weight as +0 (0x00); a negative weight that only rounds to zero keeps its sign (0x80).
+    @Test(arguments: ["FP8_DYNAMIC", "FP8_BLOCK"])
+    func negativeZeroIsStoredAsCompressedTensorsStoresIt(_ scheme: String) throws {
+        var b = ModelBuilder.llama()
+        let index = b.tensors.firstIndex { $0.name == "model.layers.0.self_attn.q_proj.weight" }!
+        let tiny = BF16.bits(-1e-30)
+        b.tensors[index].bytes.replaceSubrange(0..<4, with: [0x00, 0x80, UInt8(tiny & 0xFF), UInt8(tiny >> 8)])
+        let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  targets: [Linear]\n  scheme: \(scheme)\n  ignore: [lm_head]\n",
+                                      file: "r.yaml")
+        let (folder, out) = try Self.run(b, recipe: recipe)
+        let codes = out.data(out.tensor(named: "model.layers.0.self_attn.q_proj.weight")!)
+        #expect(codes[0] == 0x00)
+        #expect(codes[1] == 0x80)
         _ = folder
     }
 

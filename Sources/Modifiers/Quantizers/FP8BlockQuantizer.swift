@@ -84,7 +84,7 @@ struct FP8BlockQuantizer: WeightQuantizer {
                     }
                     let divisor = S.float(tileScales[b])
                     for c in start..<end {
-                        out[c] = FP8E4M3.encodeFinite(S.rounded(S.float(row[c]) / divisor))
+                        out[c] = FP8E4M3.weightCode(S.rounded(S.float(row[c]) / divisor))
                     }
                 }
             }

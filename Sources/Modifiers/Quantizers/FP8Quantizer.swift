@@ -50,7 +50,7 @@ struct FP8Quantizer: WeightQuantizer {
                 }
                 let divisor = S.float(scale)
                 for c in 0..<columns {
-                    out[c] = FP8E4M3.encodeFinite(S.rounded(S.float(row[c]) / divisor))
+                    out[c] = FP8E4M3.weightCode(S.rounded(S.float(row[c]) / divisor))
                 }
             }
         }
