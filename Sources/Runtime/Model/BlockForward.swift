@@ -49,6 +49,7 @@ struct BlockForward {
             cos: cos, sin: sin)
         tap?.observe(.keys, w.queryKeyValue + qWidth, rows: rows, width: kvWidth, stride: qkvWidth)
         tap?.observe(.values, w.queryKeyValue + qWidth + kvWidth, rows: rows, width: kvWidth, stride: qkvWidth)
+        layer.keyValueCache?.apply(w.queryKeyValue, rows: rows, stride: qkvWidth, keyOffset: qWidth)
         cache.append(
             layer: l, rows: rows, keys: w.queryKeyValue + qWidth, values: w.queryKeyValue + qWidth + kvWidth, stride: qkvWidth)
         cache.keys[l].withUnsafeBufferPointer { keys in

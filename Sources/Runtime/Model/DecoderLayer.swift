@@ -16,6 +16,8 @@ struct DecoderLayer {
     /// The norm of the MLP output before the residual add (Gemma-2).
     let postFeedForwardNorm: RMSNorm?
     let attention: Attention
+    /// The FP8 key/value cache of a checkpoint calibrated with a `kv_cache_scheme`; nil keeps keys and values in f32.
+    var keyValueCache: KeyValueCacheQuantization? = nil
 }
 
 /// The MLP of one decoder block.

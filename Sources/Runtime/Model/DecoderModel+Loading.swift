@@ -93,7 +93,9 @@ extension DecoderModel {
                 ? try norm(prefix + "post_feedforward_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
             attention: Attention(
                 headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim,
-                scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]))
+                scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]),
+            keyValueCache: try weights.keyValueCache(
+                prefix + "self_attn", heads: spec.keyValueHeadCount, headDim: spec.headDim))
     }
 
     /// The router, experts and shared expert under `prefix` (`model.layers.N.mlp.`): `gate`,

@@ -168,3 +168,27 @@ extension WeightStore {
         return (0..<tensor.info.elementCount).map { UInt32(littleEndian: data.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
     }
 }
+
+extension WeightStore {
+    /// The FP8 key/value cache of attention module `attention` (`model.layers.N.self_attn`) when the
+    /// checkpoint holds its `k_scale` and `v_scale` (compressed-tensors' `kv_cache_scheme`); nil without them.
+    /// - Throws: `unsupportedQuantization` for a cache other than symmetric 8-bit float, `tensorShape`
+    ///   for scales that are neither one per tensor nor one per key/value head.
+    func keyValueCache(_ attention: String, heads: Int, headDim: Int) throws(RuntimeError) -> KeyValueCacheQuantization? {
+        guard let key = tensors[attention + ".k_scale"], let value = tensors[attention + ".v_scale"] else { return nil }
+        let scheme = checkpoint.config?.json["quantization_config"]?.objectValue?["kv_cache_scheme"]?.objectValue
+        let type = scheme?["type"]?.stringValue ?? "int", bits = scheme?["num_bits"]?.integerValue ?? 8
+        guard type == "float", bits == 8, scheme?["symmetric"]?.boolValue ?? true else {
+            throw .unsupportedQuantization(
+                module: attention, reason: "a \(bits)-bit \(type) KV cache (kv_cache_scheme); only symmetric FP8 runs here")
+        }
+        func scales(_ tensor: Checkpoint.Tensor) throws(RuntimeError) -> [Float] {
+            let values = try floats(tensor.name, shape: tensor.info.shape)
+            guard values.count == 1 || values.count == heads else {
+                throw .tensorShape(tensor: tensor.name, expected: [heads, 1, 1], actual: tensor.info.shape)
+            }
+            return values
+        }
+        return KeyValueCacheQuantization(keyScales: try scales(key), valueScales: try scales(value), heads: heads, headDim: headDim)
+    }
+}

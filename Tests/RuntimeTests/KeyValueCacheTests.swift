@@ -1,0 +1,86 @@
+import Foundation
+import Modifiers
+import Recipes
+@testable import Runtime
+import Testing
+import TestSupport
+
+/// FP8 key/value caches (`kv_cache_scheme`, `k_scale`/`v_scale`) run as vLLM keeps them: keys and
+/// values rounded to E4M3 with their layer's scales before attention reads them.
+@Suite struct KeyValueCacheTests {
+    static let recipe = try! Recipe.parse(yaml: """
+        quant_stage:
+          quant_modifiers:
+            QuantizationModifier:
+              ignore: [lm_head]
+              scheme: FP8
+              kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, symmetric: true}
+        """, file: "kv.yaml")
+    static let samples = (0..<4).map { s in (0..<32).map { (s * 131 + $0 * 17) % 800 } }
+
+    /// llama_calib compressed with FP8 weights, static activations and an FP8 KV cache.
+    static func compressed() throws -> TemporaryFolder {
+        let folder = TemporaryFolder("kv")
+        try Compressor.oneshot(model: Fixtures.path("models/llama_calib"), recipe: recipe, output: folder.file("out"),
+                               options: OneshotOptions(calibration: CalibrationInput(samples: samples)))
+        return folder
+    }
+
+    @Test func keysAndValuesAreRoundedWithTheirHeadsScales() {
+        // One row [q (4) | k (2 heads × 2) | v (2 heads × 2)]; key scales per head, one value scale.
+        let cache = KeyValueCacheQuantization(keyScales: [0.5, 0.01], valueScales: [2], heads: 2, headDim: 2)
+        let original: [Float] = [0.3, 0.7, 1.1, 1.3, 100, 0.33, 10, -0.33, 0.37, 1000, -3, 0.37]
+        var row = original
+        row.withUnsafeMutableBufferPointer { cache.apply($0.baseAddress!, rows: 1, stride: 12, keyOffset: 4) }
+        #expect(Array(row[0..<4]) == Array(original[0..<4]))
+        let scales: [Float] = [0.5, 0.5, 0.01, 0.01, 2, 2, 2, 2]
+        for i in 0..<8 {
+            #expect(row[4 + i] == ActivationQuantization.roundedToFP8(original[4 + i] / scales[i]) * scales[i], "element \(i)")
+        }
+        #expect(row[4] == 96)  // 200 lies between E4M3's 192 and 208: ties to even, 192
+        #expect(row[6] == 448 * Float(0.01))  // 1000 saturates at 448
+        #expect(row[9] == 896)
+    }
+
+    @Test func aCalibratedCacheRoundsKeysAndValuesInEveryLayer() throws {
+        let folder = try Self.compressed()
+        let model = try DecoderModel(directory: folder.file("out"))
+        let stored = try TensorReader(directory: folder.file("out"))
+        for (l, layer) in model.layers.enumerated() {
+            let cache = try #require(layer.keyValueCache, "layer \(l)")
+            let expected = try stored.floats("model.layers.\(l).self_attn.k_scale")[0]
+            guard case let .fixed(scale) = cache.keys[0].scale else { Issue.record("layer \(l): not a fixed scale"); continue }
+            #expect(scale == expected)
+        }
+        // The same weights with the cache kept in f32: logits move, but little.
+        let plain = DecoderModel(
+            spec: model.spec, embedding: model.embedding,
+            layers: model.layers.map { var layer = $0; layer.keyValueCache = nil; return layer },
+            finalNorm: model.finalNorm, head: model.head)
+        let a = try model.forward(Self.samples[0], cache: model.makeCache()).values
+        let b = try plain.forward(Self.samples[0], cache: plain.makeCache()).values
+        let difference = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        let size = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+        #expect(difference > 0)
+        #expect(difference < 0.05 * size)
+        _ = folder
+    }
+
+    @Test func anIntegerCacheIsRefusedNamingTheAttention() throws {
+        let folder = try Self.compressed()
+        let configPath = folder.file("out/config.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as! [String: Any]
+        var quantization = config["quantization_config"] as! [String: Any]
+        var scheme = quantization["kv_cache_scheme"] as! [String: Any]
+        scheme["type"] = "int"
+        quantization["kv_cache_scheme"] = scheme
+        config["quantization_config"] = quantization
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
+        #expect {
+            _ = try DecoderModel(directory: folder.file("out"))
+        } throws: { error in
+            guard case let RuntimeError.unsupportedQuantization(module, reason) = error else { return false }
+            return module == "model.layers.0.self_attn" && reason.contains("8-bit int KV cache")
+        }
+    }
+}
