@@ -29,40 +29,33 @@ for license in Apache-2.0 Artistic GFDL-1.3 MPL-1.1 MPL-2.0 CC0-1.0 BSD; do
   cat "/usr/share/common-licenses/$license"; echo
 done > "$work/calibration.txt"
 
-group64() {  # NAME MODIFIER [EXTRA_YAML]: a W4A16 recipe in groups of 64 under MODIFIER
+w4a16() {  # NAME MODIFIER SYMMETRIC [PRECEDING]: W4A16 in groups of 64 under MODIFIER, after the PRECEDING modifier line
   cat > "$work/$1.yaml" <<YAML
 quant_stage:
   quant_modifiers:
-$3    $2:
+${4:+    $4
+}    $2:
       ignore: [lm_head]
       config_groups:
         group_0:
           targets: [Linear]
-          weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 64}
+          weights: {num_bits: 4, type: int, symmetric: $3, strategy: group, group_size: 64}
 YAML
 }
-group64 w4a16_rtn_g64 QuantizationModifier
-group64 w4a16_gptq_g64 GPTQModifier
-cat > "$work/w4a16_awq_g64.yaml" <<YAML
-quant_stage:
-  quant_modifiers:
-    AWQModifier: {duo_scaling: true}
-    QuantizationModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: [Linear]
-          weights: {num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 64}
-YAML
+w4a16 w4a16_rtn_g64 QuantizationModifier true
+w4a16 w4a16_gptq_g64 GPTQModifier true
+w4a16 w4a16_asym_rtn_g64 QuantizationModifier false
+w4a16 w4a16_awq_g64 QuantizationModifier false "AWQModifier: {duo_scaling: true}"
 
 bf16="$("$compress" eval --model "$model" --text "$text" --context 512 --windows 8 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])')"
 echo "bf16 perplexity $bf16; calibration: $samples samples of up to $seq tokens from $(wc -c < "$work/calibration.txt") bytes"
 printf '%-26s %9s %8s %11s %8s\n' recipe seconds peakMB perplexity vsBF16
 for recipe in recipes/fp8_dynamic.yaml recipes/fp8_static.yaml recipes/fp8_kv_cache.yaml recipes/w8a8.yaml \
-              recipes/w8a8_smoothquant_gptq.yaml "$work/w4a16_rtn_g64.yaml" "$work/w4a16_gptq_g64.yaml" "$work/w4a16_awq_g64.yaml"; do
+              recipes/w8a8_smoothquant_gptq.yaml \
+              "$work/w4a16_rtn_g64.yaml" "$work/w4a16_gptq_g64.yaml" "$work/w4a16_asym_rtn_g64.yaml" "$work/w4a16_awq_g64.yaml"; do
   name="$(basename "$recipe" .yaml)"
   /usr/bin/time -f "%e %M" -o "$work/time" "$compress" oneshot --model "$model" --recipe "$recipe" --output "$work/$name" \
-    --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --quiet
+    --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --quiet >/dev/null
   read -r seconds kilobytes < "$work/time"
   ppl="$("$compress" eval --model "$work/$name" --text "$text" --context 512 --windows 8 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])')"
   python3 -c "import sys; n,s,k,p,b=sys.argv[1:]; print(f'{n:26} {float(s):9.1f} {int(k)/1024:8.0f} {float(p):11.4f} {100*(float(p)/float(b)-1):+7.2f}%')" \
