@@ -66,6 +66,74 @@ import TestSupport
         #expect(try Self.contents(folder.path) == ["model"])
     }
 
+    /// A Llama with llama_calib's tokenizer, large enough (8 blocks of width 512) that calibrating
+    /// it takes a while. Every weight is 1/128 (filled as raw bytes: generating values is slow in debug builds).
+    static func calibrationModel(in folder: TemporaryFolder) throws -> String {
+        let source = Fixtures.path("models/llama_calib")
+        let path = folder.file("model")
+        let (hidden, inner, layers, vocabulary, keyValue) = (512, 1536, 8, 904, 256)
+        var b = ModelBuilder(modelType: "llama")
+        func add(_ name: String, _ shape: [Int]) {
+            b.tensors.append((name, .bf16, shape, [UInt16](repeating: 0x3C00, count: shape.reduce(1, *)).withUnsafeBytes { Array($0) }))
+        }
+        add("model.embed_tokens.weight", [vocabulary, hidden])
+        for l in 0..<layers {
+            let p = "model.layers.\(l)."
+            add(p + "input_layernorm.weight", [hidden])
+            for (m, rows) in [("q_proj", hidden), ("k_proj", keyValue), ("v_proj", keyValue), ("o_proj", hidden)] {
+                add(p + "self_attn.\(m).weight", [rows, hidden])
+            }
+            add(p + "post_attention_layernorm.weight", [hidden])
+            add(p + "mlp.gate_proj.weight", [inner, hidden])
+            add(p + "mlp.up_proj.weight", [inner, hidden])
+            add(p + "mlp.down_proj.weight", [hidden, inner])
+        }
+        add("model.norm.weight", [hidden])
+        add("lm_head.weight", [vocabulary, hidden])
+        try b.write(to: path)
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + "/config.json"))) as! [String: Any]
+        config.merge(["hidden_size": hidden, "intermediate_size": inner, "num_hidden_layers": layers, "num_attention_heads": 8,
+                      "num_key_value_heads": 4, "head_dim": 64, "max_position_embeddings": 512]) { $1 }
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path + "/config.json"))
+        for file in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(atPath: source + "/" + file, toPath: path + "/" + file)
+        }
+        return path
+    }
+
+    /// Calibration reads the block weights through the same mappings as the writer: a shard truncated
+    /// while a calibrated run reads it ends in one error line naming the shard (SIGBUS, or the check
+    /// before the next tensor is written, whichever access comes first) and no output.
+    @Test func aShardTruncatedDuringCalibrationIsOneErrorLine() throws {
+        let folder = TemporaryFolder("fault")
+        let model = try Self.calibrationModel(in: folder)
+        let shard = model + "/model.safetensors"
+        let dataset = folder.file("model/calibration.txt")
+        try FileManager.default.copyItem(atPath: Fixtures.path("text/GPL-3"), toPath: dataset)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CompressBinary.path)
+        process.arguments = ["oneshot", "--model", model, "--recipe", Fixtures.repositoryRoot + "/recipes/fp8_static.yaml",
+                             "--output", folder.file("out"), "--dataset", dataset,
+                             "--num-calibration-samples", "8", "--max-seq-length", "128", "--threads", "2", "--quiet"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let suffix = "/" + (folder.path as NSString).lastPathComponent + "/model/model.safetensors"
+        let deadline = Date().addingTimeInterval(60)
+        while Self.residentKilobytes(pid: process.processIdentifier, mapping: suffix) < 2048, process.isRunning, Date() < deadline {
+            usleep(1_000)
+        }
+        #expect(process.isRunning, "the run finished before its shard could be truncated")
+        #expect(truncate(shard, 4096) == 0)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.hasPrefix("error: \(shard): "), "\(stderr)")
+        #expect(stderr.split(separator: "\n").count == 1)
+        #expect(try Self.contents(folder.path) == ["model"])
+    }
+
     /// Mode 000 stops every user but root, whose DAC override `setpriv` drops.
     static let withoutFileOverride = isRoot ? ["/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search",
                                                "--inh-caps=-dac_override,-dac_read_search", "--"] : []

@@ -23,7 +23,7 @@ final class SequentialPipeline {
         self.plan = plan
         self.program = program
         self.threads = threads
-        do { model = try LayerwiseModel(directory: plan.checkpoint.directory, threads: threads) } catch { throw .runtime(error) }
+        do { model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads) } catch { throw .runtime(error) }
         layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount)
     }
 

@@ -14,13 +14,16 @@ public final class LayerwiseModel: @unchecked Sendable {
     private let weights: WeightStore
     private let forward: BlockForward
 
-    /// Opens the checkpoint in `directory`; reads config.json and the safetensors headers only.
+    /// Opens `checkpoint` (its config.json and headers are already read) and reads it through its
+    /// own mappings, so that what the caller does with them
+    /// (`Checkpoint.release`, checks before reading, a SIGBUS handler over the shards) covers the
+    /// weights calibration reads too.
     /// - Parameter threads: OpenBLAS threads; nil for one per core.
-    public init(directory: String, threads: Int? = nil) throws(RuntimeError) {
+    public init(checkpoint: Checkpoint, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
-        let (spec, weights) = try DecoderModel.open(directory: directory)
+        let (spec, weights) = try DecoderModel.open(checkpoint)
         guard spec.mixture == nil else {
-            throw .invalidArgument("\(directory): layer-by-layer calibration of mixture-of-experts models is not supported yet")
+            throw .invalidArgument("\(checkpoint.directory): layer-by-layer calibration of mixture-of-experts models is not supported yet")
         }
         self.spec = spec
         self.weights = weights
@@ -38,6 +41,7 @@ public final class LayerwiseModel: @unchecked Sendable {
     public func embed(samples: [[Int]]) throws(RuntimeError) -> [[Float]] {
         let width = spec.hiddenSize
         let table = try weights.floats("model.embed_tokens.weight", shape: [spec.vocabularySize, width])
+        if let tensor = weights.tensors["model.embed_tokens.weight"] { weights.checkpoint.release(tensor) }
         let scale = spec.embeddingScale ?? 1
         var result: [[Float]] = []
         result.reserveCapacity(samples.count)

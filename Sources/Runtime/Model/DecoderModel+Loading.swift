@@ -20,6 +20,12 @@ extension DecoderModel {
     static func open(directory: String) throws(RuntimeError) -> (DecoderSpec, WeightStore) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: directory) } catch { throw .checkpoint(error) }
+        return try open(checkpoint)
+    }
+
+    /// The spec of the opened `checkpoint` and its tensors under the runtime's names, read through its mappings.
+    static func open(_ checkpoint: Checkpoint) throws(RuntimeError) -> (DecoderSpec, WeightStore) {
+        let directory = checkpoint.directory
         let configPath = directory + "/" + ModelConfig.fileName
         guard let config = checkpoint.config, let data = FileManager.default.contents(atPath: configPath) else {
             throw .missingConfiguration(directory: directory)
