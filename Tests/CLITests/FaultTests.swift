@@ -37,6 +37,30 @@ import TestSupport
         return 0
     }
 
+    /// Runs `compress` with `arguments` and truncates `model`'s `model.safetensors` (in `folder`) to
+    /// 4 KB once the process has `kilobytes` of its mapping resident, so that the check before the
+    /// read has passed; returns the exit status and standard error.
+    static func truncatingShard(of model: String, in folder: TemporaryFolder, onceResident kilobytes: Int,
+                                _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CompressBinary.path)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let suffix = "/" + (folder.path as NSString).lastPathComponent + "/model/model.safetensors"
+        let deadline = Date().addingTimeInterval(60)
+        while Self.residentKilobytes(pid: process.processIdentifier, mapping: suffix) < kilobytes, process.isRunning, Date() < deadline {
+            usleep(1_000)
+        }
+        #expect(process.isRunning, "the run finished before its shard could be truncated")
+        #expect(truncate(model + "/model.safetensors", 4096) == 0)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stderr)
+    }
+
     /// The shard is truncated once its tensor is being read (its mapping has resident pages, so the
     /// check before the read has passed): the next access of a lost page raises SIGBUS, which the
     /// CLI turns into one line naming the shard, with the unfinished output removed.
@@ -44,23 +68,10 @@ import TestSupport
         let folder = TemporaryFolder("fault")
         let model = try InterruptTests.largeModel(in: folder, layers: 1)
         let shard = model + "/model.safetensors"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CompressBinary.path)
-        process.arguments = ["oneshot", "--model", model, "--recipe", Self.recipe, "--output", folder.file("out"), "--threads", "2", "--quiet"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let suffix = "/" + (folder.path as NSString).lastPathComponent + "/model/model.safetensors"
-        let deadline = Date().addingTimeInterval(30)
-        while Self.residentKilobytes(pid: process.processIdentifier, mapping: suffix) < 1024, process.isRunning, Date() < deadline {
-            usleep(1_000)
-        }
-        #expect(process.isRunning, "the run finished before its shard could be truncated")
-        #expect(truncate(shard, 4096) == 0)
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        let (status, stderr) = try Self.truncatingShard(
+            of: model, in: folder, onceResident: 1024,
+            ["oneshot", "--model", model, "--recipe", Self.recipe, "--output", folder.file("out"), "--threads", "2", "--quiet"])
+        #expect(status == 1)
         #expect(stderr.hasPrefix("error: \(shard): reading it failed (SIGBUS"), "\(stderr)")
         #expect(stderr.split(separator: "\n").count == 1)
         #expect(try Self.contents(folder.path) == ["model"])
@@ -110,25 +121,12 @@ import TestSupport
         let shard = model + "/model.safetensors"
         let dataset = folder.file("model/calibration.txt")
         try FileManager.default.copyItem(atPath: Fixtures.path("text/GPL-3"), toPath: dataset)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CompressBinary.path)
-        process.arguments = ["oneshot", "--model", model, "--recipe", Fixtures.repositoryRoot + "/recipes/fp8_static.yaml",
-                             "--output", folder.file("out"), "--dataset", dataset,
-                             "--num-calibration-samples", "8", "--max-seq-length", "128", "--threads", "2", "--quiet"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let suffix = "/" + (folder.path as NSString).lastPathComponent + "/model/model.safetensors"
-        let deadline = Date().addingTimeInterval(60)
-        while Self.residentKilobytes(pid: process.processIdentifier, mapping: suffix) < 2048, process.isRunning, Date() < deadline {
-            usleep(1_000)
-        }
-        #expect(process.isRunning, "the run finished before its shard could be truncated")
-        #expect(truncate(shard, 4096) == 0)
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        let (status, stderr) = try Self.truncatingShard(
+            of: model, in: folder, onceResident: 2048,
+            ["oneshot", "--model", model, "--recipe", Fixtures.repositoryRoot + "/recipes/fp8_static.yaml",
+             "--output", folder.file("out"), "--dataset", dataset,
+             "--num-calibration-samples", "8", "--max-seq-length", "128", "--threads", "2", "--quiet"])
+        #expect(status == 1)
         #expect(stderr.hasPrefix("error: \(shard): "), "\(stderr)")
         #expect(stderr.split(separator: "\n").count == 1)
         #expect(try Self.contents(folder.path) == ["model"])

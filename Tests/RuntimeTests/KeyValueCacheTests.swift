@@ -8,14 +8,7 @@ import TestSupport
 /// FP8 key/value caches (`kv_cache_scheme`, `k_scale`/`v_scale`) run as vLLM keeps them: keys and
 /// values rounded to E4M3 with their layer's scales before attention reads them.
 @Suite struct KeyValueCacheTests {
-    static let recipe = try! Recipe.parse(yaml: """
-        quant_stage:
-          quant_modifiers:
-            QuantizationModifier:
-              ignore: [lm_head]
-              scheme: FP8
-              kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, symmetric: true}
-        """, file: "kv.yaml")
+    static let recipe = try! Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_kv_cache.yaml")
     static let samples = (0..<4).map { s in (0..<32).map { (s * 131 + $0 * 17) % 800 } }
 
     /// llama_calib compressed with FP8 weights, static activations and an FP8 KV cache.
