@@ -8,26 +8,18 @@
 #
 # Usage: scripts/calibration-scaling.sh MODEL_DIR [TOKENIZER_DIR]
 #   TOKENIZER_DIR defaults to Tests/Fixtures/tokenizers/byte-level-bpe (ids below 1000 fit any vocabulary).
-# Environment: SCRATCH (SwiftPM scratch path, default .build), SAMPLES (default 8), SEQ (default 512),
+# Environment: SCRATCH (SwiftPM scratch path, default .build), SAMPLES (default 4), SEQ (default 256),
 #   RECIPES (default: fp8_static fp8_kv_cache w4a16_gptq w8a8_smoothquant_gptq w4a16_awq, from recipes/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${1:?usage: scripts/calibration-scaling.sh MODEL_DIR [TOKENIZER_DIR]}"
 tokenizer="${2:-Tests/Fixtures/tokenizers/byte-level-bpe}"
 scratch="${SCRATCH:-.build}"
-samples="${SAMPLES:-8}"
-seq="${SEQ:-512}"
+samples="${SAMPLES:-4}"
+seq="${SEQ:-256}"
 recipes="${RECIPES:-fp8_static fp8_kv_cache w4a16_gptq w8a8_smoothquant_gptq w4a16_awq}"
 [ -f "$model/config.json" ] || { echo "error: $model has no config.json" >&2; exit 2; }
-command -v /usr/bin/time >/dev/null || { echo "error: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
-
-swift build -c release --scratch-path "$scratch" --product compress >&2
-compress="$scratch/release/compress"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-for license in Apache-2.0 Artistic GFDL-1.3 MPL-1.1 MPL-2.0 CC0-1.0 BSD; do
-  cat "/usr/share/common-licenses/$license"; echo
-done > "$work/calibration.txt"
+. scripts/calibration-common.sh  # sets $compress, $work and $work/calibration.txt
 
 input="$model"
 if [ ! -f "$model/tokenizer.json" ]; then

@@ -19,15 +19,7 @@ samples="${SAMPLES:-32}"
 seq="${SEQ:-512}"
 text=/usr/share/common-licenses/GPL-3
 [ -f "$model/config.json" ] || { echo "error: $model has no config.json (build it with shared/fixtures/smollm2-135m/make.sh)" >&2; exit 2; }
-command -v /usr/bin/time >/dev/null || { echo "error: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
-
-swift build -c release --scratch-path "$scratch" --product compress >&2
-compress="$scratch/release/compress"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-for license in Apache-2.0 Artistic GFDL-1.3 MPL-1.1 MPL-2.0 CC0-1.0 BSD; do
-  cat "/usr/share/common-licenses/$license"; echo
-done > "$work/calibration.txt"
+. scripts/calibration-common.sh  # sets $compress, $work and $work/calibration.txt
 
 w4a16() {  # NAME MODIFIER SYMMETRIC [PRECEDING]: W4A16 in groups of 64 under MODIFIER, after the PRECEDING modifier line
   cat > "$work/$1.yaml" <<YAML
