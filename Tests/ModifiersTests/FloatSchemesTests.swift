@@ -136,7 +136,7 @@ import TestSupport
         #expect(plan.requiresCalibration)
         let folder = TemporaryFolder("float")
         do {
-            try Compressor.run(plan, output: folder.file("out"), options: OneshotOptions())
+            _ = try Compressor.run(plan, output: folder.file("out"), options: OneshotOptions())
             Issue.record("\(scheme) ran without calibration data")
         } catch {
             guard case .needsCalibration = error else { Issue.record("\(error)"); return }
