@@ -129,17 +129,7 @@ final class SequentialPipeline {
             let names = quantizer.outputs(module: entry.module, weight: info).map(\.name)
             var context = QuantizationContext.none
             if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
-                var m: Float = 0
-                for j in members {
-                    let sibling = plan.quantization.entries[j].tensor
-                    if let values = replacements[sibling.name] {
-                        m = max(m, values.reduce(0) { max($0, abs($1)) })
-                    } else {
-                        m = max(m, try WeightAbsmax.of(sibling.info, data: plan.checkpoint.shards[sibling.shard].data(sibling.info),
-                                                       threads: threads, allowNonFinite: false))
-                    }
-                }
-                context.groupAbsmax = m
+                context.groupAbsmax = try plan.fusedAbsmax(members, replacements: replacements, threads: threads, allowNonFinite: false)
             }
             var next = 0
             let write = { (out: UnsafeRawBufferPointer) throws(CheckpointError) in

@@ -116,15 +116,7 @@ public enum Compressor {
                 if let g = fusedGroupOf[i] {
                     // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
                     if fusedAbsmax[g] == nil {
-                        var m: Float = 0
-                        for j in plan.fusedGroups[g] {
-                            let sibling = plan.quantization.entries[j].tensor
-                            let absmax = try WeightAbsmax.of(sibling.info, data: try checkpoint.checkedData(sibling),
-                                                             threads: threads, allowNonFinite: allowNonFinite)
-                            // NaN wins, as in torch.amax.
-                            m = m.isNaN || absmax.isNaN ? .nan : max(m, absmax)
-                        }
-                        fusedAbsmax[g] = m
+                        fusedAbsmax[g] = try plan.fusedAbsmax(plan.fusedGroups[g], threads: threads, allowNonFinite: allowNonFinite)
                     }
                     context.groupAbsmax = fusedAbsmax[g]
                 }
