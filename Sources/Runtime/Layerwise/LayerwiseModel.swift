@@ -40,8 +40,9 @@ public final class LayerwiseModel: @unchecked Sendable {
     /// The hidden states entering block 0 for each sample, reading the embedding table once.
     public func embed(samples: [[Int]]) throws(RuntimeError) -> [[Float]] {
         let width = spec.hiddenSize
-        let table = try weights.floats("model.embed_tokens.weight", shape: [spec.vocabularySize, width])
-        if let tensor = weights.tensors["model.embed_tokens.weight"] { weights.checkpoint.release(tensor) }
+        let name = "model.embed_tokens.weight"
+        let table = try weights.floats(name, shape: [spec.vocabularySize, width])
+        if let tensor = weights.tensors[name] { weights.checkpoint.release(tensor) }
         let scale = spec.embeddingScale ?? 1
         var result: [[Float]] = []
         result.reserveCapacity(samples.count)
