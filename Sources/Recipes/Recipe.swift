@@ -3,9 +3,12 @@ import Foundation
 /// An llm-compressor recipe: stages of modifiers, parsed and validated.
 public struct Recipe: Sendable {
     public var stages: [RecipeStage]
+    /// The file it was read from by `load(path:)`, which a run's output must not replace.
+    public var file: String?
 
-    public init(stages: [RecipeStage]) {
+    public init(stages: [RecipeStage], file: String? = nil) {
         self.stages = stages
+        self.file = file
     }
 
     /// Every modifier of every stage, in recipe order.
@@ -48,7 +51,9 @@ public struct Recipe: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .fileUnreadable(path: path, reason: "not valid UTF-8")
         }
-        return try parse(yaml: text, file: path)
+        var recipe = try parse(yaml: text, file: path)
+        recipe.file = path
+        return recipe
     }
 }
 

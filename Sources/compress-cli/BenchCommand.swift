@@ -47,6 +47,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let output = (scratch as NSString).appendingPathComponent("compress-bench-\(getpid())")
+        InterruptCleanup.protect(UnfinishedOutput(destination: output, scratch: true))
         defer { try? FileManager.default.removeItem(atPath: output) }
         var times: [Double] = []
         var last: OneshotSummary? = nil

@@ -14,4 +14,10 @@ struct Compress: ParsableCommand {
             Recipes are llm-compressor YAML recipes; the output loads in vLLM and transformers unchanged.
             """,
         subcommands: [OneshotCommand.self, InspectCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self, GenerateCommand.self])
+
+    /// Runs the command, with the signal handlers in place first (`InterruptCleanup`).
+    static func main() {
+        InterruptCleanup.install()
+        main(nil)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LLMCompressor
 
 /// Human-readable quantities for terminal output.
 enum Formatting {
@@ -8,6 +9,16 @@ enum Formatting {
         var value = Double(n), unit = 0
         while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
         return unit == 0 ? "\(n) B" : String(format: "%.2f %@", value, units[unit])
+    }
+
+    /// "removed 2 unfinished outputs left by killed runs (961.00 MB)", and the set-aside output put back.
+    static func leftovers(_ cleaned: OutputLeftovers) -> String {
+        var parts: [String] = []
+        if cleaned.restored { parts.append("put back the previous output, which a run killed while replacing it had set aside") }
+        if cleaned.removed > 0 {
+            parts.append("removed \(cleaned.removed) unfinished output\(cleaned.removed == 1 ? "" : "s") left by killed runs (\(bytes(cleaned.bytes)))")
+        }
+        return parts.joined(separator: "; ")
     }
 
     /// "1.10 B", "135 M" parameters.

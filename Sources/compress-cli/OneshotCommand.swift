@@ -18,7 +18,8 @@ struct OneshotCommand: ParsableCommand {
             layer at a time, so memory holds one layer and the samples' activations.
 
             The output is written to a hidden folder beside OUTPUT and renamed into place only when
-            complete: a failed or interrupted run leaves nothing that looks like a checkpoint.
+            complete: a failed or interrupted run leaves nothing that looks like a checkpoint. OUTPUT
+            is locked for the run, and unfinished outputs that killed runs left beside it are removed.
 
             A weight to quantize that holds NaN or Inf is refused, naming the tensor and row. With
             --allow-nonfinite, under a data-free scheme (recipes that calibrate still refuse it), it is
@@ -46,7 +47,7 @@ struct OneshotCommand: ParsableCommand {
     @Option(help: "An llm-compressor recipe (YAML), e.g. recipes/fp8_dynamic.yaml.")
     var recipe: String
 
-    @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite.")
+    @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite; never one holding an input.")
     var output: String?
 
     @Option(help: ArgumentHelp(
@@ -78,7 +79,7 @@ struct OneshotCommand: ParsableCommand {
     @Flag(help: "Quantize weights that hold NaN or Inf as llm-compressor does, instead of refusing them (see below).")
     var allowNonfinite = false
 
-    @Flag(help: "Replace OUTPUT if it exists and is not empty.")
+    @Flag(help: "Replace OUTPUT if it holds a compressed checkpoint (anything else is never replaced).")
     var overwrite = false
 
     @Flag(help: "Print the summary as JSON on standard output (progress is not shown).")
@@ -110,13 +111,14 @@ struct OneshotCommand: ParsableCommand {
         }
         let output = self.output!
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(threads) threads")
-        InterruptCleanup.install(destination: output)
+        let unfinished = UnfinishedOutput(destination: output)
+        InterruptCleanup.protect(unfinished)
         // Past a file-size limit (ulimit -f) a write then fails with EFBIG, reported and cleaned up
         // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
         signal(SIGXFSZ, SIG_IGN)
-        TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output)
+        TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite,
-                                     rejectNonFinite: !allowNonfinite)
+                                     rejectNonFinite: !allowNonfinite, leftoversCleaned: { log(Formatting.leftovers($0)) })
         if plan.requiresCalibration, let dataset {
             let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
                                               shuffle: !noShuffle)

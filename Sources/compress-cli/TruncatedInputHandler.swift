@@ -8,8 +8,8 @@ import Synchronization
 /// The checkpoint layer checks each shard before a tensor of it is read (`Checkpoint.checkedData`),
 /// but a file truncated while one of its tensors is being read, or whose pages fail to read in (an
 /// I/O error), raises SIGBUS on the next access of a lost page. The handler only uses
-/// async-signal-safe calls (`write`, `open`, `getdents64`, `unlinkat`, `rmdir`, `_exit`) on data
-/// prepared by `install`. A SIGBUS at an address outside the shards is not ours: the previous
+/// async-signal-safe calls (`write`, `_exit` and those of `UnfinishedOutput`) on data prepared by
+/// `install`. A SIGBUS at an address outside the shards is not ours: the previous
 /// handler is put back and the faulting access, run again, gets the default treatment.
 enum TruncatedInputHandler {
     /// A shard's mapped address range and the line to print when it faults.
@@ -19,20 +19,16 @@ enum TruncatedInputHandler {
         let message: UnsafeBufferPointer<UInt8>
     }
 
-    private typealias ReadDirectory = @convention(c) (Int32, UnsafeMutableRawPointer, Int) -> Int
-
     private static var regions = UnsafeMutableBufferPointer<Region>(start: nil, count: 0)
-    private static var partial: UnsafeMutablePointer<CChar>?
-    private static var readDirectory: ReadDirectory?
-    private static let entries = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 8)
+    private static var output: UnfinishedOutput?
     /// The handler replaced, on the heap: glibc writes a whole `struct sigaction` there, which a
     /// Swift global of that type was seen not to have room for (the write reached the next global).
     private static let previous = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 16).bindMemory(to: sigaction.self, capacity: 1)
     /// Set by the first thread to fault, so that threads faulting together print one line.
     private static let claimed = Atomic<Bool>(false)
 
-    /// Installs the handler for a run reading `checkpoint` and writing to `destination`.
-    static func install(checkpoint: Checkpoint, destination: String) {
+    /// Installs the handler for a run reading `checkpoint` and writing `unfinished` to `destination`.
+    static func install(checkpoint: Checkpoint, destination: String, unfinished: UnfinishedOutput) {
         let partialPath = OutputFolder.workingPath(for: destination)
         let prepared = checkpoint.shards.compactMap { shard -> Region? in
             guard let base = shard.mapped.bytes.baseAddress else { return nil }
@@ -44,11 +40,9 @@ enum TruncatedInputHandler {
         }
         regions = .allocate(capacity: prepared.count)
         _ = regions.initialize(from: prepared)
-        partial = strdup(partialPath)
-        readDirectory = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "getdents64").map { unsafeBitCast($0, to: ReadDirectory.self) }
+        output = unfinished
         // Static stores are initialized on first use, which may allocate: never in the handler.
         _ = claimed.load(ordering: .relaxed)
-        _ = entries
         var action = sigaction()
         action.__sigaction_handler.sa_sigaction = { _, info, _ in TruncatedInputHandler.handle(info) }
         action.sa_flags = SA_SIGINFO
@@ -68,37 +62,8 @@ enum TruncatedInputHandler {
         guard claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             while true { pause() }
         }
-        removePartialFolder()
+        _ = output?.remove()
         _ = write(STDERR_FILENO, region.message.baseAddress, region.message.count)
         _exit(1)
-    }
-
-    /// Removes the files of the (flat) temporary output folder, listing it again until a pass
-    /// removes nothing (removing entries while listing may skip some), then the folder.
-    private static func removePartialFolder() {
-        guard let partial else { return }
-        let folder = open(partial, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if let readDirectory, folder >= 0 {
-            var removed = true
-            while removed {
-                removed = false
-                lseek(folder, 0, SEEK_SET)
-                while true {
-                    let count = readDirectory(folder, entries, 1 << 16)
-                    if count <= 0 { break }
-                    var offset = 0
-                    while offset < count {
-                        // struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2), d_type (1), d_name.
-                        let entry = entries + offset
-                        let name = (entry + 19).assumingMemoryBound(to: CChar.self)
-                        let isDots = name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0))
-                        if !isDots, unlinkat(folder, name, 0) == 0 { removed = true }
-                        offset += Int(entry.load(fromByteOffset: 16, as: UInt16.self))
-                    }
-                }
-            }
-        }
-        if folder >= 0 { close(folder) }
-        rmdir(partial)
     }
 }

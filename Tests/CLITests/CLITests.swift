@@ -59,19 +59,6 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
     }
 
-    @Test func anExistingOutputNeedsOverwrite() throws {
-        let folder = TemporaryFolder("cli")
-        try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: false)
-        try folder.write("out/mine.txt", text: "keep")
-        let refused = try CompressBinary.run(["oneshot", "--model", Self.model, "--recipe", Self.recipe, "--output", folder.file("out"), "--quiet"])
-        #expect(refused.status == 1)
-        #expect(refused.stderr.contains("--overwrite"))
-        #expect(FileManager.default.fileExists(atPath: folder.file("out/mine.txt")))
-        let replaced = try CompressBinary.run(["oneshot", "--model", Self.model, "--recipe", Self.recipe, "--output", folder.file("out"), "--quiet", "--overwrite"])
-        #expect(replaced.status == 0)
-        #expect(!FileManager.default.fileExists(atPath: folder.file("out/mine.txt")))
-    }
-
     @Test func theOutputMayNotLieInsideTheInput() throws {
         let folder = TemporaryFolder("cli")
         try FileManager.default.copyItem(atPath: Self.model, toPath: folder.file("model"))

@@ -20,11 +20,12 @@ enum CompressBinary {
     }()
 
     /// Runs `compress ARGS`, or `WRAPPER... compress ARGS` (a command that runs the rest of its
-    /// arguments, such as `setpriv ... --`), and waits for it.
-    static func run(_ arguments: [String], through wrapper: [String] = []) throws -> Result {
+    /// arguments, such as `setpriv ... --`), in `directory` (default: this process's), and waits for it.
+    static func run(_ arguments: [String], through wrapper: [String] = [], in directory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? path)
         process.arguments = wrapper.dropFirst() + (wrapper.isEmpty ? [] : [path]) + arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -85,27 +85,6 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)
     }
 
-    @Test func refusesANonEmptyOutputWithoutOverwrite() throws {
-        let parent = TemporaryFolder()
-        try FileManager.default.createDirectory(atPath: parent.file("out"), withIntermediateDirectories: false)
-        try parent.write("out/keep.txt", text: "mine")
-        #expect(throws: CheckpointError.outputFailed(path: parent.file("out"), reason: "exists and is not empty (pass --overwrite to replace it)")) {
-            try OutputFolder(destination: parent.file("out"), overwrite: false)
-        }
-        let replacing = try OutputFolder(destination: parent.file("out"), overwrite: true)
-        try replacing.write(text: "new", to: "new.txt")
-        try replacing.commit()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.file("out")) == ["new.txt"])
-    }
-
-    @Test func refusesAnOutputInsideTheInput() throws {
-        let input = TemporaryFolder()
-        #expect(throws: CheckpointError.outputFailed(path: input.file("out"), reason: "the output must not be the model folder or inside it")) {
-            try OutputFolder(destination: input.file("out"), input: input.path, overwrite: true)
-        }
-        #expect(throws: CheckpointError.self) { try OutputFolder(destination: input.path, input: input.path, overwrite: true) }
-    }
-
     @Test(arguments: [("5GB", 5_000_000_000), ("500MB", 500_000_000), ("2GiB", 2 << 30), ("1000", 1000), ("1.5 kb", 1500)])
     func parsesByteSizes(_ text: String, _ bytes: Int) {
         #expect(ByteSize.parse(text) == bytes)

@@ -2,47 +2,51 @@ import Foundation
 
 /// An output folder that appears complete or not at all: files are written into a hidden
 /// temporary folder beside the destination, which is renamed into place by `commit()`.
+///
+/// For the length of the run the output is locked (`OutputLock`), so that a second run writing it
+/// fails at once; leftovers of killed runs writing it are cleaned up on the way in
+/// (`OutputLeftovers`). An output that is, holds or lies inside an input of the run (`RunInput`) is
+/// refused, and so is an existing folder that is not a compressed checkpoint (`ReplaceableOutput`).
 public final class OutputFolder {
     public let destination: String
     /// Where files are written until `commit()`.
     public let workingPath: String
-    private var committed = false
+    /// What killed runs writing this output had left, cleaned up before this one started.
+    public let leftovers: OutputLeftovers
+    private let overwrite: Bool
+    private let lock: OutputLock
+    private var finished = false
 
     /// Prefix of the temporary folder's name, so that a killed run's leftovers are recognisable.
     public static let partialMarker = ".partial-"
+    /// Suffix of the temporary folder's name that an existing output is renamed to while replaced.
+    public static let asideSuffix = "-old"
 
-    /// Creates the temporary folder. An existing, non-empty `destination` is refused unless
-    /// `overwrite`; an output inside `input` (or the input itself) is always refused.
-    public init(destination: String, input: String? = nil, overwrite: Bool) throws(CheckpointError) {
+    /// Locks the output, cleans up leftovers of killed runs and creates the temporary folder. An
+    /// existing, non-empty `destination` is refused unless it is a compressed checkpoint and
+    /// `overwrite`; one that is, holds or lies inside any of `inputs` is always refused.
+    public init(destination: String, inputs: [RunInput] = [], overwrite: Bool) throws(CheckpointError) {
         let url = URL(fileURLWithPath: destination).standardizedFileURL
         self.destination = url.path
+        self.overwrite = overwrite
         let parent = url.deletingLastPathComponent().path
-        guard FolderPaths.isDirectory(parent) else {
+        guard FolderPaths.isDirectory(parent), let parentRoot = FolderPaths.canonical(parent) else {
             throw .outputFailed(path: destination, reason: "parent folder \(parent) \(FolderPaths.exists(parent) ? "is not a folder" : "does not exist")")
         }
-        if let input, let inputRoot = FolderPaths.canonical(input), let parentRoot = FolderPaths.canonical(parent) {
-            let target = parentRoot + "/" + url.lastPathComponent
-            if target == inputRoot || target.hasPrefix(inputRoot + "/") {
-                throw .outputFailed(path: destination, reason: "the output must not be the model folder or inside it")
-            }
-        }
-        if FolderPaths.exists(self.destination) {
-            let contents = (try? FileManager.default.contentsOfDirectory(atPath: self.destination)) ?? []
-            if !FolderPaths.isDirectory(self.destination) {
-                throw .outputFailed(path: destination, reason: "exists and is not a folder")
-            }
-            if !contents.isEmpty && !overwrite {
-                throw .outputFailed(path: destination, reason: "exists and is not empty (pass --overwrite to replace it)")
-            }
+        let target = url.path == "/" ? "/" : (parentRoot == "/" ? "" : parentRoot) + "/" + url.lastPathComponent
+        try RunInput.check(target: target, destination: destination, against: inputs)
+        lock = try OutputLock(path: Self.lockPath(for: destination), destination: destination)
+        leftovers = OutputLeftovers.clean(destination: self.destination)
+        if let refusal = ReplaceableOutput.refusal(self.destination, overwrite: overwrite) {
+            throw .outputFailed(path: destination, reason: refusal)
         }
         workingPath = Self.workingPath(for: destination)
-        try? FileManager.default.removeItem(atPath: workingPath)
         guard mkdir(workingPath, 0o755) == 0 else {
             throw .outputFailed(path: destination, reason: "cannot write the output here: \(String(cString: strerror(errno)))")
         }
     }
 
-    deinit { if !committed { discard() } }
+    deinit { if !finished { discard() } }
 
     /// The temporary folder this process writes for `destination`: hidden, beside it, named
     /// with `partialMarker` and the process id.
@@ -51,28 +55,47 @@ public final class OutputFolder {
         return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + partialMarker + String(getpid())
     }
 
-    /// Moves the finished folder into place, replacing an existing destination.
+    /// Where this process sets an existing `destination` aside while replacing it.
+    public static func asidePath(for destination: String) -> String {
+        workingPath(for: destination) + asideSuffix
+    }
+
+    /// The lock file of `destination`: hidden, beside it (`OutputLock`).
+    public static func lockPath(for destination: String) -> String {
+        let url = URL(fileURLWithPath: destination).standardizedFileURL
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".lock"
+    }
+
+    /// Moves the finished folder into place. An existing destination (checked again: it may have
+    /// changed during the run) is renamed aside first and removed once the new folder is in
+    /// place; a signal meanwhile is deferred (`CommitGate`), so one of them is always there.
     public func commit() throws(CheckpointError) {
-        if FolderPaths.exists(destination) {
-            let old = workingPath + "-old"
-            guard rename(destination, old) == 0 else {
-                throw .outputFailed(path: destination, reason: "cannot replace: \(String(cString: strerror(errno)))")
+        if let refusal = ReplaceableOutput.refusal(destination, overwrite: overwrite) {
+            throw .outputFailed(path: destination, reason: refusal)
+        }
+        let aside = Self.asidePath(for: destination)
+        let replacing = FolderPaths.exists(destination)
+        let failure = CommitGate.deferringSignals { () -> CheckpointError? in
+            if replacing, rename(destination, aside) != 0 {
+                return .outputFailed(path: destination, reason: "cannot replace: \(String(cString: strerror(errno)))")
             }
             guard rename(workingPath, destination) == 0 else {
                 let reason = String(cString: strerror(errno))
-                _ = rename(old, destination)
-                throw .outputFailed(path: destination, reason: "cannot move output into place: \(reason)")
+                if replacing { _ = rename(aside, destination) }
+                return .outputFailed(path: destination, reason: "cannot move output into place: \(reason)")
             }
-            try? FileManager.default.removeItem(atPath: old)
-        } else if rename(workingPath, destination) != 0 {
-            throw .outputFailed(path: destination, reason: "cannot move output into place: \(String(cString: strerror(errno)))")
+            return nil
         }
-        committed = true
+        if let failure { throw failure }
+        finished = true
+        if replacing { try? FileManager.default.removeItem(atPath: aside) }
+        lock.release()
     }
 
-    /// Removes the temporary folder (after a failure).
+    /// Removes the temporary folder (after a failure) and releases the output.
     public func discard() {
         try? FileManager.default.removeItem(atPath: workingPath)
+        lock.release()
     }
 
     /// Copies `source` (opened before the run, so that an unreadable file fails it early) into

@@ -5,9 +5,13 @@ import Runtime
 public struct CalibrationInput: Sendable {
     /// Token ids of each sample, already tokenized for the model.
     public var samples: [[Int]]
+    /// The dataset they were read from by `load(dataset:model:options:)`, which a run's output
+    /// must not replace.
+    public var file: String?
 
-    public init(samples: [[Int]]) {
+    public init(samples: [[Int]], file: String? = nil) {
         self.samples = samples
+        self.file = file
     }
 
     /// Reads `dataset` (text, JSON Lines, or either compressed with zstd) and tokenizes it with
@@ -17,7 +21,7 @@ public struct CalibrationInput: Sendable {
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(path: model) } catch { throw .tokenizer(error) }
         do {
-            return CalibrationInput(samples: try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options).samples)
+            return CalibrationInput(samples: try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options).samples, file: dataset)
         } catch { throw .runtime(error) }
     }
 }

@@ -43,7 +43,8 @@ public enum Compressor {
             samples = calibration.samples
         }
         do {
-            let folder = try OutputFolder(destination: output, input: checkpoint.directory, overwrite: options.overwrite)
+            let folder = try OutputFolder(destination: output, inputs: plan.inputs(calibration: options.calibration), overwrite: options.overwrite)
+            if !folder.leftovers.isEmpty { options.leftoversCleaned?(folder.leftovers) }
             let copied = checkpoint.auxiliaryFiles()
             var auxiliary: [MappedFile] = []
             for name in copied { auxiliary.append(try MappedFile(path: checkpoint.directory + "/" + name)) }

@@ -13,10 +13,15 @@ public struct OneshotOptions: Sendable {
     public var rejectNonFinite: Bool
     /// Calibration data, for recipes that need it.
     public var calibration: CalibrationInput?
+    /// Told, before any tensor is read, what leftovers of killed runs writing the same output were
+    /// cleaned up (`OutputLeftovers`), when there were any.
+    public var leftoversCleaned: (@Sendable (OutputLeftovers) -> Void)?
 
     public init(maxShardBytes: Int = ShardPlan.defaultMaxShardBytes, threads: Int = OneshotOptions.coreCount,
-                overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil) {
+                overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil,
+                leftoversCleaned: (@Sendable (OutputLeftovers) -> Void)? = nil) {
         self.calibration = calibration
+        self.leftoversCleaned = leftoversCleaned
         self.maxShardBytes = maxShardBytes
         self.threads = max(1, threads)
         self.overwrite = overwrite

@@ -1,0 +1,65 @@
+import Foundation
+import LLMCompressor
+
+/// What a run writing an output must not leave behind when a signal ends it: the temporary
+/// folder, an existing output set aside while being replaced (put back when the new one is not in
+/// place yet) and the lock file, if this process holds it. The paths are prepared here, so that
+/// `remove()` runs in a signal handler: async-signal-safe calls only, no allocation.
+struct UnfinishedOutput {
+    private let working: UnsafeMutablePointer<CChar>
+    private let aside: UnsafeMutablePointer<CChar>
+    private let destination: UnsafeMutablePointer<CChar>
+    private let lock: UnsafeMutablePointer<CChar>
+    /// What the lock file holds while this process owns it (`OutputLock`).
+    private let owner: UnsafeBufferPointer<UInt8>
+    private let ownerRead: UnsafeMutableBufferPointer<UInt8>
+    /// Whether the destination itself is temporary (`bench`) and goes too.
+    private let scratch: Bool
+    /// The line that says the unfinished output was removed.
+    let notice: UnsafeBufferPointer<UInt8>
+
+    init(destination path: String, scratch: Bool = false) {
+        working = strdup(OutputFolder.workingPath(for: path))
+        aside = strdup(OutputFolder.asidePath(for: path))
+        destination = strdup(URL(fileURLWithPath: path).standardizedFileURL.path)
+        lock = strdup(OutputFolder.lockPath(for: path))
+        owner = Self.prepared("\(getpid())\n")
+        ownerRead = .allocate(capacity: owner.count + 1)
+        self.scratch = scratch
+        notice = Self.prepared("\ninterrupted: removed the unfinished output \(OutputFolder.workingPath(for: path))\n")
+        SignalSafeRemoval.prepare()
+    }
+
+    /// Removes what the run leaves; returns whether an unfinished folder was there.
+    func remove() -> Bool {
+        let unfinished = SignalSafeRemoval.removeTree(working)
+        if access(aside, F_OK) == 0 {
+            if scratch || access(destination, F_OK) == 0 {
+                SignalSafeRemoval.removeTree(aside)
+            } else {
+                rename(aside, destination)
+            }
+        }
+        if scratch { SignalSafeRemoval.removeTree(destination) }
+        removeLockIfOwned()
+        return unfinished
+    }
+
+    /// Unlinks the lock file when it names this process: another run's lock is left alone.
+    private func removeLockIfOwned() {
+        let file = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard file >= 0 else { return }
+        let count = read(file, ownerRead.baseAddress, ownerRead.count)
+        close(file)
+        guard count == owner.count else { return }
+        for i in 0..<count where ownerRead[i] != owner[i] { return }
+        unlink(lock)
+    }
+
+    private static func prepared(_ text: String) -> UnsafeBufferPointer<UInt8> {
+        let bytes = Array(text.utf8)
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = buffer.initialize(from: bytes)
+        return UnsafeBufferPointer(buffer)
+    }
+}
