@@ -21,6 +21,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case duplicateTensor(file: String, tensor: String)
     case invalidIndex(file: String, reason: String)
     case shardOutsideFolder(index: String, shard: String)
+    case fileOutsideFolder(path: String, target: String)
     case missingShard(index: String, shard: String)
     case tensorNotInShard(index: String, tensor: String, shard: String)
     case tensorNotInIndex(file: String, tensor: String)
@@ -50,6 +51,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case let .duplicateTensor(f, t): return "\(f): tensor '\(t)' appears twice"
         case let .invalidIndex(f, r): return "\(f): invalid index: \(r)"
         case let .shardOutsideFolder(i, s): return "\(i): shard '\(s)' lies outside the model folder"
+        case let .fileOutsideFolder(p, t): return "\(p): links to \(t), outside the model folder; refused"
         case let .missingShard(i, s): return "\(i): shard '\(s)' does not exist"
         case let .tensorNotInShard(i, t, s): return "\(i): tensor '\(t)' is mapped to shard '\(s)', which does not contain it"
         case let .tensorNotInIndex(f, t): return "\(f): tensor '\(t)' is not in the index weight_map"

@@ -54,11 +54,10 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard let body = FileManager.default.contents(atPath: text) else {
-                throw ValidationError("\(text): cannot read the text file")
-            }
+            let file = try MappedFile(path: text)
+            let body = withExtendedLifetime(file) { String(decoding: file.bytes, as: UTF8.self) }
             let tokenizer = try Tokenizer(path: model)
-            let ids = tokenizer.encode(String(decoding: body, as: UTF8.self), addSpecialTokens: false)
+            let ids = tokenizer.encode(body, addSpecialTokens: false)
             log("eval: \(ids.count) tokens from \(text)")
             let loaded = try DecoderModel(directory: model, threads: threads)
             let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows) { done, total in

@@ -46,7 +46,7 @@ public enum Compressor {
             let folder = try OutputFolder(destination: output, input: checkpoint.directory, overwrite: options.overwrite)
             let copied = checkpoint.auxiliaryFiles()
             var auxiliary: [MappedFile] = []
-            for name in copied { auxiliary.append(try MappedFile(path: checkpoint.directory + "/" + name)) }
+            for name in copied { auxiliary.append(try checkpoint.openFile(named: name)) }
             let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
             let totalBytes = checkpoint.totalBytes
