@@ -29,6 +29,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case inputChanged(file: String, reason: String)
     case outputFailed(path: String, reason: String)
     case writeOrderViolated(tensor: String, reason: String)
+    case hubCache(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -59,6 +60,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case let .inputChanged(f, r): return "\(f): \(r); the input must not change during a run"
         case let .outputFailed(p, r): return "\(p): \(r)"
         case let .writeOrderViolated(t, r): return "internal error writing tensor '\(t)': \(r)"
+        case let .hubCache(p, r): return "\(p): \(r)"
         }
     }
 }

@@ -17,6 +17,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
     var model: String
 
+    @OptionGroup var source: ModelRevision
+
     @Option(help: "The text file to score.")
     var text: String
 
@@ -53,6 +55,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try source.folder(self.model)
         do {
             let file = try MappedFile(path: text)
             let body = withExtendedLifetime(file) { String(decoding: file.bytes, as: UTF8.self) }

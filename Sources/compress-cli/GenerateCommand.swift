@@ -19,6 +19,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
     var model: String
 
+    @OptionGroup var source: ModelRevision
+
     @Option(help: "The prompt text.")
     var prompt: String
 
@@ -65,6 +67,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try source.folder(self.model)
         do {
             let tokenizer = try Tokenizer(path: model)
             var stops = Set(try endOfSequenceTokens(generationConfig: model + "/generation_config.json"))

@@ -20,9 +20,10 @@ enum CompressBinary {
     }()
 
     /// Runs `compress ARGS`, or `WRAPPER... compress ARGS` (a command that runs the rest of its
-    /// arguments, such as `setpriv ... --`), and waits for it.
-    static func run(_ arguments: [String], through wrapper: [String] = []) throws -> Result {
+    /// arguments, such as `setpriv ... --`), with `environment` added to this process's, and waits for it.
+    static func run(_ arguments: [String], through wrapper: [String] = [], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? path)
         process.arguments = wrapper.dropFirst() + (wrapper.isEmpty ? [] : [path]) + arguments
         let out = Pipe(), err = Pipe()

@@ -22,7 +22,8 @@ public final class Checkpoint: @unchecked Sendable {
 
     /// Opens the checkpoint in `directory`: `model.safetensors.index.json` when present, else a single
     /// `model.safetensors`, else every `*.safetensors` in the folder. A file of the folder that is a
-    /// symlink resolving outside it is refused (`FolderPaths`); so is anything but a regular file (`RegularFile`).
+    /// symlink resolving outside it is refused, except, in a snapshot of the Hugging Face cache, one
+    /// into the same cache repository (`FolderPaths`); so is anything but a regular file (`RegularFile`).
     public init(directory: String) throws(CheckpointError) {
         guard FolderPaths.isDirectory(directory) else {
             throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
@@ -128,8 +129,8 @@ public final class Checkpoint: @unchecked Sendable {
     }
 
     /// Opens the file `name` of the folder for reading.
-    /// - Throws: `fileOutsideFolder` for a symlink that resolves outside the folder, `cannotOpen` for
-    ///   anything but a regular file.
+    /// - Throws: `fileOutsideFolder` for a symlink that resolves outside the folder (or, in a snapshot
+    ///   of the Hugging Face cache, outside its cache repository), `cannotOpen` for anything but a regular file.
     public func openFile(named name: String) throws(CheckpointError) -> MappedFile {
         try MappedFile(path: paths.file(name))
     }
