@@ -21,6 +21,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case duplicateTensor(file: String, tensor: String)
     case invalidIndex(file: String, reason: String)
     case shardOutsideFolder(index: String, shard: String)
+    case fileOutsideFolder(path: String, target: String)
     case missingShard(index: String, shard: String)
     case tensorNotInShard(index: String, tensor: String, shard: String)
     case tensorNotInIndex(file: String, tensor: String)
@@ -28,6 +29,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case inputChanged(file: String, reason: String)
     case outputFailed(path: String, reason: String)
     case writeOrderViolated(tensor: String, reason: String)
+    case hubCache(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -50,6 +52,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case let .duplicateTensor(f, t): return "\(f): tensor '\(t)' appears twice"
         case let .invalidIndex(f, r): return "\(f): invalid index: \(r)"
         case let .shardOutsideFolder(i, s): return "\(i): shard '\(s)' lies outside the model folder"
+        case let .fileOutsideFolder(p, t): return "\(p): links to \(t), outside the model folder; refused"
         case let .missingShard(i, s): return "\(i): shard '\(s)' does not exist"
         case let .tensorNotInShard(i, t, s): return "\(i): tensor '\(t)' is mapped to shard '\(s)', which does not contain it"
         case let .tensorNotInIndex(f, t): return "\(f): tensor '\(t)' is not in the index weight_map"
@@ -57,6 +60,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case let .inputChanged(f, r): return "\(f): \(r); the input must not change during a run"
         case let .outputFailed(p, r): return "\(p): \(r)"
         case let .writeOrderViolated(t, r): return "internal error writing tensor '\(t)': \(r)"
+        case let .hubCache(p, r): return "\(p): \(r)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// An llm-compressor recipe: stages of modifiers, parsed and validated.
@@ -28,27 +29,18 @@ public struct Recipe: Sendable {
         try RecipeParser(file: file).parse(yaml)
     }
 
-    /// Reads and parses the recipe at `path`; read failures are `RecipeError.fileUnreadable`.
+    /// Reads and parses the recipe at `path`; read failures (a missing file, anything but a regular
+    /// file, refused before it is opened) are `RecipeError.fileUnreadable`.
     public static func load(path: String) throws(RecipeError) -> Recipe {
-        let url = URL(fileURLWithPath: path)
-        let data: Data
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
-                throw RecipeError.fileUnreadable(path: path, reason: "is a directory")
-            }
-            if let size = attributes[.size] as? NSNumber, size.intValue > maxDocumentBytes {
-                throw RecipeError.documentTooLarge(SourcePosition(file: path, line: 1, column: 1),
-                                                   bytes: size.intValue, limit: maxDocumentBytes)
-            }
-            data = try Data(contentsOf: url)
-        } catch let error as RecipeError {
-            throw error
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file"
+        let file: MappedFile
+        do { file = try MappedFile(path: path) } catch {
+            guard case let .cannotOpen(_, reason) = error else { throw .fileUnreadable(path: path, reason: "\(error)") }
             throw .fileUnreadable(path: path, reason: reason)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        if file.bytes.count > maxDocumentBytes {
+            throw .documentTooLarge(SourcePosition(file: path, line: 1, column: 1), bytes: file.bytes.count, limit: maxDocumentBytes)
+        }
+        guard let text = withExtendedLifetime(file, { String(validating: file.bytes, as: UTF8.self) }) else {
             throw .fileUnreadable(path: path, reason: "not valid UTF-8")
         }
         var recipe = try parse(yaml: text, file: path)

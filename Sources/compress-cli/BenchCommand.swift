@@ -17,6 +17,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The model folder.")
     var model: String
 
+    @OptionGroup var source: ModelRevision
+
     @Option(help: "The recipe (default: recipes/fp8_dynamic.yaml).")
     var recipe: String = "recipes/fp8_dynamic.yaml"
 
@@ -46,6 +48,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try source.folder(self.model)
         let output = (scratch as NSString).appendingPathComponent("compress-bench-\(getpid())")
         InterruptCleanup.protect(UnfinishedOutput(destination: output, scratch: true))
         defer { try? FileManager.default.removeItem(atPath: output) }

@@ -17,6 +17,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
     var model: String
 
+    @OptionGroup var source: ModelRevision
+
     @Option(help: "The text file to score.")
     var text: String
 
@@ -53,12 +55,12 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try source.folder(self.model)
         do {
-            guard let body = FileManager.default.contents(atPath: text) else {
-                throw ValidationError("\(text): cannot read the text file")
-            }
+            let file = try MappedFile(path: text)
+            let body = withExtendedLifetime(file) { String(decoding: file.bytes, as: UTF8.self) }
             let tokenizer = try Tokenizer(path: model)
-            let ids = tokenizer.encode(String(decoding: body, as: UTF8.self), addSpecialTokens: false)
+            let ids = tokenizer.encode(body, addSpecialTokens: false)
             log("eval: \(ids.count) tokens from \(text)")
             let loaded = try DecoderModel(directory: model, threads: threads)
             let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows) { done, total in

@@ -19,6 +19,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
     var model: String
 
+    @OptionGroup var source: ModelRevision
+
     @Option(help: "The prompt text.")
     var prompt: String
 
@@ -65,9 +67,10 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try source.folder(self.model)
         do {
             let tokenizer = try Tokenizer(path: model)
-            var stops = Set(endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
+            var stops = Set(try endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
             let text: String
             if chat {
                 guard tokenizer.id(of: ChatMLTemplate.startToken) != nil, let end = tokenizer.id(of: ChatMLTemplate.endToken) else {
@@ -116,10 +119,13 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    /// `eos_token_id` of a generation_config.json (one id or a list), or none when the file is absent.
-    private func endOfSequenceTokens(generationConfig path: String) -> [Int] {
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+    /// `eos_token_id` of a generation_config.json (one id or a list), or none when the file is absent
+    /// or holds none; a file that cannot be opened (a FIFO, ...) is an error.
+    private func endOfSequenceTokens(generationConfig path: String) throws -> [Int] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let file = try MappedFile(path: path)
+        let data = withExtendedLifetime(file) { Data(file.bytes) }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         if let one = object["eos_token_id"] as? Int { return [one] }
         return (object["eos_token_id"] as? [Int]) ?? []
     }

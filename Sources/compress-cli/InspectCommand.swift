@@ -12,6 +12,8 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "The model folder (config.json and *.safetensors).")
     var model: String
 
+    @OptionGroup var source: ModelRevision
+
     @Flag(help: "List every tensor with its dtype, shape and shard.")
     var tensors = false
 
@@ -34,6 +36,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try source.folder(self.model)
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw fail(error) }
         let report = makeReport(checkpoint)

@@ -44,6 +44,8 @@ struct OneshotCommand: ParsableCommand {
     @Option(help: "The model folder to compress.")
     var model: String
 
+    @OptionGroup var source: ModelRevision
+
     @Option(help: "An llm-compressor recipe (YAML), e.g. recipes/fp8_dynamic.yaml.")
     var recipe: String
 
@@ -99,6 +101,7 @@ struct OneshotCommand: ParsableCommand {
     }
 
     func run() throws {
+        let model = try source.folder(self.model)
         let progress = ProgressReporter(enabled: !json && !quiet)
         let plan: OneshotPlan
         do {

@@ -28,6 +28,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("against"), help: ArgumentHelp("The original model folder: dequantize every quantized weight and compare.", valueName: "MODEL_DIR"))
     var original: String?
 
+    @OptionGroup var source: ModelRevision
+
     @Option(name: .customLong("max-relative-rms"), help: "With --against: fail a layer whose relative RMS error exceeds this.")
     var maxRelativeRMS: Double = 1
 
@@ -47,6 +49,7 @@ struct VerifyCommand: ParsableCommand {
         guard maxRelativeRMS >= 0, maxRelativeRMS.isFinite else { throw ValidationError("--max-relative-rms must be a non-negative number") }
         if let maxAbsError, !(maxAbsError >= 0 && maxAbsError.isFinite) { throw ValidationError("--max-abs-error must be a non-negative number") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if original == nil, source.revision != nil { throw ValidationError("--revision applies to the model of --against") }
         if original == nil, maxRelativeRMS != 1 || maxAbsError != nil {
             throw ValidationError("--max-relative-rms and --max-abs-error limit the errors measured with --against MODEL_DIR")
         }
@@ -56,7 +59,8 @@ struct VerifyCommand: ParsableCommand {
         let report: VerificationReport
         do {
             let options = VerificationOptions(maxRelativeRMSError: maxRelativeRMS, maxAbsError: maxAbsError, threads: threads)
-            report = try Verifier.verify(checkpoint: checkpoint, against: original, options: options)
+            let against = try original.map { try source.resolve($0) }
+            report = try Verifier.verify(checkpoint: checkpoint, against: against, options: options)
         } catch {
             if json {
                 print(JSONWriter.pretty(.object(JSONObject([

@@ -20,9 +20,12 @@ enum CompressBinary {
     }()
 
     /// Runs `compress ARGS`, or `WRAPPER... compress ARGS` (a command that runs the rest of its
-    /// arguments, such as `setpriv ... --`), in `directory` (default: this process's), and waits for it.
-    static func run(_ arguments: [String], through wrapper: [String] = [], in directory: String? = nil) throws -> Result {
+    /// arguments, such as `setpriv ... --`), in `directory` (default: this process's), with
+    /// `environment` added to this process's, and waits for it.
+    static func run(_ arguments: [String], through wrapper: [String] = [], in directory: String? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? path)
         process.arguments = wrapper.dropFirst() + (wrapper.isEmpty ? [] : [path]) + arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }

@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import TestSupport
 @testable import Recipes
 
 /// Every way a recipe is refused, with the line and column of the offending node and the
@@ -347,5 +349,14 @@ import Testing
             guard case .fileUnreadable = error else { Issue.record("\(error)"); return }
             #expect(error.description.hasPrefix("/nonexistent/recipe.yaml: cannot read recipe"))
         }
+    }
+
+    @Test func aFIFOOrAFolderIsRefusedWithoutBlocking() throws {
+        let folder = TemporaryFolder("recipe")
+        let fifo = try FIFO(folder.file("recipe.yaml"))
+        let (thrown, blocked) = fifo.run { Result { try Recipe.load(path: fifo.path) } }
+        #expect(!blocked, "reading the recipe waited on the FIFO")
+        #expect(throws: RecipeError.fileUnreadable(path: fifo.path, reason: "a FIFO (named pipe), not a regular file")) { try thrown.get() }
+        #expect(throws: RecipeError.fileUnreadable(path: folder.path, reason: "a folder, not a regular file")) { try Recipe.load(path: folder.path) }
     }
 }

@@ -80,6 +80,14 @@ import TestSupport
         #expect(try error(loading: missing)?.description == "\(missing): cannot open: No such file or directory")
     }
 
+    @Test func aFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = try FIFO(folder.file("pipe.txt"))
+        let tokenizer = try Self.smolLM2
+        let (thrown, blocked) = fifo.run { Result { try CalibrationData.load(path: fifo.path, tokenizer: tokenizer) } }
+        #expect(!blocked, "reading the dataset waited on the FIFO")
+        #expect(throws: RuntimeError.checkpoint(.cannotOpen(path: fifo.path, reason: "a FIFO (named pipe), not a regular file"))) { try thrown.get() }
+    }
+
     @Test func overlongLinesAreRefused() throws {
         let long = [UInt8](repeating: 0x61, count: BufferedInput.maxLineLength + 2)
         try expectFailure(try folder.write("long.jsonl", Array("{\"text\": \"x\"}\n".utf8) + long), line: 2, "line longer than 64 MiB")

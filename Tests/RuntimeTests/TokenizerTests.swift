@@ -189,6 +189,14 @@ import TestSupport
         guard case .invalidJSON = Self.loadError("") else { Issue.record("empty file"); return }
     }
 
+    @Test func aFIFOInPlaceOfTheTokenizerIsRefusedWithoutBlocking() throws {
+        let folder = TemporaryFolder("tokenizer-fifo")
+        let fifo = try FIFO(folder.file("tokenizer.json"))
+        let (thrown, blocked) = fifo.run { Result { try Tokenizer(path: folder.path) } }
+        #expect(!blocked, "reading the tokenizer waited on the FIFO")
+        #expect(throws: TokenizerError.cannotRead(path: fifo.path, reason: "a FIFO (named pipe), not a regular file")) { try thrown.get() }
+    }
+
     @Test func missingFileAndFolderWithoutTokenizer() {
         #expect(throws: TokenizerError.cannotRead(path: "/nonexistent/tok.json", reason: "no such file or directory")) {
             try Tokenizer(path: "/nonexistent/tok.json")

@@ -37,6 +37,14 @@ public final class TemporaryFolder {
         return file(name)
     }
 
+    /// Copies the fixture `fixture` (`Tests/Fixtures/FIXTURE`, a model folder) to `NAME` inside the
+    /// folder and returns its path.
+    @discardableResult
+    public func copy(fixture: String, to name: String = "model") throws -> String {
+        try FileManager.default.copyItem(atPath: Fixtures.path(fixture), toPath: file(name))
+        return file(name)
+    }
+
     /// Writes text to `NAME` inside the folder and returns its path.
     @discardableResult
     public func write(_ name: String, text: String) throws -> String { try write(name, Array(text.utf8)) }

@@ -18,25 +18,29 @@ public final class Checkpoint: @unchecked Sendable {
     /// The index file, when the checkpoint has one.
     public let indexPath: String?
     private let byName: [String: Int]
+    private let paths: FolderPaths
 
     /// Opens the checkpoint in `directory`: `model.safetensors.index.json` when present, else a single
-    /// `model.safetensors`, else every `*.safetensors` in the folder.
+    /// `model.safetensors`, else every `*.safetensors` in the folder. A file of the folder that is a
+    /// symlink resolving outside it is refused, except, in a snapshot of the Hugging Face cache, one
+    /// into the same cache repository (`FolderPaths`); so is anything but a regular file (`RegularFile`).
     public init(directory: String) throws(CheckpointError) {
         guard FolderPaths.isDirectory(directory) else {
             throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
         }
-        guard let root = FolderPaths.canonical(directory) else {
+        guard let paths = FolderPaths(directory: directory) else {
             throw .cannotOpen(path: directory, reason: "cannot resolve path")
         }
         self.directory = directory
+        self.paths = paths
         let configPath = directory + "/" + ModelConfig.fileName
-        config = FolderPaths.exists(configPath) ? try ModelConfig(path: configPath) : nil
+        config = FolderPaths.exists(configPath) ? try ModelConfig(path: paths.file(ModelConfig.fileName)) : nil
 
         let indexPath = directory + "/" + ShardIndex.fileName
         var shardNames: [String]
         var index: ShardIndex? = nil
         if FolderPaths.exists(indexPath) {
-            let loaded = try ShardIndex(path: indexPath)
+            let loaded = try ShardIndex(path: paths.file(ShardIndex.fileName))
             shardNames = loaded.shards
             index = loaded
             self.indexPath = indexPath
@@ -51,7 +55,7 @@ public final class Checkpoint: @unchecked Sendable {
         var shards: [SafetensorsFile] = []
         for name in shardNames {
             let label = index == nil ? directory + "/" + name : indexPath
-            guard FolderPaths.isInside(root: root, name: name) else { throw .shardOutsideFolder(index: label, shard: name) }
+            guard paths.isInside(name: name) else { throw .shardOutsideFolder(index: label, shard: name) }
             let path = directory + "/" + name
             guard FolderPaths.exists(path) else { throw .missingShard(index: indexPath, shard: name) }
             shards.append(try SafetensorsFile(path: path))
@@ -112,7 +116,8 @@ public final class Checkpoint: @unchecked Sendable {
     public var totalBytes: Int { tensors.reduce(0) { $0 + $1.info.byteCount } }
 
     /// Files of the folder that are neither weights, their index nor config.json: what a compressed
-    /// copy carries over unchanged. Hidden files and subfolders are left out.
+    /// copy carries over unchanged (each opened with `openFile(named:)`). Hidden files and subfolders
+    /// are left out.
     public func auxiliaryFiles() -> [String] {
         let shardNames = Set(shards.map { ($0.path as NSString).lastPathComponent })
         let all = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
@@ -121,5 +126,12 @@ public final class Checkpoint: @unchecked Sendable {
                 && name != ShardIndex.fileName && name != ModelConfig.fileName
                 && !FolderPaths.isDirectory(directory + "/" + name)
         }.sorted()
+    }
+
+    /// Opens the file `name` of the folder for reading.
+    /// - Throws: `fileOutsideFolder` for a symlink that resolves outside the folder (or, in a snapshot
+    ///   of the Hugging Face cache, outside its cache repository), `cannotOpen` for anything but a regular file.
+    public func openFile(named name: String) throws(CheckpointError) -> MappedFile {
+        try MappedFile(path: paths.file(name))
     }
 }

@@ -10,23 +10,16 @@ public final class MappedFile: @unchecked Sendable {
     private let mapping: UnsafeMutableRawPointer?
     private let descriptor: Int32
     private let modified: timespec
+    /// The file's permission bits (`0o600`, `0o644`, ...), which a copy of it keeps.
+    public let permissions: mode_t
 
-    /// Maps `path` read-only.
+    /// Maps `path` read-only; anything but a regular file is refused before it is opened (`RegularFile`).
     public init(path: String) throws(CheckpointError) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            defer { close(fd) }
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw .cannotOpen(path: path, reason: "not a regular file")
-        }
+        let (fd, info) = try RegularFile.openForReading(path)
         descriptor = fd
         modified = info.st_mtim
+        permissions = info.st_mode & 0o777
         let size = Int(info.st_size)
         if size == 0 {
             mapping = nil

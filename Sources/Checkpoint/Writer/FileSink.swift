@@ -6,9 +6,10 @@ final class FileSink {
     let path: String
     private var fd: Int32
 
-    init(path: String) throws(CheckpointError) {
+    /// Creates (or empties) `path`; a new file gets `permissions`, less the process's umask.
+    init(path: String, permissions: mode_t = 0o644) throws(CheckpointError) {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
         guard fd >= 0 else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
     }
 

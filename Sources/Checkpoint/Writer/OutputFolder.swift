@@ -99,10 +99,11 @@ public final class OutputFolder {
     }
 
     /// Copies `source` (opened before the run, so that an unreadable file fails it early) into
-    /// the output under its own name.
+    /// the output under its own name and with its permission bits: a file only its owner may read
+    /// stays so.
     public func copy(file source: MappedFile) throws(CheckpointError) {
         try source.checkUnchanged()
-        let sink = try FileSink(path: workingPath + "/" + (source.path as NSString).lastPathComponent)
+        let sink = try FileSink(path: workingPath + "/" + (source.path as NSString).lastPathComponent, permissions: source.permissions)
         try sink.write(source.bytes)
         try sink.close()
     }

@@ -47,7 +47,7 @@ public enum Compressor {
             if !folder.leftovers.isEmpty { options.leftoversCleaned?(folder.leftovers) }
             let copied = checkpoint.auxiliaryFiles()
             var auxiliary: [MappedFile] = []
-            for name in copied { auxiliary.append(try MappedFile(path: checkpoint.directory + "/" + name)) }
+            for name in copied { auxiliary.append(try checkpoint.openFile(named: name)) }
             let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
             let totalBytes = checkpoint.totalBytes

@@ -18,9 +18,7 @@ public struct ChatTemplateSource: Sendable, Equatable {
     static func find(besideTokenizer tokenizerFile: String, config: [String: Any]?, configFile: String) throws(TokenizerError) -> ChatTemplateSource? {
         let jinjaFile = ((tokenizerFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("chat_template.jinja")
         if FileManager.default.fileExists(atPath: jinjaFile) {
-            guard let data = FileManager.default.contents(atPath: jinjaFile) else {
-                throw .cannotRead(path: jinjaFile, reason: "unreadable")
-            }
+            let data = try Tokenizer.contents(of: jinjaFile)
             guard let text = String(validating: data, as: UTF8.self) else {
                 throw .cannotRead(path: jinjaFile, reason: "not valid UTF-8")
             }

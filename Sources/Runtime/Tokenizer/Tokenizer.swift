@@ -64,8 +64,8 @@ public final class Tokenizer: @unchecked Sendable {
     /// The members of tokenizer_config.json, read with Foundation: unlike tokenizer.json, it
     /// often holds integers beyond 64 bits (`model_max_length`), which `JSONParser` refuses.
     private static func readConfig(_ file: String) throws(TokenizerError) -> [String: Any] {
+        let data = try contents(of: file)
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw TokenizerError.invalidJSON(file: file, reason: "expected an object")
             }
@@ -78,18 +78,26 @@ public final class Tokenizer: @unchecked Sendable {
     }
 
     private static func readJSON(_ file: String) throws(TokenizerError) -> JSONValue {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw .cannotRead(path: file, reason: FileManager.default.fileExists(atPath: file) ? error.localizedDescription : "no such file")
-        }
+        let data = try contents(of: file)
         let result = data.withUnsafeBytes { buffer in
             Result { () throws(JSONParser.Failure) -> JSONValue in try JSONParser.parse(buffer) }
         }
         switch result {
         case let .success(value): return value
         case let .failure(failure): throw .invalidJSON(file: file, reason: failure.description)
+        }
+    }
+
+    /// The bytes of `file`, opened as the checkpoint reader opens files (`MappedFile`): anything
+    /// but a regular file, such as a FIFO that would block the read for ever, is refused.
+    static func contents(of file: String) throws(TokenizerError) -> Data {
+        do {
+            let mapped = try MappedFile(path: file)
+            return withExtendedLifetime(mapped) { Data(mapped.bytes) }
+        } catch {
+            guard FileManager.default.fileExists(atPath: file) else { throw .cannotRead(path: file, reason: "no such file") }
+            guard case let .cannotOpen(_, reason) = error else { throw .cannotRead(path: file, reason: "\(error)") }
+            throw .cannotRead(path: file, reason: reason)
         }
     }
 
