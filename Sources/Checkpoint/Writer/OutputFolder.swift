@@ -11,15 +11,16 @@ public final class OutputFolder {
     /// Prefix of the temporary folder's name, so that a killed run's leftovers are recognisable.
     public static let partialMarker = ".partial-"
 
-    /// Creates the temporary folder. An existing, non-empty `destination` is refused unless
-    /// `overwrite`; an output inside `input` (or the input itself) is always refused.
+    /// Creates the temporary folder, and the destination's missing parent folders. An existing,
+    /// non-empty `destination` is refused unless `overwrite`; an output inside `input` (or the
+    /// input itself) is always refused.
     public init(destination: String, input: String? = nil, overwrite: Bool) throws(CheckpointError) {
         let url = URL(fileURLWithPath: destination).standardizedFileURL
         self.destination = url.path
         let parent = url.deletingLastPathComponent().path
-        guard FolderPaths.isDirectory(parent) else {
-            throw .outputFailed(path: destination, reason: "parent folder \(parent) \(FolderPaths.exists(parent) ? "is not a folder" : "does not exist")")
-        }
+        let createdParents = try ParentFolders.create(parent, for: destination)
+        var ready = false
+        defer { if !ready { ParentFolders.remove(createdParents) } }
         if let input, let inputRoot = FolderPaths.canonical(input), let parentRoot = FolderPaths.canonical(parent) {
             let target = parentRoot + "/" + url.lastPathComponent
             if target == inputRoot || target.hasPrefix(inputRoot + "/") {
@@ -40,6 +41,7 @@ public final class OutputFolder {
         guard mkdir(workingPath, 0o755) == 0 else {
             throw .outputFailed(path: destination, reason: "cannot write the output here: \(String(cString: strerror(errno)))")
         }
+        ready = true
     }
 
     deinit { if !committed { discard() } }

@@ -36,8 +36,7 @@ public enum Compressor {
         var samples: [[Int]] = []
         if plan.requiresCalibration {
             guard let calibration = options.calibration else {
-                throw .needsCalibration(group: plan.quantization.groups.first?.name ?? "recipe",
-                                        reason: "the recipe has static activation scales, a KV cache scheme or a calibration modifier")
+                throw .needsCalibration(modifiers: plan.calibratingModifiers)
             }
             pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads)
             samples = calibration.samples
