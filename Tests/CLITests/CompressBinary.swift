@@ -20,9 +20,10 @@ enum CompressBinary {
     }()
 
     /// Runs `compress ARGS`, or `WRAPPER... compress ARGS` (a command that runs the rest of its
-    /// arguments, such as `setpriv ... --`), and waits for it.
-    static func run(_ arguments: [String], through wrapper: [String] = []) throws -> Result {
+    /// arguments, such as `setpriv ... --`), in `directory` (default: this process's), and waits for it.
+    static func run(_ arguments: [String], through wrapper: [String] = [], in directory: String? = nil) throws -> Result {
         let process = Process()
+        process.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) }
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? path)
         process.arguments = wrapper.dropFirst() + (wrapper.isEmpty ? [] : [path]) + arguments
         let out = Pipe(), err = Pipe()
