@@ -38,4 +38,14 @@ import TestSupport
         #expect(!help.contains("../"), "\(command)")
         #expect(!help.contains("shared/"), "\(command)")
     }
+
+    @Test(arguments: commands)
+    func everyOptionIsInTheReadme(_ command: [String]) throws {
+        let readme = try String(contentsOfFile: Fixtures.repositoryRoot + "/README.md", encoding: .utf8)
+        let help = try Self.help(command)
+        let options = help.matches(of: #/--[a-z][a-z-]+/#).map { String($0.output) }
+        #expect(!options.isEmpty)
+        for option in Set(options) { #expect(readme.contains(option), "\(command): \(option)") }
+        if let name = command.first { #expect(readme.contains("compress \(name)"), "\(name)") }
+    }
 }

@@ -12,6 +12,7 @@ public enum Compressor {
     /// names because top-level code (a `main.swift`) picks a synchronous overload even under
     /// `try await`.
     /// - Parameter progress: called after every tensor, on the run's thread.
+    @discardableResult
     public static func oneshot(model: String, recipe: Recipe, output: String, options: OneshotOptions = OneshotOptions(),
                                progress: (@Sendable (OneshotProgress) -> Void)? = nil) async throws(ModifierError) -> OneshotSummary {
         let result: Result<OneshotSummary, ModifierError> = await withCheckedContinuation { continuation in
