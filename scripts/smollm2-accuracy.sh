@@ -34,7 +34,7 @@ import json, sys
 r = json.loads(sys.argv[1])
 reference = 24.9285
 error = abs(r["perplexity"] - reference) / reference
-print(f"perplexity {r['perplexity']:.4f} vs {reference} (relative error {error:.2e}); {r['tokensPerSecond']:.1f} tokens/s scoring")
+print(f"perplexity {r['perplexity']:.4f} vs {reference} (relative error {error:.2e}); {r['tokens_per_second']:.1f} tokens/s scoring")
 sys.exit(0 if error <= 1e-3 and r["windows"] == 8 else 1)
 PY
 
@@ -43,27 +43,13 @@ SMOLLM2_DIR="$model" swift test --scratch-path "$scratch" --filter SmolLM2Refere
 
 echo "== decode speed (64 greedy tokens)"
 "$compress" generate --model "$model" --prompt "The GNU General Public License is" --max-tokens 64 "${threads[@]}" --json \
-  | python3 -c 'import json, sys; r = json.load(sys.stdin); print("prompt %.1f tokens/s, decode %.1f tokens/s: %r" % (r["promptTokensPerSecond"], r["decodeTokensPerSecond"], r["text"]))'
+  | python3 -c 'import json, sys; r = json.load(sys.stdin); print("prompt %.1f tokens/s, decode %.1f tokens/s: %r" % (r["prompt_tokens_per_second"], r["decode_tokens_per_second"], r["text"]))'
 
 echo "== compressed checkpoints (perplexity, scoring and decode tokens/s)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for bits in 4 8; do
-  for symmetric in true false; do
-    cat > "$work/w${bits}a16-$([ $symmetric = true ] && echo sym || echo asym)-g64.yaml" <<YAML
-default_stage:
-  default_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: [Linear]
-          weights: {num_bits: $bits, type: int, symmetric: $symmetric, strategy: group, group_size: 64, dynamic: false}
-YAML
-  done
-done
-for recipe in recipes/fp8_dynamic.yaml recipes/fp8_block.yaml recipes/w8a8.yaml "$work"/w8a16-sym-g64.yaml "$work"/w4a16-sym-g64.yaml \
-              "$work"/w4a16-asym-g64.yaml recipes/nvfp4a16.yaml recipes/mxfp4a16.yaml; do
+for recipe in recipes/fp8_dynamic.yaml recipes/fp8_block.yaml recipes/w8a8.yaml recipes/w8a16_g64.yaml recipes/w4a16_g64.yaml \
+              recipes/w4a16_asym_g64.yaml recipes/nvfp4a16.yaml recipes/mxfp4a16.yaml; do
   name="$(basename "$recipe" .yaml)"
   "$compress" oneshot --model "$model" --recipe "$recipe" --output "$work/$name" >/dev/null 2>&1
   scored="$("$compress" eval --model "$work/$name" --text "$text" --context 512 --windows 8 --json "${threads[@]}" 2>/dev/null)"
@@ -71,7 +57,7 @@ for recipe in recipes/fp8_dynamic.yaml recipes/fp8_block.yaml recipes/w8a8.yaml 
   python3 - "$name" "$scored" "$decoded" <<'PY'
 import json, sys
 name, scored, decoded = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-print(f"{name:16} perplexity {scored['perplexity']:.4f}  scoring {scored['tokensPerSecond']:.1f} tokens/s  decode {decoded['decodeTokensPerSecond']:.1f} tokens/s")
+print(f"{name:16} perplexity {scored['perplexity']:.4f}  scoring {scored['tokens_per_second']:.1f} tokens/s  decode {decoded['decode_tokens_per_second']:.1f} tokens/s")
 sys.exit(0 if name != "fp8_dynamic" or abs(scored["perplexity"] / 24.9285 - 1) <= 0.025 else 1)
 PY
 done

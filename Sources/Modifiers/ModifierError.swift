@@ -13,7 +13,12 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case recipe(String)
     case noQuantizationModifier(recipe: String)
     case unsupportedModifier(name: String, reason: String)
-    case needsCalibration(group: String, reason: String)
+    /// The recipe calibrates but no data was given: the modifiers that need it, each as
+    /// `NAME at FILE:LINE:COLUMN` with what in it needs data.
+    case needsCalibration(modifiers: [String])
+    /// A config group (of the modifier at `position`) whose targets match no Linear layer left
+    /// out of `ignore`: its output would be the unquantized model under a quantization_config.
+    case matchesNothing(position: String, group: String, targets: [String])
     case unsupportedScheme(group: String, reason: String)
     case notLinear(module: String, kind: String, target: String)
     case unquantizableWeight(tensor: String, reason: String)
@@ -30,7 +35,10 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
         case let .recipe(m): return m
         case let .noQuantizationModifier(r): return "\(r): the recipe has no QuantizationModifier"
         case let .unsupportedModifier(n, r): return "\(n): \(r)"
-        case let .needsCalibration(g, r): return "\(g): \(r); calibration data is needed: pass a dataset (`--dataset FILE`), or use a dynamic-activation or weight-only scheme"
+        case let .needsCalibration(m):
+            return "\(m.joined(separator: " and ")) \(m.count == 1 ? "needs" : "need") calibration data: pass a dataset (`--dataset FILE`), or use a dynamic-activation or weight-only scheme"
+        case let .matchesNothing(p, g, t):
+            return "\(p): config group '\(g)': its targets [\(t.joined(separator: ", "))] match no Linear layer of the model outside `ignore` (targets are class names such as Linear, module names or re: patterns, matched case-sensitively)"
         case let .unsupportedScheme(g, r): return "\(g): \(r)"
         case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
         case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"

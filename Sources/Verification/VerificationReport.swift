@@ -45,7 +45,8 @@ public struct VerificationReport: Sendable {
     public let format: String?
     public let tensorCount: Int
     public let groups: [Group]
-    /// Every quantized layer in checkpoint order.
+    /// Every quantized layer in model order (`ModuleOrder`: layer numbers numerically, each
+    /// layer's modules as the model defines them).
     public let layers: [Layer]
     /// Tensors that are not the output of quantization (norms, embeddings, biases, unquantized
     /// layers): the ones that must equal the original's.

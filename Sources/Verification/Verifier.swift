@@ -38,7 +38,8 @@ public enum Verifier {
         var structure = StructureCheck(checkpoint: checkpoint, setup: setup, original: reference)
         structure.run()
         problems += structure.problems
-        var layers = structure.quantized.map { module in
+        let quantized = structure.quantized.sorted { ModuleOrder.precedes($0.name, $1.name) }
+        var layers = quantized.map { module in
             VerificationReport.Layer(module: module.name, group: setup.config.configGroups[module.group].name,
                                      format: setup.weights[module.group].format ?? "", shape: module.shape)
         }
@@ -46,12 +47,12 @@ public enum Verifier {
         var identical: Int? = nil
         if let reference {
             let comparison = OriginalComparison(checkpoint: checkpoint, original: reference, written: structure.written,
-                                                quantizedModules: Set(structure.quantized.map(\.name)))
+                                                quantizedModules: Set(quantized.map(\.name)))
             problems += comparison.problems
             copied = comparison.copied
             identical = comparison.identical
             let reader = CompressedWeightReader(checkpoint: checkpoint)
-            for (i, module) in structure.quantized.enumerated() where module.intact {
+            for (i, module) in quantized.enumerated() where module.intact {
                 problems += measure(module, setup: setup, reader: reader, checkpoint: checkpoint, original: reference,
                                     options: options, into: &layers[i])
             }

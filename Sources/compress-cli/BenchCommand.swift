@@ -8,28 +8,36 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure oneshot: wall time, throughput and peak resident memory.",
         discussion: """
-            Runs oneshot --runs times into a temporary folder (emptied before each run, outside the timing, and
-            removed afterwards) and reports the best and median wall time, input GB/s and the process's peak RSS.
-            The first run warms the page cache.
-            Make a model of real size with: python3 ../shared/tools/synth_model.py /tmp/tinyllama-1.1b
+            Runs oneshot --runs times into a temporary folder (emptied before each run, outside the timing, and removed afterwards) and reports the best and median wall time, input GB/s and the process's peak RSS. The first run warms the page cache. Without --recipe, the recipe is FP8_DYNAMIC on every Linear layer but lm_head (as recipes/fp8_dynamic.yaml), built in.
             """)
+
+    /// The recipe used without `--recipe`: FP8_DYNAMIC, as recipes/fp8_dynamic.yaml.
+    static let builtInRecipe = """
+        default_stage:
+          default_modifiers:
+            QuantizationModifier:
+              targets: [Linear]
+              scheme: FP8_DYNAMIC
+              ignore: [lm_head]
+        """
+    static let builtInRecipeName = "built-in FP8_DYNAMIC"
 
     @Option(help: "The model folder.")
     var model: String
 
     @OptionGroup var source: ModelRevision
 
-    @Option(help: "The recipe (default: recipes/fp8_dynamic.yaml).")
-    var recipe: String = "recipes/fp8_dynamic.yaml"
+    @Option(help: "The recipe (default: FP8_DYNAMIC, built in).")
+    var recipe: String?
 
     @Option(help: "Number of timed runs.")
     var runs: Int = 3
 
     @Option(help: "Threads (default: all cores).")
-    var threads: Int = OneshotOptions.coreCount
+    var threads: Int?
 
     @Option(help: "Folder for the temporary output (default: the system's temporary folder).")
-    var scratch: String = NSTemporaryDirectory()
+    var scratch: String?
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -49,31 +57,31 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let model = try source.folder(self.model)
-        let output = (scratch as NSString).appendingPathComponent("compress-bench-\(getpid())")
+        let output = ((scratch ?? NSTemporaryDirectory()) as NSString).appendingPathComponent("compress-bench-\(getpid())")
         InterruptCleanup.protect(UnfinishedOutput(destination: output, scratch: true))
         defer { try? FileManager.default.removeItem(atPath: output) }
+        let threads = self.threads ?? OneshotOptions.coreCount
         var times: [Double] = []
         var last: OneshotSummary? = nil
         do {
-            let parsed = try Recipe.load(path: recipe)
+            let parsed = try recipe.map { try Recipe.load(path: $0) } ?? Recipe.parse(yaml: Self.builtInRecipe, file: Self.builtInRecipeName)
             for _ in 0..<max(1, runs) {
                 try? FileManager.default.removeItem(atPath: output)
                 let started = Date()
-                last = try Compressor.oneshot(model: model, recipe: parsed, output: output,
-                                              options: OneshotOptions(threads: threads))
+                last = try Compressor.run(model: model, recipe: parsed, output: output, options: OneshotOptions(threads: threads))
                 times.append(Date().timeIntervalSince(started))
             }
         } catch { throw fail(error) }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let sorted = times.sorted()
-        let result = Result(model: model, recipe: recipe, threads: threads, bytesIn: last!.bytesIn, bytesOut: last!.bytesOut,
+        let result = Result(model: model, recipe: recipe ?? Self.builtInRecipeName, threads: threads, bytesIn: last!.bytesIn, bytesOut: last!.bytesOut,
                             seconds: times, bestSeconds: sorted[0], medianSeconds: sorted[sorted.count / 2],
                             gigabytesPerSecond: Double(last!.bytesIn) / sorted[0] / 1e9, peakRSSBytes: usage.ru_maxrss * 1024)
         if json {
-            print(jsonText(result))
+            print(JSONOutput.text(result))
         } else {
-            print("oneshot \(recipe) on \(model), \(threads) threads, \(times.count) runs")
+            print("oneshot \(result.recipe) on \(model), \(threads) threads, \(times.count) runs")
             print("  in \(Formatting.bytes(result.bytesIn)) -> out \(Formatting.bytes(result.bytesOut))")
             print("  best \(Formatting.duration(result.bestSeconds)), median \(Formatting.duration(result.medianSeconds)) (\(String(format: "%.2f", result.gigabytesPerSecond)) GB/s of input)")
             print("  peak RSS \(Formatting.bytes(result.peakRSSBytes))")

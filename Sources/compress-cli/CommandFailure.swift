@@ -11,10 +11,3 @@ func fail(_ error: Error) -> ExitCode {
 func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
-
-/// Encodes `value` as pretty JSON with sorted keys, for `--json` output.
-func jsonText<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
-}

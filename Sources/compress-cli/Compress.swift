@@ -3,6 +3,9 @@ import ArgumentParser
 /// `compress`: the command-line face of swift-llm-compressor.
 @main
 struct Compress: ParsableCommand {
+    /// The release, printed by `compress --version`; the one place it is written.
+    static let version = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "compress",
         abstract: "Compress Hugging Face checkpoints into the compressed-tensors format, offline and streaming.",
@@ -13,6 +16,7 @@ struct Compress: ParsableCommand {
 
             Recipes are llm-compressor YAML recipes; the output loads in vLLM and transformers unchanged.
             """,
+        version: version,
         subcommands: [OneshotCommand.self, InspectCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self, GenerateCommand.self])
 
     /// Runs the command, with the signal handlers in place first (`InterruptCleanup`).

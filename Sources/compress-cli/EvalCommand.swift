@@ -8,10 +8,7 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Measure a model's perplexity on a text file.",
         discussion: """
-            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into
-            consecutive, non-overlapping windows of --context tokens, scores each window alone and
-            reports exp(mean negative log-likelihood) of every token of every window but its first.
-            A trailing partial window is not scored. Weights are widened to f32; math is f32 (OpenBLAS).
+            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. Weights are widened to f32; math is f32 (OpenBLAS).
             """)
 
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
@@ -72,7 +69,7 @@ struct EvalCommand: ParsableCommand {
                 perplexity: report.perplexity, seconds: report.seconds, tokensPerSecond: report.tokensPerSecond,
                 threads: ComputeThreads.current)
             if json {
-                print(jsonText(result))
+                print(JSONOutput.text(result))
             } else {
                 print("perplexity \(String(format: "%.4f", result.perplexity))  (mean NLL \(String(format: "%.6f", result.meanNegativeLogLikelihood)) over \(result.scoredTokens) tokens, \(result.windows) windows of \(result.context))")
                 print("  \(String(format: "%.1f", result.tokensPerSecond)) tokens/s, \(Formatting.duration(result.seconds)), \(result.threads) threads")

@@ -8,12 +8,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate text from a prompt.",
         discussion: """
-            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a
-            given --seed. The text streams to standard output; speeds go to standard error. Generation stops
-            at --max-tokens or an end-of-sequence token (config.json and generation_config.json's
-            eos_token_id; with --chat also <|im_end|>). --chat wraps the prompt in ChatML
-            (<|im_start|>user … <|im_end|> <|im_start|>assistant), for tokenizers that have <|im_start|>;
-            the model's own Jinja chat template is not interpreted.
+            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also <|im_end|>). --chat wraps the prompt in ChatML (<|im_start|>user … <|im_end|> <|im_start|>assistant), for tokenizers that have <|im_start|>; the model's own Jinja chat template is not interpreted.
             """)
 
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
@@ -103,7 +98,7 @@ struct GenerateCommand: ParsableCommand {
             }
             let finalText = tokenizer.decode(result.tokens, skipSpecialTokens: true)
             if json {
-                print(jsonText(Result(
+                print(JSONOutput.text(Result(
                     model: model, promptTokens: ids.count, text: finalText, tokens: result.tokens,
                     stoppedAtEndOfSequence: result.stoppedAtEndOfSequence,
                     promptTokensPerSecond: result.promptTokensPerSecond, decodeTokensPerSecond: result.decodeTokensPerSecond)))

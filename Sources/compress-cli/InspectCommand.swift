@@ -7,7 +7,7 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Describe a checkpoint: architecture, tensors, dtypes, parameters, quantization.",
-        discussion: "Reads config.json and the safetensors headers only (every header is validated), so it takes milliseconds on any size of model.")
+        discussion: "Reads config.json and the safetensors headers (every header is validated), and of compressed checkpoints the small weight_shape tensors, so it takes milliseconds on any size of model. Parameters count the values a packed weight (weight_packed) holds, not its storage words.")
 
     @Argument(help: "The model folder (config.json and *.safetensors).")
     var model: String
@@ -41,7 +41,7 @@ struct InspectCommand: ParsableCommand {
         do { checkpoint = try Checkpoint(directory: model) } catch { throw fail(error) }
         let report = makeReport(checkpoint)
         if json {
-            print(jsonText(report))
+            print(JSONOutput.text(report))
             return
         }
         print("model:        \(report.model)")
@@ -76,12 +76,36 @@ struct InspectCommand: ParsableCommand {
             modelType: checkpoint.config?.modelType,
             files: files,
             tensorCount: checkpoint.tensors.count,
-            parameters: checkpoint.tensors.reduce(0) { $0 + $1.info.elementCount },
+            parameters: checkpoint.tensors.reduce(0) { $0 + Self.parameters(of: $1, in: checkpoint) },
             bytes: checkpoint.totalBytes,
             dtypes: totals.sorted { $0.value.1 > $1.value.1 }.map { .init(dtype: $0.key.rawValue, tensors: $0.value.0, bytes: $0.value.1) },
             quantization: quantization,
             tensors: tensors ? checkpoint.tensors.map {
                 .init(name: $0.name, dtype: $0.info.dtype.rawValue, shape: $0.info.shape, bytes: $0.info.byteCount, file: files[$0.shard])
             } : nil)
+    }
+
+    /// The parameters `tensor` holds: its elements, or for what pack-quantized formats pack the
+    /// values packed in it: two FP4 values a byte in a U8 `weight_packed`, the product of the
+    /// module's `weight_shape` in an I32 one, and one zero point per `weight_scale` in an I32
+    /// `weight_zero_point`.
+    static func parameters(of tensor: Checkpoint.Tensor, in checkpoint: Checkpoint) -> Int {
+        let info = tensor.info
+        let (module, parameter) = QuantizationPlan.split(info.name)
+        func sibling(_ name: String) -> Checkpoint.Tensor? { checkpoint.tensor(named: module + "." + name) }
+        switch (parameter, info.dtype) {
+        case ("weight_packed", .u8):
+            return info.elementCount * 2
+        case ("weight_packed", .i32):
+            guard let shape = sibling("weight_shape").flatMap(checkpoint.integers), shape.count == 2, shape.allSatisfy({ $0 > 0 }) else {
+                return info.elementCount
+            }
+            let (product, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+            return overflow ? info.elementCount : product
+        case ("weight_zero_point", .i32):
+            return sibling("weight_scale")?.info.elementCount ?? info.elementCount
+        default:
+            return info.elementCount
+        }
     }
 }

@@ -8,37 +8,23 @@ struct OneshotCommand: ParsableCommand {
         commandName: "oneshot",
         abstract: "Quantize a checkpoint with an llm-compressor recipe, streaming tensor by tensor.",
         discussion: """
-            Reads MODEL (config.json + *.safetensors), applies the recipe's modifiers and writes OUTPUT:
-            shards in the compressed-tensors format, config.json with its quantization_config,
-            recipe.yaml, and every other file of MODEL (tokenizer, generation config, ...) copied.
+            Reads MODEL (config.json + *.safetensors), applies the recipe's modifiers and writes OUTPUT: shards in the compressed-tensors format, config.json with its quantization_config, recipe.yaml, and every other file of MODEL (tokenizer, generation config, ...) copied, except pickled weights (pytorch_model.bin, *.pt, *.pth, *.ckpt, *.pkl) unless --copy-pickled-weights. Missing parent folders of OUTPUT are created.
 
-            Data-free schemes (FP8_DYNAMIC, W8A8, W4A16, NVFP4A16, ...) stream tensor by tensor.
-            Recipes with static activation scales (FP8, NVFP4), a kv_cache_scheme, SmoothQuantModifier,
-            GPTQModifier or AWQModifier need --dataset: the samples run through the model one decoder
-            layer at a time, so memory holds one layer and the samples' activations.
+            Data-free schemes (FP8_DYNAMIC, W8A8, W4A16, NVFP4A16, ...) stream tensor by tensor. Recipes with static activation scales (FP8, NVFP4), a kv_cache_scheme, SmoothQuantModifier, GPTQModifier or AWQModifier need --dataset: the samples run through the model one decoder layer at a time, so memory holds one layer and the samples' activations. A dataset is read as text or JSON Lines by its name (.txt, .jsonl, optionally .zst), else by its content (JSON Lines when it starts with '{'), unless --dataset-format says which.
 
-            The output is written to a hidden folder beside OUTPUT and renamed into place only when
-            complete: a failed or interrupted run leaves nothing that looks like a checkpoint. OUTPUT
-            is locked for the run, and unfinished outputs that killed runs left beside it are removed.
+            The output is written to a hidden folder beside OUTPUT and renamed into place only when complete: a failed or interrupted run leaves nothing that looks like a checkpoint. OUTPUT is locked for the run, and unfinished outputs that killed runs left beside it are removed.
 
-            A weight to quantize that holds NaN or Inf is refused, naming the tensor and row. With
-            --allow-nonfinite, under a data-free scheme (recipes that calibrate still refuse it), it is
-            quantized as llm-compressor does (torch.amax propagates NaN): a scale
-            group (a row, block or group of columns; the whole tensor for per-tensor scales) holding NaN gets
-            a NaN scale, one holding Inf an Inf scale, and only those groups change:
-              FP8     codes NaN under a NaN scale; under an Inf scale finite values 0, infinities NaN
-              integer codes 0 under a NaN scale (zero point 0); under an Inf scale finite values get the
-                      zero point, infinities 0
-              NVFP4   NaN in a weight or its fused siblings (q/k/v, gate/up) makes their global scale 1, Inf
-                      makes it 0 (all values 0); a group whose scale is NaN gets the NaN scale and zero values
-              MX      a group holding NaN or Inf gets the NaN scale (255) and NaN values (zero for MXFP4)
+            A weight to quantize that holds NaN or Inf is refused, naming the tensor and row. With --allow-nonfinite, under a data-free scheme (recipes that calibrate still refuse it), it is quantized as llm-compressor does (torch.amax propagates NaN): a scale group (a row, block or group of columns; the whole tensor for per-tensor scales) holding NaN gets a NaN scale, one holding Inf an Inf scale, and only those groups change:
+            - FP8: codes NaN under a NaN scale; under an Inf scale finite values 0, infinities NaN.
+            - Integer: codes 0 under a NaN scale (zero point 0); under an Inf scale finite values get the zero point, infinities 0.
+            - NVFP4: NaN in a weight or its fused siblings (q/k/v, gate/up) makes their global scale 1, Inf makes it 0 (all values 0); a group whose scale is NaN gets the NaN scale and zero values.
+            - MX: a group holding NaN or Inf gets the NaN scale (255) and NaN values (zero for MXFP4).
 
             Examples:
               compress oneshot --model ./Llama-3.2-1B --recipe recipes/fp8_dynamic.yaml --output ./Llama-3.2-1B-FP8
-              compress oneshot --model ./m --recipe r.yaml --output ./out --dry-run     # print the plan only
-              compress oneshot --model ./m --recipe r.yaml --output ./out --json        # summary as JSON, for CI
-              compress oneshot --model ./m --recipe recipes/w4a16_gptq.yaml --output ./out \
-                  --dataset calib.jsonl.zst --num-calibration-samples 256 --max-seq-length 1024
+              compress oneshot --model ./m --recipe r.yaml --output ./out --dry-run
+              compress oneshot --model ./m --recipe r.yaml --output ./out --json
+              compress oneshot --model ./m --recipe recipes/w4a16_gptq.yaml --output ./out --dataset calib.jsonl.zst --num-calibration-samples 256 --max-seq-length 1024
             """)
 
     @Option(help: "The model folder to compress.")
@@ -57,6 +43,9 @@ struct OneshotCommand: ParsableCommand {
         valueName: "file"))
     var dataset: String?
 
+    @Option(help: "What --dataset holds, for a file whose name does not tell (default: told by the name, else by the content).")
+    var datasetFormat: CalibrationDataFormat?
+
     @Option(help: "Calibration samples to use, chosen at random with --seed.")
     var numCalibrationSamples = 512
 
@@ -69,11 +58,11 @@ struct OneshotCommand: ParsableCommand {
     @Flag(help: "Take the first calibration samples in file order instead of a random choice.")
     var noShuffle = false
 
-    @Option(help: "Largest shard to write: 5GB (default), 500MB, 2GiB ...")
+    @Option(help: "Largest shard to write, such as 5GB, 500MB or 2GiB.")
     var maxShardSize: String = "5GB"
 
     @Option(help: "Threads that quantize (default: all cores).")
-    var threads: Int = OneshotOptions.coreCount
+    var threads: Int?
 
     @Flag(help: "Print what would be done to each tensor, and the quantization_config, without writing.")
     var dryRun = false
@@ -83,6 +72,9 @@ struct OneshotCommand: ParsableCommand {
 
     @Flag(help: "Replace OUTPUT if it holds a compressed checkpoint (anything else is never replaced).")
     var overwrite = false
+
+    @Flag(help: "Copy pickled weight files (pytorch_model.bin, *.pt, *.pth, *.ckpt, *.pkl) of MODEL into OUTPUT too; they are skipped by default, as they hold the unquantized weights again and run code when loaded.")
+    var copyPickledWeights = false
 
     @Flag(help: "Print the summary as JSON on standard output (progress is not shown).")
     var json = false
@@ -94,7 +86,8 @@ struct OneshotCommand: ParsableCommand {
         guard ByteSize.parse(maxShardSize) != nil else {
             throw ValidationError("--max-shard-size '\(maxShardSize)' is not a size like 5GB, 500MB or 2GiB")
         }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if datasetFormat != nil, dataset == nil { throw ValidationError("--dataset-format describes --dataset, which is not given") }
         guard dryRun || output != nil else { throw ValidationError("--output is required (or pass --dry-run)") }
         guard numCalibrationSamples >= 1 else { throw ValidationError("--num-calibration-samples must be at least 1") }
         guard maxSeqLength >= 1 else { throw ValidationError("--max-seq-length must be at least 1") }
@@ -113,30 +106,34 @@ struct OneshotCommand: ParsableCommand {
             return
         }
         let output = self.output!
-        progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(threads) threads")
+        var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads ?? OneshotOptions.coreCount,
+                                     overwrite: overwrite, rejectNonFinite: !allowNonfinite, copyPickledWeights: copyPickledWeights,
+                                     leftoversCleaned: { log(Formatting.leftovers($0)) })
+        progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(options.threads) threads")
         let unfinished = UnfinishedOutput(destination: output)
         InterruptCleanup.protect(unfinished)
         // Past a file-size limit (ulimit -f) a write then fails with EFBIG, reported and cleaned up
         // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
         signal(SIGXFSZ, SIG_IGN)
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
-        var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads, overwrite: overwrite,
-                                     rejectNonFinite: !allowNonfinite, leftoversCleaned: { log(Formatting.leftovers($0)) })
         if plan.requiresCalibration, let dataset {
             let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
-                                              shuffle: !noShuffle)
+                                              shuffle: !noShuffle, format: datasetFormat)
             do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data) } catch { throw fail(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
             progress.step("calibration: \(options.calibration!.samples.count) samples, \(tokens) tokens from \(dataset)")
-        } else if dataset != nil {
-            progress.step("note: the recipe needs no calibration data; --dataset is not read")
+        } else if let dataset {
+            log("warning: --dataset \(dataset) is not read: the recipe's schemes are data-free and need no calibration data")
         }
         let summary: OneshotSummary
         do {
             summary = try Compressor.run(plan, output: output, options: options, progress: progress.update)
         } catch { throw fail(error) }
+        if !summary.filesSkipped.isEmpty {
+            log("note: not copied: \(summary.filesSkipped.joined(separator: ", ")) (pickled weights; --copy-pickled-weights copies them)")
+        }
         if json {
-            print(jsonText(summary))
+            print(JSONOutput.text(summary))
         } else {
             print("wrote \(summary.output): \(summary.tensorsQuantized) tensors quantized, \(summary.tensorsCopied) copied, \(summary.shards) shard(s), \(summary.filesCopied.count) other files copied")
             print("\(Formatting.bytes(summary.bytesIn)) -> \(Formatting.bytes(summary.bytesOut)) (\(String(format: "%.2f", summary.compressionRatio))x) in \(Formatting.duration(summary.seconds))")
@@ -145,7 +142,7 @@ struct OneshotCommand: ParsableCommand {
 
     private func printPlan(_ plan: OneshotPlan) {
         if json {
-            print(JSONWriter.pretty(plan.dryRunJSON))
+            print(JSONOutput.text(plan.dryRunJSON))
             return
         }
         for entry in plan.quantization.entries {
@@ -161,3 +158,5 @@ struct OneshotCommand: ParsableCommand {
         print(JSONWriter.pretty(plan.quantizationConfig))
     }
 }
+
+extension CalibrationDataFormat: ExpressibleByArgument {}

@@ -1,8 +1,9 @@
 import Foundation
 import LLMCompressor
 
-/// Shows a run's progress: a redrawn bar on a terminal, or a plain log line every tenth of the
-/// work when standard error is a file or a pipe (CI logs). Silent with `--json` or `--quiet`.
+/// Shows a run's progress: one line redrawn in place on a terminal, fitted to its width, or a
+/// plain log line every tenth of the work when standard error is a file or a pipe (CI logs).
+/// Silent with `--json` or `--quiet`.
 final class ProgressReporter {
     private let interactive: Bool
     private let enabled: Bool
@@ -24,23 +25,27 @@ final class ProgressReporter {
     func update(_ p: OneshotProgress) {
         guard enabled else { return }
         let elapsed = Date().timeIntervalSince(start)
-        let fraction = p.bytesTotal == 0 ? 1 : Double(p.bytesDone) / Double(p.bytesTotal)
-        let rate = elapsed > 0 ? Double(p.bytesDone) / elapsed : 0
-        let eta = rate > 0 ? Double(p.bytesTotal - p.bytesDone) / rate : 0
-        let numbers = "\(p.tensorsDone)/\(p.tensorsTotal) tensors  \(Formatting.bytes(p.bytesDone))/\(Formatting.bytes(p.bytesTotal))  \(Formatting.bytes(Int(rate)))/s  ETA \(Formatting.duration(eta))"
+        let finished = p.tensorsDone == p.tensorsTotal
         if interactive {
             let now = Date()
-            guard now.timeIntervalSince(lastDraw) > 0.1 || p.tensorsDone == p.tensorsTotal else { return }
+            guard now.timeIntervalSince(lastDraw) > 0.1 || finished else { return }
             lastDraw = now
-            let width = 30, filled = Int(fraction * Double(width))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(bar) \(numbers)".utf8))
-            if p.tensorsDone == p.tensorsTotal { FileHandle.standardError.write(Data("\n".utf8)) }
+            let line = ProgressLine.render(p, elapsed: elapsed, width: Self.terminalWidth())
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)\(finished ? "\n" : "")".utf8))
         } else {
+            let fraction = p.bytesTotal == 0 ? 1 : Double(p.bytesDone) / Double(p.bytesTotal)
             let decile = Int(fraction * 10)
-            guard decile > lastDecile || p.tensorsDone == p.tensorsTotal else { return }
+            guard decile > lastDecile || finished else { return }
             lastDecile = decile
-            log("quantize: \(Int(fraction * 100))%  \(numbers)")
+            log("quantize: \(Int(fraction * 100))%  " + ProgressLine.parts(p, elapsed: elapsed).joined(separator: "  "))
         }
+    }
+
+    /// The columns of the terminal on standard error, read at each draw so that a resized window
+    /// is followed; 80 when it cannot be told.
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        let status = withUnsafeMutablePointer(to: &size) { ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), $0) }
+        return status == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
     }
 }

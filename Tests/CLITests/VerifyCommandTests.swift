@@ -85,4 +85,39 @@ import TestSupport
             #expect(result.stdout.contains(text), "\(text)")
         }
     }
+
+    /// An 11-layer model stored as Hugging Face stores one (names sorted: layers 0, 1, 10, 2, ...;
+    /// mlp before self_attn), compressed, and verified against it.
+    static func elevenLayers(in folder: TemporaryFolder) throws -> (model: String, output: String) {
+        var builder = ModelBuilder.llama(layers: 11)
+        builder.tensors.sort { $0.name < $1.name }
+        try builder.write(to: folder.file("model"))
+        let recipe = Fixtures.repositoryRoot + "/recipes/fp8_dynamic.yaml"
+        let result = try CompressBinary.run(["oneshot", "--model", folder.file("model"), "--recipe", recipe, "--output", folder.file("out"), "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        return (folder.file("model"), folder.file("out"))
+    }
+
+    @Test func layersAreListedInModelOrder() throws {
+        let folder = TemporaryFolder("cli-verify")
+        let (model, output) = try Self.elevenLayers(in: folder)
+        let result = try CompressBinary.run(["verify", output, "--against", model, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let modules = try JSONParser.parse(result.stdout)["layers"]?.arrayValue?.compactMap { $0["module"]?.stringValue }
+        let perLayer = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]
+        #expect(modules == (0..<11).flatMap { layer in perLayer.map { "model.layers.\(layer).\($0)" } })
+    }
+
+    @Test func theSummaryLeavesOutTheLayerTable() throws {
+        let folder = TemporaryFolder("cli-verify")
+        let (model, output) = try Self.elevenLayers(in: folder)
+        let full = try CompressBinary.run(["verify", output, "--against", model])
+        let summary = try CompressBinary.run(["verify", output, "--against", model, "--summary"])
+        #expect(full.status == 0 && summary.status == 0)
+        let fullLines = full.stdout.split(separator: "\n")
+        #expect(fullLines.contains { $0.hasPrefix("model.layers.10.mlp.down_proj ") })
+        #expect(summary.stdout.split(separator: "\n") == fullLines.filter { !$0.hasPrefix("model.layers.") && !$0.hasPrefix("layer ") })
+        #expect(summary.stdout.contains("worst layer: model.layers."))
+        #expect(summary.stdout.hasSuffix("OK: consistent with its quantization_config and the original\n"))
+    }
 }

@@ -18,7 +18,7 @@ import TestSupport
     func matchesLlmCompressor(_ architecture: String) throws {
         let folder = TemporaryFolder("arch")
         let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_dynamic.yaml")
-        try Compressor.oneshot(model: Fixtures.path("models/\(architecture)"), recipe: recipe, output: folder.file("out"))
+        try Compressor.run(model: Fixtures.path("models/\(architecture)"), recipe: recipe, output: folder.file("out"))
         let reference = try ReferenceManifest(path: Fixtures.path("references/\(architecture)--FP8_DYNAMIC/manifest.json"))
         let differences = try reference.differences(from: folder.file("out"), renames: architecture == "mixtral" ? Self.mixtralRenames : [])
         #expect(differences.isEmpty, "\(differences.prefix(5))")
@@ -28,7 +28,7 @@ import TestSupport
     func configIsTheInputsPlusQuantizationConfig(_ architecture: String) throws {
         let folder = TemporaryFolder("arch")
         let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_dynamic.yaml")
-        try Compressor.oneshot(model: Fixtures.path("models/\(architecture)"), recipe: recipe, output: folder.file("out"))
+        try Compressor.run(model: Fixtures.path("models/\(architecture)"), recipe: recipe, output: folder.file("out"))
         let ours = try Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json")))
         let theirs = try Fixtures.data("references/\(architecture)--FP8_DYNAMIC/config.json")
         #expect(ours == theirs)

@@ -37,8 +37,8 @@ import TestSupport
         let reference = try Self.reference.get()
         let folder = TemporaryFolder("quality")
         let calibration = calibrate ? CalibrationInput(samples: reference.samples) : nil
-        try Compressor.oneshot(model: StaticActivationTests.model, recipe: recipe, output: folder.file("out"),
-                               options: OneshotOptions(threads: 2, calibration: calibration))
+        try Compressor.run(model: StaticActivationTests.model, recipe: recipe, output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, calibration: calibration))
         return (folder, try logitError(folder.file("out"), samples: reference.samples))
     }
 

@@ -14,8 +14,8 @@ import TestSupport
         let folder = TemporaryFolder("oneshot")
         let output = folder.file("out")
         let parsed = try Recipe.parse(yaml: recipe, file: "recipe.yaml")
-        try Compressor.oneshot(model: Fixtures.path("tiny-llama"), recipe: parsed, output: output,
-                               options: OneshotOptions(threads: threads))
+        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: parsed, output: output,
+                           options: OneshotOptions(threads: threads))
         return (folder, output)
     }
 

@@ -14,8 +14,8 @@ import TestSupport
                     maxShardBytes: Int = ShardPlan.defaultMaxShardBytes) throws -> (TemporaryFolder, Checkpoint) {
         let folder = TemporaryFolder("fp8")
         try builder.write(to: folder.file("in"))
-        try Compressor.oneshot(model: folder.file("in"), recipe: recipe, output: folder.file("out"),
-                               options: OneshotOptions(maxShardBytes: maxShardBytes))
+        try Compressor.run(model: folder.file("in"), recipe: recipe, output: folder.file("out"),
+                           options: OneshotOptions(maxShardBytes: maxShardBytes))
         return (folder, try Checkpoint(directory: folder.file("out")))
     }
 
@@ -98,7 +98,7 @@ import TestSupport
         let folder = TemporaryFolder("fp8")
         try b.write(to: folder.file("in"))
         #expect(throws: ModifierError.nonFinite(tensor: "model.layers.0.mlp.gate_proj.weight", row: 5)) {
-            try Compressor.oneshot(model: folder.file("in"), recipe: Self.recipe, output: folder.file("out"))
+            try Compressor.run(model: folder.file("in"), recipe: Self.recipe, output: folder.file("out"))
         }
         #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["in"])

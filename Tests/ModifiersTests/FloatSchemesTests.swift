@@ -32,8 +32,8 @@ import TestSupport
 
     static func compress(model: String, recipe: Recipe, threads: Int = 2) throws -> TemporaryFolder {
         let folder = TemporaryFolder("float")
-        try Compressor.oneshot(model: Fixtures.path(model), recipe: recipe, output: folder.file("out"),
-                               options: OneshotOptions(threads: threads))
+        try Compressor.run(model: Fixtures.path(model), recipe: recipe, output: folder.file("out"),
+                           options: OneshotOptions(threads: threads))
         return folder
     }
 
@@ -69,7 +69,7 @@ import TestSupport
         try model.write(to: input.file("model"))
         let folder = TemporaryFolder("fused-out")
         let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  targets: Linear\n  scheme: NVFP4A16\n  ignore: [lm_head]\n", file: "recipe.yaml")
-        try Compressor.oneshot(model: input.file("model"), recipe: recipe, output: folder.file("out"))
+        try Compressor.run(model: input.file("model"), recipe: recipe, output: folder.file("out"))
         let out = try Checkpoint(directory: folder.file("out"))
         func globalScale(_ module: String) throws -> Float {
             let tensor = try #require(out.tensor(named: "model.layers.0.\(module).weight_global_scale"))
@@ -109,7 +109,7 @@ import TestSupport
         try model.write(to: input.file("model"))
         let folder = TemporaryFolder("block-out")
         let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  targets: Linear\n  scheme: FP8_BLOCK\n", file: "recipe.yaml")
-        try Compressor.oneshot(model: input.file("model"), recipe: recipe, output: folder.file("out"))
+        try Compressor.run(model: input.file("model"), recipe: recipe, output: folder.file("out"))
         let out = try Checkpoint(directory: folder.file("out"))
         let scale = try #require(out.tensor(named: "model.layers.0.mlp.down_proj.weight_scale"))
         #expect(scale.info.shape == [2, 3])

@@ -48,7 +48,7 @@ import TestSupport
         let folder = TemporaryFolder("input-fault")
         let (plan, shard) = try Self.plan(in: folder)
         let expected = TemporaryFolder("input-fault-expected")
-        try Compressor.oneshot(model: folder.file("in"), recipe: Self.recipe, output: expected.file("out"))
+        try Compressor.run(model: folder.file("in"), recipe: Self.recipe, output: expected.file("out"))
         try FileManager.default.removeItem(atPath: shard)
         _ = try Compressor.run(plan, output: folder.file("out"), options: OneshotOptions(threads: 2))
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("out/model.safetensors")))

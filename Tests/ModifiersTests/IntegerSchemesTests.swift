@@ -33,7 +33,7 @@ import TestSupport
 
     static func compress(model: String, recipe: Recipe, threads: Int = 2) throws -> TemporaryFolder {
         let folder = TemporaryFolder("int")
-        try Compressor.oneshot(model: model, recipe: recipe, output: folder.file("out"), options: OneshotOptions(threads: threads))
+        try Compressor.run(model: model, recipe: recipe, output: folder.file("out"), options: OneshotOptions(threads: threads))
         return folder
     }
 
@@ -123,7 +123,7 @@ import TestSupport
         let folder = TemporaryFolder("int-groups")
         try ModelBuilder.llama(hidden: 96).write(to: folder.file("in"))
         do {
-            try Compressor.oneshot(model: folder.file("in"), recipe: try Self.recipe(Self.groupRecipe(bypass: bypass)), output: folder.file("out"))
+            try Compressor.run(model: folder.file("in"), recipe: try Self.recipe(Self.groupRecipe(bypass: bypass)), output: folder.file("out"))
             Issue.record("expected an error")
         } catch let error as ModifierError {
             guard case let .unquantizableWeight(tensor, reason) = error else { Issue.record("\(error)"); return }
@@ -139,7 +139,7 @@ import TestSupport
         let folder = TemporaryFolder("int-groups")
         try ModelBuilder.llama(hidden: 32).write(to: folder.file("in"))
         #expect(throws: ModifierError.self) {
-            try Compressor.oneshot(model: folder.file("in"), recipe: try Self.recipe(Self.groupRecipe(bypass: false)), output: folder.file("out"))
+            try Compressor.run(model: folder.file("in"), recipe: try Self.recipe(Self.groupRecipe(bypass: false)), output: folder.file("out"))
         }
     }
 
@@ -181,8 +181,8 @@ import TestSupport
         let builder = ModelBuilder.llama(hidden: 64, dtype: dtype)
         let folder = TemporaryFolder("int-dtypes")
         try builder.write(to: folder.file("in"))
-        try Compressor.oneshot(model: folder.file("in"), recipe: try Self.recipe(Self.customRecipe(bits: bits, symmetric: symmetric, strategy: "group", groupSize: 32)),
-                               output: folder.file("out"))
+        try Compressor.run(model: folder.file("in"), recipe: try Self.recipe(Self.customRecipe(bits: bits, symmetric: symmetric, strategy: "group", groupSize: 32)),
+                           output: folder.file("out"))
         let out = try Checkpoint(directory: folder.file("out"))
         let module = "model.layers.0.mlp.down_proj"
         let original = builder.tensors.first { $0.name == module + ".weight" }!
@@ -227,8 +227,8 @@ import TestSupport
         let builder = ModelBuilder.llama(hidden: 64, dtype: dtype)
         let folder = TemporaryFolder("int-dtypes")
         try builder.write(to: folder.file("in"))
-        try Compressor.oneshot(model: folder.file("in"), recipe: try Self.recipe("QuantizationModifier:\n  targets: [Linear]\n  scheme: W8A8\n  ignore: [lm_head]\n"),
-                               output: folder.file("out"))
+        try Compressor.run(model: folder.file("in"), recipe: try Self.recipe("QuantizationModifier:\n  targets: [Linear]\n  scheme: W8A8\n  ignore: [lm_head]\n"),
+                           output: folder.file("out"))
         let out = try Checkpoint(directory: folder.file("out"))
         let module = "model.layers.0.self_attn.o_proj"
         let original = builder.tensors.first { $0.name == module + ".weight" }!
@@ -256,7 +256,7 @@ import TestSupport
         let folder = TemporaryFolder("int-nan")
         try builder.write(to: folder.file("in"))
         #expect(throws: ModifierError.nonFinite(tensor: "model.layers.0.mlp.up_proj.weight", row: 5)) {
-            try Compressor.oneshot(model: folder.file("in"), recipe: try Self.recipe(Self.groupRecipe(bypass: false)), output: folder.file("out"))
+            try Compressor.run(model: folder.file("in"), recipe: try Self.recipe(Self.groupRecipe(bypass: false)), output: folder.file("out"))
         }
     }
 

@@ -12,7 +12,7 @@ import TestSupport
     @Test func attentionFP8AndMlpW4A16MatchTheReference() throws {
         let folder = TemporaryFolder("mixed")
         let recipe = try Recipe.load(path: Self.reference + "/input-recipe.yaml")
-        try Compressor.oneshot(model: Fixtures.path("models/llama"), recipe: recipe, output: folder.file("out"))
+        try Compressor.run(model: Fixtures.path("models/llama"), recipe: recipe, output: folder.file("out"))
         let differences = try ReferenceManifest(path: Self.reference + "/manifest.json").differences(from: folder.file("out"))
         #expect(differences.isEmpty, "\(differences.prefix(5))")
         for file in ["config.json", "recipe.yaml"] {
@@ -33,7 +33,7 @@ import TestSupport
                     FP8_DYNAMIC: ['re:.*self_attn.*']
                     W4A16: ['re:.*mlp.*']
             """, file: "map.yaml")
-        try Compressor.oneshot(model: Fixtures.path("models/llama"), recipe: recipe, output: folder.file("out"))
+        try Compressor.run(model: Fixtures.path("models/llama"), recipe: recipe, output: folder.file("out"))
         let differences = try ReferenceManifest(path: Self.reference + "/manifest.json").differences(from: folder.file("out"))
         #expect(differences.isEmpty, "\(differences.prefix(5))")
     }

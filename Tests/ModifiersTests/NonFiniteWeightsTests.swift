@@ -35,8 +35,8 @@ import TestSupport
     }
 
     static func compress(_ model: String, _ recipe: Recipe, into folder: TemporaryFolder, allow: Bool = true) throws -> Checkpoint {
-        try Compressor.oneshot(model: model, recipe: recipe, output: folder.file("out"),
-                               options: OneshotOptions(threads: 2, rejectNonFinite: !allow))
+        try Compressor.run(model: model, recipe: recipe, output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, rejectNonFinite: !allow))
         return try Checkpoint(directory: folder.file("out"))
     }
 
@@ -45,7 +45,7 @@ import TestSupport
         let folder = TemporaryFolder("nonfinite")
         let model = try Self.model(in: folder)
         #expect(throws: ModifierError.nonFinite(tensor: Self.qProj + ".weight", row: 0)) {
-            try Compressor.oneshot(model: model, recipe: try Self.recipe(scheme), output: folder.file("out"))
+            try Compressor.run(model: model, recipe: try Self.recipe(scheme), output: folder.file("out"))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["llama_nonfinite"])
     }

@@ -179,4 +179,25 @@ import TestSupport
             try OneshotPlan(model: folder.path, recipe: try Recipe.parse(yaml: Self.fp8, file: "r.yaml"))
         }
     }
+
+    /// compressed-tensors only warns of targets that match nothing; the output would then be the
+    /// unquantized model under a quantization_config, so each such group is refused.
+    @Test(arguments: [
+        ("QuantizationModifier:\n  targets: [linear]\n  scheme: FP8_DYNAMIC\n", "group_0", ["linear"]),
+        ("QuantizationModifier:\n  targets: [Linear]\n  ignore: [Linear]\n  scheme: FP8_DYNAMIC\n", "group_0", ["Linear"]),
+        ("QuantizationModifier:\n  scheme: {FP8_DYNAMIC: [Linear], W8A8: [\"re:.*feed_forward.*\"]}\n", "group_1", ["re:.*feed_forward.*"]),
+    ])
+    func aConfigGroupThatQuantizesNothingIsRefused(recipe: String, group: String, targets: [String]) throws {
+        #expect(throws: ModifierError.matchesNothing(position: "r.yaml:1:1", group: group, targets: targets)) {
+            try Self.plan(.llama(), recipe)
+        }
+    }
+
+    /// A group whose every target another group overrides quantizes nothing either.
+    @Test func aGroupOverriddenByALaterOneIsRefused() throws {
+        let recipe = "QuantizationModifier:\n  scheme: {FP8_DYNAMIC: [Linear], W8A8: [Linear]}\n"
+        #expect(throws: ModifierError.matchesNothing(position: "r.yaml:1:1", group: "group_0", targets: ["Linear"])) {
+            try Self.plan(.llama(), recipe)
+        }
+    }
 }

@@ -35,8 +35,8 @@ import TestSupport
 
     static func compress(_ recipe: Recipe, samples: [[Int]], threads: Int = 2) throws -> TemporaryFolder {
         let folder = TemporaryFolder("static")
-        try Compressor.oneshot(model: model, recipe: recipe, output: folder.file("out"),
-                               options: OneshotOptions(threads: threads, calibration: CalibrationInput(samples: samples)))
+        try Compressor.run(model: model, recipe: recipe, output: folder.file("out"),
+                           options: OneshotOptions(threads: threads, calibration: CalibrationInput(samples: samples)))
         return folder
     }
 
@@ -79,7 +79,7 @@ import TestSupport
         let reference = try Reference()
         let folder = TemporaryFolder("static")
         #expect(throws: ModifierError.self) {
-            try Compressor.oneshot(model: Self.model, recipe: reference.recipe("fp8_static_kv"), output: folder.file("out"))
+            try Compressor.run(model: Self.model, recipe: reference.recipe("fp8_static_kv"), output: folder.file("out"))
         }
         #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
     }

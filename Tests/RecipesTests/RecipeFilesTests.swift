@@ -56,9 +56,27 @@ import Testing
         #expect(kv.requiresCalibrationData)
     }
 
+    /// The group-64 variants of the group-128 presets, for models such as SmolLM2-135M (576 columns).
+    static let group64Files: [(file: String, preset: String)] = [
+        ("w4a16_g64.yaml", "W4A16"), ("w4a16_asym_g64.yaml", "W4A16_ASYM"), ("w8a16_g64.yaml", "W8A16"),
+    ]
+
+    @Test(arguments: group64Files.map(\.file))
+    func group64RecipeIsItsPresetWithGroupsOf64(file: String) throws {
+        let preset = Self.group64Files.first { $0.file == file }!.preset
+        let recipe = try Recipe.load(path: Fixtures.recipesFolder.appendingPathComponent(file).path)
+        let spec = try #require(recipe.onlyQuantization)
+        #expect(!spec.requiresCalibrationData)
+        #expect(spec.ignore == ["lm_head"])
+        var expected = SchemePresets.scheme(named: preset, targets: ["Linear"])!
+        #expect(expected.weights?.groupSize == 128)
+        expected.weights?.groupSize = 64
+        #expect(spec.configGroups.map(\.scheme) == [expected])
+    }
+
     @Test func everyShippedRecipeIsListed() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Fixtures.recipesFolder.path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == (Self.files.map(\.file) + Self.calibrationFiles).sorted())
+        #expect(names == (Self.files.map(\.file) + Self.calibrationFiles + Self.group64Files.map(\.file)).sorted())
     }
 }

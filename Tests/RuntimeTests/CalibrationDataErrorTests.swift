@@ -74,9 +74,9 @@ import TestSupport
         try expectFailure(try folder.write("plain.jsonl.zst", text: "{\"text\": \"x\"}\n"), line: nil, "does not start with a zstd frame")
     }
 
-    @Test func unknownNamesAndMissingFilesAreRefused() throws {
-        try expectFailure(try folder.write("data.csv", text: "text\nx\n"), line: nil, "expected .txt or .jsonl")
-        let missing = folder.file("missing.txt")
+    @Test(arguments: ["missing.txt", "missing"])
+    func missingFilesAreRefused(name: String) throws {
+        let missing = folder.file(name)
         #expect(try error(loading: missing)?.description == "\(missing): cannot open: No such file or directory")
     }
 

@@ -190,4 +190,34 @@ import TestSupport
         #expect(read.samples == expected.samples)
         #expect(read.statistics.bytesRead == 2 * text.count)
     }
+
+    // MARK: Names without a known extension
+
+    /// A file named without .txt or .jsonl is read by its first byte that is not white space
+    /// (after decompression): `{` for JSON Lines, anything else for text.
+    @Test(arguments: [("records.jsonl", "records"), ("records.jsonl.zst", "records.zst"), ("records.jsonl.zst", "records.data"),
+                      ("text.txt", "text"), ("text.txt.zst", "text.bin")])
+    func unknownNamesAreReadByTheirContent(fixture: String, name: String) throws {
+        let folder = TemporaryFolder("calibration")
+        let copy = try folder.write(name, Array(try Fixtures.data("calibration/" + fixture)))
+        let options = CalibrationDataOptions(sampleCount: 5, maxSequenceLength: 32)
+        let expected = try CalibrationData.load(path: Self.fixture(fixture), tokenizer: Self.smolLM2, options: options)
+        let read = try CalibrationData.load(path: copy, tokenizer: Self.smolLM2, options: options)
+        #expect(read.samples == expected.samples)
+    }
+
+    @Test func whiteSpaceAndAByteOrderMarkBeforeTheFirstRecordAreSkipped() throws {
+        let folder = TemporaryFolder("calibration")
+        let records = Array(try Fixtures.data("calibration/records.jsonl"))
+        let copy = try folder.write("records.data", [0xEF, 0xBB, 0xBF] + Array(" \n\t\r\n".utf8) + records)
+        #expect(try CalibrationFormat(path: copy, declared: nil).content == .jsonl)
+    }
+
+    @Test func aDeclaredFormatWinsOverTheName() throws {
+        var options = Self.inOrder(maxSequenceLength: 64)
+        options.format = .txt
+        let read = try CalibrationData.load(path: Self.fixture("records.jsonl"), tokenizer: Self.smolLM2, options: options)
+        let text = String(decoding: try Fixtures.data("calibration/records.jsonl"), as: UTF8.self)
+        #expect(Array(read.samples.joined()) == (try Self.smolLM2.encode(text, addSpecialTokens: true)))
+    }
 }

@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// Compressed-tensors checkpoints run with their weights kept compressed: tiny-llama compressed
-/// with each scheme by `Compressor.oneshot`, loaded by the runtime, and checked against a dense
+/// with each scheme by `Compressor.run`, loaded by the runtime, and checked against a dense
 /// reference computed here from the stored tensors.
 @Suite struct CompressedLinearTests {
     /// A scheme, what the test expects of its checkpoint, and how far its logits may move.
@@ -49,7 +49,7 @@ import TestSupport
                   ignore: [lm_head]
             """, file: "\(scheme).yaml")
         let output = folder.file("out")
-        try Compressor.oneshot(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output)
+        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output)
         return output
     }
 

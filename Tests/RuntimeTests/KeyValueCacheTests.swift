@@ -14,8 +14,8 @@ import TestSupport
     /// llama_calib compressed with FP8 weights, static activations and an FP8 KV cache.
     static func compressed() throws -> TemporaryFolder {
         let folder = TemporaryFolder("kv")
-        try Compressor.oneshot(model: Fixtures.path("models/llama_calib"), recipe: recipe, output: folder.file("out"),
-                               options: OneshotOptions(calibration: CalibrationInput(samples: samples)))
+        try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: recipe, output: folder.file("out"),
+                           options: OneshotOptions(calibration: CalibrationInput(samples: samples)))
         return folder
     }
 

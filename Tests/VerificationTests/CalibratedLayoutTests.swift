@@ -142,8 +142,8 @@ import Verification
     ])
     func calibratedOutputsPass(_ yaml: String) throws {
         let folder = TemporaryFolder("verify-calibrated")
-        try Compressor.oneshot(model: Self.model, recipe: Recipe.parse(yaml: yaml, file: "recipe.yaml"), output: folder.file("out"),
-                               options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: Self.samples())))
+        try Compressor.run(model: Self.model, recipe: Recipe.parse(yaml: yaml, file: "recipe.yaml"), output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: Self.samples())))
         let report = try Verifier.verify(checkpoint: folder.file("out"), against: Self.model, options: VerificationOptions(threads: 2))
         #expect(report.problems.map(\.description) == [])
         let checkpoint = try Checkpoint(directory: folder.file("out"))
@@ -159,8 +159,8 @@ import Verification
         let json = try JSONParser.parse(String(decoding: Fixtures.data("calibration-reference.json"), as: UTF8.self))
         let yaml = try #require(json["recipes"]?[name]?["recipe"]?.stringValue)
         let folder = TemporaryFolder("verify-calibrated")
-        try Compressor.oneshot(model: Self.model, recipe: Recipe.parse(yaml: yaml, file: name), output: folder.file("out"),
-                               options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: Self.samples())))
+        try Compressor.run(model: Self.model, recipe: Recipe.parse(yaml: yaml, file: name), output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: Self.samples())))
         #expect(try Verifier.verify(checkpoint: folder.file("out")).problems.map(\.description) == [])
         let against = try Verifier.verify(checkpoint: folder.file("out"), against: Self.model, options: VerificationOptions(threads: 2))
         let differing = against.problems.filter { $0.message.hasPrefix("differs from the original") }.map(\.tensor)

@@ -15,7 +15,7 @@ import Verification
     static func compressed(_ recipe: String, in folder: TemporaryFolder) throws -> EditableCheckpoint {
         let parsed = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/\(recipe).yaml")
         let output = folder.file("\(recipe)-\(UUID().uuidString)")
-        try Compressor.oneshot(model: model, recipe: parsed, output: output, options: OneshotOptions(threads: 2))
+        try Compressor.run(model: model, recipe: parsed, output: output, options: OneshotOptions(threads: 2))
         return try EditableCheckpoint(output)
     }
 

@@ -22,16 +22,20 @@ public final class OutputFolder {
     /// Suffix of the temporary folder's name that an existing output is renamed to while replaced.
     public static let asideSuffix = "-old"
 
-    /// Locks the output, cleans up leftovers of killed runs and creates the temporary folder. An
-    /// existing, non-empty `destination` is refused unless it is a compressed checkpoint and
-    /// `overwrite`; one that is, holds or lies inside any of `inputs` is always refused.
+    /// Creates the destination's missing parent folders, locks the output, cleans up leftovers of
+    /// killed runs and creates the temporary folder. An existing, non-empty `destination` is refused
+    /// unless it is a compressed checkpoint and `overwrite`; one that is, holds or lies inside any
+    /// of `inputs` is always refused (and the parent folders just created are removed again).
     public init(destination: String, inputs: [RunInput] = [], overwrite: Bool) throws(CheckpointError) {
         let url = URL(fileURLWithPath: destination).standardizedFileURL
         self.destination = url.path
         self.overwrite = overwrite
         let parent = url.deletingLastPathComponent().path
-        guard FolderPaths.isDirectory(parent), let parentRoot = FolderPaths.canonical(parent) else {
-            throw .outputFailed(path: destination, reason: "parent folder \(parent) \(FolderPaths.exists(parent) ? "is not a folder" : "does not exist")")
+        let createdParents = try ParentFolders.create(parent, for: destination)
+        var ready = false
+        defer { if !ready { ParentFolders.remove(createdParents) } }
+        guard let parentRoot = FolderPaths.canonical(parent) else {
+            throw .outputFailed(path: destination, reason: "parent folder \(parent) cannot be resolved")
         }
         let target = url.path == "/" ? "/" : (parentRoot == "/" ? "" : parentRoot) + "/" + url.lastPathComponent
         try RunInput.check(target: target, destination: destination, against: inputs)
@@ -44,6 +48,7 @@ public final class OutputFolder {
         guard mkdir(workingPath, 0o755) == 0 else {
             throw .outputFailed(path: destination, reason: "cannot write the output here: \(String(cString: strerror(errno)))")
         }
+        ready = true
     }
 
     deinit { if !finished { discard() } }

@@ -5,25 +5,33 @@ import Recipes
 /// The library entry point: what `compress oneshot` does, for Swift code such as training scripts.
 public enum Compressor {
     /// Applies `recipe` to the checkpoint in `model` and writes the compressed checkpoint to
-    /// `output`, streaming one tensor at a time. The output appears only when complete.
-    /// - Parameter progress: called after every tensor, on the calling thread.
+    /// `output`, streaming one tensor at a time, on a thread of its own so that the caller's task
+    /// is free meanwhile. The output appears only when complete.
+    ///
+    /// The synchronous form is `run(model:recipe:output:options:progress:)`: the two have different
+    /// names because top-level code (a `main.swift`) picks a synchronous overload even under
+    /// `try await`.
+    /// - Parameter progress: called after every tensor, on the run's thread.
     @discardableResult
     public static func oneshot(model: String, recipe: Recipe, output: String, options: OneshotOptions = OneshotOptions(),
-                               progress: ((OneshotProgress) -> Void)? = nil) throws(ModifierError) -> OneshotSummary {
-        let plan = try OneshotPlan(model: model, recipe: recipe)
-        return try run(plan, output: output, options: options, progress: progress)
-    }
-
-    /// `oneshot` off the caller's task, with progress as an `AsyncStream`-friendly callback.
-    public static func oneshot(model: String, recipe: Recipe, output: String, options: OneshotOptions = OneshotOptions(),
-                               progress: (@Sendable (OneshotProgress) -> Void)? = nil) async throws -> OneshotSummary {
-        try await withCheckedThrowingContinuation { continuation in
+                               progress: (@Sendable (OneshotProgress) -> Void)? = nil) async throws(ModifierError) -> OneshotSummary {
+        let result: Result<OneshotSummary, ModifierError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { () throws(ModifierError) in
-                    try oneshot(model: model, recipe: recipe, output: output, options: options, progress: progress.map { p in { p($0) } })
+                continuation.resume(returning: Result { () throws(ModifierError) in
+                    try run(model: model, recipe: recipe, output: output, options: options, progress: progress.map { p in { p($0) } })
                 })
             }
         }
+        return try result.get()
+    }
+
+    /// Applies `recipe` to the checkpoint in `model` and writes the compressed checkpoint to
+    /// `output`, streaming one tensor at a time, on the calling thread: `oneshot` without `async`.
+    /// - Parameter progress: called after every tensor, on the calling thread.
+    @discardableResult
+    public static func run(model: String, recipe: Recipe, output: String, options: OneshotOptions = OneshotOptions(),
+                           progress: ((OneshotProgress) -> Void)? = nil) throws(ModifierError) -> OneshotSummary {
+        try run(OneshotPlan(model: model, recipe: recipe), output: output, options: options, progress: progress)
     }
 
     /// Executes a plan. A plan that needs calibration (`OneshotPlan/requiresCalibration`) runs
@@ -36,8 +44,7 @@ public enum Compressor {
         var samples: [[Int]] = []
         if plan.requiresCalibration {
             guard let calibration = options.calibration else {
-                throw .needsCalibration(group: plan.quantization.groups.first?.name ?? "recipe",
-                                        reason: "the recipe has static activation scales, a KV cache scheme or a calibration modifier")
+                throw .needsCalibration(modifiers: plan.calibratingModifiers)
             }
             pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads)
             samples = calibration.samples
@@ -45,7 +52,9 @@ public enum Compressor {
         do {
             let folder = try OutputFolder(destination: output, inputs: plan.inputs(calibration: options.calibration), overwrite: options.overwrite)
             if !folder.leftovers.isEmpty { options.leftoversCleaned?(folder.leftovers) }
-            let copied = checkpoint.auxiliaryFiles()
+            let others = checkpoint.auxiliaryFiles()
+            let skipped = options.copyPickledWeights ? [] : others.filter(PickledWeights.matches)
+            let copied = others.filter { !skipped.contains($0) }
             var auxiliary: [MappedFile] = []
             for name in copied { auxiliary.append(try checkpoint.openFile(named: name)) }
             let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
@@ -75,7 +84,7 @@ public enum Compressor {
             return OneshotSummary(output: folder.destination, tensorsQuantized: plan.quantization.quantizedCount,
                                   tensorsCopied: plan.quantization.entries.count - plan.quantization.quantizedCount,
                                   bytesIn: totalBytes, bytesOut: writer.bytesWritten, shards: shardPlan.shards.count,
-                                  filesCopied: copied, ignore: plan.quantization.ignore,
+                                  filesCopied: copied, filesSkipped: skipped, ignore: plan.quantization.ignore,
                                   seconds: Date().timeIntervalSince(start))
         } catch let error as CheckpointError {
             throw explained(.checkpoint(error), checkpoint: checkpoint, output: output)

@@ -1,7 +1,7 @@
 import Foundation
 import Checkpoint
 
-/// Settings of a `Compressor.oneshot` run.
+/// Settings of a `Compressor.oneshot` or `Compressor.run` run.
 public struct OneshotOptions: Sendable {
     /// Largest shard written, in bytes (default 5 GB, as transformers).
     public var maxShardBytes: Int
@@ -16,11 +16,15 @@ public struct OneshotOptions: Sendable {
     /// Told, before any tensor is read, what leftovers of killed runs writing the same output were
     /// cleaned up (`OutputLeftovers`), when there were any.
     public var leftoversCleaned: (@Sendable (OutputLeftovers) -> Void)?
+    /// Copy the model folder's pickled weights (`PickledWeights`) into the output too; by
+    /// default they are left out and listed in `OneshotSummary.filesSkipped`.
+    public var copyPickledWeights: Bool
 
     public init(maxShardBytes: Int = ShardPlan.defaultMaxShardBytes, threads: Int = OneshotOptions.coreCount,
                 overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil,
-                leftoversCleaned: (@Sendable (OutputLeftovers) -> Void)? = nil) {
+                copyPickledWeights: Bool = false, leftoversCleaned: (@Sendable (OutputLeftovers) -> Void)? = nil) {
         self.calibration = calibration
+        self.copyPickledWeights = copyPickledWeights
         self.leftoversCleaned = leftoversCleaned
         self.maxShardBytes = maxShardBytes
         self.threads = max(1, threads)
@@ -41,6 +45,14 @@ public struct OneshotProgress: Sendable {
     public let bytesTotal: Int
     /// The tensor just finished.
     public let tensor: String
+
+    public init(tensorsDone: Int, tensorsTotal: Int, bytesDone: Int, bytesTotal: Int, tensor: String) {
+        self.tensorsDone = tensorsDone
+        self.tensorsTotal = tensorsTotal
+        self.bytesDone = bytesDone
+        self.bytesTotal = bytesTotal
+        self.tensor = tensor
+    }
 }
 
 /// What a finished run did.
@@ -52,6 +64,8 @@ public struct OneshotSummary: Sendable, Codable {
     public let bytesOut: Int
     public let shards: Int
     public let filesCopied: [String]
+    /// Files of the model folder left out: pickled weights, unless `OneshotOptions.copyPickledWeights`.
+    public let filesSkipped: [String]
     public let ignore: [String]
     public let seconds: Double
 

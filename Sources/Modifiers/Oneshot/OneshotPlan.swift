@@ -19,9 +19,11 @@ public struct OneshotPlan {
     let quantizers: [any WeightQuantizer]
     /// The input scale each config group calibrates, if any.
     let inputScales: [ActivationScales.InputScale?]
-    /// Whether the recipe needs calibration data: static activation scales, a KV cache scheme or
-    /// a calibration modifier.
-    public let requiresCalibration: Bool
+    /// The recipe's modifiers that need calibration data (static activation scales, a KV cache
+    /// scheme, a calibration modifier), each as `NAME at FILE:LINE:COLUMN (what needs it)`.
+    public let calibratingModifiers: [String]
+    /// Whether the recipe needs calibration data.
+    public var requiresCalibration: Bool { !calibratingModifiers.isEmpty }
     /// What calibration does besides observing activations.
     let program: CalibrationProgram
     /// Weights that must share statistics with their fused siblings (`FusedLayers`), as groups of
@@ -81,7 +83,7 @@ public struct OneshotPlan {
         self.entryOutputs = entryOutputs
         self.quantizers = quantizers
         self.inputScales = inputScales
-        requiresCalibration = modifier.requiresCalibrationData || program.gptq != nil || !program.smoothing.isEmpty
+        calibratingModifiers = Self.calibratingModifiers(of: recipe)
         self.program = program
         self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, groupNames: quantization.groups.map(\.name),
                                                   quantizers: quantizers)

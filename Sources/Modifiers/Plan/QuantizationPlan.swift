@@ -28,6 +28,8 @@ public struct QuantizationPlan: Sendable {
     public let rules: ArchitectureRules
 
     /// Plans `modifier` over `checkpoint`.
+    /// - Throws: `matchesNothing` for a config group that quantizes no module; `notLinear` for a
+    ///   target that matches a module other than a Linear layer.
     public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
         let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
         let groups = modifier.configGroups
@@ -51,6 +53,11 @@ public struct QuantizationPlan: Sendable {
         // A tied lm_head has no tensor of its own, but the model has the module, and it is not quantized.
         if checkpoint.tensor(named: "lm_head.weight") == nil, checkpoint.config?.tiesWordEmbeddings == true {
             unquantizedLinear.insert("lm_head")
+        }
+        // compressed-tensors only warns of a target that matches nothing; its output would be the
+        // unquantized model under a quantization_config, so a group that quantizes nothing is an error.
+        for (index, group) in groups.enumerated() where !entries.contains(where: { $0.action == .quantize(group: index) }) {
+            throw .matchesNothing(position: modifier.position.description, group: group.name, targets: group.scheme.targets)
         }
         let quantizedModules = Set(entries.filter { $0.action != .copy }.map(\.module))
         unquantizedLinear.subtract(quantizedModules)

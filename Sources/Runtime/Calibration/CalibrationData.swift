@@ -1,7 +1,8 @@
 /// Token sequences to calibrate a model on, read from a data file and tokenized by the model's
 /// tokenizer.
 ///
-/// Files, told by their name:
+/// Files, told by `CalibrationDataOptions.format`, else by their name, else by their content (JSON
+/// Lines when the first byte that is not white space is `{`, else plain text):
 /// - `.txt`: plain text. The whole text is one token sequence, cut into non-overlapping windows of
 ///   `maxSequenceLength` tokens, each window a sample (see `PlainTextSamples`).
 /// - `.jsonl`: JSON Lines, one sample per record: `{"text": "..."}`, or
@@ -46,20 +47,20 @@ public struct CalibrationData: Sendable {
     ///   `.invalidArgument` for options out of range; `.checkpoint` when the file cannot be opened.
     public static func load(path: String, tokenizer: Tokenizer, options: CalibrationDataOptions = CalibrationDataOptions()) throws(RuntimeError) -> CalibrationData {
         try options.validate()
-        let format = try CalibrationFormat(path: path)
+        let format = try CalibrationFormat(path: path, declared: options.format)
         let reader = try openByteReader(path: path, namedCompressed: format.isNamedCompressed)
         let input = BufferedInput(reader: reader, file: path, byteLimit: options.maxInputBytes)
         var selector = SampleSelector(options)
         switch format.content {
-        case .plainText:
+        case .txt:
             try PlainTextSamples(input: input, tokenizer: tokenizer, maxSequenceLength: options.maxSequenceLength).read(into: &selector)
-        case .jsonLines:
+        case .jsonl:
             var records = JSONLinesSamples(input: input, tokenizer: tokenizer, maxSequenceLength: options.maxSequenceLength)
             try records.read(into: &selector)
         }
         let samples = selector.finish()
         guard !samples.isEmpty else {
-            throw .calibrationData(file: path, line: nil, reason: format.content == .plainText ? "no text to calibrate on" : "no records to calibrate on")
+            throw .calibrationData(file: path, line: nil, reason: format.content == .txt ? "no text to calibrate on" : "no records to calibrate on")
         }
         return CalibrationData(
             samples: samples, source: path,

@@ -13,9 +13,13 @@ public struct CalibrationDataOptions: Sendable, Equatable {
     /// this, and `CalibrationData.Statistics.stoppedAtInputLimit` says so. It bounds the time
     /// spent on a huge or hostile file; memory does not grow with the file's size.
     public var maxInputBytes: Int
+    /// What the file holds; nil to tell it by the file's name (`.txt`, `.jsonl`, optionally
+    /// `.zst`), or for other names by its content.
+    public var format: CalibrationDataFormat?
 
     public init(sampleCount: Int = 512, maxSequenceLength: Int = 2048, seed: UInt64 = 42, shuffle: Bool = true,
-                maxInputBytes: Int = 1 << 30) {
+                maxInputBytes: Int = 1 << 30, format: CalibrationDataFormat? = nil) {
+        self.format = format
         self.sampleCount = sampleCount
         self.maxSequenceLength = maxSequenceLength
         self.seed = seed
