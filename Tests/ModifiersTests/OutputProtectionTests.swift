@@ -14,7 +14,7 @@ import TestSupport
     /// A previous output in `folder/out`, with the calibration text copied into it.
     static func previousOutput(in folder: TemporaryFolder) throws -> String {
         let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_dynamic.yaml")
-        try Compressor.oneshot(model: model, recipe: recipe, output: folder.file("out"), options: OneshotOptions(threads: 2))
+        try Compressor.run(model: model, recipe: recipe, output: folder.file("out"), options: OneshotOptions(threads: 2))
         try FileManager.default.copyItem(atPath: Fixtures.path("calibration/text.txt"), toPath: folder.file("out/text.txt"))
         return folder.file("out")
     }
@@ -25,7 +25,7 @@ import TestSupport
         let before = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
         let recipe = try Recipe.load(path: output + "/recipe.yaml")
         #expect {
-            try Compressor.oneshot(model: Self.model, recipe: recipe, output: output, options: OneshotOptions(threads: 2, overwrite: true))
+            try Compressor.run(model: Self.model, recipe: recipe, output: output, options: OneshotOptions(threads: 2, overwrite: true))
         } throws: { "\($0)".contains("holds the recipe \(output)/recipe.yaml, which this run reads") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output).sorted() == before)
     }
@@ -39,7 +39,7 @@ import TestSupport
                                              options: CalibrationDataOptions(sampleCount: 2, maxSequenceLength: 16))
         let options = OneshotOptions(threads: 2, overwrite: true, calibration: data)
         #expect {
-            try Compressor.oneshot(model: Self.model, recipe: recipe, output: output, options: options)
+            try Compressor.run(model: Self.model, recipe: recipe, output: output, options: options)
         } throws: { "\($0)".contains("holds the dataset \(output)/text.txt, which this run reads") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: output).sorted() == before)
     }
