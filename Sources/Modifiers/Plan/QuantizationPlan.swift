@@ -28,6 +28,7 @@ public struct QuantizationPlan: Sendable {
     public let rules: ArchitectureRules
 
     /// Plans `modifier` over `checkpoint`.
+    /// - Throws: `unquantizableWeight` for an empty weight (no rows or no columns) a group quantizes.
     public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
         let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
         let groups = modifier.configGroups
@@ -42,7 +43,10 @@ public struct QuantizationPlan: Sendable {
             var action = Action.copy
             if kind == .router { routers.insert(module) }
             if let group = try assignment.group(ofModule: module, kind: kind) {
-                if parameter == "weight" { action = .quantize(group: group) }
+                if parameter == "weight" {
+                    try requireNonEmpty(tensor.info)
+                    action = .quantize(group: group)
+                }
             } else if kind == .linear {
                 unquantizedLinear.insert(module)
             }
