@@ -45,6 +45,10 @@ struct BenchCommand: ParsableCommand {
         let peakRSSBytes: Int
     }
 
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         let output = (scratch as NSString).appendingPathComponent("compress-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(atPath: output) }

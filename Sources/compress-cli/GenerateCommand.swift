@@ -59,7 +59,7 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be at least 0") }
-        guard temperature >= 0 else { throw ValidationError("--temperature must be at least 0") }
+        guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be a finite number ≥ 0, got \(temperature)") }
         guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
         if system != nil, !chat { throw ValidationError("--system needs --chat") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
