@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Checkpoint", dependencies: ["CJSONC"], swiftSettings: optimized),
         .target(name: "Recipes", dependencies: ["Checkpoint", "Yams"], swiftSettings: optimized),
-        .target(name: "Runtime", dependencies: ["Checkpoint", "COpenBLAS", "CZstd"], swiftSettings: optimized),
+        .target(name: "Runtime", dependencies: ["Checkpoint", "Recipes", "COpenBLAS", "CZstd"], swiftSettings: optimized),
         .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes", "Runtime", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "Verification", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime"], swiftSettings: optimized),
         .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),

@@ -16,7 +16,7 @@ enum QuantizationArgsReader {
             keyNodes[key] = value
             switch key {
             case "num_bits":
-                input.numBits = try value.int(for: key)
+                input.numBits = try value.int(for: key, range: QuantizationArgs.numBitsRange)
             case "type":
                 let text = try value.string(for: key)
                 guard let type = QuantizationType(rawValue: text.lowercased()) else {

@@ -16,7 +16,12 @@ extension YAMLNode {
         return value
     }
 
-    func int(for key: String) throws(RecipeError) -> Int {
+    /// An integer; one too large for 64 bits is out of range, and the message gives `range`, the
+    /// values `key` takes (by default every 64-bit integer).
+    func int(for key: String, range: String = "\(Int.min) to \(Int.max)") throws(RecipeError) -> Int {
+        if case let .scalar(text, .integer) = value, intValue == nil {
+            throw .outOfRange(position, key: key, value: text, expected: "out of range (\(range))")
+        }
         guard let value = intValue else { throw wrongType(key, "an integer") }
         return value
     }

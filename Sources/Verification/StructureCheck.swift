@@ -42,9 +42,6 @@ struct StructureCheck {
     /// A module's tensors in checkpoint order, by parameter name.
     private typealias Parameters = [(parameter: String, tensor: Checkpoint.Tensor)]
 
-    /// The largest weight dimension taken as such (2^40), far beyond any model's.
-    static let largestDimension = 1 << 40
-
     /// Parameter names that only quantization writes.
     static let quantizationParameters: Set<String> = {
         var names: Set<String> = ["weight_packed", "weight_shape", "weight_g_idx"]
@@ -100,7 +97,7 @@ struct StructureCheck {
         }
         guard let group else { return checkUnquantized(module, parameters) }
         modulesPerGroup[group] += 1
-        guard main.info.shape.allSatisfy({ $0 <= Self.largestDimension }) else {
+        guard main.info.shape.allSatisfy({ $0 <= TensorInfo.largestDimension }) else {
             // Possible in a valid file when another dimension is 0; no layout arithmetic may overflow on it.
             problems.append(.init(tensor: main.name, message: "shape \(main.info.shape) is not that of a Linear weight"))
             return
@@ -203,7 +200,7 @@ struct StructureCheck {
         guard main.name.hasSuffix(".weight_packed") else { return main.info.shape }
         if main.info.dtype == .u8 { return [rows, stored * 2] }
         if let shapeTensor = tensor("weight_shape", parameters), let values = checkpoint.integers(shapeTensor) {
-            if values.count == 2, values.allSatisfy({ (1...Self.largestDimension).contains($0) }) { return values }
+            if values.count == 2, values.allSatisfy({ (1...TensorInfo.largestDimension).contains($0) }) { return values }
             problems.append(.init(tensor: shapeTensor.name, message: "holds \(values), not the [rows, columns] of a weight"))
         }
         return [rows, stored * 32 / max(bits, 1)]

@@ -79,10 +79,10 @@ public enum Verifier {
             return [.init(tensor: name, message: "the checkpoint holds a \(module.shape) weight, but the original is \(source.info.dtype.rawValue) \(source.info.shape)")]
         }
         let weights = setup.config.configGroups[module.group].scheme.weights
-        let block = weights?.blockStructure ?? ((weights?.strategy == .group || weights?.strategy == .tensorGroup) ? weights?.groupSize.map { [1, $0] } : nil)
         let decoded: DequantizedWeight
         do {
-            decoded = try reader.weight(module: module.name, rows: module.shape[0], columns: module.shape[1], bits: weights?.numBits, block: block)
+            decoded = try reader.weight(module: module.name, rows: module.shape[0], columns: module.shape[1], bits: weights?.numBits,
+                                        block: weights?.scaleBlock)
         } catch {
             return [.init(tensor: name, message: "cannot be dequantized: \(error.description)")]
         }

@@ -55,6 +55,10 @@ struct BenchCommand: ParsableCommand {
         let peakRSSBytes: Int
     }
 
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         let model = try source.folder(self.model)
         let output = ((scratch ?? NSTemporaryDirectory()) as NSString).appendingPathComponent("compress-bench-\(getpid())")

@@ -8,7 +8,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate text from a prompt.",
         discussion: """
-            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also <|im_end|>). --chat wraps the prompt in ChatML (<|im_start|>user … <|im_end|> <|im_start|>assistant), for tokenizers that have <|im_start|>; the model's own Jinja chat template is not interpreted.
+            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens (capped so that prompt and new tokens fit the model's max_position_embeddings) or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also <|im_end|>). --chat wraps the prompt in ChatML (<|im_start|>user … <|im_end|> <|im_start|>assistant), for tokenizers that have <|im_start|>; the model's own Jinja chat template is not interpreted.
             """)
 
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
@@ -55,7 +55,7 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be at least 0") }
-        guard temperature >= 0 else { throw ValidationError("--temperature must be at least 0") }
+        guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be a finite number ≥ 0, got \(temperature)") }
         guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
         if system != nil, !chat { throw ValidationError("--system needs --chat") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -83,6 +83,10 @@ struct GenerateCommand: ParsableCommand {
             var generator = Generator(
                 model: loaded, sampler: try Sampler(temperature: temperature, topP: topP, seed: seed), stopTokens: stops)
 
+            let limit = generator.newTokenLimit(promptTokens: ids.count, maxTokens: maxTokens)
+            if limit < maxTokens, let context = loaded.spec.contextLength {
+                log("generate: --max-tokens \(maxTokens) capped to \(limit): the model's context (max_position_embeddings) is \(context) tokens, the prompt takes \(ids.count)")
+            }
             var produced: [Int] = []
             var shown = ""
             let result = try generator.generate(prompt: ids, maxTokens: maxTokens) { token in

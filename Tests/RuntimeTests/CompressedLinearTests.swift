@@ -151,7 +151,7 @@ import TestSupport
             {"quantization_config": {"config_groups": {"group_0": {"targets": ["re:.*down_proj$"],
              "input_activations": {"type": "int", "num_bits": 4, "dynamic": true, "strategy": "token"}}}}}
             """) else { Issue.record("not an object"); return }
-        let config = try #require(QuantizationConfig(ModelConfig(json: json), file: "config.json"))
+        let config = try #require(try QuantizationConfig(ModelConfig(json: json), file: "config.json"))
         #expect(try config.group(for: "model.layers.0.mlp.up_proj") == nil)
         let group = try #require(try config.group(for: "model.layers.0.mlp.down_proj"))
         #expect(throws: RuntimeError.unsupportedQuantization(module: "model.layers.0.mlp.down_proj", reason: "4-bit int input activations (symmetric: true)")) {

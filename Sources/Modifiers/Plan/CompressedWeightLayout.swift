@@ -23,8 +23,9 @@ public struct CompressedWeightLayout: Sendable {
         quantizer.outputs(module: module, weight: weight)
     }
 
-    /// Refuses a weight the scheme cannot take, such as columns that are not a whole number of groups.
+    /// Refuses a weight the scheme cannot take: an empty one, or columns that are not a whole number of groups.
     public func validate(_ weight: TensorInfo) throws(ModifierError) {
+        try requireNonEmpty(weight)
         try quantizer.validate(weight)
     }
 

@@ -29,7 +29,8 @@ public struct QuantizationPlan: Sendable {
 
     /// Plans `modifier` over `checkpoint`.
     /// - Throws: `matchesNothing` for a config group that quantizes no module; `notLinear` for a
-    ///   target that matches a module other than a Linear layer.
+    ///   target that matches a module other than a Linear layer; `unquantizableWeight` for an empty
+    ///   weight (no rows or no columns) a group quantizes.
     public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
         let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
         let groups = modifier.configGroups
@@ -44,7 +45,10 @@ public struct QuantizationPlan: Sendable {
             var action = Action.copy
             if kind == .router { routers.insert(module) }
             if let group = try assignment.group(ofModule: module, kind: kind) {
-                if parameter == "weight" { action = .quantize(group: group) }
+                if parameter == "weight" {
+                    try requireNonEmpty(tensor.info)
+                    action = .quantize(group: group)
+                }
             } else if kind == .linear {
                 unquantizedLinear.insert(module)
             }

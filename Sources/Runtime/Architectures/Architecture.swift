@@ -8,7 +8,7 @@ import Foundation
 /// ``ArchitectureRegistry``.
 public protocol DecoderArchitecture {
     /// The configuration struct, decoded from config.json.
-    associatedtype Configuration: Decodable
+    associatedtype Configuration: DecoderConfiguration
     /// The `model_type` values this architecture serves.
     static var modelTypes: [String] { get }
     /// The forward-pass description for a configuration.
@@ -30,12 +30,18 @@ extension DecoderArchitecture {
 public enum ArchitectureRegistry {
     /// What loading needs from an architecture, with its configuration type erased.
     struct Entry {
-        let spec: (Data, String) throws(RuntimeError) -> DecoderSpec
+        /// The spec of config.json (its bytes and path), checked against the checkpoint's tensors
+        /// (sanitized) before the spec allocates anything per layer.
+        let spec: (Data, String, [String: Checkpoint.Tensor]) throws(RuntimeError) -> DecoderSpec
         let sanitize: ([String: Checkpoint.Tensor]) -> [String: Checkpoint.Tensor]
 
         init<A: DecoderArchitecture>(_ architecture: A.Type) {
-            spec = { (data, file) throws(RuntimeError) in
-                try A.spec(for: JSONDecoder.configuration(A.Configuration.self, from: data, file: file))
+            spec = { (data, file, tensors) throws(RuntimeError) in
+                let configuration = try JSONDecoder.configuration(A.Configuration.self, from: data, file: file)
+                try configuration.transformer.checkLayers(against: tensors.keys, file: file)
+                let spec = try A.spec(for: configuration)
+                try spec.checkSlidingWindows(file: file)
+                return spec
             }
             sanitize = A.sanitize(weights:)
         }

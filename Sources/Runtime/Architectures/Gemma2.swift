@@ -1,5 +1,5 @@
 /// The Gemma-2 config.json: the shared keys, soft-capping and the query scale.
-public struct Gemma2Configuration: Decodable, Sendable {
+public struct Gemma2Configuration: DecoderConfiguration, Sendable {
     public var base: TransformerConfiguration
     /// `attn_logit_softcapping`, nil when null.
     public var attentionSoftcap: Float?
@@ -16,10 +16,12 @@ public struct Gemma2Configuration: Decodable, Sendable {
     public init(from decoder: Swift.Decoder) throws {
         base = try TransformerConfiguration(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        attentionSoftcap = try c.decodeIfPresent(Float.self, forKey: .attentionSoftcap)
-        finalLogitSoftcap = try c.decodeIfPresent(Float.self, forKey: .finalLogitSoftcap)
-        queryPreAttentionScalar = try c.decodeIfPresent(Float.self, forKey: .queryPreAttentionScalar) ?? Float(base.headDim)
+        attentionSoftcap = try c.decodePositiveIfPresent(Float.self, forKey: .attentionSoftcap)
+        finalLogitSoftcap = try c.decodePositiveIfPresent(Float.self, forKey: .finalLogitSoftcap)
+        queryPreAttentionScalar = try c.decodePositiveIfPresent(Float.self, forKey: .queryPreAttentionScalar) ?? Float(base.headDim)
     }
+
+    public var transformer: TransformerConfiguration { base }
 }
 
 /// Gemma-2: Gemma's conventions plus norms after attention and after the MLP, soft-capped

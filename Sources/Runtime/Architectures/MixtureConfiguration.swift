@@ -1,6 +1,6 @@
 /// The mixture-of-experts keys of a config.json (Mixtral, Qwen2-MoE, Qwen3-MoE), beside the shared
 /// keys and Qwen's sliding-window switches.
-public struct MixtureConfiguration: Decodable, Sendable {
+public struct MixtureConfiguration: DecoderConfiguration, Sendable {
     public var qwen: Qwen2Configuration
     /// `num_local_experts` or `num_experts`.
     public var expertCount: Int
@@ -26,24 +26,30 @@ public struct MixtureConfiguration: Decodable, Sendable {
     public init(from decoder: Swift.Decoder) throws {
         qwen = try Qwen2Configuration(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let count = try c.decodeIfPresent(Int.self, forKey: .localExperts) ?? c.decodeIfPresent(Int.self, forKey: .experts) else {
+        guard let count = try c.decodeSizeIfPresent(forKey: .localExperts) ?? c.decodeSizeIfPresent(forKey: .experts) else {
             throw DecodingError.keyNotFound(
                 CodingKeys.experts, .init(codingPath: decoder.codingPath, debugDescription: "num_local_experts or num_experts"))
         }
         expertCount = count
-        expertsPerToken = try c.decode(Int.self, forKey: .expertsPerToken)
-        expertIntermediateSize = try c.decodeIfPresent(Int.self, forKey: .expertIntermediateSize)
-        sharedExpertIntermediateSize = try c.decodeIfPresent(Int.self, forKey: .sharedExpertIntermediateSize)
+        expertsPerToken = try c.decodeSize(forKey: .expertsPerToken)
+        guard expertsPerToken <= expertCount else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .expertsPerToken, in: c, debugDescription: "\(expertsPerToken) is more than the \(expertCount) experts")
+        }
+        expertIntermediateSize = try c.decodeSizeIfPresent(forKey: .expertIntermediateSize)
+        sharedExpertIntermediateSize = try c.decodeSizeIfPresent(forKey: .sharedExpertIntermediateSize)
         normalizeTopK = try c.decodeIfPresent(Bool.self, forKey: .normalizeTopK)
-        sparseStep = try c.decodeIfPresent(Int.self, forKey: .sparseStep) ?? 1
+        sparseStep = try c.decodeSizeIfPresent(forKey: .sparseStep) ?? 1
         denseLayers = try c.decodeIfPresent([Int].self, forKey: .denseLayers) ?? []
     }
+
+    public var transformer: TransformerConfiguration { qwen.base }
 
     /// Whether each layer is sparse: not listed in `mlp_only_layers`, and its 1-based index a
     /// multiple of `decoder_sparse_step`.
     var sparseLayers: [Bool] {
         (0..<qwen.base.layerCount).map { l in
-            expertCount > 0 && sparseStep > 0 && !denseLayers.contains(l) && (l + 1) % sparseStep == 0
+            !denseLayers.contains(l) && (l + 1) % sparseStep == 0
         }
     }
 }

@@ -1,5 +1,5 @@
 /// The Qwen2 config.json: the shared keys and Qwen's sliding-window switches.
-public struct Qwen2Configuration: Decodable, Sendable {
+public struct Qwen2Configuration: DecoderConfiguration, Sendable {
     public var base: TransformerConfiguration
     /// `use_sliding_window`: whether any layer slides.
     public var useSlidingWindow: Bool
@@ -16,6 +16,8 @@ public struct Qwen2Configuration: Decodable, Sendable {
         useSlidingWindow = try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) ?? false
         maxWindowLayers = try c.decodeIfPresent(Int.self, forKey: .maxWindowLayers) ?? base.layerCount
     }
+
+    public var transformer: TransformerConfiguration { base }
 
     /// The window of each layer: none unless `use_sliding_window`, then as `layer_types` or
     /// `max_window_layers` say.

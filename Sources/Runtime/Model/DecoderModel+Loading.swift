@@ -24,6 +24,8 @@ extension DecoderModel {
     }
 
     /// The spec of the opened `checkpoint` and its tensors under the runtime's names, read through its mappings.
+    /// config.json is checked against the tensors before anything is allocated from it (its layer
+    /// count, sizes and RoPE values; its quantization_config as `compress verify` checks it).
     static func open(_ checkpoint: Checkpoint) throws(RuntimeError) -> (DecoderSpec, WeightStore) {
         let directory = checkpoint.directory
         let configPath = directory + "/" + ModelConfig.fileName
@@ -34,9 +36,11 @@ extension DecoderModel {
             throw .invalidConfiguration(file: configPath, reason: "missing key 'model_type'")
         }
         let entry = try ArchitectureRegistry.entry(modelType: modelType)
-        let spec = try entry.spec(data, configPath)
         let named = Dictionary(checkpoint.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        return (spec, WeightStore(checkpoint: checkpoint, tensors: entry.sanitize(named)))
+        let tensors = entry.sanitize(named)
+        let spec = try entry.spec(data, configPath, tensors)
+        let quantization = try QuantizationConfig(config, file: configPath)
+        return (spec, WeightStore(checkpoint: checkpoint, tensors: tensors, quantization: quantization))
     }
 
     /// Builds the model from `weights`, named as ``DecoderArchitecture/sanitize(weights:)`` leaves them.

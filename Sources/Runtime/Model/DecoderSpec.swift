@@ -45,6 +45,8 @@ public struct DecoderSpec: Sendable {
     public var tiedEmbeddings: Bool
     /// Tokens that end generation.
     public var endOfSequenceTokens: [Int]
+    /// The positions the model was trained for (`max_position_embeddings`), when config.json gives it.
+    public var contextLength: Int?
 
     /// A spec with the sizes and common settings of `configuration` and the Llama variant of every block.
     public init(_ configuration: TransformerConfiguration, tiedByDefault: Bool) {
@@ -64,6 +66,7 @@ public struct DecoderSpec: Sendable {
         mlpBias = configuration.mlpBias ?? false
         tiedEmbeddings = configuration.tieWordEmbeddings ?? tiedByDefault
         endOfSequenceTokens = configuration.endOfSequenceTokens
+        contextLength = configuration.maxPositionEmbeddings
     }
 
     /// The width of the query projection's output.

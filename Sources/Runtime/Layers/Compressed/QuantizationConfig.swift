@@ -1,45 +1,40 @@
 import Checkpoint
+import Recipes
 
-/// The parts of config.json's compressed-tensors `quantization_config` the runtime needs: which
-/// config group targets a module, and what that group says about its weights and activations.
+/// config.json's compressed-tensors `quantization_config`, read and validated as `compress verify`
+/// reads it (``CompressedTensorsConfig``: every config group's arguments checked, so group and
+/// block sizes are positive), and what the runtime needs of it: which config group targets a
+/// module, and what that group says about its weights and activations.
 struct QuantizationConfig {
     /// One entry of `config_groups`.
     struct Group {
         let name: String
-        let targets: [String]
+        let scheme: QuantizationScheme
+
         /// `weights.num_bits`.
-        let weightBits: Int?
+        var weightBits: Int? { scheme.weights?.numBits }
         /// The weight's scale block `[rows, columns]` (`block_structure` or `[1, group_size]`).
-        let weightBlock: [Int]?
-        /// `input_activations`, or nil when activations are not quantized.
-        let inputActivations: JSONObject?
+        var weightBlock: [Int]? { scheme.weights?.scaleBlock }
     }
 
     let groups: [Group]
     let ignore: [String]
+    /// `kv_cache_scheme`, when the checkpoint quantizes its KV cache.
+    let keyValueCacheScheme: QuantizationArgs?
     let file: String
 
     /// The `quantization_config` of `config`, or nil when it has none.
-    init?(_ config: ModelConfig?, file: String) {
-        guard let object = config?.json["quantization_config"]?.objectValue else { return nil }
-        self.file = file
-        ignore = object["ignore"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        groups = (object["config_groups"]?.objectValue?.members ?? []).compactMap { member in
-            guard let group = member.value.objectValue else { return nil }
-            let weights = group["weights"]?.objectValue
-            var block: [Int]? = nil
-            if let structure = weights?["block_structure"]?.arrayValue?.compactMap(\.integerValue), structure.count == 2 {
-                block = structure.map { Int($0) }
-            } else if weights?["strategy"]?.stringValue == "group", let size = weights?["group_size"]?.integerValue {
-                block = [1, Int(size)]
-            }
-            return Group(
-                name: member.key,
-                targets: group["targets"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-                weightBits: weights?["num_bits"]?.integerValue.map { Int($0) },
-                weightBlock: block,
-                inputActivations: group["input_activations"]?.objectValue)
+    /// - Throws: `invalidConfiguration` naming `file` when it breaks compressed-tensors' rules.
+    init?(_ config: ModelConfig?, file: String) throws(RuntimeError) {
+        guard let json = config?.json["quantization_config"] else { return nil }
+        let parsed: CompressedTensorsConfig
+        do { parsed = try CompressedTensorsConfig(json: json, file: file) } catch {
+            throw .invalidConfiguration(file: file, reason: "quantization_config: \(error.message)")
         }
+        self.file = file
+        groups = parsed.configGroups.map { Group(name: $0.name, scheme: $0.scheme) }
+        ignore = parsed.ignore
+        keyValueCacheScheme = parsed.kvCacheScheme
     }
 
     /// The first group with a target matching `module` (a Linear layer), unless `ignore` matches it.
@@ -49,7 +44,7 @@ struct QuantizationConfig {
     /// the whole name or its last components.
     func group(for module: String) throws(RuntimeError) -> Group? {
         if try matchesAny(ignore, module) { return nil }
-        for group in groups where try matchesAny(group.targets, module) { return group }
+        for group in groups where try matchesAny(group.scheme.targets, module) { return group }
         return nil
     }
 
@@ -74,28 +69,26 @@ struct QuantizationConfig {
     /// How the layers of `group` quantize their input: nil when they do not; `inputScale`
     /// supplies the static scale a non-dynamic group needs.
     func activations(of group: Group, module: String, inputScale: () throws(RuntimeError) -> Float?) throws(RuntimeError) -> ActivationQuantization? {
-        guard let args = group.inputActivations else { return nil }
-        let type = args["type"]?.stringValue ?? "int", bits = args["num_bits"]?.integerValue ?? 8
+        guard let args = group.scheme.inputActivations else { return nil }
         let grid: ActivationQuantization.Grid
-        switch (type, bits) {
-        case ("float", 8): grid = .fp8
-        case ("int", 8) where args["symmetric"]?.boolValue ?? true: grid = .int8
+        switch (args.type, args.numBits) {
+        case (.float, 8): grid = .fp8
+        case (.int, 8) where args.symmetric: grid = .int8
         default:
-            throw .unsupportedQuantization(module: module, reason: "\(bits)-bit \(type) input activations (symmetric: \(args["symmetric"]?.boolValue ?? true))")
+            throw .unsupportedQuantization(module: module, reason: "\(args.numBits)-bit \(args.type.rawValue) input activations (symmetric: \(args.symmetric))")
         }
         if let scale = try inputScale() { return ActivationQuantization(grid: grid, scale: .fixed(scale)) }
-        let strategy = args["strategy"]?.stringValue ?? "tensor"
-        guard args["dynamic"]?.boolValue == true else { throw .missingTensor(module + ".input_scale") }
-        switch strategy {
-        case "token": return ActivationQuantization(grid: grid, scale: .token)
-        case "tensor": return ActivationQuantization(grid: grid, scale: .tensor)
-        case "group":
-            guard let size = args["group_size"]?.integerValue, size > 0 else {
+        guard args.dynamic == .on else { throw .missingTensor(module + ".input_scale") }
+        switch args.strategy {
+        case .token: return ActivationQuantization(grid: grid, scale: .token)
+        case .tensor: return ActivationQuantization(grid: grid, scale: .tensor)
+        case .group:
+            guard let size = args.groupSize, size > 0 else {
                 throw .unsupportedQuantization(module: module, reason: "group input activations without a group_size")
             }
-            return ActivationQuantization(grid: grid, scale: .group(size: Int(size)))
+            return ActivationQuantization(grid: grid, scale: .group(size: size))
         default:
-            throw .unsupportedQuantization(module: module, reason: "input activation strategy '\(strategy)'")
+            throw .unsupportedQuantization(module: module, reason: "input activation strategy '\(args.strategy.rawValue)'")
         }
     }
 }

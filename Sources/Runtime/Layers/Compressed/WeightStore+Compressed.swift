@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Recipes
 
 extension WeightStore {
     /// A projection from `names` stacked by rows, as ``linear(_:outputs:inputFeatures:requireBias:)``
@@ -29,14 +30,17 @@ extension WeightStore {
     /// The compressed layer of module `name`, a `[rows, columns]` weight, picked by its tensors'
     /// dtypes; activation quantization and scale blocks come from the config group targeting it.
     private func compressed(_ name: String, rows: Int, columns: Int, requireBias: Bool) throws(RuntimeError) -> any Linear {
-        let config = QuantizationConfig(checkpoint.config, file: checkpoint.directory + "/" + ModelConfig.fileName)
-        let group = try config?.group(for: name)
+        let group = try quantization?.group(for: name)
+        if let weights = group?.scheme.weights, weights.strategy == .group || weights.strategy == .tensorGroup,
+           let size = weights.groupSize, columns % size != 0 {
+            throw .unsupportedQuantization(module: name, reason: "\(columns) columns are not a whole number of groups of group_size \(size)")
+        }
         let bias = requireBias || contains(name + ".bias") ? try floats(name + ".bias", shape: [rows]) : nil
         var activations: ActivationQuantization? = nil
-        if let config, let group {
-            activations = try config.activations(of: group, module: name) { () throws(RuntimeError) -> Float? in
+        if let quantization, let group {
+            activations = try quantization.activations(of: group, module: name) { () throws(RuntimeError) -> Float? in
                 guard let scale = tensors[name + ".input_scale"] else { return nil }
-                return try floats(scale.name, shape: scale.info.shape).first
+                return try self.scales(scale).first
             }
         }
         let weights = try weightDecoder(name, rows: rows, columns: columns, bits: group?.weightBits, block: group?.weightBlock)
@@ -137,24 +141,40 @@ extension WeightStore {
     }
 
     /// The scales `name` of a `rows × columns` weight, decoded to f32: BF16/F16/F32 as stored,
-    /// F8_E4M3 (NVFP4) divided by the module's `weight_global_scale`, U8/F8_E8M0 (MXFP4) as powers of two.
+    /// F8_E4M3 (NVFP4) divided by the module's `weight_global_scale`, U8/F8_E8M0 (MXFP4) as powers of two;
+    /// each, and the global scale, positive and finite.
     private func scaleGrid(_ name: String, rows: Int, columns: Int, block: [Int]?) throws(RuntimeError) -> ScaleGrid {
         guard let tensor = tensors[name] else { throw .missingTensor(name) }
         let values: [Float]
         switch tensor.info.dtype {
         case .bf16, .f16, .f32:
-            values = try floats(name, shape: tensor.info.shape)
+            values = try scales(tensor)
         case .f8e4m3:
             let globalName = String(name.dropLast("weight_scale".count)) + "weight_global_scale"
             guard let global = tensors[globalName] else { throw .missingTensor(globalName) }
-            guard let divisor = try floats(globalName, shape: global.info.shape).first else { throw .tensorShape(tensor: globalName, expected: [1], actual: global.info.shape) }
+            guard let divisor = try scales(global).first else { throw .tensorShape(tensor: globalName, expected: [1], actual: global.info.shape) }
+            try requireScales(tensor)
             values = bytes(tensor).map { FP8E4M3.decode($0) / divisor }
         case .u8, .f8e8m0:
+            try requireScales(tensor)
             values = bytes(tensor).map(E8M0.decode)
         default:
             throw .unsupportedDType(tensor: name, dtype: tensor.info.dtype)
         }
         return try ScaleGrid(values: values, shape: tensor.info.shape, name: name, rows: rows, columns: columns, block: block)
+    }
+
+    /// The values of the float scale tensor `tensor`, widened to f32.
+    /// - Throws: `invalidTensor` unless every scale is positive and finite.
+    func scales(_ tensor: Checkpoint.Tensor) throws(RuntimeError) -> [Float] {
+        try requireScales(tensor)
+        return try floats(tensor.name, shape: tensor.info.shape)
+    }
+
+    /// Refuses scales that are not all positive and finite, as `compress verify` does (``ScaleValues``):
+    /// a zero global scale would divide every weight scale into infinity.
+    private func requireScales(_ tensor: Checkpoint.Tensor) throws(RuntimeError) {
+        if let problem = ScaleValues.problem(tensor, in: checkpoint) { throw .invalidTensor(tensor: tensor.name, reason: problem) }
     }
 
     /// The stored bytes of `tensor`.
@@ -176,19 +196,19 @@ extension WeightStore {
     ///   for scales that are neither one per tensor nor one per key/value head.
     func keyValueCache(_ attention: String, heads: Int, headDim: Int) throws(RuntimeError) -> KeyValueCacheQuantization? {
         guard let key = tensors[attention + ".k_scale"], let value = tensors[attention + ".v_scale"] else { return nil }
-        let scheme = checkpoint.config?.json["quantization_config"]?.objectValue?["kv_cache_scheme"]?.objectValue
-        let type = scheme?["type"]?.stringValue ?? "int", bits = scheme?["num_bits"]?.integerValue ?? 8
-        guard type == "float", bits == 8, scheme?["symmetric"]?.boolValue ?? true else {
+        let scheme = quantization?.keyValueCacheScheme
+        let type = scheme?.type ?? .int, bits = scheme?.numBits ?? 8
+        guard type == .float, bits == 8, scheme?.symmetric ?? true else {
             throw .unsupportedQuantization(
-                module: attention, reason: "a \(bits)-bit \(type) KV cache (kv_cache_scheme); only symmetric FP8 runs here")
+                module: attention, reason: "a \(bits)-bit \(type.rawValue) KV cache (kv_cache_scheme); only symmetric FP8 runs here")
         }
-        func scales(_ tensor: Checkpoint.Tensor) throws(RuntimeError) -> [Float] {
-            let values = try floats(tensor.name, shape: tensor.info.shape)
+        func headScales(_ tensor: Checkpoint.Tensor) throws(RuntimeError) -> [Float] {
+            let values = try scales(tensor)
             guard values.count == 1 || values.count == heads else {
                 throw .tensorShape(tensor: tensor.name, expected: [heads, 1, 1], actual: tensor.info.shape)
             }
             return values
         }
-        return KeyValueCacheQuantization(keyScales: try scales(key), valueScales: try scales(value), heads: heads, headDim: headDim)
+        return KeyValueCacheQuantization(keyScales: try headScales(key), valueScales: try headScales(value), heads: heads, headDim: headDim)
     }
 }

@@ -1,11 +1,10 @@
-import Checkpoint
-
 /// Scales are positive and finite: compressed-tensors replaces a zero scale by its dtype's eps,
-/// so a zero, negative, infinite or NaN scale marks a corrupted checkpoint.
-enum ScaleValues {
+/// so a zero, negative, infinite or NaN scale marks a corrupted checkpoint. `compress verify` reports
+/// such scales, and the runtime refuses to run on them.
+public enum ScaleValues {
     /// Why the values of `tensor` (BF16, F16, F32, F8_E4M3 or E8M0 codes in U8/F8_E8M0) are no
     /// valid scales, or nil when they are (or their dtype holds no scales).
-    static func problem(_ tensor: Checkpoint.Tensor, in checkpoint: Checkpoint) -> String? {
+    public static func problem(_ tensor: Checkpoint.Tensor, in checkpoint: Checkpoint) -> String? {
         let count = tensor.info.elementCount
         switch tensor.info.dtype {
         case .bf16, .f16, .f32:
