@@ -21,7 +21,7 @@ import TestSupport
               ignore: [lm_head]
             """, file: "\(scheme).yaml")
         let output = folder.file(scheme)
-        try Compressor.oneshot(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output, options: OneshotOptions(threads: 2))
+        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output, options: OneshotOptions(threads: 2))
         return output
     }
 
