@@ -72,7 +72,14 @@ struct StructureCheck {
             if parameters[module] == nil { modules.append(module) }
             parameters[module, default: []].append((parameter, tensor))
         }
-        let attention = setup.config.kvCacheScheme == nil ? [] : KVCacheParameters.attentionModules(modules, ignore: setup.config.ignore)
+        var attention = Set<String>()
+        if setup.config.kvCacheScheme != nil {
+            do {
+                attention = try KVCacheParameters.attentionModules(modules, ignore: setup.config.ignore)
+            } catch {
+                problems.append(.init(tensor: ModelConfig.fileName, message: "quantization_config: \(error.message); its KV cache scales are not checked"))
+            }
+        }
         // An attention module holds no tensor of its own when its KV cache scales are missing.
         for module in modules + attention.subtracting(modules).sorted() {
             var remaining = parameters[module] ?? []
@@ -95,7 +102,8 @@ struct StructureCheck {
         do {
             group = try setup.assignment.group(ofModule: module, kind: rules.kind(ofModule: module, parameterShape: main.info.shape))
         } catch {
-            problems.append(.init(tensor: main.name, message: "quantization_config: \(error.description)"))
+            let reason = if case let .pattern(rule) = error { rule.message } else { error.description }
+            problems.append(.init(tensor: main.name, message: "quantization_config: \(reason)"))
             return checkUnquantized(module, parameters)
         }
         guard let group else { return checkUnquantized(module, parameters) }
