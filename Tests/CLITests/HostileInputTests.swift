@@ -19,4 +19,15 @@ import TestSupport
         #expect(result.stderr.contains("on module 'model.embed_tokens'"))
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
+
+    /// A shape of a hundred thousand ones once cost 100 bytes of memory per byte of header; it is
+    /// refused at its 17th dimension.
+    @Test func inspectRefusesAShapeOfTooManyDimensions() throws {
+        let folder = TemporaryFolder("hostile")
+        let shard = try folder.write("model.safetensors", SafetensorsBuilder.file(header: SafetensorsBuilder.header([
+            SafetensorsBuilder.entry("t", "U8", Array(repeating: 1, count: 100_000), 0, 1)]), data: [0]))
+        let result = try CompressBinary.run(["inspect", folder.path])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: \(shard): tensor 't': 'shape' has more than 16 dimensions\n")
+    }
 }
