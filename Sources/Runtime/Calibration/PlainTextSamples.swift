@@ -8,17 +8,18 @@ import Foundation
 /// what its `concatenate_data` gives, except that the short last window is kept.)
 ///
 /// The text is tokenized in pieces of about `preferredPieceSize` bytes, each cut after a line
-/// break between two printable ASCII characters, so that memory stays that of one piece. With
-/// pre-tokenizers that end words there (GPT-2, Llama-3 and Qwen patterns) the ids are exactly those
-/// of the whole text; without a pre-tokenizer (SentencePiece-style BPE), a merge across the line
-/// break is lost once per piece (see `Tokenizer.encode(_:continuingEarlierText:into:)`). A text
-/// with no such line break within `maximumPieceSize` bytes is cut at the last line break before
-/// it, where the ids may differ too; a line longer than that is a piece of its own. Consecutive
+/// break, or before a space, between two printable ASCII characters, so that memory stays that of
+/// a few pieces. With pre-tokenizers that end words there (GPT-2, Llama-3 and Qwen patterns) the
+/// ids are exactly those of the whole text; without a pre-tokenizer (SentencePiece-style BPE), a
+/// merge across the cut is lost once per piece (see `Tokenizer.encode(_:continuingEarlierText:into:)`).
+/// A text with no such cut within `maximumPieceSize` bytes is cut at the last line break before
+/// it, or in a line longer than that at the last character boundary, where the ids may differ
+/// too: no piece is longer than `maximumPieceSize`, however long the text's lines. Consecutive
 /// pieces are tokenized in parallel, in batches of 1, 2, 4... up to `concurrency` (small batches
 /// first, so that reading in order stops soon when few samples are asked for).
 struct PlainTextSamples {
     static let preferredPieceSize = 1 << 20
-    static let maximumPieceSize = 8 << 20
+    static let maximumPieceSize = 2 << 20
 
     let input: BufferedInput
     let tokenizer: Tokenizer
