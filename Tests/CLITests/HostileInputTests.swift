@@ -30,4 +30,25 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stderr == "error: \(shard): tensor 't': 'shape' has more than 16 dimensions\n")
     }
+
+    /// A few kilobytes of zstd that expand to 64 MiB are read up to `--max-dataset-bytes`, with a
+    /// warning that says so.
+    @Test func aZstdBombDatasetIsReadUpToTheByteLimit() throws {
+        let folder = TemporaryFolder("hostile")
+        let recipe = try folder.write("fp8.yaml", text: CalibrationCommandTests.fp8Static)
+        let chunk = Array(String(repeating: "free software\n", count: 4681).utf8)
+        let dataset = try folder.write("bomb.txt.zst", ZstdFixture.frame(repeating: chunk, count: 1024))
+        let result = try CompressBinary.run([
+            "oneshot", "--model", CalibrationCommandTests.model, "--recipe", recipe, "--output", folder.file("out"),
+            "--dataset", dataset, "--num-calibration-samples", "4", "--max-seq-length", "32", "--max-dataset-bytes", "256KiB", "--quiet",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "warning: read only the first 256KiB of \(dataset) (--max-dataset-bytes); the samples come from that part\n")
+    }
+
+    @Test func aDatasetByteLimitMustBeASize() throws {
+        let result = try CompressBinary.run(["oneshot", "--model", Self.model, "--recipe", "r.yaml", "--dry-run", "--max-dataset-bytes", "lots"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--max-dataset-bytes 'lots' is not a size"))
+    }
 }

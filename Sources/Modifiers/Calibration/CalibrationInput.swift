@@ -5,9 +5,12 @@ import Runtime
 public struct CalibrationInput: Sendable {
     /// Token ids of each sample, already tokenized for the model.
     public var samples: [[Int]]
+    /// What reading the dataset found; nil for samples given as they are.
+    public var statistics: CalibrationData.Statistics?
 
-    public init(samples: [[Int]]) {
+    public init(samples: [[Int]], statistics: CalibrationData.Statistics? = nil) {
         self.samples = samples
+        self.statistics = statistics
     }
 
     /// Reads `dataset` (text, JSON Lines, or either compressed with zstd) and tokenizes it with
@@ -17,7 +20,8 @@ public struct CalibrationInput: Sendable {
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(path: model) } catch { throw .tokenizer(error) }
         do {
-            return CalibrationInput(samples: try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options).samples)
+            let data = try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options)
+            return CalibrationInput(samples: data.samples, statistics: data.statistics)
         } catch { throw .runtime(error) }
     }
 }
