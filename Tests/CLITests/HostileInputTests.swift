@@ -3,8 +3,8 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Inputs built to make `compress` hang or eat memory: each ends soon with one line naming the
-/// input at fault.
+/// Inputs built to make `compress` hang, eat memory or compute from nothing: each ends soon with
+/// one line naming the input at fault.
 @Suite struct HostileInputTests {
     static let model = Fixtures.path("tiny-llama")
 
@@ -50,5 +50,18 @@ import TestSupport
         let result = try CompressBinary.run(["oneshot", "--model", Self.model, "--recipe", "r.yaml", "--dry-run", "--max-dataset-bytes", "lots"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--max-dataset-bytes 'lots' is not a size"))
+    }
+
+    /// An empty text was one sample of a lone BOS, and scales were computed from it: refused.
+    @Test func anEmptyDatasetIsRefused() throws {
+        let folder = TemporaryFolder("hostile")
+        let recipe = try folder.write("fp8.yaml", text: CalibrationCommandTests.fp8Static)
+        let dataset = try folder.write("empty.txt", text: "")
+        let result = try CompressBinary.run([
+            "oneshot", "--model", CalibrationCommandTests.model, "--recipe", recipe, "--output", folder.file("out"), "--dataset", dataset, "--quiet",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: \(dataset): no text to calibrate on\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
     }
 }
