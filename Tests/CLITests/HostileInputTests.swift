@@ -8,6 +8,13 @@ import TestSupport
 @Suite struct HostileInputTests {
     static let model = Fixtures.path("tiny-llama")
 
+    /// `oneshot --quiet` of the calibration model with an FP8 static recipe on `dataset`, into `folder`/out.
+    static func calibrate(in folder: TemporaryFolder, dataset: String, _ options: [String] = []) throws -> CompressBinary.Result {
+        let recipe = try folder.write("fp8.yaml", text: CalibrationCommandTests.fp8Static)
+        return try CompressBinary.run(["oneshot", "--model", CalibrationCommandTests.model, "--recipe", recipe,
+                                       "--output", folder.file("out"), "--dataset", dataset, "--quiet"] + options)
+    }
+
     /// `(.|.)*Z$` backtracks exponentially on every module name: the recipe pattern's step budget
     /// ends the dry run at the first module, naming the pattern and where the modifier is written.
     @Test func aCatastrophicRecipePatternIsRefusedAtOnce() throws {
@@ -35,13 +42,10 @@ import TestSupport
     /// warning that says so.
     @Test func aZstdBombDatasetIsReadUpToTheByteLimit() throws {
         let folder = TemporaryFolder("hostile")
-        let recipe = try folder.write("fp8.yaml", text: CalibrationCommandTests.fp8Static)
         let chunk = Array(String(repeating: "free software\n", count: 4681).utf8)
         let dataset = try folder.write("bomb.txt.zst", ZstdFixture.frame(repeating: chunk, count: 1024))
-        let result = try CompressBinary.run([
-            "oneshot", "--model", CalibrationCommandTests.model, "--recipe", recipe, "--output", folder.file("out"),
-            "--dataset", dataset, "--num-calibration-samples", "4", "--max-seq-length", "32", "--max-dataset-bytes", "256KiB", "--quiet",
-        ])
+        let result = try Self.calibrate(in: folder, dataset: dataset,
+                                        ["--num-calibration-samples", "4", "--max-seq-length", "32", "--max-dataset-bytes", "256KiB"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "warning: read only the first 256KiB of \(dataset) (--max-dataset-bytes); the samples come from that part\n")
     }
@@ -55,11 +59,8 @@ import TestSupport
     /// An empty text was one sample of a lone BOS, and scales were computed from it: refused.
     @Test func anEmptyDatasetIsRefused() throws {
         let folder = TemporaryFolder("hostile")
-        let recipe = try folder.write("fp8.yaml", text: CalibrationCommandTests.fp8Static)
         let dataset = try folder.write("empty.txt", text: "")
-        let result = try CompressBinary.run([
-            "oneshot", "--model", CalibrationCommandTests.model, "--recipe", recipe, "--output", folder.file("out"), "--dataset", dataset, "--quiet",
-        ])
+        let result = try Self.calibrate(in: folder, dataset: dataset)
         #expect(result.status == 1)
         #expect(result.stderr == "error: \(dataset): no text to calibrate on\n")
         #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
