@@ -87,6 +87,8 @@ import TestSupport
              expected: { .invalidHeader(file: $0, reason: "invalid JSON: invalid escape in a string") }),
         Case(label: "number with a leading zero", bytes: B.file(header: "{\"t\":{\"dtype\":\"U8\",\"shape\":[01],\"data_offsets\":[0,1]}}", data: [0]),
              expected: { .invalidHeader(file: $0, reason: "invalid JSON: unexpected character") }),
+        Case(label: "tensor entry null", bytes: B.file(header: "{\"t\":null}", data: []),
+             expected: { .invalidTensorEntry(file: $0, tensor: "t", reason: "entry is null, not an object") }),
         Case(label: "missing data_offsets", bytes: B.file(header: "{\"t\":{\"dtype\":\"U8\",\"shape\":[1]}}", data: [0]),
              expected: { .invalidTensorEntry(file: $0, tensor: "t", reason: "missing or non-array 'data_offsets'") }),
         Case(label: "sub-byte dtype with an odd count", bytes: B.file(header: B.header([B.entry("t", "F4", [3], 0, 2)]), data: [0, 0]),

@@ -5,7 +5,7 @@
 struct HeaderScanner {
     /// What starts at the reading position, for messages about a value of the wrong kind.
     enum Kind {
-        case object, array, string, number, literal
+        case object, array, string, number, boolean, null
 
         var name: String {
             switch self {
@@ -13,7 +13,8 @@ struct HeaderScanner {
             case .array: return "an array"
             case .string: return "a string"
             case .number: return "a number"
-            case .literal: return "a boolean or null"
+            case .boolean: return "a boolean"
+            case .null: return "null"
             }
         }
     }
@@ -67,7 +68,8 @@ struct HeaderScanner {
         case UInt8(ascii: "["): return .array
         case UInt8(ascii: "\""): return .string
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
-        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): return .literal
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .boolean
+        case UInt8(ascii: "n"): return .null
         default: throw unexpectedCharacter()
         }
     }
@@ -127,7 +129,7 @@ struct HeaderScanner {
             _ = try string()
         case .number:
             _ = try numberLiteral()
-        case .literal:
+        case .boolean, .null:
             guard let word = ["true", "false", "null"].first(where: { matches($0) }) else { throw unexpectedCharacter() }
             offset += word.utf8.count
         }
