@@ -11,6 +11,9 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     /// The model's tokenizer, needed to tokenize calibration data, could not be loaded.
     case tokenizer(TokenizerError)
     case recipe(String)
+    /// A `re:` pattern of the recipe (or quantization_config) that ran out of its matching step
+    /// budget (`RecipeError.patternTooSlow`).
+    case pattern(RecipeError)
     case noQuantizationModifier(recipe: String)
     case unsupportedModifier(name: String, reason: String)
     /// The recipe calibrates but no data was given: the modifiers that need it, each as
@@ -33,6 +36,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
         case let .runtime(e): return e.description
         case let .tokenizer(e): return e.description
         case let .recipe(m): return m
+        case let .pattern(e): return e.description
         case let .noQuantizationModifier(r): return "\(r): the recipe has no QuantizationModifier"
         case let .unsupportedModifier(n, r): return "\(n): \(r)"
         case let .needsCalibration(m):

@@ -116,6 +116,7 @@ struct YAMLTreeBuilder {
         case let .mapping(mapping):
             var entries: [(key: YAMLNode, value: YAMLNode)] = []
             var merged: [(key: YAMLNode, value: YAMLNode)] = []
+            var firstPositions: [String: SourcePosition] = [:]
             for (key, value) in mapping {
                 if case .scalar = key, key.tag == Tag(.merge) {
                     merged.append(contentsOf: try mergeSources(value))
@@ -123,14 +124,16 @@ struct YAMLTreeBuilder {
                 }
                 let builtKey = try build(key)
                 let builtValue = try build(value)
-                if let text = builtKey.scalarText,
-                   let first = entries.first(where: { $0.key.scalarText == text }) {
-                    throw .duplicateKey(builtKey.position, key: text, first: first.key.position)
+                if let text = builtKey.scalarText {
+                    if let first = firstPositions.updateValue(builtKey.position, forKey: text) {
+                        throw .duplicateKey(builtKey.position, key: text, first: first)
+                    }
                 }
                 entries.append((builtKey, builtValue))
             }
             // Explicit keys win over merged ones; among merged sources the first one wins.
-            for entry in merged where !entries.contains(where: { $0.key.scalarText == entry.key.scalarText }) {
+            var present = Set(entries.map(\.key.scalarText))
+            for entry in merged where present.insert(entry.key.scalarText).inserted {
                 entries.append(entry)
             }
             return YAMLNode(value: .mapping(entries), position: here)
@@ -148,12 +151,13 @@ struct YAMLTreeBuilder {
             throw .wrongType(built.position, key: "<<", expected: "a mapping or a list of mappings", found: built.summary)
         }
         var result: [(key: YAMLNode, value: YAMLNode)] = []
+        var present = Set<String?>()
         for source in sources {
             let built = try build(source)
             guard let entries = built.mappingEntries else {
                 throw .wrongType(built.position, key: "<<", expected: "a mapping", found: built.summary)
             }
-            for entry in entries where !result.contains(where: { $0.key.scalarText == entry.key.scalarText }) {
+            for entry in entries where present.insert(entry.key.scalarText).inserted {
                 result.append(entry)
             }
         }

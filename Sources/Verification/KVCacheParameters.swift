@@ -13,14 +13,16 @@ enum KVCacheParameters {
     /// Child modules that make a module an attention module for compressed-tensors.
     static let projections: Set<String> = ["k_proj", "v_proj", "qkv_proj", "kv_b_proj"]
 
-    /// The attention modules among `modules` (every module name of a checkpoint) not matched by `ignore`.
-    static func attentionModules(_ modules: [String], ignore: [String]) -> Set<String> {
-        let matcher = ModuleMatcher(targets: [attentionTarget], ignore: ignore)
+    /// The attention modules among `modules` (every module name of a checkpoint) not matched by
+    /// `ignore` (config.json's).
+    static func attentionModules(_ modules: [String], ignore: [String]) throws(RecipeError) -> Set<String> {
+        let matcher = ModuleMatcher(targets: [attentionTarget], ignore: ignore,
+                                    source: SourcePosition(file: ModelConfig.fileName, line: 0, column: 0))
         var result = Set<String>()
         for module in modules {
             guard let dot = module.lastIndex(of: "."), projections.contains(String(module[module.index(after: dot)...])) else { continue }
             let parent = String(module[..<dot])
-            if matcher.matches(moduleName: parent, className: "Attention") { result.insert(parent) }
+            if try matcher.matches(moduleName: parent, className: "Attention") { result.insert(parent) }
         }
         return result
     }

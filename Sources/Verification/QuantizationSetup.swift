@@ -74,6 +74,7 @@ struct QuantizationSetup {
                                   message: "quantization_config: format is '\(format)', but its config groups are stored as '\(CompressedWeightLayout.overallFormat(formats))'"))
         }
         self.weights = weights
-        assignment = ConfigGroupAssignment(groups: config.configGroups, ignore: config.ignore)
+        assignment = ConfigGroupAssignment(groups: config.configGroups, ignore: config.ignore,
+                                           source: SourcePosition(file: ModelConfig.fileName, line: 0, column: 0))
     }
 }

@@ -42,6 +42,9 @@ struct StructureCheck {
     /// A module's tensors in checkpoint order, by parameter name.
     private typealias Parameters = [(parameter: String, tensor: Checkpoint.Tensor)]
 
+    /// Parameters that come with a quantized weight (`weight` or `weight_packed`) only.
+    static let weightParameters = quantizationParameters.filter { $0.hasPrefix("weight_") && $0 != "weight_packed" }
+
     /// Parameter names that only quantization writes.
     static let quantizationParameters: Set<String> = {
         var names: Set<String> = ["weight_packed", "weight_shape", "weight_g_idx"]
@@ -69,7 +72,14 @@ struct StructureCheck {
             if parameters[module] == nil { modules.append(module) }
             parameters[module, default: []].append((parameter, tensor))
         }
-        let attention = setup.config.kvCacheScheme == nil ? [] : KVCacheParameters.attentionModules(modules, ignore: setup.config.ignore)
+        var attention = Set<String>()
+        if setup.config.kvCacheScheme != nil {
+            do {
+                attention = try KVCacheParameters.attentionModules(modules, ignore: setup.config.ignore)
+            } catch {
+                problems.append(.init(tensor: ModelConfig.fileName, message: "quantization_config: \(error.message); its KV cache scales are not checked"))
+            }
+        }
         // An attention module holds no tensor of its own when its KV cache scales are missing.
         for module in modules + attention.subtracting(modules).sorted() {
             var remaining = parameters[module] ?? []
@@ -81,18 +91,34 @@ struct StructureCheck {
             }
             check(module, remaining)
         }
+        if original == nil { reportMissingModules(modules) }
+    }
+
+    /// Quantized modules with no tensor at all, told by their siblings (`MissingModules`); with the
+    /// original model, its comparison names every missing tensor instead.
+    private mutating func reportMissingModules(_ modules: [String]) {
+        let groups = Dictionary(quantized.map { ($0.name, setup.config.configGroups[$0.group].name) }, uniquingKeysWith: { first, _ in first })
+        for missing in MissingModules.find(modules: modules, quantizedGroups: groups) {
+            problems.append(.init(tensor: missing.module, message: "missing: the module holds no tensor, while its sibling '\(missing.sibling)' is quantized by config group '\(missing.group)'"))
+        }
     }
 
     /// Checks module `module` against the config group that quantizes it, if any.
     private mutating func check(_ module: String, _ parameters: Parameters) {
-        guard let main = tensor("weight_packed", parameters) ?? tensor("weight", parameters), main.info.shape.count == 2 else {
+        guard let main = tensor("weight_packed", parameters) ?? tensor("weight", parameters) else {
+            if let orphan = parameters.first(where: { Self.weightParameters.contains($0.parameter) }) {
+                problems.append(.init(tensor: module + ".weight", message: "missing: module '\(module)' holds '\(orphan.parameter)' but no 'weight' or 'weight_packed'"))
+                return
+            }
             return checkUnquantized(module, parameters)
         }
+        guard main.info.shape.count == 2 else { return checkUnquantized(module, parameters) }
         let group: Int?
         do {
             group = try setup.assignment.group(ofModule: module, kind: rules.kind(ofModule: module, parameterShape: main.info.shape))
         } catch {
-            problems.append(.init(tensor: main.name, message: "quantization_config: \(error.description)"))
+            let reason = if case let .pattern(rule) = error { rule.message } else { error.description }
+            problems.append(.init(tensor: main.name, message: "quantization_config: \(reason)"))
             return checkUnquantized(module, parameters)
         }
         guard let group else { return checkUnquantized(module, parameters) }

@@ -58,6 +58,11 @@ struct OneshotCommand: ParsableCommand {
     @Flag(help: "Take the first calibration samples in file order instead of a random choice.")
     var noShuffle = false
 
+    @Option(help: ArgumentHelp(
+        "Read at most this much of the dataset (after decompression), such as 1GiB or 200MB. The random choice reads all of it up to this; --no-shuffle stops once enough samples are read.",
+        valueName: "size"))
+    var maxDatasetBytes = "1GiB"
+
     @Option(help: "Largest shard to write, such as 5GB, 500MB or 2GiB.")
     var maxShardSize: String = "5GB"
 
@@ -91,6 +96,9 @@ struct OneshotCommand: ParsableCommand {
         guard dryRun || output != nil else { throw ValidationError("--output is required (or pass --dry-run)") }
         guard numCalibrationSamples >= 1 else { throw ValidationError("--num-calibration-samples must be at least 1") }
         guard maxSeqLength >= 1 else { throw ValidationError("--max-seq-length must be at least 1") }
+        guard let bytes = ByteSize.parse(maxDatasetBytes), bytes >= 1 else {
+            throw ValidationError("--max-dataset-bytes '\(maxDatasetBytes)' is not a size like 1GiB or 200MB")
+        }
     }
 
     func run() throws {
@@ -118,9 +126,13 @@ struct OneshotCommand: ParsableCommand {
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         if plan.requiresCalibration, let dataset {
             let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
-                                              shuffle: !noShuffle, format: datasetFormat)
+                                              shuffle: !noShuffle, format: datasetFormat,
+                                              maxInputBytes: ByteSize.parse(maxDatasetBytes)!)
             do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data) } catch { throw fail(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
+            if options.calibration!.statistics?.stoppedAtInputLimit == true {
+                log("warning: read only the first \(maxDatasetBytes) of \(dataset) (--max-dataset-bytes); the samples come from that part")
+            }
             progress.step("calibration: \(options.calibration!.samples.count) samples, \(tokens) tokens from \(dataset)")
         } else if let dataset {
             log("warning: --dataset \(dataset) is not read: the recipe's schemes are data-free and need no calibration data")

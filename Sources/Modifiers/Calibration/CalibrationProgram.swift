@@ -45,7 +45,7 @@ extension CalibrationProgram {
                 program.smoothing.append(.smoothQuant(SmoothQuant(
                     strength: Float(spec.smoothingStrength), algorithm: spec.algorithm,
                     mappings: (spec.mappings ?? []).map { SmoothQuant.Mapping(balance: $0.balanceLayers, smooth: $0.smoothLayer) },
-                    ignore: spec.ignore ?? [])))
+                    ignore: spec.ignore ?? [], source: spec.position)))
             case let .awq(spec):
                 if let hooked = spec.mappings?.first(where: { $0.activationHookTarget != nil }) {
                     throw .unsupportedModifier(name: "\(spec.position): AWQModifier",
@@ -59,7 +59,7 @@ extension CalibrationProgram {
                 }
                 program.smoothing.append(.awq(AWQ(
                     mappings: (spec.mappings ?? []).map { AWQ.Mapping(smooth: $0.smoothLayer, balance: $0.balanceLayers) },
-                    duoScaling: duo, gridSize: spec.nGrid)))
+                    duoScaling: duo, gridSize: spec.nGrid, source: spec.position)))
             }
         }
         guard let quantizing else { throw .noQuantizationModifier(recipe: recipeFile) }

@@ -34,7 +34,7 @@ public struct QuantizationPlan: Sendable {
     public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
         let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
         let groups = modifier.configGroups
-        let assignment = ConfigGroupAssignment(groups: groups, ignore: modifier.ignore)
+        let assignment = ConfigGroupAssignment(groups: groups, ignore: modifier.ignore, source: modifier.position)
 
         var entries: [Entry] = []
         var unquantizedLinear = Set<String>()

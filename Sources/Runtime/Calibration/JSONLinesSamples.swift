@@ -32,7 +32,11 @@ struct JSONLinesSamples {
                 let template = chatTemplate!
                 text = { template.render(messages, addGenerationPrompt: false) }
             }
-            selector.offer { tokenizer.encode(text(), addSpecialTokens: true, maxLength: maxSequenceLength) }
+            selector.offer { () -> [Int] in
+                // A record of no token within the length, the special tokens aside, is no sample.
+                let ids = tokenizer.encode(text(), addSpecialTokens: true, maxLength: maxSequenceLength)
+                return ids.count > tokenizer.specialTokens.prefix.count + tokenizer.specialTokens.suffix.count ? ids : []
+            }
         }
     }
 
