@@ -126,8 +126,8 @@ struct OneshotCommand: ParsableCommand {
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         if plan.requiresCalibration, let dataset {
             let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
-                                              shuffle: !noShuffle, format: datasetFormat,
-                                              maxInputBytes: ByteSize.parse(maxDatasetBytes)!)
+                                              shuffle: !noShuffle, maxInputBytes: ByteSize.parse(maxDatasetBytes)!,
+                                              format: datasetFormat)
             do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data) } catch { throw fail(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
             if options.calibration!.statistics?.stoppedAtInputLimit == true {
