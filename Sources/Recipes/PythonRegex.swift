@@ -21,8 +21,9 @@ public struct PythonRegex: @unchecked Sendable {
 
     static let baseSteps = 100_000
     static let stepsPerCharacter = 1_000
-    /// ICU's backtracking matcher reports progress every 10 000 of its steps (its match callback,
-    /// which `NSRegularExpression` calls the block with `.progress` for).
+    /// ICU's backtracking matcher counts its work in state saves and reports progress every
+    /// 10 000 of them (its match callback, for which `NSRegularExpression` calls the block with
+    /// `.progress`): a step of the budget is a state save.
     static let stepsPerProgressReport = 10_000
 
     /// The pattern as written.
