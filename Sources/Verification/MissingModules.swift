@@ -45,14 +45,18 @@ struct MissingModules {
             }
         }
         var instancesByTemplate: [String: [(name: String, children: Children)]] = [:]
-        for (name, children) in parents { instancesByTemplate[template(name), default: []].append((name, children)) }
+        // In checkpoint order, so that the sibling named is the first that has the module.
+        for (name, children) in parents.sorted(by: { $0.value.order < $1.value.order }) {
+            instancesByTemplate[template(name), default: []].append((name, children))
+        }
         var missing: [String: (order: Int, module: Missing)] = [:]
         for instances in instancesByTemplate.values {
             // Instances by the set of children they hold: few distinct sets, however many instances.
             var bySet: [Set<String>: [(name: String, children: Children)]] = [:]
             for instance in instances { bySet[instance.children.all, default: []].append(instance) }
-            for (held, lacking) in bySet {
-                for (larger, having) in bySet where held.isStrictSubset(of: larger) {
+            let sets = bySet.sorted { $0.value[0].children.order < $1.value[0].children.order }
+            for (held, lacking) in sets {
+                for (larger, having) in sets where held.isStrictSubset(of: larger) {
                     let sibling = having[0]
                     for child in larger.subtracting(held) {
                         guard let group = sibling.children.quantized[child] else { continue }
