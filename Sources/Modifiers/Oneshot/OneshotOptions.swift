@@ -16,6 +16,8 @@ public struct OneshotOptions: Sendable {
     /// Told, before any tensor is read, what leftovers of killed runs writing the same output were
     /// cleaned up (`OutputLeftovers`), when there were any.
     public var leftoversCleaned: (@Sendable (OutputLeftovers) -> Void)?
+    /// Set it from another thread to stop the run (`CancellationFlag`); nil: the run cannot be cancelled.
+    public var cancellation: CancellationFlag?
 
     public init(maxShardBytes: Int = ShardPlan.defaultMaxShardBytes, threads: Int = OneshotOptions.coreCount,
                 overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil,
