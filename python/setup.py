@@ -7,6 +7,7 @@ Environment:
   SWIFT                         the swift driver (default: `swift` on PATH)
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -33,18 +34,26 @@ def package_root() -> Path:
     return root
 
 
+def static_library_folder(swift: str) -> str:
+    """Where the toolchain keeps the static Swift runtime and Foundation (swift_static/linux)."""
+    info = json.loads(subprocess.run([swift, "-print-target-info"], check=True, capture_output=True, text=True).stdout)
+    runtime = Path(info["paths"]["runtimeResourcePath"])  # .../usr/lib/swift
+    return str(runtime.parent / "swift_static" / "linux")
+
+
 def build_library() -> Path:
-    """The library to ship: built here with the Swift standard library linked in statically."""
+    """The library to ship: built here, in its own scratch folder (.build-python), with the Swift
+    standard library and Foundation linked in statically, so that it needs no toolchain."""
     prebuilt = os.environ.get("SWIFT_LLM_COMPRESSOR_LIBRARY")
     if prebuilt:
         return Path(prebuilt)
     root = package_root()
     swift = os.environ.get("SWIFT", "swift")
-    command = [swift, "build", "-c", "release", "--product", "LLMCompressorC", "--static-swift-stdlib"]
+    command = [swift, "build", "-c", "release", "--scratch-path", str(root / ".build-python"), "--product", "LLMCompressorC",
+               "--static-swift-stdlib", "-Xswiftc", "-static-stdlib", "-Xlinker", "-L" + static_library_folder(swift)]
     print("swift-llm-compressor: " + " ".join(command), flush=True)
     subprocess.run(command, cwd=root, check=True)
-    bin_path = subprocess.run(command[:3] + ["--show-bin-path"], cwd=root, check=True,
-                              capture_output=True, text=True).stdout.strip()
+    bin_path = subprocess.run(command + ["--show-bin-path"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
     return Path(bin_path) / LIBRARY
 
 
@@ -57,6 +66,8 @@ class BuildWithSwiftLibrary(build_py):
         target = Path(self.build_lib) / "swift_llm_compressor" / "_lib"
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(library, target / LIBRARY)
+        if shutil.which("strip"):  # debug information is most of the file
+            subprocess.run(["strip", "--strip-unneeded", str(target / LIBRARY)], check=True)
 
 
 commands = {"build_py": BuildWithSwiftLibrary}
