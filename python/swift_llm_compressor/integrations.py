@@ -42,8 +42,9 @@ class CompressCheckpointCallback(TrainerCallback):
         self.oneshot_options = dict(oneshot_options, progress=oneshot_options.get("progress", False))
         #: (checkpoint folder, the error's message) of every checkpoint that failed.
         self.failures: List[Tuple[str, str]] = []
-        #: The compressed folders written, in order.
+        #: The compressed folders written, in order, and the seconds their compression took in all.
         self.compressed: List[str] = []
+        self.seconds = 0.0
         self._queue: "queue.Queue[Optional[str]]" = queue.Queue()
         self._worker: Optional[threading.Thread] = None
 
@@ -95,5 +96,6 @@ class CompressCheckpointCallback(TrainerCallback):
             logger.warning("CompressCheckpointCallback: %s was not compressed: %s", checkpoint, message)
             return
         self.compressed.append(summary.output_dir)
+        self.seconds += summary.seconds
         logger.info("CompressCheckpointCallback: wrote %s (%.2fx) in %.1f s", summary.output_dir,
                     summary.compression_ratio, summary.seconds)
