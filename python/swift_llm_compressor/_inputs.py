@@ -25,40 +25,52 @@ def recipe_options(recipe) -> dict:
     raise TypeError(f"recipe must be a YAML path, YAML text or modifier objects, got {type(recipe).__name__}")
 
 
-class DatasetOptions:
+class _OptionsWithFolder:
+    """Options for the C ABI, and a temporary folder some of them point into (removed by `close`)."""
+
+    def __init__(self):
+        self.options = {}
+        self._folder = None
+
+    def _temporary_folder(self, prefix: str) -> str:
+        self._folder = tempfile.TemporaryDirectory(prefix=prefix)
+        return self._folder.name
+
+    def close(self):
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+
+class DatasetOptions(_OptionsWithFolder):
     """`dataset` as the C ABI takes it, with any temporary file it needed (removed by `close`).
 
     - a path (str or os.PathLike): a .txt / .jsonl file (optionally .zst), as `compress --dataset`;
     - a list of strings: each a sample, tokenized with the tokenizer and cut to max_seq_length
       (written to a temporary JSON Lines file of {"text": ...} records, drawn as a file is);
-    - a list of token-id lists (lists, tuples, numpy arrays or torch tensors): used in the order given.
+    - a list of token-id lists (lists, tuples, numpy arrays or torch tensors): used in the order given;
+    - records with a "text" or an "input_ids" field (a Hugging Face dataset), as their texts or ids.
     """
 
     def __init__(self, dataset):
-        self.options = {}
-        self._folder = None
+        super().__init__()
         if dataset is None:
             return
         if isinstance(dataset, (str, os.PathLike)):
             self.options["dataset"] = os.fspath(dataset)
             return
-        samples = list(dataset)
+        # Records of a Hugging Face dataset: {"text": ...} is a text, {"input_ids": ...} token ids.
+        samples = [s["text"] if isinstance(s, dict) and "text" in s and "input_ids" not in s else s for s in dataset]
         if not samples:
             raise ValueError("dataset is an empty list")
         if all(isinstance(sample, str) for sample in samples):
-            self._folder = tempfile.TemporaryDirectory(prefix="swift-llm-compressor-dataset-")
-            path = Path(self._folder.name) / "dataset.jsonl"
+            path = Path(self._temporary_folder("swift-llm-compressor-dataset-")) / "dataset.jsonl"
             with open(path, "w", encoding="utf-8") as file:
                 for text in samples:
                     file.write(json.dumps({"text": text}) + "\n")
             self.options["dataset"] = str(path)
             return
         self.options["calibration_samples"] = [token_ids(sample, index) for index, sample in enumerate(samples)]
-
-    def close(self):
-        if self._folder is not None:
-            self._folder.cleanup()
-            self._folder = None
 
 
 def token_ids(sample, index: int) -> list:
@@ -72,25 +84,19 @@ def token_ids(sample, index: int) -> list:
     return list(sample)
 
 
-class TokenizerOptions:
+class TokenizerOptions(_OptionsWithFolder):
     """`tokenizer` as the C ABI takes it: a folder or tokenizer.json path, or a transformers
     tokenizer saved to a temporary folder (removed by `close`)."""
 
     def __init__(self, tokenizer):
-        self.options = {}
-        self._folder = None
+        super().__init__()
         if tokenizer is None:
             return
         if isinstance(tokenizer, (str, os.PathLike)):
             self.options["tokenizer"] = os.fspath(tokenizer)
         elif hasattr(tokenizer, "save_pretrained"):
-            self._folder = tempfile.TemporaryDirectory(prefix="swift-llm-compressor-tokenizer-")
-            tokenizer.save_pretrained(self._folder.name)
-            self.options["tokenizer"] = self._folder.name
+            folder = self._temporary_folder("swift-llm-compressor-tokenizer-")
+            tokenizer.save_pretrained(folder)
+            self.options["tokenizer"] = folder
         else:
             raise TypeError(f"tokenizer must be a path or a transformers tokenizer, got {type(tokenizer).__name__}")
-
-    def close(self):
-        if self._folder is not None:
-            self._folder.cleanup()
-            self._folder = None

@@ -39,6 +39,10 @@ def test_a_list_of_strings_is_a_dataset_of_one_sample_each(folder):
     oneshot(model=CALIBRATION_MODEL, recipe=CALIBRATION_RECIPE, output_dir=folder / "py", dataset=texts,
             num_calibration_samples=4, max_seq_length=16, progress=False)
     assert same_files(folder / "cli", folder / "py") == []
+    records = [{"text": t, "id": i} for i, t in enumerate(texts)]  # as a Hugging Face dataset iterates
+    oneshot(model=CALIBRATION_MODEL, recipe=CALIBRATION_RECIPE, output_dir=folder / "records", dataset=records,
+            num_calibration_samples=4, max_seq_length=16, progress=False)
+    assert same_files(folder / "cli", folder / "records") == []
 
 
 def test_token_ids_are_used_as_given_cut_to_the_sample_count_and_length(folder):
