@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "compress", targets: ["compress-cli"]),
         .library(name: "LLMCompressor", targets: ["LLMCompressor"]),
+        /// The C ABI (`Sources/CompressorC/include/llm_compressor.h`) that the Python package loads.
+        .library(name: "LLMCompressorC", type: .dynamic, targets: ["CompressorC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +27,7 @@ let package = Package(
         .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes", "Runtime", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "Verification", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime"], swiftSettings: optimized),
         .target(name: "LLMCompressor", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),
+        .target(name: "CompressorC", dependencies: ["LLMCompressor"], exclude: ["include"], swiftSettings: optimized),
         .executableTarget(
             name: "compress-cli",
             dependencies: ["LLMCompressor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -35,6 +38,7 @@ let package = Package(
         .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Modifiers", "TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "Modifiers", "TestSupport"]),
+        .testTarget(name: "CompressorCTests", dependencies: ["CompressorC", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["compress-cli", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

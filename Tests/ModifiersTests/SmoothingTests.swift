@@ -54,8 +54,8 @@ import TestSupport
         var worst: Float = 0, peak: Float = 0
         for sample in hidden {
             var a = sample, b = sample
-            pipeline.run(before, &a, tap: nil)
-            pipeline.run(after, &b, tap: nil)
+            try pipeline.run(before, &a, tap: nil)
+            try pipeline.run(after, &b, tap: nil)
             for i in a.indices { worst = max(worst, abs(a[i] - b[i])); peak = max(peak, abs(a[i])) }
         }
         return worst / peak

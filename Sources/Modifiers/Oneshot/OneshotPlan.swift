@@ -35,6 +35,12 @@ public struct OneshotPlan {
     public init(model: String, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
+        try self.init(checkpoint: checkpoint, recipe: written, recipeFile: recipeFile)
+    }
+
+    /// Plans the recipe over a checkpoint opened already, such as one over tensors in memory.
+    public init(checkpoint: Checkpoint, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
+        let model = checkpoint.directory
         guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
         guard !checkpoint.tensors.isEmpty else { throw .noTensors(directory: model) }
         let recipe: Recipe
