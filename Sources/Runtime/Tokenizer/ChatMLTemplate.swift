@@ -1,15 +1,3 @@
-/// One turn of a conversation.
-public struct ChatMessage: Sendable, Equatable {
-    /// `system`, `user`, `assistant`, ...
-    public var role: String
-    public var content: String
-
-    public init(role: String, content: String) {
-        self.role = role
-        self.content = content
-    }
-}
-
 /// ChatML, the chat format of Qwen, SmolLM2 and many other models: each message is written
 /// `<|im_start|>ROLE\nCONTENT<|im_end|>\n`, and the generation prompt is `<|im_start|>assistant\n`.
 ///
