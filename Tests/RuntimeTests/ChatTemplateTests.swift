@@ -166,4 +166,22 @@ import TestSupport
         #expect(try template.render([ChatMessage(role: "system", content: "Be brief."), conversation[0]], addGenerationPrompt: true)
             == "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
     }
+
+    @Test func templatesAreFoundInTheConfigUnlessAJinjaFileIsBeside() throws {
+        let folder = TemporaryFolder("chat-template")
+        let path = (folder.path as NSString).standardizingPath
+        func file(_ name: String) -> String { path + "/" + name }
+        try FileManager.default.copyItem(atPath: Fixtures.path("smollm2-tokenizer/tokenizer.json"), toPath: folder.file("tokenizer.json"))
+        try folder.write("tokenizer_config.json", text: #"{"chat_template": [{"name": "tool_use", "template": "A"}, {"name": "default", "template": "B"}]}"#)
+        #expect(try Tokenizer(path: path).chatTemplate == ChatTemplateSource(text: "B", file: file("tokenizer_config.json")))
+        try folder.write("tokenizer_config.json", text: #"{"chat_template": "C"}"#)
+        #expect(try Tokenizer(path: path).chatTemplate == ChatTemplateSource(text: "C", file: file("tokenizer_config.json")))
+        try folder.write("chat_template.jinja", text: "D")
+        #expect(try Tokenizer(path: path).chatTemplate == ChatTemplateSource(text: "D", file: file("chat_template.jinja")))
+        try FileManager.default.removeItem(atPath: folder.file("chat_template.jinja"))
+        try folder.write("tokenizer_config.json", text: #"{"chat_template": [{"name": "tool_use", "template": "A"}]}"#)
+        #expect(throws: TokenizerError.invalidField(file: file("tokenizer_config.json"), field: "chat_template", reason: "no template named 'default'")) {
+            try Tokenizer(path: path)
+        }
+    }
 }
