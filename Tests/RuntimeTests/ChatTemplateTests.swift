@@ -113,6 +113,28 @@ import TestSupport
             == "chat_template.jinja: chat template line 1: the template raised an error: Roles must alternate.")
     }
 
+    /// Runaway recursion and nesting are errors, as jinja2's `RecursionError`, never a stack overflow.
+    @Test func deepRecursionAndNestingAreErrors() throws {
+        func render(_ template: String) throws -> String {
+            try ChatTemplate(ChatTemplateSource(text: template, file: "t")).render([ChatMessage](), addGenerationPrompt: false)
+        }
+        let countdown = "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{% else %}bottom{% endif %}{% endmacro %}{{ f("
+        #expect(try render(countdown + "190) }}") == "bottom")
+        #expect(Self.failure(countdown + "100000) }}", file: "t") == .chatTemplate(file: "t", line: 1, reason: "maximum recursion depth exceeded: macros called 200 deep"))
+        #expect(try render("{{ " + Array(repeating: "1", count: 250).joined(separator: " + ") + " }}") == "250")
+        #expect(try render("{{ " + String(repeating: "(", count: 60) + "'x'" + String(repeating: ")", count: 60) + " }}") == "x")
+        let tooDeep = TokenizerError.chatTemplate(file: "t", line: 1, reason: "the template nests more than 300 levels deep")
+        for template in ["{{ " + Array(repeating: "1", count: 2_000).joined(separator: " + ") + " }}",
+                         "{{ " + String(repeating: "(", count: 2_000) + "1" + String(repeating: ")", count: 2_000) + " }}",
+                         "{{ " + String(repeating: "not ", count: 2_000) + "1 }}",
+                         "{{ " + String(repeating: "-", count: 2_000) + "1 }}",
+                         "{{ x" + String(repeating: ".a", count: 2_000) + " }}",
+                         "{{ x" + String(repeating: "|trim", count: 2_000) + " }}",
+                         String(repeating: "{% if true %}", count: 2_000)] {
+            #expect(Self.failure(template, file: "t") == tooDeep, "\(template.prefix(20))")
+        }
+    }
+
     /// Constructs jinja2 renders but this renderer does not fail with the line and the construct,
     /// never with another rendering.
     @Test func unsupportedConstructsAreNamed() {

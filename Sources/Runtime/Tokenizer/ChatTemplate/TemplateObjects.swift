@@ -3,10 +3,14 @@
 final class TemplateScope {
     private var variables: [String: TemplateValue]
     let parent: TemplateScope?
+    /// How many macro calls deep the scope is.
+    let callDepth: Int
 
-    init(parent: TemplateScope?, variables: [String: TemplateValue] = [:]) {
+    /// A scope inside `parent`; a macro call's scope gives its own `callDepth`.
+    init(parent: TemplateScope?, variables: [String: TemplateValue] = [:], callDepth: Int? = nil) {
         self.parent = parent
         self.variables = variables
+        self.callDepth = callDepth ?? parent?.callDepth ?? 0
     }
 
     func lookup(_ name: String) -> TemplateValue? {

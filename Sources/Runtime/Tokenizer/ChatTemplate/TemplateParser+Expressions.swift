@@ -28,6 +28,10 @@ extension TemplateParser {
     }
 
     mutating func parseExpression() throws(TemplateFault) -> TemplateExpression {
+        try nested { (parser) throws(TemplateFault) in try parser.parseConditional() }
+    }
+
+    private mutating func parseConditional() throws(TemplateFault) -> TemplateExpression {
         var value = try parseOr()
         while skip(name: "if") {
             let test = try parseOr()
@@ -39,18 +43,30 @@ extension TemplateParser {
 
     private mutating func parseOr() throws(TemplateFault) -> TemplateExpression {
         var left = try parseAnd()
-        while skip(name: "or") { left = .or(left, try parseAnd()) }
+        var links = 0
+        defer { rise(links) }
+        while skip(name: "or") {
+            try deepen()
+            links += 1
+            left = .or(left, try parseAnd())
+        }
         return left
     }
 
     private mutating func parseAnd() throws(TemplateFault) -> TemplateExpression {
         var left = try parseNot()
-        while skip(name: "and") { left = .and(left, try parseNot()) }
+        var links = 0
+        defer { rise(links) }
+        while skip(name: "and") {
+            try deepen()
+            links += 1
+            left = .and(left, try parseNot())
+        }
         return left
     }
 
     private mutating func parseNot() throws(TemplateFault) -> TemplateExpression {
-        if skip(name: "not") { return .not(try parseNot()) }
+        if skip(name: "not") { return .not(try nested { (parser) throws(TemplateFault) in try parser.parseNot() }) }
         return try parseComparison()
     }
 
@@ -76,7 +92,13 @@ extension TemplateParser {
 
     private mutating func parseSum() throws(TemplateFault) -> TemplateExpression {
         var left = try parseConcatenation()
+        var links = 0
+        defer { rise(links) }
         while true {
+            if isSymbol("+") || isSymbol("-") {
+                try deepen()
+                links += 1
+            }
             if skip(symbol: "+") {
                 left = .arithmetic(.add, left, try parseConcatenation())
             } else if skip(symbol: "-") {
@@ -95,8 +117,12 @@ extension TemplateParser {
 
     private mutating func parseProduct() throws(TemplateFault) -> TemplateExpression {
         var left = try parsePower()
+        var links = 0
+        defer { rise(links) }
         while case let .symbol(symbol) = current.kind, let operation = TemplateArithmetic(rawValue: symbol),
               [.multiply, .divide, .floorDivide, .modulo].contains(operation) {
+            try deepen()
+            links += 1
             advance()
             left = .arithmetic(operation, left, try parsePower())
         }
@@ -105,16 +131,22 @@ extension TemplateParser {
 
     private mutating func parsePower() throws(TemplateFault) -> TemplateExpression {
         var left = try parseUnary(withFilters: true)
-        while skip(symbol: "**") { left = .arithmetic(.power, left, try parseUnary(withFilters: true)) }
+        var links = 0
+        defer { rise(links) }
+        while skip(symbol: "**") {
+            try deepen()
+            links += 1
+            left = .arithmetic(.power, left, try parseUnary(withFilters: true))
+        }
         return left
     }
 
     private mutating func parseUnary(withFilters: Bool) throws(TemplateFault) -> TemplateExpression {
         var node: TemplateExpression
         if skip(symbol: "-") {
-            node = .negative(try parseUnary(withFilters: false))
+            node = .negative(try nested { (parser) throws(TemplateFault) in try parser.parseUnary(withFilters: false) })
         } else if skip(symbol: "+") {
-            node = .positive(try parseUnary(withFilters: false))
+            node = .positive(try nested { (parser) throws(TemplateFault) in try parser.parseUnary(withFilters: false) })
         } else {
             node = try parsePrimary()
         }
@@ -179,7 +211,13 @@ extension TemplateParser {
     /// Attributes (`.name`, `.0`), items and slices (`[...]`) and calls (`(...)`).
     private mutating func parsePostfix(_ node: TemplateExpression) throws(TemplateFault) -> TemplateExpression {
         var node = node
+        var links = 0
+        defer { rise(links) }
         while true {
+            if isSymbol(".") || isSymbol("[") || isSymbol("(") {
+                try deepen()
+                links += 1
+            }
             if skip(symbol: ".") {
                 switch current.kind {
                 case let .name(name):
@@ -249,7 +287,13 @@ extension TemplateParser {
 
     private mutating func parseFiltersAndTests(_ node: TemplateExpression) throws(TemplateFault) -> TemplateExpression {
         var node = node
+        var links = 0
+        defer { rise(links) }
         while true {
+            if isSymbol("|") || isName("is") || isSymbol("(") {
+                try deepen()
+                links += 1
+            }
             if isSymbol("|") {
                 for (name, arguments) in try parseFilterChain(single: true) { node = .filter(node, name: name, arguments) }
             } else if skip(name: "is") {

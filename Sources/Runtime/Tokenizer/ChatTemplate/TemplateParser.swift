@@ -8,6 +8,12 @@ struct TemplateParser {
     var index = 0
     /// How many `for` bodies the statement being parsed is in, for `break` and `continue`.
     private var loopDepth = 0
+    /// How deep statements and expressions nest where the parser stands.
+    private var nesting = 0
+    /// How deep statements, expressions and chains of operators, filters, attributes and items
+    /// may nest, which bounds the renderer's recursion: jinja2 reaches Python's recursion limit
+    /// at about 70 nested parentheses.
+    private static let maximumNesting = 300
 
     /// The statements of `source`.
     static func parse(_ source: String) throws(TemplateFault) -> [TemplateNode] {
@@ -112,8 +118,30 @@ struct TemplateParser {
 
     private static let unsupportedTags: Set = ["include", "import", "from", "extends", "block", "autoescape", "trans", "pluralize", "debug"]
 
+    /// Runs `parse` one level deeper.
+    mutating func nested<Result>(_ parse: (inout TemplateParser) throws(TemplateFault) -> Result) throws(TemplateFault) -> Result {
+        try deepen()
+        defer { nesting -= 1 }
+        return try parse(&self)
+    }
+
+    /// Goes one level deeper (the caller comes back up), refusing templates nested beyond `maximumNesting`.
+    mutating func deepen() throws(TemplateFault) {
+        guard nesting < Self.maximumNesting else { throw .error("the template nests more than \(Self.maximumNesting) levels deep", line: current.line) }
+        nesting += 1
+    }
+
+    /// Comes back up `levels` levels.
+    mutating func rise(_ levels: Int) {
+        nesting -= levels
+    }
+
     /// The statement of the block tag whose name is the current token.
     private mutating func parseStatement() throws(TemplateFault) -> TemplateStatement {
+        try nested { (parser) throws(TemplateFault) in try parser.parseTaggedStatement() }
+    }
+
+    private mutating func parseTaggedStatement() throws(TemplateFault) -> TemplateStatement {
         let tag = current
         guard case let .name(name) = tag.kind else { throw failure("expected a tag name") }
         advance()
@@ -199,7 +227,7 @@ struct TemplateParser {
     private mutating func parseAssignmentTarget(endNames: Set<String>) throws(TemplateFault) -> TemplateTarget {
         func single(_ parser: inout TemplateParser) throws(TemplateFault) -> TemplateTarget {
             if parser.skip(symbol: "(") {
-                let inner = try parser.parseAssignmentTarget(endNames: [])
+                let inner = try parser.nested { (parser) throws(TemplateFault) in try parser.parseAssignmentTarget(endNames: []) }
                 try parser.expect(symbol: ")")
                 return inner
             }

@@ -178,7 +178,7 @@ extension TemplateRenderer {
         let evaluated = try evaluate(arguments, in: scope)
         switch function {
         case let .macro(macro):
-            return try call(macro, evaluated, caller: caller)
+            return try call(macro, evaluated, caller: caller, depth: scope.callDepth)
         case let .function(function) where caller == nil:
             if let receiver = function.receiver { return try TemplateMethods.call(function.name, on: receiver, evaluated) }
             return try TemplateGlobals.call(function.name, evaluated, clock: clock)

@@ -118,12 +118,17 @@ struct TemplateRenderer {
         }
     }
 
-    /// Calls `macro`: positional arguments, then keyword arguments, then defaults (evaluated in
-    /// the call's scope, so they may read earlier parameters) fill the parameters; a missing one is
-    /// undefined. Extra arguments go to `varargs` and `kwargs` when the body names them.
-    func call(_ macro: TemplateMacro, _ arguments: TemplateCallArguments, caller: TemplateMacro?) throws(TemplateFault) -> TemplateValue {
+    /// How deep macros may call macros: jinja2 reaches Python's recursion limit at about 190.
+    static let maximumCallDepth = 200
+
+    /// Calls `macro` from a scope `depth` calls deep: positional arguments, then keyword
+    /// arguments, then defaults (evaluated in the call's scope, so they may read earlier
+    /// parameters) fill the parameters; a missing one is undefined. Extra arguments go to
+    /// `varargs` and `kwargs` when the body names them.
+    func call(_ macro: TemplateMacro, _ arguments: TemplateCallArguments, caller: TemplateMacro?, depth: Int) throws(TemplateFault) -> TemplateValue {
         let definition = macro.definition
-        let scope = TemplateScope(parent: macro.closure)
+        guard depth < Self.maximumCallDepth else { throw .error("maximum recursion depth exceeded: macros called \(depth) deep") }
+        let scope = TemplateScope(parent: macro.closure, callDepth: depth + 1)
         let parameters = definition.parameters
         if arguments.positional.count > parameters.count && !definition.takesVarargs {
             throw .error("macro '\(definition.name)' takes not more than \(parameters.count) argument(s)")
