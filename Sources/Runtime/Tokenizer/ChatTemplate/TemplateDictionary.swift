@@ -13,6 +13,9 @@ struct TemplateDictionary {
 
     var members: Zip2Sequence<[TemplateValue], [TemplateValue]> { zip(keys, values) }
 
+    /// The members as `(key, value)` tuples, as `items()` gives them.
+    var pairs: [TemplateValue] { members.map { .tuple([$0, $1]) } }
+
     /// The value of `key`, or nil when the dictionary has no such key (or `key` cannot be one).
     subscript(key: TemplateValue) -> TemplateValue? {
         guard let key = TemplateKey(key), let position = position(of: key) else { return nil }

@@ -78,7 +78,7 @@ extension TemplateRenderer {
             try arguments.none(name)
             switch value {
             case .undefined: return .iterator(TemplateIterator([]))
-            case let .dictionary(dictionary): return .iterator(TemplateIterator(dictionary.members.map { .tuple([$0, $1]) }))
+            case let .dictionary(dictionary): return .iterator(TemplateIterator(dictionary.pairs))
             default: throw .error("Can only get item pairs from a mapping.")
             }
         case "map":
@@ -97,8 +97,7 @@ extension TemplateRenderer {
             let by = try bound[1]?.text() ?? "key"
             guard by == "key" || by == "value" else { throw .error("You can only sort by either \"key\" or \"value\"") }
             let caseSensitive = bound[0]?.isTruthy ?? false
-            let pairs = dictionary.members.map { TemplateValue.tuple([$0, $1]) }
-            return .list(try Self.sorted(pairs, reverse: bound[2]?.isTruthy ?? false) { (pair) throws(TemplateFault) in
+            return .list(try Self.sorted(dictionary.pairs, reverse: bound[2]?.isTruthy ?? false) { (pair) throws(TemplateFault) in
                 guard case let .tuple(members) = pair else { return pair }
                 return try Self.comparable(members[by == "key" ? 0 : 1], caseSensitive: caseSensitive)
             })

@@ -219,7 +219,7 @@ enum TemplateMethods {
             return dictionary[key] ?? bound[1] ?? .none
         case "items", "keys", "values":
             try arguments.none(name)
-            let items: [TemplateValue] = name == "items" ? dictionary.members.map { .tuple([$0, $1]) } : name == "keys" ? dictionary.keys : dictionary.values
+            let items: [TemplateValue] = name == "items" ? dictionary.pairs : name == "keys" ? dictionary.keys : dictionary.values
             return .iterator(TemplateIterator(items, typeName: "dict_" + name, isView: true))
         case "copy":
             try arguments.none(name)

@@ -42,25 +42,22 @@ extension TemplateParser {
     }
 
     private mutating func parseOr() throws(TemplateFault) -> TemplateExpression {
-        var left = try parseAnd()
-        var links = 0
-        defer { rise(links) }
-        while skip(name: "or") {
-            try deepen()
-            links += 1
-            left = .or(left, try parseAnd())
-        }
-        return left
+        try parseChain(of: "or", operand: { (parser) throws(TemplateFault) in try parser.parseAnd() }, TemplateExpression.or)
     }
 
     private mutating func parseAnd() throws(TemplateFault) -> TemplateExpression {
-        var left = try parseNot()
+        try parseChain(of: "and", operand: { (parser) throws(TemplateFault) in try parser.parseNot() }, TemplateExpression.and)
+    }
+
+    /// `operand keyword operand keyword ...`, grouped from the left, each link a level deeper.
+    private mutating func parseChain(of keyword: String, operand: (inout TemplateParser) throws(TemplateFault) -> TemplateExpression,
+                                     _ link: (TemplateExpression, TemplateExpression) -> TemplateExpression) throws(TemplateFault) -> TemplateExpression {
+        var left = try operand(&self)
         var links = 0
         defer { rise(links) }
-        while skip(name: "and") {
-            try deepen()
-            links += 1
-            left = .and(left, try parseNot())
+        while skip(name: keyword) {
+            try deepen(counting: &links)
+            left = link(left, try operand(&self))
         }
         return left
     }
@@ -96,8 +93,7 @@ extension TemplateParser {
         defer { rise(links) }
         while true {
             if isSymbol("+") || isSymbol("-") {
-                try deepen()
-                links += 1
+                try deepen(counting: &links)
             }
             if skip(symbol: "+") {
                 left = .arithmetic(.add, left, try parseConcatenation())
@@ -121,8 +117,7 @@ extension TemplateParser {
         defer { rise(links) }
         while case let .symbol(symbol) = current.kind, let operation = TemplateArithmetic(rawValue: symbol),
               [.multiply, .divide, .floorDivide, .modulo].contains(operation) {
-            try deepen()
-            links += 1
+            try deepen(counting: &links)
             advance()
             left = .arithmetic(operation, left, try parsePower())
         }
@@ -134,8 +129,7 @@ extension TemplateParser {
         var links = 0
         defer { rise(links) }
         while skip(symbol: "**") {
-            try deepen()
-            links += 1
+            try deepen(counting: &links)
             left = .arithmetic(.power, left, try parseUnary(withFilters: true))
         }
         return left
@@ -215,8 +209,7 @@ extension TemplateParser {
         defer { rise(links) }
         while true {
             if isSymbol(".") || isSymbol("[") || isSymbol("(") {
-                try deepen()
-                links += 1
+                try deepen(counting: &links)
             }
             if skip(symbol: ".") {
                 switch current.kind {
@@ -291,8 +284,7 @@ extension TemplateParser {
         defer { rise(links) }
         while true {
             if isSymbol("|") || isName("is") || isSymbol("(") {
-                try deepen()
-                links += 1
+                try deepen(counting: &links)
             }
             if isSymbol("|") {
                 for (name, arguments) in try parseFilterChain(single: true) { node = .filter(node, name: name, arguments) }

@@ -131,6 +131,12 @@ struct TemplateParser {
         nesting += 1
     }
 
+    /// Goes one level deeper for one more link of a chain, counted in `links` to come back up.
+    mutating func deepen(counting links: inout Int) throws(TemplateFault) {
+        try deepen()
+        links += 1
+    }
+
     /// Comes back up `levels` levels.
     mutating func rise(_ levels: Int) {
         nesting -= levels
