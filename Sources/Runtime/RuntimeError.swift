@@ -29,8 +29,6 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case emptyInput
     /// A request whose arguments do not fit together, e.g. fewer tokens than one scoring window.
     case invalidArgument(String)
-    /// A model's chat template that the runtime cannot render (only ChatML is rendered).
-    case unsupportedChatTemplate(file: String)
     /// A calibration data file that cannot be used; `line` is the 1-based line where it went wrong.
     case calibrationData(file: String, line: Int?, reason: String)
 
@@ -50,8 +48,6 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .tokenOutOfRange(token, size): return "token id \(token) is outside the vocabulary of \(size)"
         case .emptyInput: return "no input tokens"
         case let .invalidArgument(reason): return reason
-        case let .unsupportedChatTemplate(file):
-            return "\(file): the chat template is not ChatML (no \(ChatMLTemplate.startToken) and \(ChatMLTemplate.endToken)), the only chat format the runtime renders"
         case let .calibrationData(file, line?, reason): return "\(file):\(line): \(reason)"
         case let .calibrationData(file, nil, reason): return "\(file): \(reason)"
         }

@@ -8,7 +8,7 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate text from a prompt.",
         discussion: """
-            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens (capped so that prompt and new tokens fit the model's max_position_embeddings) or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also <|im_end|>). --chat wraps the prompt in ChatML (<|im_start|>user … <|im_end|> <|im_start|>assistant), for tokenizers that have <|im_start|>; the model's own Jinja chat template is not interpreted.
+            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens (capped so that prompt and new tokens fit the model's max_position_embeddings) or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also tokenizer_config.json's eos_token). --chat renders the prompt (and --system) with the model's own chat template, as transformers' apply_chat_template does with add_generation_prompt; a model without one is an error.
             """)
 
     @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
@@ -31,7 +31,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Random seed for sampling.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Wrap the prompt in the ChatML template.")
+    @Flag(help: "Render the prompt with the model's chat template.")
     var chat = false
 
     @Option(help: "With --chat, a system message to put first.")
@@ -68,12 +68,10 @@ struct GenerateCommand: ParsableCommand {
             var stops = Set(try endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
             let text: String
             if chat {
-                guard tokenizer.id(of: ChatMLTemplate.startToken) != nil, let end = tokenizer.id(of: ChatMLTemplate.endToken) else {
-                    throw ValidationError("--chat needs a tokenizer with \(ChatMLTemplate.startToken) and \(ChatMLTemplate.endToken)")
-                }
-                stops.insert(end)
+                let template = try ChatTemplate(tokenizer: tokenizer)
+                if let end = tokenizer.eosTokenId { stops.insert(end) }
                 let messages = (system.map { [ChatMessage(role: "system", content: $0)] } ?? []) + [ChatMessage(role: "user", content: prompt)]
-                text = ChatMLTemplate().render(messages, addGenerationPrompt: true)
+                text = try template.render(messages, addGenerationPrompt: true)
             } else {
                 text = prompt
             }

@@ -137,15 +137,28 @@ import TestSupport
         return model
     }
 
-    @Test func messagesNeedAChatMLTemplate() throws {
+    /// `messages` are rendered with the model's own template, whatever it is (here Llama-3-style,
+    /// with the message's extra members), and tokenized like `text`.
+    @Test func messagesAreRenderedWithTheModelsTemplate() throws {
+        let records = try folder.write("chat.jsonl", text: "{\"text\": \"x\"}\n{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\", \"name\": \"Ann\"}]}\n")
+        let llama = #"{"bos_token": "<|im_start|>", "chat_template": "{{ bos_token }}{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + ' ' + m.name + '<|end_header_id|>\n\n' + m['content'] | trim + '<|eot_id|>' }}{% endfor %}"}"#
+        let tokenizer = try Tokenizer(path: try modelFolder(config: llama))
+        let data = try CalibrationData.load(path: records, tokenizer: tokenizer, options: CalibrationDataTests.inOrder(maxSequenceLength: 64))
+        #expect(data.samples == [tokenizer.encode("x", addSpecialTokens: true, maxLength: 64),
+                                 tokenizer.encode("<|im_start|><|start_header_id|>user Ann<|end_header_id|>\n\nHi<|eot_id|>", addSpecialTokens: true, maxLength: 64)])
+    }
+
+    /// No silent fallback: a model without a template, a template that does not parse or that
+    /// raises while rendering a record are errors naming the record's line and the template's.
+    @Test func messagesNeedTheModelsTemplate() throws {
         let records = try folder.write("chat.jsonl", text: "{\"text\": \"x\"}\n{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}\n")
-        let llama = #"{"chat_template": "{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\n\n' + m['content'] + '<|eot_id|>' }}{% endfor %}"}"#
-        let model = try modelFolder(config: llama)
-        try expectFailure(records, line: 2, "\(model)/tokenizer_config.json: the chat template is not ChatML", tokenizer: try Tokenizer(path: model))
-        try expectFailure(records, line: 2, "write 'text' records", tokenizer: try Tokenizer(path: model))
         let none = try modelFolder(config: "{}")
-        try expectFailure(records, line: 2, "the tokenizer has none", tokenizer: try Tokenizer(path: none))
-        let chatML = try modelFolder(config: #"{"chat_template": "<|im_start|>{{ m }}<|im_end|>"}"#)
-        #expect(try error(loading: records, tokenizer: try Tokenizer(path: chatML)) == nil)
+        try expectFailure(records, line: 2, "'messages' need the model's chat template: \(none): no chat template", tokenizer: try Tokenizer(path: none))
+        try expectFailure(records, line: 2, "write 'text' records", tokenizer: try Tokenizer(path: none))
+        let including = try modelFolder(config: #"{"chat_template": "{% for m in messages %}\n{% include 'turn.jinja' %}{% endfor %}"}"#)
+        try expectFailure(records, line: 2, "\(including)/tokenizer_config.json: chat template line 2: the 'include' tag is not supported", tokenizer: try Tokenizer(path: including))
+        let raising = try modelFolder(config: #"{"chat_template": "{% if messages[0].role != 'system' %}{{ raise_exception('a system message first') }}{% endif %}"}"#)
+        try expectFailure(records, line: 2, "\(raising)/tokenizer_config.json: chat template line 1: the template raised an error: a system message first",
+                          tokenizer: try Tokenizer(path: raising))
     }
 }

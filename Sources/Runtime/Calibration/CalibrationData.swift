@@ -7,7 +7,7 @@
 ///   `maxSequenceLength` tokens, each window a sample (see `PlainTextSamples`).
 /// - `.jsonl`: JSON Lines, one sample per record: `{"text": "..."}`, or
 ///   `{"messages": [{"role": "user", "content": "..."}, ...]}` rendered with the model's chat
-///   template, which must be ChatML (see `ChatMLTemplate`); each tokenized with the tokenizer's
+///   template as transformers renders it (see `ChatTemplate`); each tokenized with the tokenizer's
 ///   special tokens (BOS where its post-processor adds one, as llm-compressor's tokenization
 ///   with `add_special_tokens=True` does) and cut to `maxSequenceLength` tokens.
 /// - Either compressed with zstd (`.txt.zst`, `.jsonl.zst`), decompressed as it is read. A file
