@@ -17,8 +17,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "List every tensor with its dtype, shape and shard.")
     var tensors = false
 
-    @Flag(help: "Print JSON for machines instead of text.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     struct Report: Codable {
         struct DTypeTotal: Codable { let dtype: String; let tensors: Int; let bytes: Int }
@@ -40,7 +39,7 @@ struct InspectCommand: ParsableCommand {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw fail(error) }
         let report = makeReport(checkpoint)
-        if json {
+        if format.json {
             print(JSONOutput.text(report))
             return
         }
