@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var input: ModelOption
 
-    @Option(help: "The recipe (default: FP8_DYNAMIC, built in).")
+    @Option(help: "The recipe (default: FP8_DYNAMIC, built in).", completion: .file())
     var recipe: String?
 
     @Option(help: "Number of timed runs.")
@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var cores: ThreadsOption
 
-    @Option(help: "Folder for the temporary output (default: the system's temporary folder).")
+    @Option(help: "Folder for the temporary output (default: the system's temporary folder).", completion: .directory)
     var scratch: String?
 
     @OptionGroup var format: JSONOption

@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var input: ModelOption
 
-    @Option(help: "The text file to score.")
+    @Option(help: "The text file to score.", completion: .file())
     var text: String
 
     @Option(help: "Tokens per window.")

@@ -9,7 +9,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Describe a checkpoint: architecture, tensors, dtypes, parameters, quantization.",
         discussion: "Reads config.json and the safetensors headers (every header is validated), and of compressed checkpoints the small weight_shape tensors, so it takes milliseconds on any size of model. Parameters count the values a packed weight (weight_packed) holds, not its storage words.")
 
-    @Argument(help: "The model folder (config.json and *.safetensors).")
+    @Argument(help: "The model folder (config.json and *.safetensors).", completion: .directory)
     var model: String
 
     @OptionGroup var source: ModelRevision

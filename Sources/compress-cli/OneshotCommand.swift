@@ -29,15 +29,15 @@ struct OneshotCommand: ParsableCommand {
 
     @OptionGroup var input: ModelOption
 
-    @Option(help: "An llm-compressor recipe (YAML), e.g. recipes/fp8_dynamic.yaml.")
+    @Option(help: "An llm-compressor recipe (YAML), e.g. recipes/fp8_dynamic.yaml.", completion: .file())
     var recipe: String
 
-    @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite; never one holding an input.")
+    @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite; never one holding an input.", completion: .directory)
     var output: String?
 
     @Option(help: ArgumentHelp(
         "Calibration data: .txt (cut into windows of --max-seq-length tokens), .jsonl (a 'text' or 'messages' field per line), or either compressed with zstd (.zst).",
-        valueName: "file"))
+        valueName: "file"), completion: .file())
     var dataset: String?
 
     @Option(help: "What --dataset holds, for a file whose name does not tell (default: told by the name, else by the content).")

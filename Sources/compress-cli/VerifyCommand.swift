@@ -21,10 +21,10 @@ struct VerifyCommand: ParsableCommand {
               compress verify ./out --against ./model --json
             """)
 
-    @Argument(help: "The compressed checkpoint folder.")
+    @Argument(help: "The compressed checkpoint folder.", completion: .directory)
     var checkpoint: String
 
-    @Option(name: .customLong("against"), help: ArgumentHelp("The original model folder: dequantize every quantized weight and compare.", valueName: "MODEL_DIR"))
+    @Option(name: .customLong("against"), help: ArgumentHelp("The original model folder: dequantize every quantized weight and compare.", valueName: "MODEL_DIR"), completion: .directory)
     var original: String?
 
     @OptionGroup var source: ModelRevision
