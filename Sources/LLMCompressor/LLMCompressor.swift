@@ -1,6 +1,7 @@
-/// One import for Swift code that compresses, checks and runs checkpoints: the checkpoint layer,
-/// recipes, modifiers, verification and the CPU runtime.
+/// One import for Swift code that compresses, checks and runs checkpoints: JSON values, the
+/// checkpoint layer, recipes, modifiers, verification and the CPU runtime.
 @_exported import Checkpoint
+@_exported import JSON
 @_exported import Modifiers
 @_exported import Recipes
 @_exported import Runtime

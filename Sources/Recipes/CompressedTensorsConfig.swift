@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// A checkpoint's compressed-tensors `quantization_config` (config.json), read with the
 /// validators recipes go through, as compressed-tensors 0.19's `QuantizationConfig` reads it:

@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// The fields of a `QuantizationArgs` as written, before compressed-tensors' model validator ran.
 /// Field-level normalisation (lowercasing enum strings, `actorder: false` → nil, dtype names

@@ -1,5 +1,3 @@
-import Checkpoint
-
 /// Reads `QuantizationArgs` (a `weights`, `input_activations`, `output_activations` or
 /// `kv_cache_scheme` mapping) the way compressed-tensors' pydantic model does: unknown keys
 /// refused, field validators applied, then the model validator.

@@ -1,5 +1,3 @@
-import Checkpoint
-
 extension Recipe {
     /// The recipe as llm-compressor 0.14 saves it beside a checkpoint (recipe.yaml): each stage as
     /// `NAME_stage:` (a flat recipe becomes `default_stage:`), each modifier under its group's

@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 extension YAMLNode {
     /// The YAML node a JSON document parses into (JSON being YAML's flow subset), every node at

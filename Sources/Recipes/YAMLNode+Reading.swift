@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// Typed reads of YAML values that fail with `RecipeError.wrongType` naming the key and the node.
 extension YAMLNode {

@@ -22,25 +22,20 @@ struct BenchCommand: ParsableCommand {
         """
     static let builtInRecipeName = "built-in FP8_DYNAMIC"
 
-    @Option(help: "The model folder.")
-    var model: String
+    @OptionGroup var input: ModelOption
 
-    @OptionGroup var source: ModelRevision
-
-    @Option(help: "The recipe (default: FP8_DYNAMIC, built in).")
+    @Option(help: "The recipe (default: FP8_DYNAMIC, built in).", completion: .file())
     var recipe: String?
 
     @Option(help: "Number of timed runs.")
     var runs: Int = 3
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cores: ThreadsOption
 
-    @Option(help: "Folder for the temporary output (default: the system's temporary folder).")
+    @Option(help: "Folder for the temporary output (default: the system's temporary folder).", completion: .directory)
     var scratch: String?
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     struct Result: Codable {
         let model: String
@@ -55,16 +50,12 @@ struct BenchCommand: ParsableCommand {
         let peakRSSBytes: Int
     }
 
-    func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-    }
-
     func run() throws {
-        let model = try source.folder(self.model)
+        let model = try input.folder()
         let output = ((scratch ?? NSTemporaryDirectory()) as NSString).appendingPathComponent("compress-bench-\(getpid())")
         InterruptCleanup.protect(UnfinishedOutput(destination: output, scratch: true))
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let threads = self.threads ?? OneshotOptions.coreCount
+        let threads = cores.count
         var times: [Double] = []
         var last: OneshotSummary? = nil
         do {
@@ -82,7 +73,7 @@ struct BenchCommand: ParsableCommand {
         let result = Result(model: model, recipe: recipe ?? Self.builtInRecipeName, threads: threads, bytesIn: last!.bytesIn, bytesOut: last!.bytesOut,
                             seconds: times, bestSeconds: sorted[0], medianSeconds: sorted[sorted.count / 2],
                             gigabytesPerSecond: Double(last!.bytesIn) / sorted[0] / 1e9, peakRSSBytes: usage.ru_maxrss * 1024)
-        if json {
+        if format.json {
             print(JSONOutput.text(result))
         } else {
             print("oneshot \(result.recipe) on \(model), \(threads) threads, \(times.count) runs")

@@ -11,10 +11,7 @@ struct GenerateCommand: ParsableCommand {
             Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens (capped so that prompt and new tokens fit the model's max_position_embeddings) or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also tokenizer_config.json's eos_token). --chat renders the prompt (and --system) with the model's own chat template, as transformers' apply_chat_template does with add_generation_prompt; a model without one is an error.
             """)
 
-    @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
-    var model: String
-
-    @OptionGroup var source: ModelRevision
+    @OptionGroup var input: ModelOption
 
     @Option(help: "The prompt text.")
     var prompt: String
@@ -37,11 +34,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "With --chat, a system message to put first.")
     var system: String?
 
-    @Option(help: "OpenBLAS threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cores: ThreadsOption
 
-    @Flag(help: "Print JSON (text, tokens, speeds) at the end instead of streaming text.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     struct Result: Codable {
         let model: String
@@ -58,11 +53,10 @@ struct GenerateCommand: ParsableCommand {
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be a finite number ≥ 0, got \(temperature)") }
         guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
         if system != nil, !chat { throw ValidationError("--system needs --chat") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        let model = try source.folder(self.model)
+        let model = try input.folder()
         do {
             let tokenizer = try Tokenizer(path: model)
             var stops = Set(try endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
@@ -76,7 +70,7 @@ struct GenerateCommand: ParsableCommand {
                 text = prompt
             }
             let ids = tokenizer.encode(text, addSpecialTokens: !chat)
-            let loaded = try DecoderModel(directory: model, threads: threads)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads)
             stops.formUnion(loaded.spec.endOfSequenceTokens)
             var generator = Generator(
                 model: loaded, sampler: try Sampler(temperature: temperature, topP: topP, seed: seed), stopTokens: stops)
@@ -89,7 +83,7 @@ struct GenerateCommand: ParsableCommand {
             var shown = ""
             let result = try generator.generate(prompt: ids, maxTokens: maxTokens) { token in
                 produced.append(token)
-                guard !json else { return true }
+                guard !format.json else { return true }
                 let decoded = tokenizer.decode(produced, skipSpecialTokens: true)
                 // Hold back text that ends in an incomplete UTF-8 sequence until it completes.
                 if !decoded.hasSuffix("\u{FFFD}"), decoded.hasPrefix(shown) {
@@ -99,7 +93,7 @@ struct GenerateCommand: ParsableCommand {
                 return true
             }
             let finalText = tokenizer.decode(result.tokens, skipSpecialTokens: true)
-            if json {
+            if format.json {
                 print(JSONOutput.text(Result(
                     model: model, promptTokens: ids.count, text: finalText, tokens: result.tokens,
                     stoppedAtEndOfSequence: result.stoppedAtEndOfSequence,

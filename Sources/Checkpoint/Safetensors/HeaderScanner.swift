@@ -1,3 +1,5 @@
+import JSON
+
 /// A strict forward reader of a safetensors header's JSON text (RFC 8259): values are read one
 /// token at a time as the header's schema expects them, so no tree of the document is ever
 /// built and nothing recurses; memory is that of the values kept. Syntax errors are

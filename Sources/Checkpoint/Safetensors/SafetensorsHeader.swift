@@ -1,3 +1,5 @@
+import JSON
+
 /// The header of a safetensors file, validated against every rule of the format: a JSON object of
 /// at most `maxHeaderLength` bytes; `__metadata__` a map of strings; each tensor with a known
 /// dtype, a shape of at most `maxRank` dimensions whose element count does not overflow, and data

@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 import Recipes
 
 /// Everything `oneshot` will do, decided before any tensor data is read: the checkpoint, the

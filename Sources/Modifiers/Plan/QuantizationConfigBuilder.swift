@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 import Recipes
 
 /// The `quantization_config` that llm-compressor 0.14 writes into config.json, key for key.

@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 
 /// One record of a JSON Lines calibration file: an object with a `text` string, or a `messages`
 /// list of objects with `role` and `content` strings (`text` wins when both are present, as in

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 
 /// A Hugging Face `tokenizer.json` tokenizer with a BPE model, giving the ids the `tokenizers`
 /// library gives.

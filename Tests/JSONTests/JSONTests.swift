@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 import Testing
 
 /// JSON parsing through json-c and writing in Python's format.
