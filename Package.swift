@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJSONC"], swiftSettings: optimized),
         .target(name: "Checkpoint", dependencies: ["JSON"], swiftSettings: optimized),
         .target(name: "Recipes", dependencies: ["JSON", "Yams"], swiftSettings: optimized),
-        .target(name: "Runtime", dependencies: ["Checkpoint", "Recipes", "COpenBLAS", "CZstd"], swiftSettings: optimized),
+        .target(name: "Runtime", dependencies: ["JSON", "Checkpoint", "Recipes", "COpenBLAS", "CZstd"], swiftSettings: optimized),
         .target(name: "Modifiers", dependencies: ["Checkpoint", "Recipes", "Runtime", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "Verification", dependencies: ["Checkpoint", "Recipes", "Modifiers", "Runtime"], swiftSettings: optimized),
         .target(name: "LLMCompressor", dependencies: ["JSON", "Checkpoint", "Recipes", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),

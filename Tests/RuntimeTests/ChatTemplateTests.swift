@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Runtime
+import JSON
 
 /// The Jinja renderer against jinja2 configured as transformers' `apply_chat_template` configures
 /// it. Fixtures: `chat-templates/*.json`, written by scripts/make-chat-template-reference.py: our own

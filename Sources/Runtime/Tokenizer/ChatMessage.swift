@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 
 /// One turn of a conversation.
 public struct ChatMessage: Sendable, Equatable {

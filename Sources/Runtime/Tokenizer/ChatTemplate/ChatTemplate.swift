@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 
 /// A model's Jinja chat template, parsed once, rendering conversations as transformers'
 /// `apply_chat_template` does: jinja2's immutable sandbox with `trim_blocks`, `lstrip_blocks`

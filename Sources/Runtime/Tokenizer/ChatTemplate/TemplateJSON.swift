@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 
 extension TemplateValue {
     /// The value Python's `json.loads` gives for a JSON value: objects keep their member order,
