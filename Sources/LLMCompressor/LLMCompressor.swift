@@ -1,5 +1,6 @@
 /// One import for Swift code that compresses, checks and runs checkpoints: the checkpoint layer,
-/// recipes, modifiers, verification and the CPU runtime.
+/// the model families, recipes, modifiers, verification and the CPU runtime.
+@_exported import Architectures
 @_exported import Checkpoint
 @_exported import Modifiers
 @_exported import Recipes
