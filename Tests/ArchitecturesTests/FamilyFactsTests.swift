@@ -22,8 +22,26 @@ import Testing
         var keyProjection: String? = "k_proj"
         var tiesHeadByDefault = false
         var normScale = ForwardConventions.NormScale.weight
-        var mappings = DefaultMappings.llmCompressorDefault
+        /// llm-compressor's default SmoothQuant and AWQ mappings, each `smooth <- balance, ...`.
+        var smoothQuant = llmCompressorSmoothQuant
+        var awq = llmCompressorAWQ
     }
+
+    /// llm-compressor 0.14's mappings for an architecture it has no entry for, as its
+    /// `DEFAULT_SMOOTHQUANT_MAPPINGS` and `_default_mappings` spell them.
+    static let llmCompressorSmoothQuant = [
+        "re:.*input_layernorm <- re:.*q_proj, re:.*k_proj, re:.*v_proj", "re:.*post_attention_layernorm <- re:.*gate_proj, re:.*up_proj",
+    ]
+    static let llmCompressorAWQ = [
+        "re:.*input_layernorm$ <- re:.*q_proj$, re:.*k_proj$, re:.*v_proj$", "re:.*v_proj$ <- re:.*o_proj$",
+        "re:.*post_attention_layernorm$ <- re:.*gate_proj$, re:.*up_proj$", "re:.*up_proj$ <- re:.*down_proj$",
+    ]
+    static let qwenMoESmoothQuant = ["re:.*input_layernorm$ <- re:.*q_proj$, re:.*k_proj$, re:.*v_proj$"]
+    static let qwenMoEAWQ = [
+        "re:.*input_layernorm$ <- re:.*q_proj$, re:.*k_proj$, re:.*v_proj$", "re:.*v_proj$ <- re:.*o_proj$",
+        "re:.*post_attention_layernorm$ <- re:.*mlp.gate$, re:.*mlp.experts.*.gate_proj$, re:.*mlp.experts.*.up_proj$",
+        "re:.*up_proj$ <- re:.*down_proj$",
+    ]
 
     static let expected: [String: Facts] = [
         "Llama": Facts(modelType: "llama", className: "LlamaForCausalLM"),
@@ -34,72 +52,42 @@ import Testing
         "Gemma-2": Facts(
             modelType: "gemma2", className: "Gemma2ForCausalLM", norms: ["input_layernorm", "pre_feedforward_layernorm"],
             tiesHeadByDefault: true, normScale: .onePlusWeight,
-            mappings: DefaultMappings(smoothQuant: DefaultMappings.llmCompressorDefault.smoothQuant, awq: [
-                SmoothingMapping(smooth: "re:.*input_layernorm$", balance: ["re:.*q_proj$", "re:.*k_proj$", "re:.*v_proj$"]),
-                SmoothingMapping(smooth: "re:.*v_proj$", balance: ["re:.*o_proj$"]),
-                SmoothingMapping(smooth: "re:.*pre_feedforward_layernorm$", balance: ["re:.*gate_proj$", "re:.*up_proj$"]),
-                SmoothingMapping(smooth: "re:.*up_proj$", balance: ["re:.*down_proj$"]),
-            ])),
+            awq: [llmCompressorAWQ[0], llmCompressorAWQ[1], "re:.*pre_feedforward_layernorm$ <- re:.*gate_proj$, re:.*up_proj$", llmCompressorAWQ[3]]),
         "Phi-3": Facts(
             modelType: "phi3", className: "Phi3ForCausalLM", attention: ["qkv_proj", "o_proj"], mlp: ["gate_up_proj", "down_proj"],
             fusedGroups: [], keyProjection: nil,
-            mappings: DefaultMappings(
-                smoothQuant: [
-                    SmoothingMapping(smooth: "re:.*input_layernorm", balance: ["re:.*qkv_proj"]),
-                    SmoothingMapping(smooth: "re:.*post_attention_layernorm", balance: ["re:.*gate_up_proj"]),
-                ],
-                awq: [
-                    SmoothingMapping(smooth: "re:.*input_layernorm$", balance: ["re:.*qkv_proj$"]),
-                    SmoothingMapping(smooth: "re:.*qkv_proj$", balance: ["re:.*o_proj$"]),
-                    SmoothingMapping(smooth: "re:.*post_attention_layernorm$", balance: ["re:.*gate_up_proj$"]),
-                    SmoothingMapping(smooth: "re:.*gate_up_proj$", balance: ["re:.*down_proj$"]),
-                ])),
+            smoothQuant: ["re:.*input_layernorm <- re:.*qkv_proj", "re:.*post_attention_layernorm <- re:.*gate_up_proj"],
+            awq: ["re:.*input_layernorm$ <- re:.*qkv_proj$", "re:.*qkv_proj$ <- re:.*o_proj$",
+                  "re:.*post_attention_layernorm$ <- re:.*gate_up_proj$", "re:.*gate_up_proj$ <- re:.*down_proj$"]),
         "Mixtral": Facts(
             modelType: "mixtral", className: "MixtralForCausalLM", mlp: [], fusedGroups: [["q_proj", "k_proj", "v_proj"], ["w1", "w3"]],
             router: "model.layers.3.block_sparse_moe.gate",
             expert: ["model.layers.3.block_sparse_moe.experts.5.w1", "model.layers.3.block_sparse_moe.experts.5.w3",
                      "model.layers.3.block_sparse_moe.experts.5.w2"],
-            mappings: DefaultMappings(
-                smoothQuant: [SmoothingMapping(smooth: "re:.*input_layernorm", balance: ["re:.*q_proj", "re:.*k_proj", "re:.*v_proj"])],
-                awq: DefaultMappings.llmCompressorDefault.awq)),
+            smoothQuant: [llmCompressorSmoothQuant[0]]),
         "Qwen2-MoE": Facts(
             modelType: "qwen2_moe", className: "Qwen2MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
-            sharedExpert: ["model.layers.3.mlp.shared_expert", "model.layers.3.mlp.shared_expert_gate"], mappings: qwenMoE),
+            sharedExpert: ["model.layers.3.mlp.shared_expert", "model.layers.3.mlp.shared_expert_gate"],
+            smoothQuant: qwenMoESmoothQuant, awq: qwenMoEAWQ),
         "Qwen3-MoE": Facts(
             modelType: "qwen3_moe", className: "Qwen3MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
-            queryKeyNorms: ["q_norm", "k_norm"], mappings: qwenMoE),
+            queryKeyNorms: ["q_norm", "k_norm"], smoothQuant: qwenMoESmoothQuant, awq: qwenMoEAWQ),
     ]
 
-    static let qwenMoE = DefaultMappings(
-        smoothQuant: [SmoothingMapping(smooth: "re:.*input_layernorm$", balance: ["re:.*q_proj$", "re:.*k_proj$", "re:.*v_proj$"])],
-        awq: [
-            SmoothingMapping(smooth: "re:.*input_layernorm$", balance: ["re:.*q_proj$", "re:.*k_proj$", "re:.*v_proj$"]),
-            SmoothingMapping(smooth: "re:.*v_proj$", balance: ["re:.*o_proj$"]),
-            SmoothingMapping(smooth: "re:.*post_attention_layernorm$",
-                             balance: ["re:.*mlp.gate$", "re:.*mlp.experts.*.gate_proj$", "re:.*mlp.experts.*.up_proj$"]),
-            SmoothingMapping(smooth: "re:.*up_proj$", balance: ["re:.*down_proj$"]),
-        ])
+    /// `mappings` as `smooth <- balance, ...` lines.
+    static func lines(_ mappings: [SmoothingMapping]?) -> [String]? {
+        mappings?.map { "\($0.smoothLayer) <- \($0.balanceLayers.joined(separator: ", "))" }
+    }
 
     @Test func everyFamilyHasItsFacts() {
         #expect(Set(Self.expected.keys) == Set(ArchitectureRegistry.families.map(\.name)))
     }
 
-    /// llm-compressor 0.14's mappings for an architecture it has no entry for, as its
-    /// `DEFAULT_SMOOTHQUANT_MAPPINGS` and `_default_mappings` spell them.
     @Test func llmCompressorsDefaultMappings() {
-        let defaults = DefaultMappings.llmCompressorDefault
-        #expect(defaults.smoothQuant == [
-            SmoothingMapping(smooth: "re:.*input_layernorm", balance: ["re:.*q_proj", "re:.*k_proj", "re:.*v_proj"]),
-            SmoothingMapping(smooth: "re:.*post_attention_layernorm", balance: ["re:.*gate_proj", "re:.*up_proj"]),
-        ])
-        #expect(defaults.awq == [
-            SmoothingMapping(smooth: "re:.*input_layernorm$", balance: ["re:.*q_proj$", "re:.*k_proj$", "re:.*v_proj$"]),
-            SmoothingMapping(smooth: "re:.*v_proj$", balance: ["re:.*o_proj$"]),
-            SmoothingMapping(smooth: "re:.*post_attention_layernorm$", balance: ["re:.*gate_proj$", "re:.*up_proj$"]),
-            SmoothingMapping(smooth: "re:.*up_proj$", balance: ["re:.*down_proj$"]),
-        ])
+        #expect(Self.lines(DefaultMappings.llmCompressorDefault.smoothQuant) == Self.llmCompressorSmoothQuant)
+        #expect(Self.lines(DefaultMappings.llmCompressorDefault.awq) == Self.llmCompressorAWQ)
     }
 
     @Test(arguments: ArchitectureRegistry.families.map(\.name))
@@ -117,7 +105,8 @@ import Testing
         #expect(layout.attention.module == "self_attn")
         #expect(family.conventions.tiesHeadByDefault == facts.tiesHeadByDefault)
         #expect(family.conventions.normScale == facts.normScale)
-        #expect(family.defaultMappings == facts.mappings)
+        #expect(Self.lines(family.defaultMappings.smoothQuant) == facts.smoothQuant)
+        #expect(Self.lines(family.defaultMappings.awq) == facts.awq)
         #expect(family.isMixtureOfExperts == (facts.router != nil))
 
         // Blocks, and what reads which norm.
