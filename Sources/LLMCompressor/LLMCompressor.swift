@@ -1,5 +1,6 @@
 /// One import for Swift code that compresses, checks and runs checkpoints: JSON values, the
-/// checkpoint layer, recipes, modifiers, verification and the CPU runtime.
+/// checkpoint layer, the model families, recipes, modifiers, verification and the CPU runtime.
+@_exported import Architectures
 @_exported import Checkpoint
 @_exported import JSON
 @_exported import Modifiers

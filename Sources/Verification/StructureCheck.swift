@@ -1,3 +1,4 @@
+import Architectures
 import Checkpoint
 import Modifiers
 import Recipes
@@ -15,8 +16,8 @@ struct QuantizedModule {
 }
 
 /// Checks every module of a checkpoint against its quantization_config, with the rules that plan
-/// `oneshot`: the config group a module belongs to (`ConfigGroupAssignment` over the kinds of
-/// `ArchitectureRules`), the tensors that group's format writes for its weight
+/// `oneshot`: the config group a module belongs to (`ConfigGroupAssignment` over the module kinds
+/// its `Architecture` gives), the tensors that group's format writes for its weight
 /// (`CompressedWeightLayout`), plus the activation and KV-cache parameters calibration adds
 /// (compressed-tensors 0.19 has no `actorder: group`, so no `weight_g_idx` either).
 /// Every expected tensor must be there with its dtype and shape, nothing else may be, scales
@@ -35,7 +36,7 @@ struct StructureCheck {
     /// How many modules each config group quantizes.
     private(set) var modulesPerGroup: [Int]
 
-    private let rules: ArchitectureRules
+    private let architecture: Architecture
     /// The float dtype of the model's weights, when config.json or the unquantized tensors tell it.
     private let modelDType: DType?
 
@@ -59,7 +60,7 @@ struct StructureCheck {
         self.setup = setup
         self.original = original
         modulesPerGroup = Array(repeating: 0, count: setup.config.configGroups.count)
-        rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
+        architecture = ArchitectureRegistry.architecture(modelType: checkpoint.config?.modelType)
         modelDType = Self.modelDType(checkpoint)
     }
 
@@ -115,7 +116,7 @@ struct StructureCheck {
         guard main.info.shape.count == 2 else { return checkUnquantized(module, parameters) }
         let group: Int?
         do {
-            group = try setup.assignment.group(ofModule: module, kind: rules.kind(ofModule: module, parameterShape: main.info.shape))
+            group = try setup.assignment.group(ofModule: module, kind: architecture.kind(ofModule: module, parameterShape: main.info.shape))
         } catch {
             let reason = if case let .pattern(rule) = error { rule.message } else { error.description }
             problems.append(.init(tensor: main.name, message: "quantization_config: \(reason)"))

@@ -1,3 +1,4 @@
+import Architectures
 import Checkpoint
 import Foundation
 import Modifiers

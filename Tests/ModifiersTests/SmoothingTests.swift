@@ -12,7 +12,7 @@ import TestSupport
 @Suite struct SmoothingTests {
     /// The first smoothing step of `yaml`, with the mappings llm-compressor infers for a Llama.
     static func step(_ yaml: String) throws -> CalibrationProgram.Smoothing {
-        let recipe = try Recipe.parse(yaml: yaml, file: "recipe.yaml").initialized(architecture: "LlamaForCausalLM")
+        let recipe = try Recipe.parse(yaml: yaml, file: "recipe.yaml").initialized(for: ModelDefaults(className: "LlamaForCausalLM"))
         return try CalibrationProgram.make(recipe: recipe, recipeFile: "recipe.yaml").1.smoothing[0]
     }
 

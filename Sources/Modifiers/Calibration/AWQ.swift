@@ -67,7 +67,7 @@ struct AWQ: Sendable {
                 }
                 let width = smooth.tensor.info.shape[0]
                 guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
-                      let site = LayerwiseModel.site(ofLinear: balance[0].module),
+                      let site = spec.architecture.site(ofLinear: balance[0].module),
                       let parent = Self.parent(site: site) else { continue }
                 var resolved: [(Checkpoint.Tensor, IntegerFakeQuantizer?)] = []
                 for entry in balance {

@@ -21,7 +21,7 @@ struct GPTQSettings: Sendable, Equatable {
 }
 
 extension CalibrationProgram {
-    /// Reads a recipe (as `Recipe.initialized(architecture:)` leaves it): the one modifier that
+    /// Reads a recipe (as `Recipe.initialized(for:)` leaves it): the one modifier that
     /// quantizes (QuantizationModifier, or GPTQModifier with its activation ordering resolved) and
     /// the SmoothQuant and AWQ modifiers, which must come before it.
     static func make(recipe: Recipe, recipeFile: String) throws(ModifierError) -> (QuantizationModifierSpec, CalibrationProgram) {

@@ -26,7 +26,8 @@ final class SequentialPipeline {
         self.program = program
         self.threads = threads
         do { model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads) } catch { throw .runtime(error) }
-        layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount)
+        layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount,
+                             layout: plan.quantization.architecture.layout)
     }
 
     /// The output tensors in the order ``run(samples:writer:progress:)`` writes them.

@@ -1,3 +1,4 @@
+import Architectures
 import Checkpoint
 import Recipes
 import Foundation
@@ -54,26 +55,18 @@ struct SmoothQuant: Sendable {
                     if try balanceMatcher.matches(candidate), !(try ignored.isIgnored(candidate)) { balance.append(candidate) }
                 }
                 guard !balance.isEmpty else { continue }
-                let sites = Set(balance.compactMap { LayerwiseModel.site(ofLinear: $0.module) })
-                guard sites.count == 1, let site = sites.first,
-                      Self.norm(feeding: site, spec: spec) == QuantizationPlan.split(entry.module).parameter else {
+                let layout = spec.architecture.layout
+                let inputs = Set(balance.compactMap { layout.input(ofLinear: $0.module) })
+                guard inputs.count == 1, let input = inputs.first,
+                      layout.norm(feeding: input) == QuantizationPlan.split(entry.module).parameter else {
                     throw .unsupportedModifier(
                         name: "SmoothQuantModifier",
                         reason: "mapping smooth layer '\(entry.module)' does not feed balance layers \(balance.map(\.module))")
                 }
-                result.append(Resolved(norm: entry.tensor, balance: balance.map(\.tensor), site: site))
+                result.append(Resolved(norm: entry.tensor, balance: balance.map(\.tensor), site: LayerSite(input)))
             }
         }
         return result
-    }
-
-    /// The name of the norm whose output is `site`, or nil for sites no norm feeds.
-    static func norm(feeding site: LayerSite, spec: DecoderSpec) -> String? {
-        switch site {
-        case .attentionInput: return "input_layernorm"
-        case .feedForwardInput: return spec.sandwichNorms ? "pre_feedforward_layernorm" : "post_attention_layernorm"
-        default: return nil
-        }
     }
 
     /// The smoothing scales of one mapping from the channel range of its activations and its

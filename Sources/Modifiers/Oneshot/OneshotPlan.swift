@@ -1,3 +1,4 @@
+import Architectures
 import Checkpoint
 import JSON
 import Recipes
@@ -45,7 +46,11 @@ public struct OneshotPlan {
         guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
         guard !checkpoint.tensors.isEmpty else { throw .noTensors(directory: model) }
         let recipe: Recipe
-        do { recipe = try written.initialized(architecture: config.architectures.first ?? "") } catch { throw .recipe(error.description) }
+        do {
+            recipe = try written.initialized(for: ModelDefaults(className: config.architectures.first ?? ""))
+        } catch {
+            throw .recipe(error.description)
+        }
         let (modifier, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
         let quantization = try QuantizationPlan(checkpoint: checkpoint, modifier: modifier)
         var quantizers: [any WeightQuantizer] = []
@@ -77,7 +82,8 @@ public struct OneshotPlan {
                     outputs.append(ActivationScales.output(scale, module: entry.module, weightType: info.dtype))
                 }
             }
-            if modifier.kvCacheScheme != nil, let attention = Self.attentionEndingAt(index, entries: quantization.entries) {
+            if modifier.kvCacheScheme != nil,
+               let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout) {
                 outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype)
             }
             entryOutputs.append(outputs)
@@ -92,7 +98,8 @@ public struct OneshotPlan {
         self.inputScales = inputScales
         calibratingModifiers = Self.calibratingModifiers(of: recipe)
         self.program = program
-        self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, groupNames: quantization.groups.map(\.name),
+        self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, nameGroups: quantization.architecture.fusedGroups,
+                                                  groupNames: quantization.groups.map(\.name),
                                                   quantizers: quantizers)
     }
 
@@ -112,12 +119,13 @@ public struct OneshotPlan {
 
 extension OneshotPlan {
     /// The attention module (`….self_attn`) whose last tensor is entry `index`, when the module has
-    /// a `k_proj` Linear, with that weight's dtype: where its `k_scale` and `v_scale` are written.
-    static func attentionEndingAt(_ index: Int, entries: [QuantizationPlan.Entry]) -> (module: String, dtype: DType)? {
+    /// a key projection (`k_proj`) Linear, with that weight's dtype: where its `k_scale` and
+    /// `v_scale` are written.
+    static func attentionEndingAt(_ index: Int, entries: [QuantizationPlan.Entry], layout: DecoderLayout) -> (module: String, dtype: DType)? {
         let (attention, _) = QuantizationPlan.split(entries[index].module)
-        guard attention.hasSuffix("self_attn"),
+        guard attention.hasSuffix(layout.attention.module), let keyProjection = layout.attention.keyProjection,
               !entries[(index + 1)...].contains(where: { QuantizationPlan.split($0.module).module == attention }),
-              let key = entries.first(where: { $0.module == attention + ".k_proj" && $0.kind == .linear }) else { return nil }
+              let key = entries.first(where: { $0.module == attention + "." + keyProjection && $0.kind == .linear }) else { return nil }
         return (attention, key.tensor.info.dtype)
     }
 

@@ -1,3 +1,4 @@
+import Architectures
 import Recipes
 
 /// Which config group quantizes a module, as compressed-tensors decides it: a module matched by

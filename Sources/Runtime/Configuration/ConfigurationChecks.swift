@@ -1,10 +1,10 @@
 extension TransformerConfiguration {
-    /// Checks `num_hidden_layers` against the decoder layers the checkpoint holds (`tensors`, under
-    /// the runtime's names `model.layers.N.…`): they must be layers 0 to `num_hidden_layers - 1`.
+    /// Checks `num_hidden_layers` against the decoder layers the checkpoint holds (`tensors` named
+    /// `BLOCKS.N.…`, `model.layers.N.…`): they must be layers 0 to `num_hidden_layers - 1`.
     /// Runs before anything is allocated per layer, so a config claiming billions of layers costs nothing.
     /// - Throws: `invalidConfiguration` naming `file` and the key.
-    func checkLayers<Names: Sequence<String>>(against tensors: Names, file: String) throws(RuntimeError) {
-        let prefix = "model.layers."
+    func checkLayers<Names: Sequence<String>>(against tensors: Names, blocks: String, file: String) throws(RuntimeError) {
+        let prefix = blocks + "."
         var present = Set<Int>()
         for name in tensors where name.hasPrefix(prefix) {
             if let index = Int(name.dropFirst(prefix.count).prefix(while: \.isASCIIDigit)) { present.insert(index) }

@@ -1,21 +1,19 @@
-/// The mixture-of-experts keys of a config.json (Mixtral, Qwen2-MoE, Qwen3-MoE), beside the shared
-/// keys and Qwen's sliding-window switches.
-public struct MixtureConfiguration: DecoderConfiguration, Sendable {
-    public var qwen: Qwen2Configuration
+/// The mixture-of-experts keys of a config.json (Mixtral, Qwen2-MoE, Qwen3-MoE).
+struct MixtureConfiguration: Decodable, Sendable {
     /// `num_local_experts` or `num_experts`.
-    public var expertCount: Int
+    var expertCount: Int
     /// `num_experts_per_tok`.
-    public var expertsPerToken: Int
+    var expertsPerToken: Int
     /// `moe_intermediate_size`, when given (Mixtral's experts use `intermediate_size`).
-    public var expertIntermediateSize: Int?
+    var expertIntermediateSize: Int?
     /// `shared_expert_intermediate_size`, when given.
-    public var sharedExpertIntermediateSize: Int?
+    var sharedExpertIntermediateSize: Int?
     /// `norm_topk_prob`, when given.
-    public var normalizeTopK: Bool?
+    var normalizeTopK: Bool?
     /// `decoder_sparse_step`: every this-many-th layer is sparse (default 1).
-    public var sparseStep: Int
+    var sparseStep: Int
     /// `mlp_only_layers`: layers that keep a dense MLP.
-    public var denseLayers: [Int]
+    var denseLayers: [Int]
 
     enum CodingKeys: String, CodingKey {
         case localExperts = "num_local_experts", experts = "num_experts", expertsPerToken = "num_experts_per_tok"
@@ -23,8 +21,7 @@ public struct MixtureConfiguration: DecoderConfiguration, Sendable {
         case normalizeTopK = "norm_topk_prob", sparseStep = "decoder_sparse_step", denseLayers = "mlp_only_layers"
     }
 
-    public init(from decoder: Swift.Decoder) throws {
-        qwen = try Qwen2Configuration(from: decoder)
+    init(from decoder: Swift.Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard let count = try c.decodeSizeIfPresent(forKey: .localExperts) ?? c.decodeSizeIfPresent(forKey: .experts) else {
             throw DecodingError.keyNotFound(
@@ -43,12 +40,10 @@ public struct MixtureConfiguration: DecoderConfiguration, Sendable {
         denseLayers = try c.decodeIfPresent([Int].self, forKey: .denseLayers) ?? []
     }
 
-    public var transformer: TransformerConfiguration { qwen.base }
-
-    /// Whether each layer is sparse: not listed in `mlp_only_layers`, and its 1-based index a
-    /// multiple of `decoder_sparse_step`.
-    var sparseLayers: [Bool] {
-        (0..<qwen.base.layerCount).map { l in
+    /// Whether each of `layerCount` layers is sparse: not listed in `mlp_only_layers`, and its
+    /// 1-based index a multiple of `decoder_sparse_step`.
+    func sparseLayers(layerCount: Int) -> [Bool] {
+        (0..<layerCount).map { l in
             !denseLayers.contains(l) && (l + 1) % sparseStep == 0
         }
     }
