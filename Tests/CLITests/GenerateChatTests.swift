@@ -31,7 +31,7 @@ import TestSupport
         #expect(plain.status == 0, "\(plain.stderr)")
         func result(_ output: String) throws -> (Int?, [Int]?) {
             let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
-            return (object?["promptTokens"] as? Int, object?["tokens"] as? [Int])
+            return (object?["prompt_tokens"] as? Int, object?["tokens"] as? [Int])
         }
         let (chatPrompt, chatTokens) = try result(chat.stdout)
         let (plainPrompt, plainTokens) = try result(plain.stdout)
