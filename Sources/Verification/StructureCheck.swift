@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Modifiers
 import Recipes
 
@@ -117,7 +118,7 @@ struct StructureCheck {
         do {
             group = try setup.assignment.group(ofModule: module, kind: rules.kind(ofModule: module, parameterShape: main.info.shape))
         } catch {
-            let reason = if case let .pattern(rule) = error { rule.message } else { error.description }
+            let reason = if case let .compressedTensors(.pattern(rule)) = error { rule.message } else { error.description }
             problems.append(.init(tensor: main.name, message: "quantization_config: \(reason)"))
             return checkUnquantized(module, parameters)
         }
@@ -160,7 +161,7 @@ struct StructureCheck {
                 }
                 intact = false
             }
-            let expected = layout.outputs(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
+            let expected = layout.tensors(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
                 + ActivationParameters.expected(module: module, scheme: scheme, rows: shape[0], columns: shape[1], floatDType: dtype)
             intact = compare(expected, &remaining, context: context) && intact
             written.formUnion(expected.map(\.name))
