@@ -69,8 +69,8 @@ public struct OneshotPlan {
                 }
                 try layouts[group].validate(info)
                 outputs += layouts[group].tensors(module: entry.module, weight: info)
-                if let scale = inputScales[group] {
-                    outputs.append(ActivationScales.output(scale, module: entry.module, weightType: info.dtype))
+                if inputScales[group] != nil {
+                    outputs += ActivationScales.outputs(of: quantization.groups[group].scheme, module: entry.module, weight: info)
                 }
             }
             if modifier.kvCacheScheme != nil, let attention = Self.attentionEndingAt(index, entries: quantization.entries) {
