@@ -13,22 +13,23 @@ import TestSupport
     static let fp8 = "{num_bits: 8, type: float, symmetric: true, strategy: channel}"
     static let fp8Tokens = "{num_bits: 8, type: float, symmetric: true, strategy: token, dynamic: true}"
 
+    /// A QuantizationModifier body with `ignore: [lm_head]` and these config groups, each
+    /// `(name, targets, weights, input_activations)`.
+    static func modifier(_ groups: [(String, String, String, String?)]) -> String {
+        var text = "  ignore: [lm_head]\n  config_groups:\n"
+        for (name, targets, weights, inputs) in groups {
+            text += "    \(name):\n      targets: \(targets)\n      weights: \(weights)\n"
+            if let inputs { text += "      input_activations: \(inputs)\n" }
+        }
+        return text
+    }
+
     /// The recipe of the issue: 4-bit groups of 64 for every Linear, 8-bit channels with dynamic
     /// 8-bit token activations for `down_proj`.
     @Test func int4WithInt8DownProjectionsRoundTrips() throws {
-        let folder = TemporaryFolder("mixed-precision")
-        let mixed = try RoundTrip(modifier: """
-              ignore: [lm_head]
-              config_groups:
-                group_0:
-                  targets: [Linear]
-                  weights: \(Self.int4)
-                group_1:
-                  targets: ['re:.*down_proj$']
-                  weights: \(Self.int8)
-                  input_activations: \(Self.int8Tokens)
-
-            """, in: folder)
+        let mixed = try RoundTrip(modifier: Self.modifier([
+            ("group_0", "[Linear]", Self.int4, nil), ("group_1", "['re:.*down_proj$']", Self.int8, Self.int8Tokens),
+        ]), in: TemporaryFolder("mixed-precision"))
         #expect(mixed.report.passed, "\(mixed.report.problems.prefix(3))")
         #expect(mixed.report.format == "mixed-precision")
         #expect(mixed.groups.count == 14)
@@ -37,37 +38,21 @@ import TestSupport
             #expect(assigned.group == (down ? "group_1" : "group_0") && assigned.format == (down ? "int-quantized" : "pack-quantized"), "\(module)")
             #expect(mixed.runtimeKinds[module] == (down ? "int8" : "packed"), "\(module)")
         }
-        let int4 = try RoundTrip(modifier: "  ignore: [lm_head]\n  config_groups:\n    g:\n      targets: [Linear]\n      weights: \(Self.int4)\n",
-                                 in: TemporaryFolder("mixed-precision-int4")).perplexity
-        let int8 = try RoundTrip(modifier: "  ignore: [lm_head]\n  config_groups:\n    g:\n      targets: [Linear]\n      weights: \(Self.int8)\n"
-                                     + "      input_activations: \(Self.int8Tokens)\n",
-                                 in: TemporaryFolder("mixed-precision-int8")).perplexity
+        let int4 = try RoundTrip(modifier: Self.modifier([("g", "[Linear]", Self.int4, nil)]), in: TemporaryFolder("mixed-precision-int4"))
+        let int8 = try RoundTrip(modifier: Self.modifier([("g", "[Linear]", Self.int8, Self.int8Tokens)]), in: TemporaryFolder("mixed-precision-int8"))
         #expect(mixed.perplexity.isFinite)
-        #expect(mixed.perplexity >= min(int4, int8) * 0.99 && mixed.perplexity <= max(int4, int8) * 1.01,
-                "mixed \(mixed.perplexity), int4 \(int4), int8 \(int8)")
+        #expect(mixed.perplexity >= min(int4.perplexity, int8.perplexity) * 0.99 && mixed.perplexity <= max(int4.perplexity, int8.perplexity) * 1.01,
+                "mixed \(mixed.perplexity), int4 \(int4.perplexity), int8 \(int8.perplexity)")
     }
 
     /// Three groups where the first one with a matching target is never the right one: an exact
     /// name (in the last group) beats the patterns and the class, a pattern beats the class.
     /// `verify` reports each module's group, and the runtime loads each module in that group's format.
     @Test func verifyAndTheRuntimeAssignOverlappingTargetsAlike() throws {
-        let folder = TemporaryFolder("mixed-precision")
-        let mixed = try RoundTrip(modifier: """
-              ignore: [lm_head]
-              config_groups:
-                fp8:
-                  targets: [Linear]
-                  weights: \(Self.fp8)
-                  input_activations: \(Self.fp8Tokens)
-                int8:
-                  targets: ['re:.*down_proj$']
-                  weights: \(Self.int8)
-                  input_activations: \(Self.int8Tokens)
-                int4:
-                  targets: [model.layers.0.mlp.down_proj, 're:.*self_attn\\.o_proj$']
-                  weights: \(Self.int4)
-
-            """, in: folder)
+        let mixed = try RoundTrip(modifier: Self.modifier([
+            ("fp8", "[Linear]", Self.fp8, Self.fp8Tokens), ("int8", "['re:.*down_proj$']", Self.int8, Self.int8Tokens),
+            ("int4", "[model.layers.0.mlp.down_proj, 're:.*self_attn\\.o_proj$']", Self.int4, nil),
+        ]), in: TemporaryFolder("mixed-precision"))
         #expect(mixed.report.passed, "\(mixed.report.problems.prefix(3))")
         #expect(mixed.report.groups.map(\.modules) == [10, 1, 3])
         let expected = [
