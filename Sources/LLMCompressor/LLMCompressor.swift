@@ -1,7 +1,9 @@
 /// One import for Swift code that compresses, checks and runs checkpoints: JSON values, the
-/// checkpoint layer, the model families, recipes, modifiers, verification and the CPU runtime.
+/// checkpoint layer, the model families, recipes, the compressed-tensors format, modifiers,
+/// verification and the CPU runtime.
 @_exported import Architectures
 @_exported import Checkpoint
+@_exported import CompressedTensors
 @_exported import JSON
 @_exported import Modifiers
 @_exported import Recipes

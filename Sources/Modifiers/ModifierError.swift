@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Recipes
 import Runtime
 
@@ -6,6 +7,9 @@ import Runtime
 /// recipe entry at fault.
 public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case checkpoint(CheckpointError)
+    /// A scheme compressed-tensors cannot store, or a pattern of its config groups that ran out of
+    /// its matching step budget.
+    case compressedTensors(CompressedTensorsError)
     /// Running the model on calibration data failed.
     case runtime(RuntimeError)
     /// The model's tokenizer, needed to tokenize calibration data, could not be loaded.
@@ -33,6 +37,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .checkpoint(e): return e.description
+        case let .compressedTensors(e): return e.description
         case let .runtime(e): return e.description
         case let .tokenizer(e): return e.description
         case let .recipe(m): return m

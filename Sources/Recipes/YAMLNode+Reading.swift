@@ -7,7 +7,7 @@ extension YAMLNode {
         return text
     }
 
-    func optionalString(for key: String) throws(RecipeError) -> String? {
+    package func optionalString(for key: String) throws(RecipeError) -> String? {
         isNull ? nil : try string(for: key)
     }
 
@@ -62,7 +62,7 @@ extension YAMLNode {
 
     /// A list of module names, class names or `re:` patterns (`targets`, `ignore`, mapping layers);
     /// every `re:` pattern is compiled so a bad one is reported at its item.
-    func patternList(for key: String) throws(RecipeError) -> [String] {
+    package func patternList(for key: String) throws(RecipeError) -> [String] {
         let patterns = try stringList(for: key)
         try validatePatterns(patterns)
         return patterns
@@ -89,7 +89,7 @@ extension YAMLNode {
         }
     }
 
-    func mapping(for key: String) throws(RecipeError) -> [(key: YAMLNode, value: YAMLNode)] {
+    package func mapping(for key: String) throws(RecipeError) -> [(key: YAMLNode, value: YAMLNode)] {
         guard let entries = mappingEntries else { throw wrongType(key, "a mapping") }
         return entries
     }
@@ -127,7 +127,7 @@ extension YAMLNode {
 }
 
 /// Entries of a mapping whose keys must be strings.
-func stringKeyed(_ entries: [(key: YAMLNode, value: YAMLNode)], context: String) throws(RecipeError)
+package func stringKeyed(_ entries: [(key: YAMLNode, value: YAMLNode)], context: String) throws(RecipeError)
     -> [(name: String, keyNode: YAMLNode, value: YAMLNode)] {
     var result: [(name: String, keyNode: YAMLNode, value: YAMLNode)] = []
     for (key, value) in entries {

@@ -3,7 +3,7 @@ import Yams
 /// A YAML node with its source position, made from Yams' representation tree with aliases
 /// expanded, merge keys (`<<`) applied and duplicate keys refused. Everything after parsing
 /// works on this tree, so every error can name the node it is about.
-struct YAMLNode {
+package struct YAMLNode {
     enum Kind: Equatable {
         /// A scalar resolved by the YAML 1.1 rules Yams applies (quoted scalars are strings).
         case string, integer, float, bool, null
@@ -16,7 +16,7 @@ struct YAMLNode {
     }
 
     var value: Value
-    var position: SourcePosition
+    package var position: SourcePosition
 
     /// The scalar text when this is a scalar.
     var scalarText: String? {
@@ -52,7 +52,7 @@ struct YAMLNode {
         }
     }
 
-    var isNull: Bool {
+    package var isNull: Bool {
         if case .scalar(_, .null) = value { return true }
         return false
     }
@@ -62,7 +62,7 @@ struct YAMLNode {
         return nil
     }
 
-    var sequenceItems: [YAMLNode]? {
+    package var sequenceItems: [YAMLNode]? {
         if case let .sequence(items) = value { return items }
         return nil
     }

@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 
 /// Everything that can stop the runtime from loading or running a model. Each case names the
 /// file, tensor or value involved, so that one line tells a user what is wrong.
@@ -23,6 +24,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case unsupportedDType(tensor: String, dtype: DType)
     /// A compressed module whose format or quantization arguments the runtime cannot run.
     case unsupportedQuantization(module: String, reason: String)
+    /// A compressed-tensors checkpoint whose quantization_config or compressed tensors cannot be read.
+    case compressedTensors(CompressedTensorsError)
     /// A token id outside the vocabulary.
     case tokenOutOfRange(token: Int, vocabularySize: Int)
     /// An operation that needs at least one token was given none.
@@ -45,6 +48,7 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .invalidTensor(name, reason): return "tensor '\(name)' \(reason)"
         case let .unsupportedDType(name, dtype): return "tensor '\(name)' has dtype \(dtype.rawValue), expected BF16, F16 or F32"
         case let .unsupportedQuantization(module, reason): return "module '\(module)': unsupported quantization: \(reason)"
+        case let .compressedTensors(error): return error.description
         case let .tokenOutOfRange(token, size): return "token id \(token) is outside the vocabulary of \(size)"
         case .emptyInput: return "no input tokens"
         case let .invalidArgument(reason): return reason

@@ -1,5 +1,6 @@
 import Architectures
 import Checkpoint
+import CompressedTensors
 import Modifiers
 import Recipes
 
@@ -19,6 +20,7 @@ struct QuantizedModule {
 /// `oneshot`: the config group a module belongs to (`ConfigGroupAssignment` over the module kinds
 /// its `Architecture` gives), the tensors that group's format writes for its weight
 /// (`CompressedWeightLayout`), plus the activation and KV-cache parameters calibration adds
+/// (`ActivationLayout`, `KeyValueCacheLayout`)
 /// (compressed-tensors 0.19 has no `actorder: group`, so no `weight_g_idx` either).
 /// Every expected tensor must be there with its dtype and shape, nothing else may be, scales
 /// must be positive and finite, and modules no group quantizes keep float tensors only.
@@ -76,16 +78,17 @@ struct StructureCheck {
         var attention = Set<String>()
         if setup.config.kvCacheScheme != nil {
             do {
-                attention = try KVCacheParameters.attentionModules(modules, ignore: setup.config.ignore)
+                attention = try KeyValueCacheLayout.attentionModules(modules, ignore: setup.config.ignore)
             } catch {
-                problems.append(.init(tensor: ModelConfig.fileName, message: "quantization_config: \(error.message); its KV cache scales are not checked"))
+                let reason = if case let .pattern(rule) = error { rule.message } else { error.message }
+                problems.append(.init(tensor: ModelConfig.fileName, message: "quantization_config: \(reason); its KV cache scales are not checked"))
             }
         }
         // An attention module holds no tensor of its own when its KV cache scales are missing.
         for module in modules + attention.subtracting(modules).sorted() {
             var remaining = parameters[module] ?? []
             if let scheme = setup.config.kvCacheScheme, attention.contains(module) {
-                let expected = KVCacheParameters.expected(module: module, scheme: scheme, config: checkpoint.config,
+                let expected = KeyValueCacheLayout.tensors(module: module, scheme: scheme, config: checkpoint.config,
                                                           floatDType: weightDType(module + ".k_proj"))
                 _ = compare(expected, &remaining, context: "kv_cache_scheme")
                 written.formUnion(expected.map(\.name))
@@ -118,7 +121,7 @@ struct StructureCheck {
         do {
             group = try setup.assignment.group(ofModule: module, kind: architecture.kind(ofModule: module, parameterShape: main.info.shape))
         } catch {
-            let reason = if case let .pattern(rule) = error { rule.message } else { error.description }
+            let reason = if case let .compressedTensors(.pattern(rule)) = error { rule.message } else { error.description }
             problems.append(.init(tensor: main.name, message: "quantization_config: \(reason)"))
             return checkUnquantized(module, parameters)
         }
@@ -137,7 +140,7 @@ struct StructureCheck {
             return
         case .dense:
             let context = "config group '\(name)' (weights not quantized)"
-            let activations = ActivationParameters.expected(module: module, scheme: scheme, rows: main.info.shape[0],
+            let activations = ActivationLayout.tensors(module: module, scheme: scheme, rows: main.info.shape[0],
                                                             columns: main.info.shape[1], floatDType: dtype)
             _ = compare([ExpectedTensor(name: module + ".weight", dtype: dtype, shape: main.info.shape)] + activations, &remaining, context: context)
             written.formUnion(activations.map(\.name))
@@ -161,8 +164,8 @@ struct StructureCheck {
                 }
                 intact = false
             }
-            let expected = layout.outputs(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
-                + ActivationParameters.expected(module: module, scheme: scheme, rows: shape[0], columns: shape[1], floatDType: dtype)
+            let expected = layout.tensors(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
+                + ActivationLayout.tensors(module: module, scheme: scheme, rows: shape[0], columns: shape[1], floatDType: dtype)
             intact = compare(expected, &remaining, context: context) && intact
             written.formUnion(expected.map(\.name))
             checkLeftovers(module, remaining, rows: shape[0], context: context)

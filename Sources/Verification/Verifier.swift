@@ -1,9 +1,9 @@
 import Architectures
 import Checkpoint
+import CompressedTensors
 import Foundation
 import Modifiers
 import Recipes
-import Runtime
 
 /// Checks a compressed-tensors checkpoint against its own quantization_config and, optionally,
 /// against the model it was compressed from: what `compress verify` does.
@@ -16,7 +16,7 @@ public enum Verifier {
     ///   their dtypes and shapes, and positive finite scales; modules no group quantizes hold
     ///   float tensors only.
     ///
-    /// With `original`, every quantized weight is also dequantized (by the runtime's decoders)
+    /// With `original`, every quantized weight is also dequantized (by the decoders the runtime runs)
     /// and compared with the original's: its maximum absolute and relative RMS errors are
     /// reported, and limited by `options`; every other tensor must equal the original's byte
     /// for byte, and none of the original's may be missing.

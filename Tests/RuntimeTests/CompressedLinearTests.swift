@@ -143,10 +143,6 @@ import TestSupport
         }
     }
 
-    @Test func fp4DecodingEqualsTheCodec() {
-        for nibble in UInt8(0)..<16 { #expect(FP4Weights.value(nibble).bitPattern == FP4E2M1.decode(nibble).bitPattern, "\(nibble)") }
-    }
-
     @Test func unsupportedActivationsNameTheModule() throws {
         guard case let .object(json) = try JSONParser.parse("""
             {"quantization_config": {"config_groups": {"group_0": {"targets": ["re:.*down_proj$"],

@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Foundation
 import JSON
 import Modifiers
@@ -53,23 +54,21 @@ import TestSupport
         let folder = TemporaryFolder("hostile-compressed")
         let checkpoint = try Self.compress("W4A16", into: folder)
         try Self.setWeights(#"{"num_bits": 4, "type": "int", "symmetric": true, "strategy": "group", "group_size": 0}"#, of: checkpoint)
-        #expect(Self.loadingError(checkpoint) == .invalidConfiguration(
-            file: checkpoint + "/config.json",
-            reason: "quantization_config: invalid quantization arguments: weights of config group 'group_0': "
-                + "strategy 'group' requires group_size to be set to a positive value"))
+        #expect(Self.loadingError(checkpoint)?.description == checkpoint + "/config.json: "
+            + "quantization_config: invalid quantization arguments: weights of config group 'group_0': "
+            + "strategy 'group' requires group_size to be set to a positive value")
     }
 
     @Test func anEmptyScaleBlockIsRefusedAsTheVerifierRefusesIt() throws {
         let folder = TemporaryFolder("hostile-compressed")
         let checkpoint = try Self.compress("FP8_BLOCK", into: folder)
         try Self.setWeights(#"{"num_bits": 8, "type": "float", "strategy": "block", "block_structure": [0, 128]}"#, of: checkpoint)
-        #expect(Self.loadingError(checkpoint) == .invalidConfiguration(
-            file: checkpoint + "/config.json",
-            reason: "quantization_config: invalid quantization arguments: weights of config group 'group_0': "
-                + "invalid block_structure [0, 128]: must be two positive integers [rows, cols]"))
+        #expect(Self.loadingError(checkpoint)?.description == checkpoint + "/config.json: "
+            + "quantization_config: invalid quantization arguments: weights of config group 'group_0': "
+            + "invalid block_structure [0, 128]: must be two positive integers [rows, cols]")
         // Read directly, as `verify --against` reads weights, the block is refused too.
         let reader = CompressedWeightReader(checkpoint: try Checkpoint(directory: checkpoint))
-        #expect(throws: RuntimeError.invalidArgument("'\(Self.module).weight_scale': scale blocks of 0×128 elements cannot tile a 256×256 weight")) {
+        #expect(throws: CompressedTensorsError.invalidScaleBlock("'\(Self.module).weight_scale': scale blocks of 0×128 elements cannot tile a 256×256 weight")) {
             _ = try reader.weight(module: Self.module, rows: 256, columns: 256, bits: nil, block: [0, 128])
         }
     }
@@ -81,8 +80,8 @@ import TestSupport
         try ModelBuilder.writeCopy(of: checkpoint, to: edited) { name, _, bytes in
             if name == Self.module + ".weight_global_scale" { bytes = [UInt8](repeating: 0, count: bytes.count) }
         }
-        #expect(Self.loadingError(edited) == .invalidTensor(
-            tensor: Self.module + ".weight_global_scale", reason: "holds 0.0 at element 0; scales are positive and finite"))
+        #expect(Self.loadingError(edited) == .compressedTensors(.invalidTensor(
+            tensor: Self.module + ".weight_global_scale", reason: "holds 0.0 at element 0; scales are positive and finite")))
     }
 
     @Test(arguments: [[512, 0], [0, 256]]) func anEmptyCompressedWeightIsAnErrorWhenRead(_ shape: [Int]) throws {
@@ -92,7 +91,7 @@ import TestSupport
         builder.bf16("m.weight_scale", [shape[0], 1], Array(repeating: 1, count: shape[0]))
         try builder.write(to: folder.path)
         let reader = CompressedWeightReader(checkpoint: try Checkpoint(directory: folder.path))
-        #expect(throws: RuntimeError.invalidArgument("'m.weight_scale' scales an empty \(shape[0])×\(shape[1]) weight")) {
+        #expect(throws: CompressedTensorsError.invalidScaleBlock("'m.weight_scale' scales an empty \(shape[0])×\(shape[1]) weight")) {
             _ = try reader.weight(module: "m", rows: shape[0], columns: shape[1], bits: nil, block: nil)
         }
     }

@@ -131,7 +131,7 @@ final class SequentialPipeline {
             outputs = outputs.dropFirst()
         case let .quantize(group):
             let quantizer = plan.quantizers[group]
-            let names = quantizer.outputs(module: entry.module, weight: info).map(\.name)
+            let names = plan.layouts[group].tensors(module: entry.module, weight: info).map(\.name)
             var context = QuantizationContext.none
             if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
                 context.groupAbsmax = try plan.fusedAbsmax(members, replacements: replacements, threads: threads, allowNonFinite: false)

@@ -122,7 +122,7 @@ public enum Compressor {
                 try writer.append(data)
             case let .quantize(group):
                 let quantizer = plan.quantizers[group]
-                let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
+                let names = plan.layouts[group].tensors(module: entry.module, weight: entry.tensor.info).map(\.name)
                 var next = 0
                 var context = QuantizationContext(allowNonFinite: allowNonFinite)
                 if let g = fusedGroupOf[i] {

@@ -1,5 +1,6 @@
 import Architectures
 import Checkpoint
+import CompressedTensors
 import JSON
 import Recipes
 
@@ -10,8 +11,10 @@ public struct OneshotPlan {
     public let recipe: Recipe
     public let modifier: QuantizationModifierSpec
     public let quantization: QuantizationPlan
+    /// How each config group's weights are stored.
+    public let layouts: [CompressedWeightLayout]
     /// The compressed-tensors format of each config group.
-    public let formats: [String]
+    public var formats: [String] { layouts.map(\.format) }
     /// Output tensors in write order.
     public var outputs: [OutputTensor] { entryOutputs.flatMap { $0 } }
     /// The output tensors of each entry of `quantization`: a copy, or a weight's quantized tensors
@@ -54,12 +57,12 @@ public struct OneshotPlan {
         let (modifier, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
         let quantization = try QuantizationPlan(checkpoint: checkpoint, modifier: modifier)
         var quantizers: [any WeightQuantizer] = []
-        var formats: [String] = []
+        var layouts: [CompressedWeightLayout] = []
         var inputScales: [ActivationScales.InputScale?] = []
         for group in quantization.groups {
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme)
             quantizers.append(made.quantizer)
-            formats.append(made.format)
+            layouts.append(made.layout)
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
         var entryOutputs: [[OutputTensor]] = []
@@ -76,10 +79,10 @@ public struct OneshotPlan {
                 guard info.dtype.isQuantizableFloat else {
                     throw .unquantizableWeight(tensor: info.name, reason: "dtype \(info.dtype.rawValue) is not BF16, F16 or F32")
                 }
-                try quantizers[group].validate(info)
-                outputs += quantizers[group].outputs(module: entry.module, weight: info)
-                if let scale = inputScales[group] {
-                    outputs.append(ActivationScales.output(scale, module: entry.module, weightType: info.dtype))
+                try layouts[group].validate(info)
+                outputs += layouts[group].tensors(module: entry.module, weight: info)
+                if inputScales[group] != nil {
+                    outputs += ActivationScales.outputs(of: quantization.groups[group].scheme, module: entry.module, weight: info)
                 }
             }
             if modifier.kvCacheScheme != nil,
@@ -92,7 +95,7 @@ public struct OneshotPlan {
         self.recipe = recipe
         self.modifier = modifier
         self.quantization = quantization
-        self.formats = formats
+        self.layouts = layouts
         self.entryOutputs = entryOutputs
         self.quantizers = quantizers
         self.inputScales = inputScales
@@ -105,8 +108,8 @@ public struct OneshotPlan {
 
     /// The `quantization_config` the output's config.json gets.
     public var quantizationConfig: JSONValue {
-        QuantizationConfigBuilder.config(groups: quantization.groups, formats: formats,
-                                         ignore: quantization.ignore, kvCacheScheme: modifier.kvCacheScheme)
+        CompressedTensorsConfig(configGroups: quantization.groups, ignore: quantization.ignore, kvCacheScheme: modifier.kvCacheScheme)
+            .json(formats: formats)
     }
 
     /// The output's config.json.

@@ -1,5 +1,6 @@
 import Architectures
 import Checkpoint
+import CompressedTensors
 import Recipes
 
 /// What happens to every tensor of a checkpoint under one `QuantizationModifier`, decided from
@@ -82,12 +83,4 @@ public struct QuantizationPlan: Sendable {
 
     /// Number of weights to quantize.
     public var quantizedCount: Int { entries.filter { $0.action != .copy }.count }
-}
-
-extension Array where Element: Hashable {
-    /// The elements in order, each kept at its first occurrence.
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
-    }
 }

@@ -1,3 +1,5 @@
+import CompressedTensors
+
 /// A linear layer whose weight stays compressed in memory: each call dequantizes a tile of
 /// weight rows at a time into an f32 scratch buffer and multiplies it (with OpenBLAS, or for a
 /// few rows with dot products on every core), so no decompressed copy of the whole weight ever

@@ -1,10 +1,12 @@
 import Checkpoint
+import CompressedTensors
 import Recipes
 
-/// config.json's compressed-tensors `quantization_config`, read and validated as `compress verify`
-/// reads it (``CompressedTensorsConfig``: every config group's arguments checked, so group and
-/// block sizes are positive), and what the runtime needs of it: which config group targets a
-/// module, and what that group says about its weights and activations.
+/// config.json's compressed-tensors `quantization_config` as the runtime uses it: read and
+/// validated as `compress verify` reads it (``CompressedTensorsConfig``: every config group's
+/// arguments checked, so group and block sizes are positive), which config group quantizes a
+/// module (``ConfigGroupAssignment``, as `oneshot` and `verify` assign it), and what that group
+/// says about its weights and activations.
 struct QuantizationConfig {
     /// One entry of `config_groups`.
     struct Group {
@@ -17,53 +19,28 @@ struct QuantizationConfig {
         var weightBlock: [Int]? { scheme.weights?.scaleBlock }
     }
 
-    let groups: [Group]
-    let ignore: [String]
+    let config: CompressedTensorsConfig
+    private let assignment: ConfigGroupAssignment
+
     /// `kv_cache_scheme`, when the checkpoint quantizes its KV cache.
-    let keyValueCacheScheme: QuantizationArgs?
-    let file: String
+    var keyValueCacheScheme: QuantizationArgs? { config.kvCacheScheme }
 
     /// The `quantization_config` of `config`, or nil when it has none.
-    /// - Throws: `invalidConfiguration` naming `file` when it breaks compressed-tensors' rules.
+    /// - Throws: `invalidConfig` naming `file` when it breaks compressed-tensors' rules.
     init?(_ config: ModelConfig?, file: String) throws(RuntimeError) {
         guard let json = config?.json["quantization_config"] else { return nil }
-        let parsed: CompressedTensorsConfig
-        do { parsed = try CompressedTensorsConfig(json: json, file: file) } catch {
-            throw .invalidConfiguration(file: file, reason: "quantization_config: \(error.message)")
-        }
-        self.file = file
-        groups = parsed.configGroups.map { Group(name: $0.name, scheme: $0.scheme) }
-        ignore = parsed.ignore
-        keyValueCacheScheme = parsed.kvCacheScheme
+        do { self.config = try CompressedTensorsConfig(json: json, file: file) } catch { throw .compressedTensors(error) }
+        assignment = ConfigGroupAssignment(config: self.config, file: file)
     }
 
-    /// The first group with a target matching `module` (a Linear layer), unless `ignore` matches it.
-    ///
-    /// A target matches as compressed-tensors matches it: `Linear` (the class) every layer asked
-    /// about, `re:PATTERN` when the pattern matches at the start of the name, any other string
-    /// the whole name or its last components.
+    /// The config group that quantizes `module`, a Linear layer named as the checkpoint names it;
+    /// nil when `ignore` matches it or no target does.
     func group(for module: String) throws(RuntimeError) -> Group? {
-        if try matchesAny(ignore, module) { return nil }
-        for group in groups where try matchesAny(group.scheme.targets, module) { return group }
-        return nil
-    }
-
-    private func matchesAny(_ targets: [String], _ module: String) throws(RuntimeError) -> Bool {
-        for target in targets where try matches(target, module) { return true }
-        return false
-    }
-
-    private func matches(_ target: String, _ module: String) throws(RuntimeError) -> Bool {
-        if target == "Linear" { return true }
-        if target.hasPrefix("re:") {
-            let pattern = String(target.dropFirst(3))
-            let regex: Regex<AnyRegexOutput>
-            do { regex = try Regex(pattern) } catch {
-                throw .invalidConfiguration(file: file, reason: "quantization_config: invalid pattern '\(pattern)'")
-            }
-            return module.prefixMatch(of: regex) != nil
-        }
-        return module == target || module.hasSuffix("." + target)
+        let match: ConfigGroupAssignment.Match?
+        do { match = try assignment.group(ofModule: module, className: "Linear") } catch { throw .compressedTensors(error) }
+        guard let match else { return nil }
+        let group = config.configGroups[match.group]
+        return Group(name: group.name, scheme: group.scheme)
     }
 
     /// How the layers of `group` quantize their input: nil when they do not; `inputScale`

@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Foundation
 import JSON
 import Recipes
@@ -42,7 +43,10 @@ import Testing
 
     @Test func mistakesAreNamed() throws {
         func message(_ json: String) -> String? {
-            do { _ = try Self.parse(json); return nil } catch let error as RecipeError { return error.message } catch { return "\(error)" }
+            do { _ = try Self.parse(json); return nil } catch let error as CompressedTensorsError {
+                guard case let .invalidConfig(_, recipeError) = error else { return "\(error)" }
+                return recipeError.message
+            } catch { return "\(error)" }
         }
         #expect(message(#"{"format": "pack-quantized"}"#) == "invalid quantization scheme: quantization_config has no 'config_groups'")
         #expect(message(#"{"config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "stratgy": "group"}}}}"#)

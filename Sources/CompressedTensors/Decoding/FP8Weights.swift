@@ -2,14 +2,14 @@ import Checkpoint
 
 /// FP8 E4M3 weights (compressed-tensors "float-quantized") with per-tensor, per-channel or
 /// block scales: `w = e4m3(code) · scale`.
-struct FP8Weights: WeightDecoder {
-    let outputFeatures: Int
-    let inputFeatures: Int
+public struct FP8Weights: WeightDecoder {
+    public let outputFeatures: Int
+    public let inputFeatures: Int
     /// `outputFeatures × inputFeatures` E4M3 codes.
     let codes: [UInt8]
     let scales: ScaleGrid
 
-    func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+    public func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures
         codes.withUnsafeBufferPointer { codes in
             for (i, r) in rows.enumerated() {
@@ -32,6 +32,3 @@ struct FP8Weights: WeightDecoder {
         return Float(bitPattern: magnitude.bitPattern | (bits & 0x80) << 24)
     }
 }
-
-/// A linear layer over FP8 weights (FP8_DYNAMIC, FP8_BLOCK, FP8 with static input scales).
-typealias FP8Linear = CompressedLinear<FP8Weights>

@@ -16,16 +16,16 @@ struct ScaleGrid: Sendable {
     /// is needed only where the shape alone is ambiguous; without it a scale row per weight row is
     /// assumed unless there are fewer.
     ///
-    /// - Throws: ``RuntimeError/invalidArgument(_:)`` for an empty weight or block,
-    ///   ``RuntimeError/tensorShape(tensor:expected:actual:)`` when the shape does not tile the weight.
-    init(values: [Float], shape: [Int], name: String, rows: Int, columns: Int, block: [Int]?) throws(RuntimeError) {
-        guard rows > 0, columns > 0 else { throw .invalidArgument("'\(name)' scales an empty \(rows)×\(columns) weight") }
+    /// - Throws: `invalidScaleBlock` for an empty weight or block, `tensorShape` when the shape
+    ///   does not tile the weight.
+    init(values: [Float], shape: [Int], name: String, rows: Int, columns: Int, block: [Int]?) throws(CompressedTensorsError) {
+        guard rows > 0, columns > 0 else { throw .invalidScaleBlock("'\(name)' scales an empty \(rows)×\(columns) weight") }
         let scaleRows = shape.count == 2 ? shape[0] : (values.count == 1 ? 1 : values.count)
         let scaleColumns = shape.count == 2 ? shape[1] : 1
         let blockRows = block?[0] ?? (scaleRows == rows ? 1 : (rows + scaleRows - 1) / max(scaleRows, 1))
         let blockColumns = block?[1] ?? (columns + scaleColumns - 1) / max(scaleColumns, 1)
         guard blockRows > 0, blockColumns > 0 else {
-            throw .invalidArgument("'\(name)': scale blocks of \(blockRows)×\(blockColumns) elements cannot tile a \(rows)×\(columns) weight")
+            throw .invalidScaleBlock("'\(name)': scale blocks of \(blockRows)×\(blockColumns) elements cannot tile a \(rows)×\(columns) weight")
         }
         let expected = [(rows - 1) / blockRows + 1, (columns - 1) / blockColumns + 1]
         guard expected == [scaleRows, scaleColumns], values.count == scaleRows * scaleColumns else {

@@ -8,11 +8,11 @@ import Recipes
 /// (a row of the input, a column of the output), and a zero point when asymmetric; for
 /// tensor-group activations (NVFP4) an F32 `input_global_scale` [1], the scale itself being
 /// computed at run time under `dynamic: local`. Dynamic activations store nothing.
-enum ActivationParameters {
-    /// The expected activation parameters of `module`, a `[rows, columns]` Linear layer under
-    /// `scheme`; `floatDType` is the weight's dtype, nil when unknown.
-    static func expected(module: String, scheme: QuantizationScheme, rows: Int, columns: Int, floatDType: DType?) -> [ExpectedTensor] {
-        var result: [ExpectedTensor] = []
+public enum ActivationLayout {
+    /// The activation parameters `module`, a `[rows, columns]` Linear layer under `scheme`, holds;
+    /// `floatDType` is the weight's dtype, nil when unknown.
+    public static func tensors(module: String, scheme: QuantizationScheme, rows: Int, columns: Int, floatDType: DType?) -> [StoredTensor] {
+        var result: [StoredTensor] = []
         if let input = scheme.inputActivations {
             result += parameters(module + ".input", input, observed: columns, floatDType: floatDType)
         }
@@ -23,11 +23,11 @@ enum ActivationParameters {
     }
 
     /// `BASE_global_scale`, `BASE_scale` and `BASE_zero_point` as `args` call for, over `observed` values.
-    private static func parameters(_ base: String, _ args: QuantizationArgs, observed: Int, floatDType: DType?) -> [ExpectedTensor] {
+    private static func parameters(_ base: String, _ args: QuantizationArgs, observed: Int, floatDType: DType?) -> [StoredTensor] {
         if args.dynamic == .on { return [] }
-        var result: [ExpectedTensor] = []
+        var result: [StoredTensor] = []
         if args.strategy == .tensorGroup {
-            result.append(ExpectedTensor(name: base + "_global_scale", dtype: .f32, shape: [1]))
+            result.append(StoredTensor(name: base + "_global_scale", dtype: .f32, shape: [1]))
         }
         if args.dynamic == .local { return result }
         let shape: [Int]?
@@ -36,9 +36,9 @@ enum ActivationParameters {
         case .group, .tensorGroup: shape = args.groupSize.map { [(observed + $0 - 1) / max($0, 1)] }
         default: shape = nil  // channel, block, token and head strategies need more dimensions than an activation row has
         }
-        result.append(ExpectedTensor(name: base + "_scale", dtype: floatDType, shape: shape))
+        result.append(StoredTensor(name: base + "_scale", dtype: floatDType, shape: shape))
         if !args.symmetric {
-            result.append(ExpectedTensor(name: base + "_zero_point", dtype: args.zeroPointDType, shape: shape))
+            result.append(StoredTensor(name: base + "_zero_point", dtype: args.zeroPointDType, shape: shape))
         }
         return result
     }

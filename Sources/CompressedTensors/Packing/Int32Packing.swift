@@ -7,13 +7,15 @@
 ///   word boundary being split between the two words; the stream is zero-padded and
 ///   `ceil(count * n / 32)` words are kept;
 /// - weights are packed along each row (dimension 1), zero points along each column (dimension 0).
-enum Int32Packing {
+///
+/// `pack` writes the stream, `field` and `unpack` read it back.
+public enum Int32Packing {
     /// Words holding `count` packed `bits`-bit values.
-    static func wordCount(_ count: Int, bits: Int) -> Int { (count * bits + 31) / 32 }
+    public static func wordCount(_ count: Int, bits: Int) -> Int { (count * bits + 31) / 32 }
 
     /// Packs `count` values at `values` into `wordCount(count, bits:)` words at `words`.
     @inline(__always)
-    static func pack(_ values: UnsafePointer<Int8>, count: Int, bits: Int, into words: UnsafeMutablePointer<UInt32>) {
+    public static func pack(_ values: UnsafePointer<Int8>, count: Int, bits: Int, into words: UnsafeMutablePointer<UInt32>) {
         if bits == 4 {
             packNibbles(values, count: count, into: words)
         } else if bits == 8 {
@@ -98,7 +100,7 @@ enum Int32Packing {
 
     /// Packs a `[rows, columns]` matrix of values along dimension 0: column `c`'s values become
     /// the words at `[0 ..< wordCount(rows, bits:), c]` of the `[wordCount, columns]` row-major `result`.
-    static func packColumns(_ values: UnsafePointer<Int8>, rows: Int, columns: Int, bits: Int, into result: UnsafeMutablePointer<UInt32>) {
+    public static func packColumns(_ values: UnsafePointer<Int8>, rows: Int, columns: Int, bits: Int, into result: UnsafeMutablePointer<UInt32>) {
         let height = wordCount(rows, bits: bits)
         let column = UnsafeMutablePointer<Int8>.allocate(capacity: rows)
         let packed = UnsafeMutablePointer<UInt32>.allocate(capacity: height)
@@ -108,5 +110,45 @@ enum Int32Packing {
             pack(column, count: rows, bits: bits, into: packed)
             for h in 0..<height { result[h * columns + c] = packed[h] }
         }
+    }
+
+    /// Field `index` of the `bits`-bit stream at `words`, minus `2^(bits-1)`.
+    @inline(__always)
+    static func field(_ words: UnsafePointer<UInt32>, index: Int, bits: Int, count: Int) -> Int32 {
+        let bit = index * bits, w = bit >> 5, shift = UInt64(bit & 31)
+        var pair = UInt64(words[w])
+        if w + 1 < count { pair |= UInt64(words[w + 1]) << 32 }
+        let mask = (UInt64(1) << UInt64(bits)) - 1
+        return Int32(truncatingIfNeeded: (pair >> shift) & mask) - (Int32(1) << (bits - 1))
+    }
+
+    /// Unpacks the fields of the whole words of a row for a `bits` that divides 32 (inlined with
+    /// a constant `bits`, so the per-word loop is unrolled); returns how many values it wrote.
+    @inline(__always)
+    static func unpackWholeWords(_ source: UnsafePointer<UInt32>, into row: UnsafeMutablePointer<Float>, columns: Int, bits: Int) -> Int {
+        let perWord = 32 / bits, full = columns / perWord
+        let mask = (UInt32(1) << UInt32(bits)) - 1, offset = Int32(1) << (bits - 1)
+        for w in 0..<full {
+            let word = source[w]
+            for f in 0..<perWord {
+                row[w * perWord + f] = Float(Int32(bitPattern: (word >> UInt32(f * bits)) & mask) - offset)
+            }
+        }
+        return full * perWord
+    }
+
+    /// The `[rows, columns]` values `packColumns` packed into the `[wordCount(rows, bits:), columns]`
+    /// row-major `words`, row-major.
+    static func unpackColumns(_ words: [UInt32], rows: Int, columns: Int, bits: Int) -> [Int32] {
+        let height = wordCount(rows, bits: bits)
+        var values = [Int32](repeating: 0, count: rows * columns)
+        var column = [UInt32](repeating: 0, count: height)
+        for c in 0..<columns {
+            for h in 0..<height { column[h] = words[h * columns + c] }
+            column.withUnsafeBufferPointer { packed in
+                for r in 0..<rows { values[r * columns + c] = field(packed.baseAddress!, index: r, bits: bits, count: height) }
+            }
+        }
+        return values
     }
 }

@@ -8,27 +8,33 @@ import Recipes
 /// (allowed when symmetric, as the attention module's state is stored as it is). Attention
 /// modules are the ones llm-compressor targets (`re:.*(self_attn|attention)$`) that have key
 /// and value projections.
-enum KVCacheParameters {
-    static let attentionTarget = "re:.*(self_attn|attention)$"
+public enum KeyValueCacheLayout {
+    public static let attentionTarget = "re:.*(self_attn|attention)$"
     /// Child modules that make a module an attention module for compressed-tensors.
-    static let projections: Set<String> = ["k_proj", "v_proj", "qkv_proj", "kv_b_proj"]
+    public static let projections: Set<String> = ["k_proj", "v_proj", "qkv_proj", "kv_b_proj"]
 
     /// The attention modules among `modules` (every module name of a checkpoint) not matched by
     /// `ignore` (config.json's).
-    static func attentionModules(_ modules: [String], ignore: [String]) throws(RecipeError) -> Set<String> {
+    /// - Throws: `pattern` when an ignore pattern runs out of its matching step budget.
+    public static func attentionModules(_ modules: [String], ignore: [String]) throws(CompressedTensorsError) -> Set<String> {
         let matcher = ModuleMatcher(targets: [attentionTarget], ignore: ignore,
                                     source: SourcePosition(file: ModelConfig.fileName, line: 0, column: 0))
         var result = Set<String>()
         for module in modules {
             guard let dot = module.lastIndex(of: "."), projections.contains(String(module[module.index(after: dot)...])) else { continue }
             let parent = String(module[..<dot])
-            if try matcher.matches(moduleName: parent, className: "Attention") { result.insert(parent) }
+            do {
+                if try matcher.matches(moduleName: parent, className: "Attention") { result.insert(parent) }
+            } catch {
+                throw .pattern(error)
+            }
         }
         return result
     }
 
-    /// What attention module `module` holds under `scheme`; `config` gives the head count.
-    static func expected(module: String, scheme: QuantizationArgs, config: ModelConfig?, floatDType: DType?) -> [ExpectedTensor] {
+    /// What attention module `module` holds under `scheme`; `config` gives the head count and
+    /// `floatDType` is the model's dtype, nil when unknown.
+    public static func tensors(module: String, scheme: QuantizationArgs, config: ModelConfig?, floatDType: DType?) -> [StoredTensor] {
         var shape: [Int]? = nil
         switch scheme.strategy {
         case .tensor: shape = [1]
@@ -39,8 +45,8 @@ enum KVCacheParameters {
         default: break
         }
         return ["k", "v"].flatMap { base in
-            [ExpectedTensor(name: "\(module).\(base)_scale", dtype: floatDType, shape: shape),
-             ExpectedTensor(name: "\(module).\(base)_zero_point", dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
+            [StoredTensor(name: "\(module).\(base)_scale", dtype: floatDType, shape: shape),
+             StoredTensor(name: "\(module).\(base)_zero_point", dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
         }
     }
 }

@@ -1,3 +1,5 @@
+import Recipes
+
 extension QuantizationArgs {
     /// The `[rows, columns]` of a weight that one scale covers, where the arguments fix it:
     /// `block_structure` for strategy `block`, `[1, group_size]` for `group` and `tensor_group`;

@@ -1,15 +1,15 @@
 /// Int8 weights (compressed-tensors "int-quantized", values of up to 8 bits stored one a byte):
 /// `w = (q − zeroPoint) · scale`.
-struct Int8Weights: WeightDecoder {
-    let outputFeatures: Int
-    let inputFeatures: Int
+public struct Int8Weights: WeightDecoder {
+    public let outputFeatures: Int
+    public let inputFeatures: Int
     /// `outputFeatures × inputFeatures` values.
     let values: [Int8]
     let scales: ScaleGrid
     /// Zero points laid out as `scales.values`; nil for symmetric weights.
     let zeroPoints: [Float]?
 
-    func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+    public func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures
         values.withUnsafeBufferPointer { values in
             zeroPoints.withUnsafeValues { zeroPoints in
@@ -22,6 +22,3 @@ struct Int8Weights: WeightDecoder {
         }
     }
 }
-
-/// A linear layer over int8 weights (W8A8).
-typealias Int8Linear = CompressedLinear<Int8Weights>
