@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 import Recipes
 
 extension CompressedTensorsConfig {

@@ -1,3 +1,4 @@
+import Architectures
 import CompressedTensors
 
 extension ConfigGroupAssignment {
