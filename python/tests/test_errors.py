@@ -32,7 +32,7 @@ def test_a_recipe_file_that_does_not_exist_is_named(folder):
 
 
 def test_a_calibrating_recipe_without_data_says_what_to_pass(folder):
-    with pytest.raises(CompressionError, match="calibration data is needed"):
+    with pytest.raises(CompressionError, match="needs calibration data"):
         oneshot(model=CALIBRATION_MODEL, recipe=CALIBRATION_RECIPE, output_dir=folder / "out", progress=False)
     assert os.listdir(folder) == []
 

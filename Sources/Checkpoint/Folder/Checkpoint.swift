@@ -28,16 +28,10 @@ public final class Checkpoint: @unchecked Sendable {
     /// symlink resolving outside it is refused, except, in a snapshot of the Hugging Face cache, one
     /// into the same cache repository (`FolderPaths`); so is anything but a regular file (`RegularFile`).
     public init(directory: String) throws(CheckpointError) {
-        guard FolderPaths.isDirectory(directory) else {
-            throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
-        }
-        guard let paths = FolderPaths(directory: directory) else {
-            throw .cannotOpen(path: directory, reason: "cannot resolve path")
-        }
+        let paths = try Self.folder(directory)
         self.directory = directory
         self.paths = paths
-        let configPath = directory + "/" + ModelConfig.fileName
-        config = FolderPaths.exists(configPath) ? try ModelConfig(path: paths.file(ModelConfig.fileName)) : nil
+        config = try Self.config(in: paths, directory: directory)
 
         let indexPath = directory + "/" + ShardIndex.fileName
         var shardNames: [String]
@@ -96,16 +90,10 @@ public final class Checkpoint: @unchecked Sendable {
     /// config.json and other files are in `directory`: what `save_pretrained` would write, without
     /// writing the weights. The buffers must stay valid and unchanged while the checkpoint is used.
     public init(directory: String, memory: [MemoryTensor]) throws(CheckpointError) {
-        guard FolderPaths.isDirectory(directory) else {
-            throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
-        }
-        guard let paths = FolderPaths(directory: directory) else {
-            throw .cannotOpen(path: directory, reason: "cannot resolve path")
-        }
+        let paths = try Self.folder(directory)
         self.directory = directory
         self.paths = paths
-        let configPath = directory + "/" + ModelConfig.fileName
-        config = FolderPaths.exists(configPath) ? try ModelConfig(path: paths.file(ModelConfig.fileName)) : nil
+        config = try Self.config(in: paths, directory: directory)
         indexPath = nil
         shards = []
         var tensors: [Tensor] = []
@@ -118,6 +106,22 @@ public final class Checkpoint: @unchecked Sendable {
         self.tensors = tensors
         self.byName = byName
         buffers = memory.map(\.bytes)
+    }
+
+    /// The path rules of the model folder `directory`, once it is checked to be a folder.
+    private static func folder(_ directory: String) throws(CheckpointError) -> FolderPaths {
+        guard FolderPaths.isDirectory(directory) else {
+            throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
+        }
+        guard let paths = FolderPaths(directory: directory) else {
+            throw .cannotOpen(path: directory, reason: "cannot resolve path")
+        }
+        return paths
+    }
+
+    /// The folder's config.json, when it has one.
+    private static func config(in paths: FolderPaths, directory: String) throws(CheckpointError) -> ModelConfig? {
+        FolderPaths.exists(directory + "/" + ModelConfig.fileName) ? try ModelConfig(path: paths.file(ModelConfig.fileName)) : nil
     }
 
     public func tensor(named name: String) -> Tensor? { byName[name].map { tensors[$0] } }
