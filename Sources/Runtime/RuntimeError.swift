@@ -18,8 +18,6 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case missingTensor(String)
     /// A tensor has a shape other than the configuration implies.
     case tensorShape(tensor: String, expected: [Int], actual: [Int])
-    /// A tensor holds values the runtime cannot use, such as a scale of zero.
-    case invalidTensor(tensor: String, reason: String)
     /// A tensor is stored in a dtype a dense f32 layer cannot be made from.
     case unsupportedDType(tensor: String, dtype: DType)
     /// A compressed module whose format or quantization arguments the runtime cannot run.
@@ -45,7 +43,6 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedRopeType(type): return "rope type '\(type)' is not supported (supported: default, linear, llama3, yarn)"
         case let .missingTensor(name): return "tensor '\(name)' is missing from the checkpoint"
         case let .tensorShape(name, expected, actual): return "tensor '\(name)' has shape \(actual), expected \(expected)"
-        case let .invalidTensor(name, reason): return "tensor '\(name)' \(reason)"
         case let .unsupportedDType(name, dtype): return "tensor '\(name)' has dtype \(dtype.rawValue), expected BF16, F16 or F32"
         case let .unsupportedQuantization(module, reason): return "module '\(module)': unsupported quantization: \(reason)"
         case let .compressedTensors(error): return error.description
