@@ -142,7 +142,7 @@ struct OneshotRequest {
             do { loaded = try Tokenizer(path: tokenizer) } catch { throw ModifierError.tokenizer(error) }
             do {
                 return CalibrationInput(samples: try CalibrationData.load(path: path, tokenizer: loaded, options: dataOptions).samples, file: path)
-            } catch { throw ModifierError.runtime(error) }
+            } catch { throw ModifierError.tokenizer(error) }
         }
     }
 }

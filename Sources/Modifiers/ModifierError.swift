@@ -2,6 +2,7 @@ import Checkpoint
 import CompressedTensors
 import Recipes
 import Runtime
+import Tokenizers
 
 /// Why a recipe cannot be applied to a checkpoint. One line each, naming the tensor, module or
 /// recipe entry at fault.

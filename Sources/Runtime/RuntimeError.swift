@@ -30,8 +30,6 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case emptyInput
     /// A request whose arguments do not fit together, e.g. fewer tokens than one scoring window.
     case invalidArgument(String)
-    /// A calibration data file that cannot be used; `line` is the 1-based line where it went wrong.
-    case calibrationData(file: String, line: Int?, reason: String)
 
     public var description: String {
         switch self {
@@ -49,8 +47,6 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .tokenOutOfRange(token, size): return "token id \(token) is outside the vocabulary of \(size)"
         case .emptyInput: return "no input tokens"
         case let .invalidArgument(reason): return reason
-        case let .calibrationData(file, line?, reason): return "\(file):\(line): \(reason)"
-        case let .calibrationData(file, nil, reason): return "\(file): \(reason)"
         }
     }
 }

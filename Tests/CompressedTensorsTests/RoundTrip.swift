@@ -2,6 +2,7 @@ import Foundation
 import Modifiers
 import Recipes
 @testable import Runtime
+import Tokenizers
 import Testing
 import TestSupport
 import Verification

@@ -1,7 +1,7 @@
 import Foundation
 import Modifiers
 import Recipes
-import Runtime
+import Tokenizers
 import Synchronization
 import Testing
 import TestSupport

@@ -2,7 +2,7 @@ import Checkpoint
 import Foundation
 import Modifiers
 import Recipes
-import Runtime
+import Tokenizers
 import Testing
 import TestSupport
 

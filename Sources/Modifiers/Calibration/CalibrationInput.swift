@@ -1,4 +1,5 @@
 import Runtime
+import Tokenizers
 
 /// The calibration data of a `oneshot` run whose recipe needs it (static activation scales, a KV
 /// cache scheme, SmoothQuant, GPTQ, AWQ).
@@ -26,6 +27,6 @@ public struct CalibrationInput: Sendable {
         do {
             let data = try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options)
             return CalibrationInput(samples: data.samples, file: dataset, statistics: data.statistics)
-        } catch { throw .runtime(error) }
+        } catch { throw .tokenizer(error) }
     }
 }

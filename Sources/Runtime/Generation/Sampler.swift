@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// Picks the next token from a row of logits: the most likely one (greedy), or a draw from the

@@ -42,7 +42,7 @@ final class BufferedInput {
 
     /// The next line, without its line break (the last line may lack one); nil at the end.
     /// The bytes are valid until the next call.
-    func nextLine() throws(RuntimeError) -> UnsafeRawBufferPointer? {
+    func nextLine() throws(TokenizerError) -> UnsafeRawBufferPointer? {
         guard let length = try firstLineLength() else { return nil }
         let hasBreak = storage[start + length - 1] == UInt8(ascii: "\n")
         let line = UnsafeRawBufferPointer(rebasing: storage[start..<start + length - (hasBreak ? 1 : 0)])
@@ -68,7 +68,7 @@ final class BufferedInput {
     /// break, before such a space). Without one, it ends at the end of the input when that comes
     /// before `maximumSize`, else at the last line break before `maximumSize`, else (a line longer
     /// than that) at the last character boundary before `maximumSize`.
-    func nextPiece(preferredSize: Int, maximumSize: Int) throws(RuntimeError) -> Piece? {
+    func nextPiece(preferredSize: Int, maximumSize: Int) throws(TokenizerError) -> Piece? {
         try fill(atLeast: maximumSize + 1)
         let bytes = unread
         guard !bytes.isEmpty else { return nil }
@@ -93,7 +93,7 @@ final class BufferedInput {
     }
 
     /// The length of the first unread line, its line break included; nil when nothing is left.
-    private func firstLineLength() throws(RuntimeError) -> Int? {
+    private func firstLineLength() throws(TokenizerError) -> Int? {
         while true {
             let newline = firstLineBreak(from: scanned, before: min(end - start, Self.maxLineLength + 1))
             guard newline != nil || end - start <= Self.maxLineLength else {
@@ -158,7 +158,7 @@ final class BufferedInput {
     }
 
     /// Reads until at least `count` bytes are unread, or the input (or `byteLimit`) ends.
-    private func fill(atLeast count: Int) throws(RuntimeError) {
+    private func fill(atLeast count: Int) throws(TokenizerError) {
         while end - start < count && !atEnd {
             if start + count > storage.count {
                 if count <= storage.count {
@@ -185,10 +185,10 @@ final class BufferedInput {
     }
 
     /// At `byteLimit`: the input ends there if the file does; else the partial last line is dropped.
-    private func stopAtLimit() throws(RuntimeError) {
+    private func stopAtLimit() throws(TokenizerError) {
         atEnd = true
         var probe: UInt8 = 0
-        guard try withUnsafeMutableBytes(of: &probe, { (buffer) throws(RuntimeError) -> Int in try reader.read(into: buffer) }) > 0 else { return }
+        guard try withUnsafeMutableBytes(of: &probe, { (buffer) throws(TokenizerError) -> Int in try reader.read(into: buffer) }) > 0 else { return }
         stoppedAtLimit = true
         end = start + (lastLineBreak(before: end - start).map { $0 + 1 } ?? 0)
     }

@@ -2,7 +2,7 @@ import Checkpoint
 import Foundation
 import Testing
 import TestSupport
-@testable import Runtime
+@testable import Tokenizers
 
 /// What bounds the memory and time a calibration file can take: plain text is tokenized in pieces
 /// of bounded size however long its lines, and no more than `maxInputBytes` of a file is read.

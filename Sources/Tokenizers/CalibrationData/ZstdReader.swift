@@ -20,7 +20,7 @@ final class ZstdReader: ByteReader {
         return magic == 0xFD2F_B528 || magic & 0xFFFF_FFF0 == 0x184D_2A50
     }
 
-    init(_ file: MappedFile) throws(RuntimeError) {
+    init(_ file: MappedFile) throws(TokenizerError) {
         guard let stream = ZSTD_createDStream() else {
             throw .calibrationData(file: file.path, line: nil, reason: "cannot create a zstd decoder")
         }
@@ -31,7 +31,7 @@ final class ZstdReader: ByteReader {
 
     deinit { ZSTD_freeDStream(stream) }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(RuntimeError) -> Int {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(TokenizerError) -> Int {
         var output = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
         while output.pos == 0 {
             let inputLeft = input.pos < input.size

@@ -21,10 +21,10 @@ struct JSONLinesSamples {
     }
 
     /// Offers every record of the file to `selector`, until the end or until it is complete.
-    mutating func read(into selector: inout SampleSelector) throws(RuntimeError) {
+    mutating func read(into selector: inout SampleSelector) throws(TokenizerError) {
         while !selector.isComplete, let bytes = try input.nextLine() {
             guard let record = try CalibrationRecord.parse(bytes, file: input.file, line: input.lineNumber) else { continue }
-            let text: () throws(RuntimeError) -> String
+            let text: () throws(TokenizerError) -> String
             switch record {
             case let .text(string):
                 text = { string }
@@ -37,7 +37,7 @@ struct JSONLinesSamples {
                     chatTemplate = template
                 }
                 let (file, line) = (input.file, input.lineNumber)
-                text = { () throws(RuntimeError) in
+                text = { () throws(TokenizerError) in
                     do throws(TokenizerError) {
                         return try template.render(messages, addGenerationPrompt: false)
                     } catch {
@@ -45,7 +45,7 @@ struct JSONLinesSamples {
                     }
                 }
             }
-            try selector.offer { () throws(RuntimeError) -> [Int] in
+            try selector.offer { () throws(TokenizerError) -> [Int] in
                 // A record of no token within the length, the special tokens aside, is no sample.
                 let ids = tokenizer.encode(try text(), addSpecialTokens: true, maxLength: maxSequenceLength)
                 return ids.count > tokenizer.specialTokens.prefix.count + tokenizer.specialTokens.suffix.count ? ids : []
@@ -54,7 +54,7 @@ struct JSONLinesSamples {
     }
 
     /// The model's chat template, or an error naming the record's line.
-    private func modelChatTemplate() throws(RuntimeError) -> ChatTemplate {
+    private func modelChatTemplate() throws(TokenizerError) -> ChatTemplate {
         do {
             return try ChatTemplate(tokenizer: tokenizer)
         } catch {

@@ -102,9 +102,7 @@ public final class Tokenizer: @unchecked Sendable {
             let mapped = try MappedFile(path: file)
             return withExtendedLifetime(mapped) { Data(mapped.bytes) }
         } catch {
-            guard FileManager.default.fileExists(atPath: file) else { throw .cannotRead(path: file, reason: "no such file") }
-            guard case let .cannotOpen(_, reason) = error else { throw .cannotRead(path: file, reason: "\(error)") }
-            throw .cannotRead(path: file, reason: reason)
+            throw .unreadable(file, error)
         }
     }
 

@@ -2,7 +2,7 @@ import Checkpoint
 import Foundation
 import Testing
 import TestSupport
-@testable import Runtime
+@testable import Tokenizers
 import JSON
 
 /// The Jinja renderer against jinja2 configured as transformers' `apply_chat_template` configures

@@ -18,7 +18,7 @@ struct CalibrationFormat {
     /// Bytes read, at most, to find the first byte that is not white space.
     static let sniffLimit = 1 << 20
 
-    init(path: String, declared: CalibrationDataFormat?) throws(RuntimeError) {
+    init(path: String, declared: CalibrationDataFormat?) throws(TokenizerError) {
         var name = (path as NSString).lastPathComponent.lowercased()
         let compressedSuffix = [".zst", ".zstd"].first { name.hasSuffix($0) }
         if let compressedSuffix { name.removeLast(compressedSuffix.count) }
@@ -36,7 +36,7 @@ struct CalibrationFormat {
 
     /// JSON Lines when the first byte (after decompression and a UTF-8 byte order mark) that is
     /// not white space is `{`, else plain text.
-    static func sniff(_ reader: ByteReader) throws(RuntimeError) -> CalibrationDataFormat {
+    static func sniff(_ reader: ByteReader) throws(TokenizerError) -> CalibrationDataFormat {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
         defer { buffer.deallocate() }
         let whiteSpace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]

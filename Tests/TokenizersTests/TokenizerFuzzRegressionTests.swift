@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Runtime
+@testable import Tokenizers
 
 /// Hostile tokenizer.json inputs probed with the FuzzTesting/ targets, kept in
 /// Tests/Fixtures/fuzz-regressions/tokenizer-json: each now costs bounded time.

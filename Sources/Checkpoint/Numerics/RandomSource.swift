@@ -14,13 +14,13 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform value in [0, 1) with 53 random bits.
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
 
 extension RandomSource {
     /// A uniform integer in `0..<bound`, by rejection, the same on every platform and Swift version.
     /// - Precondition: `bound` > 0.
-    mutating func uniform(below bound: Int) -> Int {
+    public mutating func uniform(below bound: Int) -> Int {
         let range = UInt64(bound)
         let threshold = (0 &- range) % range
         while true {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Runtime
+@testable import Tokenizers
 
 /// Normalization may lengthen a text by at most 128 times plus 4096 characters, by what the
 /// normalizer's stages can do at most; a tokenizer.json whose normalizer could do more is refused

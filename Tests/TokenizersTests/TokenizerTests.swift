@@ -3,7 +3,7 @@ import Foundation
 import JSON
 import Testing
 import TestSupport
-@testable import Runtime
+@testable import Tokenizers
 
 /// Golden tests of the tokenizer.json tokenizer against Hugging Face `tokenizers` 0.23.
 ///

@@ -45,9 +45,9 @@ public struct CalibrationData: Sendable {
     public let statistics: Statistics
 
     /// Reads the calibration samples of `path`, tokenized by `tokenizer`.
-    /// - Throws: `RuntimeError.calibrationData` naming the file (and line) for an unusable file;
+    /// - Throws: `TokenizerError.calibrationData` naming the file (and line) for an unusable file;
     ///   `.invalidArgument` for options out of range; `.checkpoint` when the file cannot be opened.
-    public static func load(path: String, tokenizer: Tokenizer, options: CalibrationDataOptions = CalibrationDataOptions()) throws(RuntimeError) -> CalibrationData {
+    public static func load(path: String, tokenizer: Tokenizer, options: CalibrationDataOptions = CalibrationDataOptions()) throws(TokenizerError) -> CalibrationData {
         try options.validate()
         let format = try CalibrationFormat(path: path, declared: options.format)
         let reader = try openByteReader(path: path, namedCompressed: format.isNamedCompressed)

@@ -31,7 +31,7 @@ public struct CalibrationDataOptions: Sendable, Equatable {
     }
 
     /// Refuses counts and lengths below 1.
-    func validate() throws(RuntimeError) {
+    func validate() throws(TokenizerError) {
         guard sampleCount >= 1 else { throw .invalidArgument("the number of calibration samples must be at least 1, got \(sampleCount)") }
         guard maxSequenceLength >= 1 else { throw .invalidArgument("the maximum sequence length must be at least 1, got \(maxSequenceLength)") }
         guard maxInputBytes >= 1 else { throw .invalidArgument("the input byte limit must be at least 1, got \(maxInputBytes)") }

@@ -2,7 +2,7 @@ import Checkpoint
 import Foundation
 import Testing
 import TestSupport
-@testable import Runtime
+@testable import Tokenizers
 
 /// Unusable calibration files: each is refused with one error naming the file and, where there
 /// is one, the line.
@@ -12,7 +12,7 @@ import TestSupport
     static var smolLM2: Tokenizer { get throws { try CalibrationDataTests.smolLM2 } }
 
     /// The error loading `path` throws, or nil.
-    func error(loading path: String, tokenizer: Tokenizer? = nil, options: CalibrationDataOptions = CalibrationDataOptions()) throws -> RuntimeError? {
+    func error(loading path: String, tokenizer: Tokenizer? = nil, options: CalibrationDataOptions = CalibrationDataOptions()) throws -> TokenizerError? {
         let tokenizer = try tokenizer ?? Self.smolLM2
         do {
             _ = try CalibrationData.load(path: path, tokenizer: tokenizer, options: options)
@@ -78,7 +78,7 @@ import TestSupport
     @Test(arguments: ["missing.txt", "missing"])
     func missingFilesAreRefused(name: String) throws {
         let missing = folder.file(name)
-        #expect(try error(loading: missing)?.description == "\(missing): cannot open: No such file or directory")
+        #expect(try error(loading: missing)?.description == "\(missing): cannot read: no such file")
     }
 
     @Test func aFIFOIsRefusedWithoutBlocking() throws {
@@ -86,7 +86,7 @@ import TestSupport
         let tokenizer = try Self.smolLM2
         let (thrown, blocked) = fifo.run { Result { try CalibrationData.load(path: fifo.path, tokenizer: tokenizer) } }
         #expect(!blocked, "reading the dataset waited on the FIFO")
-        #expect(throws: RuntimeError.checkpoint(.cannotOpen(path: fifo.path, reason: "a FIFO (named pipe), not a regular file"))) { try thrown.get() }
+        #expect(throws: TokenizerError.cannotRead(path: fifo.path, reason: "a FIFO (named pipe), not a regular file")) { try thrown.get() }
     }
 
     /// A JSON Lines record is one line, read whole: a longer one than 64 MiB is refused. (Plain

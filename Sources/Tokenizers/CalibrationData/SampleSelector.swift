@@ -1,3 +1,4 @@
+import Checkpoint
 /// Chooses the calibration samples among the candidates a file offers, in one pass, holding only
 /// the chosen ones.
 ///

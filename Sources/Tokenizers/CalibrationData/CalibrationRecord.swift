@@ -11,8 +11,8 @@ enum CalibrationRecord {
 
     /// The record held by `bytes`, line `line` of `file`; nil for a blank line, an empty `text`
     /// or an empty `messages` list.
-    static func parse(_ bytes: UnsafeRawBufferPointer, file: String, line: Int) throws(RuntimeError) -> CalibrationRecord? {
-        func failure(_ reason: String) -> RuntimeError { .calibrationData(file: file, line: line, reason: reason) }
+    static func parse(_ bytes: UnsafeRawBufferPointer, file: String, line: Int) throws(TokenizerError) -> CalibrationRecord? {
+        func failure(_ reason: String) -> TokenizerError { .calibrationData(file: file, line: line, reason: reason) }
 
         if bytes.allSatisfy({ $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) { return nil }
         guard String(validating: bytes, as: UTF8.self) != nil else { throw failure("invalid UTF-8") }

@@ -32,7 +32,7 @@ struct PlainTextSamples {
     var concurrency = min(8, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Offers every window of the text to `selector`, until the end or until it is complete.
-    func read(into selector: inout SampleSelector) throws(RuntimeError) {
+    func read(into selector: inout SampleSelector) throws(TokenizerError) {
         var tokens = PendingTokens(ids: tokenizer.specialTokens.prefix, specialAtStart: tokenizer.specialTokens.prefix.count)
         var batch: [String] = []
         var batchSize = 1

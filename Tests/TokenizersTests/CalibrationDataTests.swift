@@ -3,7 +3,7 @@ import Foundation
 import JSON
 import Testing
 import TestSupport
-@testable import Runtime
+@testable import Tokenizers
 
 /// Calibration data files: ids against transformers' (`calibration/reference.json`, written by
 /// `calibration/generate.py` with llm-compressor's tokenization settings), windows and

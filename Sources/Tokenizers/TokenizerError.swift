@@ -1,6 +1,9 @@
-/// Everything that can be wrong with a tokenizer.json (or the tokenizer_config.json beside it).
-/// Each case names the file and, where it applies, the JSON path of the offending member, so that
-/// one line tells a user what to fix.
+import Checkpoint
+import Foundation
+
+/// Everything that can be wrong with a tokenizer.json (or the tokenizer_config.json beside it), a
+/// chat template or a calibration data file. Each case names the file and, where it applies, the
+/// JSON path of the offending member or the line, so that one line tells a user what to fix.
 public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// The file or folder could not be read.
     case cannotRead(path: String, reason: String)
@@ -24,6 +27,10 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case unsupportedTemplateConstruct(file: String, line: Int, construct: String)
     /// A model folder without a chat template, where a conversation has to be rendered.
     case missingChatTemplate(directory: String)
+    /// A calibration data file that cannot be used; `line` is the 1-based line where it went wrong.
+    case calibrationData(file: String, line: Int?, reason: String)
+    /// Calibration data options that cannot be used together, e.g. zero samples.
+    case invalidArgument(String)
 
     public var description: String {
         switch self {
@@ -37,6 +44,19 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case let .chatTemplate(f, line, r): return "\(f): chat template line \(line): \(r)"
         case let .unsupportedTemplateConstruct(f, line, c): return "\(f): chat template line \(line): \(c) is not supported"
         case let .missingChatTemplate(d): return "\(d): no chat template (no chat_template.jinja, no chat_template in tokenizer_config.json)"
+        case let .calibrationData(file, line?, reason): return "\(file):\(line): \(reason)"
+        case let .calibrationData(file, nil, reason): return "\(file): \(reason)"
+        case let .invalidArgument(reason): return reason
         }
+    }
+}
+
+extension TokenizerError {
+    /// The error for `path` failing to open as a `MappedFile`: "no such file", or the reason the
+    /// checkpoint reader gave (a FIFO, a folder, no permission).
+    static func unreadable(_ path: String, _ error: CheckpointError) -> TokenizerError {
+        guard FileManager.default.fileExists(atPath: path) else { return .cannotRead(path: path, reason: "no such file") }
+        guard case let .cannotOpen(_, reason) = error else { return .cannotRead(path: path, reason: "\(error)") }
+        return .cannotRead(path: path, reason: reason)
     }
 }
