@@ -28,8 +28,7 @@ final class FileSink {
     }
 
     func write(_ bytes: [UInt8]) throws(CheckpointError) {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(CheckpointError) in try write(buffer) } }
-        try result.get()
+        try bytes.withTypedUnsafeBytes { (buffer) throws(CheckpointError) in try write(buffer) }
     }
 
     /// Closes the file. There is no fsync: the output folder only becomes visible by a rename

@@ -50,16 +50,18 @@ public enum Compressor {
             pipeline?.cancellation = options.cancellation
             samples = calibration.samples
         }
-        do {
-            let folder = try OutputFolder(destination: output, inputs: plan.inputs(calibration: options.calibration), overwrite: options.overwrite)
+        do throws(ModifierError) {
+            let folder = try checkpointStep { () throws(CheckpointError) in
+                try OutputFolder(destination: output, inputs: plan.inputs(calibration: options.calibration), overwrite: options.overwrite)
+            }
             if !folder.leftovers.isEmpty { options.leftoversCleaned?(folder.leftovers) }
             let others = checkpoint.auxiliaryFiles()
             let skipped = options.copyPickledWeights ? [] : others.filter(PickledWeights.matches)
             let copied = others.filter { !skipped.contains($0) }
-            var auxiliary: [MappedFile] = []
-            for name in copied { auxiliary.append(try checkpoint.openFile(named: name)) }
+            let auxiliary = try checkpointStep { () throws(CheckpointError) in try copied.map(checkpoint.openFile(named:)) }
             let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
+            let step = TensorWriteStep(plan: plan, writer: writer, threads: options.threads)
             let totalBytes = checkpoint.totalBytes
             var bytesDone = 0
             var tensorsDone = 0
@@ -72,29 +74,32 @@ public enum Compressor {
                                           bytesDone: bytesDone, bytesTotal: totalBytes, tensor: tensor.name))
             }
             if let pipeline {
-                try pipeline.run(samples: samples, writer: writer, progress: report)
+                try pipeline.run(samples: samples, step: step, progress: report)
             } else {
-                try streamDataFree(plan, writer: writer, options: options, progress: report)
+                try DataFreeStream(plan: plan, threads: options.threads, allowNonFinite: !options.rejectNonFinite).run(step, progress: report)
             }
-            // A file that changed during the last tensor read from it would otherwise go unnoticed.
-            try checkpoint.checkUnchanged()
-            try writer.finish()
-            for file in auxiliary { try folder.copy(file: file) }
-            try folder.write(text: plan.outputConfig.text, to: ModelConfig.fileName)
-            try folder.write(text: plan.recipe.savedYAML(), to: "recipe.yaml")
-            try folder.commit()
+            try checkpointStep { () throws(CheckpointError) in
+                // A file that changed during the last tensor read from it would otherwise go unnoticed.
+                try checkpoint.checkUnchanged()
+                try writer.finish()
+                for file in auxiliary { try folder.copy(file: file) }
+                try folder.write(text: plan.outputConfig.text, to: ModelConfig.fileName)
+                try folder.write(text: plan.recipe.savedYAML(), to: "recipe.yaml")
+                try folder.commit()
+            }
             return OneshotSummary(output: folder.destination, tensorsQuantized: plan.quantization.quantizedCount,
                                   tensorsCopied: plan.quantization.entries.count - plan.quantization.quantizedCount,
                                   bytesIn: totalBytes, bytesOut: writer.bytesWritten, shards: shardPlan.shards.count,
                                   filesCopied: copied, filesSkipped: skipped, ignore: plan.quantization.ignore,
                                   seconds: Date().timeIntervalSince(start))
-        } catch let error as CheckpointError {
-            throw explained(.checkpoint(error), checkpoint: checkpoint, output: output)
-        } catch let error as ModifierError {
-            throw explained(error, checkpoint: checkpoint, output: output)
         } catch {
-            throw .recipe("\(error)")
+            throw explained(error, checkpoint: checkpoint, output: output)
         }
+    }
+
+    /// Runs a step of the checkpoint layer, its error as the run's.
+    private static func checkpointStep<R>(_ body: () throws(CheckpointError) -> R) throws(ModifierError) -> R {
+        do { return try body() } catch { throw .checkpoint(error) }
     }
 
     /// The error a user should read for a failed write: the input's change when a shard changed
@@ -104,42 +109,5 @@ public enum Compressor {
         guard case let .checkpoint(cause) = error, case .outputFailed = cause else { return error }
         if case let .failure(changed) = Result(catching: checkpoint.checkUnchanged) { return .checkpoint(changed) }
         return .checkpoint(OutputFolder.naming(cause, destination: output))
-    }
-
-    /// Quantizes or copies every tensor in stream order, one at a time, without running the model.
-    private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, options: OneshotOptions,
-                                       progress: (Int) throws(ModifierError) -> Void) throws {
-        let threads = options.threads, allowNonFinite = !options.rejectNonFinite
-        let checkpoint = plan.checkpoint
-        var fusedGroupOf: [Int: Int] = [:]
-        for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
-        var fusedAbsmax: [Int: Float] = [:]
-        for (i, entry) in plan.quantization.entries.enumerated() {
-            let data = try checkpoint.checkedData(entry.tensor)
-            switch entry.action {
-            case .copy:
-                try writer.begin(entry.tensor.name)
-                try writer.append(data)
-            case let .quantize(group):
-                let quantizer = plan.quantizers[group]
-                let names = plan.layouts[group].tensors(module: entry.module, weight: entry.tensor.info).map(\.name)
-                var next = 0
-                var context = QuantizationContext(allowNonFinite: allowNonFinite)
-                if let g = fusedGroupOf[i] {
-                    // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
-                    if fusedAbsmax[g] == nil {
-                        fusedAbsmax[g] = try plan.fusedAbsmax(plan.fusedGroups[g], threads: threads, allowNonFinite: allowNonFinite)
-                    }
-                    context.groupAbsmax = fusedAbsmax[g]
-                }
-                try quantizer.quantize(weight: entry.tensor.info, data: data, threads: threads, context: context) { bytes throws(CheckpointError) in
-                    try writer.begin(names[next])
-                    try writer.append(bytes)
-                    next += 1
-                }
-            }
-            checkpoint.release(entry.tensor)
-            try progress(i)
-        }
     }
 }

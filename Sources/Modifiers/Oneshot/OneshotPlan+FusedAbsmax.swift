@@ -2,7 +2,7 @@ extension OneshotPlan {
     /// The largest weight magnitude over the fused group `members` (entry indices), the statistic
     /// fused siblings share: each weight as `replacements` leave it (values calibration changed),
     /// else read from the checkpoint once its shard is checked unchanged. A NaN wins, as in `torch.amax`.
-    func fusedAbsmax(_ members: [Int], replacements: [String: [Float]] = [:], threads: Int, allowNonFinite: Bool) throws -> Float {
+    func fusedAbsmax(_ members: [Int], replacements: [String: [Float]] = [:], threads: Int, allowNonFinite: Bool) throws(ModifierError) -> Float {
         var m: Float = 0
         for j in members {
             let sibling = quantization.entries[j].tensor
@@ -10,8 +10,9 @@ extension OneshotPlan {
             if let values = replacements[sibling.name] {
                 absmax = values.reduce(0) { max($0, abs($1)) }
             } else {
-                absmax = try WeightAbsmax.of(sibling.info, data: try checkpoint.checkedData(sibling),
-                                             threads: threads, allowNonFinite: allowNonFinite)
+                let data: UnsafeRawBufferPointer
+                do { data = try checkpoint.checkedData(sibling) } catch { throw .checkpoint(error) }
+                absmax = try WeightAbsmax.of(sibling.info, data: data, threads: threads, allowNonFinite: allowNonFinite)
             }
             m = m.isNaN || absmax.isNaN ? .nan : max(m, absmax)
         }

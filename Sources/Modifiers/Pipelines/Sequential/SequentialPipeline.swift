@@ -30,68 +30,60 @@ final class SequentialPipeline {
                              layout: plan.quantization.architecture.layout)
     }
 
-    /// The output tensors in the order ``run(samples:writer:progress:)`` writes them.
+    /// The output tensors in the order ``run(samples:step:progress:)`` writes them.
     var outputs: [OutputTensor] { layout.writeOrder.flatMap { plan.entryOutputs[$0] } }
 
     /// Calibrates on `samples` and writes every output tensor; `progress` gets each entry written.
-    func run(samples: [[Int]], writer: CheckpointWriter, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
+    func run(samples: [[Int]], step: TensorWriteStep, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !samples.isEmpty else { throw .runtime(.emptyInput) }
         let entries = plan.quantization.entries
-        do {
-            for i in layout.outside {
-                try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, writer: writer)
+        for i in layout.outside {
+            try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, step: step)
+            try progress(i)
+        }
+        // Smoothing and round-to-nearest quantization calibrate on the unquantized model's
+        // hidden states; GPTQ on those of the blocks it has already quantized (llm-compressor
+        // runs each modifier as its own sequential pass, GPTQ's propagating quantized outputs).
+        var embedded: [[Float]]
+        do { embedded = try model.embed(samples: samples) } catch { throw ModifierError.runtime(error) }
+        var clean: [[Float]]? = program.gptq == nil || !program.smoothing.isEmpty ? embedded : nil
+        var propagated: [[Float]]? = program.gptq != nil ? embedded : nil
+        embedded = []
+        for (b, members) in layout.blocks.enumerated() {
+            let blockEntries = members.map { entries[$0] }
+            var replacements: [String: [Float]] = [:]
+            for step in program.smoothing {
+                switch step {
+                case let .smoothQuant(smoothQuant):
+                    try smooth(smoothQuant, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
+                case let .awq(awq):
+                    try balance(awq, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
+                }
+            }
+            let tap = SiteTap()
+            let observed = try ObservedScales(plan: plan, members: members, tap: tap)
+            let block = try loadBlock(b, replacements)
+            var solved: [Int: GPTQResult] = [:]
+            if let gptq = program.gptq {
+                let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
+                for sample in propagated! {
+                    var copy = sample
+                    try run(block, &copy, tap: tap)
+                }
+                solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
+                                            values: { name throws(ModifierError) in try values(name, replacements) })
+                var quantized = replacements
+                for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
+                let quantizedBlock = try loadBlock(b, quantized)
+                for s in propagated!.indices { try run(quantizedBlock, &propagated![s], tap: nil) }
+                if clean != nil { for s in clean!.indices { try run(block, &clean![s], tap: nil) } }
+            } else {
+                for s in clean!.indices { try run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
+            }
+            for i in members {
+                try emit(i, replacements: replacements, observed: observed, solved: solved[i], step: step)
                 try progress(i)
             }
-            // Smoothing and round-to-nearest quantization calibrate on the unquantized model's
-            // hidden states; GPTQ on those of the blocks it has already quantized (llm-compressor
-            // runs each modifier as its own sequential pass, GPTQ's propagating quantized outputs).
-            var embedded: [[Float]]
-            do { embedded = try model.embed(samples: samples) } catch { throw ModifierError.runtime(error) }
-            var clean: [[Float]]? = program.gptq == nil || !program.smoothing.isEmpty ? embedded : nil
-            var propagated: [[Float]]? = program.gptq != nil ? embedded : nil
-            embedded = []
-            for (b, members) in layout.blocks.enumerated() {
-                let blockEntries = members.map { entries[$0] }
-                var replacements: [String: [Float]] = [:]
-                for step in program.smoothing {
-                    switch step {
-                    case let .smoothQuant(smoothQuant):
-                        try smooth(smoothQuant, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
-                    case let .awq(awq):
-                        try balance(awq, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
-                    }
-                }
-                let tap = SiteTap()
-                let observed = try ObservedScales(plan: plan, members: members, tap: tap)
-                let block = try loadBlock(b, replacements)
-                var solved: [Int: GPTQResult] = [:]
-                if let gptq = program.gptq {
-                    let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
-                    for sample in propagated! {
-                        var copy = sample
-                        try run(block, &copy, tap: tap)
-                    }
-                    solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
-                                                values: { name throws(ModifierError) in try values(name, replacements) })
-                    var quantized = replacements
-                    for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
-                    let quantizedBlock = try loadBlock(b, quantized)
-                    for s in propagated!.indices { try run(quantizedBlock, &propagated![s], tap: nil) }
-                    if clean != nil { for s in clean!.indices { try run(block, &clean![s], tap: nil) } }
-                } else {
-                    for s in clean!.indices { try run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
-                }
-                for i in members {
-                    try emit(i, replacements: replacements, observed: observed, solved: solved[i], writer: writer)
-                    try progress(i)
-                }
-            }
-        } catch let error as ModifierError {
-            throw error
-        } catch let error as CheckpointError {
-            throw .checkpoint(error)
-        } catch {
-            throw .recipe("\(error)")
         }
     }
 
@@ -112,47 +104,27 @@ final class SequentialPipeline {
         do { return try model.floats(name).values } catch { throw .runtime(error) }
     }
 
-    /// Writes the outputs of entry `i`: the tensor (as calibration left it) copied or quantized,
-    /// then its calibrated scales.
+    /// Writes the outputs of entry `i` through `step`: the tensor as calibration left it (or as
+    /// GPTQ solved it), copied or quantized, then its calibrated scales.
     private func emit(_ i: Int, replacements: [String: [Float]], observed: ObservedScales, solved: GPTQResult?,
-                      writer: CheckpointWriter) throws {
+                      step: TensorWriteStep) throws(ModifierError) {
         let entry = plan.quantization.entries[i]
-        let info = entry.tensor.info
-        let replaced = replacements[info.name].map { StoredValues.bytes($0, as: info.dtype) }
-        func withSource<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-            if let replaced { return try replaced.withUnsafeBytes(body) }
-            return try body(try plan.checkpoint.checkedData(entry.tensor))
+        var context = QuantizationContext.none
+        if case .quantize = entry.action, let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
+            context.groupAbsmax = try plan.fusedAbsmax(members, replacements: replacements, threads: threads, allowNonFinite: false)
         }
-        var outputs = plan.entryOutputs[i][...]
-        switch entry.action {
-        case .copy:
-            try writer.begin(info.name)
-            try withSource { bytes in try writer.append(bytes) }
-            outputs = outputs.dropFirst()
-        case let .quantize(group):
-            let quantizer = plan.quantizers[group]
-            let names = plan.layouts[group].tensors(module: entry.module, weight: info).map(\.name)
-            var context = QuantizationContext.none
-            if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
-                context.groupAbsmax = try plan.fusedAbsmax(members, replacements: replacements, threads: threads, allowNonFinite: false)
+        let calibrated = { (output: OutputTensor) throws(ModifierError) in try observed.bytes(of: output, plan: self.plan) }
+        if let solved {
+            try step.write(i, .solved(solved), context: context, calibrated: calibrated)
+        } else if let values = replacements[entry.tensor.name] {
+            let bytes = StoredValues.bytes(values, as: entry.tensor.info.dtype)
+            try bytes.withTypedUnsafeBytes { (bytes) throws(ModifierError) in
+                try step.write(i, .stored(bytes), context: context, calibrated: calibrated)
             }
-            var next = 0
-            let write = { (out: UnsafeRawBufferPointer) throws(CheckpointError) in
-                try writer.begin(names[next])
-                try writer.append(out)
-                next += 1
-            }
-            if let solved {
-                try solved.write(through: quantizer, threads: threads, emit: write)
-            } else {
-                try withSource { bytes in try quantizer.quantize(weight: info, data: bytes, threads: threads, context: context, emit: write) }
-            }
-            outputs = outputs.dropFirst(names.count)
-        }
-        for output in outputs {
-            let bytes = try observed.bytes(of: output, plan: plan)
-            try writer.begin(output.name)
-            try bytes.withUnsafeBytes { try writer.append($0) }
+        } else {
+            let bytes: UnsafeRawBufferPointer
+            do { bytes = try plan.checkpoint.checkedData(entry.tensor) } catch { throw .checkpoint(error) }
+            try step.write(i, .stored(bytes), context: context, calibrated: calibrated)
         }
         plan.checkpoint.release(entry.tensor)
     }
