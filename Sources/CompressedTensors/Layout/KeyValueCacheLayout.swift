@@ -32,6 +32,11 @@ public enum KeyValueCacheLayout {
         return result
     }
 
+    /// The names of attention module `module`'s key and value scales.
+    public static func scaleNames(module: String) -> (key: String, value: String) {
+        (module + ".k_scale", module + ".v_scale")
+    }
+
     /// What attention module `module` holds under `scheme`; `config` gives the head count and
     /// `floatDType` is the model's dtype, nil when unknown.
     public static func tensors(module: String, scheme: QuantizationArgs, config: ModelConfig?, floatDType: DType?) -> [StoredTensor] {
@@ -44,9 +49,10 @@ public enum KeyValueCacheLayout {
             }
         default: break
         }
-        return ["k", "v"].flatMap { base in
-            [StoredTensor(name: "\(module).\(base)_scale", dtype: floatDType, shape: shape),
-             StoredTensor(name: "\(module).\(base)_zero_point", dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
+        let scales = scaleNames(module: module)
+        return [(scales.key, "\(module).k_zero_point"), (scales.value, "\(module).v_zero_point")].flatMap { scale, zeroPoint in
+            [StoredTensor(name: scale, dtype: floatDType, shape: shape),
+             StoredTensor(name: zeroPoint, dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
         }
     }
 }

@@ -42,10 +42,10 @@ enum ActivationScales {
     }
 
     /// `k_scale` and `v_scale` of the attention module `attention` (`model.layers.N.self_attn`),
-    /// in the dtype of its key projection's weight.
+    /// per tensor (the calibration observers' strategy), in the dtype of its key projection's weight.
     static func keyValueOutputs(attention: String, dtype: DType) -> [OutputTensor] {
-        [OutputTensor(name: attention + ".k_scale", dtype: dtype, shape: [1]),
-         OutputTensor(name: attention + ".v_scale", dtype: dtype, shape: [1])]
+        let names = KeyValueCacheLayout.scaleNames(module: attention)
+        return [OutputTensor(name: names.key, dtype: dtype, shape: [1]), OutputTensor(name: names.value, dtype: dtype, shape: [1])]
     }
 
     /// Bytes of one scalar `value` stored as `dtype` (BF16, F16 or F32), little-endian.

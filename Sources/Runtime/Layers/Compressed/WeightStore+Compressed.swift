@@ -85,7 +85,8 @@ extension WeightStore {
     /// - Throws: `unsupportedQuantization` for a cache other than symmetric 8-bit float, `tensorShape`
     ///   for scales that are neither one per tensor nor one per key/value head.
     func keyValueCache(_ attention: String, heads: Int, headDim: Int) throws(RuntimeError) -> KeyValueCacheQuantization? {
-        guard let key = tensors[attention + ".k_scale"], let value = tensors[attention + ".v_scale"] else { return nil }
+        let names = KeyValueCacheLayout.scaleNames(module: attention)
+        guard let key = tensors[names.key], let value = tensors[names.value] else { return nil }
         let scheme = quantization?.keyValueCacheScheme
         let type = scheme?.type ?? .int, bits = scheme?.numBits ?? 8
         guard type == .float, bits == 8, scheme?.symmetric ?? true else {
