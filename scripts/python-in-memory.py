@@ -2,11 +2,13 @@
 """Measures swift_llm_compressor.oneshot on a transformers model in memory against the same
 model saved and compressed from its folder: time, peak extra RSS, and that the bytes agree.
 
-The model has SmolLM2-135M's shape (30 layers, hidden 576, vocabulary 49152, tied embeddings,
-bf16) with random weights: time and memory do not depend on the values.
+The model is a checkpoint folder loaded by transformers (`--model DIR`, e.g. SmolLM2-135M as
+../shared/fixtures/smollm2-135m/make.sh builds it), compressed in memory and from that folder; or,
+without `--model`, one of SmolLM2-135M's shape (30 layers, hidden 576, vocabulary 49152, tied
+embeddings, bf16) with random weights, saved first: time and memory do not depend on the values.
 
     pip install ./python torch transformers
-    python3 scripts/python-in-memory.py [--recipe recipes/fp8_dynamic.yaml] [--compress .build/release/compress]
+    python3 scripts/python-in-memory.py [--model DIR] [--recipe recipes/fp8_dynamic.yaml] [--compress .build/release/compress]
 
 Each variant runs in a fresh process, so that its peak RSS is its own.
 """
@@ -40,25 +42,31 @@ def reset_peak() -> None:
         clear.write("5")
 
 
-def child(variant: str, recipe: str, folder: str) -> dict:
+def child(variant: str, recipe: str, folder: str, source: str | None) -> dict:
     import torch
     import transformers
     from swift_llm_compressor import oneshot
 
-    torch.manual_seed(0)
-    model = transformers.LlamaForCausalLM(transformers.LlamaConfig(**SMOLLM2)).to(torch.bfloat16)
+    if source:
+        model = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch.bfloat16)
+    else:
+        torch.manual_seed(0)
+        model = transformers.LlamaForCausalLM(transformers.LlamaConfig(**SMOLLM2)).to(torch.bfloat16)
     loaded = status_mb("VmRSS")
     reset_peak()
     start = time.perf_counter()
     if variant == "memory":
         oneshot(model=model, recipe=recipe, output_dir=os.path.join(folder, "memory"), progress=False)
+    elif source:
+        oneshot(model=source, recipe=recipe, output_dir=os.path.join(folder, "folder"), progress=False)
+        saved = start
     else:
         model.save_pretrained(os.path.join(folder, "saved"))
         saved = time.perf_counter()
         oneshot(model=os.path.join(folder, "saved"), recipe=recipe, output_dir=os.path.join(folder, "folder"), progress=False)
     seconds = time.perf_counter() - start
     result = {"variant": variant, "seconds": round(seconds, 3), "rss_after_load_mb": round(loaded), "peak_extra_mb": round(status_mb("VmHWM") - loaded)}
-    if variant == "folder":
+    if variant == "folder" and not source:
         result["save_pretrained_seconds"] = round(saved - start, 3)
         result["oneshot_on_folder_seconds"] = round(seconds - (saved - start), 3)
     return result
@@ -66,24 +74,27 @@ def child(variant: str, recipe: str, folder: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--model", help="a bf16 checkpoint folder to load (default: a random model of SmolLM2-135M's shape)")
     parser.add_argument("--recipe", default="recipes/fp8_dynamic.yaml")
     parser.add_argument("--compress", help="a compress binary, timed on the saved folder too")
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "FOLDER"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        print(json.dumps(child(arguments.child[0], arguments.recipe, arguments.child[1])))
+        print(json.dumps(child(arguments.child[0], arguments.recipe, arguments.child[1], arguments.model)))
         return
     with tempfile.TemporaryDirectory(prefix="python-in-memory-") as folder:
         for variant in ("folder", "memory"):
-            output = subprocess.run([sys.executable, __file__, "--recipe", arguments.recipe, "--child", variant, folder],
+            model = ["--model", arguments.model] if arguments.model else []
+            output = subprocess.run([sys.executable, __file__, "--recipe", arguments.recipe, *model, "--child", variant, folder],
                                     check=True, capture_output=True, text=True).stdout
             print(output.strip().splitlines()[-1])
         if arguments.compress:
             start = time.perf_counter()
-            subprocess.run([arguments.compress, "oneshot", "--model", os.path.join(folder, "saved"), "--recipe", arguments.recipe,
+            subprocess.run([arguments.compress, "oneshot", "--model", arguments.model or os.path.join(folder, "saved"), "--recipe", arguments.recipe,
                             "--output", os.path.join(folder, "cli"), "--quiet"], check=True)
             print(json.dumps({"variant": "cli", "seconds": round(time.perf_counter() - start, 3)}))
-        names = sorted(os.listdir(os.path.join(folder, "folder")))
+        # A folder's tokenizer and other files are copied; a model in memory has only its tensors and config.
+        names = sorted(os.listdir(os.path.join(folder, "memory")))
         differing = [n for n in names if not filecmp.cmp(os.path.join(folder, "folder", n), os.path.join(folder, "memory", n), shallow=False)]
         print(json.dumps({"files": names, "differing": differing}))
 
