@@ -22,9 +22,10 @@ import Testing
         var keyProjection: String? = "k_proj"
         var tiesHeadByDefault = false
         var normScale = ForwardConventions.NormScale.weight
-        /// llm-compressor's default SmoothQuant and AWQ mappings, each `smooth <- balance, ...`.
-        var smoothQuant = llmCompressorSmoothQuant
-        var awq = llmCompressorAWQ
+        /// llm-compressor's default SmoothQuant and AWQ mappings, each `smooth <- balance, ...`;
+        /// nil where llm-compressor has mappings of its own for the class, not carried here.
+        var smoothQuant: [String]? = llmCompressorSmoothQuant
+        var awq: [String]? = llmCompressorAWQ
     }
 
     /// llm-compressor 0.14's mappings for an architecture it has no entry for, as its
@@ -74,6 +75,15 @@ import Testing
             modelType: "qwen3_moe", className: "Qwen3MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
             queryKeyNorms: ["q_norm", "k_norm"], smoothQuant: qwenMoESmoothQuant, awq: qwenMoEAWQ),
+        "DeepSeek-V3": Facts(
+            modelType: "deepseek_v3", className: "DeepseekV3ForCausalLM", attention: ["q_a_proj", "kv_a_proj_with_mqa", "o_proj"],
+            fusedGroups: [["q_a_proj", "kv_a_proj_with_mqa"], ["gate_proj", "up_proj"]], router: "model.layers.3.mlp.gate",
+            expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
+            sharedExpert: ["model.layers.3.mlp.shared_experts"], keyProjection: nil, smoothQuant: nil, awq: nil),
+        "GLM-4-MoE": Facts(
+            modelType: "glm4_moe", className: "Glm4MoeForCausalLM", router: "model.layers.3.mlp.gate",
+            expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
+            sharedExpert: ["model.layers.3.mlp.shared_experts"], queryKeyNorms: ["q_norm", "k_norm"], awq: nil),
     ]
 
     /// `mappings` as `smooth <- balance, ...` lines.
@@ -135,6 +145,6 @@ import Testing
             let expert = "\(block)\(mixture.module).\(mixture.experts).5."
             #expect(mixture.expert.inputs.names.map { expert + $0 } + [expert + mixture.expert.output] == facts.expert)
         }
-        #expect((mixture?.sharedExpert).map { [block + "mlp." + $0.module, block + "mlp." + $0.gate] } ?? [] == facts.sharedExpert)
+        #expect((mixture?.sharedExpert).map { ([$0.module] + ($0.gate.map { [$0] } ?? [])).map { block + "mlp." + $0 } } ?? [] == facts.sharedExpert)
     }
 }

@@ -27,7 +27,7 @@ public final class LayerwiseModel: @unchecked Sendable {
         }
         self.spec = spec
         self.weights = weights
-        forward = BlockForward(spec: spec, rotary: RotaryEmbedding(spec.rope, headDim: spec.headDim))
+        forward = BlockForward(spec: spec, rotary: spec.rotary)
     }
 
     /// A block ready to run: its weights in f32.
