@@ -31,11 +31,15 @@ def randomize(model, router_std=0.5):
 
 
 def save(config, folder):
-    """A seeded random model of `config` saved to `folder` in bf16 (routers stay f32 as transformers keeps them)."""
+    """A seeded random model of `config` saved to `folder` in bf16, but for the routers' f32 score-correction biases."""
     torch.manual_seed(0)
     model = transformers.AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     randomize(model)
     model = model.to(torch.bfloat16)
+    # The routers' score-correction biases stay f32, as the released checkpoints store them.
+    for name, b in model.named_buffers():
+        if name.endswith("e_score_correction_bias"):
+            b.data = b.data.float()
     os.makedirs(folder, exist_ok=True)
     model.save_pretrained(folder)
     os.remove(os.path.join(folder, "generation_config.json"))

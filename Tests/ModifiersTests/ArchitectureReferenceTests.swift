@@ -24,6 +24,20 @@ import TestSupport
         #expect(differences.isEmpty, "\(differences.prefix(5))")
     }
 
+    /// GLM-4-MoE (routers with a score-correction bias, shared experts, biased q/k/v, per-head
+    /// norms) under three schemes, against `scripts/make-glm4-moe-references.py`'s references;
+    /// NVFP4's global scale is shared over q/k/v and each expert's gate/up.
+    @Test(arguments: ["fp8_dynamic", "w4a16", "nvfp4a16"])
+    func glm4MoEMatchesLlmCompressor(_ recipeName: String) throws {
+        let folder = TemporaryFolder("glm4-moe")
+        let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/\(recipeName).yaml")
+        try Compressor.run(model: Fixtures.path("models/glm4_moe"), recipe: recipe, output: folder.file("out"))
+        let reference = "references/glm4_moe--\(recipeName.uppercased())/"
+        let differences = try ReferenceManifest(path: Fixtures.path(reference + "manifest.json")).differences(from: folder.file("out"))
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json"))) == Fixtures.data(reference + "config.json"))
+    }
+
     @Test(arguments: architectures)
     func configIsTheInputsPlusQuantizationConfig(_ architecture: String) throws {
         let folder = TemporaryFolder("arch")
