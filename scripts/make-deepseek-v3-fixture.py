@@ -20,7 +20,7 @@ from safetensors.torch import load_file, save_file
 from tiny_fixture import root, save, write_reference
 
 common = dict(
-    vocab_size=256, hidden_size=64, intermediate_size=96, moe_intermediate_size=32, num_hidden_layers=3,
+    vocab_size=1024, hidden_size=64, intermediate_size=96, moe_intermediate_size=32, num_hidden_layers=3,
     num_attention_heads=4, num_key_value_heads=4, n_shared_experts=1, n_routed_experts=8, routed_scaling_factor=2.5,
     kv_lora_rank=16, qk_rope_head_dim=8, v_head_dim=12, qk_nope_head_dim=16, n_group=4, topk_group=2,
     num_experts_per_tok=2, first_k_dense_replace=1, max_position_embeddings=256, norm_topk_prob=True,
@@ -50,6 +50,6 @@ torch.manual_seed(1)
 for name in [n for n in tensors if n.startswith("model.layers.2.")]:
     tensors[name.replace("model.layers.2.", "model.layers.3.", 1)] = tensors[name].clone()
 for name, shape in [("enorm.weight", [64]), ("hnorm.weight", [64]), ("eh_proj.weight", [64, 128]),
-                    ("shared_head.norm.weight", [64]), ("shared_head.head.weight", [256, 64])]:
+                    ("shared_head.norm.weight", [64]), ("shared_head.head.weight", [1024, 64])]:
     tensors["model.layers.3." + name] = (0.02 * torch.randn(shape)).to(torch.bfloat16)
 save_file(tensors, path, metadata={"format": "pt"})

@@ -14,7 +14,7 @@ import transformers
 from tiny_fixture import root, save, write_reference
 
 save(transformers.Glm4MoeConfig(
-    vocab_size=256, hidden_size=128, intermediate_size=256, moe_intermediate_size=128, num_hidden_layers=3,
+    vocab_size=1024, hidden_size=128, intermediate_size=256, moe_intermediate_size=128, num_hidden_layers=3,
     num_attention_heads=4, num_key_value_heads=2, head_dim=64, partial_rotary_factor=0.5, attention_bias=True,
     use_qk_norm=True, n_shared_experts=1, n_routed_experts=8, routed_scaling_factor=1.5, n_group=2, topk_group=1,
     num_experts_per_tok=2, first_k_dense_replace=1, norm_topk_prob=True, max_position_embeddings=256,

@@ -3,7 +3,7 @@ make-glm4-moe-fixture.py): randomize a model, save it in bf16, and record transf
 
 Needs torch and transformers 5 with the family's modeling code; the fixtures were made with
 transformers 5.17 (the version llm-compressor 0.14 pins, in its private venv)."""
-import json, os, sys, tempfile
+import json, os, shutil, sys, tempfile
 
 import torch
 import transformers
@@ -43,6 +43,9 @@ def save(config, folder):
     os.makedirs(folder, exist_ok=True)
     model.save_pretrained(folder)
     os.remove(os.path.join(folder, "generation_config.json"))
+    # A small byte-level BPE tokenizer (907 ids) so that eval and generate run the model.
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(root, "Tests/Fixtures/models/llama_calib", name), folder)
 
 
 def logits(folder, overrides=None):
@@ -50,6 +53,8 @@ def logits(folder, overrides=None):
     with `overrides` applied to config.json."""
     with tempfile.TemporaryDirectory() as tmp:
         for f in os.listdir(folder):
+            if f.startswith("tokenizer"):
+                continue
             os.symlink(os.path.join(folder, f), os.path.join(tmp, f))
         config = json.load(open(os.path.join(folder, "config.json")))
         config.update(overrides or {})
