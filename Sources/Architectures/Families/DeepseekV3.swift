@@ -1,8 +1,7 @@
 extension Architecture {
-    /// DeepSeek-V3 and R1 (and Kimi-K2, which ships as `deepseek_v3`): multi-head latent
-    /// attention (``LatentAttentionLayout``) with rope on each head's last `qk_rope_head_dim`
-    /// dimensions (interleaved pairs unless `rope_interleave` is false, YaRN with `mscale` in the
-    /// released configs); the first `first_k_dense_replace` blocks dense, the others a mixture of
+    /// DeepSeek-V3, V3.1 and R1: multi-head latent attention (``LatentAttentionLayout``) with
+    /// rope on each head's last `qk_rope_head_dim` dimensions (interleaved pairs unless
+    /// `rope_interleave` is false; YaRN with `mscale` in the released configs); the first `first_k_dense_replace` blocks dense, the others a mixture of
     /// `mlp.experts.N` routed by `mlp.gate` (sigmoid scores with `e_score_correction_bias`,
     /// group-limited top-k, `routed_scaling_factor`; an f32 router never quantized) plus
     /// `mlp.shared_experts`; the multi-token-prediction layer after the last block never
