@@ -33,7 +33,7 @@ import TestSupport
         let layerCount = try Self.layerCount(modelType)
         let linear = plan.quantization.entries.filter { $0.kind == .linear && $0.tensor.name.hasSuffix(".weight") && $0.module != "lm_head" }
         let prediction = linear.filter { layout.isPredictionModule($0.module, layerCount: layerCount) }.map(\.module)
-        #expect(plan.quantization.ignore == (Set(routers.map(\.module)).union(prediction)).sorted(by: ModuleOrder.precedes) + ["lm_head"])
+        #expect(plan.quantization.ignore == (Set(routers.map(\.module)).union(prediction)).sorted { ModuleOrder.precedes($0, $1, in: plan.quantization.architecture) } + ["lm_head"])
         #expect(linear.allSatisfy { ($0.action == .copy) == prediction.contains($0.module) })
         #expect(linear.contains { $0.module.hasSuffix(".\(mixture.experts).3.\(mixture.expert.output)") })
         if let shared = mixture.sharedExpert {

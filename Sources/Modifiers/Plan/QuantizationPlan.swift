@@ -76,7 +76,7 @@ public struct QuantizationPlan: Sendable {
         self.entries = entries
         self.groups = groups
         self.architecture = architecture
-        self.ignore = (unquantizedLinear.union(routers)).sorted(by: ModuleOrder.precedes)
+        self.ignore = (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) }
     }
 
     /// Splits `a.b.weight` into module `a.b` and parameter `weight`.
