@@ -16,7 +16,9 @@ extension Architecture {
         let mixture = layout.mixture != nil ? try JSONDecoder.configuration(MixtureConfiguration.self, from: data, file: file) : nil
         let latent = layout.attention.latent != nil
             ? try JSONDecoder.configuration(LatentAttentionConfiguration.self, from: data, file: file) : nil
-        try base.checkLayers(against: tensorNames, blocks: layout.blocks, allowingPredictionLayers: layout.hasPredictionLayers, file: file)
+        let keys = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        let predictionLayers = layout.hasPredictionLayers ? Swift.max(0, keys["num_nextn_predict_layers"] as? Int ?? 0) : 0
+        try base.checkLayers(against: tensorNames, blocks: layout.blocks, predictionLayers: predictionLayers, file: file)
 
         if case let .evenLayers(defaultWindow) = conventions.slidingWindows { base.slidingWindow = base.slidingWindow ?? defaultWindow }
         var spec = DecoderSpec(base, architecture: self)
@@ -35,7 +37,7 @@ extension Architecture {
         }
         if !conventions.outputBiasFollowsAttentionBias { spec.outputBias = false }
         if let name = layout.attention.queryKeyNormSwitch {
-            spec.queryKeyNorms = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?[name] as? Bool ?? false
+            spec.queryKeyNorms = keys[name] as? Bool ?? false
         }
         if let declared = layout.mixture, let mixture {
             let expertWidth = mixture.expertIntermediateSize ?? base.intermediateSize

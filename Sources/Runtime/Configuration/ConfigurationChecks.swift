@@ -1,17 +1,17 @@
 extension TransformerConfiguration {
     /// Checks `num_hidden_layers` against the decoder layers the checkpoint holds (`tensors` named
-    /// `BLOCKS.N.…`, `model.layers.N.…`): they must be layers 0 to `num_hidden_layers - 1`, and,
-    /// `allowingPredictionLayers`, multi-token-prediction layers after them (which are not run).
+    /// `BLOCKS.N.…`, `model.layers.N.…`): they must be layers 0 to `num_hidden_layers - 1`, and
+    /// up to `predictionLayers` multi-token-prediction layers after them (which are not run).
     /// Runs before anything is allocated per layer, so a config claiming billions of layers costs nothing.
     /// - Throws: `invalidConfiguration` naming `file` and the key.
     func checkLayers<Names: Sequence<String>>(
-        against tensors: Names, blocks: String, allowingPredictionLayers: Bool = false, file: String
+        against tensors: Names, blocks: String, predictionLayers: Int = 0, file: String
     ) throws(RuntimeError) {
         let prefix = blocks + "."
         var present = Set<Int>()
         for name in tensors where name.hasPrefix(prefix) {
             if let index = Int(name.dropFirst(prefix.count).prefix(while: \.isASCIIDigit)),
-               !(allowingPredictionLayers && index >= layerCount) {
+               !(layerCount..<layerCount + predictionLayers).contains(index) {
                 present.insert(index)
             }
         }
