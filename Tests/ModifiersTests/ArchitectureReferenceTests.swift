@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Modifiers
 import Recipes
@@ -33,6 +34,31 @@ import TestSupport
         let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/\(recipeName).yaml")
         try Compressor.run(model: Fixtures.path("models/glm4_moe"), recipe: recipe, output: folder.file("out"))
         let reference = "references/glm4_moe--\(recipeName.uppercased())/"
+        let differences = try ReferenceManifest(path: Fixtures.path(reference + "manifest.json")).differences(from: folder.file("out"))
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json"))) == Fixtures.data(reference + "config.json"))
+    }
+
+    /// DeepSeek-V3 (latent attention, with q_a_proj/kv_a_proj_with_mqa sharing NVFP4's global
+    /// scale; routers with a score-correction bias; shared experts) without its
+    /// multi-token-prediction layer, which oneshot's output never has, against
+    /// `scripts/make-deepseek-v3-references.py`'s references.
+    @Test(arguments: ["fp8_dynamic", "nvfp4a16"])
+    func deepseekV3MatchesLlmCompressor(_ recipeName: String) throws {
+        let folder = TemporaryFolder("deepseek-v3")
+        let source = Fixtures.path("models/deepseek_v3")
+        let checkpoint = try Checkpoint(directory: source)
+        var model = ModelBuilder(modelType: "")
+        for tensor in checkpoint.tensors where !tensor.name.hasPrefix("model.layers.3.") {
+            model.tensors.append((tensor.name, tensor.info.dtype, tensor.info.shape, Array(checkpoint.data(tensor))))
+        }
+        try model.write(to: folder.file("model"))
+        try FileManager.default.removeItem(atPath: folder.file("model/config.json"))
+        try FileManager.default.copyItem(atPath: source + "/config.json", toPath: folder.file("model/config.json"))
+
+        let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/\(recipeName).yaml")
+        try Compressor.run(model: folder.file("model"), recipe: recipe, output: folder.file("out"))
+        let reference = "references/deepseek_v3--\(recipeName.uppercased())/"
         let differences = try ReferenceManifest(path: Fixtures.path(reference + "manifest.json")).differences(from: folder.file("out"))
         #expect(differences.isEmpty, "\(differences.prefix(5))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json"))) == Fixtures.data(reference + "config.json"))
