@@ -1,5 +1,6 @@
 """Shared steps of the tiny-model fixture scripts (make-deepseek-v3-fixture.py,
-make-glm4-moe-fixture.py): randomize a model, save it in bf16, and record transformers' f32 logits.
+make-glm4-moe-fixture.py and their -references.py): randomize a model, save it in bf16, record
+transformers' f32 logits, and record what llm-compressor's data-free oneshot makes of it.
 
 Needs torch and transformers 5 with the family's modeling code; the fixtures were made with
 transformers 5.17 (the version llm-compressor 0.14 pins, in its private venv)."""
@@ -79,3 +80,30 @@ def write_reference(name, cases):
     with open(path, "w") as f:
         json.dump(result, f, separators=(",", ":"))
     print("wrote", path, file=sys.stderr)
+
+
+def write_oneshot_references(name, source, schemes):
+    """Writes Tests/Fixtures/references/NAME--SCHEME/ for each scheme: llm-compressor's data-free
+    `oneshot` (QuantizationModifier on Linear, lm_head ignored) of the model in `source`, as
+    config.json, recipe.yaml and a manifest of the tensors (../shared/tools/stmanifest.py describe)."""
+    import subprocess
+    from llmcompressor import oneshot
+    from llmcompressor.modifiers.quantization import QuantizationModifier
+
+    stmanifest = os.path.join(root, "../shared/tools/stmanifest.py")
+    if not os.path.exists(stmanifest):
+        stmanifest = "/work/shared/tools/stmanifest.py"
+    with tempfile.TemporaryDirectory() as tmp:
+        for scheme in schemes:
+            compressed = os.path.join(tmp, scheme)
+            model = transformers.AutoModelForCausalLM.from_pretrained(source, dtype="auto")
+            oneshot(model=model, recipe=QuantizationModifier(targets="Linear", scheme=scheme, ignore=["lm_head"]))
+            model.save_pretrained(compressed, save_compressed=True)
+            target = os.path.join(root, "Tests/Fixtures/references", f"{name}--{scheme}")
+            os.makedirs(target, exist_ok=True)
+            for f in ("config.json", "recipe.yaml"):
+                shutil.copy(os.path.join(compressed, f), target)
+            manifest = subprocess.run([sys.executable, stmanifest, "describe", compressed], check=True, capture_output=True, text=True).stdout
+            with open(os.path.join(target, "manifest.json"), "w") as f:
+                f.write(manifest)
+            print("wrote", target, file=sys.stderr)

@@ -31,9 +31,15 @@ import TestSupport
     @Test(arguments: ["fp8_dynamic", "w4a16", "nvfp4a16"])
     func glm4MoEMatchesLlmCompressor(_ recipeName: String) throws {
         let folder = TemporaryFolder("glm4-moe")
+        try Self.expectSameOutput(model: Fixtures.path("models/glm4_moe"), recipe: recipeName, reference: "glm4_moe", in: folder)
+    }
+
+    /// Compresses `model` with `recipes/RECIPE.yaml` into `folder/out` and expects the tensors and
+    /// config.json of `references/REFERENCE--RECIPE/`.
+    static func expectSameOutput(model: String, recipe recipeName: String, reference name: String, in folder: TemporaryFolder) throws {
         let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/\(recipeName).yaml")
-        try Compressor.run(model: Fixtures.path("models/glm4_moe"), recipe: recipe, output: folder.file("out"))
-        let reference = "references/glm4_moe--\(recipeName.uppercased())/"
+        try Compressor.run(model: model, recipe: recipe, output: folder.file("out"))
+        let reference = "references/\(name)--\(recipeName.uppercased())/"
         let differences = try ReferenceManifest(path: Fixtures.path(reference + "manifest.json")).differences(from: folder.file("out"))
         #expect(differences.isEmpty, "\(differences.prefix(5))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json"))) == Fixtures.data(reference + "config.json"))
@@ -55,13 +61,7 @@ import TestSupport
         try model.write(to: folder.file("model"))
         try FileManager.default.removeItem(atPath: folder.file("model/config.json"))
         try FileManager.default.copyItem(atPath: source + "/config.json", toPath: folder.file("model/config.json"))
-
-        let recipe = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/\(recipeName).yaml")
-        try Compressor.run(model: folder.file("model"), recipe: recipe, output: folder.file("out"))
-        let reference = "references/deepseek_v3--\(recipeName.uppercased())/"
-        let differences = try ReferenceManifest(path: Fixtures.path(reference + "manifest.json")).differences(from: folder.file("out"))
-        #expect(differences.isEmpty, "\(differences.prefix(5))")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json"))) == Fixtures.data(reference + "config.json"))
+        try Self.expectSameOutput(model: folder.file("model"), recipe: recipeName, reference: "deepseek_v3", in: folder)
     }
 
     @Test(arguments: architectures)
