@@ -99,6 +99,13 @@ import TestSupport
         #expect(Self.loadingError(folder) == .invalidConfiguration(file: folder.file("config.json"), reason: testCase.reason))
     }
 
+    /// A multi-token-prediction layer count no model has (Int.max) overflows nothing: the layers
+    /// after the decoder's are still prediction layers, and the model loads.
+    @Test func aHugePredictionLayerCountLoads() throws {
+        let folder = try Self.copy(of: "models/deepseek_v3") { $0["num_nextn_predict_layers"] = Int.max }
+        #expect(Self.loadingError(folder) == nil)
+    }
+
     @Test func sizesThatDisagreeWithTheTensorsNameTheTensor() throws {
         let vocabulary = try Self.copy(of: "tiny-llama") { $0["vocab_size"] = 1000 }
         #expect(Self.loadingError(vocabulary) == .tensorShape(tensor: "model.embed_tokens.weight", expected: [1000, 256], actual: [512, 256]))

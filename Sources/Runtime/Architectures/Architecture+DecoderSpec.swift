@@ -6,11 +6,11 @@ extension Architecture {
     /// The forward pass of this family for config.json's bytes `data` (read from `file`): the keys
     /// every decoder shares, plus those the family's conventions and layout call for (Qwen's
     /// sliding-window switches, Gemma-2's soft-capping, the mixture of experts, DeepSeek's latent
-    /// attention, GLM's `use_qk_norm`). `num_hidden_layers`
-    /// is checked against the checkpoint's `tensorNames` before anything is allocated per layer.
+    /// attention, GLM's `use_qk_norm`). `num_hidden_layers` (and `num_nextn_predict_layers`) is
+    /// checked against the checkpoint's `tensorNames` before anything is allocated per layer.
     func spec<Names: Sequence<String>>(configuration data: Data, file: String, tensorNames: Names) throws(RuntimeError) -> DecoderSpec {
         var base = try JSONDecoder.configuration(TransformerConfiguration.self, from: data, file: file)
-        let windowSwitches = conventions.slidingWindows == .fromMaxWindowLayers
+        let switches = conventions.slidingWindows == .fromMaxWindowLayers
             ? try JSONDecoder.configuration(SlidingWindowSwitches.self, from: data, file: file) : nil
         let softCapping = conventions.softCapping ? try JSONDecoder.configuration(SoftCappingConfiguration.self, from: data, file: file) : nil
         let mixture = layout.mixture != nil ? try JSONDecoder.configuration(MixtureConfiguration.self, from: data, file: file) : nil
@@ -27,7 +27,7 @@ extension Architecture {
         switch conventions.slidingWindows {
         case .none: break
         case .everyLayer: spec.slidingWindows = base.slidingWindows { _ in true }
-        case .fromMaxWindowLayers: if let windowSwitches { spec.slidingWindows = windowSwitches.slidingWindows(base) }
+        case .fromMaxWindowLayers: if let switches { spec.slidingWindows = switches.slidingWindows(base) }
         case .evenLayers: spec.slidingWindows = base.slidingWindows { $0 % 2 == 0 }
         }
         if let softCapping {

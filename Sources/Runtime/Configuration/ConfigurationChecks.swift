@@ -11,7 +11,7 @@ extension TransformerConfiguration {
         var present = Set<Int>()
         for name in tensors where name.hasPrefix(prefix) {
             if let index = Int(name.dropFirst(prefix.count).prefix(while: \.isASCIIDigit)),
-               !(layerCount..<layerCount + predictionLayers).contains(index) {
+               !(index >= layerCount && index - layerCount < predictionLayers) {
                 present.insert(index)
             }
         }
