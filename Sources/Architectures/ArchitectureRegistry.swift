@@ -4,7 +4,7 @@
 public enum ArchitectureRegistry {
     /// Every family, each declared in a file of its own under `Families/`.
     public static let families: [Architecture] = [
-        .llama, .mistral, .qwen2, .qwen3, .gemma, .gemma2, .phi3, .mixtral, .qwen2MoE, .qwen3MoE,
+        .llama, .mistral, .qwen2, .qwen3, .gemma, .gemma2, .phi3, .mixtral, .qwen2MoE, .qwen3MoE, .deepseekV3, .glm4MoE,
     ]
 
     private static let byModelType: [String: Architecture] = index(\.modelTypes)

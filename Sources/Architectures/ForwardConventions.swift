@@ -31,19 +31,22 @@ public struct ForwardConventions: Sendable, Equatable {
     /// Whether the query, key and value projections always have biases (Qwen2), whatever
     /// `attention_bias` says.
     public var queryKeyValueBias = false
+    /// Whether the attention output projection has a bias when `attention_bias` is set (GLM-4-MoE's has none).
+    public var outputBiasFollowsAttentionBias = true
     public var slidingWindows = SlidingWindows.none
     /// Gemma-2's soft-capped attention scores and logits (`attn_logit_softcapping`,
     /// `final_logit_softcapping`) and query scale (`query_pre_attn_scalar`).
     public var softCapping = false
 
     public init(defaultActivation: String = "silu", normScale: NormScale = .weight, scalesEmbeddings: Bool = false,
-                tiesHeadByDefault: Bool = false, queryKeyValueBias: Bool = false, slidingWindows: SlidingWindows = .none,
-                softCapping: Bool = false) {
+                tiesHeadByDefault: Bool = false, queryKeyValueBias: Bool = false, outputBiasFollowsAttentionBias: Bool = true,
+                slidingWindows: SlidingWindows = .none, softCapping: Bool = false) {
         self.defaultActivation = defaultActivation
         self.normScale = normScale
         self.scalesEmbeddings = scalesEmbeddings
         self.tiesHeadByDefault = tiesHeadByDefault
         self.queryKeyValueBias = queryKeyValueBias
+        self.outputBiasFollowsAttentionBias = outputBiasFollowsAttentionBias
         self.slidingWindows = slidingWindows
         self.softCapping = softCapping
     }

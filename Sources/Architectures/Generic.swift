@@ -22,7 +22,7 @@ extension DefaultMappings {
     private static let smoothQuantOwnMappings: Set<String> = [
         "AfmoeForCausalLM", "BloomForCausalLM", "ChatGLMForConditionalGeneration", "Cohere2ForCausalLM",
         "Cohere2MoeForCausalLM", "Cohere2VisionForConditionalGeneration", "CohereForCausalLM", "DeepseekV2ForCausalLM",
-        "DeepseekV3ForCausalLM", "Ernie4_5_MoeForCausalLM", "Glm4MoeLiteForCausalLM", "GlmMoeDsaForCausalLM",
+        "Ernie4_5_MoeForCausalLM", "Glm4MoeLiteForCausalLM", "GlmMoeDsaForCausalLM",
         "Phi3VForCausalLM", "Qwen3_5ForCausalLM", "Qwen3_5ForConditionalGeneration", "Qwen3_5MoeForCausalLM",
         "Qwen3_5MoeForConditionalGeneration", "WhisperForConditionalGeneration",
     ]
@@ -30,8 +30,8 @@ extension DefaultMappings {
     /// Classes with AWQ mappings of their own in llm-compressor 0.14, not carried here.
     private static let awqOwnMappings: Set<String> = [
         "AfmoeForCausalLM", "BloomForCausalLM", "Cohere2ForCausalLM", "Cohere2MoeForCausalLM",
-        "Cohere2VisionForConditionalGeneration", "CohereForCausalLM", "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM",
-        "Exaone4ForCausalLM", "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration", "Glm4MoeForCausalLM",
+        "Cohere2VisionForConditionalGeneration", "CohereForCausalLM", "DeepseekV2ForCausalLM",
+        "Exaone4ForCausalLM", "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration",
         "Glm4MoeLiteForCausalLM", "GlmMoeDsaForCausalLM", "Llama4ForConditionalGeneration", "MuseGlimmerForConditionalGeneration",
         "Olmo3ForCausalLM", "OlmoForCausalLM", "Phi3VForCausalLM", "Qwen2_5_VLForConditionalGeneration",
         "Qwen3NextForCausalLM", "Qwen3_5ForCausalLM", "Qwen3_5ForConditionalGeneration", "Qwen3_5MoeForCausalLM",

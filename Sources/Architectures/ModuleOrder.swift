@@ -7,9 +7,17 @@ public enum ModuleOrder {
     /// The families' sibling orders merged into one: each name not yet ranked goes right after
     /// the sibling its family defines before it. The roots `model` (Llama-style) and
     /// `transformer` (GPT-2-style) come before `lm_head`.
-    static let rank: [String: Int] = {
+    static let rank = merged(ArchitectureRegistry.families)
+
+    /// Per family (by name), the same merge with the family's own orders first, so that its
+    /// siblings keep its definition order where families differ (DeepSeek defines a mixture's
+    /// experts before its router, Qwen the router first).
+    static let familyRanks: [String: [String: Int]] = Dictionary(
+        uniqueKeysWithValues: ArchitectureRegistry.families.map { ($0.name, merged([$0] + ArchitectureRegistry.families)) })
+
+    private static func merged(_ families: [Architecture]) -> [String: Int] {
         var order = ["model", "transformer", "lm_head"]
-        for siblings in ArchitectureRegistry.families.flatMap(\.layout.siblingOrders) {
+        for siblings in families.flatMap(\.layout.siblingOrders) {
             var previous: String?
             for name in siblings {
                 if !order.contains(name) {
@@ -20,10 +28,17 @@ public enum ModuleOrder {
             }
         }
         return Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-    }()
+    }
 
-    /// Whether `a` comes before `b`.
-    public static func precedes(_ a: String, _ b: String) -> Bool {
+    /// Whether `a` comes before `b` in a model of any family.
+    public static func precedes(_ a: String, _ b: String) -> Bool { precedes(a, b, rank: rank) }
+
+    /// Whether `a` comes before `b` in a model of `architecture`.
+    public static func precedes(_ a: String, _ b: String, in architecture: Architecture) -> Bool {
+        precedes(a, b, rank: familyRanks[architecture.name] ?? rank)
+    }
+
+    private static func precedes(_ a: String, _ b: String, rank: [String: Int]) -> Bool {
         let x = a.split(separator: "."), y = b.split(separator: ".")
         for (p, q) in zip(x, y) where p != q {
             if let i = Int(p), let j = Int(q) { return i < j }

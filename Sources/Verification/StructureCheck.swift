@@ -38,7 +38,7 @@ struct StructureCheck {
     /// How many modules each config group quantizes.
     private(set) var modulesPerGroup: [Int]
 
-    private let architecture: Architecture
+    let architecture: Architecture
     /// The float dtype of the model's weights, when config.json or the unquantized tensors tell it.
     private let modelDType: DType?
 

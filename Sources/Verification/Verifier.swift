@@ -39,7 +39,7 @@ public enum Verifier {
         var structure = StructureCheck(checkpoint: checkpoint, setup: setup, original: reference)
         structure.run()
         problems += structure.problems
-        let quantized = structure.quantized.sorted { ModuleOrder.precedes($0.name, $1.name) }
+        let quantized = structure.quantized.sorted { ModuleOrder.precedes($0.name, $1.name, in: structure.architecture) }
         var layers = quantized.map { module in
             VerificationReport.Layer(module: module.name, group: setup.config.configGroups[module.group].name,
                                      format: setup.weights[module.group].format ?? "", shape: module.shape)

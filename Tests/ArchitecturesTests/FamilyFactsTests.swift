@@ -22,9 +22,15 @@ import Testing
         var keyProjection: String? = "k_proj"
         var tiesHeadByDefault = false
         var normScale = ForwardConventions.NormScale.weight
-        /// llm-compressor's default SmoothQuant and AWQ mappings, each `smooth <- balance, ...`.
-        var smoothQuant = llmCompressorSmoothQuant
-        var awq = llmCompressorAWQ
+        /// DeepSeek's routing, dense first layers, multi-token-prediction layers and latent attention.
+        var groupLimitedRouting = false
+        var sparseLayers = MixtureLayout.SparseLayers.all
+        var hasPredictionLayers = false
+        var latentAttention = false
+        /// llm-compressor's default SmoothQuant and AWQ mappings, each `smooth <- balance, ...`;
+        /// nil where llm-compressor has mappings of its own for the class, not carried here.
+        var smoothQuant: [String]? = llmCompressorSmoothQuant
+        var awq: [String]? = llmCompressorAWQ
     }
 
     /// llm-compressor 0.14's mappings for an architecture it has no entry for, as its
@@ -69,11 +75,22 @@ import Testing
             modelType: "qwen2_moe", className: "Qwen2MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
             sharedExpert: ["model.layers.3.mlp.shared_expert", "model.layers.3.mlp.shared_expert_gate"],
-            smoothQuant: qwenMoESmoothQuant, awq: qwenMoEAWQ),
+            sparseLayers: .configuredStep, smoothQuant: qwenMoESmoothQuant, awq: qwenMoEAWQ),
         "Qwen3-MoE": Facts(
             modelType: "qwen3_moe", className: "Qwen3MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
-            queryKeyNorms: ["q_norm", "k_norm"], smoothQuant: qwenMoESmoothQuant, awq: qwenMoEAWQ),
+            queryKeyNorms: ["q_norm", "k_norm"], sparseLayers: .configuredStep, smoothQuant: qwenMoESmoothQuant, awq: qwenMoEAWQ),
+        "DeepSeek-V3": Facts(
+            modelType: "deepseek_v3", className: "DeepseekV3ForCausalLM", attention: ["q_a_proj", "kv_a_proj_with_mqa", "o_proj"],
+            fusedGroups: [["q_a_proj", "kv_a_proj_with_mqa"], ["gate_proj", "up_proj"]], router: "model.layers.3.mlp.gate",
+            expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
+            sharedExpert: ["model.layers.3.mlp.shared_experts"], keyProjection: nil, groupLimitedRouting: true,
+            sparseLayers: .afterFirstDense, hasPredictionLayers: true, latentAttention: true, smoothQuant: nil, awq: nil),
+        "GLM-4-MoE": Facts(
+            modelType: "glm4_moe", className: "Glm4MoeForCausalLM", router: "model.layers.3.mlp.gate",
+            expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
+            sharedExpert: ["model.layers.3.mlp.shared_experts"], queryKeyNorms: ["q_norm", "k_norm"], groupLimitedRouting: true,
+            sparseLayers: .afterFirstDense, hasPredictionLayers: true, awq: nil),
     ]
 
     /// `mappings` as `smooth <- balance, ...` lines.
@@ -108,6 +125,12 @@ import Testing
         #expect(Self.lines(family.defaultMappings.smoothQuant) == facts.smoothQuant)
         #expect(Self.lines(family.defaultMappings.awq) == facts.awq)
         #expect(family.isMixtureOfExperts == (facts.router != nil))
+        #expect(layout.hasPredictionLayers == facts.hasPredictionLayers)
+        #expect((layout.attention.latent != nil) == facts.latentAttention)
+        if let mixture = layout.mixture {
+            #expect((mixture.routing != .softmax) == facts.groupLimitedRouting)
+            #expect(mixture.sparseLayers == facts.sparseLayers)
+        }
 
         // Blocks, and what reads which norm.
         let block = layout.prefix(ofBlock: 3)
@@ -135,6 +158,6 @@ import Testing
             let expert = "\(block)\(mixture.module).\(mixture.experts).5."
             #expect(mixture.expert.inputs.names.map { expert + $0 } + [expert + mixture.expert.output] == facts.expert)
         }
-        #expect((mixture?.sharedExpert).map { [block + "mlp." + $0.module, block + "mlp." + $0.gate] } ?? [] == facts.sharedExpert)
+        #expect((mixture?.sharedExpert).map { ([$0.module] + ($0.gate.map { [$0] } ?? [])).map { block + "mlp." + $0 } } ?? [] == facts.sharedExpert)
     }
 }

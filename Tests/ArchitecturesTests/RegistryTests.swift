@@ -40,12 +40,12 @@ import TestSupport
     @Test func theRuntimeRunsExactlyTheRegistrysFamilies() throws {
         let folder = TemporaryFolder("registry-unknown")
         try FileManager.default.copyItem(atPath: Fixtures.path("tiny-llama/model.safetensors"), toPath: folder.file("model.safetensors"))
-        try folder.write("config.json", text: #"{"model_type": "deepseek_v3", "hidden_size": 4}"#)
+        try folder.write("config.json", text: #"{"model_type": "falcon", "hidden_size": 4}"#)
         do {
             _ = try DecoderModel(directory: folder.path)
             Issue.record("an unknown model_type loaded")
         } catch let RuntimeError.unsupportedArchitecture(modelType, supported) {
-            #expect(modelType == "deepseek_v3")
+            #expect(modelType == "falcon")
             #expect(supported == ArchitectureRegistry.modelTypes)
         }
     }
@@ -87,7 +87,7 @@ import TestSupport
 
     /// A model_type no family covers gets llm-compressor's rules for any model.
     @Test func anUnknownModelTypeGetsTheGenericRules() {
-        let generic = ArchitectureRegistry.architecture(modelType: "deepseek_v3")
+        let generic = ArchitectureRegistry.architecture(modelType: "falcon")
         #expect(generic.name == Architecture.generic.name)
         #expect(ArchitectureRegistry.architecture(modelType: nil).name == Architecture.generic.name)
         #expect(generic.fusedGroups == [["gate_proj", "up_proj"], ["q_proj", "k_proj", "v_proj"], ["q_a_proj", "kv_a_proj_with_mqa"], ["w1", "w3"]])

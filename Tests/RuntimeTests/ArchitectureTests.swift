@@ -6,12 +6,16 @@ import TestSupport
 
 /// Every supported architecture, and every RoPE scaling, against transformers' f32 logits
 /// (`Tests/Fixtures/reference/runtime-architectures.json`, written by
-/// `scripts/make-architecture-reference.py`).
+/// `scripts/make-architecture-reference.py`; `runtime-deepseek_v3.json` and `runtime-glm4_moe.json`,
+/// written by `scripts/make-deepseek-v3-fixture.py` and `scripts/make-glm4-moe-fixture.py`).
 @Suite struct ArchitectureTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let name: String
         let fixture: String
         let overrides: [String: AnySendable]
+        let inputIDs: [Int]
+        /// The input positions whose logits `logits` holds.
+        let rows: [Int]
         let logits: [[Float]]
         var testDescription: String { name }
     }
@@ -19,17 +23,17 @@ import TestSupport
     /// A JSON value carried across test arguments.
     struct AnySendable: @unchecked Sendable { let value: Any }
 
-    static let reference: [String: Any] = {
-        let data = try! Fixtures.data("reference/runtime-architectures.json")
-        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-    }()
-    static let inputIDs = (reference["input_ids"] as! [NSNumber]).map(\.intValue)
-    static let rows = (reference["rows"] as! [NSNumber]).map(\.intValue)
-    static let cases: [Case] = (reference["cases"] as! [[String: Any]]).map { entry in
-        Case(
-            name: entry["name"] as! String, fixture: entry["fixture"] as! String,
-            overrides: (entry["overrides"] as! [String: Any]).mapValues(AnySendable.init),
-            logits: (entry["logits"] as! [[NSNumber]]).map { $0.map(\.floatValue) })
+    static let referenceFiles = ["runtime-architectures.json", "runtime-deepseek_v3.json", "runtime-glm4_moe.json"]
+    static let cases: [Case] = referenceFiles.flatMap { file in
+        let reference = try! JSONSerialization.jsonObject(with: Fixtures.data("reference/\(file)")) as! [String: Any]
+        let inputIDs = (reference["input_ids"] as! [NSNumber]).map(\.intValue)
+        let rows = (reference["rows"] as! [NSNumber]).map(\.intValue)
+        return (reference["cases"] as! [[String: Any]]).map { entry in
+            Case(
+                name: entry["name"] as! String, fixture: entry["fixture"] as! String,
+                overrides: (entry["overrides"] as! [String: Any]).mapValues(AnySendable.init), inputIDs: inputIDs, rows: rows,
+                logits: (entry["logits"] as! [[NSNumber]]).map { $0.map(\.floatValue) })
+        }
     }
 
     /// A copy of the fixture folder with `overrides` applied to its config.json (null removes a key).
@@ -46,9 +50,9 @@ import TestSupport
     @Test(arguments: cases) func logitsMatchTransformers(_ testCase: Case) throws {
         let folder = try Self.folder(for: testCase)
         let model = try DecoderModel(directory: folder.path)
-        let logits = try model.forward(Self.inputIDs, cache: model.makeCache())
+        let logits = try model.forward(testCase.inputIDs, cache: model.makeCache())
         var worst: Float = 0
-        for (expected, r) in zip(testCase.logits, Self.rows) {
+        for (expected, r) in zip(testCase.logits, testCase.rows) {
             worst = max(worst, zip(expected, logits[r]).map { abs($0 - $1) }.max()!)
         }
         #expect(worst < 1e-4, "\(testCase.name): max abs error \(worst)")
@@ -57,7 +61,7 @@ import TestSupport
     @Test(arguments: cases) func cachedDecodeMatchesBatchedForward(_ testCase: Case) throws {
         let folder = try Self.folder(for: testCase)
         let model = try DecoderModel(directory: folder.path)
-        let tokens = Self.inputIDs
+        let tokens = testCase.inputIDs
         let batched = try model.forward(tokens, cache: model.makeCache())
         // A prompt of 40, then one token at a time past every sliding window.
         let cache = model.makeCache()

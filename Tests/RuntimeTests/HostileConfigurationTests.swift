@@ -40,6 +40,18 @@ import TestSupport
         Case(["sliding_window": "0"], "sliding_window is 0, but layer 0 slides; a window holds at least 1 position", fixture: "models/mistral"),
         Case(["num_experts_per_tok": "5"], "'num_experts_per_tok': 5 is more than the 4 experts", fixture: "models/mixtral"),
         Case(["attn_logit_softcapping": "0"], "'attn_logit_softcapping': 0.0 is not a positive finite number", fixture: "models/gemma2"),
+        Case(["n_group": "3"], "'n_group': 8 experts in 3 groups, 2 chosen per token", fixture: "models/deepseek_v3"),
+        Case(["topk_group": "5"], "'n_group': 8 experts in 4 groups, 5 chosen per token", fixture: "models/deepseek_v3"),
+        Case(["num_experts_per_tok": "6"], "'topk_group': 6 experts per token do not fit in 2 of 4 groups of 2", fixture: "models/deepseek_v3"),
+        Case(["routed_scaling_factor": "0"], "'routed_scaling_factor': 0.0 is not a positive finite number", fixture: "models/deepseek_v3"),
+        Case(["first_k_dense_replace": "-1"], "'first_k_dense_replace': -1 is negative", fixture: "models/glm4_moe"),
+        Case(["qk_rope_head_dim": "7"], "'qk_rope_head_dim': 7 is not even", fixture: "models/deepseek_v3"),
+        Case(["kv_lora_rank": "0"], "'kv_lora_rank': 0 is not a size from 1 to 2^40", fixture: "models/deepseek_v3"),
+        // The multi-token-prediction layer (model.layers.3) is allowed only after the decoder layers.
+        Case(["num_hidden_layers": "2"], "num_hidden_layers is 2, but the checkpoint holds 3 decoder layers, model.layers.0 to model.layers.3",
+             fixture: "models/deepseek_v3"),
+        Case(["num_nextn_predict_layers": "0"], "num_hidden_layers is 3, but the checkpoint holds 4 decoder layers, model.layers.0 to model.layers.3",
+             fixture: "models/deepseek_v3"),
     ]
 
     /// A copy of the fixture `source` (a folder of `Tests/Fixtures`) with `edit` applied to its config.json.
@@ -85,6 +97,13 @@ import TestSupport
             }
         }
         #expect(Self.loadingError(folder) == .invalidConfiguration(file: folder.file("config.json"), reason: testCase.reason))
+    }
+
+    /// A multi-token-prediction layer count no model has (Int.max) overflows nothing: the layers
+    /// after the decoder's are still prediction layers, and the model loads.
+    @Test func aHugePredictionLayerCountLoads() throws {
+        let folder = try Self.copy(of: "models/deepseek_v3") { $0["num_nextn_predict_layers"] = Int.max }
+        #expect(Self.loadingError(folder) == nil)
     }
 
     @Test func sizesThatDisagreeWithTheTensorsNameTheTensor() throws {

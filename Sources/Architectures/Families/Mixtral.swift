@@ -10,7 +10,7 @@ extension Architecture {
             mixture: MixtureLayout(
                 module: "block_sparse_moe",
                 expert: FeedForwardLayout(inputs: .separate(["w1", "w3"]), output: "w2", definitionOrder: ["w1", "w2", "w3"]),
-                normalizesTopKByDefault: true, configuredSparseLayers: false)),
+                normalizesTopKByDefault: true, sparseLayers: .all)),
         conventions: ForwardConventions(slidingWindows: .everyLayer),
         defaultMappings: DefaultMappings(
             smoothQuant: [SmoothingMapping(smooth: "re:.*input_layernorm", balance: ["re:.*q_proj", "re:.*k_proj", "re:.*v_proj"])],

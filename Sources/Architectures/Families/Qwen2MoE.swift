@@ -6,7 +6,7 @@ extension Architecture {
     public static let qwen2MoE = Architecture(
         name: "Qwen2-MoE", modelTypes: ["qwen2_moe"], classNames: ["Qwen2MoeForCausalLM"],
         layout: DecoderLayout(mixture: MixtureLayout(module: "mlp", expert: FeedForwardLayout(), sharedExpert: SharedExpertLayout(),
-                                                     normalizesTopKByDefault: false, configuredSparseLayers: true)),
+                                                     normalizesTopKByDefault: false, sparseLayers: .configuredStep)),
         conventions: ForwardConventions(queryKeyValueBias: true, slidingWindows: .fromMaxWindowLayers),
         defaultMappings: .qwenMixtureOfExperts)
 }

@@ -7,7 +7,7 @@ extension Architecture {
         name: "Qwen3-MoE", modelTypes: ["qwen3_moe"], classNames: ["Qwen3MoeForCausalLM"],
         layout: DecoderLayout(attention: AttentionLayout(queryKeyNorms: ["q_norm", "k_norm"]),
                               mixture: MixtureLayout(module: "mlp", expert: FeedForwardLayout(),
-                                                     normalizesTopKByDefault: true, configuredSparseLayers: true)),
+                                                     normalizesTopKByDefault: true, sparseLayers: .configuredStep)),
         conventions: ForwardConventions(slidingWindows: .fromMaxWindowLayers),
         defaultMappings: .qwenMixtureOfExperts)
 }

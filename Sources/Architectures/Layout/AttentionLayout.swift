@@ -8,21 +8,38 @@ public struct AttentionLayout: Sendable, Equatable {
     public var output: String
     /// RMSNorms over each query and key head before the rotation (Qwen3's `q_norm`, `k_norm`).
     public var queryKeyNorms: [String]
+    /// config.json's boolean key that switches `queryKeyNorms` on (GLM-4-MoE's `use_qk_norm`); nil
+    /// when the family always has them.
+    public var queryKeyNormSwitch: String?
+    /// DeepSeek's latent attention, in place of separate query, key and value projections; its
+    /// `inputs` are then the projections that read the block's normed input.
+    public var latent: LatentAttentionLayout?
 
     public init(module: String = "self_attn", inputs: Projections = .separate(["q_proj", "k_proj", "v_proj"]),
-                output: String = "o_proj", queryKeyNorms: [String] = []) {
+                output: String = "o_proj", queryKeyNorms: [String] = [], queryKeyNormSwitch: String? = nil,
+                latent: LatentAttentionLayout? = nil) {
         self.module = module
         self.inputs = inputs
         self.output = output
         self.queryKeyNorms = queryKeyNorms
+        self.queryKeyNormSwitch = queryKeyNormSwitch
+        self.latent = latent
     }
+
+    /// DeepSeek's latent attention: `q_a_proj` and `kv_a_proj_with_mqa` read the normed input (a
+    /// fused group, as llm-compressor links them).
+    public static let latent = AttentionLayout(
+        inputs: .separate([LatentAttentionLayout().queryDown, LatentAttentionLayout().keyValueDown]), latent: LatentAttentionLayout())
 
     /// The key projection, when the keys have a projection of their own.
     public var keyProjection: String? {
-        if case let .separate(names) = inputs, names.count == 3 { return names[1] }
+        if latent == nil, case let .separate(names) = inputs, names.count == 3 { return names[1] }
         return nil
     }
 
     /// The submodules in the order the model defines them.
-    var definitionOrder: [String] { inputs.names + [output] + queryKeyNorms }
+    var definitionOrder: [String] {
+        if let latent { return latent.definitionOrder + [output] }
+        return inputs.names + [output] + queryKeyNorms
+    }
 }

@@ -17,14 +17,19 @@ public struct DecoderLayout: Sendable, Equatable {
     public var mlp: FeedForwardLayout?
     /// The sparse mixture of experts of blocks that have one.
     public var mixture: MixtureLayout?
+    /// Whether blocks numbered from config.json's `num_hidden_layers` on are multi-token-prediction
+    /// layers (DeepSeek-V3's `model.layers.61`, `num_nextn_predict_layers`), which transformers
+    /// does not load: never quantized, listed in `ignore`, not run.
+    public var hasPredictionLayers = false
 
     /// A Llama-style layout: `model.embed_tokens`, `model.layers.N` with `self_attn` and `mlp`,
     /// `model.norm`, `lm_head`.
     public init(attention: AttentionLayout = AttentionLayout(), norms: BlockNorms = BlockNorms(),
-                mlp: FeedForwardLayout? = FeedForwardLayout(), mixture: MixtureLayout? = nil) {
+                mlp: FeedForwardLayout? = FeedForwardLayout(), mixture: MixtureLayout? = nil, hasPredictionLayers: Bool = false) {
         self.attention = attention
         self.norms = norms
         self.mlp = mlp
         self.mixture = mixture
+        self.hasPredictionLayers = hasPredictionLayers
     }
 }

@@ -24,8 +24,8 @@ public struct QuantizationPlan: Sendable {
     public let entries: [Entry]
     /// The config groups of the modifier, in order.
     public let groups: [(name: String, scheme: QuantizationScheme)]
-    /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers and MoE
-    /// routers, in model order.
+    /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers (those of
+    /// multi-token-prediction layers among them) and MoE routers, in model order.
     public let ignore: [String]
     /// The model's family (config.json's `model_type`), or the generic rules.
     public let architecture: Architecture
@@ -42,12 +42,16 @@ public struct QuantizationPlan: Sendable {
         var entries: [Entry] = []
         var unquantizedLinear = Set<String>()
         var routers = Set<String>()
+        let layerCount = checkpoint.config?.json["num_hidden_layers"]?.integerValue.map(Int.init)
         for tensor in checkpoint.tensors {
             let (module, parameter) = Self.split(tensor.name)
             let kind = architecture.kind(ofModule: module, parameterShape: tensor.info.shape)
             var action = Action.copy
             if kind == .router { routers.insert(module) }
-            if let group = try assignment.group(ofModule: module, kind: kind) {
+            if architecture.layout.isPredictionModule(module, layerCount: layerCount) {
+                // Multi-token-prediction layers are kept as they are, whatever the targets say.
+                if kind == .linear { unquantizedLinear.insert(module) }
+            } else if let group = try assignment.group(ofModule: module, kind: kind) {
                 if parameter == "weight" {
                     try requireNonEmpty(tensor.info)
                     action = .quantize(group: group)
@@ -72,7 +76,7 @@ public struct QuantizationPlan: Sendable {
         self.entries = entries
         self.groups = groups
         self.architecture = architecture
-        self.ignore = (unquantizedLinear.union(routers)).sorted(by: ModuleOrder.precedes)
+        self.ignore = (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) }
     }
 
     /// Splits `a.b.weight` into module `a.b` and parameter `weight`.

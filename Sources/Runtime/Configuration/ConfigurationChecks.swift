@@ -1,13 +1,19 @@
 extension TransformerConfiguration {
     /// Checks `num_hidden_layers` against the decoder layers the checkpoint holds (`tensors` named
-    /// `BLOCKS.N.…`, `model.layers.N.…`): they must be layers 0 to `num_hidden_layers - 1`.
+    /// `BLOCKS.N.…`, `model.layers.N.…`): they must be layers 0 to `num_hidden_layers - 1`, and
+    /// up to `predictionLayers` multi-token-prediction layers after them (which are not run).
     /// Runs before anything is allocated per layer, so a config claiming billions of layers costs nothing.
     /// - Throws: `invalidConfiguration` naming `file` and the key.
-    func checkLayers<Names: Sequence<String>>(against tensors: Names, blocks: String, file: String) throws(RuntimeError) {
+    func checkLayers<Names: Sequence<String>>(
+        against tensors: Names, blocks: String, predictionLayers: Int = 0, file: String
+    ) throws(RuntimeError) {
         let prefix = blocks + "."
         var present = Set<Int>()
         for name in tensors where name.hasPrefix(prefix) {
-            if let index = Int(name.dropFirst(prefix.count).prefix(while: \.isASCIIDigit)) { present.insert(index) }
+            if let index = Int(name.dropFirst(prefix.count).prefix(while: \.isASCIIDigit)),
+               !(index >= layerCount && index - layerCount < predictionLayers) {
+                present.insert(index)
+            }
         }
         guard let last = present.max() else {
             throw .invalidConfiguration(file: file, reason: "num_hidden_layers is \(layerCount), but the checkpoint holds no \(prefix)N tensors")

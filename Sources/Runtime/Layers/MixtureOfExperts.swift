@@ -1,9 +1,10 @@
 import Foundation
 
-/// A sparse mixture-of-experts MLP (Mixtral, Qwen2-MoE, Qwen3-MoE): a router scores every expert
-/// per token, the softmax of those scores picks the `expertsPerToken` best, and the token's output
-/// is the weighted sum of those experts' gated MLPs, plus an always-on shared expert scaled by a
-/// sigmoid gate when the architecture has one (Qwen2-MoE).
+/// A sparse mixture-of-experts MLP (Mixtral, Qwen2-MoE, Qwen3-MoE, DeepSeek-V3, GLM-4-MoE): a
+/// router scores every expert per token, the softmax of those scores (or DeepSeek's
+/// ``GroupLimitedRouting``) picks the `expertsPerToken` best, and the token's output is the
+/// weighted sum of those experts' gated MLPs, plus an always-on shared expert when the
+/// architecture has one, scaled by a sigmoid gate when it has that too (Qwen2-MoE).
 ///
 /// Tokens are grouped by expert, so each chosen expert runs one GEMM over its tokens.
 struct MixtureOfExperts: Sendable {
@@ -22,8 +23,10 @@ struct MixtureOfExperts: Sendable {
     let expertsPerToken: Int
     /// Whether the chosen weights are rescaled to sum to 1.
     let normalizeTopK: Bool
-    /// The always-on expert and its `hiddenSize → 1` gate (Qwen2-MoE).
-    let shared: (expert: Expert, gate: any Linear)?
+    /// DeepSeek's routing; nil for the softmax.
+    let groupLimited: GroupLimitedRouting?
+    /// The always-on expert and its `hiddenSize → 1` gate (Qwen2-MoE; nil: unscaled, DeepSeek).
+    let shared: (expert: Expert, gate: (any Linear)?)?
     let activation: Activation
 
     var hiddenSize: Int { router.inputFeatures }
@@ -41,7 +44,9 @@ struct MixtureOfExperts: Sendable {
         // Per expert: the rows routed to it and their weights.
         var assigned = [[(row: Int, weight: Float)]](repeating: [], count: count)
         for r in 0..<rows {
-            for (expert, weight) in Self.route(logits + r * count, count: count, k: k, normalize: normalizeTopK) {
+            let row = logits + r * count
+            let chosen = groupLimited?.route(row, count: count, k: k) ?? Self.route(row, count: count, k: k, normalize: normalizeTopK)
+            for (expert, weight) in chosen {
                 assigned[expert].append((r, weight))
             }
         }
@@ -71,9 +76,9 @@ struct MixtureOfExperts: Sendable {
             run(shared.expert, input: input, rows: rows, gateUp: gateUp, activated: activated, into: result)
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows)
             defer { scores.deallocate() }
-            shared.gate.apply(input, rows: rows, into: scores)
+            shared.gate?.apply(input, rows: rows, into: scores)
             for r in 0..<rows {
-                let scale = 1 / (1 + Foundation.exp(-scores[r]))
+                let scale = shared.gate == nil ? 1 : 1 / (1 + Foundation.exp(-scores[r]))
                 let source = result + r * hidden
                 let target = output + r * hidden
                 for j in 0..<hidden { target[j] += scale * source[j] }

@@ -8,7 +8,7 @@ import Checkpoint
 /// (``run(_:hidden:rows:tap:)``), changes weights, and runs the samples again through the changed
 /// block to get the next block's inputs.
 ///
-/// Tensor names are the checkpoint's. Mixture-of-experts models are refused.
+/// Tensor names are the checkpoint's. Mixture-of-experts models and latent attention are refused.
 public final class LayerwiseModel: @unchecked Sendable {
     public let spec: DecoderSpec
     private let weights: WeightStore
@@ -22,12 +22,16 @@ public final class LayerwiseModel: @unchecked Sendable {
     public init(checkpoint: Checkpoint, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
         let (spec, weights) = try DecoderModel.open(checkpoint)
+        // Its taps would see the attention's padded slots and miss q_b_proj's and kv_b_proj's inputs.
+        guard spec.latentAttention == nil else {
+            throw .invalidArgument("\(checkpoint.directory): layer-by-layer calibration of latent attention (\(spec.architecture.name)) is not supported yet")
+        }
         guard spec.mixture == nil else {
             throw .invalidArgument("\(checkpoint.directory): layer-by-layer calibration of mixture-of-experts models is not supported yet")
         }
         self.spec = spec
         self.weights = weights
-        forward = BlockForward(spec: spec, rotary: RotaryEmbedding(spec.rope, headDim: spec.headDim))
+        forward = BlockForward(spec: spec, rotary: spec.rotary)
     }
 
     /// A block ready to run: its weights in f32.

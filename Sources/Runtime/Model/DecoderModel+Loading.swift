@@ -75,9 +75,17 @@ extension DecoderModel {
         let attention = prefix + layout.attention.module + "."
         let norms = layout.norms
 
-        let queryKeyValue = try weights.projection(
-            layout.attention.inputs.names.map { attention + $0 }, outputs: layout.attention.inputs.isFused ? [q + 2 * kv] : [q, kv, kv],
-            inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
+        let queryKeyValue: any Linear
+        let output: any Linear
+        if let latent = spec.latentAttention, let names = layout.attention.latent {
+            (queryKeyValue, output) = try latentAttention(
+                latent, names: names, attention: attention, outputName: layout.attention.output, spec: spec, weights: weights)
+        } else {
+            queryKeyValue = try weights.projection(
+                layout.attention.inputs.names.map { attention + $0 }, outputs: layout.attention.inputs.isFused ? [q + 2 * kv] : [q, kv, kv],
+                inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
+            output = try weights.projection([attention + layout.attention.output], outputs: [hidden], inputFeatures: q, requireBias: spec.outputBias)
+        }
         let feedForward: FeedForward
         if let mixture = spec.mixture, let declared = layout.mixture, mixture.sparseLayers[l] {
             feedForward = .mixture(try Self.mixture(mixture, declared, prefix: prefix + declared.module + ".", spec: spec, weights: weights))
@@ -89,7 +97,7 @@ extension DecoderModel {
             throw .invalidArgument("layer \(l) is dense, but \(spec.architecture.name) declares no dense MLP")
         }
         let inputNorm = try norm(prefix + norms.input + ".weight", width: hidden, spec: spec, weights: weights)
-        let queryKeyNorms = try layout.attention.queryKeyNorms.map { name throws(RuntimeError) in
+        let queryKeyNorms = try (spec.queryKeyNorms ? layout.attention.queryKeyNorms : []).map { name throws(RuntimeError) in
             try norm(attention + name + ".weight", width: spec.headDim, spec: spec, weights: weights)
         }
 
@@ -98,7 +106,7 @@ extension DecoderModel {
             queryKeyValue: queryKeyValue,
             queryNorm: queryKeyNorms.first,
             keyNorm: queryKeyNorms.last,
-            output: try weights.projection([attention + layout.attention.output], outputs: [hidden], inputFeatures: q, requireBias: spec.outputBias),
+            output: output,
             postAttentionNorm: try norms.afterAttention.map { name throws(RuntimeError) in
                 try norm(prefix + name + ".weight", width: hidden, spec: spec, weights: weights)
             },
@@ -140,16 +148,25 @@ extension DecoderModel {
         for e in 0..<mixture.expertCount {
             experts.append(try expert(declared.expert, prefix + "\(declared.experts).\(e).", inner: mixture.expertIntermediateSize))
         }
-        var shared: (expert: MixtureOfExperts.Expert, gate: any Linear)?
+        var shared: (expert: MixtureOfExperts.Expert, gate: (any Linear)?)?
         if let inner = mixture.sharedExpertIntermediateSize, let sharedExpert = declared.sharedExpert {
             shared = (
                 try expert(sharedExpert.projections, prefix + sharedExpert.module + ".", inner: inner),
-                try weights.projection([prefix + sharedExpert.gate], outputs: [1], inputFeatures: hidden, requireBias: false))
+                try sharedExpert.gate.map { gate throws(RuntimeError) in
+                    try weights.projection([prefix + gate], outputs: [1], inputFeatures: hidden, requireBias: false)
+                })
+        }
+        var groupLimited: GroupLimitedRouting?
+        if case let .groupLimitedSigmoid(groups, groupsPerToken, scale) = mixture.routing,
+           case let .groupLimitedSigmoid(biasName) = declared.routing {
+            groupLimited = GroupLimitedRouting(
+                groups: groups, groupsPerToken: groupsPerToken, scale: scale, normalize: mixture.normalizeTopK,
+                scoreCorrectionBias: try weights.floats(prefix + declared.router + "." + biasName, shape: [mixture.expertCount]))
         }
         return MixtureOfExperts(
             router: try weights.projection([prefix + declared.router], outputs: [mixture.expertCount], inputFeatures: hidden, requireBias: false),
             experts: experts, expertsPerToken: mixture.expertsPerToken, normalizeTopK: mixture.normalizeTopK,
-            shared: shared, activation: spec.activation)
+            groupLimited: groupLimited, shared: shared, activation: spec.activation)
     }
 
     private static func norm(_ name: String, width: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> RMSNorm {

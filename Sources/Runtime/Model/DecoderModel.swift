@@ -18,7 +18,7 @@ public final class DecoderModel: @unchecked Sendable {
         self.layers = layers
         self.finalNorm = finalNorm
         self.head = head
-        rotary = RotaryEmbedding(spec.rope, headDim: spec.headDim)
+        rotary = spec.rotary
     }
 
     /// The number of logits per position.

@@ -37,6 +37,12 @@ public struct DecoderSpec: Sendable {
     public var mlpBias = false
     /// The sparse mixture of experts that replaces the MLP of some layers (Mixtral, Qwen-MoE).
     public var mixture: MixtureSpec?
+    /// DeepSeek's multi-head latent attention, in place of separate query, key and value
+    /// projections; `headDim` is then the width of each head's slot in the KV cache.
+    public var latentAttention: LatentAttentionSpec?
+    /// Whether the blocks have per-head query and key norms where the layout declares them
+    /// (GLM-4-MoE's `use_qk_norm` turns them off).
+    public var queryKeyNorms = true
     /// The output head reuses the token embedding.
     public var tiedEmbeddings: Bool
     /// Tokens that end generation.
@@ -72,6 +78,9 @@ public struct DecoderSpec: Sendable {
     public var queryWidth: Int { headCount * headDim }
     /// The width of the key (and value) projection's output.
     public var keyValueWidth: Int { keyValueHeadCount * headDim }
+    /// The blocks' rotary embedding: over each head's `qk_rope_head_dim` rotated dimensions with
+    /// latent attention, else over `head_dim` (times `partial_rotary_factor`).
+    public var rotary: RotaryEmbedding { RotaryEmbedding(rope, headDim: latentAttention?.rotatedHeadDim ?? headDim) }
 }
 
 /// The sparse mixture-of-experts MLP of an architecture (see ``MixtureOfExperts``).
@@ -86,6 +95,32 @@ public struct MixtureSpec: Sendable {
     public var sharedExpertIntermediateSize: Int?
     /// Whether the chosen experts' weights are rescaled to sum to 1.
     public var normalizeTopK: Bool
+    public var routing: MixtureRouting
     /// Whether each layer's MLP is sparse; the others keep a dense MLP of `intermediateSize`.
     public var sparseLayers: [Bool]
+}
+
+/// How a mixture's router picks and weighs the experts of a token.
+public enum MixtureRouting: Sendable, Equatable {
+    /// The most probable experts of a softmax over all of them.
+    case softmax
+    /// DeepSeek-V3's sigmoid scores, chosen with a score-correction bias within the best
+    /// `groupsPerToken` of `groups` groups, their weights multiplied by `scale` (see ``GroupLimitedRouting``).
+    case groupLimitedSigmoid(groups: Int, groupsPerToken: Int, scale: Float)
+}
+
+/// DeepSeek's multi-head latent attention (see ``LatentAttentionProjections``).
+public struct LatentAttentionSpec: Sendable {
+    /// The query bottleneck's width (`q_lora_rank`), or nil for a full-rank query projection.
+    public var queryRank: Int?
+    /// The key-value latent's width (`kv_lora_rank`).
+    public var keyValueRank: Int
+    public var unrotatedHeadDim: Int
+    public var rotatedHeadDim: Int
+    public var valueHeadDim: Int
+    /// Whether the rotated dimensions are stored as interleaved pairs.
+    public var interleavedRope: Bool
+
+    /// A query or key head's width.
+    public var queryKeyHeadDim: Int { unrotatedHeadDim + rotatedHeadDim }
 }
