@@ -135,7 +135,7 @@ struct OneshotRequest {
         case nil:
             return nil
         case let .tokens(samples):
-            return CalibrationInput(samples: samples.prefix(dataOptions.sampleCount).map { Array($0.prefix(dataOptions.maxSequenceLength)) })
+            return CalibrationInput(samples: samples.prefix(dataOptions.sampleCount).map { Array($0.prefix(dataOptions.maxSequenceLength ?? .max)) })
         case let .file(path):
             guard let tokenizer else { return try CalibrationInput.load(dataset: path, model: model, options: dataOptions) }
             let loaded: Tokenizer
