@@ -14,7 +14,7 @@ enum CalibrationRecord {
 
     /// The roles chat templates know; any other is taken for a mistake in the data (ShareGPT's
     /// `human` or `gpt`, a typo) rather than passed to a template that would render it as it is.
-    static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "ipython", "function"]
+    static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool", "ipython", "function", "observation"]
 
     /// The record held by `bytes`, line `line` of `file`; nil for a blank line (white space only),
     /// which is no record, as in Hugging Face datasets' JSON loader.
