@@ -49,11 +49,8 @@ struct RecordEncoder {
     /// The token ids of `record`, at most `maxSequenceLength`.
     /// - Throws: when the text gives no token but the post-processor's (a template that renders nothing).
     mutating func ids(of record: CalibrationRecord, file: String, line: Int) throws(TokenizerError) -> [Int] {
-        guard let text = try text(of: record, file: file, line: line) else {
-            guard case let .tokens(ids) = record else { return [] }
-            return Array(ids.prefix(maxSequenceLength))
-        }
-        return try ids(ofText: text, file: file, line: line)
+        if case let .tokens(ids) = record { return Array(ids.prefix(maxSequenceLength)) }
+        return try ids(ofText: text(of: record, file: file, line: line) ?? "", file: file, line: line)
     }
 
     /// The token ids of `text` with the post-processor's special tokens, at most `maxSequenceLength`.
