@@ -8,7 +8,7 @@ struct SamplesCommand: ParsableCommand {
         commandName: "samples",
         abstract: "Print the calibration samples oneshot would choose from a dataset, as token ids, without quantizing.",
         discussion: """
-            Reads --dataset with the model's tokenizer and the same options as oneshot, and prints one JSON object per chosen sample, in the order calibration runs them: {"input_ids": [...]}. The output is itself a dataset: oneshot --dataset OUT.jsonl --no-shuffle calibrates on exactly these samples. A CI job can compare it with the ids it expects.
+            Reads --dataset with the model's tokenizer and the same options as oneshot, and prints one JSON object per chosen sample, in the order calibration runs them: {"input_ids":[...]}. The output is itself a dataset: oneshot --dataset OUT.jsonl --no-shuffle calibrates on exactly these samples. A CI job can compare it with the ids it expects.
 
             Examples:
               compress samples --model ./SmolLM2-135M --dataset chat.jsonl --num-calibration-samples 8 --max-seq-length 512
@@ -30,7 +30,7 @@ struct SamplesCommand: ParsableCommand {
         } catch { throw fail(error) }
         var output = ""
         for ids in samples {
-            output += "{\"input_ids\": [" + ids.map(String.init).joined(separator: ", ") + "]}\n"
+            output += "{\"input_ids\":[" + ids.map(String.init).joined(separator: ",") + "]}\n"
         }
         FileHandle.standardOutput.write(Data(output.utf8))
     }

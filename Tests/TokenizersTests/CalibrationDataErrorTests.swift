@@ -134,6 +134,8 @@ import TestSupport
         let path = CalibrationDataTests.fixture("text.txt")
         #expect(try error(loading: path, options: CalibrationDataOptions(sampleCount: 0)) == .invalidArgument("the number of calibration samples must be at least 1, got 0"))
         #expect(try error(loading: path, options: CalibrationDataOptions(maxSequenceLength: 0)) == .invalidArgument("the maximum sequence length must be at least 1, got 0"))
+        let windows = try error(loading: path, options: CalibrationDataOptions(textSamples: .windows))
+        #expect(windows?.description.hasPrefix("text windows need a maximum sequence length (max_seq_length, --max-seq-length): ") == true, "\(String(describing: windows))")
     }
 
     // MARK: Chat templates

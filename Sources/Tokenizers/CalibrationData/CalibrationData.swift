@@ -55,7 +55,7 @@ public struct CalibrationData: Sendable {
         let format = try CalibrationFormat(path: path, declared: options.format)
         let maxSequenceLength = options.sequenceLength(for: tokenizer)
         if format.content == .txt && options.textSamples == .windows && maxSequenceLength == .max {
-            throw .invalidArgument("text windows need a maximum sequence length, and \(tokenizer.directory ?? "the tokenizer") sets no model_max_length")
+            throw .invalidArgument("text windows need a maximum sequence length (max_seq_length, --max-seq-length): \(tokenizer.directory ?? "the tokenizer") sets no model_max_length")
         }
         /// Offers the file's candidates to `selector`; returns the input read.
         func read(into selector: inout SampleSelector) throws(TokenizerError) -> BufferedInput {
