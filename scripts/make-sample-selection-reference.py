@@ -1,7 +1,8 @@
 """Writes the sample-selection fixtures: Tests/Fixtures/calibration/chat.jsonl (conversations in
 `messages` records) and Tests/Fixtures/calibration/sample-selection-reference.json, the token ids of the
 calibration samples llm-compressor 0.14 prepares from that file with the SmolLM2 tokenizer of
-Tests/Fixtures/smollm2-tokenizer. Run from the package root with the reference venv (never in CI):
+Tests/Fixtures/smollm2-tokenizer, and from Tests/Fixtures/calibration/text.txt read by datasets' text
+loader (blank lines filtered out). Run from the package root with the reference venv (never in CI):
 
     /work/venv-llmc/bin/python scripts/make-sample-selection-reference.py
 
@@ -29,6 +30,10 @@ CASES = [
     {"samples": 5, "seed": 1234, "shuffle": True, "max_seq_length": 100000},
     {"samples": 100, "seed": 7, "shuffle": True, "max_seq_length": 128},
     {"samples": 4, "seed": 42, "shuffle": False, "max_seq_length": 64},
+]
+TEXT_CASES = [
+    {"samples": 12, "seed": 42, "shuffle": True, "max_seq_length": 24},
+    {"samples": 5, "seed": 3, "shuffle": False, "max_seq_length": 100000},
 ]
 
 
@@ -58,21 +63,26 @@ def render(row):
     return {"text": tokenizer.apply_chat_template(row["messages"], tokenize=False)}
 
 
-results = []
-for case in CASES:
-    rows = load_dataset("json", data_files=DATA, split="train")
+def prepared(rows, case, preprocessing_func=None):
+    """The input_ids llm-compressor's preprocessing gives `rows` after the examples' selection."""
     if case["shuffle"]:
         rows = rows.shuffle(seed=case["seed"])
     rows = rows.select(range(min(case["samples"], len(rows))))
-    args = DatasetArguments(dataset=rows, preprocessing_func=render, max_seq_length=case["max_seq_length"],
+    args = DatasetArguments(dataset=rows, preprocessing_func=preprocessing_func, max_seq_length=case["max_seq_length"],
                             num_calibration_samples=case["samples"], shuffle_calibration_samples=case["shuffle"])
     processed = get_processed_dataset(args, tokenizer)
     ids = [list(sample) for sample in processed["input_ids"]]
     loaded = [batch["input_ids"][0].tolist() for batch in format_calibration_data(args, processed, tokenizer)]
     assert sorted(loaded) == sorted(ids), case
-    results.append({**case, "input_ids": ids})
+    return {**case, "input_ids": ids}
+
+
+results = [prepared(load_dataset("json", data_files=DATA, split="train"), case, render) for case in CASES]
+lines = load_dataset("text", data_files=os.path.join(FIXTURES, "calibration", "text.txt"), split="train")
+lines = lines.filter(lambda row: row["text"].strip() != "")
+text_results = [prepared(lines, case) for case in TEXT_CASES]
 
 with open(os.path.join(FIXTURES, "calibration", "sample-selection-reference.json"), "w") as f:
-    json.dump({"file": "chat.jsonl", "cases": results}, f)
+    json.dump({"file": "chat.jsonl", "cases": results, "text_file": "text.txt", "text_cases": text_results}, f)
     f.write("\n")
-print("wrote", len(results), "cases")
+print("wrote", len(results), "+", len(text_results), "cases")

@@ -6,20 +6,38 @@ import TestSupport
 /// The samples chosen from a `messages` file equal, id for id and in order, those llm-compressor
 /// 0.14 prepares from it (`calibration/sample-selection-reference.json`, written by
 /// scripts/make-sample-selection-reference.py with llm-compressor's own dataset preprocessing,
-/// after `shuffle(seed=...).select(range(n))` as its examples choose samples).
+/// after `shuffle(seed=...).select(range(n))` as its examples choose samples), and so do the
+/// lines chosen from a text.
 @Suite struct SampleSelectionReferenceTests {
-    @Test func samplesEqualLLMCompressors() throws {
+    /// The cases of `key` in the reference, each with the options it was made with and the ids expected.
+    static func cases(_ key: String) throws -> (path: String, cases: [(CalibrationDataOptions, [[Int]])]) {
         let reference = try JSONParser.parse(String(decoding: Fixtures.data("calibration/sample-selection-reference.json"), as: UTF8.self))
-        let path = CalibrationDataTests.fixture(try #require(reference["file"]?.stringValue))
-        let cases = try #require(reference["cases"]?.arrayValue)
-        #expect(cases.count == 4)
-        for entry in cases {
+        let file = try #require(reference[key == "cases" ? "file" : "text_file"]?.stringValue)
+        let cases = try #require(reference[key]?.arrayValue).map { entry throws -> (CalibrationDataOptions, [[Int]]) in
             let options = CalibrationDataOptions(
                 sampleCount: Int(try #require(entry["samples"]?.integerValue)),
                 maxSequenceLength: entry["max_seq_length"]?.integerValue.map(Int.init),
                 seed: UInt64(try #require(entry["seed"]?.integerValue)),
                 shuffle: try #require(entry["shuffle"]?.boolValue))
-            let expected = try #require(entry["input_ids"]?.arrayValue).map(CalibrationDataTests.ids)
+            return (options, try #require(entry["input_ids"]?.arrayValue).map(CalibrationDataTests.ids))
+        }
+        return (CalibrationDataTests.fixture(file), cases)
+    }
+
+    @Test func samplesEqualLLMCompressors() throws {
+        let (path, cases) = try Self.cases("cases")
+        #expect(cases.count == 4)
+        for (options, expected) in cases {
+            let data = try CalibrationData.load(path: path, tokenizer: CalibrationDataTests.smolLM2, options: options)
+            #expect(data.samples == expected, "\(options)")
+        }
+    }
+
+    /// A text's lines, as datasets' text loader reads them after the blank ones are filtered out.
+    @Test func textLinesEqualLLMCompressors() throws {
+        let (path, cases) = try Self.cases("text_cases")
+        #expect(cases.count == 2)
+        for (options, expected) in cases {
             let data = try CalibrationData.load(path: path, tokenizer: CalibrationDataTests.smolLM2, options: options)
             #expect(data.samples == expected, "\(options)")
         }
