@@ -34,7 +34,7 @@ echo "calibration: $samples samples of up to $seq tokens"
 printf '%-24s %9s %8s\n' recipe seconds peakMB
 for name in $recipes; do
   /usr/bin/time -f "%e %M" -o "$work/time" "$compress" oneshot --model "$input" --recipe "recipes/$name.yaml" \
-    --output "$work/$name" --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --quiet >/dev/null
+    --output "$work/$name" --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --text-samples windows --quiet >/dev/null
   read -r seconds kilobytes < "$work/time"
   printf '%-24s %9.1f %8.0f\n' "$name" "$seconds" "$((kilobytes / 1024))"
   rm -rf "${work:?}/$name"

@@ -47,7 +47,7 @@ for recipe in recipes/fp8_dynamic.yaml recipes/fp8_static.yaml recipes/fp8_kv_ca
               "$work/w4a16_rtn_g64.yaml" "$work/w4a16_gptq_g64.yaml" "$work/w4a16_asym_rtn_g64.yaml" "$work/w4a16_awq_g64.yaml"; do
   name="$(basename "$recipe" .yaml)"
   /usr/bin/time -f "%e %M" -o "$work/time" "$compress" oneshot --model "$model" --recipe "$recipe" --output "$work/$name" \
-    --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --quiet >/dev/null
+    --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --text-samples windows --quiet >/dev/null
   read -r seconds kilobytes < "$work/time"
   ppl="$("$compress" eval --model "$work/$name" --text "$text" --context 512 --windows 8 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])')"
   python3 -c "import sys; n,s,k,p,b=sys.argv[1:]; print(f'{n:26} {float(s):9.1f} {int(k)/1024:8.0f} {float(p):11.4f} {100*(float(p)/float(b)-1):+7.2f}%')" \

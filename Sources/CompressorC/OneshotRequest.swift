@@ -5,7 +5,7 @@ import LLMCompressor
 struct OneshotRequest {
     static let keys: Set<String> = [
         "model", "recipe", "recipe_yaml", "output_dir", "dataset", "calibration_samples", "tokenizer",
-        "num_calibration_samples", "max_seq_length", "shuffle_calibration_samples", "seed",
+        "num_calibration_samples", "max_seq_length", "shuffle_calibration_samples", "seed", "text_samples",
         "overwrite", "threads", "max_shard_size", "allow_nonfinite",
     ]
 
@@ -54,12 +54,22 @@ struct OneshotRequest {
             sampleCount: try request.integer("num_calibration_samples", minimum: 1) ?? defaults.sampleCount,
             maxSequenceLength: try request.integer("max_seq_length", minimum: 1) ?? defaults.maxSequenceLength,
             seed: UInt64(try request.integer("seed", minimum: 0) ?? Int(defaults.seed)),
-            shuffle: try request.bool("shuffle_calibration_samples") ?? defaults.shuffle)
+            shuffle: try request.bool("shuffle_calibration_samples") ?? defaults.shuffle,
+            textSamples: try Self.textSamples(request) ?? defaults.textSamples)
         var options = OneshotOptions(threads: try request.integer("threads", minimum: 1) ?? OneshotOptions.coreCount,
                                      overwrite: try request.bool("overwrite") ?? false,
                                      rejectNonFinite: !(try request.bool("allow_nonfinite") ?? false))
         options.maxShardBytes = try Self.shardSize(request) ?? options.maxShardBytes
         self.options = options
+    }
+
+    /// `text_samples`: "lines" or "windows".
+    private static func textSamples(_ request: RequestOptions) throws(CABIError) -> CalibrationTextSamples? {
+        guard let text = try request.string("text_samples") else { return nil }
+        guard let value = CalibrationTextSamples(rawValue: text) else {
+            throw .badOptions("oneshot: text_samples '\(text)' is not one of \(CalibrationTextSamples.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
     }
 
     /// `max_shard_size`: bytes, or a size such as "5GB".
@@ -135,7 +145,7 @@ struct OneshotRequest {
         case nil:
             return nil
         case let .tokens(samples):
-            return CalibrationInput(samples: samples.prefix(dataOptions.sampleCount).map { Array($0.prefix(dataOptions.maxSequenceLength)) })
+            return CalibrationInput(samples: samples.prefix(dataOptions.sampleCount).map { Array($0.prefix(dataOptions.maxSequenceLength ?? .max)) })
         case let .file(path):
             guard let tokenizer else { return try CalibrationInput.load(dataset: path, model: model, options: dataOptions) }
             let loaded: Tokenizer

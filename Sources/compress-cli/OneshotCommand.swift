@@ -10,7 +10,7 @@ struct OneshotCommand: ParsableCommand {
         discussion: """
             Reads MODEL (config.json + *.safetensors), applies the recipe's modifiers and writes OUTPUT: shards in the compressed-tensors format, config.json with its quantization_config, recipe.yaml, and every other file of MODEL (tokenizer, generation config, ...) copied, except pickled weights (pytorch_model.bin, *.pt, *.pth, *.ckpt, *.pkl) unless --copy-pickled-weights. Missing parent folders of OUTPUT are created.
 
-            Data-free schemes (FP8_DYNAMIC, W8A8, W4A16, NVFP4A16, ...) stream tensor by tensor. Recipes with static activation scales (FP8, NVFP4), a kv_cache_scheme, SmoothQuantModifier, GPTQModifier or AWQModifier need --dataset: the samples run through the model one decoder layer at a time, so memory holds one layer and the samples' activations. A dataset is read as text or JSON Lines by its name (.txt, .jsonl, optionally .zst), else by its content (JSON Lines when it starts with '{'), unless --dataset-format says which.
+            Data-free schemes (FP8_DYNAMIC, W8A8, W4A16, NVFP4A16, ...) stream tensor by tensor. Recipes with static activation scales (FP8, NVFP4), a kv_cache_scheme, SmoothQuantModifier, GPTQModifier or AWQModifier need --dataset: the samples run through the model one decoder layer at a time, so memory holds one layer and the samples' activations. A dataset is read as text or JSON Lines by its name (.txt, .jsonl, optionally .zst), else by its content (JSON Lines when it starts with '{'), unless --dataset-format says which. The samples are chosen as llm-compressor 0.14 chooses them (see the README's Calibration section); compress samples prints the ones a run would use.
 
             The output is written to a hidden folder beside OUTPUT and renamed into place only when complete: a failed or interrupted run leaves nothing that looks like a checkpoint. OUTPUT is locked for the run, and unfinished outputs that killed runs left beside it are removed.
 
@@ -36,29 +36,11 @@ struct OneshotCommand: ParsableCommand {
     var output: String?
 
     @Option(help: ArgumentHelp(
-        "Calibration data: .txt (cut into windows of --max-seq-length tokens), .jsonl (a 'text' or 'messages' field per line), or either compressed with zstd (.zst).",
+        "Calibration data: .txt (a sample per line, or windows: --text-samples), .jsonl (an 'input_ids', 'text' or 'messages' field per line), or either compressed with zstd (.zst).",
         valueName: "file"), completion: .file())
     var dataset: String?
 
-    @Option(help: "What --dataset holds, for a file whose name does not tell (default: told by the name, else by the content).")
-    var datasetFormat: CalibrationDataFormat?
-
-    @Option(help: "Calibration samples to use, chosen at random with --seed.")
-    var numCalibrationSamples = 512
-
-    @Option(help: "Tokens per calibration sample, at most.")
-    var maxSeqLength = 2048
-
-    @Option(help: "Seed of the calibration sample choice.")
-    var seed: UInt64 = 42
-
-    @Flag(help: "Take the first calibration samples in file order instead of a random choice.")
-    var noShuffle = false
-
-    @Option(help: ArgumentHelp(
-        "Read at most this much of the dataset (after decompression), such as 1GiB or 200MB. The random choice reads all of it up to this; --no-shuffle stops once enough samples are read.",
-        valueName: "size"))
-    var maxDatasetBytes = "1GiB"
+    @OptionGroup var data: CalibrationDataOption
 
     @Option(help: "Largest shard to write, such as 5GB, 500MB or 2GiB.")
     var maxShardSize: String = "5GB"
@@ -86,13 +68,8 @@ struct OneshotCommand: ParsableCommand {
         guard ByteSize.parse(maxShardSize) != nil else {
             throw ValidationError("--max-shard-size '\(maxShardSize)' is not a size like 5GB, 500MB or 2GiB")
         }
-        if datasetFormat != nil, dataset == nil { throw ValidationError("--dataset-format describes --dataset, which is not given") }
+        if data.datasetFormat != nil, dataset == nil { throw ValidationError("--dataset-format describes --dataset, which is not given") }
         guard dryRun || output != nil else { throw ValidationError("--output is required (or pass --dry-run)") }
-        guard numCalibrationSamples >= 1 else { throw ValidationError("--num-calibration-samples must be at least 1") }
-        guard maxSeqLength >= 1 else { throw ValidationError("--max-seq-length must be at least 1") }
-        guard let bytes = ByteSize.parse(maxDatasetBytes), bytes >= 1 else {
-            throw ValidationError("--max-dataset-bytes '\(maxDatasetBytes)' is not a size like 1GiB or 200MB")
-        }
     }
 
     func run() throws {
@@ -119,13 +96,10 @@ struct OneshotCommand: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         if plan.requiresCalibration, let dataset {
-            let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
-                                              shuffle: !noShuffle, maxInputBytes: ByteSize.parse(maxDatasetBytes)!,
-                                              format: datasetFormat)
-            do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data) } catch { throw fail(error) }
+            do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data.options) } catch { throw fail(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
             if options.calibration!.statistics?.stoppedAtInputLimit == true {
-                log("warning: read only the first \(maxDatasetBytes) of \(dataset) (--max-dataset-bytes); the samples come from that part")
+                log("warning: read only the first \(data.maxDatasetBytes) of \(dataset) (--max-dataset-bytes); the samples come from that part")
             }
             progress.step("calibration: \(options.calibration!.samples.count) samples, \(tokens) tokens from \(dataset)")
         } else if let dataset {
@@ -164,5 +138,3 @@ struct OneshotCommand: ParsableCommand {
         print(JSONWriter.pretty(plan.quantizationConfig))
     }
 }
-
-extension CalibrationDataFormat: ExpressibleByArgument {}

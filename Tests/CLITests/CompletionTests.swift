@@ -10,12 +10,14 @@ import TestSupport
     /// Options each subcommand must offer: its own, and those of the groups it shares
     /// (`--model`/`--revision`, `--threads`, `--json`).
     static let options: [String: [String]] = [
-        "oneshot": ["--model", "--revision", "--recipe", "--output", "--overwrite", "--threads", "--json", "--quiet"],
+        "oneshot": ["--model", "--revision", "--recipe", "--output", "--overwrite", "--threads", "--json", "--quiet", "--text-samples", "--max-seq-length"],
         "inspect": ["--revision", "--tensors", "--json"],
         "verify": ["--against", "--revision", "--threads", "--summary", "--json"],
         "bench": ["--model", "--revision", "--threads", "--scratch", "--json"],
         "eval": ["--model", "--revision", "--text", "--threads", "--json"],
         "generate": ["--model", "--revision", "--prompt", "--threads", "--json"],
+        "tokenize": ["--model", "--revision", "--text", "--input", "--chat", "--add-generation-prompt", "--json"],
+        "samples": ["--model", "--revision", "--dataset", "--num-calibration-samples", "--max-seq-length", "--seed", "--no-shuffle", "--text-samples"],
     ]
 
     static func script(_ shell: String) throws -> String {

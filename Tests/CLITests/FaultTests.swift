@@ -125,7 +125,7 @@ import TestSupport
             of: model, in: folder, onceResident: 2048,
             ["oneshot", "--model", model, "--recipe", Fixtures.repositoryRoot + "/recipes/fp8_static.yaml",
              "--output", folder.file("out"), "--dataset", dataset,
-             "--num-calibration-samples", "8", "--max-seq-length", "128", "--threads", "2", "--quiet"])
+             "--num-calibration-samples", "8", "--max-seq-length", "128", "--text-samples", "windows", "--threads", "2", "--quiet"])
         #expect(status == 1)
         #expect(stderr.hasPrefix("error: \(shard): "), "\(stderr)")
         #expect(stderr.split(separator: "\n").count == 1)

@@ -94,7 +94,7 @@ import TestSupport
         let folder = TemporaryFolder("interrupt")
         let run = calibrating ? [
             "--model", Self.calibratedModel, "--recipe", Fixtures.repositoryRoot + "/recipes/w4a16_gptq.yaml",
-            "--dataset", try Self.longText(in: folder), "--num-calibration-samples", "64", "--max-seq-length", "256", "--no-shuffle", "--threads", "2",
+            "--dataset", try Self.longText(in: folder), "--num-calibration-samples", "64", "--max-seq-length", "256", "--text-samples", "windows", "--no-shuffle", "--threads", "2",
         ] : ["--model", try Self.largeModel(in: folder), "--recipe", Self.recipe, "--threads", "1"]
         let process = try Self.start(["oneshot", "--output", folder.file("out")] + run)
         #expect(Self.wait(for: process) { Self.exists(Self.partial("out", in: folder, of: process) + "/model.safetensors") })

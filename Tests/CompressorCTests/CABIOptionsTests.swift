@@ -59,6 +59,12 @@ import TestSupport
         #expect(call.text == "oneshot: the option 'num_calibration_samples' must be at least 1, got 0")
     }
 
+    @Test func textSamplesAreLinesOrWindows() {
+        let call = CABICall.oneshot(["model": Self.model, "recipe": "r.yaml", "output_dir": "/tmp/x", "text_samples": "paragraphs"])
+        #expect(call.status == 64)
+        #expect(call.text == "oneshot: text_samples 'paragraphs' is not one of lines, windows")
+    }
+
     @Test func verifyLimitsNeedAnOriginal() {
         let call = CABICall.simple(llmc_verify, ["path": Self.model, "max_relative_rms": 0.1])
         #expect(call.status == 64)

@@ -48,11 +48,11 @@ import TestSupport
             .split(whereSeparator: \.isNewline).joined(separator: " ")
         let path = try folder.write("line.txt", text: line)
         let input = BufferedInput(reader: try openByteReader(path: path, namedCompressed: false), file: path, byteLimit: 1 << 30)
-        var reader = PlainTextSamples(input: input, tokenizer: tokenizer, maxSequenceLength: 64)
+        var reader = TextWindowSamples(input: input, tokenizer: tokenizer, maxSequenceLength: 64)
         reader.preferredPieceSize = 300
         reader.maximumPieceSize = 2000
         reader.concurrency = 3
-        var selector = SampleSelector(CalibrationDataTests.inOrder(maxSequenceLength: 64))
+        var selector = SampleSelector(first: .max)
         try reader.read(into: &selector)
         #expect(Array(selector.finish().joined()) == tokenizer.encode(line, addSpecialTokens: true))
     }
@@ -73,6 +73,6 @@ import TestSupport
         let ordered = try CalibrationData.load(path: path, tokenizer: tokenizer,
                                                options: CalibrationDataOptions(sampleCount: 4, maxSequenceLength: 32, shuffle: false))
         #expect(!ordered.statistics.stoppedAtInputLimit)
-        #expect(ordered.statistics.bytesRead <= PlainTextSamples.maximumPieceSize)
+        #expect(ordered.statistics.bytesRead <= TextWindowSamples.maximumPieceSize)
     }
 }

@@ -39,7 +39,13 @@ import TestSupport
     @Test func badRecordsNameTheirLine() throws {
         let good = "{\"text\": \"fine\"}\n\n"
         let cases: [(String, String)] = [
-            ("{\"prompt\": \"x\"}", "neither a 'text' string nor a 'messages' list"),
+            ("{\"prompt\": \"x\"}", "none of 'input_ids', 'text' and 'messages'"),
+            ("{\"text\": \"\"}", "'text' is empty"),
+            ("{\"messages\": []}", "'messages' is empty"),
+            ("{\"messages\": [{\"role\": \"human\", \"content\": \"x\"}]}", "'messages[0]' has the unknown role 'human'"),
+            ("{\"input_ids\": []}", "'input_ids' is empty"),
+            ("{\"input_ids\": [1, \"2\"]}", "'input_ids[1]' is a string, expected a token id"),
+            ("{\"input_ids\": [1, 999999]}", "'input_ids[1]' is 999999, expected a token id below the vocabulary size"),
             ("{\"text\": \"x\"", "invalid JSON"),
             ("{\"text\": \"a\", \"text\": \"b\"}", "duplicate key"),
             ("[\"text\"]", "expected a JSON object, got an array"),
@@ -62,7 +68,8 @@ import TestSupport
 
     @Test func filesWithoutSamplesAreRefused() throws {
         try expectFailure(try folder.write("empty.txt", text: ""), line: nil, "no text to calibrate on")
-        try expectFailure(try folder.write("blank.jsonl", text: "\n  \n{\"text\": \"\"}\n{\"messages\": []}\n"), line: nil, "no records to calibrate on")
+        try expectFailure(try folder.write("blank.jsonl", text: "\n  \n\t\n"), line: nil, "no records to calibrate on")
+        try expectFailure(try folder.write("blank.txt", text: "\n  \n\t\n"), line: nil, "no text to calibrate on")
     }
 
     @Test func truncatedOrCorruptZstdIsRefused() throws {
@@ -104,19 +111,22 @@ import TestSupport
             """#)
     }
 
-    /// An empty text would be one sample of `<s></s>`, nothing to calibrate on: refused. No
-    /// window of special tokens alone is a sample.
+    /// An empty text would be one sample of `<s></s>`, nothing to calibrate on: refused. A record
+    /// or line cut to its special tokens alone is an error naming its line; no window of special
+    /// tokens alone is a sample.
     @Test func samplesOfSpecialTokensAloneAreNone() throws {
         let tokenizer = try Self.surrounding()
         try expectFailure(try folder.write("empty.txt", text: ""), line: nil, "no text to calibrate on", tokenizer: tokenizer)
-        try expectFailure(try folder.write("blank.jsonl", text: "{\"text\": \"ab\"}\n"), line: nil, "no records to calibrate on", tokenizer: tokenizer,
+        try expectFailure(try folder.write("short.jsonl", text: "\n{\"text\": \"ab\"}\n"), line: 2, "the sample renders to no tokens but the tokenizer's special ones",
+                          tokenizer: tokenizer, options: CalibrationDataOptions(maxSequenceLength: 2))
+        try expectFailure(try folder.write("short.txt", text: "ab\n"), line: 1, "renders to no tokens", tokenizer: tokenizer,
                           options: CalibrationDataOptions(maxSequenceLength: 2))
-        let options = CalibrationDataOptions(maxSequenceLength: 2, shuffle: false)
+        let options = CalibrationDataOptions(maxSequenceLength: 2, shuffle: false, textSamples: .windows)
         let text = try CalibrationData.load(path: try folder.write("ab.txt", text: "ab"), tokenizer: tokenizer, options: options)
         #expect(text.samples == [[3, 2]])
         let twice = try CalibrationData.load(path: try folder.write("abab.txt", text: "abab"), tokenizer: tokenizer, options: options)
         #expect(twice.samples == [[3, 2], [2, 4]])
-        let oneToken = CalibrationDataOptions(maxSequenceLength: 1, shuffle: false)
+        let oneToken = CalibrationDataOptions(maxSequenceLength: 1, shuffle: false, textSamples: .windows)
         #expect(try CalibrationData.load(path: try folder.write("one.txt", text: "ab"), tokenizer: tokenizer, options: oneToken).samples == [[2]])
     }
 
@@ -124,6 +134,8 @@ import TestSupport
         let path = CalibrationDataTests.fixture("text.txt")
         #expect(try error(loading: path, options: CalibrationDataOptions(sampleCount: 0)) == .invalidArgument("the number of calibration samples must be at least 1, got 0"))
         #expect(try error(loading: path, options: CalibrationDataOptions(maxSequenceLength: 0)) == .invalidArgument("the maximum sequence length must be at least 1, got 0"))
+        let windows = try error(loading: path, options: CalibrationDataOptions(textSamples: .windows))
+        #expect(windows?.description.hasPrefix("text windows need a maximum sequence length (max_seq_length, --max-seq-length): ") == true, "\(String(describing: windows))")
     }
 
     // MARK: Chat templates

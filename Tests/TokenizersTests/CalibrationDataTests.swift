@@ -24,8 +24,13 @@ import TestSupport
 
     static func fixture(_ name: String) -> String { Fixtures.path("calibration/" + name) }
 
-    static func inOrder(sampleCount: Int = 1 << 20, maxSequenceLength: Int) -> CalibrationDataOptions {
-        CalibrationDataOptions(sampleCount: sampleCount, maxSequenceLength: maxSequenceLength, shuffle: false)
+    static func inOrder(sampleCount: Int = 1 << 20, maxSequenceLength: Int, textSamples: CalibrationTextSamples = .lines) -> CalibrationDataOptions {
+        CalibrationDataOptions(sampleCount: sampleCount, maxSequenceLength: maxSequenceLength, shuffle: false, textSamples: textSamples)
+    }
+
+    /// `inOrder` for text windows.
+    static func windows(sampleCount: Int = 1 << 20, maxSequenceLength: Int) -> CalibrationDataOptions {
+        inOrder(sampleCount: sampleCount, maxSequenceLength: maxSequenceLength, textSamples: .windows)
     }
 
     // MARK: Plain text
@@ -34,7 +39,7 @@ import TestSupport
     func textWindowsAreTheWholeTextsIds(key: String, addsBOS: Bool) throws {
         let tokenizer = try addsBOS ? Self.byteLevel() : Self.smolLM2
         let expected = try Self.ids(Self.reference(key))
-        let data = try CalibrationData.load(path: Self.fixture("text.txt"), tokenizer: tokenizer, options: Self.inOrder(maxSequenceLength: 100))
+        let data = try CalibrationData.load(path: Self.fixture("text.txt"), tokenizer: tokenizer, options: Self.windows(maxSequenceLength: 100))
         #expect(Array(data.samples.joined()) == expected)
         #expect(data.samples.dropLast().allSatisfy { $0.count == 100 })
         #expect(data.samples.last?.count == expected.count % 100)
@@ -58,11 +63,11 @@ import TestSupport
         func input() throws -> BufferedInput {
             BufferedInput(reader: try openByteReader(path: path, namedCompressed: false), file: path, byteLimit: 1 << 30)
         }
-        var reader = PlainTextSamples(input: try input(), tokenizer: tokenizer, maxSequenceLength: 64)
+        var reader = TextWindowSamples(input: try input(), tokenizer: tokenizer, maxSequenceLength: 64)
         reader.preferredPieceSize = 300
         reader.maximumPieceSize = 100_000
         reader.concurrency = 3
-        var selector = SampleSelector(Self.inOrder(maxSequenceLength: 64))
+        var selector = SampleSelector(first: .max)
         try reader.read(into: &selector)
         #expect(Array(selector.finish().joined()) == whole)
 
@@ -113,42 +118,54 @@ import TestSupport
 
     // MARK: Selection
 
-    @Test func shuffledSamplesAreDistinctWindowsChosenBySeed() throws {
+    /// Shuffled, the samples are the candidates (lines, windows) at the first positions of
+    /// NumPy's `default_rng(seed).permutation(candidates)`, in that order, as Hugging Face
+    /// datasets' `shuffle(seed=seed).select(range(count))` takes them.
+    @Test(arguments: [CalibrationTextSamples.lines, .windows])
+    func shuffledSamplesAreTheCandidatesAtTheSeedsPermutation(textSamples: CalibrationTextSamples) throws {
         let path = Self.fixture("text.txt")
-        let all = try CalibrationData.load(path: path, tokenizer: Self.smolLM2, options: Self.inOrder(maxSequenceLength: 16)).samples
-        func shuffled(seed: UInt64) throws -> [[Int]] {
+        let all = try CalibrationData.load(path: path, tokenizer: Self.smolLM2,
+                                           options: Self.inOrder(maxSequenceLength: 16, textSamples: textSamples)).samples
+        func shuffled(seed: UInt64) throws -> CalibrationData {
             try CalibrationData.load(path: path, tokenizer: Self.smolLM2,
-                                     options: CalibrationDataOptions(sampleCount: 10, maxSequenceLength: 16, seed: seed)).samples
+                                     options: CalibrationDataOptions(sampleCount: 10, maxSequenceLength: 16, seed: seed, textSamples: textSamples))
         }
-        let first = try shuffled(seed: 42)
-        #expect(first.count == 10)
-        #expect(try shuffled(seed: 42) == first)
-        #expect(try shuffled(seed: 43) != first)
-        let positions = try first.map { sample in try #require(all.firstIndex(of: sample)) }
-        #expect(Set(positions).count == 10)
-        #expect(positions != positions.sorted())
+        for seed: UInt64 in [42, 43] {
+            var generator = PCG64(seed: seed)
+            let data = try shuffled(seed: seed)
+            #expect(data.samples == generator.permutation(all.count).prefix(10).map { all[$0] })
+            #expect(data.statistics.documentsRead == all.count)
+        }
+        #expect(try shuffled(seed: 42).samples != shuffled(seed: 43).samples)
     }
 
-    @Test func everyCandidateCanBeChosen() throws {
-        var seen = Set<Int>()
-        for seed in UInt64(0)..<200 {
-            var selector = SampleSelector(CalibrationDataOptions(sampleCount: 2, seed: seed))
-            for candidate in 1...8 { selector.offer { [candidate] } }
-            let chosen = selector.finish()
-            #expect(chosen.count == 2 && chosen[0] != chosen[1])
-            seen.formUnion(chosen.joined())
-        }
-        #expect(seen == Set(1...8))
+    /// Lines of a text are samples each, without their line break (`\r\n` too); blank lines are none.
+    @Test func textLinesAreSamplesAndBlankLinesAreNone() throws {
+        let folder = TemporaryFolder("calibration")
+        let path = try folder.write("lines.txt", text: "first line\n\n  \t\nsecond line\r\nthird")
+        let smolLM2 = try Self.smolLM2
+        let data = try CalibrationData.load(path: path, tokenizer: smolLM2, options: Self.inOrder(maxSequenceLength: 2))
+        #expect(data.samples == ["first line", "second line", "third"].map { smolLM2.encode($0, addSpecialTokens: true, maxLength: 2) })
+        #expect(data.statistics.documentsRead == 3)
+    }
+
+    /// Records of token ids are samples as they are, cut to the maximum length.
+    @Test func inputIdsAreSamplesAsTheyAre() throws {
+        let folder = TemporaryFolder("calibration")
+        let path = try folder.write("ids.jsonl", text: "{\"input_ids\": [5, 6, 7, 8], \"text\": \"ignored\"}\n{\"input_ids\": [9]}\n")
+        let data = try CalibrationData.load(path: path, tokenizer: Self.smolLM2, options: Self.inOrder(maxSequenceLength: 3))
+        #expect(data.samples == [[5, 6, 7], [9]])
     }
 
     /// Without shuffling, reading stops once the samples are read: after the first lines of a
     /// JSON Lines file, after the first piece of a text longer than one piece.
-    @Test(arguments: [("records.jsonl", 1), ("text.txt", 200)])
-    func inOrderKeepsTheFirstSamplesAndStopsReading(name: String, copies: Int) throws {
+    @Test(arguments: [("records.jsonl", 1, CalibrationTextSamples.lines), ("text.txt", 200, .windows), ("text.txt", 1, .lines)])
+    func inOrderKeepsTheFirstSamplesAndStopsReading(name: String, copies: Int, textSamples: CalibrationTextSamples) throws {
         let folder = TemporaryFolder("calibration")
         let path = try folder.write(name, Array(repeating: Array(try Fixtures.data("calibration/" + name)), count: copies).flatMap { $0 })
-        let all = try CalibrationData.load(path: path, tokenizer: Self.smolLM2, options: Self.inOrder(maxSequenceLength: 16))
-        let firstThree = try CalibrationData.load(path: path, tokenizer: Self.smolLM2, options: Self.inOrder(sampleCount: 3, maxSequenceLength: 16))
+        let all = try CalibrationData.load(path: path, tokenizer: Self.smolLM2, options: Self.inOrder(maxSequenceLength: 16, textSamples: textSamples))
+        let firstThree = try CalibrationData.load(path: path, tokenizer: Self.smolLM2,
+                                                  options: Self.inOrder(sampleCount: 3, maxSequenceLength: 16, textSamples: textSamples))
         #expect(firstThree.samples == Array(all.samples.prefix(3)))
         #expect(firstThree.statistics.documentsRead == 3)
         #expect(firstThree.statistics.bytesRead < all.statistics.bytesRead)
@@ -169,9 +186,9 @@ import TestSupport
 
     // MARK: zstd
 
-    @Test(arguments: ["text.txt", "records.jsonl"])
-    func zstdGivesTheSameSamples(name: String) throws {
-        let options = CalibrationDataOptions(sampleCount: 5, maxSequenceLength: 32)
+    @Test(arguments: [("text.txt", CalibrationTextSamples.windows), ("text.txt", .lines), ("records.jsonl", .lines)])
+    func zstdGivesTheSameSamples(name: String, textSamples: CalibrationTextSamples) throws {
+        let options = CalibrationDataOptions(sampleCount: 5, maxSequenceLength: 32, textSamples: textSamples)
         let plain = try CalibrationData.load(path: Self.fixture(name), tokenizer: Self.smolLM2, options: options)
         let compressed = try CalibrationData.load(path: Self.fixture(name + ".zst"), tokenizer: Self.smolLM2, options: options)
         #expect(compressed.samples == plain.samples)
@@ -186,7 +203,7 @@ import TestSupport
         let text = Array(try Fixtures.data("calibration/text.txt"))
         let doubled = try folder.write("doubled.txt", text + text)
         let compressed = try folder.write("compressed.txt", skippable + frame + frame)
-        let options = Self.inOrder(maxSequenceLength: 64)
+        let options = Self.windows(maxSequenceLength: 64)
         let expected = try CalibrationData.load(path: doubled, tokenizer: Self.smolLM2, options: options)
         let read = try CalibrationData.load(path: compressed, tokenizer: Self.smolLM2, options: options)
         #expect(read.samples == expected.samples)
@@ -216,7 +233,7 @@ import TestSupport
     }
 
     @Test func aDeclaredFormatWinsOverTheName() throws {
-        var options = Self.inOrder(maxSequenceLength: 64)
+        var options = Self.windows(maxSequenceLength: 64)
         options.format = .txt
         let read = try CalibrationData.load(path: Self.fixture("records.jsonl"), tokenizer: Self.smolLM2, options: options)
         let text = String(decoding: try Fixtures.data("calibration/records.jsonl"), as: UTF8.self)

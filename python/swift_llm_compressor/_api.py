@@ -12,10 +12,11 @@ from .results import OneshotSummary, PerplexityReport, VerificationReport
 ProgressArgument = Union[bool, Callable[[dict], None]]
 
 
-def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: int = 512, max_seq_length: int = 2048,
-            shuffle_calibration_samples: bool = True, seed: int = 42, tokenizer=None, overwrite: bool = False,
+def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: int = 512,
+            max_seq_length: Optional[int] = None, shuffle_calibration_samples: bool = True, seed: int = 42,
+            tokenizer=None, overwrite: bool = False,
             threads: Optional[int] = None, progress: ProgressArgument = True, max_shard_size: Union[str, int] = "5GB",
-            allow_nonfinite: bool = False) -> OneshotSummary:
+            allow_nonfinite: bool = False, text_samples: str = "lines") -> OneshotSummary:
     """Applies `recipe` to `model` and writes a compressed-tensors checkpoint to `output_dir`,
     as llm-compressor's `oneshot` does, with the native Swift compressor.
 
@@ -24,6 +25,9 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
     recipe: a YAML file, YAML text, or modifier objects (`swift_llm_compressor.modifiers`).
     dataset: calibration data, for recipes that need it: a .txt/.jsonl file (optionally .zst),
         a list of strings, or a list of token-id lists.
+    max_seq_length: tokens per sample, at most; None for the tokenizer's model_max_length, else no limit.
+    text_samples: "lines" (a sample per line of a .txt, as llm-compressor) or "windows" (the whole text cut
+        into windows of max_seq_length tokens).
     tokenizer: tokenizes a dataset of text: a folder or a transformers tokenizer; default the model's.
     progress: True shows a tqdm bar when tqdm is installed; a callable gets each progress event.
 
@@ -35,6 +39,7 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
     options = {
         "output_dir": os.fspath(output_dir), "num_calibration_samples": num_calibration_samples,
         "max_seq_length": max_seq_length, "shuffle_calibration_samples": shuffle_calibration_samples, "seed": seed,
+        "text_samples": text_samples,
         "overwrite": overwrite, "threads": threads, "max_shard_size": max_shard_size, "allow_nonfinite": allow_nonfinite,
     }
     options.update(recipe_options(recipe))

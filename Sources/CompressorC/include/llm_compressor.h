@@ -78,8 +78,9 @@ void llmc_cancel_free(llmc_cancel *handle);
  *   "calibration_samples"  [[int]]: token ids, the first num_calibration_samples lists in the
  *                  order given, each cut to max_seq_length (read only when the recipe calibrates)
  *   "tokenizer"    string: the folder (or tokenizer.json) that tokenizes "dataset"; default: the model's
- *   "num_calibration_samples" int >= 1 (512), "max_seq_length" int >= 1 (2048),
- *   "shuffle_calibration_samples" bool (true), "seed" int >= 0 (42)
+ *   "num_calibration_samples" int >= 1 (512), "max_seq_length" int >= 1 (the tokenizer's
+ *                  model_max_length, else no limit), "shuffle_calibration_samples" bool (true),
+ *   "seed" int >= 0 (42), "text_samples" "lines" or "windows" ("lines"): as compress oneshot's options
  *   "overwrite"    bool (false): replace output_dir if it holds a compressed checkpoint
  *   "threads"      int >= 1 (every core), "max_shard_size" "5GB" or bytes (5GB),
  *   "allow_nonfinite" bool (false)

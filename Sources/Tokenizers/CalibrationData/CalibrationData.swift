@@ -1,36 +1,39 @@
 /// Token sequences to calibrate a model on, read from a data file and tokenized by the model's
-/// tokenizer.
+/// tokenizer, chosen as llm-compressor 0.14 and its examples choose them.
 ///
 /// Files, told by `CalibrationDataOptions.format`, else by their name, else by their content (JSON
 /// Lines when the first byte that is not white space is `{`, else plain text):
-/// - `.txt`: plain text. The whole text is one token sequence, cut into non-overlapping windows of
-///   `maxSequenceLength` tokens, each window a sample (see `PlainTextSamples`).
-/// - `.jsonl`: JSON Lines, one sample per record: `{"text": "..."}`, or
+/// - `.txt`: plain text, one sample per line (see `TextLineSamples`), or with
+///   `CalibrationTextSamples.windows` the whole text tokenized as one sequence and cut into
+///   windows of the maximum sequence length (see `TextWindowSamples`).
+/// - `.jsonl`: JSON Lines, one sample per record: `{"input_ids": [...]}`, `{"text": "..."}`, or
 ///   `{"messages": [{"role": "user", "content": "..."}, ...]}` rendered with the model's chat
-///   template as transformers renders it (see `ChatTemplate`); each tokenized with the tokenizer's
-///   special tokens (BOS where its post-processor adds one, as llm-compressor's tokenization
-///   with `add_special_tokens=True` does) and cut to `maxSequenceLength` tokens.
+///   template (see `CalibrationRecord`, `RecordEncoder`).
 /// - Either compressed with zstd (`.txt.zst`, `.jsonl.zst`), decompressed as it is read. A file
 ///   that starts with a zstd frame is decompressed whatever its name.
 ///
-/// Blank lines, records with an empty `text` or `messages`, and samples that would hold nothing but
-/// the tokenizer's special tokens (an empty text's lone BOS) are skipped. Invalid UTF-8, invalid
-/// JSON, a record with neither `text` nor `messages`, a JSON Lines line longer than 64 MiB, a
-/// corrupt or truncated zstd stream and a file without any sample are errors naming the file and line.
+/// The maximum sequence length is `CalibrationDataOptions.maxSequenceLength`, else the
+/// tokenizer's `model_max_length`, else none (as llm-compressor's `max_seq_length=None`).
 ///
-/// Samples are drawn by `SampleSelector`: shuffled with the seed, or the first ones. Memory is
-/// the chosen samples plus one line, or a few text pieces of at most 2 MiB, and the zstd window,
-/// whatever the file's size and the length of its lines; reading stops at
-/// `CalibrationDataOptions.maxInputBytes`, or, without shuffling, as soon as `sampleCount`
-/// samples are read. With shuffling, every window of a text is
-/// tokenized, and every record of a JSON Lines file is parsed but only the chosen ones tokenized.
+/// Shuffled (the default), the samples are the first `sampleCount` candidates (records, lines,
+/// windows) in the order Hugging Face datasets' `Dataset.shuffle(seed=seed)` puts them, in that
+/// order: `load_dataset(...).shuffle(seed=42).select(range(512))`, as llm-compressor's examples
+/// choose them. The file is read twice: once to count the candidates, once to tokenize the chosen
+/// ones. Not shuffled, the first `sampleCount` in file order, and reading stops there.
+///
+/// Blank lines are skipped. Invalid UTF-8, invalid JSON, a record without a usable field, an
+/// empty record, an unknown role, a chat template that fails, a sample that renders to no tokens, a
+/// line longer than 64 MiB, a corrupt or truncated zstd stream and a file without any sample are
+/// errors naming the file and line. Memory is the chosen samples plus one line, or a few text
+/// pieces of at most 2 MiB, the zstd window and, shuffled, one integer per candidate, whatever the
+/// file's size and the length of its lines; reading stops at `CalibrationDataOptions.maxInputBytes`.
 public struct CalibrationData: Sendable {
     /// What reading the file found.
     public struct Statistics: Sendable, Equatable {
         /// Bytes of text read (after decompression).
         public var bytesRead: Int
-        /// The candidates the samples were drawn from: records (blank lines and empty records
-        /// aside) of a JSON Lines file, windows of a text.
+        /// The candidates the samples were drawn from: records (blank lines aside) of a JSON
+        /// Lines file, lines or windows of a text.
         public var documentsRead: Int
         /// The tokens of all samples.
         public var tokenCount: Int
@@ -38,7 +41,7 @@ public struct CalibrationData: Sendable {
         public var stoppedAtInputLimit: Bool
     }
 
-    /// Token ids, each sample 1 to `maxSequenceLength` long.
+    /// Token ids, each sample 1 to the maximum sequence length long.
     public let samples: [[Int]]
     /// The file the samples were read from.
     public let source: String
@@ -50,23 +53,40 @@ public struct CalibrationData: Sendable {
     public static func load(path: String, tokenizer: Tokenizer, options: CalibrationDataOptions = CalibrationDataOptions()) throws(TokenizerError) -> CalibrationData {
         try options.validate()
         let format = try CalibrationFormat(path: path, declared: options.format)
-        let reader = try openByteReader(path: path, namedCompressed: format.isNamedCompressed)
-        let input = BufferedInput(reader: reader, file: path, byteLimit: options.maxInputBytes)
-        var selector = SampleSelector(options)
-        switch format.content {
-        case .txt:
-            try PlainTextSamples(input: input, tokenizer: tokenizer, maxSequenceLength: options.maxSequenceLength).read(into: &selector)
-        case .jsonl:
-            var records = JSONLinesSamples(input: input, tokenizer: tokenizer, maxSequenceLength: options.maxSequenceLength)
-            try records.read(into: &selector)
+        let maxSequenceLength = options.sequenceLength(for: tokenizer)
+        if format.content == .txt && options.textSamples == .windows && maxSequenceLength == .max {
+            throw .invalidArgument("text windows need a maximum sequence length (max_seq_length, --max-seq-length): \(tokenizer.directory ?? "the tokenizer") sets no model_max_length")
         }
+        /// Offers the file's candidates to `selector`; returns the input read.
+        func read(into selector: inout SampleSelector) throws(TokenizerError) -> BufferedInput {
+            let reader = try openByteReader(path: path, namedCompressed: format.isNamedCompressed)
+            let input = BufferedInput(reader: reader, file: path, byteLimit: options.maxInputBytes)
+            switch (format.content, options.textSamples) {
+            case (.txt, .lines):
+                try TextLineSamples(input: input, tokenizer: tokenizer, maxSequenceLength: maxSequenceLength).read(into: &selector)
+            case (.txt, .windows):
+                try TextWindowSamples(input: input, tokenizer: tokenizer, maxSequenceLength: maxSequenceLength).read(into: &selector)
+            case (.jsonl, _):
+                var records = JSONLinesSamples(input: input, tokenizer: tokenizer, maxSequenceLength: maxSequenceLength)
+                try records.read(into: &selector)
+            }
+            return input
+        }
+        var counted: (input: BufferedInput, candidates: Int)?
+        if options.shuffle {
+            var counter = SampleSelector.counting()
+            counted = (try read(into: &counter), counter.offered)
+        }
+        var selector = SampleSelector(options, candidateCount: counted?.candidates ?? 0)
+        let input = try read(into: &selector)
         let samples = selector.finish()
         guard !samples.isEmpty else {
             throw .calibrationData(file: path, line: nil, reason: format.content == .txt ? "no text to calibrate on" : "no records to calibrate on")
         }
+        let whole = counted?.input ?? input
         return CalibrationData(
             samples: samples, source: path,
-            statistics: Statistics(bytesRead: input.bytesRead, documentsRead: selector.offered,
-                                   tokenCount: samples.reduce(0) { $0 + $1.count }, stoppedAtInputLimit: input.stoppedAtLimit))
+            statistics: Statistics(bytesRead: whole.bytesRead, documentsRead: counted?.candidates ?? selector.offered,
+                                   tokenCount: samples.reduce(0) { $0 + $1.count }, stoppedAtInputLimit: whole.stoppedAtLimit))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What a calibration file holds: plain text or JSON Lines.
 public enum CalibrationDataFormat: String, CaseIterable, Sendable {
-    /// Plain text: one text, cut into windows.
+    /// Plain text: a sample per line, or windows over the whole text (`CalibrationTextSamples`).
     case txt
     /// JSON Lines: one record per line.
     case jsonl

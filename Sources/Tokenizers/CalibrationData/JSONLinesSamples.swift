@@ -1,65 +1,45 @@
-/// Samples from a JSON Lines file: each record is one sample, tokenized as llm-compressor's
-/// `TextGenerationDataset` tokenizes its `text` column (special tokens added, `truncation=True`
-/// at `maxSequenceLength`, no padding). `messages` are first rendered with the model's chat
-/// template as transformers' `apply_chat_template(messages, add_generation_prompt=False)` renders
-/// them (see `ChatTemplate`); the rendered text is then tokenized the same way, as
-/// llm-compressor's chat datasets do.
+/// Samples from a JSON Lines file: each record is one candidate, turned into token ids by
+/// `RecordEncoder` as llm-compressor's dataset preprocessing turns a row into them.
 ///
-/// Every line is checked (UTF-8, JSON, fields), but only the records the selector keeps are
-/// rendered and tokenized.
+/// Every line is checked (UTF-8, JSON, fields, roles), but only the records the selector
+/// chooses are rendered and tokenized.
 struct JSONLinesSamples {
     let input: BufferedInput
-    let tokenizer: Tokenizer
-    let maxSequenceLength: Int
-    /// Parsed from the tokenizer's template at the first `messages` record.
-    private var chatTemplate: ChatTemplate?
+    private var encoder: RecordEncoder
 
-    init(input: BufferedInput, tokenizer: Tokenizer, maxSequenceLength: Int) {
+    init(input: BufferedInput, tokenizer: Tokenizer, maxSequenceLength: Int, addGenerationPrompt: Bool = false) {
         self.input = input
-        self.tokenizer = tokenizer
-        self.maxSequenceLength = maxSequenceLength
+        encoder = RecordEncoder(tokenizer: tokenizer, maxSequenceLength: maxSequenceLength, addGenerationPrompt: addGenerationPrompt)
     }
 
     /// Offers every record of the file to `selector`, until the end or until it is complete.
     mutating func read(into selector: inout SampleSelector) throws(TokenizerError) {
-        while !selector.isComplete, let bytes = try input.nextLine() {
-            guard let record = try CalibrationRecord.parse(bytes, file: input.file, line: input.lineNumber) else { continue }
-            let text: () throws(TokenizerError) -> String
-            switch record {
-            case let .text(string):
-                text = { string }
-            case let .messages(messages):
-                let template: ChatTemplate
-                if let parsed = chatTemplate {
-                    template = parsed
-                } else {
-                    template = try modelChatTemplate()
-                    chatTemplate = template
-                }
-                let (file, line) = (input.file, input.lineNumber)
-                text = { () throws(TokenizerError) in
-                    do throws(TokenizerError) {
-                        return try template.render(messages, addGenerationPrompt: false)
-                    } catch {
-                        throw .calibrationData(file: file, line: line, reason: error.description)
-                    }
-                }
-            }
+        while !selector.isComplete, let record = try nextRecord() {
             try selector.offer { () throws(TokenizerError) -> [Int] in
-                // A record of no token within the length, the special tokens aside, is no sample.
-                let ids = tokenizer.encode(try text(), addSpecialTokens: true, maxLength: maxSequenceLength)
-                return ids.count > tokenizer.specialTokens.prefix.count + tokenizer.specialTokens.suffix.count ? ids : []
+                try encoder.ids(of: record, file: input.file, line: input.lineNumber)
             }
         }
     }
 
-    /// The model's chat template, or an error naming the record's line.
-    private func modelChatTemplate() throws(TokenizerError) -> ChatTemplate {
-        do {
-            return try ChatTemplate(tokenizer: tokenizer)
-        } catch {
-            throw .calibrationData(file: input.file, line: input.lineNumber,
-                                   reason: "'messages' need the model's chat template: \(error.description); write 'text' records with the conversation already rendered instead")
+    /// The next record, blank lines skipped; nil at the end.
+    mutating func nextRecord() throws(TokenizerError) -> CalibrationRecord? {
+        while let bytes = try input.nextLine() {
+            guard let record = try CalibrationRecord.parse(bytes, file: input.file, line: input.lineNumber,
+                                                           vocabularySize: encoder.tokenizer.vocabularySize) else { continue }
+            try encoder.prepare(for: record, file: input.file, line: input.lineNumber)
+            return record
         }
+        return nil
+    }
+
+    /// The text and ids of `record`, the last one `nextRecord` gave.
+    mutating func rendered(_ record: CalibrationRecord) throws(TokenizerError) -> RenderedSample {
+        let text = try encoder.text(of: record, file: input.file, line: input.lineNumber)
+        let ids = if let text {
+            try encoder.ids(ofText: text, file: input.file, line: input.lineNumber)
+        } else {
+            try encoder.ids(of: record, file: input.file, line: input.lineNumber)
+        }
+        return RenderedSample(line: input.lineNumber, text: text, ids: ids)
     }
 }

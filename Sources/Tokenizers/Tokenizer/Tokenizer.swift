@@ -20,6 +20,9 @@ public final class Tokenizer: @unchecked Sendable {
     public let eosTokenId: Int?
     /// The model's Jinja chat template, when chat_template.jinja or tokenizer_config.json holds one.
     public let chatTemplate: ChatTemplateSource?
+    /// tokenizer_config.json's `model_max_length`; nil when unset or beyond 64 bits (transformers'
+    /// stand-in for "no limit" is 10^30).
+    public let modelMaxLength: Int?
     /// tokenizer_config.json's named special tokens that are set (`bos_token`, `eos_token`,
     /// `unk_token`, `sep_token`, `pad_token`, `cls_token`, `mask_token`), which chat templates read.
     public let namedSpecialTokens: [String: String]
@@ -140,6 +143,7 @@ public final class Tokenizer: @unchecked Sendable {
         bosTokenId = Tokenizer.specialTokenId("bos_token", in: config, addedByContent, model)
         eosTokenId = Tokenizer.specialTokenId("eos_token", in: config, addedByContent, model)
         self.chatTemplate = chatTemplate
+        modelMaxLength = (config?["model_max_length"] as? Int).flatMap { $0 > 0 ? $0 : nil }
         namedSpecialTokens = Dictionary(uniqueKeysWithValues: ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
             .compactMap { name in Tokenizer.specialTokenText(name, in: config).map { (name, $0) } })
         self.directory = directory

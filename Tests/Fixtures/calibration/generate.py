@@ -4,12 +4,12 @@ has transformers 5, and the `zstd` command):
     python3 Tests/Fixtures/calibration/generate.py
 
 - text.txt: the first 120 lines of ../text/GPL-3 and a few multilingual lines; text.txt.zst: it, compressed.
-- records.jsonl: `text` and `messages` records, blank lines, an empty record, a CRLF line, extra fields, a
-  record with both `text` and `messages`; records.jsonl.zst: it, compressed.
+- records.jsonl: `text` and `messages` records, blank lines, a CRLF line, extra fields, a record with both
+  `text` and `messages`; records.jsonl.zst: it, compressed.
 - reference.json: the ids transformers gives, tokenizing as llm-compressor 0.14 does
   (`tokenizer(text, truncation=True, max_length=N, padding=False)`, special tokens added by default; messages
   rendered first with `apply_chat_template(messages, tokenize=False, add_generation_prompt=False)`):
-  `smollm2_records` (../smollm2-tokenizer, max_length 32, one list per non-empty record), `smollm2_text` and
+  `smollm2_records` (../smollm2-tokenizer, max_length 32, one list per record), `smollm2_text` and
   `byte_level_bpe_text` (the whole of text.txt, ../smollm2-tokenizer and ../tokenizers/byte-level-bpe, which
   adds a BOS).
 """
@@ -34,12 +34,10 @@ records = [
     json.dumps({"text": " ".join(gpl[10:16])}),
     json.dumps({"messages": [{"role": "user", "content": "What is free software?"},
                              {"role": "assistant", "content": "Software that respects the freedom of its users."}]}),
-    '{"text": ""}',
     json.dumps({"messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Hi"}]}),
     "   \t",
     json.dumps({"id": 7, "text": "Ünïcödé café naïve résumé — “quotes” déjà vu. 日本語のテキスト"}, ensure_ascii=False),
     json.dumps({"text": "Text wins over messages.", "messages": [{"role": "user", "content": "ignored"}]}) + "\r",
-    '{"messages": []}',
     json.dumps({"text": "line one\nline two\n\n\tindented"}),
 ]
 with open(os.path.join(HERE, "records.jsonl"), "w", encoding="utf-8") as f:

@@ -1,13 +1,14 @@
 import Foundation
 
-/// Samples from a plain text file: the whole text is tokenized as one sequence (the
+/// Samples from a plain text file read as windows (`CalibrationTextSamples.windows`): the whole
+/// text is tokenized as one sequence (the
 /// post-processor's tokens, such as BOS, at its start and end, as transformers adds them with
 /// `add_special_tokens=True`) and cut into non-overlapping windows of `maxSequenceLength` tokens;
 /// each window is a sample, the last one possibly shorter. A window of special tokens alone (all
 /// there is of an empty text, or the post-processor's end tokens after the last full window)
-/// is no sample: it has nothing to calibrate on. (llm-compressor would make each line a
-/// sample, through the `text` loader of Hugging Face datasets; windows over the whole text are
-/// what its `concatenate_data` gives, except that the short last window is kept.)
+/// is no sample: it has nothing to calibrate on. (llm-compressor's `concatenate_data` is
+/// similar, but joins lines tokenized one by one, a thousand at a time, and drops the short
+/// last window of each thousand.)
 ///
 /// The text is tokenized in pieces of about `preferredPieceSize` bytes, each cut after a line
 /// break, or before a space, between two printable ASCII characters, so that memory stays that of
@@ -19,7 +20,7 @@ import Foundation
 /// too: no piece is longer than `maximumPieceSize`, however long the text's lines. Consecutive
 /// pieces are tokenized in parallel, in batches of 1, 2, 4... up to `concurrency` (small batches
 /// first, so that reading in order stops soon when few samples are asked for).
-struct PlainTextSamples {
+struct TextWindowSamples {
     static let preferredPieceSize = 1 << 20
     static let maximumPieceSize = 2 << 20
 

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LLMCompressor
+
+/// `compress samples`: the calibration samples `oneshot` would choose, as JSON Lines of token ids.
+struct SamplesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "samples",
+        abstract: "Print the calibration samples oneshot would choose from a dataset, as token ids, without quantizing.",
+        discussion: """
+            Reads --dataset with the model's tokenizer and the same options as oneshot, and prints one JSON object per chosen sample, in the order calibration runs them: {"input_ids":[...]}. The output is itself a dataset: oneshot --dataset OUT.jsonl --no-shuffle calibrates on exactly these samples. A CI job can compare it with the ids it expects.
+
+            Examples:
+              compress samples --model ./SmolLM2-135M --dataset chat.jsonl --num-calibration-samples 8 --max-seq-length 512
+              compress samples --model ./m --dataset corpus.txt --text-samples windows --max-seq-length 2048 --no-shuffle
+            """)
+
+    @OptionGroup var input: ModelOption
+
+    @Option(help: ArgumentHelp("The calibration data, as oneshot --dataset reads it.", valueName: "file"), completion: .file())
+    var dataset: String
+
+    @OptionGroup var data: CalibrationDataOption
+
+    func run() throws {
+        let model = try input.folder()
+        let samples: [[Int]]
+        do {
+            samples = try CalibrationInput.load(dataset: dataset, model: model, options: data.options).samples
+        } catch { throw fail(error) }
+        var output = ""
+        for ids in samples {
+            output += "{\"input_ids\":[" + ids.map(String.init).joined(separator: ",") + "]}\n"
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Rendering and tokenizing speed of calibration data (issue #18): writes a chat JSON Lines file of
+# MB megabytes (conversations of 1 to 3 turns from GPL-3's lines, a system message in a third of
+# them) and times `compress samples` on it with SmolLM2's tokenizer and chat template, on one core
+# (taskset), twice: every record rendered and tokenized in file order (--no-shuffle), and the
+# default shuffle of 512 samples (every record parsed to count them, 512 rendered). Prints MB/s and
+# the peak RSS of each (GNU time). Needs a release build (`swift build -c release --product compress`).
+#
+# Usage: scripts/calibration-data-speed.sh [MB]   (default 100)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+megabytes="${1:-100}"
+compress="$(swift build -c release --show-bin-path)/compress"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+python3 - "$work/chat.jsonl" "$megabytes" <<'PY'
+import json, random, sys
+random.seed(1)
+lines = [l.strip() for l in open("Tests/Fixtures/text/GPL-3") if l.strip()]
+size, i = 0, 0
+with open(sys.argv[1], "w") as out:
+    while size < int(sys.argv[2]) * 1000 * 1000:
+        messages = [{"role": "system", "content": "You answer questions about licenses."}] if i % 3 == 0 else []
+        for _ in range(1 + i % 3):
+            messages.append({"role": "user", "content": " ".join(random.sample(lines, 3))})
+            messages.append({"role": "assistant", "content": " ".join(random.sample(lines, 6))})
+        record = json.dumps({"messages": messages}) + "\n"
+        out.write(record)
+        size, i = size + len(record), i + 1
+PY
+bytes=$(stat -c %s "$work/chat.jsonl")
+uptime
+for options in "--no-shuffle --num-calibration-samples 100000000" ""; do
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$work/rss" taskset -c 0 "$compress" samples --model Tests/Fixtures/smollm2-tokenizer \
+    --dataset "$work/chat.jsonl" $options > /dev/null
+  seconds=$(echo "$(date +%s.%N) - $start" | bc)
+  echo "samples ${options:-(512 shuffled)}: $(echo "scale=1; $bytes / 1000000 / $seconds" | bc) MB/s, $seconds s, peak RSS $(( $(cat "$work/rss") / 1024 )) MB"
+done
