@@ -31,4 +31,12 @@ public struct FP8Weights: WeightDecoder {
         let magnitude = Float(bitPattern: (bits & 0x7F) << 20) * 0x1p120
         return Float(bitPattern: magnitude.bitPattern | (bits & 0x80) << 24)
     }
+
+    /// ``value(_:)`` for any code a checkpoint may hold: NaN for the NaN codes `0x7F`/`0xFF`, as
+    /// ``FP8E4M3/decode(_:)`` and PyTorch give it.
+    @inline(__always)
+    static func exactValue(_ code: UInt8) -> Float {
+        let magnitude = value(code)
+        return code & 0x7F == 0x7F ? .nan : magnitude
+    }
 }
