@@ -18,7 +18,10 @@ quantized checkpoints as input (FP8BlockSourceTests, ConvertCommandTests):
   FP8_DYNAMIC output (compressed-tensors adds the zero point 0 when the module has one, as under
   oneshot) and 0x80 in model_free_ptq's, which the script checks is the only difference;
 - Tests/Fixtures/references/MODEL--DEQUANTIZED/manifest.json: FP8BlockDequantizer's BF16 tensors
-  alone (what `compress convert --dequantize` writes).
+  alone (what `compress convert --dequantize` writes);
+- Tests/Fixtures/references/dequantized/MODEL--SCHEME.json: compressed-tensors checkpoints as input:
+  CompressedTensorsDequantizer's BF16 tensors of llm-compressor's output for each reference
+  MODEL--SCHEME listed below (made again here with its recipe.yaml and checked to be the reference).
 
 Needs the llm-compressor environment (torch, transformers 5, llmcompressor 0.14.0.1), CPU only:
     /work/venv-llmc/bin/python scripts/make-fp8-block-fixture.py
@@ -28,7 +31,7 @@ import hashlib, json, os, shutil, struct, tempfile
 import torch
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
 from safetensors.torch import save_file
-from compressed_tensors.entrypoints.convert.converters import FP8BlockDequantizer
+from compressed_tensors.entrypoints.convert.converters import CompressedTensorsDequantizer, FP8BlockDequantizer
 from llmcompressor import model_free_ptq, oneshot
 from llmcompressor.modifiers.quantization import QuantizationModifier
 
@@ -160,3 +163,30 @@ for name, spec in models.items():
                     recipe = f.read()
                 write_reference(f"{name}--{scheme}", shot, recipe)
             print(name, scheme, "done;", len(differ), "FP8 weights differ from model_free_ptq's in the sign of zero codes only")
+
+
+compressed_inputs = ["llama--W4A16", "llama--W4A16_ASYM", "llama--W8A8", "llama--INT8_ASYM", "llama--ASYM3_CH", "llama--FP8_BLOCK",
+                     "llama--FP8_TENSOR_WEIGHTS", "llama--NVFP4A16", "llama--MXFP4A16", "llama--MXFP8A16", "llama_f16--FP8_DYNAMIC",
+                     "llama_f16--W4A16_ASYM", "llama_f32--NVFP4A16", "llama_f32--W8A8"]
+os.makedirs(os.path.join(root, "Tests/Fixtures/references/dequantized"), exist_ok=True)
+for reference in compressed_inputs:
+    model_name = reference.split("--")[0]
+    folder = os.path.join(root, "Tests/Fixtures/references", reference)
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as dequantized:
+        model = AutoModelForCausalLM.from_pretrained(os.path.join(root, "Tests/Fixtures/models", model_name), dtype="auto")
+        oneshot(model=model, recipe=os.path.join(folder, "recipe.yaml"))
+        model.save_pretrained(out, save_compressed=True)
+        with open(os.path.join(folder, "manifest.json")) as f:
+            assert describe(out)["tensors"] == json.load(f)["tensors"], reference
+        files = [f for f in os.listdir(out) if f.endswith(".safetensors")]
+        from safetensors.torch import load_file
+        tensors = {}
+        for f in files:
+            tensors.update(load_file(os.path.join(out, f)))
+        tensors = CompressedTensorsDequantizer(out, ignore=["model.embed_tokens"]).process(tensors)
+        save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(dequantized, "model.safetensors"))
+        with open(os.path.join(dequantized, "config.json"), "w") as f:
+            json.dump({}, f)
+        with open(os.path.join(root, "Tests/Fixtures/references/dequantized", reference + ".json"), "w") as f:
+            json.dump(describe(dequantized), f, indent=1, sort_keys=True)
+    print(reference, "dequantized")
