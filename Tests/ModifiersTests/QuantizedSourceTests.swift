@@ -18,16 +18,18 @@ import TestSupport
         "llama_fp8block_edge--NVFP4A16", "llama_fp8block_edge--FP8_DYNAMIC",
     ]
 
-    static func model(of reference: String) -> String {
-        "models/" + String(reference[..<reference.range(of: "--")!.lowerBound])
+    /// `oneshot` of reference `MODEL--SCHEME`'s recipe on `Tests/Fixtures/models/MODEL`, into `out` of the folder.
+    static func compress(_ reference: String) throws -> TemporaryFolder {
+        let model = "models/" + String(reference[..<reference.range(of: "--")!.lowerBound])
+        let recipe = try Recipe.load(path: Fixtures.path("references/\(reference)/recipe.yaml"))
+        let folder = TemporaryFolder("quantized-source")
+        try Compressor.run(model: Fixtures.path(model), recipe: recipe, output: folder.file("out"), options: OneshotOptions(threads: 2))
+        return folder
     }
 
     @Test(arguments: references)
     func matchesLlmCompressor(_ reference: String) throws {
-        let recipe = try Recipe.load(path: Fixtures.path("references/\(reference)/recipe.yaml"))
-        let folder = TemporaryFolder("fp8-source")
-        try Compressor.run(model: Fixtures.path(Self.model(of: reference)), recipe: recipe, output: folder.file("out"),
-                           options: OneshotOptions(threads: 2))
+        let folder = try Self.compress(reference)
         let manifest = try ReferenceManifest(path: Fixtures.path("references/\(reference)/manifest.json"))
         let differences = try manifest.differences(from: folder.file("out"))
         #expect(differences.isEmpty, "\(differences.prefix(5))")
@@ -63,10 +65,7 @@ import TestSupport
 
     @Test(arguments: compressedInputs)
     func dequantizesAsCompressedTensorsDequantizer(_ reference: String) throws {
-        let recipe = try Recipe.load(path: Fixtures.path("references/\(reference)/recipe.yaml"))
-        let folder = TemporaryFolder("ct-source")
-        try Compressor.run(model: Fixtures.path(Self.model(of: reference)), recipe: recipe, output: folder.file("out"),
-                           options: OneshotOptions(threads: 2))
+        let folder = try Self.compress(reference)
         let source = try DequantizedSource.open(try Checkpoint(directory: folder.file("out")))
         source.computeThreads = 2
         try Self.expect(source, matches: "references/dequantized/\(reference).json")

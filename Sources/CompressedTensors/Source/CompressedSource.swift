@@ -40,7 +40,9 @@ struct CompressedSource {
             let shape = try weightShape(module: module, stored: tensor, checkpoint: checkpoint)
             let bits = weights?.numBits, block = weights?.scaleBlock
             _ = try reader.weight(module: module, rows: shape[0], columns: shape[1], bits: bits, block: block)
-            entries.append(.derived(dequantized(module: module, shape: shape, bits: bits, block: block, stored: tensor, checkpoint: checkpoint)))
+            let derived = dequantized(module: module, shape: shape, bits: bits, block: block, checkpoint: checkpoint)
+            for source in derived.sources { checkpoint.release(source) }
+            entries.append(.derived(derived))
         }
         return entries
     }
@@ -63,10 +65,10 @@ struct CompressedSource {
 
     /// The BF16 weight of `module`, decoded a block of rows at a time and rounded through the
     /// dtype compressed-tensors computes in.
-    private func dequantized(module: String, shape: [Int], bits: Int?, block: [Int]?, stored: Checkpoint.Tensor,
-                             checkpoint: Checkpoint) -> DerivedTensor {
+    private func dequantized(module: String, shape: [Int], bits: Int?, block: [Int]?, checkpoint: Checkpoint) -> DerivedTensor {
         let roundsThroughHalf = checkpoint.tensor(named: module + ".weight_scale")?.info.dtype == .f16
-        let sources = checkpoint.tensors.filter { $0.name.hasPrefix(module + ".") && $0.name.dropFirst(module.count + 1).firstIndex(of: ".") == nil }
+        let sources = ["weight", "weight_packed", "weight_scale", "weight_zero_point", "weight_global_scale", "weight_shape"]
+            .compactMap { checkpoint.tensor(named: module + "." + $0) }
         return DerivedTensor(name: module + ".weight", dtype: .bf16, shape: shape, sources: sources) { out, threads in
             let columns = shape[1]
             let values = out.bindMemory(to: UInt16.self).baseAddress!

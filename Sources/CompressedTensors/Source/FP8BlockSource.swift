@@ -45,8 +45,8 @@ struct FP8BlockSource {
                 entries.append(.stored(tensor))
                 continue
             }
-            guard tensor.name.hasSuffix(".weight"), tensor.info.shape.count == 2 else {
-                throw .unsupportedFormat(module: tensor.name, reason: "F8_E4M3 tensor \(tensor.info.shape) is not the 2-D weight of a Linear layer")
+            guard tensor.name.hasSuffix(".weight"), tensor.info.shape.count == 2, tensor.info.elementCount > 0 else {
+                throw .unsupportedFormat(module: tensor.name, reason: "F8_E4M3 tensor \(tensor.info.shape) is not the non-empty 2-D weight of a Linear layer")
             }
             entries.append(.derived(try dequantized(tensor, module: String(tensor.name.dropLast(".weight".count)), checkpoint: checkpoint)))
         }
@@ -61,13 +61,17 @@ struct FP8BlockSource {
         let width = (columns + blockColumns - 1) / blockColumns
         let expected = [(rows + blockRows - 1) / blockRows, width]
         guard scale.info.shape == expected else { throw .tensorShape(tensor: name, expected: expected, actual: scale.info.shape) }
-        let scales = try CompressedWeightReader(checkpoint: checkpoint).scales(scale)
+        // Checked here, read again when the weight is: a run over a large model holds no scales meanwhile.
+        _ = try CompressedWeightReader(checkpoint: checkpoint).scales(scale)
+        checkpoint.release(scale)
         let blockRows = blockRows, blockColumns = blockColumns
         return DerivedTensor(name: weight.name, dtype: .bf16, shape: weight.info.shape, sources: [weight, scale]) { out, threads in
-            let codes = checkpoint.data(weight).bindMemory(to: UInt8.self).baseAddress!
+            let codes = checkpoint.data(weight).baseAddress!.assumingMemoryBound(to: UInt8.self)
             let values = out.bindMemory(to: UInt16.self).baseAddress!
-            scales.withUnsafeBufferPointer { scales in
-                DerivedTensor.inParallel(rows: rows, threads: threads) { range in
+            let scales = UnsafeMutableBufferPointer<Float>.allocate(capacity: scale.info.elementCount)
+            defer { scales.deallocate() }
+            checkpoint.widen(scale, elements: 0..<scales.count, into: scales.baseAddress!)
+            DerivedTensor.inParallel(rows: rows, threads: threads) { range in
                 for r in range {
                     let scaleRow = scales.baseAddress! + (r / blockRows) * width
                     let source = codes + r * columns, row = values + r * columns
@@ -78,7 +82,6 @@ struct FP8BlockSource {
                         start = end
                         block += 1
                     }
-                }
                 }
             }
         }
