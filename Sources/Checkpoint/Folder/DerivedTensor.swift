@@ -47,6 +47,9 @@ extension DerivedTensor {
 /// (or the few a fused group reads ahead) at a time.
 final class ComputedTensors: @unchecked Sendable {
     private var buffers: [Int: UnsafeMutableRawBufferPointer] = [:]
+    /// The largest buffer released, kept for the next tensor that fits in it: a stream of tensors
+    /// of the same size then allocates (and faults in) its memory once.
+    private var spare: UnsafeMutableRawBufferPointer?
     private let lock = NSLock()
 
     /// The bytes of derived tensor `index` of `tensor`, computed on first use over `threads` threads.
@@ -54,7 +57,14 @@ final class ComputedTensors: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let buffer = buffers[index] { return UnsafeRawBufferPointer(buffer) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: tensor.info.byteCount, alignment: 64)
+        let count = tensor.info.byteCount
+        let buffer: UnsafeMutableRawBufferPointer
+        if let spare, spare.count >= count {
+            buffer = UnsafeMutableRawBufferPointer(rebasing: spare[0..<count])
+            self.spare = nil
+        } else {
+            buffer = .allocate(byteCount: count, alignment: 64)
+        }
         tensor.compute(buffer, threads)
         buffers[index] = buffer
         return UnsafeRawBufferPointer(buffer)
@@ -64,8 +74,17 @@ final class ComputedTensors: @unchecked Sendable {
     func drop(_ index: Int) {
         lock.lock()
         defer { lock.unlock() }
-        buffers.removeValue(forKey: index)?.deallocate()
+        guard let buffer = buffers.removeValue(forKey: index) else { return }
+        guard let kept = spare, kept.count >= buffer.count else {
+            spare?.deallocate()
+            spare = buffer
+            return
+        }
+        buffer.deallocate()
     }
 
-    deinit { for buffer in buffers.values { buffer.deallocate() } }
+    deinit {
+        for buffer in buffers.values { buffer.deallocate() }
+        spare?.deallocate()
+    }
 }

@@ -72,13 +72,18 @@ struct FP8BlockSource {
             defer { scales.deallocate() }
             checkpoint.widen(scale, elements: 0..<scales.count, into: scales.baseAddress!)
             DerivedTensor.inParallel(rows: rows, threads: threads) { range in
+                // One block's products at a time, rounded to BF16 in bulk: both loops vectorize.
+                let products = UnsafeMutablePointer<Float>.allocate(capacity: min(blockColumns, columns))
+                defer { products.deallocate() }
                 for r in range {
                     let scaleRow = scales.baseAddress! + (r / blockRows) * width
                     let source = codes + r * columns, row = values + r * columns
                     var start = 0, block = 0
                     while start < columns {
                         let end = min(columns, start + blockColumns), s = scaleRow[block]
-                        for c in start..<end { row[c] = BF16.bits(FP8Weights.exactValue(source[c]) * s) }
+                        for c in start..<end { products[c - start] = FP8Weights.exactValue(source[c]) * s }
+                        BF16.bits(UnsafeBufferPointer(start: products, count: end - start),
+                                  into: UnsafeMutableBufferPointer(start: row + start, count: end - start))
                         start = end
                         block += 1
                     }
