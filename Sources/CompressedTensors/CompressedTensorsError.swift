@@ -25,6 +25,9 @@ public enum CompressedTensorsError: Error, Equatable, Sendable, CustomStringConv
     case unsupportedFormat(module: String, reason: String)
     /// Scale blocks that cannot tile their weight (an empty weight, or an empty block).
     case invalidScaleBlock(String)
+    /// A quantized checkpoint given as input whose `quantization_config` (in config.json, `file`)
+    /// no source reader handles.
+    case unsupportedSource(file: String, reason: String)
 
     /// What is wrong, without the config.json path `invalidConfig` starts with.
     public var message: String {
@@ -38,11 +41,13 @@ public enum CompressedTensorsError: Error, Equatable, Sendable, CustomStringConv
         case let .unsupportedDType(name, dtype): return "tensor '\(name)' has dtype \(dtype.rawValue), expected BF16, F16 or F32"
         case let .unsupportedFormat(module, reason): return "module '\(module)': unsupported quantization: \(reason)"
         case let .invalidScaleBlock(reason): return reason
+        case let .unsupportedSource(_, reason): return "quantization_config: \(reason)"
         }
     }
 
     public var description: String {
         if case let .invalidConfig(file, _) = self { return "\(file): \(message)" }
+        if case let .unsupportedSource(file, _) = self { return "\(file): \(message)" }
         return message
     }
 }

@@ -17,8 +17,8 @@ struct Compress: ParsableCommand {
             Recipes are llm-compressor YAML recipes; the output loads in vLLM and transformers unchanged.
             """,
         version: version,
-        subcommands: [OneshotCommand.self, InspectCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self, GenerateCommand.self,
-                      TokenizeCommand.self, SamplesCommand.self])
+        subcommands: [OneshotCommand.self, ConvertCommand.self, InspectCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self,
+                      GenerateCommand.self, TokenizeCommand.self, SamplesCommand.self])
 
     /// Runs the command, with the signal handlers in place first (`InterruptCleanup`).
     static func main() {

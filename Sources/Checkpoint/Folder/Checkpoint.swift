@@ -5,9 +5,19 @@ import Foundation
 public final class Checkpoint: @unchecked Sendable {
     /// Where one tensor lives.
     public struct Tensor: Sendable {
+        /// The shard holding the tensor; for a derived tensor, the shard of its first source.
         public let shard: Int
         public let info: TensorInfo
+        /// The index of a derived tensor among the checkpoint's derivations (``DerivedTensor``);
+        /// nil for a stored one.
+        let derivation: Int?
         public var name: String { info.name }
+
+        init(shard: Int, info: TensorInfo, derivation: Int? = nil) {
+            self.shard = shard
+            self.info = info
+            self.derivation = derivation
+        }
     }
 
     public let directory: String
@@ -22,6 +32,12 @@ public final class Checkpoint: @unchecked Sendable {
     /// The tensors' bytes when the checkpoint was opened over memory (`init(directory:memory:)`):
     /// tensor i is then `Tensor(shard: i, ...)` and `shards` is empty.
     private let buffers: [UnsafeRawBufferPointer]?
+    /// Tensors computed from stored ones when read (`init(deriving:config:tensors:)`).
+    private let derivations: [DerivedTensor]
+    /// The bytes of the derived tensors read and not yet released.
+    private let computed = ComputedTensors()
+    /// Threads a derived tensor is computed on.
+    public var computeThreads = 1
 
     /// Opens the checkpoint in `directory`: `model.safetensors.index.json` when present, else a single
     /// `model.safetensors`, else every `*.safetensors` in the folder. A file of the folder that is a
@@ -84,6 +100,7 @@ public final class Checkpoint: @unchecked Sendable {
         self.tensors = tensors
         self.byName = byName
         buffers = nil
+        derivations = []
     }
 
     /// A checkpoint whose tensors are in memory (`MemoryTensor`), in the order given, and whose
@@ -106,6 +123,37 @@ public final class Checkpoint: @unchecked Sendable {
         self.tensors = tensors
         self.byName = byName
         buffers = memory.map(\.bytes)
+        derivations = []
+    }
+
+    /// `source` as `tensors` present it: stored tensors of it, in the order given, and derived
+    /// tensors computed from its stored ones when first read and kept until released, with
+    /// `config` in place of its config.json. Shards, folder and other files are the source's.
+    public init(deriving source: Checkpoint, config: ModelConfig?, tensors entries: [DerivedTensor.Entry]) throws(CheckpointError) {
+        directory = source.directory
+        paths = source.paths
+        self.config = config
+        indexPath = source.indexPath
+        shards = source.shards
+        buffers = source.buffers
+        var tensors: [Tensor] = []
+        var byName: [String: Int] = [:]
+        var derivations: [DerivedTensor] = []
+        for entry in entries {
+            let tensor: Tensor
+            switch entry {
+            case let .stored(stored): tensor = stored
+            case let .derived(derived):
+                tensor = Tensor(shard: derived.sources.first?.shard ?? 0, info: derived.info, derivation: derivations.count)
+                derivations.append(derived)
+            }
+            if byName[tensor.name] != nil { throw .duplicateTensor(file: directory, tensor: tensor.name) }
+            byName[tensor.name] = tensors.count
+            tensors.append(tensor)
+        }
+        self.tensors = tensors
+        self.byName = byName
+        self.derivations = derivations
     }
 
     /// The path rules of the model folder `directory`, once it is checked to be a folder.
@@ -128,6 +176,9 @@ public final class Checkpoint: @unchecked Sendable {
 
     /// The bytes of `tensor`, without a copy.
     public func data(_ tensor: Tensor) -> UnsafeRawBufferPointer {
+        if let d = tensor.derivation {
+            return computed.bytes(d, of: derivations[d], threads: computeThreads)
+        }
         if let buffers { return buffers[tensor.shard] }
         return shards[tensor.shard].data(tensor.info)
     }
@@ -135,6 +186,11 @@ public final class Checkpoint: @unchecked Sendable {
     /// Drops the pages of `tensor` from this process's resident set (the page cache keeps them):
     /// what a stream over a large checkpoint does after each tensor.
     public func release(_ tensor: Tensor) {
+        if let d = tensor.derivation {
+            computed.drop(d)
+            for source in derivations[d].sources { release(source) }
+            return
+        }
         guard buffers == nil else { return }
         let shard = shards[tensor.shard]
         shard.mapped.release(shard.fileRange(tensor.info))
@@ -143,7 +199,11 @@ public final class Checkpoint: @unchecked Sendable {
     /// The bytes of `tensor`, without a copy, once its shard is checked to be as it was opened
     /// (`MappedFile.checkUnchanged`): what a run that reads tensor after tensor should call.
     public func checkedData(_ tensor: Tensor) throws(CheckpointError) -> UnsafeRawBufferPointer {
-        if buffers == nil { try shards[tensor.shard].mapped.checkUnchanged() }
+        if buffers == nil {
+            for stored in tensor.derivation.map({ derivations[$0].sources }) ?? [tensor] {
+                try shards[stored.shard].mapped.checkUnchanged()
+            }
+        }
         return data(tensor)
     }
 

@@ -40,6 +40,7 @@ public enum Compressor {
                            progress: ((OneshotProgress) -> Void)? = nil) throws(ModifierError) -> OneshotSummary {
         let start = Date()
         let checkpoint = plan.checkpoint
+        checkpoint.computeThreads = options.threads
         var pipeline: SequentialPipeline?
         var samples: [[Int]] = []
         if plan.requiresCalibration {

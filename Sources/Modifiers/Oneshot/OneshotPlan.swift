@@ -43,8 +43,12 @@ public struct OneshotPlan {
         try self.init(checkpoint: checkpoint, recipe: written, recipeFile: recipeFile)
     }
 
-    /// Plans the recipe over a checkpoint opened already, such as one over tensors in memory.
-    public init(checkpoint: Checkpoint, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
+    /// Plans the recipe over a checkpoint opened already, such as one over tensors in memory. A
+    /// quantized checkpoint (FP8 block or compressed-tensors) is planned, calibrated and streamed
+    /// as its dequantized BF16 model (``DequantizedSource``).
+    public init(checkpoint opened: Checkpoint, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
+        let checkpoint: Checkpoint
+        do { checkpoint = try DequantizedSource.open(opened) } catch { throw .compressedTensors(error) }
         let model = checkpoint.directory
         guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
         guard !checkpoint.tensors.isEmpty else { throw .noTensors(directory: model) }
