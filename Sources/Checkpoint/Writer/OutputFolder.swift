@@ -133,11 +133,12 @@ public final class OutputFolder {
         try sink.close()
     }
 
-    /// `error` with a path inside the temporary folder of `destination` shown as the same path in
-    /// `destination`, as the user wrote it: the temporary folder is gone by the time they read it.
-    public static func naming(_ error: CheckpointError, destination: String) -> CheckpointError {
+    /// `error` with a path inside the temporary folder of `destination` (or `working`, the folder
+    /// of a part of a split run) shown as the same path in `destination`, as the user wrote it:
+    /// the temporary folder is gone by the time they read it.
+    public static func naming(_ error: CheckpointError, destination: String, working: String? = nil) -> CheckpointError {
         guard case let .outputFailed(path, reason) = error else { return error }
-        let working = workingPath(for: destination)
+        let working = working ?? workingPath(for: destination)
         guard path == working || path.hasPrefix(working + "/") else { return error }
         var base = Substring(destination)
         while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }

@@ -26,18 +26,18 @@ public final class PartOutput {
         self.rank = rank
         self.plan = plan
         workingPath = Self.workingPath(parts: parts.path, part: part)
-        lock = try OutputLock(path: Self.lockPath(parts: parts.path, part: part), destination: parts.destination, subject: "part \(part)/\(count)")
+        lock = try OutputLock(path: Self.lockPath(parts: parts.path, part: part), destination: parts.named, subject: "part \(part)/\(count)")
         var ready = false
         defer { if !ready { lock.release() } }
         let records = try parts.records()
         if let own = records[part], case .written = own.outcome {
             let plan = own.mismatch(count: count, plan: plan).map { "; \($0)" } ?? ""
-            throw .outputFailed(path: parts.destination, reason: "\(own.who) is already written\(plan); remove \(parts.path) to start again")
+            throw .outputFailed(path: parts.named, reason: "\(own.who) is already written\(plan); remove \(parts.path) to start again")
         }
         for other in records.keys.sorted() where other != part {
             // A failed part is the finishing process's to report.
             if let record = records[other], !record.hasFailed, let mismatch = record.mismatch(count: count, plan: plan) {
-                throw .outputFailed(path: parts.destination, reason: "\(mismatch); remove \(parts.path) to start again")
+                throw .outputFailed(path: parts.named, reason: "\(mismatch); remove \(parts.path) to start again")
             }
         }
         unlink(parts.recordPath(part: part))

@@ -8,6 +8,8 @@ import JSON
 /// records (`status`), moves the shards into the output's temporary folder and removes this one.
 public final class PartsFolder {
     public let destination: String
+    /// The output as the user wrote it, for messages.
+    public let named: String
     public let path: String
 
     /// Suffix of the folder's name after the output's.
@@ -25,6 +27,7 @@ public final class PartsFolder {
     /// rather than at the end.
     public init(destination: String, inputs: [RunInput], overwrite: Bool, create: Bool) throws(CheckpointError) {
         self.destination = URL(fileURLWithPath: destination).standardizedFileURL.path
+        named = destination
         path = Self.path(for: destination)
         let createdParents = create ? try OutputFolder.createParents(of: destination, inputs: inputs) : []
         if let refusal = ReplaceableOutput.refusal(self.destination, overwrite: overwrite) {
@@ -38,7 +41,7 @@ public final class PartsFolder {
         }
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            throw .outputFailed(path: destination, reason: "no part has been written (\(path) does not exist)")
+            throw .outputFailed(path: destination, reason: "cannot finish: no part is written (\(path) does not exist)")
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw .outputFailed(path: path, reason: "the parts folder is not a folder; remove it")
@@ -87,7 +90,7 @@ public final class PartsFolder {
         }
         for part in records.keys.sorted() {
             if let mismatch = records[part]?.mismatch(count: count, plan: plan) {
-                throw .outputFailed(path: destination, reason: "cannot finish: \(mismatch); remove \(path) to start again")
+                throw .outputFailed(path: named, reason: "cannot finish: \(mismatch); remove \(path) to start again")
             }
         }
         let missing = (1...count).filter { records[$0] == nil }

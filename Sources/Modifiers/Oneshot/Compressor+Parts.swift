@@ -46,7 +46,7 @@ extension Compressor {
                                   filesCopied: [], filesSkipped: [], ignore: plan.quantization.ignore,
                                   seconds: Date().timeIntervalSince(start))
         } catch {
-            let explained = explained(error, checkpoint: plan.checkpoint, output: output)
+            let explained = explained(error, checkpoint: plan.checkpoint, output: output, working: part.workingPath)
             if watch?.stopped != true { part.fail(explained.description) }
             throw explained
         }
@@ -110,7 +110,8 @@ extension Compressor {
                 let names = missing.map { "\($0)/\(count)" }.joined(separator: ", ")
                 let which = "part\(missing.count == 1 ? "" : "s") \(names) \(missing.count == 1 ? "is" : "are") not written"
                 guard let deadline else {
-                    throw .checkpoint(.outputFailed(path: output, reason: "cannot finish: \(which) (run \(missing.count == 1 ? "it" : "them") with --part I/\(count))"))
+                    let runs = missing.map { "--part \($0)/\(count)" }.joined(separator: ", ")
+                    throw .checkpoint(.outputFailed(path: output, reason: "cannot finish: \(which) (run \(runs) first)"))
                 }
                 if Date() > deadline {
                     parts.remove()

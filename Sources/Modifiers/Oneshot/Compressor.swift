@@ -134,9 +134,10 @@ public enum Compressor {
     /// The error a user should read for a failed write: the input's change when a shard changed
     /// (writing bytes of a mapping whose file was truncated fails with EFAULT before a check sees
     /// the truncation), else the output path as in `output` rather than its temporary folder.
-    static func explained(_ error: ModifierError, checkpoint: Checkpoint, output: String) -> ModifierError {
+    /// `working` is the folder written in when it is not the output's temporary folder (a part's).
+    static func explained(_ error: ModifierError, checkpoint: Checkpoint, output: String, working: String? = nil) -> ModifierError {
         guard case let .checkpoint(cause) = error, case .outputFailed = cause else { return error }
         if case let .failure(changed) = Result(catching: checkpoint.checkUnchanged) { return .checkpoint(changed) }
-        return .checkpoint(OutputFolder.naming(cause, destination: output))
+        return .checkpoint(OutputFolder.naming(cause, destination: output, working: working))
     }
 }
