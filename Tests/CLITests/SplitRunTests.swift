@@ -61,6 +61,15 @@ import TestSupport
         #expect(try Self.contents(folder.path) == ["out", "single"])
     }
 
+    @Test func morePartsThanShardsLeaveSomeWithoutShards() throws {
+        let folder = TemporaryFolder("split-run")
+        #expect(try Self.oneshot(folder.file("single"), ["--max-shard-size", "5GB"]).status == 0)
+        for part in 1...2 { #expect(try Self.oneshot(folder.file("out"), ["--max-shard-size", "5GB", "--part", "\(part)/2"]).status == 0) }
+        #expect(try Self.oneshot(folder.file("out"), ["--max-shard-size", "5GB", "--finish", "2"]).status == 0)
+        #expect(try Self.digests(folder.file("out")) == Self.digests(folder.file("single")))
+        #expect(try Self.contents(folder.file("out")).filter { $0.hasSuffix(".safetensors") } == ["model.safetensors"])
+    }
+
     @Test func aPartWrittenTwiceIsRefused() throws {
         let folder = TemporaryFolder("split-run")
         #expect(try Self.oneshot(folder.file("out"), ["--part", "1/2"]).status == 0)

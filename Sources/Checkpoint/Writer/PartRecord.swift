@@ -43,10 +43,7 @@ public struct PartRecord: Equatable, Sendable {
         self.outcome = outcome
     }
 
-    public var hasFailed: Bool {
-        if case .failed = outcome { return true }
-        return false
-    }
+    public var hasFailed: Bool { failure != nil }
 
     /// The record's file name in the parts folder.
     public static func fileName(part: Int) -> String { "part-\(part).json" }
@@ -61,6 +58,12 @@ public struct PartRecord: Equatable, Sendable {
     /// "part 2/3 (rank 1, host h, pid 42)": who wrote it, for messages.
     public var who: String {
         "part \(part)/\(count) (\(rank.map { "rank \($0), " } ?? "")host \(host), pid \(pid))"
+    }
+
+    /// "part 2/3 (rank 1, host h, pid 42) failed: ERROR" for a failed part, else nil.
+    public var failure: String? {
+        guard case let .failed(error) = outcome else { return nil }
+        return "\(who) failed: \(error)"
     }
 
     /// Why a set of parts holding this one and one of `plan` for `count` parts cannot make one

@@ -104,8 +104,7 @@ extension Compressor {
                 return
             case let .failed(record):
                 parts.remove()
-                guard case let .failed(error) = record.outcome else { return }
-                throw .checkpoint(.outputFailed(path: output, reason: "\(record.who) failed: \(error)"))
+                throw .checkpoint(.outputFailed(path: output, reason: record.failure ?? "\(record.who) failed"))
             case let .missing(missing):
                 let names = missing.map { "\($0)/\(count)" }.joined(separator: ", ")
                 let which = "part\(missing.count == 1 ? "" : "s") \(names) \(missing.count == 1 ? "is" : "are") not written"

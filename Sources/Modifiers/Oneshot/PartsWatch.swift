@@ -22,8 +22,8 @@ final class PartsWatch {
         let reason: String
         if !parts.exists {
             reason = "stopped: the parts folder \(parts.path) was removed"
-        } else if let failed = (try? parts.records())?.values.sorted(by: { $0.part < $1.part }).first(where: \.hasFailed) {
-            reason = "stopped: \(failed.who) failed"
+        } else if let failure = (try? parts.records())?.values.sorted(by: { $0.part < $1.part }).lazy.compactMap(\.failure).first {
+            reason = "stopped: \(failure)"
         } else {
             return
         }
