@@ -12,6 +12,8 @@ struct UnfinishedOutput {
     private let destination: UnsafeMutablePointer<CChar>?
     /// The parts folder of a split run (`PartsFolder`), removed too under an MPI launcher.
     private let parts: UnsafeMutablePointer<CChar>?
+    /// The parts folder of a part's own run, removed when nothing else is left in it.
+    private let partsIfEmpty: UnsafeMutablePointer<CChar>?
     private let lock: UnsafeMutablePointer<CChar>
     /// What the lock file holds while this process owns it (`OutputLock`).
     private let owner: UnsafeBufferPointer<UInt8>
@@ -25,23 +27,25 @@ struct UnfinishedOutput {
     init(destination path: String, scratch: Bool = false, parts: Bool = false) {
         self.init(working: OutputFolder.workingPath(for: path), lock: OutputFolder.lockPath(for: path), what: "output",
                   aside: OutputFolder.asidePath(for: path), destination: URL(fileURLWithPath: path).standardizedFileURL.path,
-                  parts: parts ? PartsFolder.path(for: path) : nil, scratch: scratch)
+                  parts: parts ? PartsFolder.path(for: path) : nil, partsIfEmpty: nil, scratch: scratch)
     }
 
-    /// What a process writing `part` of the split run of `path` leaves: its unfinished folder
-    /// and its lock (`PartOutput`).
+    /// What a process writing `part` of the split run of `path` leaves: its unfinished folder,
+    /// its lock (`PartOutput`), and the parts folder if no other part is in it.
     init(part: Int, of path: String) {
         let parts = PartsFolder.path(for: path)
         self.init(working: PartOutput.workingPath(parts: parts, part: part), lock: PartOutput.lockPath(parts: parts, part: part),
-                  what: "part", aside: nil, destination: nil, parts: nil, scratch: false)
+                  what: "part", aside: nil, destination: nil, parts: nil, partsIfEmpty: parts, scratch: false)
     }
 
-    private init(working: String, lock: String, what: String, aside: String?, destination: String?, parts: String?, scratch: Bool) {
+    private init(working: String, lock: String, what: String, aside: String?, destination: String?, parts: String?,
+                 partsIfEmpty: String?, scratch: Bool) {
         self.working = strdup(working)
         self.lock = strdup(lock)
         self.aside = aside.flatMap { strdup($0) }
         self.destination = destination.flatMap { strdup($0) }
         self.parts = parts.flatMap { strdup($0) }
+        self.partsIfEmpty = partsIfEmpty.flatMap { strdup($0) }
         owner = Self.prepared("\(getpid())\n")
         ownerRead = .allocate(capacity: owner.count + 1)
         self.scratch = scratch
@@ -62,6 +66,7 @@ struct UnfinishedOutput {
         if scratch, let destination { SignalSafeRemoval.removeTree(destination) }
         if let parts { SignalSafeRemoval.removeTree(parts) }
         removeLockIfOwned()
+        if let partsIfEmpty { rmdir(partsIfEmpty) }
         return unfinished
     }
 

@@ -125,6 +125,37 @@ import TestSupport
         #expect(try Self.contents(folder.path) == [])
     }
 
+    /// Starts part 1 of 2 of a model large enough to interrupt, with `environment`, and sends
+    /// it SIGTERM once it has begun writing its shards.
+    static func interruptedPart(_ options: [String], environment: [String: String], in folder: TemporaryFolder) throws {
+        let model = try InterruptTests.largeModel(in: folder)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CompressBinary.path)
+        process.arguments = ["oneshot", "--model", model, "--recipe", Self.recipe, "--output", folder.file("out"), "--quiet",
+                             "--max-shard-size", "300KB"] + options
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let writing = folder.file(".out.parts/part-1.writing")
+        #expect(InterruptTests.wait(for: process) { ((try? Self.contents(writing)) ?? []).count >= 2 })
+        InterruptTests.expectEnds(process, on: SIGTERM, with: 143)
+    }
+
+    @Test func anInterruptedPartLeavesNothing() throws {
+        let folder = TemporaryFolder("split-run")
+        try Self.interruptedPart(["--part", "1/2"], environment: [:], in: folder)
+        #expect(try Self.contents(folder.path) == ["model"])
+    }
+
+    @Test func anInterruptedRankRemovesTheParts() throws {
+        let folder = TemporaryFolder("split-run")
+        try FileManager.default.createDirectory(atPath: folder.file(".out.parts"), withIntermediateDirectories: false)
+        // A shard rank 1 has written meanwhile.
+        _ = try folder.write(".out.parts/model-00002-of-00012.safetensors", text: "rank 1")
+        try Self.interruptedPart([], environment: ["OMPI_COMM_WORLD_RANK": "0", "OMPI_COMM_WORLD_SIZE": "2"], in: folder)
+        #expect(try Self.contents(folder.path) == ["model"])
+    }
+
     @Test(arguments: [2, 3])
     func ranksOfALauncherSplitTheRunAndRankZeroFinishes(size: Int) throws {
         let folder = TemporaryFolder("split-run")
