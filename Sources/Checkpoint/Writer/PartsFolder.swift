@@ -72,8 +72,8 @@ public final class PartsFolder {
 
     /// Where a split run of `count` parts from `plan` stands.
     public enum Status: Equatable {
-        /// Every part is written: the shards, with their sizes.
-        case complete([String: Int])
+        /// Every part is written, and its shards are there at their recorded sizes.
+        case complete
         /// These parts (from 1) are not written yet.
         case missing([Int])
         case failed(PartRecord)
@@ -95,7 +95,6 @@ public final class PartsFolder {
         }
         let missing = (1...count).filter { records[$0] == nil }
         if !missing.isEmpty { return .missing(missing) }
-        var shards: [String: Int] = [:]
         for record in records.values {
             guard case let .written(written) = record.outcome else { continue }
             for (name, size) in written {
@@ -103,10 +102,9 @@ public final class PartsFolder {
                 guard lstat(path + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == size else {
                     throw .outputFailed(path: path + "/" + name, reason: "shard of \(record.who) is missing or not of its recorded size \(size)")
                 }
-                shards[name] = size
             }
         }
-        return .complete(shards)
+        return .complete
     }
 
     /// Moves the shards `names` into `folder` (an output's temporary folder, on the same file system).
