@@ -98,6 +98,7 @@ struct OneshotCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        try SplitMode.validate(part: part, finish: finish, partsTimeout: partsTimeout, dryRun: dryRun)
         guard ByteSize.parse(maxShardSize) != nil else {
             throw ValidationError("--max-shard-size '\(maxShardSize)' is not a size like 5GB, 500MB or 2GiB")
         }
@@ -105,11 +106,6 @@ struct OneshotCommand: ParsableCommand {
         guard dryRun || output != nil else { throw ValidationError("--output is required (or pass --dry-run)") }
         guard numCalibrationSamples >= 1 else { throw ValidationError("--num-calibration-samples must be at least 1") }
         guard maxSeqLength >= 1 else { throw ValidationError("--max-seq-length must be at least 1") }
-        if let part, SplitMode.parsePart(part) == nil { throw ValidationError("--part '\(part)' is not I/N with 1 <= I <= N, such as 2/3") }
-        if let finish, finish < 1 { throw ValidationError("--finish must be at least 1") }
-        if part != nil, finish != nil { throw ValidationError("--part writes a part and --finish finishes the output: pass one") }
-        if dryRun, part != nil || finish != nil { throw ValidationError("--dry-run writes nothing: it takes no --part or --finish") }
-        guard partsTimeout >= 0 else { throw ValidationError("--parts-timeout must be at least 0") }
         guard let bytes = ByteSize.parse(maxDatasetBytes), bytes >= 1 else {
             throw ValidationError("--max-dataset-bytes '\(maxDatasetBytes)' is not a size like 1GiB or 200MB")
         }
@@ -125,6 +121,7 @@ struct OneshotCommand: ParsableCommand {
             model = try input.revision.resolve(input.model)
             let parsed = try Recipe.load(path: recipe)
             plan = try OneshotPlan(model: model, recipe: parsed, recipeFile: recipe)
+            if mode != .single, !dryRun { try plan.refuseSplitCalibration() }
         } catch {
             mode.failedEarly(error, output: output)
             throw fail(error)
@@ -144,7 +141,7 @@ struct OneshotCommand: ParsableCommand {
         // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
         signal(SIGXFSZ, SIG_IGN)
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
-        if plan.requiresCalibration, let dataset, mode == .single {
+        if plan.requiresCalibration, let dataset {
             let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
                                               shuffle: !noShuffle, maxInputBytes: ByteSize.parse(maxDatasetBytes)!,
                                               format: datasetFormat)
@@ -154,7 +151,7 @@ struct OneshotCommand: ParsableCommand {
                 log("warning: read only the first \(maxDatasetBytes) of \(dataset) (--max-dataset-bytes); the samples come from that part")
             }
             progress.step("calibration: \(options.calibration!.samples.count) samples, \(tokens) tokens from \(dataset)")
-        } else if let dataset, !plan.requiresCalibration {
+        } else if let dataset {
             log("warning: --dataset \(dataset) is not read: the recipe's schemes are data-free and need no calibration data")
         }
         let summary: OneshotSummary

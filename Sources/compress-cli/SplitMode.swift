@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import LLMCompressor
 
@@ -15,6 +16,15 @@ enum SplitMode: Equatable {
         if let part, let (index, count) = parsePart(part) { return .part(index, of: count) }
         if let finish { return .finish(finish) }
         return try LauncherRank.detect(environment).map { .rank($0) } ?? .single
+    }
+
+    /// Checks `--part`, `--finish` and `--parts-timeout`, alone and with `--dry-run`.
+    static func validate(part: String?, finish: Int?, partsTimeout: Int, dryRun: Bool) throws {
+        if let part, parsePart(part) == nil { throw ValidationError("--part '\(part)' is not I/N with 1 <= I <= N, such as 2/3") }
+        if let finish, finish < 1 { throw ValidationError("--finish must be at least 1") }
+        if part != nil, finish != nil { throw ValidationError("--part writes a part and --finish finishes the output: pass one") }
+        if dryRun, part != nil || finish != nil { throw ValidationError("--dry-run writes nothing: it takes no --part or --finish") }
+        guard partsTimeout >= 0 else { throw ValidationError("--parts-timeout must be at least 0") }
     }
 
     /// "I/N" with 1 ≤ I ≤ N, or nil.

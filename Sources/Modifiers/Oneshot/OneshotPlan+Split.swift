@@ -37,7 +37,7 @@ extension OneshotPlan {
     }
 
     /// Refuses to split a recipe that calibrates: only data-free runs split over processes yet.
-    func refuseSplitCalibration() throws(ModifierError) {
+    public func refuseSplitCalibration() throws(ModifierError) {
         guard requiresCalibration else { return }
         throw .unsupportedModifier(name: calibratingModifiers.joined(separator: " and "),
                                    reason: "a run split over processes (--part, --finish, MPI ranks) is data-free only for now: run recipes that calibrate in one process")
