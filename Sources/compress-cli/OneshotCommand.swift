@@ -14,6 +14,8 @@ struct OneshotCommand: ParsableCommand {
 
             The output is written to a hidden folder beside OUTPUT and renamed into place only when complete: a failed or interrupted run leaves nothing that looks like a checkpoint. OUTPUT is locked for the run, and unfinished outputs that killed runs left beside it are removed.
 
+            A data-free run splits over processes by shards, balanced by bytes, with an output byte for byte that of one process: --part I/N (I from 1) writes part I's shards into .OUTPUT.parts beside OUTPUT, and --finish N, with the same model, recipe and options, checks that the N parts are all there and from the same plan, and moves the output into place. Under mpirun, Hydra (mpiexec) or srun, without --part or --finish, rank r writes part r+1 and rank 0 finishes once every part is written (--parts-timeout); no MPI library is needed, as the ranks meet in the parts folder, which must be on storage they share. A failed part makes the finish fail, naming its rank and host, and removes the parts.
+
             A weight to quantize that holds NaN or Inf is refused, naming the tensor and row. With --allow-nonfinite, under a data-free scheme (recipes that calibrate still refuse it), it is quantized as llm-compressor does (torch.amax propagates NaN): a scale group (a row, block or group of columns; the whole tensor for per-tensor scales) holding NaN gets a NaN scale, one holding Inf an Inf scale, and only those groups change:
             - FP8: codes NaN under a NaN scale; under an Inf scale finite values 0, infinities NaN.
             - Integer: codes 0 under a NaN scale (zero point 0); under an Inf scale finite values get the zero point, infinities 0.
@@ -24,6 +26,8 @@ struct OneshotCommand: ParsableCommand {
               compress oneshot --model ./Llama-3.2-1B --recipe recipes/fp8_dynamic.yaml --output ./Llama-3.2-1B-FP8
               compress oneshot --model ./m --recipe r.yaml --output ./out --dry-run
               compress oneshot --model ./m --recipe r.yaml --output ./out --json
+              compress oneshot --model ./m --recipe r.yaml --output ./out --part 2/3   (then: --finish 3)
+              mpirun -np 3 compress oneshot --model ./m --recipe r.yaml --output ./out
               compress oneshot --model ./m --recipe recipes/w4a16_gptq.yaml --output ./out --dataset calib.jsonl.zst --num-calibration-samples 256 --max-seq-length 1024
             """)
 
@@ -59,12 +63,24 @@ struct OneshotCommand: ParsableCommand {
     @Flag(help: "Copy pickled weight files (pytorch_model.bin, *.pt, *.pth, *.ckpt, *.pkl) of MODEL into OUTPUT too; they are skipped by default, as they hold the unquantized weights again and run code when loaded.")
     var copyPickledWeights = false
 
+    @Option(help: ArgumentHelp(
+        "Write part I of N (I from 1) of a data-free run split over processes (CI matrix jobs, indexed jobs): the shards assigned to it, into a hidden folder beside OUTPUT; then run --finish N.",
+        valueName: "I/N"))
+    var part: String?
+
+    @Option(help: ArgumentHelp("Finish OUTPUT from the N parts written with --part I/N, given the same model, recipe and options.", valueName: "N"))
+    var finish: Int?
+
+    @Option(help: "Under an MPI launcher (mpirun, srun): seconds rank 0 waits for the other ranks' parts after writing its own.")
+    var partsTimeout = 3600
+
     @OptionGroup var format: JSONOption
 
     @Flag(help: "No progress output (--json shows none either).")
     var quiet = false
 
     func validate() throws {
+        try SplitMode.validate(part: part, finish: finish, partsTimeout: partsTimeout, dryRun: dryRun)
         guard ByteSize.parse(maxShardSize) != nil else {
             throw ValidationError("--max-shard-size '\(maxShardSize)' is not a size like 5GB, 500MB or 2GiB")
         }
@@ -73,13 +89,20 @@ struct OneshotCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try input.folder()
-        let progress = ProgressReporter(enabled: !format.json && !quiet)
+        let mode: SplitMode
+        do { mode = try SplitMode.chosen(part: part, finish: finish, environment: ProcessInfo.processInfo.environment) } catch { throw fail(error) }
+        let progress = ProgressReporter(enabled: !format.json && !quiet && mode.showsProgress)
+        let model: String
         let plan: OneshotPlan
         do {
+            model = try input.revision.resolve(input.model)
             let parsed = try Recipe.load(path: recipe)
             plan = try OneshotPlan(model: model, recipe: parsed, recipeFile: recipe)
-        } catch { throw fail(error) }
+            if mode != .single, !dryRun { try plan.refuseSplitCalibration() }
+        } catch {
+            mode.failedEarly(error, output: output)
+            throw fail(error)
+        }
         if dryRun {
             printPlan(plan)
             return
@@ -89,7 +112,7 @@ struct OneshotCommand: ParsableCommand {
                                      overwrite: overwrite, rejectNonFinite: !allowNonfinite, copyPickledWeights: copyPickledWeights,
                                      leftoversCleaned: { log(Formatting.leftovers($0)) })
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(options.threads) threads")
-        let unfinished = UnfinishedOutput(destination: output)
+        let unfinished = mode.unfinished(output)
         InterruptCleanup.protect(unfinished)
         // Past a file-size limit (ulimit -f) a write then fails with EFBIG, reported and cleaned up
         // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
@@ -107,8 +130,12 @@ struct OneshotCommand: ParsableCommand {
         }
         let summary: OneshotSummary
         do {
-            summary = try Compressor.run(plan, output: output, options: options, progress: progress.update)
+            summary = try mode.run(plan, output: output, options: options, partsTimeout: partsTimeout, progress: progress.update)
         } catch { throw fail(error) }
+        if mode.writesPartOnly {
+            print(format.json ? JSONOutput.text(summary) : "wrote \(summary.shards) shard(s) of \(output) into \(summary.output) (\(Formatting.bytes(summary.bytesOut))) in \(Formatting.duration(summary.seconds))")
+            return
+        }
         if !summary.filesSkipped.isEmpty {
             log("note: not copied: \(summary.filesSkipped.joined(separator: ", ")) (pickled weights; --copy-pickled-weights copies them)")
         }

@@ -3,9 +3,14 @@ import JSON
 /// Streams tensors into safetensors shards by a `ShardPlan`: the caller announces each tensor with
 /// `begin(_:)` in plan order and appends its bytes in one or more chunks. Headers are written up
 /// front (the plan knows every size), so memory holds no more than the chunk being appended.
+///
+/// A process of a split run writes some of the shards only (`writing`): the tensors of the others
+/// are passed over with `skip(_:)`, or begun and appended to without being written.
 public final class CheckpointWriter {
     public let directory: String
     public let plan: ShardPlan
+    /// The shards whose files are written; nil: all of them, and the index.
+    public let writing: Set<Int>?
     private var shardIndex = -1
     private var tensorIndex = -1
     private var sink: FileSink?
@@ -13,10 +18,12 @@ public final class CheckpointWriter {
     /// Bytes of tensor data written so far, over all shards.
     public private(set) var bytesWritten = 0
 
-    /// Writes into `directory`, which must exist.
-    public init(directory: String, plan: ShardPlan) {
+    /// Writes into `directory`, which must exist, the files of the shards in `writing` (nil: all
+    /// of them and the index).
+    public init(directory: String, plan: ShardPlan, writing: Set<Int>? = nil) {
         self.directory = directory
         self.plan = plan
+        self.writing = writing
     }
 
     /// Starts the next tensor of the plan, which must be named `name`.
@@ -39,13 +46,24 @@ public final class CheckpointWriter {
         remaining = expected.byteCount
     }
 
-    /// Appends bytes of the current tensor.
+    /// Passes over the next tensor of the plan, which must be named `name` and lie in a shard
+    /// this writer does not write.
+    public func skip(_ name: String) throws(CheckpointError) {
+        try begin(name)
+        guard !writesCurrentShard else {
+            throw .writeOrderViolated(tensor: name, reason: "skipped in a shard this process writes")
+        }
+        remaining = 0
+    }
+
+    /// Appends bytes of the current tensor (dropped when its shard is not written here).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) {
-        guard let sink, bytes.count <= remaining else {
+        guard shardIndex >= 0, bytes.count <= remaining else {
             throw .writeOrderViolated(tensor: currentName, reason: "more bytes than its shape holds")
         }
-        try sink.write(bytes)
         remaining -= bytes.count
+        guard let sink else { return }
+        try sink.write(bytes)
         bytesWritten += bytes.count
     }
 
@@ -59,12 +77,14 @@ public final class CheckpointWriter {
         }
         if emptyPlan, sink == nil { shardIndex = 0; try openShard() }
         try closeShard()
-        if let index = plan.indexJSON() {
+        if writing == nil, let index = plan.indexText {
             let sink = try FileSink(path: directory + "/" + ShardIndex.fileName)
-            try sink.write(Array((JSONWriter.pretty(index) + "\n").utf8))
+            try sink.write(Array(index.utf8))
             try sink.close()
         }
     }
+
+    private var writesCurrentShard: Bool { writing?.contains(shardIndex) ?? true }
 
     private var currentName: String {
         guard shardIndex >= 0, shardIndex < plan.shards.count, tensorIndex >= 0, tensorIndex < plan.shards[shardIndex].count else { return "?" }
@@ -78,6 +98,7 @@ public final class CheckpointWriter {
     }
 
     private func openShard() throws(CheckpointError) {
+        guard writesCurrentShard else { return }
         let sink = try FileSink(path: directory + "/" + plan.fileName(shardIndex))
         try sink.write(Self.header(for: plan.shards[shardIndex]))
         self.sink = sink

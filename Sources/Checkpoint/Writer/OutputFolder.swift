@@ -27,15 +27,9 @@ public final class OutputFolder {
     /// unless it is a compressed checkpoint and `overwrite`; one that is, holds or lies inside any
     /// of `inputs` is always refused, before any parent folder is created.
     public init(destination: String, inputs: [RunInput] = [], overwrite: Bool) throws(CheckpointError) {
-        let url = URL(fileURLWithPath: destination).standardizedFileURL
-        self.destination = url.path
+        self.destination = URL(fileURLWithPath: destination).standardizedFileURL.path
         self.overwrite = overwrite
-        // Checked before any parent folder is created, so that a refused output never touches an input.
-        guard let target = Self.resolved(url) else {
-            throw .outputFailed(path: destination, reason: "its parent folders cannot be resolved")
-        }
-        try RunInput.check(target: target, destination: destination, against: inputs)
-        let createdParents = try ParentFolders.create(url.deletingLastPathComponent().path, for: destination)
+        let createdParents = try Self.createParents(of: destination, inputs: inputs)
         var ready = false
         defer { if !ready { ParentFolders.remove(createdParents) } }
         lock = try OutputLock(path: Self.lockPath(for: destination), destination: destination)
@@ -51,6 +45,19 @@ public final class OutputFolder {
     }
 
     deinit { if !finished { discard() } }
+
+    /// Checks that `destination` is none of `inputs`, holds none and lies inside none (before any
+    /// parent folder is created, so that a refused output never touches an input), then creates
+    /// its missing parent folders.
+    /// - Returns: the folders created, outermost first.
+    static func createParents(of destination: String, inputs: [RunInput]) throws(CheckpointError) -> [String] {
+        let url = URL(fileURLWithPath: destination).standardizedFileURL
+        guard let target = Self.resolved(url) else {
+            throw .outputFailed(path: destination, reason: "its parent folders cannot be resolved")
+        }
+        try RunInput.check(target: target, destination: destination, against: inputs)
+        return try ParentFolders.create(url.deletingLastPathComponent().path, for: destination)
+    }
 
     /// `url` with its deepest existing folder's symlinks resolved and the missing components
     /// after it appended: the canonical path it will have once its parents are created.
@@ -126,11 +133,12 @@ public final class OutputFolder {
         try sink.close()
     }
 
-    /// `error` with a path inside the temporary folder of `destination` shown as the same path in
-    /// `destination`, as the user wrote it: the temporary folder is gone by the time they read it.
-    public static func naming(_ error: CheckpointError, destination: String) -> CheckpointError {
+    /// `error` with a path inside the temporary folder of `destination` (or `working`, the folder
+    /// of a part of a split run) shown as the same path in `destination`, as the user wrote it:
+    /// the temporary folder is gone by the time they read it.
+    public static func naming(_ error: CheckpointError, destination: String, working: String? = nil) -> CheckpointError {
         guard case let .outputFailed(path, reason) = error else { return error }
-        let working = workingPath(for: destination)
+        let working = working ?? workingPath(for: destination)
         guard path == working || path.hasPrefix(working + "/") else { return error }
         var base = Substring(destination)
         while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }

@@ -8,10 +8,11 @@ final class OutputLock {
     let path: String
     private var descriptor: Int32
 
-    /// Takes the lock on `path`, or fails naming the process that holds it.
-    init(path: String, destination: String) throws(CheckpointError) {
+    /// Takes the lock on `path`, or fails naming the process that holds it and what it writes
+    /// (`subject`: the output, or a part of it).
+    init(path: String, destination: String, subject: String = "this output") throws(CheckpointError) {
         self.path = path
-        descriptor = try Self.acquire(path: path, destination: destination)
+        descriptor = try Self.acquire(path: path, destination: destination, subject: subject)
         let owner = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)
         _ = owner.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
@@ -27,7 +28,7 @@ final class OutputLock {
         descriptor = -1
     }
 
-    private static func acquire(path: String, destination: String) throws(CheckpointError) -> Int32 {
+    private static func acquire(path: String, destination: String, subject: String) throws(CheckpointError) -> Int32 {
         while true {
             let file = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
             guard file >= 0 else {
@@ -36,7 +37,7 @@ final class OutputLock {
             guard flock(file, LOCK_EX | LOCK_NB) == 0 else {
                 let owner = Self.owner(of: file).map { " (pid \($0))" } ?? ""
                 close(file)
-                throw .outputFailed(path: destination, reason: "another run\(owner) is writing this output")
+                throw .outputFailed(path: destination, reason: "another run\(owner) is writing \(subject)")
             }
             // The previous owner may have removed the file between our open and flock: then the
             // lock is on a file no other run will open, and must be taken again on the new one.

@@ -49,6 +49,16 @@ public struct ShardPlan: Sendable {
         ]))
     }
 
+    /// The text of the index file (`indexJSON()`), or nil for one shard.
+    public var indexText: String? { indexJSON().map { JSONWriter.pretty($0) + "\n" } }
+
+    /// The shard each output tensor lies in, by name.
+    public var shardOfTensor: [String: Int] {
+        var shardOf: [String: Int] = [:]
+        for (i, shard) in shards.enumerated() { for tensor in shard { shardOf[tensor.name] = i } }
+        return shardOf
+    }
+
     private static func pad5(_ n: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, 5 - s.count)) + s

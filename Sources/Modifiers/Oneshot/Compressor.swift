@@ -56,24 +56,11 @@ public enum Compressor {
                 try OutputFolder(destination: output, inputs: plan.inputs(calibration: options.calibration), overwrite: options.overwrite)
             }
             if !folder.leftovers.isEmpty { options.leftoversCleaned?(folder.leftovers) }
-            let others = checkpoint.auxiliaryFiles()
-            let skipped = options.copyPickledWeights ? [] : others.filter(PickledWeights.matches)
-            let copied = others.filter { !skipped.contains($0) }
-            let auxiliary = try checkpointStep { () throws(CheckpointError) in try copied.map(checkpoint.openFile(named:)) }
+            let others = try OtherFiles(plan: plan, options: options)
             let shardPlan = ShardPlan(tensors: pipeline?.outputs ?? plan.outputs, maxShardBytes: options.maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: shardPlan)
             let step = TensorWriteStep(plan: plan, writer: writer, threads: options.threads)
-            let totalBytes = checkpoint.totalBytes
-            var bytesDone = 0
-            var tensorsDone = 0
-            let report = { (i: Int) throws(ModifierError) in
-                try options.cancellation?.check()
-                let tensor = plan.quantization.entries[i].tensor
-                bytesDone += tensor.info.byteCount
-                tensorsDone += 1
-                progress?(OneshotProgress(tensorsDone: tensorsDone, tensorsTotal: plan.quantization.entries.count,
-                                          bytesDone: bytesDone, bytesTotal: totalBytes, tensor: tensor.name))
-            }
+            let report = reporter(plan, options: options, progress: progress)
             if let pipeline {
                 try pipeline.run(samples: samples, step: step, progress: report)
             } else {
@@ -83,32 +70,75 @@ public enum Compressor {
                 // A file that changed during the last tensor read from it would otherwise go unnoticed.
                 try checkpoint.checkUnchanged()
                 try writer.finish()
-                for file in auxiliary { try folder.copy(file: file) }
-                try folder.write(text: plan.outputConfig.text, to: ModelConfig.fileName)
-                try folder.write(text: plan.recipe.savedYAML(), to: "recipe.yaml")
-                try folder.commit()
+                try complete(folder, plan: plan, others: others)
             }
-            return OneshotSummary(output: folder.destination, tensorsQuantized: plan.quantization.quantizedCount,
-                                  tensorsCopied: plan.quantization.entries.count - plan.quantization.quantizedCount,
-                                  bytesIn: totalBytes, bytesOut: writer.bytesWritten, shards: shardPlan.shards.count,
-                                  filesCopied: copied, filesSkipped: skipped, ignore: plan.quantization.ignore,
-                                  seconds: Date().timeIntervalSince(start))
+            return summary(plan, output: folder.destination, bytesOut: writer.bytesWritten, shards: shardPlan.shards.count, others: others, start: start)
         } catch {
             throw explained(error, checkpoint: checkpoint, output: output)
         }
     }
 
+    /// The files of the model folder other than weights: those copied into the output, opened up
+    /// front so that an unreadable one fails the run early, and the pickled weights left out.
+    struct OtherFiles {
+        let copied: [String]
+        let skipped: [String]
+        let opened: [MappedFile]
+
+        init(plan: OneshotPlan, options: OneshotOptions) throws(ModifierError) {
+            let checkpoint = plan.checkpoint
+            let others = checkpoint.auxiliaryFiles()
+            skipped = options.copyPickledWeights ? [] : others.filter(PickledWeights.matches)
+            copied = others.filter { [skipped] in !skipped.contains($0) }
+            opened = try checkpointStep { [copied] () throws(CheckpointError) in try copied.map(checkpoint.openFile(named:)) }
+        }
+    }
+
+    /// The progress step of a run: checks for cancellation, then reports entry `i` as done.
+    static func reporter(_ plan: OneshotPlan, options: OneshotOptions,
+                         progress: ((OneshotProgress) -> Void)?) -> (Int) throws(ModifierError) -> Void {
+        let totalBytes = plan.checkpoint.totalBytes
+        var bytesDone = 0
+        var tensorsDone = 0
+        return { (i: Int) throws(ModifierError) in
+            try options.cancellation?.check()
+            let tensor = plan.quantization.entries[i].tensor
+            bytesDone += tensor.info.byteCount
+            tensorsDone += 1
+            progress?(OneshotProgress(tensorsDone: tensorsDone, tensorsTotal: plan.quantization.entries.count,
+                                      bytesDone: bytesDone, bytesTotal: totalBytes, tensor: tensor.name))
+        }
+    }
+
+    /// Writes what an output holds besides its shards and index (the other files, config.json,
+    /// recipe.yaml) and moves it into place.
+    static func complete(_ folder: OutputFolder, plan: OneshotPlan, others: OtherFiles) throws(CheckpointError) {
+        for file in others.opened { try folder.copy(file: file) }
+        try folder.write(text: plan.outputConfig.text, to: ModelConfig.fileName)
+        try folder.write(text: plan.recipe.savedYAML(), to: "recipe.yaml")
+        try folder.commit()
+    }
+
+    static func summary(_ plan: OneshotPlan, output: String, bytesOut: Int, shards: Int, others: OtherFiles, start: Date) -> OneshotSummary {
+        OneshotSummary(output: output, tensorsQuantized: plan.quantization.quantizedCount,
+                       tensorsCopied: plan.quantization.entries.count - plan.quantization.quantizedCount,
+                       bytesIn: plan.checkpoint.totalBytes, bytesOut: bytesOut, shards: shards,
+                       filesCopied: others.copied, filesSkipped: others.skipped, ignore: plan.quantization.ignore,
+                       seconds: Date().timeIntervalSince(start))
+    }
+
     /// Runs a step of the checkpoint layer, its error as the run's.
-    private static func checkpointStep<R>(_ body: () throws(CheckpointError) -> R) throws(ModifierError) -> R {
+    static func checkpointStep<R>(_ body: () throws(CheckpointError) -> R) throws(ModifierError) -> R {
         do { return try body() } catch { throw .checkpoint(error) }
     }
 
     /// The error a user should read for a failed write: the input's change when a shard changed
     /// (writing bytes of a mapping whose file was truncated fails with EFAULT before a check sees
     /// the truncation), else the output path as in `output` rather than its temporary folder.
-    private static func explained(_ error: ModifierError, checkpoint: Checkpoint, output: String) -> ModifierError {
+    /// `working` is the folder written in when it is not the output's temporary folder (a part's).
+    static func explained(_ error: ModifierError, checkpoint: Checkpoint, output: String, working: String? = nil) -> ModifierError {
         guard case let .checkpoint(cause) = error, case .outputFailed = cause else { return error }
         if case let .failure(changed) = Result(catching: checkpoint.checkUnchanged) { return .checkpoint(changed) }
-        return .checkpoint(OutputFolder.naming(cause, destination: output))
+        return .checkpoint(OutputFolder.naming(cause, destination: output, working: working))
     }
 }

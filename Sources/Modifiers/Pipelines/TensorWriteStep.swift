@@ -54,6 +54,16 @@ struct TensorWriteStep {
         }
     }
 
+    /// Passes over entry `i`, whose outputs all lie in shards this process does not write (a
+    /// part of a split run).
+    func skip(_ i: Int) throws(ModifierError) {
+        do {
+            for output in plan.entryOutputs[i] { try writer.skip(output.name) }
+        } catch {
+            throw .checkpoint(error)
+        }
+    }
+
     private func append(_ bytes: UnsafeRawBufferPointer, as name: String) throws(ModifierError) {
         do {
             try writer.begin(name)

@@ -8,13 +8,19 @@ struct DataFreeStream {
     /// Quantize weights holding NaN or Inf as llm-compressor does, instead of refusing them.
     let allowNonFinite: Bool
 
-    /// Writes every entry through `step`; `progress` gets each entry written.
-    func run(_ step: TensorWriteStep, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
+    /// Writes every entry through `step`, or those of `entries` only (the others are passed over:
+    /// a part of a split run); `progress` gets each entry written or passed over.
+    func run(_ step: TensorWriteStep, entries: Set<Int>? = nil, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         let checkpoint = plan.checkpoint
         var fusedGroupOf: [Int: Int] = [:]
         for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
         var fusedAbsmax: [Int: Float] = [:]
         for (i, entry) in plan.quantization.entries.enumerated() {
+            if let entries, !entries.contains(i) {
+                try step.skip(i)
+                try progress(i)
+                continue
+            }
             let data: UnsafeRawBufferPointer
             do { data = try checkpoint.checkedData(entry.tensor) } catch { throw .checkpoint(error) }
             var context = QuantizationContext(allowNonFinite: allowNonFinite)
