@@ -8,7 +8,8 @@ import Checkpoint
 /// (``run(_:hidden:rows:tap:)``), changes weights, and runs the samples again through the changed
 /// block to get the next block's inputs.
 ///
-/// Tensor names are the checkpoint's. Mixture-of-experts models are refused.
+/// Tensor names are the checkpoint's. In a mixture of experts, the tap decides whether each expert
+/// is seen on every token or on its routed tokens (``LayerTap/calibratesEveryExpert``).
 public final class LayerwiseModel: @unchecked Sendable {
     public let spec: DecoderSpec
     private let weights: WeightStore
@@ -22,9 +23,6 @@ public final class LayerwiseModel: @unchecked Sendable {
     public init(checkpoint: Checkpoint, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
         let (spec, weights) = try DecoderModel.open(checkpoint)
-        guard spec.mixture == nil else {
-            throw .invalidArgument("\(checkpoint.directory): layer-by-layer calibration of mixture-of-experts models is not supported yet")
-        }
         self.spec = spec
         self.weights = weights
         forward = BlockForward(spec: spec, rotary: RotaryEmbedding(spec.rope, headDim: spec.headDim))
