@@ -15,7 +15,7 @@ ProgressArgument = Union[bool, Callable[[dict], None]]
 def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: int = 512, max_seq_length: int = 2048,
             shuffle_calibration_samples: bool = True, seed: int = 42, tokenizer=None, overwrite: bool = False,
             threads: Optional[int] = None, progress: ProgressArgument = True, max_shard_size: Union[str, int] = "5GB",
-            allow_nonfinite: bool = False) -> OneshotSummary:
+            allow_nonfinite: bool = False, moe_calibrate_all_experts: bool = True) -> OneshotSummary:
     """Applies `recipe` to `model` and writes a compressed-tensors checkpoint to `output_dir`,
     as llm-compressor's `oneshot` does, with the native Swift compressor.
 
@@ -26,6 +26,8 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
         a list of strings, or a list of token-id lists.
     tokenizer: tokenizes a dataset of text: a folder or a transformers tokenizer; default the model's.
     progress: True shows a tqdm bar when tqdm is installed; a callable gets each progress event.
+    moe_calibrate_all_experts: calibrate every expert of a mixture-of-experts model on every token
+        (True, as llm-compressor), or each expert on the tokens routed to it.
 
     Returns the run's summary. Raises CompressionError with the tool's one-line message when the
     run fails; Ctrl-C cancels the run, leaves no output and raises KeyboardInterrupt.
@@ -36,6 +38,7 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
         "output_dir": os.fspath(output_dir), "num_calibration_samples": num_calibration_samples,
         "max_seq_length": max_seq_length, "shuffle_calibration_samples": shuffle_calibration_samples, "seed": seed,
         "overwrite": overwrite, "threads": threads, "max_shard_size": max_shard_size, "allow_nonfinite": allow_nonfinite,
+        "moe_calibrate_all_experts": moe_calibrate_all_experts,
     }
     options.update(recipe_options(recipe))
     in_memory = is_in_memory_model(model)
