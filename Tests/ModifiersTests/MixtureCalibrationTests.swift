@@ -161,6 +161,37 @@ import TestSupport
         _ = try Self.compress("mixtral", reference.recipe("fp8_static_kv"), samples: sample, everyExpert: true)
     }
 
+    @Test func awqScalesTheRouterWithTheExpertsItFeeds() throws {
+        // Qwen-MoE's default AWQ mappings balance post_attention_layernorm with the router and the
+        // experts' gate and up projections: the router's columns must take the same scales.
+        let recipe = try Recipe.parse(yaml: """
+            quant_stage:
+              quant_modifiers:
+                AWQModifier: {duo_scaling: true}
+                QuantizationModifier:
+                  ignore: [lm_head]
+                  config_groups:
+                    group_0:
+                      targets: [Linear]
+                      weights: {num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 32}
+            """, file: "awq.yaml")
+        let reference = try Self.reference.get()
+        let folder = try Self.compress("qwen3_moe", recipe, samples: reference.samples, everyExpert: true)
+        let original = try TensorReader(directory: Fixtures.path("models/qwen3_moe"))
+        let output = try TensorReader(directory: folder.file("out"))
+        for block in 0..<2 {
+            let router = "model.layers.\(block).mlp.gate.weight", norm = "model.layers.\(block).post_attention_layernorm.weight"
+            let before = try original.floats(router), after = try output.floats(router)
+            #expect(before != after, "\(router) was not scaled")
+            // Column c of the router times the norm's weight c is kept, to BF16 rounding.
+            let normBefore = try original.floats(norm), normAfter = try output.floats(norm)
+            for c in 0..<normBefore.count where abs(before[c] * normBefore[c]) > 1e-3 {
+                let kept = after[c] * normAfter[c] / (before[c] * normBefore[c])
+                #expect(abs(kept - 1) < 0.02, "\(router) column \(c): \(kept)")
+            }
+        }
+    }
+
     /// GPTQ W4A16 (group 32) on every expert, calibrated on every token, against round to nearest
     /// of the same scheme, on text the BF16 model samples. A random tiny model predicts almost
     /// uniformly (perplexity near its vocabulary size, whatever the weights' noise), so the measure
