@@ -175,15 +175,32 @@ import TestSupport
                       targets: [Linear]
                       weights: {num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 32}
             """, file: "awq.yaml")
-        let reference = try Self.reference.get()
-        let folder = try Self.compress("qwen3_moe", recipe, samples: reference.samples, everyExpert: true)
-        let original = try TensorReader(directory: Fixtures.path("models/qwen3_moe"))
+        try Self.expectRouterScaledWithItsNorm("qwen3_moe", recipe, router: "mlp.gate")
+    }
+
+    @Test func smoothQuantScalesTheRouterWithTheExpertsItFeeds() throws {
+        let recipe = try Recipe.parse(yaml: """
+            quant_stage:
+              quant_modifiers:
+                SmoothQuantModifier:
+                  smoothing_strength: 0.8
+                  mappings:
+                  - [["re:.*block_sparse_moe.gate$", "re:.*w1$", "re:.*w3$"], "re:.*post_attention_layernorm$"]
+                QuantizationModifier: {ignore: [lm_head], scheme: W8A8}
+            """, file: "smoothquant.yaml")
+        try Self.expectRouterScaledWithItsNorm("mixtral", recipe, router: "block_sparse_moe.gate")
+    }
+
+    /// Runs `recipe` on `model` and checks that each block's router (`router` in the block) took the
+    /// smoothing scales its norm gave away: column c times the norm's weight c is kept, to BF16 rounding.
+    static func expectRouterScaledWithItsNorm(_ model: String, _ recipe: Recipe, router name: String) throws {
+        let folder = try compress(model, recipe, samples: reference.get().samples, everyExpert: true)
+        let original = try TensorReader(directory: Fixtures.path("models/\(model)"))
         let output = try TensorReader(directory: folder.file("out"))
         for block in 0..<2 {
-            let router = "model.layers.\(block).mlp.gate.weight", norm = "model.layers.\(block).post_attention_layernorm.weight"
+            let router = "model.layers.\(block).\(name).weight", norm = "model.layers.\(block).post_attention_layernorm.weight"
             let before = try original.floats(router), after = try output.floats(router)
             #expect(before != after, "\(router) was not scaled")
-            // Column c of the router times the norm's weight c is kept, to BF16 rounding.
             let normBefore = try original.floats(norm), normAfter = try output.floats(norm)
             for c in 0..<normBefore.count where abs(before[c] * normBefore[c]) > 1e-3 {
                 let kept = after[c] * normAfter[c] / (before[c] * normBefore[c])
