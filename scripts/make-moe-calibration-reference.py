@@ -28,26 +28,18 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 fixtures = os.path.join(root, "Tests/Fixtures")
 out_dir = os.path.join(fixtures, "moe-calibration")
 
-RECIPES = {
-    "fp8_static_kv": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-      scheme: FP8
-      kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, symmetric: true}
-""",
-    "gptq": """
-quant_stage:
-  quant_modifiers:
-    GPTQModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: [Linear]
-          weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 32}
-""",
-}
+
+
+def dense_recipes():
+    """The recipes of scripts/make-calibration-reference.py, which the dense references ran."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("dense", os.path.join(root, "scripts/make-calibration-reference.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.RECIPES
+
+
+RECIPES = {"fp8_static_kv": dense_recipes()["fp8_static_kv"], "gptq": dense_recipes()["w4a16_gptq_g32"]}
 MIXTRAL_NAMES = {"gate_proj": "w1", "up_proj": "w3", "down_proj": "w2"}
 
 

@@ -164,17 +164,7 @@ import TestSupport
     @Test func awqScalesTheRouterWithTheExpertsItFeeds() throws {
         // Qwen-MoE's default AWQ mappings balance post_attention_layernorm with the router and the
         // experts' gate and up projections: the router's columns must take the same scales.
-        let recipe = try Recipe.parse(yaml: """
-            quant_stage:
-              quant_modifiers:
-                AWQModifier: {duo_scaling: true}
-                QuantizationModifier:
-                  ignore: [lm_head]
-                  config_groups:
-                    group_0:
-                      targets: [Linear]
-                      weights: {num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 32}
-            """, file: "awq.yaml")
+        let recipe = try StaticActivationTests.Reference().recipe("w4a16_awq")
         try Self.expectRouterScaledWithItsNorm("qwen3_moe", recipe, router: "mlp.gate")
     }
 
