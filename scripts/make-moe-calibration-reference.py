@@ -4,7 +4,8 @@
 
   /work/venv-llmc/bin/python scripts/make-moe-calibration-reference.py OUT
 
-writes Tests/Fixtures/moe-calibration/reference.json (the samples, and per model, recipe and mode
+writes Tests/Fixtures/moe-calibration/reference.json (the samples, and per model (Mixtral,
+Qwen3-MoE, and for static scales Qwen2-MoE), recipe and mode
 the static scales: every input_scale, k_scale and v_scale) and, per model and mode,
 Tests/Fixtures/moe-calibration/MODEL-gptq-MODE.safetensors with the GPTQ run's `weight_packed`
 tensors under the checkpoint's own names (llm-compressor under transformers 5 names Mixtral's
@@ -40,6 +41,8 @@ def dense_recipes():
 
 
 RECIPES = {"fp8_static_kv": dense_recipes()["fp8_static_kv"], "gptq": dense_recipes()["w4a16_gptq_g32"]}
+# Qwen2-MoE (a shared expert and its gate beside the routed experts) gets the static scales only.
+MODELS = {"mixtral": ["fp8_static_kv", "gptq"], "qwen3_moe": ["fp8_static_kv", "gptq"], "qwen2_moe": ["fp8_static_kv"]}
 MIXTRAL_NAMES = {"gate_proj": "w1", "up_proj": "w3", "down_proj": "w2"}
 
 
@@ -88,9 +91,10 @@ def run(scratch):
     os.makedirs(out_dir, exist_ok=True)
     ids = samples()
     result = {"samples": ids, "recipes": RECIPES, "runs": {}}
-    for model in ("mixtral", "qwen3_moe"):
+    for model, names in MODELS.items():
         for mode, all_experts in (("all", True), ("routed", False)):
-            for name, recipe in RECIPES.items():
+            for name in names:
+                recipe = RECIPES[name]
                 tensors = calibrate(model, recipe, ids, all_experts, os.path.join(scratch, f"{model}-{name}-{mode}"))
                 scales = {k: v.float().item() for k, v in sorted(tensors.items()) if k.endswith(("input_scale", "k_scale", "v_scale"))}
                 result["runs"][f"{model}/{name}/{mode}"] = scales
