@@ -6,7 +6,7 @@ struct OneshotRequest {
     static let keys: Set<String> = [
         "model", "recipe", "recipe_yaml", "output_dir", "dataset", "calibration_samples", "tokenizer",
         "num_calibration_samples", "max_seq_length", "shuffle_calibration_samples", "seed", "text_samples",
-        "overwrite", "threads", "max_shard_size", "allow_nonfinite",
+        "overwrite", "threads", "max_shard_size", "allow_nonfinite", "moe_calibrate_all_experts",
     ]
 
     /// Where the recipe comes from: a YAML file, or YAML text.
@@ -60,6 +60,7 @@ struct OneshotRequest {
                                      overwrite: try request.bool("overwrite") ?? false,
                                      rejectNonFinite: !(try request.bool("allow_nonfinite") ?? false))
         options.maxShardBytes = try Self.shardSize(request) ?? options.maxShardBytes
+        options.moeCalibrateAllExperts = try request.bool("moe_calibrate_all_experts") ?? true
         self.options = options
     }
 

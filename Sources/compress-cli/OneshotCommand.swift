@@ -46,6 +46,11 @@ struct OneshotCommand: ParsableCommand {
 
     @OptionGroup var data: CalibrationDataOption
 
+    @Option(help: ArgumentHelp(
+        "Calibrate every expert of a mixture-of-experts model on every token, the block's output still summing the routed experts' (true, as llm-compressor's moe_calibrate_all_experts), or each expert on the tokens routed to it (false: an expert that gets none is quantized from its weights alone).",
+        valueName: "true|false"))
+    var moeCalibrateAllExperts = true
+
     @Option(help: "Largest shard to write, such as 5GB, 500MB or 2GiB.")
     var maxShardSize: String = "5GB"
 
@@ -111,6 +116,8 @@ struct OneshotCommand: ParsableCommand {
         var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: cores.count,
                                      overwrite: overwrite, rejectNonFinite: !allowNonfinite, copyPickledWeights: copyPickledWeights,
                                      leftoversCleaned: { log(Formatting.leftovers($0)) })
+        options.moeCalibrateAllExperts = moeCalibrateAllExperts
+        options.calibrationWarning = { log("warning: \($0)") }
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(options.threads) threads")
         let unfinished = mode.unfinished(output)
         InterruptCleanup.protect(unfinished)

@@ -29,6 +29,19 @@ import TestSupport
         #expect(try output.floats("model.layers.0.self_attn.k_scale")[0] > 0)
     }
 
+    @Test func moeCalibrateAllExpertsTakesTrueOrFalse() throws {
+        let folder = TemporaryFolder("cli-calibration")
+        let recipe = try folder.write("fp8.yaml", text: Self.fp8Static)
+        let base = ["oneshot", "--model", Fixtures.path("models/mixtral"), "--recipe", recipe, "--output", folder.file("out"), "--dry-run"]
+        for value in ["true", "false"] {
+            let result = try CompressBinary.run(base + ["--moe-calibrate-all-experts", value])
+            #expect(result.status == 0, "\(value): \(result.stderr)")
+        }
+        let bad = try CompressBinary.run(base + ["--moe-calibrate-all-experts", "sometimes"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("moe-calibrate-all-experts"), "\(bad.stderr)")
+    }
+
     @Test func withoutADatasetTheErrorSaysWhatToPass() throws {
         let folder = TemporaryFolder("cli-calibration")
         let recipe = try folder.write("fp8.yaml", text: Self.fp8Static)

@@ -96,6 +96,22 @@ import TestSupport
         #expect(try Self.contents(folder.path) == ["out"])
     }
 
+    @Test func moeCalibrateAllExpertsChoosesWhatTheExpertsAreCalibratedOn() throws {
+        let folder = TemporaryFolder("cabi")
+        let recipe = """
+            quant_stage:
+              quant_modifiers:
+                QuantizationModifier: {ignore: [lm_head], scheme: FP8}
+            """
+        // One token is routed to two of each block's four experts: the others get none.
+        let options: [String: Any] = ["model": Fixtures.path("models/mixtral"), "recipe_yaml": recipe, "calibration_samples": [[17]]]
+        let every = CABICall.oneshot(options.merging(["output_dir": folder.file("every")]) { $1 })
+        #expect(every.status == 0, "\(every.text)")
+        let routed = CABICall.oneshot(options.merging(["output_dir": folder.file("routed"), "moe_calibrate_all_experts": false]) { $1 })
+        #expect(routed.status != 0)
+        #expect(routed.text.contains(".experts.") && routed.text.contains("input_scale"), "\(routed.text)")
+    }
+
     @Test func verifyAndInspectReturnTheirReports() throws {
         let folder = TemporaryFolder("cabi")
         #expect(CABICall.oneshot(["model": Self.model, "recipe": Self.fp8Dynamic, "output_dir": folder.file("out")]).status == 0)

@@ -16,7 +16,7 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
             max_seq_length: Optional[int] = None, shuffle_calibration_samples: bool = True, seed: int = 42,
             tokenizer=None, overwrite: bool = False,
             threads: Optional[int] = None, progress: ProgressArgument = True, max_shard_size: Union[str, int] = "5GB",
-            allow_nonfinite: bool = False, text_samples: str = "lines") -> OneshotSummary:
+            allow_nonfinite: bool = False, text_samples: str = "lines", moe_calibrate_all_experts: bool = True) -> OneshotSummary:
     """Applies `recipe` to `model` and writes a compressed-tensors checkpoint to `output_dir`,
     as llm-compressor's `oneshot` does, with the native Swift compressor.
 
@@ -30,6 +30,8 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
         into windows of max_seq_length tokens).
     tokenizer: tokenizes a dataset of text: a folder or a transformers tokenizer; default the model's.
     progress: True shows a tqdm bar when tqdm is installed; a callable gets each progress event.
+    moe_calibrate_all_experts: calibrate every expert of a mixture-of-experts model on every token
+        (True, as llm-compressor), or each expert on the tokens routed to it.
 
     Returns the run's summary. Raises CompressionError with the tool's one-line message when the
     run fails; Ctrl-C cancels the run, leaves no output and raises KeyboardInterrupt.
@@ -41,6 +43,7 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
         "max_seq_length": max_seq_length, "shuffle_calibration_samples": shuffle_calibration_samples, "seed": seed,
         "text_samples": text_samples,
         "overwrite": overwrite, "threads": threads, "max_shard_size": max_shard_size, "allow_nonfinite": allow_nonfinite,
+        "moe_calibrate_all_experts": moe_calibrate_all_experts,
     }
     options.update(recipe_options(recipe))
     in_memory = is_in_memory_model(model)

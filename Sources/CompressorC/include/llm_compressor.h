@@ -84,6 +84,8 @@ void llmc_cancel_free(llmc_cancel *handle);
  *   "overwrite"    bool (false): replace output_dir if it holds a compressed checkpoint
  *   "threads"      int >= 1 (every core), "max_shard_size" "5GB" or bytes (5GB),
  *   "allow_nonfinite" bool (false)
+ *   "moe_calibrate_all_experts" bool (true): calibrate every expert of a mixture on every token
+ *                  (false: each on the tokens routed to it)
  * Result: {"output", "tensors_quantized", "tensors_copied", "bytes_in", "bytes_out", "shards",
  *          "files_copied", "ignore", "seconds", "compression_ratio"}.
  * `progress` and `cancel` may be NULL.

@@ -62,12 +62,13 @@ struct AWQ: Sendable {
             for smooth in weights {
                 guard try smoothMatcher.matches(smooth) else { continue }
                 var balance: [QuantizationPlan.Entry] = []
-                for candidate in weights where candidate.kind == .linear {
+                // A router balanced with the experts is scaled with them (never quantized), so it routes as before.
+                for candidate in weights where candidate.kind == .linear || candidate.kind == .router {
                     if try balanceMatcher.matches(candidate) { balance.append(candidate) }
                 }
                 let width = smooth.tensor.info.shape[0]
                 guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
-                      let site = spec.architecture.site(ofLinear: balance[0].module),
+                      let site = balance.lazy.compactMap({ spec.architecture.site(ofLinear: $0.module) }).first,
                       let parent = Self.parent(site: site) else { continue }
                 var resolved: [(Checkpoint.Tensor, IntegerFakeQuantizer?)] = []
                 for entry in balance {

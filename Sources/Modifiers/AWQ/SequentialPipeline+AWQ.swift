@@ -49,7 +49,7 @@ extension SequentialPipeline {
     private func recordInputs(sites: Set<LayerSite>, block b: Int, hidden: [[Float]],
                               replacements: [String: [Float]]) throws(ModifierError) -> RecordedInputs {
         let recorded = RecordedInputs()
-        let tap = SiteTap()
+        let tap = SiteTap(everyExpert: everyExpert)
         for site in sites { tap.add(site) { values, rows, width, stride in recorded.record(site, values, rows: rows, width: width, stride: stride) } }
         let block = try loadBlock(b, replacements)
         for sample in hidden {

@@ -7,6 +7,8 @@ import Runtime
 final class GPTQHessians {
     private final class Box {
         var accumulator: HessianAccumulator
+        /// Input rows (tokens) seen.
+        var rows = 0
         init(columns: Int) { accumulator = HessianAccumulator(columns: columns) }
     }
 
@@ -19,24 +21,33 @@ final class GPTQHessians {
         var list: [(Int, LayerSite)] = []
         for i in members {
             let entry = plan.quantization.entries[i]
-            guard case .quantize = entry.action, let site = plan.quantization.architecture.site(ofLinear: entry.module) else { continue }
+            guard case .quantize = entry.action,
+                  let site = plan.quantization.architecture.site(ofLinear: entry.module, everyExpert: tap.calibratesEveryExpert)
+            else { continue }
             list.append((i, site))
             if bySite[site] == nil {
                 let box = Box(columns: entry.tensor.info.shape[1])
                 bySite[site] = box
-                tap.add(site) { values, rows, _, _ in box.accumulator.add(rows: values, count: rows) }
+                tap.add(site) { values, rows, _, _ in
+                    box.accumulator.add(rows: values, count: rows)
+                    box.rows += rows
+                }
             }
         }
         self.members = list
     }
 
-    /// GPTQ on every quantized entry, each from its weight's current values (`values(name)`).
+    /// The quantized entries whose inputs got no token (experts the router never chose): GPTQ
+    /// leaves them out, so they are quantized from their weights alone (round to nearest).
+    var entriesWithoutTokens: [Int] { members.filter { bySite[$0.site]!.rows == 0 }.map(\.entry) }
+
+    /// GPTQ on every quantized entry whose inputs got tokens, each from its weight's current values (`values(name)`).
     func solve(plan: OneshotPlan, settings: GPTQSettings, threads: Int,
                values: (String) throws(ModifierError) -> [Float]) throws(ModifierError) -> [Int: GPTQResult] {
         var hessians: [LayerSite: [Float]] = [:]
-        for (site, box) in bySite { hessians[site] = box.accumulator.hessian() }
+        for (site, box) in bySite where box.rows > 0 { hessians[site] = box.accumulator.hessian() }
         var results: [Int: GPTQResult] = [:]
-        for (i, site) in members {
+        for (i, site) in members where hessians[site] != nil {
             let entry = plan.quantization.entries[i]
             guard case let .quantize(group) = entry.action, let args = plan.quantization.groups[group].scheme.weights else { continue }
             let weight = try values(entry.tensor.name)

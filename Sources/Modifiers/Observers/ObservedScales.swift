@@ -33,7 +33,8 @@ final class ObservedScales {
                 case "input_scale", "input_global_scale":
                     guard case let .quantize(group) = plan.quantization.entries[i].action,
                           let args = plan.quantization.groups[group].scheme.inputActivations,
-                          let linearSite = plan.quantization.architecture.site(ofLinear: module) else { continue }
+                          let linearSite = plan.quantization.architecture.site(ofLinear: module, everyExpert: tap.calibratesEveryExpert)
+                    else { continue }
                     observer = Observed(try RangeObserver(args: args, what: plan.quantization.groups[group].name), args)
                     site = linearSite
                 case "k_scale", "v_scale":
@@ -49,6 +50,7 @@ final class ObservedScales {
         }
         for (site, list) in bySite {
             tap.add(site) { values, rows, width, stride in
+                guard rows > 0 else { return }  // an expert no token was routed to: no observation
                 let (lo, hi) = TensorRange.of(values, rows: rows, width: width, stride: stride)
                 for entry in list { entry.observer.observe(min: lo, max: hi) }
             }
@@ -59,6 +61,11 @@ final class ObservedScales {
     func bytes(of output: OutputTensor, plan: OneshotPlan) throws(ModifierError) -> [UInt8] {
         guard let entry = observed[output.name] else {
             throw .unsupportedScheme(group: output.name, reason: "no calibration statistics were gathered for this tensor")
+        }
+        guard entry.observer.hasObservations else {
+            throw .unsupportedScheme(
+                group: output.name,
+                reason: "no calibration token reached this module (an expert the router never chose); calibrate every expert on every token (moe_calibrate_all_experts, the default) or use more samples")
         }
         let absmax = entry.observer.largestMagnitude
         if output.name.hasSuffix(".input_global_scale") {

@@ -59,6 +59,9 @@ struct RangeObserver: Sendable {
         }
     }
 
+    /// Whether any sample was observed.
+    var hasObservations: Bool { minimum != nil }
+
     /// The largest magnitude of the range with zero included, as `calculate_qparams` takes it.
     var largestMagnitude: Float {
         Swift.max(abs(Swift.min(minimum ?? 0, 0)), abs(Swift.max(maximum ?? 0, 0)))

@@ -4,6 +4,10 @@ import Runtime
 final class SiteTap: LayerTap {
     typealias Collector = (_ values: UnsafePointer<Float>, _ rows: Int, _ width: Int, _ stride: Int) -> Void
     private var collectors: [LayerSite: [Collector]] = [:]
+    let calibratesEveryExpert: Bool
+
+    /// A tap that sees every expert of a mixture on every token (`everyExpert`), or each on its routed tokens.
+    init(everyExpert: Bool = true) { calibratesEveryExpert = everyExpert }
 
     /// Whether no collector is registered.
     var isEmpty: Bool { collectors.isEmpty }

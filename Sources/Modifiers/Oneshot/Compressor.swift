@@ -47,8 +47,10 @@ public enum Compressor {
             guard let calibration = options.calibration else {
                 throw .needsCalibration(modifiers: plan.calibratingModifiers)
             }
-            pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads)
+            pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads,
+                                              everyExpert: options.moeCalibrateAllExperts)
             pipeline?.cancellation = options.cancellation
+            pipeline?.warn = options.calibrationWarning
             samples = calibration.samples
         }
         do throws(ModifierError) {

@@ -21,6 +21,13 @@ public struct OneshotOptions: Sendable {
     public var copyPickledWeights: Bool
     /// Set it from another thread to stop the run (`CancellationFlag`); nil: the run cannot be cancelled.
     public var cancellation: CancellationFlag?
+    /// Whether calibration runs every expert of a mixture on every token for its statistics
+    /// (true, the default, as llm-compressor 0.14's `moe_calibrate_all_experts`), the block's
+    /// output still summing the routed experts' results only; false: each expert is calibrated on
+    /// the tokens routed to it, and one that got none is quantized from its weights alone.
+    public var moeCalibrateAllExperts = true
+    /// Told, during calibration on routed tokens, each expert that got too few tokens (one line each).
+    public var calibrationWarning: (@Sendable (String) -> Void)?
 
     public init(maxShardBytes: Int = ShardPlan.defaultMaxShardBytes, threads: Int = OneshotOptions.coreCount,
                 overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil,

@@ -8,7 +8,7 @@ extension SequentialPipeline {
                replacements: inout [String: [Float]]) throws(ModifierError) {
         let mappings = try step.resolve(block: entries, spec: model.spec)
         guard !mappings.isEmpty else { return }
-        let tap = SiteTap()
+        let tap = SiteTap(everyExpert: everyExpert)
         var ranges: [LayerSite: ChannelRange] = [:]
         for mapping in mappings where ranges[mapping.site] == nil {
             let range = ChannelRange(width: mapping.norm.info.shape[0])

@@ -51,19 +51,21 @@ struct SmoothQuant: Sendable {
             for entry in entries where entry.kind == .norm && entry.tensor.name == entry.module + ".weight" {
                 guard try smoothMatcher.matches(entry) else { continue }
                 var balance: [QuantizationPlan.Entry] = []
-                for candidate in entries where candidate.kind == .linear && candidate.tensor.name == candidate.module + ".weight" {
+                // A router balanced with the experts is scaled with them (never quantized), so it routes as before.
+                for candidate in entries where [.linear, .router].contains(candidate.kind) && candidate.tensor.name == candidate.module + ".weight" {
                     if try balanceMatcher.matches(candidate), !(try ignored.isIgnored(candidate)) { balance.append(candidate) }
                 }
                 guard !balance.isEmpty else { continue }
-                let layout = spec.architecture.layout
-                let inputs = Set(balance.compactMap { layout.input(ofLinear: $0.module) })
-                guard inputs.count == 1, let input = inputs.first,
-                      layout.norm(feeding: input) == QuantizationPlan.split(entry.module).parameter else {
+                // The norm's output is every token's, whichever experts the tokens are routed to.
+                let sites = Set(balance.compactMap { spec.architecture.site(ofLinear: $0.module) })
+                let inputs: [LayerSite: LinearInput] = [.attentionInput: .attentionInput, .feedForwardInput: .feedForwardInput]
+                guard sites.count == 1, let site = sites.first, let input = inputs[site],
+                      spec.architecture.layout.norm(feeding: input) == QuantizationPlan.split(entry.module).parameter else {
                     throw .unsupportedModifier(
                         name: "SmoothQuantModifier",
                         reason: "mapping smooth layer '\(entry.module)' does not feed balance layers \(balance.map(\.module))")
                 }
-                result.append(Resolved(norm: entry.tensor, balance: balance.map(\.tensor), site: LayerSite(input)))
+                result.append(Resolved(norm: entry.tensor, balance: balance.map(\.tensor), site: site))
             }
         }
         return result

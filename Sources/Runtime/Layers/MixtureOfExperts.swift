@@ -6,7 +6,9 @@ import Foundation
 /// weighted sum of those experts' gated MLPs, plus an always-on shared expert when the
 /// architecture has one, scaled by a sigmoid gate when it has that too (Qwen2-MoE).
 ///
-/// Tokens are grouped by expert, so each chosen expert runs one GEMM over its tokens.
+/// Tokens are grouped by expert, so each chosen expert runs one GEMM over its tokens. Under a
+/// calibration ``LayerTap`` that calibrates every expert, each expert runs on every token instead,
+/// and only its routed tokens' results are summed into the output.
 struct MixtureOfExperts: Sendable {
     /// One gated MLP: `down(act(gate(x)) · up(x))`.
     struct Expert: Sendable {
@@ -32,8 +34,8 @@ struct MixtureOfExperts: Sendable {
     var hiddenSize: Int { router.inputFeatures }
 
     /// Writes the MLP output of `rows` input rows into `output` (`rows × hiddenSize`, overwritten;
-    /// it may be the input).
-    func apply(_ input: UnsafePointer<Float>, rows: Int, into destination: UnsafeMutablePointer<Float>) {
+    /// it may be the input), showing `tap` the experts' inputs and gated activations.
+    func apply(_ input: UnsafePointer<Float>, rows: Int, into destination: UnsafeMutablePointer<Float>, tap: (any LayerTap)? = nil) {
         let hidden = hiddenSize
         let count = experts.count
         let k = Swift.min(expertsPerToken, count)
@@ -60,20 +62,35 @@ struct MixtureOfExperts: Sendable {
         let activated = UnsafeMutablePointer<Float>.allocate(capacity: rows * Swift.max(widest, shared?.expert.inner ?? 0))
         defer { for buffer in [output, gathered, result, gateUp, activated] { buffer.deallocate() } }
 
-        for (e, tokens) in assigned.enumerated() where !tokens.isEmpty {
-            for (i, token) in tokens.enumerated() {
-                (gathered + i * hidden).update(from: input + token.row * hidden, count: hidden)
+        let everyRow = tap?.calibratesEveryExpert ?? false
+        for (e, tokens) in assigned.enumerated() where !tokens.isEmpty || tap != nil {
+            let inner = experts[e].inner
+            if !everyRow {
+                for (i, token) in tokens.enumerated() {
+                    (gathered + i * hidden).update(from: input + token.row * hidden, count: hidden)
+                }
+                tap?.observe(.expertInput(e), gathered, rows: tokens.count, width: hidden, stride: hidden)
+                if tokens.isEmpty {
+                    tap?.observe(.expertInner(e), activated, rows: 0, width: inner, stride: inner)
+                    continue
+                }
             }
-            run(experts[e], input: gathered, rows: tokens.count, gateUp: gateUp, activated: activated, into: result)
+            let count = everyRow ? rows : tokens.count
+            run(experts[e], input: everyRow ? input : UnsafePointer(gathered), rows: count, gateUp: gateUp, activated: activated, into: result) {
+                tap?.observe(.expertInner(e), $0, rows: count, width: inner, stride: inner)
+            }
             for (i, token) in tokens.enumerated() {
-                let source = result + i * hidden
+                let source = result + (everyRow ? token.row : i) * hidden
                 let target = output + token.row * hidden
                 for j in 0..<hidden { target[j] += token.weight * source[j] }
             }
         }
 
         if let shared {
-            run(shared.expert, input: input, rows: rows, gateUp: gateUp, activated: activated, into: result)
+            let inner = shared.expert.inner
+            run(shared.expert, input: input, rows: rows, gateUp: gateUp, activated: activated, into: result) {
+                tap?.observe(.sharedExpertInner, $0, rows: rows, width: inner, stride: inner)
+            }
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: rows)
             defer { scores.deallocate() }
             shared.gate?.apply(input, rows: rows, into: scores)
@@ -87,10 +104,12 @@ struct MixtureOfExperts: Sendable {
         destination.update(from: output, count: rows * hidden)
     }
 
-    /// One expert's gated MLP over `rows` contiguous rows.
+    /// One expert's gated MLP over `rows` contiguous rows; `observeInner` sees the gated
+    /// activation (`rows × inner`) before the down projection reads it.
     private func run(
         _ expert: Expert, input: UnsafePointer<Float>, rows: Int, gateUp: UnsafeMutablePointer<Float>,
-        activated: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
+        activated: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>,
+        observeInner: (UnsafePointer<Float>) -> Void = { _ in }
     ) {
         let inner = expert.inner
         expert.gateUp.apply(input, rows: rows, into: gateUp)
@@ -98,6 +117,7 @@ struct MixtureOfExperts: Sendable {
             let row = gateUp + r * 2 * inner
             activation.gatedProduct(gate: row, up: row + inner, out: activated + r * inner, count: inner)
         }
+        observeInner(activated)
         expert.down.apply(activated, rows: rows, into: output)
     }
 

@@ -8,7 +8,9 @@ import Checkpoint
 /// (``run(_:hidden:rows:tap:)``), changes weights, and runs the samples again through the changed
 /// block to get the next block's inputs.
 ///
-/// Tensor names are the checkpoint's. Mixture-of-experts models and latent attention are refused.
+/// Tensor names are the checkpoint's. In a mixture of experts, the tap decides whether each expert
+/// is seen on every token or on its routed tokens (``LayerTap/calibratesEveryExpert``). Latent
+/// attention is refused.
 public final class LayerwiseModel: @unchecked Sendable {
     public let spec: DecoderSpec
     private let weights: WeightStore
@@ -25,9 +27,6 @@ public final class LayerwiseModel: @unchecked Sendable {
         // Its taps would see the attention's padded slots and miss q_b_proj's and kv_b_proj's inputs.
         guard spec.latentAttention == nil else {
             throw .invalidArgument("\(checkpoint.directory): layer-by-layer calibration of latent attention (\(spec.architecture.name)) is not supported yet")
-        }
-        guard spec.mixture == nil else {
-            throw .invalidArgument("\(checkpoint.directory): layer-by-layer calibration of mixture-of-experts models is not supported yet")
         }
         self.spec = spec
         self.weights = weights

@@ -78,7 +78,7 @@ struct BlockForward {
             tap?.observe(.feedForwardInner, w.activated, rows: rows, width: inner, stride: inner)
             down.apply(w.activated, rows: rows, into: w.normed)
         case .mixture(let mixture):
-            mixture.apply(w.normed, rows: rows, into: w.normed)
+            mixture.apply(w.normed, rows: rows, into: w.normed, tap: tap)
         }
     }
 }

@@ -18,13 +18,19 @@ final class SequentialPipeline {
     let model: LayerwiseModel
     let layout: BlockLayout
     let threads: Int
+    /// Whether every expert of a mixture is calibrated on every token (llm-compressor's
+    /// `moe_calibrate_all_experts`), or each on the tokens routed to it.
+    let everyExpert: Bool
     /// Checked before each block runs on a sample; a set flag stops the run with `ModifierError.cancelled`.
     var cancellation: CancellationFlag?
+    /// Told about experts that calibration on routed tokens gave too few tokens.
+    var warn: ((String) -> Void)?
 
-    init(plan: OneshotPlan, program: CalibrationProgram, threads: Int) throws(ModifierError) {
+    init(plan: OneshotPlan, program: CalibrationProgram, threads: Int, everyExpert: Bool = true) throws(ModifierError) {
         self.plan = plan
         self.program = program
         self.threads = threads
+        self.everyExpert = everyExpert
         do { model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads) } catch { throw .runtime(error) }
         layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount,
                              layout: plan.quantization.architecture.layout)
@@ -60,7 +66,8 @@ final class SequentialPipeline {
                     try balance(awq, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
                 }
             }
-            let tap = SiteTap()
+            let tap = SiteTap(everyExpert: everyExpert)
+            let routed = everyExpert ? nil : model.spec.mixture.map { RoutedTokenCounts(experts: $0.expertCount, tap: tap) }
             let observed = try ObservedScales(plan: plan, members: members, tap: tap)
             let block = try loadBlock(b, replacements)
             var solved: [Int: GPTQResult] = [:]
@@ -80,6 +87,7 @@ final class SequentialPipeline {
             } else {
                 for s in clean!.indices { try run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
             }
+            for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
             for i in members {
                 try emit(i, replacements: replacements, observed: observed, solved: solved[i], step: step)
                 try progress(i)
