@@ -3,8 +3,9 @@ import Foundation
 
 extension DecoderModel {
     /// Loads the checkpoint in `directory`: reads config.json, picks the architecture from its
-    /// `model_type`, and widens every weight to f32 (BF16, F16 and F32 checkpoints), except the
-    /// projections of a compressed-tensors checkpoint, which stay compressed (``CompressedLinear``).
+    /// `model_type`, keeps bf16 projections in bf16 and widens other weights to f32 (F16 and F32
+    /// checkpoints, embeddings, norms), except the projections of a compressed-tensors checkpoint,
+    /// which stay compressed (``CompressedLinear``).
     ///
     /// The output head is the token embedding when the config ties them, or when the checkpoint
     /// has no `lm_head.weight`.
@@ -50,7 +51,10 @@ extension DecoderModel {
         let finalNorm = try Self.norm("model.norm.weight", width: hidden, spec: spec, weights: weights)
         let head: DenseLinear
         if spec.tiedEmbeddings || !weights.contains("lm_head.weight") {
-            head = DenseLinear(weight: embedding, bias: nil, outputFeatures: spec.vocabularySize, inputFeatures: hidden)
+            // The embedding table: shared when widened, or a bf16 copy (half the bytes to read per token).
+            head = weights.keepsBF16("model.embed_tokens.weight")
+                ? try weights.linear(["model.embed_tokens"], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
+                : DenseLinear(weight: embedding, bias: nil, outputFeatures: spec.vocabularySize, inputFeatures: hidden)
         } else {
             head = try weights.linear(["lm_head"], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
         }

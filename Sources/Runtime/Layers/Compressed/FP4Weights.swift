@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 
 /// FP4 E2M1 weights, two per byte with the even column in the low nibble (compressed-tensors
@@ -27,6 +28,17 @@ struct FP4Weights: WeightDecoder {
                     if k % 2 == 1 { row[k - 1] = Self.value(source[k / 2] & 0xF) }
                     scales.apply(row: r, columns: k, to: row, zeroPoints: nil)
                 }
+            }
+        }
+    }
+
+    var multipliesInPlace: Bool { scales.taken(by: ck_fp4_takes, columns: inputFeatures, zeroPoints: nil) }
+
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, outputs: Range<Int>, into y: UnsafeMutablePointer<Float>) {
+        let k = inputFeatures, width = bytesPerRow
+        bytes.withUnsafeBufferPointer { bytes in
+            scales.withKernelScales(zeroPoints: nil) { scales in
+                ck_matmul_fp4(rows, outputs.lowerBound, outputs.count, k, x, k, bytes.baseAddress, width, scales, y, outputFeatures)
             }
         }
     }

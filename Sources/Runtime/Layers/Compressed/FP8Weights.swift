@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 
 /// FP8 E4M3 weights (compressed-tensors "float-quantized") with per-tensor, per-channel or
@@ -16,6 +17,17 @@ struct FP8Weights: WeightDecoder {
                 let source = codes.baseAddress! + r * k, row = destination + i * k
                 for c in 0..<k { row[c] = Self.value(source[c]) }
                 scales.apply(row: r, columns: k, to: row, zeroPoints: nil)
+            }
+        }
+    }
+
+    var multipliesInPlace: Bool { scales.taken(by: ck_fp8_takes, columns: inputFeatures, zeroPoints: nil) }
+
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, outputs: Range<Int>, into y: UnsafeMutablePointer<Float>) {
+        let k = inputFeatures
+        codes.withUnsafeBufferPointer { codes in
+            scales.withKernelScales(zeroPoints: nil) { scales in
+                ck_matmul_fp8(rows, outputs.lowerBound, outputs.count, k, x, k, codes.baseAddress, k, scales, y, outputFeatures)
             }
         }
     }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// `bits`-bit integer weights packed into int32 words along each row (compressed-tensors
 /// "pack-quantized", the W{2..8}A16 schemes): value `c` of a row is the field at bits
 /// `c·bits ..< (c+1)·bits` of the row's little-endian word stream, stored as `q + 2^(bits-1)`;
@@ -39,6 +41,30 @@ struct PackedIntWeights: WeightDecoder {
                     }
                     for c in done..<k { row[c] = Float(Self.field(source, index: c, bits: n, count: width)) }
                     scales.apply(row: r, columns: k, to: row, zeroPoints: zeroPoints)
+                }
+            }
+        }
+    }
+
+    /// 4-bit weights run in the int4 kernel, 8-bit ones (a word's bytes in column order, each
+    /// q + 128) in the int8 kernel; other widths only decode.
+    var multipliesInPlace: Bool {
+        switch bits {
+        case 4: scales.taken(by: ck_int4_takes, columns: inputFeatures, zeroPoints: zeroPoints)
+        case 8: scales.taken(by: ck_int8_takes, columns: inputFeatures, zeroPoints: zeroPoints)
+        default: false
+        }
+    }
+
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, outputs: Range<Int>, into y: UnsafeMutablePointer<Float>) {
+        let k = inputFeatures, n = outputFeatures, width = wordsPerRow, bits = bits
+        words.withUnsafeBufferPointer { words in
+            scales.withKernelScales(zeroPoints: zeroPoints) { scales in
+                if bits == 4 {
+                    ck_matmul_int4(rows, outputs.lowerBound, outputs.count, k, x, k, words.baseAddress, width, scales, y, n)
+                } else {
+                    let bytes = UnsafeRawPointer(words.baseAddress!).assumingMemoryBound(to: UInt8.self)
+                    ck_matmul_int8(rows, outputs.lowerBound, outputs.count, k, x, k, bytes, 4 * width, 0x80, scales, y, n)
                 }
             }
         }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The scales of a quantized weight `[rows, columns]`, one per block of `blockRows × blockColumns`
 /// elements: a per-tensor scale is one block of the whole matrix, a per-channel scale a block of
 /// one row, a group scale `1 × groupSize`, a DeepSeek-style block scale `128 × 128`.
@@ -62,5 +64,24 @@ extension Optional where Wrapped == [Float] {
     func withUnsafeValues<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
         guard let values = self else { return body(nil) }
         return values.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+extension ScaleGrid {
+    /// Calls `body` with these scales (and `zeroPoints`, laid out as the scales) as the kernels
+    /// read them.
+    func withKernelScales<R>(zeroPoints: [Float]?, _ body: (UnsafePointer<ck_scales>) -> R) -> R {
+        values.withUnsafeBufferPointer { values in
+            zeroPoints.withUnsafeValues { zeroPoints in
+                var scales = ck_scales(values: values.baseAddress, zero_points: zeroPoints, block_rows: blockRows,
+                                       group: blockColumns, stride: width)
+                return body(&scales)
+            }
+        }
+    }
+
+    /// Whether `takes` (a kernel's ck_*_takes) accepts these scales for rows of `columns`.
+    func taken(by takes: (UnsafePointer<ck_scales>?, Int) -> Int32, columns: Int, zeroPoints: [Float]?) -> Bool {
+        withKernelScales(zeroPoints: zeroPoints) { takes($0, columns) != 0 }
     }
 }
