@@ -37,7 +37,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "With --chat, a system message to put first.")
     var system: String?
 
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Print JSON (text, tokens, speeds) at the end instead of streaming text.")

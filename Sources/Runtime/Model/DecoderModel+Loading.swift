@@ -10,7 +10,7 @@ extension DecoderModel {
     /// The output head is the token embedding when the config ties them, or when the checkpoint
     /// has no `lm_head.weight`.
     ///
-    /// - Parameter threads: OpenBLAS threads; nil for one per core.
+    /// - Parameter threads: compute threads (kernels and OpenBLAS); nil for one per core.
     public convenience init(directory: String, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
         let (spec, weights) = try Self.open(directory: directory)
