@@ -28,6 +28,17 @@ public enum CPUKernels {
     }
 }
 
+extension CPUKernels {
+    /// `y[r·ldy + o] = Σ_c x[r·ldx + c] · w[o·ldw + c]` for `rows` rows of x and `outputs` rows of
+    /// the f32 weight w, `columns` columns each, over the compute threads.
+    static func multiply(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<Float>, ldw: Int, outputs: Int,
+                         columns: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
+            ck_matmul_f32(rows, share.lowerBound, share.count, columns, x, ldx, w, ldw, y, ldy)
+        }
+    }
+}
+
 /// A value handed to the threads of one product, each of which writes only its own output rows.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value

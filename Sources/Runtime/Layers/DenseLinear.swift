@@ -44,9 +44,7 @@ public struct DenseLinear: Linear {
         switch weight {
         case let .f32(values):
             values.withUnsafeBufferPointer { w in
-                CPUKernels.forEachShare(outputs: n, work: rows * n * k) { share in
-                    ck_matmul_f32(rows, share.lowerBound, share.count, k, input, k, w.baseAddress!, k, output, n)
-                }
+                CPUKernels.multiply(input, ldx: k, rows: rows, by: w.baseAddress!, ldw: k, outputs: n, columns: k, into: output, ldy: n)
             }
         case let .bf16(values):
             values.withUnsafeBufferPointer { w in

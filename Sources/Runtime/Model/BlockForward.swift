@@ -57,7 +57,8 @@ struct BlockForward {
                 layer.attention(
                     queries: w.queryKeyValue, queryStride: qkvWidth, rows: rows, past: past,
                     keys: keys.baseAddress!, values: values.baseAddress!, scores: w.scores,
-                    stackedQueries: w.stackedQueries, stackedOutput: w.stackedOutput, output: w.attention)
+                    stackedQueries: w.stackedQueries, stackedOutput: w.stackedOutput, transposedValues: w.transposedValues,
+                    output: w.attention)
             }
         }
         tap?.observe(.attentionOutput, w.attention, rows: rows, width: qWidth, stride: qWidth)

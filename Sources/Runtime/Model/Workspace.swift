@@ -7,6 +7,7 @@ struct Workspace {
     let scores: UnsafeMutablePointer<Float>
     let stackedQueries: UnsafeMutablePointer<Float>
     let stackedOutput: UnsafeMutablePointer<Float>
+    let transposedValues: UnsafeMutablePointer<Float>
     let gateUp: UnsafeMutablePointer<Float>
     let activated: UnsafeMutablePointer<Float>
 
@@ -21,11 +22,12 @@ struct Workspace {
         scores = .allocate(capacity: sizes.scores)
         stackedQueries = .allocate(capacity: sizes.stacked)
         stackedOutput = .allocate(capacity: sizes.stacked)
+        transposedValues = .allocate(capacity: sizes.values)
         gateUp = .allocate(capacity: rows * 2 * spec.intermediateSize)
         activated = .allocate(capacity: rows * spec.intermediateSize)
     }
 
     func release() {
-        for buffer in [hidden, normed, queryKeyValue, attention, scores, stackedQueries, stackedOutput, gateUp, activated] { buffer.deallocate() }
+        for buffer in [hidden, normed, queryKeyValue, attention, scores, stackedQueries, stackedOutput, transposedValues, gateUp, activated] { buffer.deallocate() }
     }
 }

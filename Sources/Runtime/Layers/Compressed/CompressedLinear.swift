@@ -3,7 +3,7 @@
 /// rows at a time into a small buffer for more), split over the compute threads by output rows.
 /// Layouts no kernel takes (widths other than 4 and 8 bits, scale groups that are not whole runs of
 /// 16 columns) are decoded a tile of rows at a time into an f32 scratch buffer instead and
-/// multiplied with OpenBLAS, or for a few rows with dot products on every core; either way no
+/// multiplied by the f32 kernel, or for a few rows with dot products on every core; either way no
 /// decompressed copy of the whole weight ever exists.
 ///
 /// When the scheme quantizes activations (W8A8: FP8 or INT8), the input is first quantized and
@@ -58,7 +58,7 @@ struct CompressedLinear<Weights: WeightDecoder>: Linear {
         }
     }
 
-    /// `output = x · Wᵀ`, one tile of weight rows at a time, each multiplied with OpenBLAS.
+    /// `output = x · Wᵀ`, one tile of weight rows at a time, each decoded to f32 and multiplied by the f32 kernel.
     private func applyTiled(_ x: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
         let k = inputFeatures, n = outputFeatures, tile = tileRows
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)
@@ -67,7 +67,7 @@ struct CompressedLinear<Weights: WeightDecoder>: Linear {
         while start < n {
             let count = min(tile, n - start)
             weights.decode(rows: start..<(start + count), into: scratch)
-            BLAS.gemm(m: rows, n: count, k: k, a: x, lda: k, b: scratch, ldb: k, transposeB: true, c: output + start, ldc: n)
+            CPUKernels.multiply(x, ldx: k, rows: rows, by: scratch, ldw: k, outputs: count, columns: k, into: output + start, ldy: n)
             start += count
         }
     }
