@@ -5,6 +5,8 @@
 #include <string.h>
 
 #define CK_LANES 8
+#define CK_GEMM_ROWS 2
+#define CK_GEMM_OUTPUTS 4
 #define CK_TILE_ROWS 2
 #define CK_TILE_OUTPUTS 4
 

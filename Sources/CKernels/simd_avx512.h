@@ -4,7 +4,12 @@
 #include <string.h>
 
 #define CK_LANES 16
-/* Register tiles of the dot-product GEMM: rows of x × outputs, at most CK_LANES accumulators. */
+/* Register tiles of the dot-product products, rows of x × outputs: f32 (decoded weights), and
+ * W8A8 (CK_LANES accumulators). */
+#ifndef CK_GEMM_ROWS
+#define CK_GEMM_ROWS 4
+#define CK_GEMM_OUTPUTS 4
+#endif
 #define CK_TILE_ROWS 4
 #define CK_TILE_OUTPUTS 4
 

@@ -5,7 +5,7 @@
  * CK_GEMV_ROWS rows of x at once, several outputs at a time; weights are read once per pass.
  * More rows (prefill, scoring): CK_DECODED_ROWS weight rows at a time are decoded to f32 (scales
  * applied) into a buffer, then multiplied with every row of x by a register-tiled dot-product
- * kernel of CK_TILE_ROWS × CK_TILE_OUTPUTS accumulators. */
+ * kernel of CK_GEMM_ROWS × CK_GEMM_OUTPUTS accumulators. */
 #include <stdlib.h>
 #include "kernels.h"
 
@@ -15,10 +15,10 @@
 
 /* Rows of x multiplied together with one decoded weight vector. */
 #define CK_GEMV_ROWS 4
-/* Weight rows decoded to f32 at a time, and rows of x multiplied with them per pass (so that
- * both stay in L2). */
+/* Weight rows decoded to f32 at a time (they stay in L2), and rows of x multiplied with them per
+ * pass (they stay in L1). */
 #define CK_DECODED_ROWS 32
-#define CK_X_ROWS 64
+#define CK_X_ROWS 8
 
 ALWAYS_INLINE vf decode(const int kind, const uint8_t *p, const ck_weights *w) {
     switch (kind) {
@@ -144,40 +144,43 @@ ALWAYS_INLINE void decode_rows(const int kind, const ck_weights *w, size_t first
     }
 }
 
-/* The CK_TILE_ROWS × CK_TILE_OUTPUTS dot products of rows x[r] and w[j] over k columns; results
+/* The CK_GEMM_ROWS × CK_GEMM_OUTPUTS dot products of rows x[r] and w[j] over k columns; results
  * for the first `rows` × `outputs` written to y[r·ldy + j]. */
+#define CK_GEMM_TILE (CK_GEMM_ROWS * CK_GEMM_OUTPUTS)
+#define CK_GEMM_SUMS ((CK_GEMM_TILE + CK_LANES - 1) / CK_LANES * CK_LANES)
 ALWAYS_INLINE void tile(size_t k, const float *const *x, const float *const *w, size_t rows, size_t outputs, float *y,
                         size_t ldy) {
-    vf acc[CK_LANES];
+    vf acc[CK_GEMM_SUMS];
     CK_UNROLL
-    for (int i = 0; i < CK_LANES; i++) acc[i] = vf_zero();
+    for (int i = 0; i < CK_GEMM_SUMS; i++) acc[i] = vf_zero();
     size_t c = 0;
     for (; c + CK_LANES <= k; c += CK_LANES) {
-        vf wv[CK_TILE_OUTPUTS];
+        vf xv[CK_GEMM_ROWS];
         CK_UNROLL
-        for (int j = 0; j < CK_TILE_OUTPUTS; j++) wv[j] = vf_load(w[j] + c);
+        for (int r = 0; r < CK_GEMM_ROWS; r++) xv[r] = vf_load(x[r] + c);
         CK_UNROLL
-        for (int r = 0; r < CK_TILE_ROWS; r++) {
-            vf xv = vf_load(x[r] + c);
+        for (int j = 0; j < CK_GEMM_OUTPUTS; j++) {
+            vf wv = vf_load(w[j] + c);
             CK_UNROLL
-            for (int j = 0; j < CK_TILE_OUTPUTS; j++) acc[r * CK_TILE_OUTPUTS + j] = vf_fma(xv, wv[j], acc[r * CK_TILE_OUTPUTS + j]);
+            for (int r = 0; r < CK_GEMM_ROWS; r++) acc[r * CK_GEMM_OUTPUTS + j] = vf_fma(xv[r], wv, acc[r * CK_GEMM_OUTPUTS + j]);
         }
     }
     if (c < k) {
-        vf wv[CK_TILE_OUTPUTS];
+        vf xv[CK_GEMM_ROWS];
         CK_UNROLL
-        for (int j = 0; j < CK_TILE_OUTPUTS; j++) wv[j] = vf_load_n(w[j] + c, k - c);
+        for (int r = 0; r < CK_GEMM_ROWS; r++) xv[r] = vf_load_n(x[r] + c, k - c);
         CK_UNROLL
-        for (int r = 0; r < CK_TILE_ROWS; r++) {
-            vf xv = vf_load_n(x[r] + c, k - c);
+        for (int j = 0; j < CK_GEMM_OUTPUTS; j++) {
+            vf wv = vf_load_n(w[j] + c, k - c);
             CK_UNROLL
-            for (int j = 0; j < CK_TILE_OUTPUTS; j++) acc[r * CK_TILE_OUTPUTS + j] = vf_fma(xv, wv[j], acc[r * CK_TILE_OUTPUTS + j]);
+            for (int r = 0; r < CK_GEMM_ROWS; r++) acc[r * CK_GEMM_OUTPUTS + j] = vf_fma(xv[r], wv, acc[r * CK_GEMM_OUTPUTS + j]);
         }
     }
-    float sums[CK_LANES];
-    vf_store(sums, vf_sums(acc));
+    float sums[CK_GEMM_SUMS];
+    CK_UNROLL
+    for (int i = 0; i < CK_GEMM_SUMS; i += CK_LANES) vf_store(sums + i, vf_sums(acc + i));
     for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < outputs; j++) y[r * ldy + j] = sums[r * CK_TILE_OUTPUTS + j];
+        for (size_t j = 0; j < outputs; j++) y[r * ldy + j] = sums[r * CK_GEMM_OUTPUTS + j];
 }
 
 /* x (m rows) times `count` weight rows of f32 at `rows`, `ld` apart, into y columns 0..<count. A
@@ -186,14 +189,14 @@ static void multiply_rows(size_t m, size_t count, size_t k, const float *x, size
                           float *y, size_t ldy) {
     for (size_t r0 = 0; r0 < m; r0 += CK_X_ROWS) {
         size_t chunk = m - r0 < CK_X_ROWS ? m - r0 : CK_X_ROWS;
-        for (size_t j0 = 0; j0 < count; j0 += CK_TILE_OUTPUTS) {
-            size_t outputs = count - j0 < CK_TILE_OUTPUTS ? count - j0 : CK_TILE_OUTPUTS;
-            const float *wp[CK_TILE_OUTPUTS];
-            for (size_t j = 0; j < CK_TILE_OUTPUTS; j++) wp[j] = rows + (j0 + (j < outputs ? j : outputs - 1)) * ld;
-            for (size_t i0 = 0; i0 < chunk; i0 += CK_TILE_ROWS) {
-                size_t n = chunk - i0 < CK_TILE_ROWS ? chunk - i0 : CK_TILE_ROWS;
-                const float *xp[CK_TILE_ROWS];
-                for (size_t r = 0; r < CK_TILE_ROWS; r++) xp[r] = x + (r0 + i0 + (r < n ? r : n - 1)) * ldx;
+        for (size_t j0 = 0; j0 < count; j0 += CK_GEMM_OUTPUTS) {
+            size_t outputs = count - j0 < CK_GEMM_OUTPUTS ? count - j0 : CK_GEMM_OUTPUTS;
+            const float *wp[CK_GEMM_OUTPUTS];
+            for (size_t j = 0; j < CK_GEMM_OUTPUTS; j++) wp[j] = rows + (j0 + (j < outputs ? j : outputs - 1)) * ld;
+            for (size_t i0 = 0; i0 < chunk; i0 += CK_GEMM_ROWS) {
+                size_t n = chunk - i0 < CK_GEMM_ROWS ? chunk - i0 : CK_GEMM_ROWS;
+                const float *xp[CK_GEMM_ROWS];
+                for (size_t r = 0; r < CK_GEMM_ROWS; r++) xp[r] = x + (r0 + i0 + (r < n ? r : n - 1)) * ldx;
                 tile(k, xp, wp, n, outputs, y + (r0 + i0) * ldy + j0, ldy);
             }
         }
