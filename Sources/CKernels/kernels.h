@@ -35,6 +35,26 @@ typedef struct {
 typedef void (*ck_matmul_fn)(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                              const ck_weights *w, float *y, size_t ldy);
 
+/* The entries of ck_table.matmul, matmul_f32 … matmul_fp4, each `impl(kind, ...)` for its format. */
+#define CK_MATMUL_FORMAT(name, impl, kind)                                                                    \
+    static void name(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,            \
+                     const ck_weights *w, float *y, size_t ldy) {                                           \
+        impl(kind, m, first, count, k, x, ldx, w, y, ldy);                                                  \
+    }
+#define CK_MATMUL_FORMATS(impl)                                                                               \
+    CK_MATMUL_FORMAT(matmul_f32, impl, CK_W_F32)                                                              \
+    CK_MATMUL_FORMAT(matmul_bf16, impl, CK_W_BF16)                                                            \
+    CK_MATMUL_FORMAT(matmul_fp8, impl, CK_W_FP8)                                                              \
+    CK_MATMUL_FORMAT(matmul_int8, impl, CK_W_INT8)                                                            \
+    CK_MATMUL_FORMAT(matmul_int4, impl, CK_W_INT4)                                                            \
+    CK_MATMUL_FORMAT(matmul_fp4, impl, CK_W_FP4)
+/* A ck_table of those entries and the two W8A8 functions. */
+#define CK_TABLE_OF_FORMATS                                                                                   \
+    {                                                                                                         \
+        .matmul = {matmul_f32, matmul_bf16, matmul_fp8, matmul_int8, matmul_int4, matmul_fp4},                \
+        .quantize_int8 = quantize_int8, .matmul_w8a8 = matmul_w8a8,                                           \
+    }
+
 /* One implementation of every kernel. */
 typedef struct {
     ck_matmul_fn matmul[CK_W_FORMATS];

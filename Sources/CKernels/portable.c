@@ -49,18 +49,8 @@ static void matmul(int kind, size_t m, size_t first, size_t count, size_t k, con
         }
 }
 
-/* FP8 decodes to its exact value here, so the table ignores ck_weights.unit. */
-#define MATMUL(name, kind)                                                                                       \
-    static void name(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,               \
-                     const ck_weights *w, float *y, size_t ldy) {                                              \
-        matmul(kind, m, first, count, k, x, ldx, w, y, ldy);                                                   \
-    }
-MATMUL(matmul_f32, CK_W_F32)
-MATMUL(matmul_bf16, CK_W_BF16)
-MATMUL(matmul_fp8, CK_W_FP8)
-MATMUL(matmul_int8, CK_W_INT8)
-MATMUL(matmul_int4, CK_W_INT4)
-MATMUL(matmul_fp4, CK_W_FP4)
+/* FP8 decodes to its exact value here, so these ignore ck_weights.unit. */
+CK_MATMUL_FORMATS(matmul)
 
 static void quantize_int8(size_t m, size_t k, const float *x, size_t ldx, int8_t *q, size_t ldq, float *scales) {
     for (size_t r = 0; r < m; r++) {
@@ -87,8 +77,4 @@ static void matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const in
         }
 }
 
-const ck_table ck_portable_table = {
-    .matmul = {matmul_f32, matmul_bf16, matmul_fp8, matmul_int8, matmul_int4, matmul_fp4},
-    .quantize_int8 = quantize_int8,
-    .matmul_w8a8 = matmul_w8a8,
-};
+const ck_table ck_portable_table = CK_TABLE_OF_FORMATS;

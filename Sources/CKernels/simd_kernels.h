@@ -229,30 +229,7 @@ ALWAYS_INLINE void matmul(const int kind, size_t m, size_t first, size_t count, 
     else gemm(kind, m, first, count, k, x, ldx, w, y, ldy);
 }
 
-static void matmul_f32(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const ck_weights *w,
-                       float *y, size_t ldy) {
-    matmul(CK_W_F32, m, first, count, k, x, ldx, w, y, ldy);
-}
-static void matmul_bf16(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const ck_weights *w,
-                        float *y, size_t ldy) {
-    matmul(CK_W_BF16, m, first, count, k, x, ldx, w, y, ldy);
-}
-static void matmul_fp8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const ck_weights *w,
-                       float *y, size_t ldy) {
-    matmul(CK_W_FP8, m, first, count, k, x, ldx, w, y, ldy);
-}
-static void matmul_int8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const ck_weights *w,
-                        float *y, size_t ldy) {
-    matmul(CK_W_INT8, m, first, count, k, x, ldx, w, y, ldy);
-}
-static void matmul_int4(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const ck_weights *w,
-                        float *y, size_t ldy) {
-    matmul(CK_W_INT4, m, first, count, k, x, ldx, w, y, ldy);
-}
-static void matmul_fp4(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const ck_weights *w,
-                       float *y, size_t ldy) {
-    matmul(CK_W_FP4, m, first, count, k, x, ldx, w, y, ldy);
-}
+CK_MATMUL_FORMATS(matmul)
 
 static void quantize_int8(size_t m, size_t k, const float *x, size_t ldx, int8_t *q, size_t ldq, float *scales) {
     for (size_t r = 0; r < m; r++) {
@@ -337,8 +314,4 @@ static void matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const in
     }
 }
 
-const ck_table CK_TABLE = {
-    .matmul = {matmul_f32, matmul_bf16, matmul_fp8, matmul_int8, matmul_int4, matmul_fp4},
-    .quantize_int8 = quantize_int8,
-    .matmul_w8a8 = matmul_w8a8,
-};
+const ck_table CK_TABLE = CK_TABLE_OF_FORMATS;
