@@ -1,6 +1,10 @@
-/// One import for Swift code that compresses, checks and runs checkpoints: the checkpoint layer,
-/// recipes, modifiers, verification and the CPU runtime.
+/// One import for Swift code that compresses, checks and runs checkpoints: JSON values, the
+/// checkpoint layer, the model families, recipes, the compressed-tensors format, modifiers,
+/// verification and the CPU runtime.
+@_exported import Architectures
 @_exported import Checkpoint
+@_exported import CompressedTensors
+@_exported import JSON
 @_exported import Modifiers
 @_exported import Recipes
 @_exported import Runtime

@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Recipes
 import Runtime
 
@@ -6,11 +7,17 @@ import Runtime
 /// recipe entry at fault.
 public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case checkpoint(CheckpointError)
+    /// A scheme compressed-tensors cannot store, or a pattern of its config groups that ran out of
+    /// its matching step budget.
+    case compressedTensors(CompressedTensorsError)
     /// Running the model on calibration data failed.
     case runtime(RuntimeError)
     /// The model's tokenizer, needed to tokenize calibration data, could not be loaded.
     case tokenizer(TokenizerError)
     case recipe(String)
+    /// A `re:` pattern of the recipe (or quantization_config) that ran out of its matching step
+    /// budget (`RecipeError.patternTooSlow`).
+    case pattern(RecipeError)
     case noQuantizationModifier(recipe: String)
     case unsupportedModifier(name: String, reason: String)
     /// The recipe calibrates but no data was given: the modifiers that need it, each as
@@ -30,9 +37,11 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .checkpoint(e): return e.description
+        case let .compressedTensors(e): return e.description
         case let .runtime(e): return e.description
         case let .tokenizer(e): return e.description
         case let .recipe(m): return m
+        case let .pattern(e): return e.description
         case let .noQuantizationModifier(r): return "\(r): the recipe has no QuantizationModifier"
         case let .unsupportedModifier(n, r): return "\(n): \(r)"
         case let .needsCalibration(m):

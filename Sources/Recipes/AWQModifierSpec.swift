@@ -4,7 +4,7 @@
 public struct AWQModifierSpec: Sendable {
     public var base: ModifierBaseFields
     /// Which layers to smooth and balance; nil when not written (llm-compressor then infers them
-    /// from the model's architecture, see `Recipe.initialized(architecture:)`).
+    /// from the model's architecture, see `Recipe.initialized(for:)`).
     public var mappings: [AWQMapping]?
     /// Where cached activations are kept between passes.
     public var offloadDevice: OffloadDevice

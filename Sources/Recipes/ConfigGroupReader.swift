@@ -2,11 +2,11 @@
 /// format}`) as compressed-tensors' `QuantizationScheme` model does: unknown keys refused, args
 /// validated, then the scheme validator. Recipes' `config_groups` and config.json's
 /// `quantization_config` both hold them.
-enum ConfigGroupReader {
+package enum ConfigGroupReader {
     static let keys = ["targets", "weights", "input_activations", "output_activations", "format"]
 
     /// The scheme of group `name`, whose key is `key` and whose mapping is `node`.
-    static func scheme(named name: String, key: YAMLNode, node: YAMLNode) throws(RecipeError) -> QuantizationScheme {
+    package static func scheme(named name: String, key: YAMLNode, node: YAMLNode) throws(RecipeError) -> QuantizationScheme {
         let context = "config group '\(name)'"
         var scheme = QuantizationScheme(targets: [])
         var sawTargets = false

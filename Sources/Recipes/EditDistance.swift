@@ -1,5 +1,5 @@
 /// Edit distance and "did you mean" suggestions for misspelt keys, modifiers and presets.
-enum EditDistance {
+package enum EditDistance {
     /// The number of single-character insertions, deletions, substitutions and transpositions of
     /// adjacent characters that turn `a` into `b` (optimal string alignment distance).
     /// - Complexity: O(a.count × b.count) time and memory.
@@ -25,7 +25,7 @@ enum EditDistance {
     /// The candidate nearest to `word`, compared case-insensitively, when it is close enough to be
     /// a plausible typo: within a third of the word's length (at least 1, at most 4 edits).
     /// Ties go to the candidate listed first.
-    static func suggestion(for word: String, among candidates: [String]) -> String? {
+    package static func suggestion(for word: String, among candidates: [String]) -> String? {
         let lowered = word.lowercased()
         let limit = max(1, min(4, (word.count + 2) / 3))
         var best: (name: String, distance: Int)?

@@ -1,5 +1,5 @@
-import Checkpoint
 import Foundation
+import JSON
 
 /// Writes a value tree the way PyYAML 6's `yaml.dump(data, sort_keys=False,
 /// default_flow_style=None, width=88, allow_unicode=True)` does, which is how llm-compressor

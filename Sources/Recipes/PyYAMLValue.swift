@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// What `PyYAMLEmitter` writes: the Python values of a modifier's `model_dump()`. JSON-like values,
 /// plus tuples, which PyYAML's (non-safe) dumper writes as sequences tagged `!!python/tuple`

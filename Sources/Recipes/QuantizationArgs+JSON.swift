@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 extension QuantizationArgs {
     /// The args exactly as compressed-tensors 0.19 writes them in config.json's

@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// The fields of a `QuantizationArgs` as written, before compressed-tensors' model validator ran.
 /// Field-level normalisation (lowercasing enum strings, `actorder: false` → nil, dtype names
@@ -44,6 +44,9 @@ enum ObserverNames {
 }
 
 extension QuantizationArgs {
+    /// The `num_bits` the validator below accepts, for messages about values it never sees.
+    static let numBitsRange = "1 to 32 for int quantization, 4 or 8 for float"
+
     /// Applies compressed-tensors 0.19's `QuantizationArgs` validators to `input`, producing the
     /// values it would hold: the strategy inferred from `group_size` and `zp_dtype` filled in. An
     /// observer, when given, must be one llm-compressor registers.

@@ -1,14 +1,12 @@
-import Checkpoint
-
 /// Reads `QuantizationArgs` (a `weights`, `input_activations`, `output_activations` or
 /// `kv_cache_scheme` mapping) the way compressed-tensors' pydantic model does: unknown keys
 /// refused, field validators applied, then the model validator.
-enum QuantizationArgsReader {
+package enum QuantizationArgsReader {
     static let keys = ["num_bits", "type", "symmetric", "group_size", "strategy", "block_structure",
                        "dynamic", "actorder", "scale_dtype", "zp_dtype", "observer", "observer_kwargs"]
 
     /// - Parameter context: what the mapping is, for messages (e.g. "weights of config group 'group_0'").
-    static func read(_ node: YAMLNode, context: String) throws(RecipeError) -> QuantizationArgs {
+    package static func read(_ node: YAMLNode, context: String) throws(RecipeError) -> QuantizationArgs {
         let entries = try stringKeyed(try node.mapping(for: context), context: context)
         var input = QuantizationArgsInput()
         var keyNodes: [String: YAMLNode] = [:]
@@ -16,7 +14,7 @@ enum QuantizationArgsReader {
             keyNodes[key] = value
             switch key {
             case "num_bits":
-                input.numBits = try value.int(for: key)
+                input.numBits = try value.int(for: key, range: QuantizationArgs.numBitsRange)
             case "type":
                 let text = try value.string(for: key)
                 guard let type = QuantizationType(rawValue: text.lowercased()) else {

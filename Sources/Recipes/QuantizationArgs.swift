@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// What the quantized values are: integers or floats (FP8 E4M3, FP4 E2M1).
 public enum QuantizationType: String, CaseIterable, Sendable {

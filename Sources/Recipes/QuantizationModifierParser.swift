@@ -1,5 +1,3 @@
-import Checkpoint
-
 /// Reads one `QuantizationModifier` mapping with the fields and validators llm-compressor 0.14's
 /// `QuantizationModifier` (`Modifier` + `QuantizationMixin`) has. Modifiers that add fields of
 /// their own to `QuantizationMixin` (GPTQModifier) read those from what `parse(_:ownKeys:)` hands back.

@@ -1,5 +1,3 @@
-import Checkpoint
-
 extension QuantizationScheme {
     /// The scheme as pydantic's `model_dump()` orders it, for a saved recipe.
     var dumpValue: PyYAMLValue {

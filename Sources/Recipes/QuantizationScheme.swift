@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// What a group of modules gets: compressed-tensors' `QuantizationScheme`, one config group.
 public struct QuantizationScheme: Equatable, Sendable {

@@ -1,5 +1,3 @@
-import Checkpoint
-
 extension Recipe {
     /// The recipe as llm-compressor 0.14 saves it beside a checkpoint (recipe.yaml): each stage as
     /// `NAME_stage:` (a flat recipe becomes `default_stage:`), each modifier under its group's
@@ -8,7 +6,7 @@ extension Recipe {
     ///
     /// llm-compressor saves its modifiers as they are after running: SmoothQuant and AWQ with the
     /// mappings they inferred, SmoothQuant's `ignore` as [] when null, AWQ's `offload_device`
-    /// resolved. `initialized(architecture:)` makes those changes; on a recipe without them, a
+    /// resolved. `initialized(for:)` makes those changes; on a recipe without them, a
     /// mapping not written is left out, as is an `offload_device` not written (what a dense model saves).
     ///
     /// llm-compressor itself keeps only the last stage's name and puts every modifier under it;

@@ -1,4 +1,3 @@
-import Checkpoint
 import Foundation
 
 /// An llm-compressor recipe: stages of modifiers, parsed and validated.
@@ -29,23 +28,17 @@ public struct Recipe: Sendable {
         try RecipeParser(file: file).parse(yaml)
     }
 
-    /// Reads and parses the recipe at `path`; read failures (a missing file, anything but a regular
-    /// file, refused before it is opened) are `RecipeError.fileUnreadable`.
-    public static func load(path: String) throws(RecipeError) -> Recipe {
-        let file: MappedFile
-        do { file = try MappedFile(path: path) } catch {
-            guard case let .cannotOpen(_, reason) = error else { throw .fileUnreadable(path: path, reason: "\(error)") }
-            throw .fileUnreadable(path: path, reason: reason)
+    /// Parses the bytes of a recipe file (`Recipe.load(path:)` reads them): a document larger than
+    /// `maxDocumentBytes` is refused before it is decoded, one that is not UTF-8 is `fileUnreadable`.
+    /// - Parameter file: the file's path, which errors report.
+    public static func parse(document bytes: UnsafeRawBufferPointer, file: String) throws(RecipeError) -> Recipe {
+        if bytes.count > maxDocumentBytes {
+            throw .documentTooLarge(SourcePosition(file: file, line: 1, column: 1), bytes: bytes.count, limit: maxDocumentBytes)
         }
-        if file.bytes.count > maxDocumentBytes {
-            throw .documentTooLarge(SourcePosition(file: path, line: 1, column: 1), bytes: file.bytes.count, limit: maxDocumentBytes)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .fileUnreadable(path: file, reason: "not valid UTF-8")
         }
-        guard let text = withExtendedLifetime(file, { String(validating: file.bytes, as: UTF8.self) }) else {
-            throw .fileUnreadable(path: path, reason: "not valid UTF-8")
-        }
-        var recipe = try parse(yaml: text, file: path)
-        recipe.file = path
-        return recipe
+        return try parse(yaml: text, file: file)
     }
 }
 

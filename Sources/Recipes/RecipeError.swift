@@ -57,6 +57,9 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidScheme(SourcePosition, message: String)
     /// A `re:` target or ignore pattern that is no valid regular expression.
     case invalidPattern(SourcePosition, pattern: String, message: String)
+    /// A `re:` pattern that ran out of its matching step budget on a module name (see `PythonRegex`);
+    /// the position is where the patterns were written (the modifier, or config.json).
+    case patternTooSlow(SourcePosition, pattern: String, module: String, steps: Int)
     /// The recipe, or one of its stages or groups, holds no modifier.
     case noModifiers(SourcePosition, what: String)
 
@@ -71,7 +74,7 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
              let .unknownPreset(p, _, _), let .invalidValue(p, _, _, _, _), let .wrongType(p, _, _, _),
              let .schemeAndConfigGroups(p, _), let .conflictingKeys(p, _, _), let .missingScheme(p, _), let .invalidQuantizationArgs(p, _),
              let .missingKey(p, _, _), let .outOfRange(p, _, _, _), let .conflictingActorder(p, _, _, _), let .noDefaultMappings(p, _, _), let .awqWithoutQuantization(p),
-             let .invalidScheme(p, _), let .invalidPattern(p, _, _), let .noModifiers(p, _):
+             let .invalidScheme(p, _), let .invalidPattern(p, _, _), let .patternTooSlow(p, _, _, _), let .noModifiers(p, _):
             return p
         }
     }
@@ -139,6 +142,9 @@ public enum RecipeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "invalid quantization scheme: \(message)"
         case let .invalidPattern(_, pattern, message):
             return "invalid regular expression '\(pattern)': \(message)"
+        case let .patternTooSlow(_, pattern, module, steps):
+            return "pattern '\(pattern)' needs more than \(steps) matching steps on module '\(module)' "
+                + "(nested repetitions such as '(a|a)*' backtrack exponentially); simplify it"
         case let .noModifiers(_, what):
             return "\(what) holds no modifier"
         }

@@ -5,7 +5,7 @@ public struct SmoothQuantModifierSpec: Sendable {
     /// α: the share of each activation channel's range moved into the weights, 0 to 1; default 0.5.
     public var smoothingStrength: Double
     /// Which layers to smooth and balance; nil when not written (llm-compressor then infers them
-    /// from the model's architecture, see `Recipe.initialized(architecture:)`).
+    /// from the model's architecture, see `Recipe.initialized(for:)`).
     public var mappings: [SmoothQuantMapping]?
     /// Layers not to smooth (a mapping is skipped only when all its layers are ignored); nil when
     /// not written.

@@ -1,5 +1,3 @@
-import Checkpoint
-
 /// torch dtype names as compressed-tensors accepts them for `scale_dtype` / `zp_dtype`
 /// (`torch.NAME` or `NAME`) and writes them back (`str(dtype)`, which resolves aliases).
 enum TorchDtypes {
@@ -27,20 +25,4 @@ enum TorchDtypes {
 
     /// Every name accepted, for suggestions.
     static var allNames: [String] { canonical.map { "torch." + $0 } }
-
-    /// The safetensors dtype of `torch.NAME`, or nil for dtypes safetensors cannot hold.
-    static func safetensorsDType(_ name: String) -> DType? {
-        let table: [String: DType] = [
-            "torch.float32": .f32, "torch.float64": .f64, "torch.float16": .f16, "torch.bfloat16": .bf16,
-            "torch.uint8": .u8, "torch.uint16": .u16, "torch.uint32": .u32, "torch.uint64": .u64,
-            "torch.int8": .i8, "torch.int16": .i16, "torch.int32": .i32, "torch.int64": .i64, "torch.bool": .bool,
-            "torch.float8_e4m3fn": .f8e4m3, "torch.float8_e5m2": .f8e5m2, "torch.float8_e8m0fnu": .f8e8m0,
-        ]
-        return table[name]
-    }
-}
-
-extension QuantizationArgs {
-    /// The safetensors dtype zero points are stored in (`zp_dtype`), or nil when it has none.
-    public var zeroPointDType: DType? { zpDtype.flatMap(TorchDtypes.safetensorsDType) }
 }

@@ -1,10 +1,10 @@
-import Checkpoint
+import JSON
 
 extension YAMLNode {
     /// The YAML node a JSON document parses into (JSON being YAML's flow subset), every node at
     /// `position`: JSON read by the checkpoint layer carries no positions. Numbers keep the text
     /// they were read with, so they resolve as the same integers and floats.
-    init(json: JSONValue, position: SourcePosition) {
+    package init(json: JSONValue, position: SourcePosition) {
         let value: Value
         switch json {
         case .null: value = .scalar("null", .null)

@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 
 /// Typed reads of YAML values that fail with `RecipeError.wrongType` naming the key and the node.
 extension YAMLNode {
@@ -7,7 +7,7 @@ extension YAMLNode {
         return text
     }
 
-    func optionalString(for key: String) throws(RecipeError) -> String? {
+    package func optionalString(for key: String) throws(RecipeError) -> String? {
         isNull ? nil : try string(for: key)
     }
 
@@ -16,7 +16,12 @@ extension YAMLNode {
         return value
     }
 
-    func int(for key: String) throws(RecipeError) -> Int {
+    /// An integer; one too large for 64 bits is out of range, and the message gives `range`, the
+    /// values `key` takes (by default every 64-bit integer).
+    func int(for key: String, range: String = "\(Int.min) to \(Int.max)") throws(RecipeError) -> Int {
+        if case let .scalar(text, .integer) = value, intValue == nil {
+            throw .outOfRange(position, key: key, value: text, expected: "out of range (\(range))")
+        }
         guard let value = intValue else { throw wrongType(key, "an integer") }
         return value
     }
@@ -57,7 +62,7 @@ extension YAMLNode {
 
     /// A list of module names, class names or `re:` patterns (`targets`, `ignore`, mapping layers);
     /// every `re:` pattern is compiled so a bad one is reported at its item.
-    func patternList(for key: String) throws(RecipeError) -> [String] {
+    package func patternList(for key: String) throws(RecipeError) -> [String] {
         let patterns = try stringList(for: key)
         try validatePatterns(patterns)
         return patterns
@@ -84,7 +89,7 @@ extension YAMLNode {
         }
     }
 
-    func mapping(for key: String) throws(RecipeError) -> [(key: YAMLNode, value: YAMLNode)] {
+    package func mapping(for key: String) throws(RecipeError) -> [(key: YAMLNode, value: YAMLNode)] {
         guard let entries = mappingEntries else { throw wrongType(key, "a mapping") }
         return entries
     }
@@ -122,7 +127,7 @@ extension YAMLNode {
 }
 
 /// Entries of a mapping whose keys must be strings.
-func stringKeyed(_ entries: [(key: YAMLNode, value: YAMLNode)], context: String) throws(RecipeError)
+package func stringKeyed(_ entries: [(key: YAMLNode, value: YAMLNode)], context: String) throws(RecipeError)
     -> [(name: String, keyNode: YAMLNode, value: YAMLNode)] {
     var result: [(name: String, keyNode: YAMLNode, value: YAMLNode)] = []
     for (key, value) in entries {

@@ -3,7 +3,7 @@ import Yams
 /// A YAML node with its source position, made from Yams' representation tree with aliases
 /// expanded, merge keys (`<<`) applied and duplicate keys refused. Everything after parsing
 /// works on this tree, so every error can name the node it is about.
-struct YAMLNode {
+package struct YAMLNode {
     enum Kind: Equatable {
         /// A scalar resolved by the YAML 1.1 rules Yams applies (quoted scalars are strings).
         case string, integer, float, bool, null
@@ -16,7 +16,7 @@ struct YAMLNode {
     }
 
     var value: Value
-    var position: SourcePosition
+    package var position: SourcePosition
 
     /// The scalar text when this is a scalar.
     var scalarText: String? {
@@ -52,7 +52,7 @@ struct YAMLNode {
         }
     }
 
-    var isNull: Bool {
+    package var isNull: Bool {
         if case .scalar(_, .null) = value { return true }
         return false
     }
@@ -62,7 +62,7 @@ struct YAMLNode {
         return nil
     }
 
-    var sequenceItems: [YAMLNode]? {
+    package var sequenceItems: [YAMLNode]? {
         if case let .sequence(items) = value { return items }
         return nil
     }
@@ -116,6 +116,7 @@ struct YAMLTreeBuilder {
         case let .mapping(mapping):
             var entries: [(key: YAMLNode, value: YAMLNode)] = []
             var merged: [(key: YAMLNode, value: YAMLNode)] = []
+            var firstPositions: [String: SourcePosition] = [:]
             for (key, value) in mapping {
                 if case .scalar = key, key.tag == Tag(.merge) {
                     merged.append(contentsOf: try mergeSources(value))
@@ -123,14 +124,16 @@ struct YAMLTreeBuilder {
                 }
                 let builtKey = try build(key)
                 let builtValue = try build(value)
-                if let text = builtKey.scalarText,
-                   let first = entries.first(where: { $0.key.scalarText == text }) {
-                    throw .duplicateKey(builtKey.position, key: text, first: first.key.position)
+                if let text = builtKey.scalarText {
+                    if let first = firstPositions.updateValue(builtKey.position, forKey: text) {
+                        throw .duplicateKey(builtKey.position, key: text, first: first)
+                    }
                 }
                 entries.append((builtKey, builtValue))
             }
             // Explicit keys win over merged ones; among merged sources the first one wins.
-            for entry in merged where !entries.contains(where: { $0.key.scalarText == entry.key.scalarText }) {
+            var present = Set(entries.map(\.key.scalarText))
+            for entry in merged where present.insert(entry.key.scalarText).inserted {
                 entries.append(entry)
             }
             return YAMLNode(value: .mapping(entries), position: here)
@@ -148,12 +151,13 @@ struct YAMLTreeBuilder {
             throw .wrongType(built.position, key: "<<", expected: "a mapping or a list of mappings", found: built.summary)
         }
         var result: [(key: YAMLNode, value: YAMLNode)] = []
+        var present = Set<String?>()
         for source in sources {
             let built = try build(source)
             guard let entries = built.mappingEntries else {
                 throw .wrongType(built.position, key: "<<", expected: "a mapping", found: built.summary)
             }
-            for entry in entries where !result.contains(where: { $0.key.scalarText == entry.key.scalarText }) {
+            for entry in entries where present.insert(entry.key.scalarText).inserted {
                 result.append(entry)
             }
         }

@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 
 /// Everything that can stop the runtime from loading or running a model. Each case names the
 /// file, tensor or value involved, so that one line tells a user what is wrong.
@@ -21,14 +22,14 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case unsupportedDType(tensor: String, dtype: DType)
     /// A compressed module whose format or quantization arguments the runtime cannot run.
     case unsupportedQuantization(module: String, reason: String)
+    /// A compressed-tensors checkpoint whose quantization_config or compressed tensors cannot be read.
+    case compressedTensors(CompressedTensorsError)
     /// A token id outside the vocabulary.
     case tokenOutOfRange(token: Int, vocabularySize: Int)
     /// An operation that needs at least one token was given none.
     case emptyInput
     /// A request whose arguments do not fit together, e.g. fewer tokens than one scoring window.
     case invalidArgument(String)
-    /// A model's chat template that the runtime cannot render (only ChatML is rendered).
-    case unsupportedChatTemplate(file: String)
     /// A calibration data file that cannot be used; `line` is the 1-based line where it went wrong.
     case calibrationData(file: String, line: Int?, reason: String)
 
@@ -44,11 +45,10 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .tensorShape(name, expected, actual): return "tensor '\(name)' has shape \(actual), expected \(expected)"
         case let .unsupportedDType(name, dtype): return "tensor '\(name)' has dtype \(dtype.rawValue), expected BF16, F16 or F32"
         case let .unsupportedQuantization(module, reason): return "module '\(module)': unsupported quantization: \(reason)"
+        case let .compressedTensors(error): return error.description
         case let .tokenOutOfRange(token, size): return "token id \(token) is outside the vocabulary of \(size)"
         case .emptyInput: return "no input tokens"
         case let .invalidArgument(reason): return reason
-        case let .unsupportedChatTemplate(file):
-            return "\(file): the chat template is not ChatML (no \(ChatMLTemplate.startToken) and \(ChatMLTemplate.endToken)), the only chat format the runtime renders"
         case let .calibrationData(file, line?, reason): return "\(file):\(line): \(reason)"
         case let .calibrationData(file, nil, reason): return "\(file): \(reason)"
         }

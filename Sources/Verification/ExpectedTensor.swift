@@ -1,16 +1,11 @@
 import Checkpoint
+import CompressedTensors
 
-/// A tensor a quantized module must (or may) hold, with the dtype and shape its config implies.
-struct ExpectedTensor {
-    let name: String
-    /// The dtype, or nil for a tensor stored in the original weight's float dtype when that is
-    /// not known: any float dtype then passes.
-    let dtype: DType?
-    /// The shape, or nil when the config does not fix it.
-    let shape: [Int]?
-    /// Whether the tensor may be absent.
-    var optional = false
+/// A tensor a quantized module must (or may) hold, with the dtype and shape its config implies
+/// (the layouts of ``CompressedWeightLayout``, ``ActivationLayout`` and ``KeyValueCacheLayout``).
+typealias ExpectedTensor = StoredTensor
 
+extension StoredTensor {
     /// The dtypes that count as float: what unquantized tensors and scales in the weight's dtype are stored as.
     static let floatDTypes: Set<DType> = [.bf16, .f16, .f32, .f64]
 
@@ -21,16 +16,8 @@ struct ExpectedTensor {
     /// `output` of a layout computed for a weight of dtype `weightDType` (nil: unknown, computed
     /// with ``placeholder``).
     init(_ output: OutputTensor, weightDType: DType?) {
-        name = output.name
-        dtype = weightDType == nil && output.dtype == Self.placeholder ? nil : output.dtype
-        shape = output.shape
-    }
-
-    init(name: String, dtype: DType?, shape: [Int]?, optional: Bool = false) {
-        self.name = name
-        self.dtype = dtype
-        self.shape = shape
-        self.optional = optional
+        self.init(name: output.name, dtype: weightDType == nil && output.dtype == Self.placeholder ? nil : output.dtype,
+                  shape: output.shape)
     }
 
     /// What is wrong with `tensor` for this expectation, or nil.

@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Modifiers
 import Recipes
 
@@ -52,7 +53,7 @@ struct QuantizationSetup {
         do {
             config = try CompressedTensorsConfig(json: json, file: ModelConfig.fileName)
         } catch {
-            throw Refusal(message: "quantization_config: \(error.message)")
+            throw Refusal(message: error.message)
         }
         if let status = config.quantizationStatus, status != "compressed" {
             throw Refusal(message: "quantization_status is '\(status)': the weights are not stored compressed")
@@ -69,11 +70,12 @@ struct QuantizationSetup {
             }
         }
         let formats = weights.compactMap(\.format)
-        if let format = config.format, formats.count == weights.count, format != CompressedWeightLayout.overallFormat(formats) {
+        let stored = CompressedTensorsConfig.overallFormat(formats)
+        if let format = config.format, formats.count == weights.count, format != stored {
             problems.append(.init(tensor: ModelConfig.fileName,
-                                  message: "quantization_config: format is '\(format)', but its config groups are stored as '\(CompressedWeightLayout.overallFormat(formats))'"))
+                                  message: "quantization_config: format is '\(format)', but its config groups are stored as '\(stored)'"))
         }
         self.weights = weights
-        assignment = ConfigGroupAssignment(groups: config.configGroups, ignore: config.ignore)
+        assignment = ConfigGroupAssignment(config: config, file: ModelConfig.fileName)
     }
 }

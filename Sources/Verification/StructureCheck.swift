@@ -1,4 +1,6 @@
+import Architectures
 import Checkpoint
+import CompressedTensors
 import Modifiers
 import Recipes
 
@@ -15,9 +17,10 @@ struct QuantizedModule {
 }
 
 /// Checks every module of a checkpoint against its quantization_config, with the rules that plan
-/// `oneshot`: the config group a module belongs to (`ConfigGroupAssignment` over the kinds of
-/// `ArchitectureRules`), the tensors that group's format writes for its weight
+/// `oneshot`: the config group a module belongs to (`ConfigGroupAssignment` over the module kinds
+/// its `Architecture` gives), the tensors that group's format writes for its weight
 /// (`CompressedWeightLayout`), plus the activation and KV-cache parameters calibration adds
+/// (`ActivationLayout`, `KeyValueCacheLayout`)
 /// (compressed-tensors 0.19 has no `actorder: group`, so no `weight_g_idx` either).
 /// Every expected tensor must be there with its dtype and shape, nothing else may be, scales
 /// must be positive and finite, and modules no group quantizes keep float tensors only.
@@ -35,15 +38,15 @@ struct StructureCheck {
     /// How many modules each config group quantizes.
     private(set) var modulesPerGroup: [Int]
 
-    private let rules: ArchitectureRules
+    private let architecture: Architecture
     /// The float dtype of the model's weights, when config.json or the unquantized tensors tell it.
     private let modelDType: DType?
 
     /// A module's tensors in checkpoint order, by parameter name.
     private typealias Parameters = [(parameter: String, tensor: Checkpoint.Tensor)]
 
-    /// The largest weight dimension taken as such (2^40), far beyond any model's.
-    static let largestDimension = 1 << 40
+    /// Parameters that come with a quantized weight (`weight` or `weight_packed`) only.
+    static let weightParameters = quantizationParameters.filter { $0.hasPrefix("weight_") && $0 != "weight_packed" }
 
     /// Parameter names that only quantization writes.
     static let quantizationParameters: Set<String> = {
@@ -59,7 +62,7 @@ struct StructureCheck {
         self.setup = setup
         self.original = original
         modulesPerGroup = Array(repeating: 0, count: setup.config.configGroups.count)
-        rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
+        architecture = ArchitectureRegistry.architecture(modelType: checkpoint.config?.modelType)
         modelDType = Self.modelDType(checkpoint)
     }
 
@@ -72,35 +75,59 @@ struct StructureCheck {
             if parameters[module] == nil { modules.append(module) }
             parameters[module, default: []].append((parameter, tensor))
         }
-        let attention = setup.config.kvCacheScheme == nil ? [] : KVCacheParameters.attentionModules(modules, ignore: setup.config.ignore)
+        var attention = Set<String>()
+        if setup.config.kvCacheScheme != nil {
+            do {
+                attention = try KeyValueCacheLayout.attentionModules(modules, ignore: setup.config.ignore)
+            } catch {
+                let reason = if case let .pattern(rule) = error { rule.message } else { error.message }
+                problems.append(.init(tensor: ModelConfig.fileName, message: "quantization_config: \(reason); its KV cache scales are not checked"))
+            }
+        }
         // An attention module holds no tensor of its own when its KV cache scales are missing.
         for module in modules + attention.subtracting(modules).sorted() {
             var remaining = parameters[module] ?? []
             if let scheme = setup.config.kvCacheScheme, attention.contains(module) {
-                let expected = KVCacheParameters.expected(module: module, scheme: scheme, config: checkpoint.config,
+                let expected = KeyValueCacheLayout.tensors(module: module, scheme: scheme, config: checkpoint.config,
                                                           floatDType: weightDType(module + ".k_proj"))
                 _ = compare(expected, &remaining, context: "kv_cache_scheme")
                 written.formUnion(expected.map(\.name))
             }
             check(module, remaining)
         }
+        if original == nil { reportMissingModules(modules) }
+    }
+
+    /// Quantized modules with no tensor at all, told by their siblings (`MissingModules`); with the
+    /// original model, its comparison names every missing tensor instead.
+    private mutating func reportMissingModules(_ modules: [String]) {
+        let groups = Dictionary(quantized.map { ($0.name, setup.config.configGroups[$0.group].name) }, uniquingKeysWith: { first, _ in first })
+        for missing in MissingModules.find(modules: modules, quantizedGroups: groups) {
+            problems.append(.init(tensor: missing.module, message: "missing: the module holds no tensor, while its sibling '\(missing.sibling)' is quantized by config group '\(missing.group)'"))
+        }
     }
 
     /// Checks module `module` against the config group that quantizes it, if any.
     private mutating func check(_ module: String, _ parameters: Parameters) {
-        guard let main = tensor("weight_packed", parameters) ?? tensor("weight", parameters), main.info.shape.count == 2 else {
+        guard let main = tensor("weight_packed", parameters) ?? tensor("weight", parameters) else {
+            if let orphan = parameters.first(where: { Self.weightParameters.contains($0.parameter) }) {
+                problems.append(.init(tensor: module + ".weight", message: "missing: module '\(module)' holds '\(orphan.parameter)' but no 'weight' or 'weight_packed'"))
+                return
+            }
             return checkUnquantized(module, parameters)
         }
+        guard main.info.shape.count == 2 else { return checkUnquantized(module, parameters) }
         let group: Int?
         do {
-            group = try setup.assignment.group(ofModule: module, kind: rules.kind(ofModule: module, parameterShape: main.info.shape))
+            group = try setup.assignment.group(ofModule: module, kind: architecture.kind(ofModule: module, parameterShape: main.info.shape))
         } catch {
-            problems.append(.init(tensor: main.name, message: "quantization_config: \(error.description)"))
+            let reason = if case let .compressedTensors(.pattern(rule)) = error { rule.message } else { error.description }
+            problems.append(.init(tensor: main.name, message: "quantization_config: \(reason)"))
             return checkUnquantized(module, parameters)
         }
         guard let group else { return checkUnquantized(module, parameters) }
         modulesPerGroup[group] += 1
-        guard main.info.shape.allSatisfy({ $0 <= Self.largestDimension }) else {
+        guard main.info.shape.allSatisfy({ $0 <= TensorInfo.largestDimension }) else {
             // Possible in a valid file when another dimension is 0; no layout arithmetic may overflow on it.
             problems.append(.init(tensor: main.name, message: "shape \(main.info.shape) is not that of a Linear weight"))
             return
@@ -113,7 +140,7 @@ struct StructureCheck {
             return
         case .dense:
             let context = "config group '\(name)' (weights not quantized)"
-            let activations = ActivationParameters.expected(module: module, scheme: scheme, rows: main.info.shape[0],
+            let activations = ActivationLayout.tensors(module: module, scheme: scheme, rows: main.info.shape[0],
                                                             columns: main.info.shape[1], floatDType: dtype)
             _ = compare([ExpectedTensor(name: module + ".weight", dtype: dtype, shape: main.info.shape)] + activations, &remaining, context: context)
             written.formUnion(activations.map(\.name))
@@ -137,8 +164,8 @@ struct StructureCheck {
                 }
                 intact = false
             }
-            let expected = layout.outputs(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
-                + ActivationParameters.expected(module: module, scheme: scheme, rows: shape[0], columns: shape[1], floatDType: dtype)
+            let expected = layout.tensors(module: module, weight: weight).map { ExpectedTensor($0, weightDType: dtype) }
+                + ActivationLayout.tensors(module: module, scheme: scheme, rows: shape[0], columns: shape[1], floatDType: dtype)
             intact = compare(expected, &remaining, context: context) && intact
             written.formUnion(expected.map(\.name))
             checkLeftovers(module, remaining, rows: shape[0], context: context)
@@ -203,7 +230,7 @@ struct StructureCheck {
         guard main.name.hasSuffix(".weight_packed") else { return main.info.shape }
         if main.info.dtype == .u8 { return [rows, stored * 2] }
         if let shapeTensor = tensor("weight_shape", parameters), let values = checkpoint.integers(shapeTensor) {
-            if values.count == 2, values.allSatisfy({ (1...Self.largestDimension).contains($0) }) { return values }
+            if values.count == 2, values.allSatisfy({ (1...TensorInfo.largestDimension).contains($0) }) { return values }
             problems.append(.init(tensor: shapeTensor.name, message: "holds \(values), not the [rows, columns] of a weight"))
         }
         return [rows, stored * 32 / max(bits, 1)]

@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 
 /// What `Verifier.verify` found: the checkpoint's config groups and quantized layers, their
 /// errors against the original when one was given, and every problem, one per tensor at fault.

@@ -1,8 +1,9 @@
+import Architectures
 import Checkpoint
+import CompressedTensors
 import Foundation
 import Modifiers
 import Recipes
-import Runtime
 
 /// Checks a compressed-tensors checkpoint against its own quantization_config and, optionally,
 /// against the model it was compressed from: what `compress verify` does.
@@ -15,7 +16,7 @@ public enum Verifier {
     ///   their dtypes and shapes, and positive finite scales; modules no group quantizes hold
     ///   float tensors only.
     ///
-    /// With `original`, every quantized weight is also dequantized (by the runtime's decoders)
+    /// With `original`, every quantized weight is also dequantized (by the decoders the runtime runs)
     /// and compared with the original's: its maximum absolute and relative RMS errors are
     /// reported, and limited by `options`; every other tensor must equal the original's byte
     /// for byte, and none of the original's may be missing.
@@ -79,10 +80,10 @@ public enum Verifier {
             return [.init(tensor: name, message: "the checkpoint holds a \(module.shape) weight, but the original is \(source.info.dtype.rawValue) \(source.info.shape)")]
         }
         let weights = setup.config.configGroups[module.group].scheme.weights
-        let block = weights?.blockStructure ?? ((weights?.strategy == .group || weights?.strategy == .tensorGroup) ? weights?.groupSize.map { [1, $0] } : nil)
         let decoded: DequantizedWeight
         do {
-            decoded = try reader.weight(module: module.name, rows: module.shape[0], columns: module.shape[1], bits: weights?.numBits, block: block)
+            decoded = try reader.weight(module: module.name, rows: module.shape[0], columns: module.shape[1], bits: weights?.numBits,
+                                        block: weights?.scaleBlock)
         } catch {
             return [.init(tensor: name, message: "cannot be dequantized: \(error.description)")]
         }

@@ -1,6 +1,6 @@
 import Checkpoint
+import CompressedTensors
 import Foundation
-import Runtime
 
 /// How far a dequantized weight lies from the original: sums of squares and the largest
 /// absolute difference, accumulated a block of rows at a time.

@@ -25,11 +25,11 @@ extension BenchCommand {
     }
 
     func runRuntime() throws {
-        let model = try source.folder(self.model)
+        let model = try input.folder()
         let result: RuntimeResult
         do {
             let tokenizer = try Tokenizer(path: model)
-            let loaded = try DecoderModel(directory: model, threads: threads)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads)
             result = mode == .eval
                 ? try measureScoring(loaded, tokenizer: tokenizer, model: model)
                 : try measureDecoding(loaded, tokenizer: tokenizer, model: model)
@@ -38,7 +38,7 @@ extension BenchCommand {
         } catch {
             throw fail(error)
         }
-        if json {
+        if format.json {
             print(JSONOutput.text(result))
         } else {
             print("\(result.mode) on \(model), \(result.kernels) kernels, \(result.threads) threads, \(result.seconds.count) runs of \(result.tokens) tokens")

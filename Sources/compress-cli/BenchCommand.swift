@@ -29,27 +29,23 @@ struct BenchCommand: ParsableCommand {
         """
     static let builtInRecipeName = "built-in FP8_DYNAMIC"
 
-    @Option(help: "The model folder.")
-    var model: String
+    @OptionGroup var input: ModelOption
 
-    @OptionGroup var source: ModelRevision
-
-    @Option(help: "The recipe (default: FP8_DYNAMIC, built in).")
+    @Option(help: "The recipe (default: FP8_DYNAMIC, built in).", completion: .file())
     var recipe: String?
 
     @Option(help: "Number of timed runs.")
     var runs: Int = 3
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cores: ThreadsOption
 
-    @Option(help: "Folder for the temporary output (default: the system's temporary folder).")
+    @Option(help: "Folder for the temporary output (default: the system's temporary folder).", completion: .directory)
     var scratch: String?
 
     @Option(help: "What to measure: oneshot, eval (scoring tokens/s) or generate (decoding tokens/s).")
     var mode: Mode = .oneshot
 
-    @Option(help: "With --mode eval, the text file to score.")
+    @Option(help: "With --mode eval, the text file to score.", completion: .file())
     var text: String?
 
     @Option(help: "With --mode eval, tokens per window.")
@@ -64,8 +60,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "With --mode generate, new tokens per run (greedy; an end-of-sequence token does not stop it).")
     var maxTokens = 64
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     struct Result: Codable {
         let model: String
@@ -82,7 +77,6 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         switch mode {
         case .oneshot:
             guard text == nil else { throw ValidationError("--text needs --mode eval") }
@@ -97,11 +91,11 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard mode == .oneshot else { return try runRuntime() }
-        let model = try source.folder(self.model)
+        let model = try input.folder()
         let output = ((scratch ?? NSTemporaryDirectory()) as NSString).appendingPathComponent("compress-bench-\(getpid())")
         InterruptCleanup.protect(UnfinishedOutput(destination: output, scratch: true))
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let threads = self.threads ?? OneshotOptions.coreCount
+        let threads = cores.count
         var times: [Double] = []
         var last: OneshotSummary? = nil
         do {
@@ -117,7 +111,7 @@ struct BenchCommand: ParsableCommand {
         let result = Result(model: model, recipe: recipe ?? Self.builtInRecipeName, threads: threads, bytesIn: last!.bytesIn, bytesOut: last!.bytesOut,
                             seconds: times, bestSeconds: sorted[0], medianSeconds: sorted[sorted.count / 2],
                             gigabytesPerSecond: Double(last!.bytesIn) / sorted[0] / 1e9, peakRSSBytes: Self.peakRSSBytes())
-        if json {
+        if format.json {
             print(JSONOutput.text(result))
         } else {
             print("oneshot \(result.recipe) on \(model), \(threads) threads, \(times.count) runs")

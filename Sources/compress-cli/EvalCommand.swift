@@ -8,15 +8,12 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Measure a model's perplexity on a text file.",
         discussion: """
-            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. bf16 weights stay bf16 and compressed weights stay compressed; math is f32 (the CKernels kernels for linear layers, OpenBLAS for attention).
+            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels.
             """)
 
-    @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
-    var model: String
+    @OptionGroup var input: ModelOption
 
-    @OptionGroup var source: ModelRevision
-
-    @Option(help: "The text file to score.")
+    @Option(help: "The text file to score.", completion: .file())
     var text: String
 
     @Option(help: "Tokens per window.")
@@ -25,11 +22,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Score at most this many windows (default: every whole window).")
     var windows: Int?
 
-    @Option(help: "Compute threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cores: ThreadsOption
 
-    @Flag(help: "Print JSON for machines instead of text.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     struct Result: Codable {
         let model: String
@@ -48,18 +43,17 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         guard context >= 2 else { throw ValidationError("--context must be at least 2") }
         if let windows, windows < 1 { throw ValidationError("--windows must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        let model = try source.folder(self.model)
+        let model = try input.folder()
         do {
             let file = try MappedFile(path: text)
             let body = withExtendedLifetime(file) { String(decoding: file.bytes, as: UTF8.self) }
             let tokenizer = try Tokenizer(path: model)
             let ids = tokenizer.encode(body, addSpecialTokens: false)
             log("eval: \(ids.count) tokens from \(text)")
-            let loaded = try DecoderModel(directory: model, threads: threads)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads)
             let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows) { done, total in
                 log("eval: window \(done)/\(total)")
             }
@@ -68,7 +62,7 @@ struct EvalCommand: ParsableCommand {
                 scoredTokens: report.scoredTokens, meanNegativeLogLikelihood: report.meanNegativeLogLikelihood,
                 perplexity: report.perplexity, seconds: report.seconds, tokensPerSecond: report.tokensPerSecond,
                 threads: ComputeThreads.current)
-            if json {
+            if format.json {
                 print(JSONOutput.text(result))
             } else {
                 print("perplexity \(String(format: "%.4f", result.perplexity))  (mean NLL \(String(format: "%.6f", result.meanNegativeLogLikelihood)) over \(result.scoredTokens) tokens, \(result.windows) windows of \(result.context))")

@@ -8,13 +8,10 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate text from a prompt.",
         discussion: """
-            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also <|im_end|>). --chat wraps the prompt in ChatML (<|im_start|>user … <|im_end|> <|im_start|>assistant), for tokenizers that have <|im_start|>; the model's own Jinja chat template is not interpreted.
+            Greedy by default; --temperature above 0 samples, within the --top-p nucleus, reproducibly for a given --seed. The text streams to standard output; speeds go to standard error. Generation stops at --max-tokens (capped so that prompt and new tokens fit the model's max_position_embeddings) or an end-of-sequence token (config.json and generation_config.json's eos_token_id; with --chat also tokenizer_config.json's eos_token). --chat renders the prompt (and --system) with the model's own chat template, as transformers' apply_chat_template does with add_generation_prompt; a model without one is an error.
             """)
 
-    @Option(help: "The model folder (config.json, *.safetensors, tokenizer.json).")
-    var model: String
-
-    @OptionGroup var source: ModelRevision
+    @OptionGroup var input: ModelOption
 
     @Option(help: "The prompt text.")
     var prompt: String
@@ -31,17 +28,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Random seed for sampling.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Wrap the prompt in the ChatML template.")
+    @Flag(help: "Render the prompt with the model's chat template.")
     var chat = false
 
     @Option(help: "With --chat, a system message to put first.")
     var system: String?
 
-    @Option(help: "Compute threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cores: ThreadsOption
 
-    @Flag(help: "Print JSON (text, tokens, speeds) at the end instead of streaming text.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     struct Result: Codable {
         let model: String
@@ -55,39 +50,40 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be at least 0") }
-        guard temperature >= 0 else { throw ValidationError("--temperature must be at least 0") }
+        guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be a finite number ≥ 0, got \(temperature)") }
         guard topP > 0, topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
         if system != nil, !chat { throw ValidationError("--system needs --chat") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        let model = try source.folder(self.model)
+        let model = try input.folder()
         do {
             let tokenizer = try Tokenizer(path: model)
             var stops = Set(try endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
             let text: String
             if chat {
-                guard tokenizer.id(of: ChatMLTemplate.startToken) != nil, let end = tokenizer.id(of: ChatMLTemplate.endToken) else {
-                    throw ValidationError("--chat needs a tokenizer with \(ChatMLTemplate.startToken) and \(ChatMLTemplate.endToken)")
-                }
-                stops.insert(end)
+                let template = try ChatTemplate(tokenizer: tokenizer)
+                if let end = tokenizer.eosTokenId { stops.insert(end) }
                 let messages = (system.map { [ChatMessage(role: "system", content: $0)] } ?? []) + [ChatMessage(role: "user", content: prompt)]
-                text = ChatMLTemplate().render(messages, addGenerationPrompt: true)
+                text = try template.render(messages, addGenerationPrompt: true)
             } else {
                 text = prompt
             }
             let ids = tokenizer.encode(text, addSpecialTokens: !chat)
-            let loaded = try DecoderModel(directory: model, threads: threads)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads)
             stops.formUnion(loaded.spec.endOfSequenceTokens)
             var generator = Generator(
                 model: loaded, sampler: try Sampler(temperature: temperature, topP: topP, seed: seed), stopTokens: stops)
 
+            let limit = generator.newTokenLimit(promptTokens: ids.count, maxTokens: maxTokens)
+            if limit < maxTokens, let context = loaded.spec.contextLength {
+                log("generate: --max-tokens \(maxTokens) capped to \(limit): the model's context (max_position_embeddings) is \(context) tokens, the prompt takes \(ids.count)")
+            }
             var produced: [Int] = []
             var shown = ""
             let result = try generator.generate(prompt: ids, maxTokens: maxTokens) { token in
                 produced.append(token)
-                guard !json else { return true }
+                guard !format.json else { return true }
                 let decoded = tokenizer.decode(produced, skipSpecialTokens: true)
                 // Hold back text that ends in an incomplete UTF-8 sequence until it completes.
                 if !decoded.hasSuffix("\u{FFFD}"), decoded.hasPrefix(shown) {
@@ -97,7 +93,7 @@ struct GenerateCommand: ParsableCommand {
                 return true
             }
             let finalText = tokenizer.decode(result.tokens, skipSpecialTokens: true)
-            if json {
+            if format.json {
                 print(JSONOutput.text(Result(
                     model: model, promptTokens: ids.count, text: finalText, tokens: result.tokens,
                     stoppedAtEndOfSequence: result.stoppedAtEndOfSequence,

@@ -9,7 +9,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Describe a checkpoint: architecture, tensors, dtypes, parameters, quantization.",
         discussion: "Reads config.json and the safetensors headers (every header is validated), and of compressed checkpoints the small weight_shape tensors, so it takes milliseconds on any size of model. Parameters count the values a packed weight (weight_packed) holds, not its storage words.")
 
-    @Argument(help: "The model folder (config.json and *.safetensors).")
+    @Argument(help: "The model folder (config.json and *.safetensors).", completion: .directory)
     var model: String
 
     @OptionGroup var source: ModelRevision
@@ -17,8 +17,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "List every tensor with its dtype, shape and shard.")
     var tensors = false
 
-    @Flag(help: "Print JSON for machines instead of text.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     struct Report: Codable {
         struct DTypeTotal: Codable { let dtype: String; let tensors: Int; let bytes: Int }
@@ -40,7 +39,7 @@ struct InspectCommand: ParsableCommand {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw fail(error) }
         let report = makeReport(checkpoint)
-        if json {
+        if format.json {
             print(JSONOutput.text(report))
             return
         }

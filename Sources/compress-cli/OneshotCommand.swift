@@ -27,20 +27,17 @@ struct OneshotCommand: ParsableCommand {
               compress oneshot --model ./m --recipe recipes/w4a16_gptq.yaml --output ./out --dataset calib.jsonl.zst --num-calibration-samples 256 --max-seq-length 1024
             """)
 
-    @Option(help: "The model folder to compress.")
-    var model: String
+    @OptionGroup var input: ModelOption
 
-    @OptionGroup var source: ModelRevision
-
-    @Option(help: "An llm-compressor recipe (YAML), e.g. recipes/fp8_dynamic.yaml.")
+    @Option(help: "An llm-compressor recipe (YAML), e.g. recipes/fp8_dynamic.yaml.", completion: .file())
     var recipe: String
 
-    @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite; never one holding an input.")
+    @Option(help: "The folder to write. Must not exist, or be empty, unless --overwrite; never one holding an input.", completion: .directory)
     var output: String?
 
     @Option(help: ArgumentHelp(
         "Calibration data: .txt (cut into windows of --max-seq-length tokens), .jsonl (a 'text' or 'messages' field per line), or either compressed with zstd (.zst).",
-        valueName: "file"))
+        valueName: "file"), completion: .file())
     var dataset: String?
 
     @Option(help: "What --dataset holds, for a file whose name does not tell (default: told by the name, else by the content).")
@@ -58,11 +55,15 @@ struct OneshotCommand: ParsableCommand {
     @Flag(help: "Take the first calibration samples in file order instead of a random choice.")
     var noShuffle = false
 
+    @Option(help: ArgumentHelp(
+        "Read at most this much of the dataset (after decompression), such as 1GiB or 200MB. The random choice reads all of it up to this; --no-shuffle stops once enough samples are read.",
+        valueName: "size"))
+    var maxDatasetBytes = "1GiB"
+
     @Option(help: "Largest shard to write, such as 5GB, 500MB or 2GiB.")
     var maxShardSize: String = "5GB"
 
-    @Option(help: "Threads that quantize (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cores: ThreadsOption
 
     @Flag(help: "Print what would be done to each tensor, and the quantization_config, without writing.")
     var dryRun = false
@@ -76,26 +77,27 @@ struct OneshotCommand: ParsableCommand {
     @Flag(help: "Copy pickled weight files (pytorch_model.bin, *.pt, *.pth, *.ckpt, *.pkl) of MODEL into OUTPUT too; they are skipped by default, as they hold the unquantized weights again and run code when loaded.")
     var copyPickledWeights = false
 
-    @Flag(help: "Print the summary as JSON on standard output (progress is not shown).")
-    var json = false
+    @OptionGroup var format: JSONOption
 
-    @Flag(help: "No progress output.")
+    @Flag(help: "No progress output (--json shows none either).")
     var quiet = false
 
     func validate() throws {
         guard ByteSize.parse(maxShardSize) != nil else {
             throw ValidationError("--max-shard-size '\(maxShardSize)' is not a size like 5GB, 500MB or 2GiB")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if datasetFormat != nil, dataset == nil { throw ValidationError("--dataset-format describes --dataset, which is not given") }
         guard dryRun || output != nil else { throw ValidationError("--output is required (or pass --dry-run)") }
         guard numCalibrationSamples >= 1 else { throw ValidationError("--num-calibration-samples must be at least 1") }
         guard maxSeqLength >= 1 else { throw ValidationError("--max-seq-length must be at least 1") }
+        guard let bytes = ByteSize.parse(maxDatasetBytes), bytes >= 1 else {
+            throw ValidationError("--max-dataset-bytes '\(maxDatasetBytes)' is not a size like 1GiB or 200MB")
+        }
     }
 
     func run() throws {
-        let model = try source.folder(self.model)
-        let progress = ProgressReporter(enabled: !json && !quiet)
+        let model = try input.folder()
+        let progress = ProgressReporter(enabled: !format.json && !quiet)
         let plan: OneshotPlan
         do {
             let parsed = try Recipe.load(path: recipe)
@@ -106,7 +108,7 @@ struct OneshotCommand: ParsableCommand {
             return
         }
         let output = self.output!
-        var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: threads ?? OneshotOptions.coreCount,
+        var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: cores.count,
                                      overwrite: overwrite, rejectNonFinite: !allowNonfinite, copyPickledWeights: copyPickledWeights,
                                      leftoversCleaned: { log(Formatting.leftovers($0)) })
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(options.threads) threads")
@@ -118,9 +120,13 @@ struct OneshotCommand: ParsableCommand {
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         if plan.requiresCalibration, let dataset {
             let data = CalibrationDataOptions(sampleCount: numCalibrationSamples, maxSequenceLength: maxSeqLength, seed: seed,
-                                              shuffle: !noShuffle, format: datasetFormat)
+                                              shuffle: !noShuffle, maxInputBytes: ByteSize.parse(maxDatasetBytes)!,
+                                              format: datasetFormat)
             do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data) } catch { throw fail(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
+            if options.calibration!.statistics?.stoppedAtInputLimit == true {
+                log("warning: read only the first \(maxDatasetBytes) of \(dataset) (--max-dataset-bytes); the samples come from that part")
+            }
             progress.step("calibration: \(options.calibration!.samples.count) samples, \(tokens) tokens from \(dataset)")
         } else if let dataset {
             log("warning: --dataset \(dataset) is not read: the recipe's schemes are data-free and need no calibration data")
@@ -132,7 +138,7 @@ struct OneshotCommand: ParsableCommand {
         if !summary.filesSkipped.isEmpty {
             log("note: not copied: \(summary.filesSkipped.joined(separator: ", ")) (pickled weights; --copy-pickled-weights copies them)")
         }
-        if json {
+        if format.json {
             print(JSONOutput.text(summary))
         } else {
             print("wrote \(summary.output): \(summary.tensorsQuantized) tensors quantized, \(summary.tensorsCopied) copied, \(summary.shards) shard(s), \(summary.filesCopied.count) other files copied")
@@ -141,7 +147,7 @@ struct OneshotCommand: ParsableCommand {
     }
 
     private func printPlan(_ plan: OneshotPlan) {
-        if json {
+        if format.json {
             print(JSONOutput.text(plan.dryRunJSON))
             return
         }

@@ -21,10 +21,10 @@ struct VerifyCommand: ParsableCommand {
               compress verify ./out --against ./model --json
             """)
 
-    @Argument(help: "The compressed checkpoint folder.")
+    @Argument(help: "The compressed checkpoint folder.", completion: .directory)
     var checkpoint: String
 
-    @Option(name: .customLong("against"), help: ArgumentHelp("The original model folder: dequantize every quantized weight and compare.", valueName: "MODEL_DIR"))
+    @Option(name: .customLong("against"), help: ArgumentHelp("The original model folder: dequantize every quantized weight and compare.", valueName: "MODEL_DIR"), completion: .directory)
     var original: String?
 
     @OptionGroup var source: ModelRevision
@@ -35,14 +35,12 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "With --against: fail a layer whose largest absolute error exceeds this (default: no limit).")
     var maxAbsError: Double?
 
-    @Option(help: "Threads that dequantize and compare (default: all cores).")
-    var threads: Int?
+    @OptionGroup var cores: ThreadsOption
 
-    @Flag(help: "Leave out the table of every layer's errors: print the groups, the worst layer, the problems and the verdict.")
+    @Flag(help: "Leave out the table of every layer's errors: print the groups, the worst layer, the problems and the verdict (--json keeps every layer).")
     var summary = false
 
-    @Flag(help: "Print the report as JSON on standard output (every layer, whatever --summary says).")
-    var json = false
+    @OptionGroup var format: JSONOption
 
     /// Exit code for a checkpoint that cannot be read at all.
     static let unreadable: Int32 = 2
@@ -50,7 +48,6 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         guard maxRelativeRMS >= 0, maxRelativeRMS.isFinite else { throw ValidationError("--max-relative-rms must be a non-negative number") }
         if let maxAbsError, !(maxAbsError >= 0 && maxAbsError.isFinite) { throw ValidationError("--max-abs-error must be a non-negative number") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if original == nil, source.revision != nil { throw ValidationError("--revision applies to the model of --against") }
         if original == nil, maxRelativeRMS != 1 || maxAbsError != nil {
             throw ValidationError("--max-relative-rms and --max-abs-error limit the errors measured with --against MODEL_DIR")
@@ -61,11 +58,11 @@ struct VerifyCommand: ParsableCommand {
         let report: VerificationReport
         do {
             let options = VerificationOptions(maxRelativeRMSError: maxRelativeRMS, maxAbsError: maxAbsError,
-                                              threads: threads ?? OneshotOptions.coreCount)
+                                              threads: cores.count)
             let against = try original.map { try source.resolve($0) }
             report = try Verifier.verify(checkpoint: checkpoint, against: against, options: options)
         } catch {
-            if json {
+            if format.json {
                 print(JSONOutput.text(.object(JSONObject([
                     ("checkpoint", .string(checkpoint)), ("against", original.map(JSONValue.string) ?? .null),
                     ("passed", .bool(false)), ("error", .string("\(error)")),
@@ -74,7 +71,7 @@ struct VerifyCommand: ParsableCommand {
             log("error: \(error)")
             throw ExitCode(Self.unreadable)
         }
-        if json {
+        if format.json {
             print(JSONOutput.text(report.json))
         } else {
             printText(report)

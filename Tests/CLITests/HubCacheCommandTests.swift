@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 import Testing
 import TestSupport
 
@@ -31,7 +32,7 @@ import TestSupport
             let result = try CompressBinary.run(["oneshot", "--model", "org/tiny", "--recipe", Self.recipe, "--output", output, "--json"] + revision,
                                                 environment: environment)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(try JSONParser.parse(result.stdout)["filesCopied"] == .array(copied.map(JSONValue.string)))
+            #expect(try JSONParser.parse(result.stdout)["files_copied"] == .array(copied.map(JSONValue.string)))
             let files = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
             #expect(files == (copied + ["config.json", "model.safetensors", "recipe.yaml"]).sorted())
             // The copies are files, not links into the cache.

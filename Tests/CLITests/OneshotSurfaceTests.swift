@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 import Testing
 import TestSupport
 
@@ -30,10 +31,16 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder.file("a")))
     }
 
-    @Test func parentFoldersCreatedForARefusedOutputAreRemoved() throws {
+    /// An output inside the model is refused before any parent folder is made: the model folder
+    /// is not touched, not even its modification time.
+    @Test func aRefusedOutputCreatesNoParentFolder() throws {
         let folder = TemporaryFolder("cli-surface")
         try FileManager.default.copyItem(atPath: Self.model, toPath: folder.file("model"))
+        let modified = { try FileManager.default.attributesOfItem(atPath: folder.file("model"))[.modificationDate] as? Date }
+        let before = try modified()
+        usleep(20_000)
         let result = try Self.oneshot(model: folder.file("model"), output: folder.file("model/new/out"))
+        #expect(try modified() == before)
         #expect(result.status == 1)
         #expect(result.stderr.contains("must not be the model folder or inside it"), "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("model")).sorted() == ["config.json", "generation_config.json", "model.safetensors"])

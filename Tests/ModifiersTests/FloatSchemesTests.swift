@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Foundation
 @testable import Modifiers
 import Recipes
@@ -162,7 +163,7 @@ import TestSupport
                 """, file: "recipe.yaml")
         }
         #expect(try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe("float-quantized")).formats == ["float-quantized"])
-        #expect(throws: ModifierError.unsupportedScheme(group: "fp8", reason: "format 'pack-quantized' cannot hold 8-bit float weights with strategy channel (naive-quantized or float-quantized)")) {
+        #expect(throws: ModifierError.compressedTensors(.unsupportedScheme(group: "fp8", reason: "format 'pack-quantized' cannot hold 8-bit float weights with strategy channel (naive-quantized or float-quantized)"))) {
             try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe("pack-quantized"))
         }
     }

@@ -41,7 +41,13 @@ import TestSupport
         #expect(result.scales == Self.fixture.floats(c.weight, c.key + ".scale"))
         #expect(result.zeroPoints == Self.fixture.int8s(c.weight, c.key + ".zero_point"))
         let reference = Self.fixture.int8s(c.weight, c.key + ".codes")
-        #expect(zip(result.codes, reference).filter { $0 != $1 }.count == 0)
+        // OpenBLAS's sgemm rounds the propagated errors differently for different thread counts,
+        // which suites running beside this one change (`ComputeThreads.configure`): with one
+        // OpenBLAS thread, case35 moves 3 of its 4096 codes by one step across a rounding
+        // boundary. Allow such flips, one step each, on at most 1 in 1,000 codes.
+        let differing = zip(result.codes, reference).filter { $0 != $1 }
+        #expect(differing.allSatisfy { abs(Int($0) - Int($1)) == 1 })
+        #expect(differing.count <= reference.count / 1_000, "\(differing.count) of \(reference.count) codes differ")
         #expect(abs(result.loss - c.loss) <= 1e-4 * c.loss)
         #expect(result.usedFallback == c.rtn_fallback)
         // The fake-quantized weight is what the codes dequantize to.

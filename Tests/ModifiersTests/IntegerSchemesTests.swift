@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Foundation
 @testable import Modifiers
 import Recipes

@@ -200,4 +200,15 @@ import TestSupport
             try Self.plan(.llama(), recipe)
         }
     }
+
+    /// A weight with no columns or no rows would reach scale arithmetic that divides by them.
+    @Test(arguments: [[32, 0], [0, 32]]) func anEmptyWeightIsRefusedByName(_ shape: [Int]) throws {
+        var builder = ModelBuilder.llama()
+        builder.filled("model.layers.0.mlp.extra_proj.weight", shape)
+        #expect(throws: ModifierError.unquantizableWeight(
+            tensor: "model.layers.0.mlp.extra_proj.weight",
+            reason: "shape \(shape) is empty; a Linear weight to quantize has at least one row and one column")) {
+            try Self.plan(builder, Self.fp8)
+        }
+    }
 }

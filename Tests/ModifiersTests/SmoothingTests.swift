@@ -12,7 +12,7 @@ import TestSupport
 @Suite struct SmoothingTests {
     /// The first smoothing step of `yaml`, with the mappings llm-compressor infers for a Llama.
     static func step(_ yaml: String) throws -> CalibrationProgram.Smoothing {
-        let recipe = try Recipe.parse(yaml: yaml, file: "recipe.yaml").initialized(architecture: "LlamaForCausalLM")
+        let recipe = try Recipe.parse(yaml: yaml, file: "recipe.yaml").initialized(for: ModelDefaults(className: "LlamaForCausalLM"))
         return try CalibrationProgram.make(recipe: recipe, recipeFile: "recipe.yaml").1.smoothing[0]
     }
 
@@ -21,6 +21,7 @@ import TestSupport
         return try SequentialPipeline(plan: plan, program: program, threads: 2)
     }
 
+    static let source = SourcePosition(file: "recipe.yaml", line: 1, column: 1)
     static let w8a8 = "QuantizationModifier:\n  targets: [Linear]\n  scheme: W8A8\n  ignore: [lm_head]\n"
     static let w4a16Asym = """
         QuantizationModifier:
@@ -53,8 +54,8 @@ import TestSupport
         var worst: Float = 0, peak: Float = 0
         for sample in hidden {
             var a = sample, b = sample
-            pipeline.run(before, &a, tap: nil)
-            pipeline.run(after, &b, tap: nil)
+            try pipeline.run(before, &a, tap: nil)
+            try pipeline.run(after, &b, tap: nil)
             for i in a.indices { worst = max(worst, abs(a[i] - b[i])); peak = max(peak, abs(a[i])) }
         }
         return worst / peak
@@ -109,16 +110,16 @@ import TestSupport
     }
 
     @Test func awqGridFollowsDuoScaling() {
-        let on = AWQ(mappings: [], duoScaling: .on, gridSize: 20).grid
+        let on = AWQ(mappings: [], duoScaling: .on, gridSize: 20, source: Self.source).grid
         #expect(on.count == 20 && on[0] == (0, false) && on[1] == (0, true) && on[19] == (1, true))
-        let both = AWQ(mappings: [], duoScaling: .both, gridSize: 20).grid
+        let both = AWQ(mappings: [], duoScaling: .both, gridSize: 20, source: Self.source).grid
         #expect(both.count == 20 && both.filter(\.duo).count == 10)
-        let off = AWQ(mappings: [], duoScaling: .off, gridSize: 5).grid.map(\.ratio)
+        let off = AWQ(mappings: [], duoScaling: .off, gridSize: 5, source: Self.source).grid.map(\.ratio)
         #expect(off == [0, 0.25, 0.5, 0.75, 1])
     }
 
     @Test func smoothQuantRefusesAMappingWhoseNormDoesNotFeedItsLayers() throws {
-        let step = SmoothQuant(strength: 0.5, mappings: [.init(balance: ["re:.*gate_proj"], smooth: "re:.*input_layernorm")], ignore: [])
+        let step = SmoothQuant(strength: 0.5, mappings: [.init(balance: ["re:.*gate_proj"], smooth: "re:.*input_layernorm")], ignore: [], source: Self.source)
         let pipeline = try Self.pipeline(Self.w8a8, program: CalibrationProgram())
         #expect(throws: ModifierError.self) { _ = try Self.smoothBlockZero(pipeline, .smoothQuant(step)) }
     }

@@ -146,9 +146,10 @@ extension RecipeErrorTests {
 
     @Test func mappingsForAnArchitectureNotCarried() throws {
         let recipe = try Recipe.parse(yaml: "SmoothQuantModifier: {}\nGPTQModifier: {scheme: W8A8}\n", file: "r.yaml")
+        let cohere = ModelDefaults(architecture: "CohereForCausalLM", smoothQuantMappings: nil, awqMappings: nil, isMixtureOfExperts: false)
         #expect(throws: RecipeError.noDefaultMappings(SourcePosition(file: "r.yaml", line: 1, column: 1),
                                                       modifier: "SmoothQuantModifier", architecture: "CohereForCausalLM")) {
-            try recipe.initialized(architecture: "CohereForCausalLM")
+            try recipe.initialized(for: cohere)
         }
     }
 }

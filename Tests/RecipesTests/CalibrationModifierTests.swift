@@ -3,7 +3,7 @@ import Testing
 
 /// What GPTQModifier, SmoothQuantModifier and AWQModifier hold after parsing: llm-compressor
 /// 0.14's defaults, every field written, GPTQ's activation ordering resolved into its config
-/// groups, and the mappings inferred from an architecture.
+/// groups, and the mappings the model's defaults fill in.
 @Suite struct CalibrationModifierTests {
     static func modifiers(_ yaml: String) throws -> [RecipeModifier] {
         try Recipe.parse(yaml: yaml, file: "r.yaml").modifiers
@@ -160,6 +160,11 @@ import Testing
         #expect(noOffload.duoScaling == .off)
     }
 
+    /// A mixture-of-experts model's defaults, and a dense model's.
+    static let mixtureDefaults = ModelDefaults(architecture: "MoeForCausalLM", smoothQuantMappings: [("re:.*input_layernorm", ["re:.*q_proj"])],
+                                               awqMappings: [("re:.*v_proj$", ["re:.*o_proj$"])], isMixtureOfExperts: true)
+    static let denseDefaults = ModelDefaults(architecture: "DenseForCausalLM", smoothQuantMappings: [], awqMappings: [], isMixtureOfExperts: false)
+
     /// What llm-compressor's `on_initialize` changes: inferred mappings, SmoothQuant's ignore, the
     /// AWQ offload device of mixture-of-experts models. Written values are kept.
     @Test func initializedFillsInWhatLLMCompressorInfers() throws {
@@ -168,16 +173,16 @@ import Testing
             AWQModifier: {}
             GPTQModifier: {scheme: W4A16}
             """, file: "r.yaml")
-        let mixtral = try recipe.initialized(architecture: "MixtralForCausalLM").modifiers
-        guard case let .smoothQuant(smoothQuant) = mixtral[0], case let .awq(awq) = mixtral[1] else { Issue.record("\(mixtral)"); return }
-        #expect(smoothQuant.mappings == DefaultMappings.smoothQuant(architecture: "MixtralForCausalLM"))
-        #expect(smoothQuant.mappings?.count == 1)  // attention only
+        let mixture = try recipe.initialized(for: Self.mixtureDefaults).modifiers
+        guard case let .smoothQuant(smoothQuant) = mixture[0], case let .awq(awq) = mixture[1] else { Issue.record("\(mixture)"); return }
+        #expect(smoothQuant.mappings?.map(\.smoothLayer) == ["re:.*input_layernorm"])
+        #expect(smoothQuant.mappings?.map(\.balanceLayers) == [["re:.*q_proj"]])
         #expect(smoothQuant.ignore == [])
-        #expect(awq.mappings == DefaultMappings.awq(architecture: "MixtralForCausalLM"))
+        #expect(awq.mappings == [AWQMapping(smoothLayer: "re:.*v_proj$", balanceLayers: ["re:.*o_proj$"])])
         #expect(awq.offloadDevice == .inferredCPU)
 
-        let llama = try recipe.initialized(architecture: "LlamaForCausalLM").modifiers
-        guard case let .awq(denseAWQ) = llama[1] else { Issue.record("\(llama)"); return }
+        let dense = try recipe.initialized(for: Self.denseDefaults).modifiers
+        guard case let .awq(denseAWQ) = dense[1] else { Issue.record("\(dense)"); return }
         #expect(denseAWQ.offloadDevice == .none)
 
         let written = try Recipe.parse(yaml: """
@@ -185,24 +190,11 @@ import Testing
             AWQModifier: {mappings: [{smooth_layer: d, balance_layers: [e]}], offload_device: cpu}
             GPTQModifier: {scheme: W4A16}
             """, file: "r.yaml")
-        let kept = try written.initialized(architecture: "Qwen3MoeForCausalLM").modifiers
+        let kept = try written.initialized(for: Self.mixtureDefaults).modifiers
         guard case let .smoothQuant(keptSmoothQuant) = kept[0], case let .awq(keptAWQ) = kept[1] else { Issue.record("\(kept)"); return }
         #expect(keptSmoothQuant.mappings == [SmoothQuantMapping(balanceLayers: ["a"], smoothLayer: "b")])
         #expect(keptSmoothQuant.ignore == ["c"])
         #expect(keptAWQ.mappings == [AWQMapping(smoothLayer: "d", balanceLayers: ["e"])])
         #expect(keptAWQ.offloadDevice == .device("cpu"))
-    }
-
-    @Test func defaultMappingsPerArchitecture() {
-        // An architecture llm-compressor has no entry for gets its defaults.
-        #expect(DefaultMappings.smoothQuant(architecture: "GemmaForCausalLM") == DefaultMappings.smoothQuant(architecture: "LlamaForCausalLM"))
-        #expect(DefaultMappings.awq(architecture: "GemmaForCausalLM") == DefaultMappings.awq(architecture: "LlamaForCausalLM"))
-        #expect(DefaultMappings.smoothQuant(architecture: "LlamaForCausalLM")?.map(\.smoothLayer) == ["re:.*input_layernorm", "re:.*post_attention_layernorm"])
-        #expect(DefaultMappings.awq(architecture: "Gemma2ForCausalLM")?[2].smoothLayer == "re:.*pre_feedforward_layernorm$")
-        #expect(DefaultMappings.awq(architecture: "Qwen3MoeForCausalLM")?[2].balanceLayers.first == "re:.*mlp.gate$")
-        #expect(DefaultMappings.smoothQuant(architecture: "Phi3ForCausalLM")?.map(\.balanceLayers) == [["re:.*qkv_proj"], ["re:.*gate_up_proj"]])
-        // One llm-compressor has its own mappings for, not carried here.
-        #expect(DefaultMappings.smoothQuant(architecture: "BloomForCausalLM") == nil)
-        #expect(DefaultMappings.awq(architecture: "Gemma3ForCausalLM") == nil)
     }
 }

@@ -1,4 +1,3 @@
-import Checkpoint
 import Foundation
 import Testing
 @testable import Recipes
@@ -45,7 +44,7 @@ import Testing
 
     @Test func fp8DynamicRecipeFile() throws {
         let path = Fixtures.recipesFolder.appendingPathComponent("fp8_dynamic.yaml").path
-        let recipe = try Recipe.load(path: path)
+        let recipe = try Fixtures.recipe(at: path)
         let spec = try #require(recipe.onlyQuantization)
         #expect(spec.scheme == .preset("FP8_DYNAMIC"))
         #expect(spec.targets == ["Linear"])

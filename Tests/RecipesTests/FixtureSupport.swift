@@ -1,5 +1,5 @@
-import Checkpoint
 import Foundation
+import JSON
 @testable import Recipes
 
 /// Paths of the fixtures copied from llm-compressor 0.14.0.1 outputs (Tests/Fixtures/recipes/PRESET/).
@@ -25,6 +25,12 @@ enum Fixtures {
             throw FixtureError.missing("quantization_config.config_groups.group_0 in \(preset)")
         }
         return group
+    }
+
+    /// The recipe file at `path`, parsed from its bytes as `Recipe.load(path:)` parses them.
+    static func recipe(at path: String) throws -> Recipe {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try bytes.withUnsafeBytes { try Recipe.parse(document: $0, file: path) }
     }
 
     /// The flat form of a preset recipe, as users write it.

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import TestSupport
 @testable import Recipes
 
 /// Every way a recipe is refused, with the line and column of the offending node and the
@@ -341,22 +340,10 @@ import TestSupport
         expectError(yaml, line: 1, column: 1, "refused")
     }
 
-    @Test func unreadableFile() {
-        do {
-            _ = try Recipe.load(path: "/nonexistent/recipe.yaml")
-            Issue.record("accepted a missing file")
-        } catch {
-            guard case .fileUnreadable = error else { Issue.record("\(error)"); return }
-            #expect(error.description.hasPrefix("/nonexistent/recipe.yaml: cannot read recipe"))
+    @Test func aDocumentThatIsNotUTF8IsUnreadable() {
+        let bytes: [UInt8] = Array("QuantizationModifier: {scheme: W4A16}\n# ".utf8) + [0xFF, 0x0A]
+        #expect(throws: RecipeError.fileUnreadable(path: "r.yaml", reason: "not valid UTF-8")) {
+            try bytes.withUnsafeBytes { try Recipe.parse(document: $0, file: "r.yaml") }
         }
-    }
-
-    @Test func aFIFOOrAFolderIsRefusedWithoutBlocking() throws {
-        let folder = TemporaryFolder("recipe")
-        let fifo = try FIFO(folder.file("recipe.yaml"))
-        let (thrown, blocked) = fifo.run { Result { try Recipe.load(path: fifo.path) } }
-        #expect(!blocked, "reading the recipe waited on the FIFO")
-        #expect(throws: RecipeError.fileUnreadable(path: fifo.path, reason: "a FIFO (named pipe), not a regular file")) { try thrown.get() }
-        #expect(throws: RecipeError.fileUnreadable(path: folder.path, reason: "a folder, not a regular file")) { try Recipe.load(path: folder.path) }
     }
 }

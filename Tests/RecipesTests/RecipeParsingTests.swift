@@ -1,4 +1,4 @@
-import Checkpoint
+import JSON
 import Testing
 @testable import Recipes
 

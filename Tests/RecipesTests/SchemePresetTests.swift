@@ -1,4 +1,3 @@
-import Checkpoint
 import Testing
 @testable import Recipes
 

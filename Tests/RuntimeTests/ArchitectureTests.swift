@@ -1,3 +1,4 @@
+import Architectures
 import Foundation
 import Runtime
 import Testing

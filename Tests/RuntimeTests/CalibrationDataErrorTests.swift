@@ -24,8 +24,9 @@ import TestSupport
 
     /// Expects a `calibrationData` error on `line` of `path` whose reason contains `reason`.
     func expectFailure(_ path: String, line: Int?, _ reason: String, tokenizer: Tokenizer? = nil,
+                       options: CalibrationDataOptions = CalibrationDataOptions(),
                        sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let thrown = try error(loading: path, tokenizer: tokenizer)
+        let thrown = try error(loading: path, tokenizer: tokenizer, options: options)
         guard case let .calibrationData(file, errorLine, errorReason) = thrown else {
             Issue.record("expected a calibration data error, got \(String(describing: thrown))", sourceLocation: sourceLocation)
             return
@@ -88,10 +89,35 @@ import TestSupport
         #expect(throws: RuntimeError.checkpoint(.cannotOpen(path: fifo.path, reason: "a FIFO (named pipe), not a regular file"))) { try thrown.get() }
     }
 
-    @Test func overlongLinesAreRefused() throws {
+    /// A JSON Lines record is one line, read whole: a longer one than 64 MiB is refused. (Plain
+    /// text is read in pieces however long its lines: `CalibrationBoundsTests`.)
+    @Test func overlongRecordsAreRefused() throws {
         let long = [UInt8](repeating: 0x61, count: BufferedInput.maxLineLength + 2)
         try expectFailure(try folder.write("long.jsonl", Array("{\"text\": \"x\"}\n".utf8) + long), line: 2, "line longer than 64 MiB")
-        try expectFailure(try folder.write("long.txt", Array("x\n".utf8) + long), line: 2, "line longer than 64 MiB")
+    }
+
+    /// A tokenizer that puts `<s>` (3) before a text and `</s>` (4) after it; "ab" is token 2.
+    static func surrounding() throws -> Tokenizer {
+        try Tokenizer(jsonText: #"""
+            {"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2, "<s>": 3, "</s>": 4}, "merges": ["a b"]},
+             "post_processor": {"type": "RobertaProcessing", "cls": ["<s>", 3], "sep": ["</s>", 4]}}
+            """#)
+    }
+
+    /// An empty text would be one sample of `<s></s>`, nothing to calibrate on: refused. No
+    /// window of special tokens alone is a sample.
+    @Test func samplesOfSpecialTokensAloneAreNone() throws {
+        let tokenizer = try Self.surrounding()
+        try expectFailure(try folder.write("empty.txt", text: ""), line: nil, "no text to calibrate on", tokenizer: tokenizer)
+        try expectFailure(try folder.write("blank.jsonl", text: "{\"text\": \"ab\"}\n"), line: nil, "no records to calibrate on", tokenizer: tokenizer,
+                          options: CalibrationDataOptions(maxSequenceLength: 2))
+        let options = CalibrationDataOptions(maxSequenceLength: 2, shuffle: false)
+        let text = try CalibrationData.load(path: try folder.write("ab.txt", text: "ab"), tokenizer: tokenizer, options: options)
+        #expect(text.samples == [[3, 2]])
+        let twice = try CalibrationData.load(path: try folder.write("abab.txt", text: "abab"), tokenizer: tokenizer, options: options)
+        #expect(twice.samples == [[3, 2], [2, 4]])
+        let oneToken = CalibrationDataOptions(maxSequenceLength: 1, shuffle: false)
+        #expect(try CalibrationData.load(path: try folder.write("one.txt", text: "ab"), tokenizer: tokenizer, options: oneToken).samples == [[2]])
     }
 
     @Test func optionsOutOfRangeAreRefused() throws {
@@ -111,15 +137,28 @@ import TestSupport
         return model
     }
 
-    @Test func messagesNeedAChatMLTemplate() throws {
+    /// `messages` are rendered with the model's own template, whatever it is (here Llama-3-style,
+    /// with the message's extra members), and tokenized like `text`.
+    @Test func messagesAreRenderedWithTheModelsTemplate() throws {
+        let records = try folder.write("chat.jsonl", text: "{\"text\": \"x\"}\n{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\", \"name\": \"Ann\"}]}\n")
+        let llama = #"{"bos_token": "<|im_start|>", "chat_template": "{{ bos_token }}{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + ' ' + m.name + '<|end_header_id|>\n\n' + m['content'] | trim + '<|eot_id|>' }}{% endfor %}"}"#
+        let tokenizer = try Tokenizer(path: try modelFolder(config: llama))
+        let data = try CalibrationData.load(path: records, tokenizer: tokenizer, options: CalibrationDataTests.inOrder(maxSequenceLength: 64))
+        #expect(data.samples == [tokenizer.encode("x", addSpecialTokens: true, maxLength: 64),
+                                 tokenizer.encode("<|im_start|><|start_header_id|>user Ann<|end_header_id|>\n\nHi<|eot_id|>", addSpecialTokens: true, maxLength: 64)])
+    }
+
+    /// No silent fallback: a model without a template, a template that does not parse or that
+    /// raises while rendering a record are errors naming the record's line and the template's.
+    @Test func messagesNeedTheModelsTemplate() throws {
         let records = try folder.write("chat.jsonl", text: "{\"text\": \"x\"}\n{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}\n")
-        let llama = #"{"chat_template": "{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\n\n' + m['content'] + '<|eot_id|>' }}{% endfor %}"}"#
-        let model = try modelFolder(config: llama)
-        try expectFailure(records, line: 2, "\(model)/tokenizer_config.json: the chat template is not ChatML", tokenizer: try Tokenizer(path: model))
-        try expectFailure(records, line: 2, "write 'text' records", tokenizer: try Tokenizer(path: model))
         let none = try modelFolder(config: "{}")
-        try expectFailure(records, line: 2, "the tokenizer has none", tokenizer: try Tokenizer(path: none))
-        let chatML = try modelFolder(config: #"{"chat_template": "<|im_start|>{{ m }}<|im_end|>"}"#)
-        #expect(try error(loading: records, tokenizer: try Tokenizer(path: chatML)) == nil)
+        try expectFailure(records, line: 2, "'messages' need the model's chat template: \(none): no chat template", tokenizer: try Tokenizer(path: none))
+        try expectFailure(records, line: 2, "write 'text' records", tokenizer: try Tokenizer(path: none))
+        let including = try modelFolder(config: #"{"chat_template": "{% for m in messages %}\n{% include 'turn.jinja' %}{% endfor %}"}"#)
+        try expectFailure(records, line: 2, "\(including)/tokenizer_config.json: chat template line 2: the 'include' tag is not supported", tokenizer: try Tokenizer(path: including))
+        let raising = try modelFolder(config: #"{"chat_template": "{% if messages[0].role != 'system' %}{{ raise_exception('a system message first') }}{% endif %}"}"#)
+        try expectFailure(records, line: 2, "\(raising)/tokenizer_config.json: chat template line 1: the template raised an error: a system message first",
+                          tokenizer: try Tokenizer(path: raising))
     }
 }

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 import Testing
 import TestSupport
 @testable import Runtime
@@ -80,9 +81,10 @@ import TestSupport
         while let piece = try input.nextPiece(preferredSize: 2, maximumSize: 30) {
             pieces.append((String(decoding: piece.bytes, as: UTF8.self), piece.firstLine))
         }
-        // Not after "aaaa" (a blank line follows), nor before " cc"; the last line alone is longer than the maximum.
-        #expect(pieces.map(\.0) == ["aaaa\n\nbbbb\n cc\n", "dd\n", "ee\n", String(repeating: "f", count: 40) + "\n"])
-        #expect(pieces.map(\.1) == [1, 5, 6, 7])
+        // Not after "aaaa" (a blank line follows), nor before " cc"; the last line is longer than the
+        // maximum, and has no space: it is cut at the maximum.
+        #expect(pieces.map(\.0) == ["aaaa\n\nbbbb\n cc\n", "dd\n", "ee\n", String(repeating: "f", count: 30), String(repeating: "f", count: 10) + "\n"])
+        #expect(pieces.map(\.1) == [1, 5, 6, 7, 7])
         #expect(input.lineNumber == 7)
     }
 

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 import Testing
 import TestSupport
 @testable import Runtime
@@ -212,5 +213,30 @@ import TestSupport
         #expect(tokenizer.encode("abab") == [2, 2])
         #expect(tokenizer.encode("aXYb") == [0, 3, 1])
         #expect(tokenizer.decode([2, 0]) == "ab a")
+    }
+
+    /// transformers' truncation keeps the post-processor's tokens at both ends.
+    @Test func truncationKeepsTheSpecialTokens() throws {
+        var root = try #require(try JSONSerialization.jsonObject(with: Fixtures.data("tokenizers/byte-level-bpe/tokenizer.json")) as? [String: Any])
+        func special(_ name: String) -> [String: Any] { ["SpecialToken": ["id": name, "type_id": 0]] }
+        root["post_processor"] = [
+            "type": "Sequence",
+            "processors": [
+                ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true],
+                ["type": "TemplateProcessing",
+                 "single": [special("<|begin_of_text|>"), ["Sequence": ["id": "A", "type_id": 0]], special("[END]")],
+                 "special_tokens": ["<|begin_of_text|>": ["id": "<|begin_of_text|>", "ids": [0], "tokens": ["<|begin_of_text|>"]],
+                                    "[END]": ["id": "[END]", "ids": [901], "tokens": ["[END]"]]]],
+            ],
+        ]
+        let tokenizer = try Tokenizer(jsonText: String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self))
+        let text = "free software for everyone, everywhere"
+        let body = tokenizer.encode(text)
+        try #require(body.count > 6)
+        #expect(tokenizer.encode(text, addSpecialTokens: true) == [0] + body + [901])
+        #expect(tokenizer.encode(text, addSpecialTokens: true, maxLength: 6) == [0] + body.prefix(4) + [901])
+        #expect(tokenizer.encode(text, addSpecialTokens: true, maxLength: 100) == [0] + body + [901])
+        #expect(tokenizer.encode(text, addSpecialTokens: false, maxLength: 6) == Array(body.prefix(6)))
+        #expect(tokenizer.encode(text, addSpecialTokens: true, maxLength: 1) == [0])
     }
 }

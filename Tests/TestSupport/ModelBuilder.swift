@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 
 /// Writes small model folders (config.json + model.safetensors) for tests.
 public struct ModelBuilder {

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 
 /// A reference output of llm-compressor as `stmanifest.py describe` records it: dtype, shape and
 /// SHA-256 of every tensor, and the quantization_config. `compare` says what differs in ours.

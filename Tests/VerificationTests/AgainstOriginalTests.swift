@@ -83,4 +83,19 @@ import Verification
         #expect(try Verifier.verify(checkpoint: path).problems.count == 14)
         #expect(try Verifier.verify(checkpoint: path, against: Self.model).problems.map(\.description) == [])
     }
+
+    /// An empty Linear weight (no columns or no rows) in both models is a problem, not a division by zero.
+    @Test(arguments: [[512, 0], [0, 256]]) func anEmptyWeightIsAProblem(_ shape: [Int]) throws {
+        let folder = TemporaryFolder("verify-against")
+        let name = "model.layers.0.mlp.extra_proj.weight"
+        var original = try EditableCheckpoint(Self.model)
+        original.tensors.append((name, .bf16, shape, []))
+        try original.write(to: folder.file("original"))
+        var checkpoint = try CorruptedCheckpointTests.compressed("fp8_dynamic", in: folder)
+        checkpoint.tensors.append((name, .f8e4m3, shape, []))
+        checkpoint.tensors.append((name + "_scale", .bf16, [shape[0], 1], .bf16(Array(repeating: 1, count: shape[0]))))
+        #expect(try CorruptedCheckpointTests.problems(checkpoint, in: folder, against: folder.file("original")) == [
+            "\(name): config group 'group_0' (float-quantized): shape \(shape) is empty; a Linear weight to quantize has at least one row and one column",
+        ])
+    }
 }

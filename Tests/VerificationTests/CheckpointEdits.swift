@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 import TestSupport
 
 /// A checkpoint folder's tensors and config.json, loaded to be changed and written back: how

@@ -19,22 +19,19 @@ public final class Checkpoint: @unchecked Sendable {
     public let indexPath: String?
     private let byName: [String: Int]
     private let paths: FolderPaths
+    /// The tensors' bytes when the checkpoint was opened over memory (`init(directory:memory:)`):
+    /// tensor i is then `Tensor(shard: i, ...)` and `shards` is empty.
+    private let buffers: [UnsafeRawBufferPointer]?
 
     /// Opens the checkpoint in `directory`: `model.safetensors.index.json` when present, else a single
     /// `model.safetensors`, else every `*.safetensors` in the folder. A file of the folder that is a
     /// symlink resolving outside it is refused, except, in a snapshot of the Hugging Face cache, one
     /// into the same cache repository (`FolderPaths`); so is anything but a regular file (`RegularFile`).
     public init(directory: String) throws(CheckpointError) {
-        guard FolderPaths.isDirectory(directory) else {
-            throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
-        }
-        guard let paths = FolderPaths(directory: directory) else {
-            throw .cannotOpen(path: directory, reason: "cannot resolve path")
-        }
+        let paths = try Self.folder(directory)
         self.directory = directory
         self.paths = paths
-        let configPath = directory + "/" + ModelConfig.fileName
-        config = FolderPaths.exists(configPath) ? try ModelConfig(path: paths.file(ModelConfig.fileName)) : nil
+        config = try Self.config(in: paths, directory: directory)
 
         let indexPath = directory + "/" + ShardIndex.fileName
         var shardNames: [String]
@@ -86,16 +83,59 @@ public final class Checkpoint: @unchecked Sendable {
         self.shards = shards
         self.tensors = tensors
         self.byName = byName
+        buffers = nil
+    }
+
+    /// A checkpoint whose tensors are in memory (`MemoryTensor`), in the order given, and whose
+    /// config.json and other files are in `directory`: what `save_pretrained` would write, without
+    /// writing the weights. The buffers must stay valid and unchanged while the checkpoint is used.
+    public init(directory: String, memory: [MemoryTensor]) throws(CheckpointError) {
+        let paths = try Self.folder(directory)
+        self.directory = directory
+        self.paths = paths
+        config = try Self.config(in: paths, directory: directory)
+        indexPath = nil
+        shards = []
+        var tensors: [Tensor] = []
+        var byName: [String: Int] = [:]
+        for tensor in memory {
+            if byName[tensor.name] != nil { throw .duplicateTensor(file: MemoryTensor.source, tensor: tensor.name) }
+            byName[tensor.name] = tensors.count
+            tensors.append(Tensor(shard: tensors.count, info: try tensor.info()))
+        }
+        self.tensors = tensors
+        self.byName = byName
+        buffers = memory.map(\.bytes)
+    }
+
+    /// The path rules of the model folder `directory`, once it is checked to be a folder.
+    private static func folder(_ directory: String) throws(CheckpointError) -> FolderPaths {
+        guard FolderPaths.isDirectory(directory) else {
+            throw FolderPaths.exists(directory) ? .notADirectory(path: directory) : .cannotOpen(path: directory, reason: "no such directory")
+        }
+        guard let paths = FolderPaths(directory: directory) else {
+            throw .cannotOpen(path: directory, reason: "cannot resolve path")
+        }
+        return paths
+    }
+
+    /// The folder's config.json, when it has one.
+    private static func config(in paths: FolderPaths, directory: String) throws(CheckpointError) -> ModelConfig? {
+        FolderPaths.exists(directory + "/" + ModelConfig.fileName) ? try ModelConfig(path: paths.file(ModelConfig.fileName)) : nil
     }
 
     public func tensor(named name: String) -> Tensor? { byName[name].map { tensors[$0] } }
 
     /// The bytes of `tensor`, without a copy.
-    public func data(_ tensor: Tensor) -> UnsafeRawBufferPointer { shards[tensor.shard].data(tensor.info) }
+    public func data(_ tensor: Tensor) -> UnsafeRawBufferPointer {
+        if let buffers { return buffers[tensor.shard] }
+        return shards[tensor.shard].data(tensor.info)
+    }
 
     /// Drops the pages of `tensor` from this process's resident set (the page cache keeps them):
     /// what a stream over a large checkpoint does after each tensor.
     public func release(_ tensor: Tensor) {
+        guard buffers == nil else { return }
         let shard = shards[tensor.shard]
         shard.mapped.release(shard.fileRange(tensor.info))
     }
@@ -103,7 +143,7 @@ public final class Checkpoint: @unchecked Sendable {
     /// The bytes of `tensor`, without a copy, once its shard is checked to be as it was opened
     /// (`MappedFile.checkUnchanged`): what a run that reads tensor after tensor should call.
     public func checkedData(_ tensor: Tensor) throws(CheckpointError) -> UnsafeRawBufferPointer {
-        try shards[tensor.shard].mapped.checkUnchanged()
+        if buffers == nil { try shards[tensor.shard].mapped.checkUnchanged() }
         return data(tensor)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A model's config.json: read with every key kept in order, patched, and written back in the
 /// form compressed-tensors writes when it adds a quantization_config (Python's `json.dump` with

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// `model.safetensors.index.json`: which shard holds each tensor.
 public struct ShardIndex: Sendable {

@@ -3,22 +3,22 @@ public final class SafetensorsFile: @unchecked Sendable {
     public let path: String
     public let header: SafetensorsHeader
     public let mapped: MappedFile
-    private let byName: [String: Int]
 
-    /// Maps `path` and validates its header. Only the header is read; tensor data stays on disk
-    /// until a view of it is touched.
+    /// Maps `path` and validates its header. Only the header is read, and its pages are then
+    /// dropped from the resident set; tensor data stays on disk until a view of it is touched.
     public init(path: String) throws(CheckpointError) {
         self.path = path
         mapped = try MappedFile(path: path)
         header = try SafetensorsHeader(file: path, bytes: mapped.bytes)
-        var byName: [String: Int] = [:]
-        for (i, t) in header.tensors.enumerated() { byName[t.name] = i }
-        self.byName = byName
+        mapped.release(0..<header.dataOffset)
     }
 
     public var tensors: [TensorInfo] { header.tensors }
 
-    public func info(_ name: String) -> TensorInfo? { byName[name].map { header.tensors[$0] } }
+    /// The tensor named `name`, found by a scan of the header (`Checkpoint.tensor(named:)` is the
+    /// indexed lookup over all shards).
+    /// - Complexity: O(n) in the number of tensors.
+    public func info(_ name: String) -> TensorInfo? { header.tensors.first { $0.name == name } }
 
     /// The bytes of `tensor` (which must come from this file's header), without a copy.
     public func data(_ tensor: TensorInfo) -> UnsafeRawBufferPointer {

@@ -13,6 +13,10 @@ public struct TensorInfo: Sendable, Equatable {
         self.dataRange = dataRange
     }
 
+    /// The largest dimension taken as that of a real weight (2^40), far beyond any model's: larger
+    /// shapes and sizes are refused wherever they would enter layout arithmetic, which then cannot overflow.
+    public static let largestDimension = 1 << 40
+
     public var elementCount: Int { shape.reduce(1, *) }
     public var byteCount: Int { dataRange.count }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// Streams tensors into safetensors shards by a `ShardPlan`: the caller announces each tensor with
 /// `begin(_:)` in plan order and appends its bytes in one or more chunks. Headers are written up
 /// front (the plan knows every size), so memory holds no more than the chunk being appended.

@@ -25,20 +25,19 @@ public final class OutputFolder {
     /// Creates the destination's missing parent folders, locks the output, cleans up leftovers of
     /// killed runs and creates the temporary folder. An existing, non-empty `destination` is refused
     /// unless it is a compressed checkpoint and `overwrite`; one that is, holds or lies inside any
-    /// of `inputs` is always refused (and the parent folders just created are removed again).
+    /// of `inputs` is always refused, before any parent folder is created.
     public init(destination: String, inputs: [RunInput] = [], overwrite: Bool) throws(CheckpointError) {
         let url = URL(fileURLWithPath: destination).standardizedFileURL
         self.destination = url.path
         self.overwrite = overwrite
-        let parent = url.deletingLastPathComponent().path
-        let createdParents = try ParentFolders.create(parent, for: destination)
+        // Checked before any parent folder is created, so that a refused output never touches an input.
+        guard let target = Self.resolved(url) else {
+            throw .outputFailed(path: destination, reason: "its parent folders cannot be resolved")
+        }
+        try RunInput.check(target: target, destination: destination, against: inputs)
+        let createdParents = try ParentFolders.create(url.deletingLastPathComponent().path, for: destination)
         var ready = false
         defer { if !ready { ParentFolders.remove(createdParents) } }
-        guard let parentRoot = FolderPaths.canonical(parent) else {
-            throw .outputFailed(path: destination, reason: "parent folder \(parent) cannot be resolved")
-        }
-        let target = url.path == "/" ? "/" : (parentRoot == "/" ? "" : parentRoot) + "/" + url.lastPathComponent
-        try RunInput.check(target: target, destination: destination, against: inputs)
         lock = try OutputLock(path: Self.lockPath(for: destination), destination: destination)
         leftovers = OutputLeftovers.clean(destination: self.destination)
         if let refusal = ReplaceableOutput.refusal(self.destination, overwrite: overwrite) {
@@ -52,6 +51,20 @@ public final class OutputFolder {
     }
 
     deinit { if !finished { discard() } }
+
+    /// `url` with its deepest existing folder's symlinks resolved and the missing components
+    /// after it appended: the canonical path it will have once its parents are created.
+    private static func resolved(_ url: URL) -> String? {
+        if url.path == "/" { return "/" }
+        var missing = [url.lastPathComponent]
+        var folder = url.deletingLastPathComponent()
+        while !FolderPaths.exists(folder.path), folder.path != "/" {
+            missing.insert(folder.lastPathComponent, at: 0)
+            folder = folder.deletingLastPathComponent()
+        }
+        guard let root = FolderPaths.canonical(folder.path) else { return nil }
+        return (root == "/" ? "" : root) + "/" + missing.joined(separator: "/")
+    }
 
     /// The temporary folder this process writes for `destination`: hidden, beside it, named
     /// with `partialMarker` and the process id.

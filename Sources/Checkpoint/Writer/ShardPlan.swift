@@ -1,3 +1,5 @@
+import JSON
+
 /// How output tensors are split into shard files: in the given order, a new shard starting when
 /// the next tensor would push the current one past the limit (a tensor larger than the limit gets
 /// a shard of its own), as transformers shards. One shard is `model.safetensors`; several are

@@ -26,6 +26,8 @@ struct AWQ: Sendable {
     var mappings: [Mapping]
     var duoScaling: DuoScaling
     var gridSize: Int
+    /// Where the modifier is written: errors about its patterns point there.
+    var source: SourcePosition
 
     /// The (ratio, duo scaling) pairs of the grid search.
     var grid: [(ratio: Float, duo: Bool)] {
@@ -55,15 +57,17 @@ struct AWQ: Sendable {
         var result: [Resolved] = []
         let weights = entries.filter { $0.tensor.name == $0.module + ".weight" }
         for mapping in mappings {
-            let smoothMatcher = ModuleMatcher(targets: [mapping.smooth], ignore: [])
-            let balanceMatcher = ModuleMatcher(targets: mapping.balance, ignore: [])
-            for smooth in weights where smoothMatcher.matches(moduleName: smooth.module, className: smooth.kind.className) {
-                let balance = weights.filter {
-                    $0.kind == .linear && balanceMatcher.matches(moduleName: $0.module, className: $0.kind.className)
+            let smoothMatcher = ModuleMatcher(targets: [mapping.smooth], ignore: [], source: source)
+            let balanceMatcher = ModuleMatcher(targets: mapping.balance, ignore: [], source: source)
+            for smooth in weights {
+                guard try smoothMatcher.matches(smooth) else { continue }
+                var balance: [QuantizationPlan.Entry] = []
+                for candidate in weights where candidate.kind == .linear {
+                    if try balanceMatcher.matches(candidate) { balance.append(candidate) }
                 }
                 let width = smooth.tensor.info.shape[0]
                 guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
-                      let site = LayerwiseModel.site(ofLinear: balance[0].module),
+                      let site = spec.architecture.site(ofLinear: balance[0].module),
                       let parent = Self.parent(site: site) else { continue }
                 var resolved: [(Checkpoint.Tensor, IntegerFakeQuantizer?)] = []
                 for entry in balance {

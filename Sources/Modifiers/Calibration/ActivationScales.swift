@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Recipes
 
 /// The tensors calibration adds beside a quantized module's weight outputs, from its scheme's
@@ -32,12 +33,12 @@ enum ActivationScales {
         }
     }
 
-    /// The output tensor of `scale` for `module`, whose weight has dtype `weightType`.
-    static func output(_ scale: InputScale, module: String, weightType: DType) -> OutputTensor {
-        switch scale {
-        case .perTensor: return OutputTensor(name: module + ".input_scale", dtype: weightType, shape: [1])
-        case .global: return OutputTensor(name: module + ".input_global_scale", dtype: .f32, shape: [1])
-        }
+    /// The tensors calibration writes for the inputs of `module` (whose weight is `weight`) under
+    /// `scheme`, as compressed-tensors lays them out (``ActivationLayout``): an `input_scale` in the
+    /// weight's dtype, or NVFP4's f32 `input_global_scale`.
+    static func outputs(of scheme: QuantizationScheme, module: String, weight: TensorInfo) -> [OutputTensor] {
+        ActivationLayout.tensors(module: module, scheme: scheme, rows: weight.shape[0], columns: weight.shape[1], floatDType: weight.dtype)
+            .compactMap(\.output)
     }
 
     /// `k_scale` and `v_scale` of the attention module `attention` (`model.layers.N.self_attn`),

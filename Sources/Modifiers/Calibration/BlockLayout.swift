@@ -1,3 +1,5 @@
+import Architectures
+
 /// The entries of a plan grouped by decoder block (`model.layers.N.`), which calibration
 /// processes one block at a time, and the entries outside every block.
 struct BlockLayout {
@@ -6,11 +8,11 @@ struct BlockLayout {
     /// Entry indices of each block, in plan order.
     let blocks: [[Int]]
 
-    init(entries: [QuantizationPlan.Entry], blockCount: Int) {
+    init(entries: [QuantizationPlan.Entry], blockCount: Int, layout: DecoderLayout) {
         var outside: [Int] = []
         var blocks = Array(repeating: [Int](), count: blockCount)
         for (i, entry) in entries.enumerated() {
-            if let b = Self.block(of: entry.module), b < blockCount { blocks[b].append(i) } else { outside.append(i) }
+            if let b = layout.block(of: entry.module), b < blockCount { blocks[b].append(i) } else { outside.append(i) }
         }
         self.outside = outside
         self.blocks = blocks
@@ -18,12 +20,4 @@ struct BlockLayout {
 
     /// Entry indices in the order calibration writes them: outside entries, then block by block.
     var writeOrder: [Int] { outside + blocks.flatMap { $0 } }
-
-    /// The block index of `module` (`model.layers.N` or below it), or nil.
-    static func block(of module: String) -> Int? {
-        let prefix = "model.layers."
-        guard module.hasPrefix(prefix) else { return nil }
-        let rest = module.dropFirst(prefix.count)
-        return Int(rest.prefix { $0 != "." })
-    }
 }

@@ -8,10 +8,13 @@ public struct CalibrationInput: Sendable {
     /// The dataset they were read from by `load(dataset:model:options:)`, which a run's output
     /// must not replace.
     public var file: String?
+    /// What reading the dataset found; nil for samples given as they are.
+    public var statistics: CalibrationData.Statistics?
 
-    public init(samples: [[Int]], file: String? = nil) {
+    public init(samples: [[Int]], file: String? = nil, statistics: CalibrationData.Statistics? = nil) {
         self.samples = samples
         self.file = file
+        self.statistics = statistics
     }
 
     /// Reads `dataset` (text, JSON Lines, or either compressed with zstd) and tokenizes it with
@@ -21,7 +24,8 @@ public struct CalibrationInput: Sendable {
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(path: model) } catch { throw .tokenizer(error) }
         do {
-            return CalibrationInput(samples: try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options).samples, file: dataset)
+            let data = try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options)
+            return CalibrationInput(samples: data.samples, file: dataset, statistics: data.statistics)
         } catch { throw .runtime(error) }
     }
 }

@@ -21,7 +21,7 @@ struct GPTQSettings: Sendable, Equatable {
 }
 
 extension CalibrationProgram {
-    /// Reads a recipe (as `Recipe.initialized(architecture:)` leaves it): the one modifier that
+    /// Reads a recipe (as `Recipe.initialized(for:)` leaves it): the one modifier that
     /// quantizes (QuantizationModifier, or GPTQModifier with its activation ordering resolved) and
     /// the SmoothQuant and AWQ modifiers, which must come before it.
     static func make(recipe: Recipe, recipeFile: String) throws(ModifierError) -> (QuantizationModifierSpec, CalibrationProgram) {
@@ -45,7 +45,7 @@ extension CalibrationProgram {
                 program.smoothing.append(.smoothQuant(SmoothQuant(
                     strength: Float(spec.smoothingStrength), algorithm: spec.algorithm,
                     mappings: (spec.mappings ?? []).map { SmoothQuant.Mapping(balance: $0.balanceLayers, smooth: $0.smoothLayer) },
-                    ignore: spec.ignore ?? [])))
+                    ignore: spec.ignore ?? [], source: spec.position)))
             case let .awq(spec):
                 if let hooked = spec.mappings?.first(where: { $0.activationHookTarget != nil }) {
                     throw .unsupportedModifier(name: "\(spec.position): AWQModifier",
@@ -59,7 +59,7 @@ extension CalibrationProgram {
                 }
                 program.smoothing.append(.awq(AWQ(
                     mappings: (spec.mappings ?? []).map { AWQ.Mapping(smooth: $0.smoothLayer, balance: $0.balanceLayers) },
-                    duoScaling: duo, gridSize: spec.nGrid)))
+                    duoScaling: duo, gridSize: spec.nGrid, source: spec.position)))
             }
         }
         guard let quantizing else { throw .noQuantizationModifier(recipe: recipeFile) }

@@ -19,7 +19,7 @@ final class GPTQHessians {
         var list: [(Int, LayerSite)] = []
         for i in members {
             let entry = plan.quantization.entries[i]
-            guard case .quantize = entry.action, let site = LayerwiseModel.site(ofLinear: entry.module) else { continue }
+            guard case .quantize = entry.action, let site = plan.quantization.architecture.site(ofLinear: entry.module) else { continue }
             list.append((i, site))
             if bySite[site] == nil {
                 let box = Box(columns: entry.tensor.info.shape[1])

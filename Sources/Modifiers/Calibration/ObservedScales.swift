@@ -33,7 +33,7 @@ final class ObservedScales {
                 case "input_scale", "input_global_scale":
                     guard case let .quantize(group) = plan.quantization.entries[i].action,
                           let args = plan.quantization.groups[group].scheme.inputActivations,
-                          let linearSite = LayerwiseModel.site(ofLinear: module) else { continue }
+                          let linearSite = plan.quantization.architecture.site(ofLinear: module) else { continue }
                     observer = Observed(try RangeObserver(args: args, what: plan.quantization.groups[group].name), args)
                     site = linearSite
                 case "k_scale", "v_scale":

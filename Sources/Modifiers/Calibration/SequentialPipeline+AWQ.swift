@@ -21,6 +21,7 @@ extension SequentialPipeline {
             let weightMeans = AWQ.weightMeans(original, columns: columns)
             var best: (loss: Double, scales: [Float])?
             for (ratio, duo) in step.grid {
+                try cancellation?.check()
                 let scales = AWQ.scales(activationMeans: means, weightMeans: duo ? weightMeans : nil, ratio: ratio)
                 var candidate = replacements
                 for ((tensor, quantizer), weight) in zip(mapping.balance, original) {
@@ -53,7 +54,7 @@ extension SequentialPipeline {
         let block = try loadBlock(b, replacements)
         for sample in hidden {
             var copy = sample
-            run(block, &copy, tap: tap)
+            try run(block, &copy, tap: tap)
         }
         return recorded
     }

@@ -18,7 +18,7 @@ extension SequentialPipeline {
         let block = try loadBlock(b, replacements)
         for sample in hidden {
             var copy = sample
-            run(block, &copy, tap: tap)
+            try run(block, &copy, tap: tap)
         }
         for mapping in mappings {
             let columns = mapping.norm.info.shape[0]

@@ -18,26 +18,29 @@ final class SequentialPipeline {
     let model: LayerwiseModel
     let layout: BlockLayout
     let threads: Int
+    /// Checked before each block runs on a sample; a set flag stops the run with `ModifierError.cancelled`.
+    var cancellation: CancellationFlag?
 
     init(plan: OneshotPlan, program: CalibrationProgram, threads: Int) throws(ModifierError) {
         self.plan = plan
         self.program = program
         self.threads = threads
         do { model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads) } catch { throw .runtime(error) }
-        layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount)
+        layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount,
+                             layout: plan.quantization.architecture.layout)
     }
 
     /// The output tensors in the order ``run(samples:writer:progress:)`` writes them.
     var outputs: [OutputTensor] { layout.writeOrder.flatMap { plan.entryOutputs[$0] } }
 
     /// Calibrates on `samples` and writes every output tensor; `progress` gets each entry written.
-    func run(samples: [[Int]], writer: CheckpointWriter, progress: (Int) -> Void) throws(ModifierError) {
+    func run(samples: [[Int]], writer: CheckpointWriter, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !samples.isEmpty else { throw .runtime(.emptyInput) }
         let entries = plan.quantization.entries
         do {
             for i in layout.outside {
                 try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, writer: writer)
-                progress(i)
+                try progress(i)
             }
             // Smoothing and round-to-nearest quantization calibrate on the unquantized model's
             // hidden states; GPTQ on those of the blocks it has already quantized (llm-compressor
@@ -66,21 +69,21 @@ final class SequentialPipeline {
                     let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
                     for sample in propagated! {
                         var copy = sample
-                        run(block, &copy, tap: tap)
+                        try run(block, &copy, tap: tap)
                     }
                     solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
                                                 values: { name throws(ModifierError) in try values(name, replacements) })
                     var quantized = replacements
                     for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
                     let quantizedBlock = try loadBlock(b, quantized)
-                    for s in propagated!.indices { run(quantizedBlock, &propagated![s], tap: nil) }
-                    if clean != nil { for s in clean!.indices { run(block, &clean![s], tap: nil) } }
+                    for s in propagated!.indices { try run(quantizedBlock, &propagated![s], tap: nil) }
+                    if clean != nil { for s in clean!.indices { try run(block, &clean![s], tap: nil) } }
                 } else {
-                    for s in clean!.indices { run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
+                    for s in clean!.indices { try run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
                 }
                 for i in members {
                     try emit(i, replacements: replacements, observed: observed, solved: solved[i], writer: writer)
-                    progress(i)
+                    try progress(i)
                 }
             }
         } catch let error as ModifierError {
@@ -96,7 +99,9 @@ final class SequentialPipeline {
         do { return try model.block(b, replacing: replacements) } catch { throw .runtime(error) }
     }
 
-    func run(_ block: LayerwiseModel.Block, _ sample: inout [Float], tap: (any LayerTap)?) {
+    /// Runs `block` on one sample's hidden states in place, unless the run was cancelled.
+    func run(_ block: LayerwiseModel.Block, _ sample: inout [Float], tap: (any LayerTap)?) throws(ModifierError) {
+        try cancellation?.check()
         let rows = sample.count / model.spec.hiddenSize
         sample.withUnsafeMutableBufferPointer { model.run(block, hidden: $0.baseAddress!, rows: rows, tap: tap) }
     }
@@ -126,7 +131,7 @@ final class SequentialPipeline {
             outputs = outputs.dropFirst()
         case let .quantize(group):
             let quantizer = plan.quantizers[group]
-            let names = quantizer.outputs(module: entry.module, weight: info).map(\.name)
+            let names = plan.layouts[group].tensors(module: entry.module, weight: info).map(\.name)
             var context = QuantizationContext.none
             if let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
                 context.groupAbsmax = try plan.fusedAbsmax(members, replacements: replacements, threads: threads, allowNonFinite: false)

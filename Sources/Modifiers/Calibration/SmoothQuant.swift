@@ -1,3 +1,4 @@
+import Architectures
 import Checkpoint
 import Recipes
 import Foundation
@@ -28,6 +29,8 @@ struct SmoothQuant: Sendable {
     /// The mappings; a recipe that writes none gets its architecture's (`DefaultMappings`).
     var mappings: [Mapping]
     var ignore: [String]
+    /// Where the modifier is written: errors about its patterns point there.
+    var source: SourcePosition
 
     /// A mapping found in one block: the norm's weight tensor, the balance weights and the site
     /// whose activations the norm produces.
@@ -40,39 +43,30 @@ struct SmoothQuant: Sendable {
     /// The mappings that apply in one block, given its entries.
     /// - Throws: `unsupportedModifier` when a mapping's norm does not feed its balance layers.
     func resolve(block entries: [QuantizationPlan.Entry], spec: DecoderSpec) throws(ModifierError) -> [Resolved] {
-        let ignored = ModuleMatcher(targets: [], ignore: ignore)
+        let ignored = ModuleMatcher(targets: [], ignore: ignore, source: source)
         var result: [Resolved] = []
         for mapping in mappings {
-            let smoothMatcher = ModuleMatcher(targets: [mapping.smooth], ignore: [])
-            let balanceMatcher = ModuleMatcher(targets: mapping.balance, ignore: [])
-            for entry in entries where entry.kind == .norm && entry.tensor.name == entry.module + ".weight"
-                && smoothMatcher.matches(moduleName: entry.module, className: entry.kind.className) {
-                let balance = entries.filter {
-                    $0.kind == .linear && $0.tensor.name == $0.module + ".weight"
-                        && balanceMatcher.matches(moduleName: $0.module, className: $0.kind.className)
-                        && !ignored.isIgnored(moduleName: $0.module, className: $0.kind.className)
+            let smoothMatcher = ModuleMatcher(targets: [mapping.smooth], ignore: [], source: source)
+            let balanceMatcher = ModuleMatcher(targets: mapping.balance, ignore: [], source: source)
+            for entry in entries where entry.kind == .norm && entry.tensor.name == entry.module + ".weight" {
+                guard try smoothMatcher.matches(entry) else { continue }
+                var balance: [QuantizationPlan.Entry] = []
+                for candidate in entries where candidate.kind == .linear && candidate.tensor.name == candidate.module + ".weight" {
+                    if try balanceMatcher.matches(candidate), !(try ignored.isIgnored(candidate)) { balance.append(candidate) }
                 }
                 guard !balance.isEmpty else { continue }
-                let sites = Set(balance.compactMap { LayerwiseModel.site(ofLinear: $0.module) })
-                guard sites.count == 1, let site = sites.first,
-                      Self.norm(feeding: site, spec: spec) == QuantizationPlan.split(entry.module).parameter else {
+                let layout = spec.architecture.layout
+                let inputs = Set(balance.compactMap { layout.input(ofLinear: $0.module) })
+                guard inputs.count == 1, let input = inputs.first,
+                      layout.norm(feeding: input) == QuantizationPlan.split(entry.module).parameter else {
                     throw .unsupportedModifier(
                         name: "SmoothQuantModifier",
                         reason: "mapping smooth layer '\(entry.module)' does not feed balance layers \(balance.map(\.module))")
                 }
-                result.append(Resolved(norm: entry.tensor, balance: balance.map(\.tensor), site: site))
+                result.append(Resolved(norm: entry.tensor, balance: balance.map(\.tensor), site: LayerSite(input)))
             }
         }
         return result
-    }
-
-    /// The name of the norm whose output is `site`, or nil for sites no norm feeds.
-    static func norm(feeding site: LayerSite, spec: DecoderSpec) -> String? {
-        switch site {
-        case .attentionInput: return "input_layernorm"
-        case .feedForwardInput: return spec.sandwichNorms ? "pre_feedforward_layernorm" : "post_attention_layernorm"
-        default: return nil
-        }
     }
 
     /// The smoothing scales of one mapping from the channel range of its activations and its

@@ -28,7 +28,7 @@ struct GPTQResult: Sendable {
     /// Shape of `weight_scale` (and of the unpacked zero points).
     var scaleShape: [Int] { kernel.granularity.scaleShape(rows: tensor.shape[0], columns: tensor.shape[1]) }
 
-    /// Passes the bytes of the tensors `quantizer.outputs(module:weight:)` names to `emit`, in that
+    /// Passes the bytes of the tensors the layout of `quantizer`'s group names to `emit`, in that
     /// order, as the data-free int-quantized or pack-quantized quantizer of the same scheme lays them out.
     func write(through quantizer: any WeightQuantizer, threads: Int,
                emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {

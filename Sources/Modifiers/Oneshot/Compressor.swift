@@ -47,6 +47,7 @@ public enum Compressor {
                 throw .needsCalibration(modifiers: plan.calibratingModifiers)
             }
             pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads)
+            pipeline?.cancellation = options.cancellation
             samples = calibration.samples
         }
         do {
@@ -62,7 +63,8 @@ public enum Compressor {
             let totalBytes = checkpoint.totalBytes
             var bytesDone = 0
             var tensorsDone = 0
-            let report = { (i: Int) in
+            let report = { (i: Int) throws(ModifierError) in
+                try options.cancellation?.check()
                 let tensor = plan.quantization.entries[i].tensor
                 bytesDone += tensor.info.byteCount
                 tensorsDone += 1
@@ -106,7 +108,7 @@ public enum Compressor {
 
     /// Quantizes or copies every tensor in stream order, one at a time, without running the model.
     private static func streamDataFree(_ plan: OneshotPlan, writer: CheckpointWriter, options: OneshotOptions,
-                                       progress: (Int) -> Void) throws {
+                                       progress: (Int) throws(ModifierError) -> Void) throws {
         let threads = options.threads, allowNonFinite = !options.rejectNonFinite
         let checkpoint = plan.checkpoint
         var fusedGroupOf: [Int: Int] = [:]
@@ -120,7 +122,7 @@ public enum Compressor {
                 try writer.append(data)
             case let .quantize(group):
                 let quantizer = plan.quantizers[group]
-                let names = quantizer.outputs(module: entry.module, weight: entry.tensor.info).map(\.name)
+                let names = plan.layouts[group].tensors(module: entry.module, weight: entry.tensor.info).map(\.name)
                 var next = 0
                 var context = QuantizationContext(allowNonFinite: allowNonFinite)
                 if let g = fusedGroupOf[i] {
@@ -137,7 +139,7 @@ public enum Compressor {
                 }
             }
             checkpoint.release(entry.tensor)
-            progress(i)
+            try progress(i)
         }
     }
 }

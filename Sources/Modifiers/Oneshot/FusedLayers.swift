@@ -1,25 +1,17 @@
 /// Layers that inference engines load as one matrix (vLLM's `qkv_proj`, `gate_up_proj`) and so
-/// must share tensor-wide quantization statistics, such as NVFP4's global scale.
+/// must share tensor-wide quantization statistics, such as NVFP4's global scale: the
+/// architecture's `fusedGroups`.
 ///
-/// llm-compressor 0.14 links the weight observers of these layers (`fuse_weight_observers` and
-/// `FUSED_LAYER_NAMES` in `llmcompressor/observers/helpers.py`): within one parent module that has
-/// every layer of a name group, the global scale of each comes from the largest magnitude over all
-/// of them. It refuses a group where some layer is not quantized with the same tensor-group
-/// scheme, and so do we.
+/// llm-compressor 0.14 links the weight observers of these layers (`fuse_weight_observers` in
+/// `llmcompressor/observers/helpers.py`): within one parent module that has every layer of a name
+/// group, the global scale of each comes from the largest magnitude over all of them. It refuses
+/// a group where some layer is not quantized with the same tensor-group scheme, and so do we.
 enum FusedLayers {
-    /// Child names that form one fused group under a common parent, in llm-compressor's order.
-    static let nameGroups: [[String]] = [
-        ["gate_proj", "up_proj"],
-        ["q_proj", "k_proj", "v_proj"],
-        ["q_a_proj", "kv_a_proj_with_mqa"],
-        ["w1", "w3"],
-    ]
-
     /// The fused groups among `entries`, each as the indices of its members' weight entries, for
     /// groups whose quantizers share statistics (`sharesStatisticsAcrossFusedLayers`).
     /// - Throws: `unsupportedScheme` when a group mixes sharing layers with unquantized layers or
     ///   layers quantized otherwise.
-    static func groups(entries: [QuantizationPlan.Entry], groupNames: [String],
+    static func groups(entries: [QuantizationPlan.Entry], nameGroups: [[String]], groupNames: [String],
                        quantizers: [any WeightQuantizer]) throws(ModifierError) -> [[Int]] {
         var weightEntry: [String: Int] = [:]
         var modules = Set<String>()

@@ -19,6 +19,8 @@ public struct OneshotOptions: Sendable {
     /// Copy the model folder's pickled weights (`PickledWeights`) into the output too; by
     /// default they are left out and listed in `OneshotSummary.filesSkipped`.
     public var copyPickledWeights: Bool
+    /// Set it from another thread to stop the run (`CancellationFlag`); nil: the run cannot be cancelled.
+    public var cancellation: CancellationFlag?
 
     public init(maxShardBytes: Int = ShardPlan.defaultMaxShardBytes, threads: Int = OneshotOptions.coreCount,
                 overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil,

@@ -1,7 +1,7 @@
 import Recipes
 
 extension OneshotPlan {
-    /// The modifiers of `recipe` (as `Recipe.initialized(architecture:)` leaves it) that need
+    /// The modifiers of `recipe` (as `Recipe.initialized(for:)` leaves it) that need
     /// calibration data, each as `NAME at FILE:LINE:COLUMN`, with what needs it for a
     /// QuantizationModifier: its config groups' static activations, its `kv_cache_scheme`, or
     /// `requires_calibration_data: true`.

@@ -1,4 +1,7 @@
+import Architectures
 import Checkpoint
+import CompressedTensors
+import JSON
 import Recipes
 
 /// Everything `oneshot` will do, decided before any tensor data is read: the checkpoint, the
@@ -8,8 +11,10 @@ public struct OneshotPlan {
     public let recipe: Recipe
     public let modifier: QuantizationModifierSpec
     public let quantization: QuantizationPlan
+    /// How each config group's weights are stored.
+    public let layouts: [CompressedWeightLayout]
     /// The compressed-tensors format of each config group.
-    public let formats: [String]
+    public var formats: [String] { layouts.map(\.format) }
     /// Output tensors in write order.
     public var outputs: [OutputTensor] { entryOutputs.flatMap { $0 } }
     /// The output tensors of each entry of `quantization`: a copy, or a weight's quantized tensors
@@ -35,19 +40,29 @@ public struct OneshotPlan {
     public init(model: String, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
+        try self.init(checkpoint: checkpoint, recipe: written, recipeFile: recipeFile)
+    }
+
+    /// Plans the recipe over a checkpoint opened already, such as one over tensors in memory.
+    public init(checkpoint: Checkpoint, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
+        let model = checkpoint.directory
         guard let config = checkpoint.config else { throw .missingConfig(directory: model) }
         guard !checkpoint.tensors.isEmpty else { throw .noTensors(directory: model) }
         let recipe: Recipe
-        do { recipe = try written.initialized(architecture: config.architectures.first ?? "") } catch { throw .recipe(error.description) }
+        do {
+            recipe = try written.initialized(for: ModelDefaults(className: config.architectures.first ?? ""))
+        } catch {
+            throw .recipe(error.description)
+        }
         let (modifier, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
         let quantization = try QuantizationPlan(checkpoint: checkpoint, modifier: modifier)
         var quantizers: [any WeightQuantizer] = []
-        var formats: [String] = []
+        var layouts: [CompressedWeightLayout] = []
         var inputScales: [ActivationScales.InputScale?] = []
         for group in quantization.groups {
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme)
             quantizers.append(made.quantizer)
-            formats.append(made.format)
+            layouts.append(made.layout)
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
         var entryOutputs: [[OutputTensor]] = []
@@ -64,13 +79,14 @@ public struct OneshotPlan {
                 guard info.dtype.isQuantizableFloat else {
                     throw .unquantizableWeight(tensor: info.name, reason: "dtype \(info.dtype.rawValue) is not BF16, F16 or F32")
                 }
-                try quantizers[group].validate(info)
-                outputs += quantizers[group].outputs(module: entry.module, weight: info)
-                if let scale = inputScales[group] {
-                    outputs.append(ActivationScales.output(scale, module: entry.module, weightType: info.dtype))
+                try layouts[group].validate(info)
+                outputs += layouts[group].tensors(module: entry.module, weight: info)
+                if inputScales[group] != nil {
+                    outputs += ActivationScales.outputs(of: quantization.groups[group].scheme, module: entry.module, weight: info)
                 }
             }
-            if modifier.kvCacheScheme != nil, let attention = Self.attentionEndingAt(index, entries: quantization.entries) {
+            if modifier.kvCacheScheme != nil,
+               let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout) {
                 outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype)
             }
             entryOutputs.append(outputs)
@@ -79,20 +95,21 @@ public struct OneshotPlan {
         self.recipe = recipe
         self.modifier = modifier
         self.quantization = quantization
-        self.formats = formats
+        self.layouts = layouts
         self.entryOutputs = entryOutputs
         self.quantizers = quantizers
         self.inputScales = inputScales
         calibratingModifiers = Self.calibratingModifiers(of: recipe)
         self.program = program
-        self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, groupNames: quantization.groups.map(\.name),
+        self.fusedGroups = try FusedLayers.groups(entries: quantization.entries, nameGroups: quantization.architecture.fusedGroups,
+                                                  groupNames: quantization.groups.map(\.name),
                                                   quantizers: quantizers)
     }
 
     /// The `quantization_config` the output's config.json gets.
     public var quantizationConfig: JSONValue {
-        QuantizationConfigBuilder.config(groups: quantization.groups, formats: formats,
-                                         ignore: quantization.ignore, kvCacheScheme: modifier.kvCacheScheme)
+        CompressedTensorsConfig(configGroups: quantization.groups, ignore: quantization.ignore, kvCacheScheme: modifier.kvCacheScheme)
+            .json(formats: formats)
     }
 
     /// The output's config.json.
@@ -105,12 +122,13 @@ public struct OneshotPlan {
 
 extension OneshotPlan {
     /// The attention module (`….self_attn`) whose last tensor is entry `index`, when the module has
-    /// a `k_proj` Linear, with that weight's dtype: where its `k_scale` and `v_scale` are written.
-    static func attentionEndingAt(_ index: Int, entries: [QuantizationPlan.Entry]) -> (module: String, dtype: DType)? {
+    /// a key projection (`k_proj`) Linear, with that weight's dtype: where its `k_scale` and
+    /// `v_scale` are written.
+    static func attentionEndingAt(_ index: Int, entries: [QuantizationPlan.Entry], layout: DecoderLayout) -> (module: String, dtype: DType)? {
         let (attention, _) = QuantizationPlan.split(entries[index].module)
-        guard attention.hasSuffix("self_attn"),
+        guard attention.hasSuffix(layout.attention.module), let keyProjection = layout.attention.keyProjection,
               !entries[(index + 1)...].contains(where: { QuantizationPlan.split($0.module).module == attention }),
-              let key = entries.first(where: { $0.module == attention + ".k_proj" && $0.kind == .linear }) else { return nil }
+              let key = entries.first(where: { $0.module == attention + "." + keyProjection && $0.kind == .linear }) else { return nil }
         return (attention, key.tensor.info.dtype)
     }
 

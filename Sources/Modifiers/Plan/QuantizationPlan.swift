@@ -1,4 +1,6 @@
+import Architectures
 import Checkpoint
+import CompressedTensors
 import Recipes
 
 /// What happens to every tensor of a checkpoint under one `QuantizationModifier`, decided from
@@ -25,34 +27,40 @@ public struct QuantizationPlan: Sendable {
     /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers and MoE
     /// routers, in model order.
     public let ignore: [String]
-    public let rules: ArchitectureRules
+    /// The model's family (config.json's `model_type`), or the generic rules.
+    public let architecture: Architecture
 
     /// Plans `modifier` over `checkpoint`.
     /// - Throws: `matchesNothing` for a config group that quantizes no module; `notLinear` for a
-    ///   target that matches a module other than a Linear layer.
+    ///   target that matches a module other than a Linear layer; `unquantizableWeight` for an empty
+    ///   weight (no rows or no columns) a group quantizes.
     public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
-        let rules = ArchitectureRules(modelType: checkpoint.config?.modelType)
+        let architecture = ArchitectureRegistry.architecture(modelType: checkpoint.config?.modelType)
         let groups = modifier.configGroups
-        let assignment = ConfigGroupAssignment(groups: groups, ignore: modifier.ignore)
+        let assignment = ConfigGroupAssignment(groups: groups, ignore: modifier.ignore, source: modifier.position)
 
         var entries: [Entry] = []
         var unquantizedLinear = Set<String>()
         var routers = Set<String>()
         for tensor in checkpoint.tensors {
             let (module, parameter) = Self.split(tensor.name)
-            let kind = rules.kind(ofModule: module, parameterShape: tensor.info.shape)
+            let kind = architecture.kind(ofModule: module, parameterShape: tensor.info.shape)
             var action = Action.copy
             if kind == .router { routers.insert(module) }
             if let group = try assignment.group(ofModule: module, kind: kind) {
-                if parameter == "weight" { action = .quantize(group: group) }
+                if parameter == "weight" {
+                    try requireNonEmpty(tensor.info)
+                    action = .quantize(group: group)
+                }
             } else if kind == .linear {
                 unquantizedLinear.insert(module)
             }
             entries.append(Entry(tensor: tensor, module: module, kind: kind, action: action))
         }
         // A tied lm_head has no tensor of its own, but the model has the module, and it is not quantized.
-        if checkpoint.tensor(named: "lm_head.weight") == nil, checkpoint.config?.tiesWordEmbeddings == true {
-            unquantizedLinear.insert("lm_head")
+        let head = architecture.layout.head
+        if checkpoint.tensor(named: head + ".weight") == nil, checkpoint.config?.tiesWordEmbeddings == true {
+            unquantizedLinear.insert(head)
         }
         // compressed-tensors only warns of a target that matches nothing; its output would be the
         // unquantized model under a quantization_config, so a group that quantizes nothing is an error.
@@ -63,7 +71,7 @@ public struct QuantizationPlan: Sendable {
         unquantizedLinear.subtract(quantizedModules)
         self.entries = entries
         self.groups = groups
-        self.rules = rules
+        self.architecture = architecture
         self.ignore = (unquantizedLinear.union(routers)).sorted(by: ModuleOrder.precedes)
     }
 
@@ -75,12 +83,4 @@ public struct QuantizationPlan: Sendable {
 
     /// Number of weights to quantize.
     public var quantizedCount: Int { entries.filter { $0.action != .copy }.count }
-}
-
-extension Array where Element: Hashable {
-    /// The elements in order, each kept at its first occurrence.
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
-    }
 }

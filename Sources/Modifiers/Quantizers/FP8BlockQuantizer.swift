@@ -21,12 +21,6 @@ struct FP8BlockQuantizer: WeightQuantizer {
         self.blockColumns = blockColumns
     }
 
-    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
-        let (rowBlocks, columnBlocks) = blocks(weight)
-        return [OutputTensor(name: module + ".weight", dtype: .f8e4m3, shape: weight.shape),
-                OutputTensor(name: module + ".weight_scale", dtype: weight.dtype, shape: [rowBlocks, columnBlocks])]
-    }
-
     private func blocks(_ weight: TensorInfo) -> (Int, Int) {
         ((weight.shape[0] + blockRows - 1) / blockRows, (weight.shape[1] + blockColumns - 1) / blockColumns)
     }

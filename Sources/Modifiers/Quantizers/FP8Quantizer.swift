@@ -13,12 +13,6 @@ struct FP8Quantizer: WeightQuantizer {
 
     init(granularity: Granularity) { self.granularity = granularity }
 
-    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
-        let scaleShape = granularity == .channel ? [weight.shape[0], 1] : [1]
-        return [OutputTensor(name: module + ".weight", dtype: .f8e4m3, shape: weight.shape),
-                OutputTensor(name: module + ".weight_scale", dtype: weight.dtype, shape: scaleShape)]
-    }
-
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
                                     context: QuantizationContext,
                                     emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {

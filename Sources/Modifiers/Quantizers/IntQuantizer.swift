@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 
 /// compressed-tensors' "int-quantized" format (`IntQuantizationCompressor`): integer weights of
 /// up to 8 bits stored unpacked, one `Int8` per value. Writes `weight` (I8, the weight's shape),
@@ -11,16 +12,6 @@ struct IntQuantizer: IntegerWeightWriter {
 
     init(grid: IntegerGrid, granularity: IntegerGranularity) {
         kernel = IntegerWeightKernel(grid: grid, granularity: granularity)
-    }
-
-    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
-        let scaleShape = kernel.granularity.scaleShape(rows: weight.shape[0], columns: weight.shape[1])
-        var outputs = [OutputTensor(name: module + ".weight", dtype: .i8, shape: weight.shape),
-                       OutputTensor(name: module + ".weight_scale", dtype: weight.dtype, shape: scaleShape)]
-        if !kernel.grid.symmetric {
-            outputs.append(OutputTensor(name: module + ".weight_zero_point", dtype: .i8, shape: scaleShape))
-        }
-        return outputs
     }
 
     func validate(_ weight: TensorInfo) throws(ModifierError) { try kernel.validate(weight) }

@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 
 /// MX weights: groups of 32 along a row under one power-of-two scale (`MXScale`), stored as a
 /// U8 exponent code `[rows, columns / 32]` in `weight_scale`. The elements are
@@ -24,19 +25,11 @@ struct MXQuantizer: WeightQuantizer {
         var scaleOffset: Int { self == .fp4 ? 2 : 8 }
     }
 
-    static let groupSize = 32
+    static let groupSize = WeightEncoding.mxGroupSize
     let element: Element
     private let scratch = ScratchBuffer()
 
     init(element: Element) { self.element = element }
-
-    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
-        let rows = weight.shape[0], columns = weight.shape[1]
-        let values = element == .fp4
-            ? OutputTensor(name: module + ".weight_packed", dtype: .u8, shape: [rows, columns / 2])
-            : OutputTensor(name: module + ".weight", dtype: .f8e4m3, shape: weight.shape)
-        return [values, OutputTensor(name: module + ".weight_scale", dtype: .u8, shape: [rows, columns / Self.groupSize])]
-    }
 
     func validate(_ weight: TensorInfo) throws(ModifierError) {
         try requireWholeGroups(weight, groupSize: Self.groupSize)

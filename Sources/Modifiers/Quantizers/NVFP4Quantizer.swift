@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 
 /// NVFP4 weights (compressed-tensors' "nvfp4-pack-quantized"): FP4 E2M1 values in groups of 16
 /// along a row, an FP8 E4M3 scale per group, and a float32 global scale per tensor, shared by
@@ -24,7 +25,7 @@ import Checkpoint
 /// ±0 depending on the NaN's sign); an infinite `global * s` saturates to 448, and infinities
 /// among the values to ±6.
 struct NVFP4Quantizer: WeightQuantizer {
-    static let groupSize = 16
+    static let groupSize = WeightEncoding.nvfp4GroupSize
     /// FP8 E4M3's largest value times FP4 E2M1's: the global scale maps a tensor's largest magnitude there.
     static let globalRange: Float = 448 * 6
     /// `_get_dtype_eps(float8_e4m3fn)`, the group scale that replaces a zero.
@@ -33,13 +34,6 @@ struct NVFP4Quantizer: WeightQuantizer {
     private let scratch = ScratchBuffer()
 
     var sharesStatisticsAcrossFusedLayers: Bool { true }
-
-    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
-        let rows = weight.shape[0], columns = weight.shape[1]
-        return [OutputTensor(name: module + ".weight_packed", dtype: .u8, shape: [rows, columns / 2]),
-                OutputTensor(name: module + ".weight_scale", dtype: .f8e4m3, shape: [rows, columns / Self.groupSize]),
-                OutputTensor(name: module + ".weight_global_scale", dtype: .f32, shape: [1])]
-    }
 
     func validate(_ weight: TensorInfo) throws(ModifierError) {
         try requireWholeGroups(weight, groupSize: Self.groupSize)

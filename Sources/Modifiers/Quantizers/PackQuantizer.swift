@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 
 /// compressed-tensors' "pack-quantized" format (`PackedQuantizationCompressor`): integer weights
 /// of 1 to 8 bits packed densely into int32 words along each row (`Int32Packing`). Writes
@@ -15,21 +16,8 @@ struct PackQuantizer: IntegerWeightWriter {
         kernel = IntegerWeightKernel(grid: grid, granularity: granularity)
     }
 
-    fileprivate var packsZeroPoint: Bool { kernel.granularity != .tensor }
-
-    func outputs(module: String, weight: TensorInfo) -> [OutputTensor] {
-        let rows = weight.shape[0], columns = weight.shape[1], bits = kernel.grid.bits
-        let scaleShape = kernel.granularity.scaleShape(rows: rows, columns: columns)
-        var outputs = [OutputTensor(name: module + ".weight_packed", dtype: .i32, shape: [rows, Int32Packing.wordCount(columns, bits: bits)]),
-                       OutputTensor(name: module + ".weight_scale", dtype: weight.dtype, shape: scaleShape),
-                       OutputTensor(name: module + ".weight_shape", dtype: .i64, shape: [2])]
-        if !kernel.grid.symmetric {
-            outputs.append(packsZeroPoint
-                ? OutputTensor(name: module + ".weight_zero_point", dtype: .i32,
-                               shape: [Int32Packing.wordCount(rows, bits: bits), scaleShape[1]])
-                : OutputTensor(name: module + ".weight_zero_point", dtype: .i8, shape: scaleShape))
-        }
-        return outputs
+    fileprivate var packsZeroPoint: Bool {
+        IntegerEncoding(bits: kernel.grid.bits, symmetric: kernel.grid.symmetric, granularity: kernel.granularity).packsZeroPoints
     }
 
     func validate(_ weight: TensorInfo) throws(ModifierError) { try kernel.validate(weight) }

@@ -1,10 +1,8 @@
 import Checkpoint
 
-/// Turns one Linear weight into the tensors compressed-tensors writes for it.
+/// Turns one Linear weight into the tensors compressed-tensors writes for it, in the order its
+/// layout (`CompressedWeightLayout.tensors`) lists them.
 protocol WeightQuantizer: Sendable {
-    /// The tensors written in place of `weight` (owned by `module`), in write order.
-    func outputs(module: String, weight: TensorInfo) -> [OutputTensor]
-
     /// Refuses a weight this quantizer cannot take (for example, columns that are not a whole
     /// number of groups), so that the plan fails before any tensor data is read. Accepts any by default.
     func validate(_ weight: TensorInfo) throws(ModifierError)
@@ -15,7 +13,7 @@ protocol WeightQuantizer: Sendable {
     var sharesStatisticsAcrossFusedLayers: Bool { get }
 
     /// Quantizes `data` (the bytes of `weight`, stored as `S`) and passes each output's bytes to
-    /// `emit`, in the order of `outputs`. Work is split over `threads` threads; `context` holds
+    /// `emit`, in the order of the layout's tensors. Work is split over `threads` threads; `context` holds
     /// what the driver learned from the weight's fused siblings.
     func quantize<S: WeightStorage>(_ storage: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
                                     context: QuantizationContext,

@@ -1,12 +1,12 @@
 import Foundation
 
 /// The bytes of a calibration file, buffered and handed out line by line (JSON Lines) or in
-/// pieces of whole lines (plain text), with line numbers for error messages.
+/// pieces of at most a given size (plain text), with line numbers for error messages.
 ///
-/// Memory is bounded: a line longer than `maxLineLength` is refused, and reading stops after
-/// `byteLimit` bytes, at the last line break before it (`stoppedAtLimit` then tells so).
+/// Memory is bounded: a line handed out whole longer than `maxLineLength` is refused, and reading
+/// stops after `byteLimit` bytes, at the last line break before it (`stoppedAtLimit` then tells so).
 final class BufferedInput {
-    /// The longest line accepted, line break excluded.
+    /// The longest line `nextLine` accepts, line break excluded.
     static let maxLineLength = 64 << 20
     private static let readSize = 1 << 20
 
@@ -62,27 +62,33 @@ final class BufferedInput {
         }
     }
 
-    /// The next stretch of whole lines, nil at the end. It ends at the first line break between
-    /// two printable ASCII characters at or after `preferredSize` bytes and before `maximumSize`;
-    /// without one, at the end of the input when that comes before `maximumSize`, else at the last
-    /// line break before `maximumSize`, else after the first line.
+    /// The next stretch of text, nil at the end: whole lines where it can. It ends at the first
+    /// safe cut at or after `preferredSize` bytes and before `maximumSize`: a line break, else a
+    /// space, with a printable ASCII character on each side (the piece ends after such a line
+    /// break, before such a space). Without one, it ends at the end of the input when that comes
+    /// before `maximumSize`, else at the last line break before `maximumSize`, else (a line longer
+    /// than that) at the last character boundary before `maximumSize`.
     func nextPiece(preferredSize: Int, maximumSize: Int) throws(RuntimeError) -> Piece? {
         try fill(atLeast: maximumSize + 1)
         let bytes = unread
         guard !bytes.isEmpty else { return nil }
+        let limit = min(maximumSize, bytes.count - 1)
         let length: Int
-        if let cut = safeLineBreak(in: bytes, from: preferredSize, before: min(maximumSize, bytes.count - 1)) {
+        if let cut = safeCut(in: bytes, at: UInt8(ascii: "\n"), from: preferredSize, before: limit) {
             length = cut + 1
+        } else if let cut = safeCut(in: bytes, at: UInt8(ascii: " "), from: preferredSize, before: limit) {
+            length = cut
         } else if atEnd && bytes.count <= maximumSize {
             length = bytes.count
         } else if let last = lastLineBreak(before: min(maximumSize, bytes.count)) {
             length = last + 1
         } else {
-            length = try firstLineLength()!
+            length = Self.characterBoundary(in: bytes, before: maximumSize)
         }
         let piece = Piece(bytes: UnsafeRawBufferPointer(rebasing: storage[start..<start + length]), firstLine: lineNumber + 1)
         let breaks = Self.lineBreaks(in: piece.bytes)
-        hand(length, lines: piece.bytes.last == UInt8(ascii: "\n") ? breaks : breaks + 1)
+        let endsInput = atEnd && length == bytes.count
+        hand(length, lines: piece.bytes.last != UInt8(ascii: "\n") && endsInput ? breaks + 1 : breaks)
         return piece
     }
 
@@ -119,15 +125,23 @@ final class BufferedInput {
         return last
     }
 
-    /// The first line break at or after `offset` and before `limit` with a printable ASCII
+    /// The first `separator` at or after `offset` and before `limit` with a printable ASCII
     /// character on each side (`limit` < `bytes.count`, so the right side is in `bytes`).
-    private func safeLineBreak(in bytes: UnsafeRawBufferPointer, from offset: Int, before limit: Int) -> Int? {
+    private func safeCut(in bytes: UnsafeRawBufferPointer, at separator: UInt8, from offset: Int, before limit: Int) -> Int? {
         var position = max(offset, 1)
-        while let found = firstLineBreak(from: position, before: limit) {
-            if Self.isPrintable(bytes[found - 1]) && Self.isPrintable(bytes[found + 1]) { return found }
-            position = found + 1
+        while position < limit, let found = memchr(bytes.baseAddress! + position, Int32(separator), limit - position) {
+            let index = UnsafeRawPointer(found) - bytes.baseAddress!
+            if Self.isPrintable(bytes[index - 1]) && Self.isPrintable(bytes[index + 1]) { return index }
+            position = index + 1
         }
         return nil
+    }
+
+    /// The largest offset at most `limit` (and above 0, if any) where a UTF-8 character starts.
+    private static func characterBoundary(in bytes: UnsafeRawBufferPointer, before limit: Int) -> Int {
+        var boundary = limit
+        while boundary > 1 && bytes[boundary] & 0xC0 == 0x80 { boundary -= 1 }
+        return boundary
     }
 
     private static func isPrintable(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }

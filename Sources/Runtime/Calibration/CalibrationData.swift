@@ -7,20 +7,22 @@
 ///   `maxSequenceLength` tokens, each window a sample (see `PlainTextSamples`).
 /// - `.jsonl`: JSON Lines, one sample per record: `{"text": "..."}`, or
 ///   `{"messages": [{"role": "user", "content": "..."}, ...]}` rendered with the model's chat
-///   template, which must be ChatML (see `ChatMLTemplate`); each tokenized with the tokenizer's
+///   template as transformers renders it (see `ChatTemplate`); each tokenized with the tokenizer's
 ///   special tokens (BOS where its post-processor adds one, as llm-compressor's tokenization
 ///   with `add_special_tokens=True` does) and cut to `maxSequenceLength` tokens.
 /// - Either compressed with zstd (`.txt.zst`, `.jsonl.zst`), decompressed as it is read. A file
 ///   that starts with a zstd frame is decompressed whatever its name.
 ///
-/// Blank lines and records with an empty `text` or `messages` are skipped. Invalid UTF-8, invalid
-/// JSON, a record with neither `text` nor `messages`, a line longer than 64 MiB, a corrupt or
-/// truncated zstd stream and a file without any sample are errors naming the file and line.
+/// Blank lines, records with an empty `text` or `messages`, and samples that would hold nothing but
+/// the tokenizer's special tokens (an empty text's lone BOS) are skipped. Invalid UTF-8, invalid
+/// JSON, a record with neither `text` nor `messages`, a JSON Lines line longer than 64 MiB, a
+/// corrupt or truncated zstd stream and a file without any sample are errors naming the file and line.
 ///
 /// Samples are drawn by `SampleSelector`: shuffled with the seed, or the first ones. Memory is
-/// the chosen samples plus one line, or a few text pieces of about 1 MiB, and the zstd window,
-/// whatever the file's size; reading stops at `CalibrationDataOptions.maxInputBytes`, or, without
-/// shuffling, as soon as `sampleCount` samples are read. With shuffling, every window of a text is
+/// the chosen samples plus one line, or a few text pieces of at most 2 MiB, and the zstd window,
+/// whatever the file's size and the length of its lines; reading stops at
+/// `CalibrationDataOptions.maxInputBytes`, or, without shuffling, as soon as `sampleCount`
+/// samples are read. With shuffling, every window of a text is
 /// tokenized, and every record of a JSON Lines file is parsed but only the chosen ones tokenized.
 public struct CalibrationData: Sendable {
     /// What reading the file found.

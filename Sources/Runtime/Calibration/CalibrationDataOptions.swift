@@ -11,7 +11,10 @@ public struct CalibrationDataOptions: Sendable, Equatable {
     public var shuffle: Bool
     /// The most (decompressed) bytes read: a larger file is read up to the last line break before
     /// this, and `CalibrationData.Statistics.stoppedAtInputLimit` says so. It bounds the time
-    /// spent on a huge or hostile file; memory does not grow with the file's size.
+    /// spent on a huge or hostile file (such as a small `.zst` that expands to gigabytes); memory
+    /// does not grow with the file's size. Without shuffling, reading stops sooner, as soon as
+    /// `sampleCount` samples are read; shuffled, every sample must have its chance, so all of
+    /// the file up to this limit is read (and a text's windows all tokenized).
     public var maxInputBytes: Int
     /// What the file holds; nil to tell it by the file's name (`.txt`, `.jsonl`, optionally
     /// `.zst`), or for other names by its content.

@@ -1,11 +1,13 @@
 import Checkpoint
+import JSON
 
 /// One record of a JSON Lines calibration file: an object with a `text` string, or a `messages`
-/// list of `{"role": ..., "content": ...}` strings (`text` wins when both are present, as in
-/// llm-compressor, whose tokenizer takes `text` and drops other columns).
+/// list of objects with `role` and `content` strings (`text` wins when both are present, as in
+/// llm-compressor, whose tokenizer takes `text` and drops other columns). The messages keep their
+/// other members (`tool_calls`, `reasoning_content`, ...) for the chat template.
 enum CalibrationRecord {
     case text(String)
-    case messages([ChatMessage])
+    case messages([JSONValue])
 
     /// The record held by `bytes`, line `line` of `file`; nil for a blank line, an empty `text`
     /// or an empty `messages` list.
@@ -29,13 +31,9 @@ enum CalibrationRecord {
             throw failure("the record has neither a 'text' string nor a 'messages' list")
         }
         guard let items = messages.arrayValue else { throw failure("'messages' is \(messages.kindName), expected a list") }
-        var turns: [ChatMessage] = []
-        for (index, item) in items.enumerated() {
-            guard let role = item["role"]?.stringValue, let content = item["content"]?.stringValue else {
-                throw failure("'messages[\(index)]' must be an object with 'role' and 'content' strings")
-            }
-            turns.append(ChatMessage(role: role, content: content))
+        for (index, item) in items.enumerated() where item["role"]?.stringValue == nil || item["content"]?.stringValue == nil {
+            throw failure("'messages[\(index)]' must be an object with 'role' and 'content' strings")
         }
-        return turns.isEmpty ? nil : .messages(turns)
+        return items.isEmpty ? nil : .messages(items)
     }
 }

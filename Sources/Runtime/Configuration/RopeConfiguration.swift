@@ -64,16 +64,37 @@ extension RopeConfiguration {
     /// Builds the configuration from the pieces a config.json may hold.
     ///
     /// - Parameters:
-    ///   - parameters: `rope_parameters` (transformers 5) or `rope_scaling` (older), if any.
+    ///   - parameters: `rope_parameters` (transformers 5) or `rope_scaling` (older), if any, with the key that holds them.
     ///   - theta: the top-level `rope_theta`, if any; `rope_parameters.rope_theta` wins.
     ///   - partialRotaryFactor: the top-level `partial_rotary_factor`, if any.
     ///   - maxPositions: `max_position_embeddings`, the fallback for the original context length.
-    init(parameters: RopeParameters?, theta: Double?, partialRotaryFactor: Double?, maxPositions: Int?) throws(RuntimeError) {
-        self.theta = parameters?.ropeTheta ?? theta ?? 10_000
-        self.partialRotaryFactor = parameters?.partialRotaryFactor ?? partialRotaryFactor ?? 1
+    /// - Throws: `unsupportedRopeType`; `invalidArgument` naming the key of a value that is not
+    ///   positive and finite, or of a `partial_rotary_factor` above 1.
+    init(parameters given: (key: String, values: RopeParameters)?, theta: Double?, partialRotaryFactor: Double?, maxPositions: Int?) throws(RuntimeError) {
+        let parameters = given?.values
+        /// `value`, when positive and finite, read at `key` of the parameters (or at the top level without them).
+        func positive(_ value: Double, _ key: String, topLevel: Bool = false) throws(RuntimeError) -> Double {
+            guard value > 0, value.isFinite else {
+                let path = topLevel ? key : "\(given?.key ?? "rope_parameters").\(key)"
+                throw .invalidArgument("\(path) is \(value); it must be a positive finite number")
+            }
+            return value
+        }
+        /// The value of `key` in the parameters, else at the top level, else `fallback`.
+        func value(_ key: String, _ inParameters: Double?, _ topLevel: Double?, fallback: Double) throws(RuntimeError) -> Double {
+            if let inParameters { return try positive(inParameters, key) }
+            if let topLevel { return try positive(topLevel, key, topLevel: true) }
+            return fallback
+        }
+        self.theta = try value("rope_theta", parameters?.ropeTheta, theta, fallback: 10_000)
+        self.partialRotaryFactor = try value("partial_rotary_factor", parameters?.partialRotaryFactor, partialRotaryFactor, fallback: 1)
+        guard self.partialRotaryFactor <= 1 else {
+            throw .invalidArgument("partial_rotary_factor is \(self.partialRotaryFactor); it must be at most 1")
+        }
         let kind = parameters?.ropeType ?? parameters?.type ?? "default"
-        let factor = parameters?.factor ?? 1
-        let original = parameters?.originalMaxPositionEmbeddings ?? maxPositions.map(Double.init)
+        let factor = try positive(parameters?.factor ?? 1, "factor")
+        var original = maxPositions.map(Double.init)
+        if let given = parameters?.originalMaxPositionEmbeddings { original = try positive(given, "original_max_position_embeddings") }
         switch kind {
         case "default":
             scaling = .none
@@ -82,21 +103,21 @@ extension RopeConfiguration {
         case "llama3":
             guard let original else { throw .unsupportedRopeType("llama3 without original_max_position_embeddings") }
             scaling = .llama3(
-                factor: factor, lowFrequencyFactor: parameters?.lowFreqFactor ?? 1,
-                highFrequencyFactor: parameters?.highFreqFactor ?? 4, originalContext: original)
+                factor: factor, lowFrequencyFactor: try positive(parameters?.lowFreqFactor ?? 1, "low_freq_factor"),
+                highFrequencyFactor: try positive(parameters?.highFreqFactor ?? 4, "high_freq_factor"), originalContext: original)
         case "yarn":
             guard let original else { throw .unsupportedRopeType("yarn without original_max_position_embeddings") }
             let attention: Double
             if let given = parameters?.attentionFactor {
-                attention = given
+                attention = try positive(given, "attention_factor")
             } else if let m = parameters?.mscale, let all = parameters?.mscaleAllDim, m != 0, all != 0 {
-                attention = Self.yarnMagnitude(factor, m) / Self.yarnMagnitude(factor, all)
+                attention = try positive(Self.yarnMagnitude(factor, m) / Self.yarnMagnitude(factor, all), "mscale")
             } else {
                 attention = Self.yarnMagnitude(factor, 1)
             }
             scaling = .yarn(
-                factor: factor, originalContext: original, betaFast: parameters?.betaFast ?? 32,
-                betaSlow: parameters?.betaSlow ?? 1, attentionFactor: attention, truncate: parameters?.truncate ?? true)
+                factor: factor, originalContext: original, betaFast: try positive(parameters?.betaFast ?? 32, "beta_fast"),
+                betaSlow: try positive(parameters?.betaSlow ?? 1, "beta_slow"), attentionFactor: attention, truncate: parameters?.truncate ?? true)
         default:
             throw .unsupportedRopeType(kind)
         }

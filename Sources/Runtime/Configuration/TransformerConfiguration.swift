@@ -1,7 +1,13 @@
+import Checkpoint
 import Foundation
 
 /// The config.json keys that every supported decoder-only transformer shares. Architecture
 /// configurations decode it from the same document and add their own keys.
+///
+/// Decoding refuses values no model holds, naming the key: sizes outside 1...2^40, a negative
+/// `sliding_window`, an `rms_norm_eps` below 0, RoPE parameters that are not positive and
+/// finite (``RopeConfiguration``). ``checkLayers(against:file:)`` then checks `num_hidden_layers`
+/// against the checkpoint's tensors, before anything is allocated per layer.
 public struct TransformerConfiguration: Decodable, Sendable {
     public var modelType: String
     public var hiddenSize: Int
@@ -18,7 +24,7 @@ public struct TransformerConfiguration: Decodable, Sendable {
     public var tieWordEmbeddings: Bool?
     public var maxPositionEmbeddings: Int?
     public var rope: RopeConfiguration
-    /// `sliding_window`, when set.
+    /// `sliding_window`, when set: 0 to 2^40 (0 only where no layer slides, ``DecoderSpec/checkSlidingWindows(file:)``).
     public var slidingWindow: Int?
     /// `layer_types` ("full_attention" / "sliding_attention"), when given.
     public var layerTypes: [String]?
@@ -46,15 +52,15 @@ public struct TransformerConfiguration: Decodable, Sendable {
     public init(from decoder: Swift.Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         modelType = try c.decode(String.self, forKey: .modelType)
-        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
-        layerCount = try c.decode(Int.self, forKey: .layerCount)
-        headCount = try c.decode(Int.self, forKey: .headCount)
-        keyValueHeadCount = try c.decodeIfPresent(Int.self, forKey: .keyValueHeadCount) ?? headCount
-        intermediateSize = try c.decode(Int.self, forKey: .intermediateSize)
-        vocabularySize = try c.decode(Int.self, forKey: .vocabularySize)
+        hiddenSize = try c.decodeSize(forKey: .hiddenSize)
+        layerCount = try c.decodeSize(forKey: .layerCount)
+        headCount = try c.decodeSize(forKey: .headCount)
+        keyValueHeadCount = try c.decodeSizeIfPresent(forKey: .keyValueHeadCount) ?? headCount
+        intermediateSize = try c.decodeSize(forKey: .intermediateSize)
+        vocabularySize = try c.decodeSize(forKey: .vocabularySize)
         rmsNormEpsilon = try c.decodeIfPresent(Float.self, forKey: .rmsNormEpsilon) ?? 1e-6
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings)
-        maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings)
+        maxPositionEmbeddings = try c.decodeSizeIfPresent(forKey: .maxPositionEmbeddings)
         slidingWindow = try c.decodeIfPresent(Int.self, forKey: .slidingWindow)
         layerTypes = try c.decodeIfPresent([String].self, forKey: .layerTypes)
         hiddenActivation = try c.decodeIfPresent(String.self, forKey: .hiddenActivation)
@@ -67,32 +73,42 @@ public struct TransformerConfiguration: Decodable, Sendable {
             endOfSequenceTokens = (try? c.decodeIfPresent([Int].self, forKey: .eosTokenID)) ?? []
         }
 
-        guard hiddenSize > 0, layerCount > 0, headCount > 0, keyValueHeadCount > 0, intermediateSize > 0, vocabularySize > 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .hiddenSize, in: c, debugDescription: "sizes and counts must be positive")
+        if let window = slidingWindow, !(0...TensorInfo.largestDimension).contains(window) {
+            throw DecodingError.dataCorruptedError(forKey: .slidingWindow, in: c, debugDescription: "\(window) is not a window of 1 to 2^40 positions")
+        }
+        guard rmsNormEpsilon >= 0, rmsNormEpsilon.isFinite else {
+            throw DecodingError.dataCorruptedError(forKey: .rmsNormEpsilon, in: c, debugDescription: "\(rmsNormEpsilon) is not a finite number ≥ 0")
         }
         guard headCount % keyValueHeadCount == 0 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .keyValueHeadCount, in: c,
                 debugDescription: "num_attention_heads \(headCount) is not a multiple of num_key_value_heads \(keyValueHeadCount)")
         }
-        headDim = try c.decodeIfPresent(Int.self, forKey: .headDim) ?? hiddenSize / headCount
+        headDim = try c.decodeSizeIfPresent(forKey: .headDim) ?? hiddenSize / headCount
         guard headDim > 0, headDim % 2 == 0 else {
             throw DecodingError.dataCorruptedError(forKey: .headDim, in: c, debugDescription: "head_dim \(headDim) must be even and positive")
+        }
+        let (queryWidth, overflow) = headCount.multipliedReportingOverflow(by: headDim)
+        guard !overflow, queryWidth <= TensorInfo.largestDimension else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .headDim, in: c, debugDescription: "num_attention_heads × head_dim (\(headCount) × \(headDim)) is more than 2^40")
         }
         if let types = layerTypes, types.count != layerCount {
             throw DecodingError.dataCorruptedError(
                 forKey: .layerTypes, in: c, debugDescription: "layer_types has \(types.count) entries for \(layerCount) layers")
         }
 
-        let parameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
-            ?? c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
+        var parameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters).map { (key: "rope_parameters", values: $0) }
+        if parameters == nil {
+            parameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling).map { (key: "rope_scaling", values: $0) }
+        }
         do {
             rope = try RopeConfiguration(
                 parameters: parameters, theta: c.decodeIfPresent(Double.self, forKey: .ropeTheta),
                 partialRotaryFactor: c.decodeIfPresent(Double.self, forKey: .partialRotaryFactor),
                 maxPositions: maxPositionEmbeddings)
         } catch let error as RuntimeError {
-            throw DecodingError.dataCorruptedError(forKey: .ropeParameters, in: c, debugDescription: error.description)
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: error.description))
         }
     }
 

@@ -30,19 +30,32 @@ public struct Generator {
         self.stopTokens = stopTokens ?? Set(model.spec.endOfSequenceTokens)
     }
 
-    /// Generates up to `maxTokens` tokens after `prompt`.
+    /// The most new tokens that may follow `promptTokens` positions: `maxTokens`, capped so that
+    /// prompt and new tokens fit the model's context length (`max_position_embeddings`) when
+    /// config.json gives one.
+    public func newTokenLimit(promptTokens: Int, maxTokens: Int) -> Int {
+        guard let context = model.spec.contextLength else { return maxTokens }
+        return Swift.min(maxTokens, Swift.max(0, context - promptTokens))
+    }
+
+    /// Generates up to `maxTokens` tokens after `prompt`, fewer when the context length is
+    /// reached (``newTokenLimit(promptTokens:maxTokens:)``).
     ///
-    /// - Parameter onToken: called with each new token as it is chosen; return false to stop.
+    /// - Parameters:
+    ///   - cache: the KV cache to run in, by default a new one; pass one to continue after the
+    ///     positions it holds. It grows as tokens come: nothing is reserved for `maxTokens` up front.
+    ///   - onToken: called with each new token as it is chosen; return false to stop.
     public mutating func generate(
-        prompt: [Int], maxTokens: Int, onToken: (Int) -> Bool = { _ in true }
+        prompt: [Int], maxTokens: Int, cache given: KVCache? = nil, onToken: (Int) -> Bool = { _ in true }
     ) throws(RuntimeError) -> GenerationResult {
         guard !prompt.isEmpty else { throw .emptyInput }
         guard maxTokens >= 0 else { throw .invalidArgument("max tokens must be ≥ 0, got \(maxTokens)") }
-        let cache = model.makeCache(capacity: prompt.count + maxTokens)
+        let cache = given ?? model.makeCache(capacity: prompt.count)
+        let limit = newTokenLimit(promptTokens: cache.count + prompt.count, maxTokens: maxTokens)
         var result = GenerationResult(
             tokens: [], stoppedAtEndOfSequence: false, promptSeconds: 0, decodeSeconds: 0,
             promptTokensPerSecond: 0, decodeTokensPerSecond: 0)
-        guard maxTokens > 0 else { return result }
+        guard limit > 0 else { return result }
 
         let promptStart = Date()
         var logits = try model.forward(prompt, cache: cache, logits: .last)
@@ -55,7 +68,7 @@ public struct Generator {
             let token = sampler.next(logits.values)
             if stopTokens.contains(token) { result.stoppedAtEndOfSequence = true; break }
             result.tokens.append(token)
-            if !onToken(token) || result.tokens.count == maxTokens { break }
+            if !onToken(token) || result.tokens.count == limit { break }
             logits = try model.forward([token], cache: cache, logits: .last)
             steps += 1
         }

@@ -10,11 +10,11 @@ public struct Sampler: Sendable {
     private var random: RandomSource
 
     /// - Parameters:
-    ///   - temperature: 0 (default) for greedy; otherwise must be positive.
+    ///   - temperature: 0 (default) for greedy; otherwise must be positive and finite.
     ///   - topP: in (0, 1]; 1 keeps the whole vocabulary.
     ///   - seed: the random seed for sampling.
     public init(temperature: Float = 0, topP: Float = 1, seed: UInt64 = 0) throws(RuntimeError) {
-        guard temperature >= 0, temperature.isFinite else { throw .invalidArgument("temperature must be ≥ 0, got \(temperature)") }
+        guard temperature >= 0, temperature.isFinite else { throw .invalidArgument("temperature must be a finite number ≥ 0, got \(temperature)") }
         guard topP > 0, topP <= 1 else { throw .invalidArgument("top-p must be in (0, 1], got \(topP)") }
         self.temperature = temperature
         self.topP = topP

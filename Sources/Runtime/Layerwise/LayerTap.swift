@@ -1,3 +1,5 @@
+import Architectures
+
 /// A place inside a decoder block where a ``LayerTap`` sees the activations, named by the Linear
 /// layers that read them.
 public enum LayerSite: String, Sendable, CaseIterable {
@@ -21,4 +23,24 @@ public protocol LayerTap: AnyObject {
     /// `rows` rows of `width` values at `site`, consecutive rows `stride` values apart. The values
     /// are valid only during the call.
     func observe(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int)
+}
+
+extension LayerSite {
+    /// The site whose activations a Linear layer reading `input` sees.
+    public init(_ input: LinearInput) {
+        switch input {
+        case .attentionInput: self = .attentionInput
+        case .attentionOutput: self = .attentionOutput
+        case .feedForwardInput: self = .feedForwardInput
+        case .feedForwardInner: self = .feedForwardInner
+        }
+    }
+}
+
+extension Architecture {
+    /// The site whose activations Linear module `module` (a checkpoint module name such as
+    /// `model.layers.3.self_attn.q_proj`) reads, or nil for modules outside the blocks' projections.
+    public func site(ofLinear module: String) -> LayerSite? {
+        layout.input(ofLinear: module).map(LayerSite.init)
+    }
 }

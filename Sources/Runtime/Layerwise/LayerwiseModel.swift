@@ -40,7 +40,7 @@ public final class LayerwiseModel: @unchecked Sendable {
     /// The hidden states entering block 0 for each sample, reading the embedding table once.
     public func embed(samples: [[Int]]) throws(RuntimeError) -> [[Float]] {
         let width = spec.hiddenSize
-        let name = "model.embed_tokens.weight"
+        let name = spec.architecture.layout.embedding + ".weight"
         let table = try weights.floats(name, shape: [spec.vocabularySize, width])
         if let tensor = weights.tensors[name] { weights.checkpoint.release(tensor) }
         let scale = spec.embeddingScale ?? 1
@@ -150,19 +150,6 @@ public final class LayerwiseModel: @unchecked Sendable {
         var (cosines, sines) = forward.rotary.tables(start: 0, count: rows)
         cosines.withUnsafeMutableBufferPointer { c in
             sines.withUnsafeMutableBufferPointer { s in body(cache, c.baseAddress!, s.baseAddress!) }
-        }
-    }
-
-    /// The site whose activations Linear module `module` (a checkpoint module name such as
-    /// `model.layers.3.self_attn.q_proj`) reads, or nil for modules outside the blocks' projections.
-    public static func site(ofLinear module: String) -> LayerSite? {
-        guard let last = module.split(separator: ".").last else { return nil }
-        switch last {
-        case "q_proj", "k_proj", "v_proj", "qkv_proj": return .attentionInput
-        case "o_proj": return .attentionOutput
-        case "gate_proj", "up_proj", "gate_up_proj": return .feedForwardInput
-        case "down_proj": return .feedForwardInner
-        default: return nil
         }
     }
 }

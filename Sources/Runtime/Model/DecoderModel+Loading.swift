@@ -1,11 +1,12 @@
+import Architectures
 import Checkpoint
 import Foundation
 
 extension DecoderModel {
-    /// Loads the checkpoint in `directory`: reads config.json, picks the architecture from its
-    /// `model_type`, keeps bf16 projections in bf16 and widens other weights to f32 (F16 and F32
-    /// checkpoints, embeddings, norms), except the projections of a compressed-tensors checkpoint,
-    /// which stay compressed (``CompressedLinear``).
+    /// Loads the checkpoint in `directory`: reads config.json, picks the family from its
+    /// `model_type` (``ArchitectureRegistry``), keeps bf16 projections in bf16 and widens other
+    /// weights to f32 (F16 and F32 checkpoints, embeddings, norms), except the projections of a
+    /// compressed-tensors checkpoint, which stay compressed (``CompressedLinear``).
     ///
     /// The output head is the token embedding when the config ties them, or when the checkpoint
     /// has no `lm_head.weight`.
@@ -24,7 +25,9 @@ extension DecoderModel {
         return try open(checkpoint)
     }
 
-    /// The spec of the opened `checkpoint` and its tensors under the runtime's names, read through its mappings.
+    /// The spec of the opened `checkpoint` and its tensors, read through its mappings.
+    /// config.json is checked against the tensors before anything is allocated from it (its layer
+    /// count, sizes and RoPE values; its quantization_config as `compress verify` checks it).
     static func open(_ checkpoint: Checkpoint) throws(RuntimeError) -> (DecoderSpec, WeightStore) {
         let directory = checkpoint.directory
         let configPath = directory + "/" + ModelConfig.fileName
@@ -34,105 +37,121 @@ extension DecoderModel {
         guard let modelType = config.modelType else {
             throw .invalidConfiguration(file: configPath, reason: "missing key 'model_type'")
         }
-        let entry = try ArchitectureRegistry.entry(modelType: modelType)
-        let spec = try entry.spec(data, configPath)
-        let named = Dictionary(checkpoint.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        return (spec, WeightStore(checkpoint: checkpoint, tensors: entry.sanitize(named)))
+        guard let architecture = ArchitectureRegistry.family(modelType: modelType) else {
+            throw .unsupportedArchitecture(modelType: modelType, supported: ArchitectureRegistry.modelTypes)
+        }
+        // Some exporters save the rotary embedding's buffer beside the parameters.
+        let parameters = checkpoint.tensors.filter { !$0.name.hasSuffix(".rotary_emb.inv_freq") }
+        let tensors = Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let spec = try architecture.spec(configuration: data, file: configPath, tensorNames: tensors.keys)
+        let quantization = try QuantizationConfig(config, file: configPath)
+        return (spec, WeightStore(checkpoint: checkpoint, tensors: tensors, quantization: quantization))
     }
 
-    /// Builds the model from `weights`, named as ``DecoderArchitecture/sanitize(weights:)`` leaves them.
+    /// Builds the model from `weights`, named as the spec's architecture lays them out.
     convenience init(spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) {
+        let layout = spec.architecture.layout
         let hidden = spec.hiddenSize
-        let embedding = try weights.floats("model.embed_tokens.weight", shape: [spec.vocabularySize, hidden])
+        let embedding = try weights.floats(layout.embedding + ".weight", shape: [spec.vocabularySize, hidden])
         var layers: [DecoderLayer] = []
         for l in 0..<spec.layerCount {
             layers.append(try Self.layer(l, spec: spec, weights: weights))
         }
-        let finalNorm = try Self.norm("model.norm.weight", width: hidden, spec: spec, weights: weights)
+        let finalNorm = try Self.norm(layout.finalNorm + ".weight", width: hidden, spec: spec, weights: weights)
         let head: DenseLinear
-        if spec.tiedEmbeddings || !weights.contains("lm_head.weight") {
+        if spec.tiedEmbeddings || !weights.contains(layout.head + ".weight") {
             // The embedding table: shared when widened, or a bf16 copy (half the bytes to read per token).
-            head = weights.keepsBF16("model.embed_tokens.weight")
-                ? try weights.linear(["model.embed_tokens"], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
+            head = weights.keepsBF16(layout.embedding + ".weight")
+                ? try weights.linear([layout.embedding], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
                 : DenseLinear(weight: embedding, bias: nil, outputFeatures: spec.vocabularySize, inputFeatures: hidden)
         } else {
-            head = try weights.linear(["lm_head"], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
+            head = try weights.linear([layout.head], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
         }
         self.init(spec: spec, embedding: embedding, layers: layers, finalNorm: finalNorm, head: head)
     }
 
     static func layer(_ l: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> DecoderLayer {
-        let prefix = "model.layers.\(l)."
+        let layout = spec.architecture.layout
+        let prefix = layout.prefix(ofBlock: l)
         let hidden = spec.hiddenSize
         let q = spec.queryWidth
         let kv = spec.keyValueWidth
-        let inner = spec.intermediateSize
-        let attention = prefix + "self_attn."
-        let mlp = prefix + "mlp."
+        let attention = prefix + layout.attention.module + "."
+        let norms = layout.norms
 
-        let queryKeyValue = spec.fusedQKV
-            ? try weights.projection([attention + "qkv_proj"], outputs: [q + 2 * kv], inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
-            : try weights.projection(
-                [attention + "q_proj", attention + "k_proj", attention + "v_proj"], outputs: [q, kv, kv],
-                inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
+        let queryKeyValue = try weights.projection(
+            layout.attention.inputs.names.map { attention + $0 }, outputs: layout.attention.inputs.isFused ? [q + 2 * kv] : [q, kv, kv],
+            inputFeatures: hidden, requireBias: spec.queryKeyValueBias)
         let feedForward: FeedForward
-        if let mixture = spec.mixture, mixture.sparseLayers[l] {
-            feedForward = .mixture(try Self.mixture(mixture, prefix: mlp, spec: spec, weights: weights))
-        } else {
-            let gateUp = spec.fusedGateUp
-                ? try weights.projection([mlp + "gate_up_proj"], outputs: [2 * inner], inputFeatures: hidden, requireBias: spec.mlpBias)
-                : try weights.projection(
-                    [mlp + "gate_proj", mlp + "up_proj"], outputs: [inner, inner], inputFeatures: hidden, requireBias: spec.mlpBias)
-            let down = try weights.projection([mlp + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: spec.mlpBias)
+        if let mixture = spec.mixture, let declared = layout.mixture, mixture.sparseLayers[l] {
+            feedForward = .mixture(try Self.mixture(mixture, declared, prefix: prefix + declared.module + ".", spec: spec, weights: weights))
+        } else if let mlp = layout.mlp {
+            let (gateUp, down) = try Self.feedForward(mlp, prefix: prefix + layout.mlpModule + ".", inner: spec.intermediateSize,
+                                                      hidden: hidden, requireBias: spec.mlpBias, weights: weights)
             feedForward = .dense(gateUp: gateUp, down: down)
+        } else {
+            throw .invalidArgument("layer \(l) is dense, but \(spec.architecture.name) declares no dense MLP")
+        }
+        let inputNorm = try norm(prefix + norms.input + ".weight", width: hidden, spec: spec, weights: weights)
+        let queryKeyNorms = try layout.attention.queryKeyNorms.map { name throws(RuntimeError) in
+            try norm(attention + name + ".weight", width: spec.headDim, spec: spec, weights: weights)
         }
 
         return DecoderLayer(
-            inputNorm: try norm(prefix + "input_layernorm.weight", width: hidden, spec: spec, weights: weights),
+            inputNorm: inputNorm,
             queryKeyValue: queryKeyValue,
-            queryNorm: spec.queryKeyNorm ? try norm(attention + "q_norm.weight", width: spec.headDim, spec: spec, weights: weights) : nil,
-            keyNorm: spec.queryKeyNorm ? try norm(attention + "k_norm.weight", width: spec.headDim, spec: spec, weights: weights) : nil,
-            output: try weights.projection([attention + "o_proj"], outputs: [hidden], inputFeatures: q, requireBias: spec.outputBias),
-            postAttentionNorm: spec.sandwichNorms
-                ? try norm(prefix + "post_attention_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
-            feedForwardNorm: try norm(
-                prefix + (spec.sandwichNorms ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"),
-                width: hidden, spec: spec, weights: weights),
+            queryNorm: queryKeyNorms.first,
+            keyNorm: queryKeyNorms.last,
+            output: try weights.projection([attention + layout.attention.output], outputs: [hidden], inputFeatures: q, requireBias: spec.outputBias),
+            postAttentionNorm: try norms.afterAttention.map { name throws(RuntimeError) in
+                try norm(prefix + name + ".weight", width: hidden, spec: spec, weights: weights)
+            },
+            feedForwardNorm: try norm(prefix + norms.beforeFeedForward + ".weight", width: hidden, spec: spec, weights: weights),
             feedForward: feedForward,
-            postFeedForwardNorm: spec.sandwichNorms
-                ? try norm(prefix + "post_feedforward_layernorm.weight", width: hidden, spec: spec, weights: weights) : nil,
+            postFeedForwardNorm: try norms.afterFeedForward.map { name throws(RuntimeError) in
+                try norm(prefix + name + ".weight", width: hidden, spec: spec, weights: weights)
+            },
             attention: Attention(
                 headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim,
                 scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]),
             keyValueCache: try weights.keyValueCache(
-                prefix + "self_attn", heads: spec.keyValueHeadCount, headDim: spec.headDim))
+                prefix + layout.attention.module, heads: spec.keyValueHeadCount, headDim: spec.headDim))
     }
 
-    /// The router, experts and shared expert under `prefix` (`model.layers.N.mlp.`): `gate`,
-    /// `experts.E.{gate,up,down}_proj`, and `shared_expert.{gate,up,down}_proj` with
-    /// `shared_expert_gate` when the spec has a shared expert.
+    /// The gate-and-up and down projections of a gated MLP under `prefix` (`model.layers.N.mlp.`)
+    /// whose gate and up are `inner` wide.
+    private static func feedForward(
+        _ mlp: FeedForwardLayout, prefix: String, inner: Int, hidden: Int, requireBias: Bool, weights: WeightStore
+    ) throws(RuntimeError) -> (gateUp: any Linear, down: any Linear) {
+        let gateUp = try weights.projection(
+            mlp.inputs.names.map { prefix + $0 }, outputs: mlp.inputs.isFused ? [2 * inner] : [inner, inner],
+            inputFeatures: hidden, requireBias: requireBias)
+        let down = try weights.projection([prefix + mlp.output], outputs: [hidden], inputFeatures: inner, requireBias: requireBias)
+        return (gateUp, down)
+    }
+
+    /// The router, experts and shared expert of the mixture under `prefix`
+    /// (`model.layers.N.block_sparse_moe.`), named as `declared` says.
     private static func mixture(
-        _ mixture: MixtureSpec, prefix: String, spec: DecoderSpec, weights: WeightStore
+        _ mixture: MixtureSpec, _ declared: MixtureLayout, prefix: String, spec: DecoderSpec, weights: WeightStore
     ) throws(RuntimeError) -> MixtureOfExperts {
         let hidden = spec.hiddenSize
-        func expert(_ name: String, inner: Int) throws(RuntimeError) -> MixtureOfExperts.Expert {
-            MixtureOfExperts.Expert(
-                gateUp: try weights.projection(
-                    [name + "gate_proj", name + "up_proj"], outputs: [inner, inner], inputFeatures: hidden, requireBias: false),
-                down: try weights.projection([name + "down_proj"], outputs: [hidden], inputFeatures: inner, requireBias: false))
+        func expert(_ layout: FeedForwardLayout, _ name: String, inner: Int) throws(RuntimeError) -> MixtureOfExperts.Expert {
+            let (gateUp, down) = try feedForward(layout, prefix: name, inner: inner, hidden: hidden, requireBias: false, weights: weights)
+            return MixtureOfExperts.Expert(gateUp: gateUp, down: down)
         }
         var experts: [MixtureOfExperts.Expert] = []
         for e in 0..<mixture.expertCount {
-            experts.append(try expert(prefix + "experts.\(e).", inner: mixture.expertIntermediateSize))
+            experts.append(try expert(declared.expert, prefix + "\(declared.experts).\(e).", inner: mixture.expertIntermediateSize))
         }
         var shared: (expert: MixtureOfExperts.Expert, gate: any Linear)?
-        if let inner = mixture.sharedExpertIntermediateSize {
+        if let inner = mixture.sharedExpertIntermediateSize, let sharedExpert = declared.sharedExpert {
             shared = (
-                try expert(prefix + "shared_expert.", inner: inner),
-                try weights.projection([prefix + "shared_expert_gate"], outputs: [1], inputFeatures: hidden, requireBias: false))
+                try expert(sharedExpert.projections, prefix + sharedExpert.module + ".", inner: inner),
+                try weights.projection([prefix + sharedExpert.gate], outputs: [1], inputFeatures: hidden, requireBias: false))
         }
         return MixtureOfExperts(
-            router: try weights.projection([prefix + "gate"], outputs: [mixture.expertCount], inputFeatures: hidden, requireBias: false),
+            router: try weights.projection([prefix + declared.router], outputs: [mixture.expertCount], inputFeatures: hidden, requireBias: false),
             experts: experts, expertsPerToken: mixture.expertsPerToken, normalizeTopK: mixture.normalizeTopK,
             shared: shared, activation: spec.activation)
     }

@@ -1,7 +1,11 @@
-/// Everything the shared decoder forward pass needs to know about one architecture: sizes, the
-/// variant of each block, and which tensors hold the weights. Each architecture file builds one
-/// from its configuration.
+import Architectures
+
+/// Everything the shared decoder forward pass needs to know about one model: sizes, the variant
+/// of each block, and its family, whose layout names the tensors that hold the weights. Built by
+/// the family's ``Architectures/Architecture`` from config.json.
 public struct DecoderSpec: Sendable {
+    /// The model's family: its tensor names and structure.
+    public var architecture: Architecture
     public var hiddenSize: Int
     public var layerCount: Int
     public var headCount: Int
@@ -24,14 +28,6 @@ public struct DecoderSpec: Sendable {
     public var finalLogitSoftcap: Float?
     /// The sliding window of each layer; nil for full causal attention.
     public var slidingWindows: [Int?]
-    /// RMSNorm over each query and key head before the rotation (Qwen3).
-    public var queryKeyNorm = false
-    /// Norms after attention and after the MLP, before each residual add (Gemma-2).
-    public var sandwichNorms = false
-    /// The projections are stored as one `qkv_proj` (Phi-3).
-    public var fusedQKV = false
-    /// The gate and up projections are stored as one `gate_up_proj`, gate first (Phi-3).
-    public var fusedGateUp = false
     /// Whether the query, key and value projections must have biases (Qwen2, `attention_bias`);
     /// biases present in the checkpoint are used either way.
     public var queryKeyValueBias = false
@@ -45,9 +41,13 @@ public struct DecoderSpec: Sendable {
     public var tiedEmbeddings: Bool
     /// Tokens that end generation.
     public var endOfSequenceTokens: [Int]
+    /// The positions the model was trained for (`max_position_embeddings`), when config.json gives it.
+    public var contextLength: Int?
 
-    /// A spec with the sizes and common settings of `configuration` and the Llama variant of every block.
-    public init(_ configuration: TransformerConfiguration, tiedByDefault: Bool) {
+    /// A spec with the sizes and common settings of `configuration`, the norms and head of
+    /// `architecture`, and Llama's attention and activation.
+    public init(_ configuration: TransformerConfiguration, architecture: Architecture) {
+        self.architecture = architecture
         hiddenSize = configuration.hiddenSize
         layerCount = configuration.layerCount
         headCount = configuration.headCount
@@ -56,14 +56,16 @@ public struct DecoderSpec: Sendable {
         intermediateSize = configuration.intermediateSize
         vocabularySize = configuration.vocabularySize
         normEpsilon = configuration.rmsNormEpsilon
+        normWeightOffset = architecture.conventions.normScale == .onePlusWeight ? 1 : 0
         rope = configuration.rope
         attentionScale = 1 / Float(configuration.headDim).squareRoot()
         slidingWindows = Array(repeating: nil, count: configuration.layerCount)
-        queryKeyValueBias = configuration.attentionBias ?? false
+        queryKeyValueBias = architecture.conventions.queryKeyValueBias || configuration.attentionBias == true
         outputBias = configuration.attentionBias ?? false
         mlpBias = configuration.mlpBias ?? false
-        tiedEmbeddings = configuration.tieWordEmbeddings ?? tiedByDefault
+        tiedEmbeddings = configuration.tieWordEmbeddings ?? architecture.conventions.tiesHeadByDefault
         endOfSequenceTokens = configuration.endOfSequenceTokens
+        contextLength = configuration.maxPositionEmbeddings
     }
 
     /// The width of the query projection's output.

@@ -3,10 +3,13 @@
 ///
 /// Each layer holds `count × width` keys and as many values, row-major (`width` is
 /// `num_key_value_heads × head_dim`). Sliding-window layers keep every position and mask the old
-/// ones out.
+/// ones out. Memory grows as positions come, doubling when full, so it stays within twice what
+/// the positions cached need (beyond the capacity reserved at the start).
 public final class KVCache {
     /// The number of positions cached.
     public private(set) var count = 0
+    /// The positions the cache holds memory for.
+    public var capacity: Int { keys.first.map { $0.capacity / width } ?? 0 }
     /// Values per position of one layer's keys (or values).
     public let width: Int
     var keys: [[Float]]

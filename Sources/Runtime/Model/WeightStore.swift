@@ -4,6 +4,8 @@ import Checkpoint
 struct WeightStore {
     let checkpoint: Checkpoint
     let tensors: [String: Checkpoint.Tensor]
+    /// The checkpoint's `quantization_config`, read once for every compressed module.
+    var quantization: QuantizationConfig? = nil
     /// Values that replace the checkpoint's, by runtime name (the weights calibration has changed).
     var replacements: [String: [Float]] = [:]
 

@@ -1,4 +1,5 @@
 import Checkpoint
+import JSON
 
 /// A value inside tokenizer.json together with its file and JSON path, so that every reader of a
 /// component reports a wrong kind or a missing member as a `TokenizerError` naming both.

@@ -23,13 +23,53 @@ indirect enum Normalizer {
         case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD"
     }
 
+    /// How much longer normalization may make a text: at most `factor × n + constant` scalars out
+    /// of `n`. A larger normalizer (such as thirty chained `Replace a → aa`, 2^30 times) is refused
+    /// when it is read, so that normalized text, and the memory it takes, stays in proportion.
+    static let maxLengthBound = (factor: 128, constant: 4096)
+
     /// Reads a normalizer description.
+    /// - Throws: `invalidField` when it may lengthen a text beyond `maxLengthBound`.
     init(_ node: ConfigNode) throws(TokenizerError) {
+        try self.init(stage: node)
+        let bound = lengthBound
+        guard bound.factor <= Self.maxLengthBound.factor, bound.constant <= Self.maxLengthBound.constant else {
+            throw node.invalid("can make a text \(bound.factor) times longer (plus \(bound.constant) characters); "
+                               + "at most \(Self.maxLengthBound.factor) times (plus \(Self.maxLengthBound.constant)) is accepted")
+        }
+    }
+
+    /// An upper bound `factor × n + constant` on the length of a normalized text of `n` scalars
+    /// (saturating at `Int.max`): a `Replace` multiplies by the length of its content (each match
+    /// takes at least one scalar); Unicode normalization by its longest decomposition (NFKC and
+    /// NFKD 18, NFD 4, NFC 3); lowercasing by 3; byte-level encoding by 4 (UTF-8 bytes).
+    var lengthBound: (factor: Int, constant: Int) {
+        switch self {
+        case let .sequence(stages):
+            return stages.reduce((1, 0)) { total, stage in
+                let next = stage.lengthBound
+                let factor = total.factor.multipliedReportingOverflow(by: next.factor)
+                let scaled = total.constant.multipliedReportingOverflow(by: next.factor)
+                let constant = scaled.partialValue.addingReportingOverflow(next.constant)
+                return (factor.overflow ? .max : factor.partialValue,
+                        scaled.overflow || constant.overflow ? .max : constant.partialValue)
+            }
+        case let .prepend(prefix): return (1, prefix.count)
+        case let .replace(_, content): return (max(1, content.count), 0)
+        case .strip: return (1, 0)
+        case .lowercase: return (3, 0)
+        case let .unicode(form): return (form == .nfc ? 3 : form == .nfd ? 4 : 18, 0)
+        case .byteLevel: return (4, 0)
+        }
+    }
+
+    /// Reads one normalizer, a sequence's stages included, unchecked.
+    private init(stage node: ConfigNode) throws(TokenizerError) {
         let type = try node.typeName()
         switch type {
         case "Sequence":
             var stages: [Normalizer] = []
-            for child in try node.required("normalizers").array() { stages.append(try Normalizer(child)) }
+            for child in try node.required("normalizers").array() { stages.append(try Normalizer(stage: child)) }
             self = .sequence(stages)
         case "Prepend":
             self = .prepend(Array(try node.required("prepend").string().unicodeScalars))

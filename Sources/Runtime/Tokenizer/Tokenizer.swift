@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 
 /// A Hugging Face `tokenizer.json` tokenizer with a BPE model, giving the ids the `tokenizers`
 /// library gives.
@@ -19,6 +20,11 @@ public final class Tokenizer: @unchecked Sendable {
     public let eosTokenId: Int?
     /// The model's Jinja chat template, when chat_template.jinja or tokenizer_config.json holds one.
     public let chatTemplate: ChatTemplateSource?
+    /// tokenizer_config.json's named special tokens that are set (`bos_token`, `eos_token`,
+    /// `unk_token`, `sep_token`, `pad_token`, `cls_token`, `mask_token`), which chat templates read.
+    public let namedSpecialTokens: [String: String]
+    /// The folder the tokenizer was loaded from; nil for one built from text.
+    public let directory: String?
 
     private let model: BPEModel
     private let normalizer: Normalizer?
@@ -47,7 +53,8 @@ public final class Tokenizer: @unchecked Sendable {
         let configFile = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("tokenizer_config.json")
         let config = FileManager.default.fileExists(atPath: configFile) ? try Tokenizer.readConfig(configFile) : nil
         let chatTemplate = try ChatTemplateSource.find(besideTokenizer: file, config: config, configFile: configFile)
-        try self.init(json: json, file: file, config: config, chatTemplate: chatTemplate)
+        try self.init(json: json, file: file, config: config, chatTemplate: chatTemplate,
+                      directory: (file as NSString).deletingLastPathComponent)
     }
 
     /// Builds a tokenizer from the text of a tokenizer.json; `file` names it in errors.
@@ -58,7 +65,7 @@ public final class Tokenizer: @unchecked Sendable {
         } catch {
             throw .invalidJSON(file: file, reason: error.description)
         }
-        try self.init(json: json, file: file, config: nil, chatTemplate: nil)
+        try self.init(json: json, file: file, config: nil, chatTemplate: nil, directory: nil)
     }
 
     /// The members of tokenizer_config.json, read with Foundation: unlike tokenizer.json, it
@@ -101,7 +108,7 @@ public final class Tokenizer: @unchecked Sendable {
         }
     }
 
-    private init(json: JSONValue, file: String, config: [String: Any]?, chatTemplate: ChatTemplateSource?) throws(TokenizerError) {
+    private init(json: JSONValue, file: String, config: [String: Any]?, chatTemplate: ChatTemplateSource?, directory: String?) throws(TokenizerError) {
         let root = ConfigNode(value: json, path: "", file: file)
         let modelNode = try root.required("model")
         let modelType = try modelNode.optional("type")?.string() ?? "BPE"
@@ -135,15 +142,24 @@ public final class Tokenizer: @unchecked Sendable {
         bosTokenId = Tokenizer.specialTokenId("bos_token", in: config, addedByContent, model)
         eosTokenId = Tokenizer.specialTokenId("eos_token", in: config, addedByContent, model)
         self.chatTemplate = chatTemplate
+        namedSpecialTokens = Dictionary(uniqueKeysWithValues: ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
+            .compactMap { name in Tokenizer.specialTokenText(name, in: config).map { (name, $0) } })
+        self.directory = directory
     }
 
-    /// tokenizer_config.json's `NAME_id`, else the id of its `NAME` token (a string or an object with `content`).
+    /// tokenizer_config.json's `NAME_id`, else the id of its `NAME` token.
     private static func specialTokenId(_ name: String, in config: [String: Any]?, _ addedByContent: [String: Int], _ model: BPEModel) -> Int? {
-        guard let config else { return nil }
-        if let id = config["\(name)_id"] as? Int { return id }
-        let token = config[name]
-        guard let content = token as? String ?? (token as? [String: Any])?["content"] as? String else { return nil }
+        if let id = config?["\(name)_id"] as? Int { return id }
+        guard let content = specialTokenText(name, in: config) else { return nil }
         return addedByContent[content] ?? model.id(of: Array(content.unicodeScalars))
+    }
+
+    /// The text of tokenizer_config.json's special token `NAME`: a string, or an object with
+    /// `content`; nil when unset or empty.
+    private static func specialTokenText(_ name: String, in config: [String: Any]?) -> String? {
+        let token = config?[name]
+        guard let content = token as? String ?? (token as? [String: Any])?["content"] as? String, !content.isEmpty else { return nil }
+        return content
     }
 
     /// The number of ids: one more than the largest id of the vocabulary and the added tokens.

@@ -17,6 +17,13 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case invalidMerge(file: String, index: Int, reason: String)
     /// A regular expression in the file does not compile.
     case invalidPattern(file: String, field: String, pattern: String, reason: String)
+    /// A chat template that does not parse, or that fails while rendering (its own
+    /// `raise_exception` included); `line` is the line of the template text.
+    case chatTemplate(file: String, line: Int, reason: String)
+    /// A chat template using a Jinja construct the renderer does not implement.
+    case unsupportedTemplateConstruct(file: String, line: Int, construct: String)
+    /// A model folder without a chat template, where a conversation has to be rendered.
+    case missingChatTemplate(directory: String)
 
     public var description: String {
         switch self {
@@ -27,6 +34,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case let .unsupportedType(f, field, t): return "\(f): '\(field)': unsupported type '\(t)'"
         case let .invalidMerge(f, i, r): return "\(f): merge \(i): \(r)"
         case let .invalidPattern(f, field, p, r): return "\(f): '\(field)': pattern \(p.debugDescription): \(r)"
+        case let .chatTemplate(f, line, r): return "\(f): chat template line \(line): \(r)"
+        case let .unsupportedTemplateConstruct(f, line, c): return "\(f): chat template line \(line): \(c) is not supported"
+        case let .missingChatTemplate(d): return "\(d): no chat template (no chat_template.jinja, no chat_template in tokenizer_config.json)"
         }
     }
 }

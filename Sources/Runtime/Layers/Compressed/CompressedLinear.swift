@@ -1,3 +1,5 @@
+import CompressedTensors
+
 /// A linear layer whose weight stays compressed in memory: a CKernels kernel multiplies it
 /// straight from its stored format (decoding it in registers for a few rows of input, a tile of
 /// rows at a time into a small buffer for more), split over the compute threads by output rows.
@@ -20,6 +22,8 @@ struct CompressedLinear<Weights: WeightDecoder>: Linear {
 
     /// Weight rows decoded per tile.
     let tileRows: Int
+    /// The weights as a kernel multiplies them in their stored form, when one takes their layout.
+    let kernel: (any KernelWeights)?
 
     /// - Parameter tileRows: weight rows per tile; by default about 2 MiB of f32, at least 16 rows.
     init(weights: Weights, activations: ActivationQuantization?, bias: [Float]?, tileRows: Int? = nil) {
@@ -27,14 +31,15 @@ struct CompressedLinear<Weights: WeightDecoder>: Linear {
         self.activations = activations
         self.bias = bias
         self.tileRows = max(1, min(weights.outputFeatures, tileRows ?? max(16, (1 << 19) / max(weights.inputFeatures, 1))))
+        kernel = (weights as? any KernelWeights).flatMap { $0.multipliesInPlace ? $0 : nil }
     }
 
     func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
         let k = inputFeatures, n = outputFeatures
         withActivations(input, rows: rows) { x in
-            if weights.multipliesInPlace {
+            if let kernel {
                 CPUKernels.forEachShare(outputs: n, work: rows * n * k) { share in
-                    weights.multiply(x, rows: rows, outputs: share, into: output)
+                    kernel.multiply(x, rows: rows, outputs: share, into: output)
                 }
             } else if rows <= Self.fewRows {
                 applyFewRows(x, rows: rows, into: output)

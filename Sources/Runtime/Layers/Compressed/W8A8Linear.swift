@@ -1,4 +1,5 @@
 import CKernels
+import CompressedTensors
 
 /// A W8A8 layer (int8 weights with one scale per output row, int8 input activations with a
 /// dynamic scale per token) computed as vLLM computes it: each input row quantized with scale

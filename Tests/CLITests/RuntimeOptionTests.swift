@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Options and recipe values out of range are told as such, and generation stays within the
+/// model's context.
+@Suite struct RuntimeOptionTests {
+    static let model = Fixtures.path("models/llama_calib")
+
+    @Test(arguments: ["inf", "nan"]) func aTemperatureMustBeAFiniteNumber(_ temperature: String) throws {
+        let result = try CompressBinary.run(["generate", "--model", Self.model, "--prompt", "hi", "--temperature", temperature])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: --temperature must be a finite number ≥ 0, got \(temperature)\n"))
+    }
+
+    @Test(arguments: [
+        ["bench", "--model", model],
+        ["eval", "--model", model, "--text", Fixtures.repositoryRoot + "/README.md"],
+        ["verify", model],
+        ["generate", "--model", model, "--prompt", "hi"],
+    ]) func zeroThreadsAreRefused(_ command: [String]) throws {
+        let result = try CompressBinary.run(command + ["--threads", "0"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: --threads must be at least 1\n"))
+    }
+
+    @Test func aNumBitsBeyond64BitsIsOutOfRange() throws {
+        let folder = TemporaryFolder("cli-recipe")
+        let recipe = try folder.write("recipe.yaml", text: """
+            QuantizationModifier:
+              config_groups:
+                group_0:
+                  targets: [Linear]
+                  weights: {num_bits: 12345678901234567890, type: int}
+            """)
+        let result = try CompressBinary.run(["oneshot", "--model", Self.model, "--recipe", recipe, "--output", folder.file("out")])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: \(recipe):5:27: invalid num_bits 12345678901234567890: out of range (1 to 32 for int quantization, 4 or 8 for float)\n")
+    }
+
+    @Test func maxTokensBeyondTheContextAreCappedWithAMessage() throws {
+        let result = try CompressBinary.run(["generate", "--model", Self.model, "--prompt", "hello world", "--max-tokens", "100000000", "--threads", "1"])
+        #expect(result.status == 0)
+        #expect(result.stderr.hasPrefix(
+            "generate: --max-tokens 100000000 capped to 248: the model's context (max_position_embeddings) is 256 tokens, the prompt takes 8\n"))
+    }
+}
