@@ -31,7 +31,7 @@ public enum CPUKernels {
 extension CPUKernels {
     /// `y[r·ldy + o] = Σ_c x[r·ldx + c] · w[o·ldw + c]` for `rows` rows of x and `outputs` rows of
     /// the f32 weight w, `columns` columns each, over the compute threads.
-    static func multiply(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<Float>, ldw: Int, outputs: Int,
+    public static func multiply(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<Float>, ldw: Int, outputs: Int,
                          columns: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
         forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
             ck_matmul_f32(rows, share.lowerBound, share.count, columns, x, ldx, w, ldw, y, ldy)
