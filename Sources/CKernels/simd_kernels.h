@@ -4,8 +4,8 @@
  * Few rows of x (decoding): each weight vector is decoded in registers and multiplied with up to
  * CK_GEMV_ROWS rows of x at once, several outputs at a time; weights are read once per pass.
  * More rows (prefill, scoring): CK_DECODED_ROWS weight rows at a time are decoded to f32 (scales
- * applied) into a buffer, then multiplied with every row of x by a register-tiled dot-product
- * kernel of CK_GEMM_ROWS × CK_GEMM_OUTPUTS accumulators. */
+ * applied) into a buffer, then multiplied with every row of x of one pass (about CK_X_BYTES of x)
+ * by a register-tiled dot-product kernel of CK_GEMM_ROWS × CK_GEMM_OUTPUTS accumulators. */
 #include <stdlib.h>
 #include "kernels.h"
 
@@ -203,6 +203,9 @@ static void multiply_rows(size_t m, size_t count, size_t k, const float *x, size
     }
 }
 
+/* Bytes of x that one pass over the weights multiplies: they stay in L2 while the weights stream. */
+#define CK_X_BYTES (1u << 20)
+
 ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                         const ck_weights *w, float *y, size_t ldy) {
     size_t ld = (k + CK_LANES - 1) / CK_LANES * CK_LANES;
@@ -211,13 +214,21 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
         gemv(kind, m, first, count, k, x, ldx, w, y, ldy);
         return;
     }
-    for (size_t o0 = first; o0 < first + count; o0 += CK_DECODED_ROWS) {
-        size_t n = first + count - o0 < CK_DECODED_ROWS ? first + count - o0 : CK_DECODED_ROWS;
-        if (kind == CK_W_F32) {
-            multiply_rows(m, n, k, x, ldx, (const float *)(w->data + o0 * w->row_bytes), w->row_bytes / sizeof(float), y + o0, ldy);
-        } else {
-            decode_rows(kind, w, o0, n, k, buffer, ld);
-            multiply_rows(m, n, k, x, ldx, buffer, ld, y + o0, ldy);
+    /* Rows of x per pass: as many whole CK_X_ROWS chunks as CK_X_BYTES hold, at least one. */
+    size_t block = k ? CK_X_BYTES / (k * sizeof(float)) / CK_X_ROWS * CK_X_ROWS : m;
+    if (block < CK_X_ROWS) block = CK_X_ROWS;
+    for (size_t r0 = 0; r0 < m; r0 += block) {
+        size_t rows = m - r0 < block ? m - r0 : block;
+        const float *xr = x + r0 * ldx;
+        float *yr = y + r0 * ldy;
+        for (size_t o0 = first; o0 < first + count; o0 += CK_DECODED_ROWS) {
+            size_t n = first + count - o0 < CK_DECODED_ROWS ? first + count - o0 : CK_DECODED_ROWS;
+            if (kind == CK_W_F32) {
+                multiply_rows(rows, n, k, xr, ldx, (const float *)(w->data + o0 * w->row_bytes), w->row_bytes / sizeof(float), yr + o0, ldy);
+            } else {
+                decode_rows(kind, w, o0, n, k, buffer, ld);
+                multiply_rows(rows, n, k, xr, ldx, buffer, ld, yr + o0, ldy);
+            }
         }
     }
     free(buffer);
