@@ -177,12 +177,9 @@ private struct GPTQProblem {
     private func subtractBlockUpdate(errors: UnsafePointer<Float>, width: Int, factor: UnsafePointer<Float>,
                                      from later: UnsafeMutablePointer<Float>, remaining: Int) {
         let rows = rows, columns = columns
-        var transposed = [Float](repeating: 0, count: remaining * width)
+        let block = transposed(factor, rows: width, columns: remaining, stride: columns)
         var product = [Float](repeating: 0, count: rows * remaining)
-        transposed.withUnsafeMutableBufferPointer { t in
-            for i in 0..<width {
-                for j in 0..<remaining { t[j * width + i] = factor[i * columns + j] }
-            }
+        block.withUnsafeBufferPointer { t in
             product.withUnsafeMutableBufferPointer { p in
                 CPUKernels.multiply(errors, ldx: width, rows: rows, by: t.baseAddress!, ldw: width, outputs: remaining, columns: width,
                                     into: p.baseAddress!, ldy: remaining)

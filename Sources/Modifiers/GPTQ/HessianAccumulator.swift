@@ -30,12 +30,9 @@ struct HessianAccumulator {
         guard count > 0 else { return }
         let n = columns, chunk = Swift.min(n, Self.chunkColumns)
         // Xᵀ's rows (one per column of X) are both operands of the runtime's f32 kernel.
-        var transposed = [Float](repeating: 0, count: n * count)
+        let columnsOfX = transposed(rows, rows: count, columns: n, stride: n)
         var product = [Float](repeating: 0, count: n * chunk)
-        transposed.withUnsafeMutableBufferPointer { t in
-            for r in 0..<count {
-                for c in 0..<n { t[c * count + r] = rows[r * n + c] }
-            }
+        columnsOfX.withUnsafeBufferPointer { t in
             product.withUnsafeMutableBufferPointer { p in
                 sum.withUnsafeMutableBufferPointer { h in
                     // Columns o0..<o1 of the upper triangle need rows 0..<o1 only.
