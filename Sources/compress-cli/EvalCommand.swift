@@ -8,7 +8,7 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Measure a model's perplexity on a text file.",
         discussion: """
-            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. Weights are widened to f32; math is f32 (OpenBLAS).
+            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels.
             """)
 
     @OptionGroup var input: ModelOption

@@ -21,4 +21,56 @@ import LLMCompressor
         let shipped = try Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_dynamic.yaml")
         #expect(builtIn.savedYAML() == shipped.savedYAML())
     }
+
+    static let runtimeModel = Fixtures.path("models/llama_calib")
+
+    /// The kernel paths this CPU runs, read from /proc/cpuinfo's flags as CKernels checks them.
+    static let supportedPaths: [String] = {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let flags = Set(info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+        var paths = ["portable"]
+        if flags.isSuperset(of: ["avx2", "fma", "f16c"]) { paths.append("avx2") }
+        if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni", "f16c"]) { paths.append("avx512") }
+        return paths
+    }()
+
+    /// `bench --mode eval` scores with the kernels COMPRESS_KERNELS names, says which, and every
+    /// path gives the same perplexity.
+    @Test func evalModeReportsThePathAndEveryPathScoresAlike() throws {
+        let text = Fixtures.path("calibration/text.txt")
+        var perplexities: [Double] = []
+        for path in Self.supportedPaths {
+            let result = try CompressBinary.run(
+                ["bench", "--model", Self.runtimeModel, "--mode", "eval", "--text", text, "--context", "32", "--windows", "2", "--runs", "1", "--json"],
+                environment: ["COMPRESS_KERNELS": path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try JSONParser.parse(result.stdout)
+            #expect(report["kernels"] == .string(path))
+            #expect(report["mode"] == .string("eval") && report["tokens"]?.integerValue == 64)
+            #expect((report["best_tokens_per_second"]?.numberValue ?? 0) > 0)
+            perplexities.append(report["perplexity"]?.numberValue ?? .nan)
+        }
+        for p in perplexities { #expect(abs(p - perplexities[0]) <= 1e-4 * perplexities[0], "\(perplexities)") }
+    }
+
+    /// `bench --mode generate` reports decode tokens/s over the new tokens after the first, and the
+    /// best path this CPU runs when COMPRESS_KERNELS names none it runs.
+    @Test func generateModeReportsDecodingSpeed() throws {
+        let result = try CompressBinary.run(
+            ["bench", "--model", Self.runtimeModel, "--mode", "generate", "--max-tokens", "5", "--runs", "2", "--json"],
+            environment: ["COMPRESS_KERNELS": "none-such"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONParser.parse(result.stdout)
+        #expect(report["kernels"] == .string(Self.supportedPaths.last!))
+        #expect(report["tokens"]?.integerValue == 4 && report["seconds"]?.arrayValue?.count == 2)
+        #expect((report["prompt_tokens_per_second"]?.numberValue ?? 0) > 0 && report["load_average"]?.arrayValue?.count == 3)
+    }
+
+    @Test func runtimeOptionsNeedTheirMode() throws {
+        let text = Fixtures.path("calibration/text.txt")
+        for arguments in [["--mode", "eval"], ["--text", text], ["--mode", "generate", "--recipe", "r.yaml"], ["--mode", "generate", "--max-tokens", "1"]] {
+            let result = try CompressBinary.run(["bench", "--model", Self.runtimeModel] + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        }
+    }
 }

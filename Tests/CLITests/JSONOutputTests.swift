@@ -54,6 +54,10 @@ import TestSupport
     @Test func bench() throws {
         let folder = TemporaryFolder("cli-json")
         try Self.expectVersionedSnakeCase(["bench", "--model", Self.model, "--runs", "1", "--scratch", folder.path, "--json"])
+        let text = Fixtures.path("calibration/text.txt")
+        try Self.expectVersionedSnakeCase(["bench", "--model", Self.runtimeModel, "--mode", "eval", "--text", text, "--context", "16",
+                                           "--windows", "1", "--runs", "1", "--json"])
+        try Self.expectVersionedSnakeCase(["bench", "--model", Self.runtimeModel, "--mode", "generate", "--max-tokens", "3", "--runs", "1", "--json"])
     }
 
     @Test func evalAndGenerate() throws {

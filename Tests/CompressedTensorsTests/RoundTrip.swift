@@ -70,7 +70,7 @@ struct RoundTrip {
         switch linear {
         case let stacked as StackedLinear: return stacked.parts.flatMap(kinds)
         case is FP8Linear: return ["fp8"]
-        case is Int8Linear: return ["int8"]
+        case is Int8Linear, is W8A8Linear: return ["int8"]
         case is PackedIntLinear: return ["packed"]
         case is FP4Linear: return ["fp4"]
         default: return ["dense"]

@@ -52,11 +52,11 @@ import TestSupport
         let before = try pipeline.loadBlock(0, [:])
         let after = try pipeline.loadBlock(0, replacements)
         var worst: Float = 0, peak: Float = 0
-        for sample in hidden {
-            var a = sample, b = sample
-            try pipeline.run(before, &a, tap: nil)
-            try pipeline.run(after, &b, tap: nil)
-            for i in a.indices { worst = max(worst, abs(a[i] - b[i])); peak = max(peak, abs(a[i])) }
+        var a = hidden, b = hidden
+        try pipeline.run(before, &a, tap: nil)
+        try pipeline.run(after, &b, tap: nil)
+        for (x, y) in zip(a, b) {
+            for i in x.indices { worst = max(worst, abs(x[i] - y[i])); peak = max(peak, abs(x[i])) }
         }
         return worst / peak
     }

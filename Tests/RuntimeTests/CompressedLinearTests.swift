@@ -165,11 +165,13 @@ import TestSupport
         case let l as Int8Linear: return Int8Linear(weights: l.weights, activations: l.activations, bias: l.bias, tileRows: rows)
         case let l as PackedIntLinear: return PackedIntLinear(weights: l.weights, activations: l.activations, bias: l.bias, tileRows: rows)
         case let l as FP4Linear: return FP4Linear(weights: l.weights, activations: l.activations, bias: l.bias, tileRows: rows)
+        case let l as W8A8Linear: return l  // integer dot products, no tiles
         default: Issue.record("\(type(of: layer)) is not compressed"); return layer
         }
     }
 
-    /// Per-token (or per-group) quantized-dequantized activations, written out plainly.
+    /// Per-token (or per-group) quantized-dequantized activations, written out plainly: int8 as
+    /// vLLM quantizes it, x · (127 / absmax) rounded, times absmax / 127.
     static func quantized(_ x: [Float], rows: Int, columns: Int, kind: String?, group: Int?) -> [Float] {
         guard let kind else { return x }
         let size = group ?? columns, maximum: Float = kind == "fp8" ? 448 : 127
@@ -177,9 +179,9 @@ import TestSupport
         for r in 0..<rows {
             for start in stride(from: 0, to: columns, by: size) {
                 let range = (r * columns + start)..<(r * columns + min(columns, start + size))
-                let scale = range.map { abs(x[$0]) }.max()! / maximum
+                let absmax = range.map { abs(x[$0]) }.max()!, scale = absmax / maximum
                 for i in range {
-                    let v = x[i] / scale
+                    let v = kind == "fp8" ? x[i] / scale : x[i] * (maximum / absmax)
                     result[i] = (kind == "fp8" ? FP8E4M3.decode(FP8E4M3.encode(v)) : min(127, max(-128, v.rounded(.toNearestOrEven)))) * scale
                 }
             }

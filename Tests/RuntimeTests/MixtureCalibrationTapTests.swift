@@ -21,10 +21,10 @@ import TestSupport
     static func runFirstBlock(_ fixture: String, tap: (any LayerTap)?) throws -> [Float] {
         let model = try LayerwiseModel(checkpoint: Checkpoint(directory: Fixtures.path("models/\(fixture)")), threads: 1)
         let tokens = Array(stride(from: 7, to: 247, by: 10))
-        var hidden = try model.embed(samples: [tokens])[0]
+        var hidden = try model.embed(samples: [tokens])
         let block = try model.block(0)
-        hidden.withUnsafeMutableBufferPointer { model.run(block, hidden: $0.baseAddress!, rows: tokens.count, tap: tap) }
-        return hidden
+        model.run(block, samples: &hidden, batch: 0..<1, tap: tap)
+        return hidden[0]
     }
 
     @Test(arguments: ["mixtral", "qwen2_moe", "qwen3_moe"])

@@ -8,10 +8,12 @@ public struct FP4Weights: WeightDecoder {
     public let outputFeatures: Int
     public let inputFeatures: Int
     /// `outputFeatures × ceil(inputFeatures / 2)` bytes.
-    let bytes: [UInt8]
-    let scales: ScaleGrid
+    public let bytes: [UInt8]
+    /// The scale of each group of 16 (NVFP4) or 32 (MXFP4) values.
+    public let scales: ScaleGrid
 
-    var bytesPerRow: Int { FP4Nibble.byteCount(inputFeatures) }
+    /// Bytes per stored row.
+    public var bytesPerRow: Int { FP4Nibble.byteCount(inputFeatures) }
 
     public func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures, width = bytesPerRow

@@ -6,8 +6,9 @@ public struct FP8Weights: WeightDecoder {
     public let outputFeatures: Int
     public let inputFeatures: Int
     /// `outputFeatures × inputFeatures` E4M3 codes.
-    let codes: [UInt8]
-    let scales: ScaleGrid
+    public let codes: [UInt8]
+    /// The scale of each block of codes.
+    public let scales: ScaleGrid
 
     public func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures

@@ -4,10 +4,11 @@ public struct Int8Weights: WeightDecoder {
     public let outputFeatures: Int
     public let inputFeatures: Int
     /// `outputFeatures × inputFeatures` values.
-    let values: [Int8]
-    let scales: ScaleGrid
+    public let values: [Int8]
+    /// The scale of each block of values.
+    public let scales: ScaleGrid
     /// Zero points laid out as `scales.values`; nil for symmetric weights.
-    let zeroPoints: [Float]?
+    public let zeroPoints: [Float]?
 
     public func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures

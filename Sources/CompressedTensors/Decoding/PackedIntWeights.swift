@@ -5,14 +5,17 @@
 public struct PackedIntWeights: WeightDecoder {
     public let outputFeatures: Int
     public let inputFeatures: Int
-    let bits: Int
+    /// The width of each stored value, 1...8.
+    public let bits: Int
     /// `outputFeatures × wordsPerRow` words.
-    let words: [UInt32]
-    let scales: ScaleGrid
+    public let words: [UInt32]
+    /// The scale of each block of values.
+    public let scales: ScaleGrid
     /// Zero points laid out as `scales.values`, already unpacked; nil for symmetric weights.
-    let zeroPoints: [Float]?
+    public let zeroPoints: [Float]?
 
-    var wordsPerRow: Int { Int32Packing.wordCount(inputFeatures, bits: bits) }
+    /// Words per stored row.
+    public var wordsPerRow: Int { Int32Packing.wordCount(inputFeatures, bits: bits) }
 
     public func decode(rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let k = inputFeatures, width = wordsPerRow, n = bits

@@ -1,14 +1,16 @@
 /// The scales of a quantized weight `[rows, columns]`, one per block of `blockRows × blockColumns`
 /// elements: a per-tensor scale is one block of the whole matrix, a per-channel scale a block of
 /// one row, a group scale `1 × groupSize`, a DeepSeek-style block scale `128 × 128`.
-struct ScaleGrid: Sendable {
+public struct ScaleGrid: Sendable {
     /// `ceil(rows / blockRows) × ceil(columns / blockColumns)` values, row-major, already in f32
     /// (FP8 and E8M0 scales decoded, NVFP4's global scale divided out).
-    let values: [Float]
-    let blockRows: Int
-    let blockColumns: Int
+    public let values: [Float]
+    /// Weight rows under one scale.
+    public let blockRows: Int
+    /// Weight columns under one scale (the group size).
+    public let blockColumns: Int
     /// `ceil(columns / blockColumns)`: scales per scale row, at least 1.
-    let width: Int
+    public let width: Int
 
     /// Scales of `shape` (as stored: `[1]`, `[rows]`, `[rows, 1]`, `[rows, groups]` or
     /// `[ceil(rows/b), ceil(columns/b)]`) for a `rows × columns` weight. `block`, the
@@ -63,7 +65,7 @@ struct ScaleGrid: Sendable {
 
 extension Optional where Wrapped == [Float] {
     /// Calls `body` with a pointer to the values (zero points), or with nil when there are none.
-    func withUnsafeValues<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+    public func withUnsafeValues<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
         guard let values = self else { return body(nil) }
         return values.withUnsafeBufferPointer { body($0.baseAddress!) }
     }

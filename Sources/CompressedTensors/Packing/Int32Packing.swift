@@ -13,6 +13,9 @@ public enum Int32Packing {
     /// Words holding `count` packed `bits`-bit values.
     public static func wordCount(_ count: Int, bits: Int) -> Int { (count * bits + 31) / 32 }
 
+    /// What a `bits`-bit value is stored plus: `2^(bits-1)`.
+    public static func offset(bits: Int) -> Int32 { 1 << (bits - 1) }
+
     /// Packs `count` values at `values` into `wordCount(count, bits:)` words at `words`.
     @inline(__always)
     public static func pack(_ values: UnsafePointer<Int8>, count: Int, bits: Int, into words: UnsafeMutablePointer<UInt32>) {
@@ -61,7 +64,7 @@ public enum Int32Packing {
     /// `bits` divides 32: whole fields per word, a fixed-trip branch-free inner loop.
     @inline(__always)
     private static func packAligned(_ values: UnsafePointer<Int8>, count: Int, bits: Int, into words: UnsafeMutablePointer<UInt32>) {
-        let perWord = 32 / bits, offset = Int32(1) << (bits - 1)
+        let perWord = 32 / bits, offset = offset(bits: bits)
         let full = count / perWord
         for w in 0..<full {
             let base = values + w * perWord
@@ -83,7 +86,7 @@ public enum Int32Packing {
 
     /// `bits` of 3, 5, 6 or 7: fields cross word boundaries; a 64-bit accumulator carries them.
     private static func packStraddling(_ values: UnsafePointer<Int8>, count: Int, bits: Int, into words: UnsafeMutablePointer<UInt32>) {
-        let offset = Int32(1) << (bits - 1)
+        let offset = offset(bits: bits)
         var accumulator: UInt64 = 0, filled = 0, w = 0
         for i in 0..<count {
             accumulator |= UInt64(UInt32(truncatingIfNeeded: Int32(values[i]) &+ offset)) << UInt64(filled)
@@ -127,7 +130,7 @@ public enum Int32Packing {
     @inline(__always)
     static func unpackWholeWords(_ source: UnsafePointer<UInt32>, into row: UnsafeMutablePointer<Float>, columns: Int, bits: Int) -> Int {
         let perWord = 32 / bits, full = columns / perWord
-        let mask = (UInt32(1) << UInt32(bits)) - 1, offset = Int32(1) << (bits - 1)
+        let mask = (UInt32(1) << UInt32(bits)) - 1, offset = offset(bits: bits)
         for w in 0..<full {
             let word = source[w]
             for f in 0..<perWord {

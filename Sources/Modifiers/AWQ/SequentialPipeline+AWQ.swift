@@ -52,10 +52,8 @@ extension SequentialPipeline {
         let tap = SiteTap(everyExpert: everyExpert)
         for site in sites { tap.add(site) { values, rows, width, stride in recorded.record(site, values, rows: rows, width: width, stride: stride) } }
         let block = try loadBlock(b, replacements)
-        for sample in hidden {
-            var copy = sample
-            try run(block, &copy, tap: tap)
-        }
+        var copies = hidden
+        try run(block, &copies, tap: tap)
         return recorded
     }
 

@@ -1,6 +1,6 @@
-import COpenBLAS
 import Checkpoint
 import Recipes
+import Runtime
 
 /// GPTQ (Frantar et al., https://arxiv.org/abs/2210.17323) for one Linear weight with integer
 /// quantization, step for step as llm-compressor 0.14.0.1's `quantize_weight` (eager path) and
@@ -14,7 +14,8 @@ import Recipes
 ///    (`InverseHessianFactor`);
 /// 4. columns are quantized in blocks of `blockSize`: each column is fake-quantized in float32
 ///    (`IntegerGrid.fakeQuantize`), its error divided by the factor's diagonal is propagated to
-///    the block's later columns at once, and the block's errors to all later columns with one GEMM;
+///    the block's later columns at once, and the block's errors to all later columns with one GEMM
+///    (the runtime's f32 kernel);
 /// 5. the result is the fake-quantized weight in its dtype, and its codes are what
 ///    compressed-tensors' compressor then computes from it with the same scales, in the dtype's
 ///    arithmetic (`IntegerWeightKernel` with given parameters).
@@ -30,7 +31,7 @@ enum GPTQSolver {
     ///     rounded in it) and shape `[rows, columns]`.
     ///   - blockSize: columns quantized before their errors are propagated to later columns (128).
     ///   - dampeningFrac: the fraction of the Hessian's mean diagonal added to its diagonal (0.01).
-    ///   - threads: threads the rows are split over; the GEMMs run on OpenBLAS's threads.
+    ///   - threads: threads the rows are split over; the GEMMs run on the runtime's compute threads.
     /// - Complexity: `O(columns³ + rows · columns²)` time, `O(columns² + rows · columns)` memory.
     static func quantize(weight: UnsafeBufferPointer<Float>, tensor: TensorInfo, hessian: consuming [Float],
                          args: QuantizationArgs, blockSize: Int = 128, dampeningFrac: Double = 0.01,
@@ -161,13 +162,35 @@ private struct GPTQProblem {
                     }
                 }
                 if end < columns {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(columns - end), blasint(width),
-                                -1, errors.baseAddress!, blasint(width), u.baseAddress! + start * columns + end, blasint(columns),
-                                1, working.baseAddress! + end, blasint(columns))
+                    subtractBlockUpdate(errors: UnsafePointer(errors.baseAddress!), width: width, factor: u.baseAddress! + start * columns + end,
+                                        from: working.baseAddress! + end, remaining: columns - end)
                 }
             }
         }
         return rowLoss.reduce(0, +)
+    }
+
+    /// `later -= errors · factor` for the `rows × remaining` later columns of `working` (rows
+    /// `columns` apart), the block's `rows × width` errors and the factor's `width × remaining`
+    /// block (rows `columns` apart), on the runtime's f32 kernel: the factor block is transposed so
+    /// that its columns are the kernel's weight rows, and the product is subtracted row by row.
+    private func subtractBlockUpdate(errors: UnsafePointer<Float>, width: Int, factor: UnsafePointer<Float>,
+                                     from later: UnsafeMutablePointer<Float>, remaining: Int) {
+        let rows = rows, columns = columns
+        let block = transposed(factor, rows: width, columns: remaining, stride: columns)
+        var product = [Float](repeating: 0, count: rows * remaining)
+        block.withUnsafeBufferPointer { t in
+            product.withUnsafeMutableBufferPointer { p in
+                CPUKernels.multiply(errors, ldx: width, rows: rows, by: t.baseAddress!, ldw: width, outputs: remaining, columns: width,
+                                    into: p.baseAddress!, ldy: remaining)
+                parallelRows(rows, threads: threads) { range in
+                    for r in range {
+                        let row = later + r * columns, source = p.baseAddress! + r * remaining
+                        for j in 0..<remaining { row[j] -= source[j] }
+                    }
+                }
+            }
+        }
     }
 
     /// The weight the codes stand for, as compressed-tensors dequantizes it in the weight's dtype

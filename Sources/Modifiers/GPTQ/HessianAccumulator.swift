@@ -1,10 +1,10 @@
-import COpenBLAS
+import Runtime
 
 /// The Hessian GPTQ needs for one Linear layer, accumulated from the layer's calibration inputs
 /// as llm-compressor 0.14 does (`accumulate_hessian`, then `prepare_batch`):
 /// `H = (Σ 2 · XᵀX) / n`, the sum over every input row `X` (token) of every sample and `n` the
-/// number of samples (sequences, not tokens). The sum is kept in float32 like llm-compressor's, one
-/// OpenBLAS `ssyrk` per call into the upper triangle.
+/// number of samples (sequences, not tokens). The sum is kept in float32 like llm-compressor's, its
+/// upper triangle added to per call from `XᵀX` on the runtime's f32 kernel.
 ///
 /// - Complexity: `add` is `O(count · columns²)`; memory is `columns²` floats.
 struct HessianAccumulator {
@@ -28,11 +28,30 @@ struct HessianAccumulator {
         precondition(count >= 0 && samples >= 0, "negative row or sample count")
         sampleCount += samples
         guard count > 0 else { return }
-        let n = blasint(columns)
-        sum.withUnsafeMutableBufferPointer { h in
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, blasint(count), 2, rows, n, 1, h.baseAddress!, n)
+        let n = columns, chunk = Swift.min(n, Self.chunkColumns)
+        // Xᵀ's rows (one per column of X) are both operands of the runtime's f32 kernel.
+        let columnsOfX = transposed(rows, rows: count, columns: n, stride: n)
+        var product = [Float](repeating: 0, count: n * chunk)
+        columnsOfX.withUnsafeBufferPointer { t in
+            product.withUnsafeMutableBufferPointer { p in
+                sum.withUnsafeMutableBufferPointer { h in
+                    // Columns o0..<o1 of the upper triangle need rows 0..<o1 only.
+                    for o0 in stride(from: 0, to: n, by: chunk) {
+                        let o1 = Swift.min(n, o0 + chunk), width = o1 - o0
+                        CPUKernels.multiply(t.baseAddress!, ldx: count, rows: o1, by: t.baseAddress! + o0 * count, ldw: count, outputs: width,
+                                            columns: count, into: p.baseAddress!, ldy: width)
+                        for r in 0..<o1 {
+                            let row = h.baseAddress! + r * n + o0, source = p.baseAddress! + r * width
+                            for j in 0..<width { row[j] += 2 * source[j] }
+                        }
+                    }
+                }
+            }
         }
     }
+
+    /// Hessian columns computed per product: bounds the product's scratch to `columns × 512` floats.
+    private static let chunkColumns = 512
 
     /// The normalized Hessian, `Σ 2 · XᵀX / sampleCount`, full and symmetric (`columns × columns`,
     /// row-major), made in place of the sum; all zeros before any sample.

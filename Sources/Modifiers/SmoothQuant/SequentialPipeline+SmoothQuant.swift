@@ -16,10 +16,8 @@ extension SequentialPipeline {
             tap.add(mapping.site, range.observe)
         }
         let block = try loadBlock(b, replacements)
-        for sample in hidden {
-            var copy = sample
-            try run(block, &copy, tap: tap)
-        }
+        var copies = hidden
+        try run(block, &copies, tap: tap)
         for mapping in mappings {
             let columns = mapping.norm.info.shape[0]
             var balance: [(values: [Float], rows: Int)] = []

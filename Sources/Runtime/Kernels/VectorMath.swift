@@ -142,6 +142,14 @@ enum VectorMath {
         for i in 0..<count { x[i] += y[i] }
     }
 
+    /// Adds `bias` (when given) to each of `rows` rows of `bias.count` values at `x`.
+    static func add(_ bias: [Float]?, toRows x: UnsafeMutablePointer<Float>, rows: Int) {
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<rows { add(b.baseAddress!, to: x + r * b.count, count: b.count) }
+        }
+    }
+
     /// `x[i] = cap · tanh(x[i] / cap)`.
     static func softcap(_ x: UnsafeMutablePointer<Float>, count: Int, cap: Float) {
         for i in 0..<count { x[i] = cap * Foundation.tanh(x[i] / cap) }

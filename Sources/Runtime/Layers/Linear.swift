@@ -1,7 +1,8 @@
 /// A linear layer `y = x·Wᵀ + b` over rows of f32 activations.
 ///
-/// The dense f32 implementation is ``DenseLinear``; compressed weights (FP8, INT8, packed INT4)
-/// conform by dequantizing tiles of `W` as they multiply, so the model code never sees the storage.
+/// The dense implementation is ``DenseLinear`` (f32 or bf16 weights); compressed weights (FP8,
+/// INT8, packed INT4, FP4) conform by decoding `W` inside the kernels that multiply it, so the model
+/// code never sees the storage.
 public protocol Linear: Sendable {
     /// The width of each input row.
     var inputFeatures: Int { get }

@@ -26,7 +26,7 @@ public enum LayerSite: Hashable, Sendable {
     case sharedExpertInner
 }
 
-/// Receives the activations of a block as ``LayerwiseModel/run(_:hidden:rows:tap:)`` computes them:
+/// Receives the activations of a block as ``LayerwiseModel/run(_:samples:batch:tap:)`` computes them:
 /// what calibration observers, Hessian accumulators and smoothing statistics read.
 public protocol LayerTap: AnyObject {
     /// `rows` rows of `width` values at `site`, consecutive rows `stride` values apart. The values

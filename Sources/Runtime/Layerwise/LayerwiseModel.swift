@@ -4,9 +4,9 @@ import Checkpoint
 /// in memory at a time, whatever the model's size.
 ///
 /// Calibration embeds its samples once (``embed(_:)``), then for each block loads it
-/// (``block(_:replacing:)``), runs every sample's hidden states through it with a ``LayerTap``
-/// (``run(_:hidden:rows:tap:)``), changes weights, and runs the samples again through the changed
-/// block to get the next block's inputs.
+/// (``block(_:replacing:)``), runs the samples' hidden states through it, a batch of samples at a
+/// time, with a ``LayerTap`` (``run(_:samples:batch:tap:)``), changes weights, and runs the samples
+/// again through the changed block to get the next block's inputs.
 ///
 /// Tensor names are the checkpoint's. In a mixture of experts, the tap decides whether each expert
 /// is seen on every token or on its routed tokens (``LayerTap/calibratesEveryExpert``). Latent
@@ -20,7 +20,7 @@ public final class LayerwiseModel: @unchecked Sendable {
     /// own mappings, so that what the caller does with them
     /// (`Checkpoint.release`, checks before reading, a SIGBUS handler over the shards) covers the
     /// weights calibration reads too.
-    /// - Parameter threads: OpenBLAS threads; nil for one per core.
+    /// - Parameter threads: compute threads (kernels and OpenBLAS); nil for one per core.
     public init(checkpoint: Checkpoint, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
         let (spec, weights) = try DecoderModel.open(checkpoint)
@@ -80,18 +80,53 @@ public final class LayerwiseModel: @unchecked Sendable {
         return Block(layer: try DecoderModel.layer(index, spec: spec, weights: store), index: index)
     }
 
-    /// Runs `block` over one sample's `rows` hidden states in place, as the whole model would with
-    /// an empty KV cache, calling `tap` with the activations inside.
-    public func run(_ block: Block, hidden: UnsafeMutablePointer<Float>, rows: Int, tap: (any LayerTap)? = nil) {
+    /// Rows (tokens) that ``batches(_:)`` puts together, unless one sample has more.
+    public static let batchRows = 2048
+
+    /// Consecutive runs of `samples` (hidden states of `hiddenSize` values a row) of at most
+    /// ``batchRows`` rows each (or one longer sample): what one call of
+    /// ``run(_:samples:batch:tap:)`` takes.
+    public func batches(_ samples: [[Float]]) -> [Range<Int>] {
+        var result: [Range<Int>] = [], start = 0, rows = 0
+        for (s, sample) in samples.enumerated() {
+            let count = sample.count / spec.hiddenSize
+            if s > start, rows + count > Self.batchRows {
+                result.append(start..<s)
+                start = s
+                rows = 0
+            }
+            rows += count
+        }
+        if start < samples.count { result.append(start..<samples.count) }
+        return result
+    }
+
+    /// Runs `block` over the hidden states of `samples[batch]` in place, each as the whole model
+    /// would run it alone with an empty KV cache: their rows go through the block's norms and
+    /// linear layers together (one product per layer for the batch), each sample attends only to
+    /// itself, and `tap` sees each sample's activations on their own, in sample order.
+    public func run(_ block: Block, samples: inout [[Float]], batch: Range<Int>, tap: (any LayerTap)? = nil) {
+        let width = spec.hiddenSize
+        let lengths = batch.map { samples[$0].count / width }
+        let rows = lengths.reduce(0, +)
         guard rows > 0 else { return }
         let workspace = Workspace(spec: spec, rows: rows, past: 0)
         defer { workspace.release() }
-        workspace.hidden.update(from: hidden, count: rows * spec.hiddenSize)
-        withFirstPositions(rows) { cache, cos, sin in
-            forward.run(block.layer, index: block.index, rows: rows, past: 0, cache: cache, workspace: workspace,
-                        cos: cos, sin: sin, tap: tap)
+        var segments: [BlockForward.Segment] = [], start = 0
+        for (s, count) in zip(batch, lengths) {
+            samples[s].withUnsafeBufferPointer { (workspace.hidden + start * width).update(from: $0.baseAddress!, count: count * width) }
+            segments.append(BlockForward.Segment(rows: start..<(start + count), past: 0,
+                                                 cache: KVCache(layers: spec.layerCount, width: spec.keyValueWidth)))
+            start += count
         }
-        hidden.update(from: workspace.hidden, count: rows * spec.hiddenSize)
+        withFirstPositions(lengths.max() ?? 0) { cos, sin in
+            forward.run(block.layer, index: block.index, segments: segments, workspace: workspace, cos: cos, sin: sin, tap: tap)
+        }
+        for (s, segment) in zip(batch, segments) {
+            samples[s].withUnsafeMutableBufferPointer {
+                $0.baseAddress!.update(from: workspace.hidden + segment.rows.lowerBound * width, count: segment.rows.count * width)
+            }
+        }
     }
 
     /// A part of a block that can run on its own (what AWQ compares before and after scaling).
@@ -127,13 +162,13 @@ public final class LayerwiseModel: @unchecked Sendable {
         switch part {
         case .attention:
             workspace.normed.update(from: input, count: rows * hiddenSize)
-            withFirstPositions(rows) { cache, cos, sin in
-                forward.attention(block.layer, index: block.index, rows: rows, past: 0, cache: cache, workspace: workspace,
-                                  cos: cos, sin: sin, tap: nil)
+            let segment = BlockForward.Segment(rows: 0..<rows, past: 0, cache: KVCache(layers: spec.layerCount, width: spec.keyValueWidth))
+            withFirstPositions(rows) { cos, sin in
+                forward.attention(block.layer, index: block.index, segments: [segment], workspace: workspace, cos: cos, sin: sin, tap: nil)
             }
         case .feedForward:
             workspace.normed.update(from: input, count: rows * hiddenSize)
-            forward.feedForward(block.layer, rows: rows, workspace: workspace, tap: nil)
+            forward.feedForward(block.layer, sequences: [0..<rows], workspace: workspace, tap: nil)
         case .outputProjection:
             block.layer.output.apply(input, rows: rows, into: workspace.normed)
         case .downProjection:
@@ -144,15 +179,11 @@ public final class LayerwiseModel: @unchecked Sendable {
         return output
     }
 
-    /// Calls `body` with an empty KV cache and the rotary tables of positions `0..<rows`: a sample
-    /// run from its start.
-    private func withFirstPositions(
-        _ rows: Int, _ body: (KVCache, UnsafePointer<Float>, UnsafePointer<Float>) -> Void
-    ) {
-        let cache = KVCache(layers: spec.layerCount, width: spec.keyValueWidth, capacity: 0)
+    /// Calls `body` with the rotary tables of positions `0..<rows`: samples run from their start.
+    private func withFirstPositions(_ rows: Int, _ body: (UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
         var (cosines, sines) = forward.rotary.tables(start: 0, count: rows)
         cosines.withUnsafeMutableBufferPointer { c in
-            sines.withUnsafeMutableBufferPointer { s in body(cache, c.baseAddress!, s.baseAddress!) }
+            sines.withUnsafeMutableBufferPointer { s in body(c.baseAddress!, s.baseAddress!) }
         }
     }
 }

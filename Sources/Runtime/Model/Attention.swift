@@ -1,6 +1,11 @@
-/// Causal grouped-query attention over a layer's cached keys and values, one key-value head at a
-/// time: the query heads that share it are stacked into one matrix, so each block of queries
-/// takes one GEMM for its scores and one for its output.
+import CKernels
+import Dispatch
+
+/// Causal grouped-query attention over a layer's cached keys and values, one key-value head and
+/// block of query positions at a time: the query heads that share the key-value head are stacked
+/// into one matrix, so each block takes one product for its scores and one for its output (the f32
+/// kernel). Enough work runs its blocks on the compute threads, each with its own scratch; less
+/// runs them in turn, each product split over the threads by output rows.
 struct Attention {
     let headCount: Int
     let keyValueHeadCount: Int
@@ -14,14 +19,25 @@ struct Attention {
     /// the masked upper triangle costs at most one block's width.
     static let queryBlock = 128
 
+    /// Multiply-adds from which the blocks run on the compute threads.
+    static let threadedWork = 1 << 20
+
     /// Query heads per key-value head.
     var groupSize: Int { headCount / keyValueHeadCount }
 
-    /// Scratch sizes for `rows` queries at positions `past..<past+rows`: scores, and the stacked
-    /// queries (the stacked outputs take as many).
-    static func scratch(rows: Int, past: Int, headCount: Int, keyValueHeadCount: Int, headDim: Int) -> (scores: Int, stacked: Int) {
+    /// Scratch sizes for `rows` queries at positions `past..<past+rows`: scores, the stacked
+    /// queries (the stacked outputs take as many), and one head's values transposed.
+    static func scratch(rows: Int, past: Int, headCount: Int, keyValueHeadCount: Int, headDim: Int) -> (scores: Int, stacked: Int, values: Int) {
         let stackedRows = Swift.min(rows, queryBlock) * (headCount / keyValueHeadCount)
-        return (stackedRows * (past + rows), stackedRows * headDim)
+        return (stackedRows * (past + rows), stackedRows * headDim, (past + rows) * headDim)
+    }
+
+    /// The scratch one block of queries works in.
+    struct Scratch {
+        let scores: UnsafeMutablePointer<Float>
+        let stackedQueries: UnsafeMutablePointer<Float>
+        let stackedOutput: UnsafeMutablePointer<Float>
+        let transposedValues: UnsafeMutablePointer<Float>
     }
 
     /// Attends `rows` queries at positions `past..<past+rows` to keys and values `0..<past+rows`.
@@ -29,52 +45,89 @@ struct Attention {
     /// - Parameters:
     ///   - queries: `rows` rows, `queryStride` apart, each `headCount × headDim` (rotated).
     ///   - keys, values: `past + rows` rows of `keyValueHeadCount × headDim`, packed.
-    ///   - scores, stackedQueries, stackedOutput: scratch of the sizes ``scratch(rows:past:headCount:keyValueHeadCount:headDim:)`` gives.
+    ///   - scratch: buffers of the sizes ``scratch(rows:past:headCount:keyValueHeadCount:headDim:)``
+    ///     gives, for blocks run in turn.
     ///   - output: `rows × headCount·headDim` values, packed; overwritten.
     func callAsFunction(
         queries: UnsafePointer<Float>, queryStride: Int, rows: Int, past: Int,
-        keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
-        scores: UnsafeMutablePointer<Float>, stackedQueries: UnsafeMutablePointer<Float>,
-        stackedOutput: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, scratch: Scratch, output: UnsafeMutablePointer<Float>
+    ) {
+        let blocks = stride(from: 0, to: rows, by: Self.queryBlock).flatMap { r0 in
+            (0..<keyValueHeadCount).map { (head: $0, rows: r0..<Swift.min(rows, r0 + Self.queryBlock)) }
+        }
+        let threads = ComputeThreads.current
+        guard threads > 1, blocks.count > 1, rows * (past + rows) * headDim * headCount >= Self.threadedWork else {
+            for block in blocks {
+                attend(head: block.head, rows: block.rows, queries: queries, queryStride: queryStride, past: past, keys: keys,
+                       values: values, scratch: scratch, output: output, threaded: true)
+            }
+            return
+        }
+        let sizes = Self.scratch(rows: rows, past: past, headCount: headCount, keyValueHeadCount: keyValueHeadCount, headDim: headDim)
+        let shared = UncheckedSendable((queries, keys, values, output))
+        DispatchQueue.concurrentPerform(iterations: blocks.count) { i in
+            let (queries, keys, values, output) = shared.value
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: sizes.scores + 2 * sizes.stacked + sizes.values) { buffer in
+                let base = buffer.baseAddress!
+                let own = Scratch(scores: base, stackedQueries: base + sizes.scores, stackedOutput: base + sizes.scores + sizes.stacked,
+                                  transposedValues: base + sizes.scores + 2 * sizes.stacked)
+                attend(head: blocks[i].head, rows: blocks[i].rows, queries: queries, queryStride: queryStride, past: past, keys: keys,
+                       values: values, scratch: own, output: output, threaded: false)
+            }
+        }
+    }
+
+    /// Query rows `block` (at positions `past + block`) of the query heads sharing key-value head
+    /// `g`, into their columns of `output`; the two products on the compute threads when
+    /// `threaded`, else on this thread.
+    private func attend(
+        head g: Int, rows block: Range<Int>, queries: UnsafePointer<Float>, queryStride: Int, past: Int,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, scratch: Scratch, output: UnsafeMutablePointer<Float>, threaded: Bool
     ) {
         let kvWidth = keyValueHeadCount * headDim
         let outWidth = headCount * headDim
         let group = groupSize
         let groupWidth = group * headDim
-        for g in 0..<keyValueHeadCount {
-            var r0 = 0
-            while r0 < rows {
-                let blockRows = Swift.min(Self.queryBlock, rows - r0)
-                let first = past + r0
-                let keyEnd = first + blockRows
-                let keyStart = window.map { Swift.max(0, first - $0 + 1) } ?? 0
-                let span = keyEnd - keyStart
-                // Row i·group + j of the stack is query position first+i, head g·group + j: the
-                // group's heads are adjacent in a query row, so each position copies one run.
-                for i in 0..<blockRows {
-                    (stackedQueries + i * groupWidth).update(from: queries + (r0 + i) * queryStride + g * groupWidth, count: groupWidth)
-                }
-                BLAS.gemm(
-                    m: blockRows * group, n: span, k: headDim, alpha: scale,
-                    a: stackedQueries, lda: headDim,
-                    b: keys + keyStart * kvWidth + g * headDim, ldb: kvWidth, transposeB: true,
-                    c: scores, ldc: span)
-                for i in 0..<blockRows {
-                    let position = first + i
-                    let lo = (window.map { Swift.max(keyStart, position - $0 + 1) } ?? keyStart) - keyStart
-                    let hi = position + 1 - keyStart
-                    for j in 0..<group { softmax(row: scores + (i * group + j) * span, visible: lo..<hi, width: span) }
-                }
-                BLAS.gemm(
-                    m: blockRows * group, n: headDim, k: span,
-                    a: scores, lda: span,
-                    b: values + keyStart * kvWidth + g * headDim, ldb: kvWidth, transposeB: false,
-                    c: stackedOutput, ldc: headDim)
-                for i in 0..<blockRows {
-                    (output + (r0 + i) * outWidth + g * groupWidth).update(from: stackedOutput + i * groupWidth, count: groupWidth)
-                }
-                r0 += blockRows
-            }
+        let blockRows = block.count
+        let first = past + block.lowerBound
+        let keyEnd = first + blockRows
+        let keyStart = window.map { Swift.max(0, first - $0 + 1) } ?? 0
+        let span = keyEnd - keyStart
+        let scores = scratch.scores, stackedQueries = scratch.stackedQueries
+        let stackedOutput = scratch.stackedOutput, transposedValues = scratch.transposedValues
+        // Row i·group + j of the stack is query position first+i, head g·group + j: the group's
+        // heads are adjacent in a query row, so each position copies one run, scaled.
+        for i in 0..<blockRows {
+            let source = queries + (block.lowerBound + i) * queryStride + g * groupWidth, stacked = stackedQueries + i * groupWidth
+            for c in 0..<groupWidth { stacked[c] = source[c] * scale }
+        }
+        multiply(stackedQueries, ldx: headDim, rows: blockRows * group, by: keys + keyStart * kvWidth + g * headDim, ldw: kvWidth,
+                 outputs: span, columns: headDim, into: scores, ldy: span, threaded: threaded)
+        for i in 0..<blockRows {
+            let position = first + i
+            let lo = (window.map { Swift.max(keyStart, position - $0 + 1) } ?? keyStart) - keyStart
+            let hi = position + 1 - keyStart
+            for j in 0..<group { softmax(row: scores + (i * group + j) * span, visible: lo..<hi, width: span) }
+        }
+        for j in 0..<span {
+            let value = values + (keyStart + j) * kvWidth + g * headDim
+            for d in 0..<headDim { transposedValues[d * span + j] = value[d] }
+        }
+        multiply(scores, ldx: span, rows: blockRows * group, by: transposedValues, ldw: span, outputs: headDim, columns: span,
+                 into: stackedOutput, ldy: headDim, threaded: threaded)
+        for i in 0..<blockRows {
+            (output + (block.lowerBound + i) * outWidth + g * groupWidth).update(from: stackedOutput + i * groupWidth, count: groupWidth)
+        }
+    }
+
+    /// The f32 product of ``CPUKernels/multiply(_:ldx:rows:by:ldw:outputs:columns:into:ldy:)``,
+    /// on this thread unless `threaded`.
+    private func multiply(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<Float>, ldw: Int, outputs: Int,
+                          columns: Int, into y: UnsafeMutablePointer<Float>, ldy: Int, threaded: Bool) {
+        if threaded {
+            CPUKernels.multiply(x, ldx: ldx, rows: rows, by: w, ldw: ldw, outputs: outputs, columns: columns, into: y, ldy: ldy)
+        } else {
+            ck_matmul_f32(rows, 0, outputs, columns, x, ldx, w, ldw, y, ldy)
         }
     }
 

@@ -1,9 +1,20 @@
 /// One decoder block's forward pass over a run of positions: attention with its residual, then the
 /// MLP with its residual. Shared by whole-model inference (``DecoderModel``) and layer-by-layer
 /// calibration (``LayerwiseModel``), which passes a ``LayerTap`` to see the activations inside.
+///
+/// The rows may hold several sequences (``Segment``), as calibration batches its samples: norms
+/// and projections run over every row at once, while each sequence attends only to itself and the
+/// tap sees each sequence's activations on their own, in order.
 struct BlockForward {
     let spec: DecoderSpec
     let rotary: RotaryEmbedding
+
+    /// One sequence among the rows: its rows, the positions cached before them, and its cache.
+    struct Segment {
+        let rows: Range<Int>
+        let past: Int
+        let cache: KVCache
+    }
 
     /// Runs `layer` (block `l`) over `rows` positions after `past` cached ones, in place on
     /// `w.hidden`, appending its keys and values to `cache`.
@@ -11,16 +22,26 @@ struct BlockForward {
         _ layer: DecoderLayer, index l: Int, rows: Int, past: Int, cache: KVCache, workspace w: Workspace,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tap: (any LayerTap)? = nil
     ) {
-        let hiddenSize = spec.hiddenSize
+        run(layer, index: l, segments: [Segment(rows: 0..<rows, past: past, cache: cache)], workspace: w, cos: cos, sin: sin, tap: tap)
+    }
+
+    /// Runs `layer` (block `l`) over the rows of `segments` (consecutive, from row 0) in place on
+    /// `w.hidden`. `cos` and `sin` hold the rotary tables of each segment's positions from its
+    /// first row on (row `r` of a segment reads table row `r`).
+    func run(
+        _ layer: DecoderLayer, index l: Int, segments: [Segment], workspace w: Workspace,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tap: (any LayerTap)?
+    ) {
+        let hiddenSize = spec.hiddenSize, rows = segments.last?.rows.upperBound ?? 0, sequences = segments.map(\.rows)
         layer.inputNorm.apply(w.hidden, rows: rows, into: w.normed)
-        tap?.observe(.attentionInput, w.normed, rows: rows, width: hiddenSize, stride: hiddenSize)
-        attention(layer, index: l, rows: rows, past: past, cache: cache, workspace: w, cos: cos, sin: sin, tap: tap)
+        observe(tap, .attentionInput, w.normed, sequences: sequences, width: hiddenSize, stride: hiddenSize)
+        attention(layer, index: l, segments: segments, workspace: w, cos: cos, sin: sin, tap: tap)
         layer.postAttentionNorm?.apply(w.normed, rows: rows, into: w.normed)
         VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
 
         layer.feedForwardNorm.apply(w.hidden, rows: rows, into: w.normed)
-        tap?.observe(.feedForwardInput, w.normed, rows: rows, width: hiddenSize, stride: hiddenSize)
-        feedForward(layer, rows: rows, workspace: w, tap: tap)
+        observe(tap, .feedForwardInput, w.normed, sequences: sequences, width: hiddenSize, stride: hiddenSize)
+        feedForward(layer, sequences: sequences, workspace: w, tap: tap)
         layer.postFeedForwardNorm?.apply(w.normed, rows: rows, into: w.normed)
         VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
     }
@@ -28,13 +49,14 @@ struct BlockForward {
     /// The attention module: from the normed input in `w.normed` to the output projection's
     /// result, written back to `w.normed`.
     func attention(
-        _ layer: DecoderLayer, index l: Int, rows: Int, past: Int, cache: KVCache, workspace w: Workspace,
+        _ layer: DecoderLayer, index l: Int, segments: [Segment], workspace w: Workspace,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tap: (any LayerTap)?
     ) {
         let qWidth = spec.queryWidth
         let kvWidth = spec.keyValueWidth
         let qkvWidth = qWidth + 2 * kvWidth
         let headDim = spec.headDim
+        let rows = segments.last?.rows.upperBound ?? 0
         layer.queryKeyValue.apply(w.normed, rows: rows, into: w.queryKeyValue)
         if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
             for r in 0..<rows {
@@ -43,31 +65,32 @@ struct BlockForward {
                 keyNorm.apply(row + qWidth, rows: spec.keyValueHeadCount, into: row + qWidth)
             }
         }
-        rotary.apply(w.queryKeyValue, rows: rows, stride: qkvWidth, heads: spec.headCount, headDim: headDim, cos: cos, sin: sin)
-        rotary.apply(
-            w.queryKeyValue + qWidth, rows: rows, stride: qkvWidth, heads: spec.keyValueHeadCount, headDim: headDim,
-            cos: cos, sin: sin)
-        tap?.observe(.keys, w.queryKeyValue + qWidth, rows: rows, width: kvWidth, stride: qkvWidth)
-        tap?.observe(.values, w.queryKeyValue + qWidth + kvWidth, rows: rows, width: kvWidth, stride: qkvWidth)
-        layer.keyValueCache?.apply(w.queryKeyValue, rows: rows, stride: qkvWidth, keyOffset: qWidth)
-        cache.append(
-            layer: l, rows: rows, keys: w.queryKeyValue + qWidth, values: w.queryKeyValue + qWidth + kvWidth, stride: qkvWidth)
-        cache.keys[l].withUnsafeBufferPointer { keys in
-            cache.values[l].withUnsafeBufferPointer { values in
-                layer.attention(
-                    queries: w.queryKeyValue, queryStride: qkvWidth, rows: rows, past: past,
-                    keys: keys.baseAddress!, values: values.baseAddress!, scores: w.scores,
-                    stackedQueries: w.stackedQueries, stackedOutput: w.stackedOutput, output: w.attention)
+        for segment in segments {
+            let n = segment.rows.count, cache = segment.cache
+            let qkv = w.queryKeyValue + segment.rows.lowerBound * qkvWidth
+            rotary.apply(qkv, rows: n, stride: qkvWidth, heads: spec.headCount, headDim: headDim, cos: cos, sin: sin)
+            rotary.apply(qkv + qWidth, rows: n, stride: qkvWidth, heads: spec.keyValueHeadCount, headDim: headDim, cos: cos, sin: sin)
+            tap?.observe(.keys, qkv + qWidth, rows: n, width: kvWidth, stride: qkvWidth)
+            tap?.observe(.values, qkv + qWidth + kvWidth, rows: n, width: kvWidth, stride: qkvWidth)
+            layer.keyValueCache?.apply(qkv, rows: n, stride: qkvWidth, keyOffset: qWidth)
+            cache.append(layer: l, rows: n, keys: qkv + qWidth, values: qkv + qWidth + kvWidth, stride: qkvWidth)
+            cache.keys[l].withUnsafeBufferPointer { keys in
+                cache.values[l].withUnsafeBufferPointer { values in
+                    layer.attention(
+                        queries: qkv, queryStride: qkvWidth, rows: n, past: segment.past,
+                        keys: keys.baseAddress!, values: values.baseAddress!, scratch: w.attentionScratch,
+                        output: w.attention + segment.rows.lowerBound * qWidth)
+                }
             }
         }
-        tap?.observe(.attentionOutput, w.attention, rows: rows, width: qWidth, stride: qWidth)
+        observe(tap, .attentionOutput, w.attention, sequences: segments.map(\.rows), width: qWidth, stride: qWidth)
         layer.output.apply(w.attention, rows: rows, into: w.normed)
     }
 
     /// The MLP (dense or mixture): from the normed input in `w.normed` to its output, written back
-    /// to `w.normed`.
-    func feedForward(_ layer: DecoderLayer, rows: Int, workspace w: Workspace, tap: (any LayerTap)?) {
-        let inner = spec.intermediateSize
+    /// to `w.normed`, over the rows of `sequences` (consecutive, from row 0), which split only what `tap` sees.
+    func feedForward(_ layer: DecoderLayer, sequences: [Range<Int>], workspace w: Workspace, tap: (any LayerTap)?) {
+        let inner = spec.intermediateSize, rows = sequences.last?.upperBound ?? 0
         switch layer.feedForward {
         case .dense(let gateUp, let down):
             gateUp.apply(w.normed, rows: rows, into: w.gateUp)
@@ -75,10 +98,26 @@ struct BlockForward {
                 let row = w.gateUp + r * 2 * inner
                 spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
             }
-            tap?.observe(.feedForwardInner, w.activated, rows: rows, width: inner, stride: inner)
+            observe(tap, .feedForwardInner, w.activated, sequences: sequences, width: inner, stride: inner)
             down.apply(w.activated, rows: rows, into: w.normed)
         case .mixture(let mixture):
-            mixture.apply(w.normed, rows: rows, into: w.normed, tap: tap)
+            guard tap != nil else {
+                mixture.apply(w.normed, rows: rows, into: w.normed, tap: nil)
+                return
+            }
+            // The experts' taps see the tokens a sample routes to them, one sample at a time.
+            for sequence in sequences {
+                let rowsOfSequence = w.normed + sequence.lowerBound * spec.hiddenSize
+                mixture.apply(rowsOfSequence, rows: sequence.count, into: rowsOfSequence, tap: tap)
+            }
+        }
+    }
+
+    /// Shows `tap` the rows of `site` sequence by sequence.
+    private func observe(_ tap: (any LayerTap)?, _ site: LayerSite, _ values: UnsafePointer<Float>, sequences: [Range<Int>], width: Int, stride: Int) {
+        guard let tap else { return }
+        for rows in sequences {
+            tap.observe(site, values + rows.lowerBound * stride, rows: rows.count, width: width, stride: stride)
         }
     }
 }

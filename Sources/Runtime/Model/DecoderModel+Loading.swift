@@ -4,13 +4,14 @@ import Foundation
 
 extension DecoderModel {
     /// Loads the checkpoint in `directory`: reads config.json, picks the family from its
-    /// `model_type` (``ArchitectureRegistry``), and widens every weight to f32 (BF16, F16 and F32 checkpoints), except the
-    /// projections of a compressed-tensors checkpoint, which stay compressed (``CompressedLinear``).
+    /// `model_type` (``ArchitectureRegistry``), keeps bf16 projections in bf16 and widens other
+    /// weights to f32 (F16 and F32 checkpoints, embeddings, norms), except the projections of a
+    /// compressed-tensors checkpoint, which stay compressed (``CompressedLinear``).
     ///
     /// The output head is the token embedding when the config ties them, or when the checkpoint
     /// has no `lm_head.weight`.
     ///
-    /// - Parameter threads: OpenBLAS threads; nil for one per core.
+    /// - Parameter threads: compute threads (kernels and OpenBLAS); nil for one per core.
     public convenience init(directory: String, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
         let (spec, weights) = try Self.open(directory: directory)
@@ -59,7 +60,10 @@ extension DecoderModel {
         let finalNorm = try Self.norm(layout.finalNorm + ".weight", width: hidden, spec: spec, weights: weights)
         let head: DenseLinear
         if spec.tiedEmbeddings || !weights.contains(layout.head + ".weight") {
-            head = DenseLinear(weight: embedding, bias: nil, outputFeatures: spec.vocabularySize, inputFeatures: hidden)
+            // The embedding table: shared when widened, or a bf16 copy (half the bytes to read per token).
+            head = weights.keepsBF16(layout.embedding + ".weight")
+                ? try weights.linear([layout.embedding], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
+                : DenseLinear(weight: embedding, bias: nil, outputFeatures: spec.vocabularySize, inputFeatures: hidden)
         } else {
             head = try weights.linear([layout.head], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
         }

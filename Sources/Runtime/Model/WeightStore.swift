@@ -24,7 +24,8 @@ struct WeightStore {
 
     /// A dense layer from `names` stacked by rows (one name for a plain projection), each
     /// `[outputs[i], inputFeatures]`, with biases `NAME.bias` when present; `requireBias` makes a
-    /// missing bias an error.
+    /// missing bias an error. Kept in bf16 when every part is stored so and none is replaced, else
+    /// widened to f32.
     func linear(_ names: [String], outputs: [Int], inputFeatures: Int, requireBias: Bool) throws(RuntimeError) -> DenseLinear {
         let total = outputs.reduce(0, +)
         let hasBias = requireBias || names.contains { contains($0 + ".bias") }
@@ -32,17 +33,30 @@ struct WeightStore {
         for (name, rows) in zip(names, outputs) {
             parts.append((name + ".weight", try validated(name + ".weight", shape: [rows, inputFeatures])))
         }
-        let weight = [Float](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
-            var row = 0
-            for (part, rows) in zip(parts, outputs) {
-                if let replaced = replacements[part.name] {
-                    (buffer.baseAddress! + row * inputFeatures).update(from: replaced, count: rows * inputFeatures)
-                } else {
-                    widen(part.tensor, into: buffer.baseAddress! + row * inputFeatures)
+        let weight: DenseLinear.Weight
+        if parts.allSatisfy({ keepsBF16($0.name) }) {
+            weight = .bf16([UInt16](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
+                var destination = UnsafeMutableRawPointer(buffer.baseAddress!)
+                for part in parts {
+                    let bytes = part.tensor.info.byteCount
+                    destination.copyMemory(from: checkpoint.data(part.tensor).baseAddress!, byteCount: bytes)
+                    destination += bytes
                 }
-                row += rows
-            }
-            initialized = total * inputFeatures
+                initialized = total * inputFeatures
+            })
+        } else {
+            weight = .f32([Float](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
+                var row = 0
+                for (part, rows) in zip(parts, outputs) {
+                    if let replaced = replacements[part.name] {
+                        (buffer.baseAddress! + row * inputFeatures).update(from: replaced, count: rows * inputFeatures)
+                    } else {
+                        widen(part.tensor, into: buffer.baseAddress! + row * inputFeatures)
+                    }
+                    row += rows
+                }
+                initialized = total * inputFeatures
+            })
         }
         var bias: [Float]? = nil
         if hasBias {
@@ -54,6 +68,11 @@ struct WeightStore {
             bias = values
         }
         return DenseLinear(weight: weight, bias: bias, outputFeatures: total, inputFeatures: inputFeatures)
+    }
+
+    /// Whether tensor `name` is stored in bf16 and not replaced, so that a layer can keep it as stored.
+    func keepsBF16(_ name: String) -> Bool {
+        tensors[name]?.info.dtype == .bf16 && replacements[name] == nil
     }
 
     /// The tensor `name`, checked to have `shape` and a dtype ``widen(_:into:)`` reads.

@@ -4,9 +4,8 @@ struct Workspace {
     let normed: UnsafeMutablePointer<Float>
     let queryKeyValue: UnsafeMutablePointer<Float>
     let attention: UnsafeMutablePointer<Float>
-    let scores: UnsafeMutablePointer<Float>
-    let stackedQueries: UnsafeMutablePointer<Float>
-    let stackedOutput: UnsafeMutablePointer<Float>
+    /// Attention's scratch for blocks run in turn.
+    let attentionScratch: Attention.Scratch
     let gateUp: UnsafeMutablePointer<Float>
     let activated: UnsafeMutablePointer<Float>
 
@@ -18,14 +17,16 @@ struct Workspace {
         normed = .allocate(capacity: rows * Swift.max(spec.hiddenSize, spec.queryWidth))
         queryKeyValue = .allocate(capacity: rows * (spec.queryWidth + 2 * spec.keyValueWidth))
         attention = .allocate(capacity: rows * spec.queryWidth)
-        scores = .allocate(capacity: sizes.scores)
-        stackedQueries = .allocate(capacity: sizes.stacked)
-        stackedOutput = .allocate(capacity: sizes.stacked)
+        attentionScratch = Attention.Scratch(scores: .allocate(capacity: sizes.scores), stackedQueries: .allocate(capacity: sizes.stacked),
+                                             stackedOutput: .allocate(capacity: sizes.stacked), transposedValues: .allocate(capacity: sizes.values))
         gateUp = .allocate(capacity: rows * 2 * spec.intermediateSize)
         activated = .allocate(capacity: rows * spec.intermediateSize)
     }
 
     func release() {
-        for buffer in [hidden, normed, queryKeyValue, attention, scores, stackedQueries, stackedOutput, gateUp, activated] { buffer.deallocate() }
+        let a = attentionScratch
+        for buffer in [hidden, normed, queryKeyValue, attention, a.scores, a.stackedQueries, a.stackedOutput, a.transposedValues, gateUp, activated] {
+            buffer.deallocate()
+        }
     }
 }

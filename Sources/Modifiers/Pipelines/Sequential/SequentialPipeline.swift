@@ -73,19 +73,17 @@ final class SequentialPipeline {
             var solved: [Int: GPTQResult] = [:]
             if let gptq = program.gptq {
                 let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
-                for sample in propagated! {
-                    var copy = sample
-                    try run(block, &copy, tap: tap)
-                }
+                var copies = propagated!
+                try run(block, &copies, tap: tap)
                 solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
                                             values: { name throws(ModifierError) in try values(name, replacements) })
                 var quantized = replacements
                 for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
                 let quantizedBlock = try loadBlock(b, quantized)
-                for s in propagated!.indices { try run(quantizedBlock, &propagated![s], tap: nil) }
-                if clean != nil { for s in clean!.indices { try run(block, &clean![s], tap: nil) } }
+                try run(quantizedBlock, &propagated!, tap: nil)
+                if clean != nil { try run(block, &clean!, tap: nil) }
             } else {
-                for s in clean!.indices { try run(block, &clean![s], tap: tap.isEmpty ? nil : tap) }
+                try run(block, &clean!, tap: tap.isEmpty ? nil : tap)
             }
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
             for i in members {
@@ -99,11 +97,13 @@ final class SequentialPipeline {
         do { return try model.block(b, replacing: replacements) } catch { throw .runtime(error) }
     }
 
-    /// Runs `block` on one sample's hidden states in place, unless the run was cancelled.
-    func run(_ block: LayerwiseModel.Block, _ sample: inout [Float], tap: (any LayerTap)?) throws(ModifierError) {
-        try cancellation?.check()
-        let rows = sample.count / model.spec.hiddenSize
-        sample.withUnsafeMutableBufferPointer { model.run(block, hidden: $0.baseAddress!, rows: rows, tap: tap) }
+    /// Runs `block` on the samples' hidden states in place, a batch of samples at a time, checking
+    /// for cancellation before each batch.
+    func run(_ block: LayerwiseModel.Block, _ samples: inout [[Float]], tap: (any LayerTap)?) throws(ModifierError) {
+        for batch in model.batches(samples) {
+            try cancellation?.check()
+            model.run(block, samples: &samples, batch: batch, tap: tap)
+        }
     }
 
     /// The current values of tensor `name`: calibration's, else the checkpoint's.

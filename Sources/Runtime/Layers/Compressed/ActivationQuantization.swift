@@ -30,6 +30,12 @@ struct ActivationQuantization: Sendable {
     let grid: Grid
     let scale: Scale
 
+    /// Whether this is W8A8's int8 with a dynamic scale per token, which ``W8A8Linear`` computes in integers.
+    var isInt8PerToken: Bool {
+        guard grid == .int8, case .token = scale else { return false }
+        return true
+    }
+
     /// Replaces the `rows × columns` values at `x` by their quantized-dequantized values.
     func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
         switch scale {

@@ -48,9 +48,3 @@ extension CompressedLinear {
         return sum
     }
 }
-
-/// A pointer handed to the threads of one ``CompressedLinear`` call, each writing its own rows.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

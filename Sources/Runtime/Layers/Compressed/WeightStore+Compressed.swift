@@ -7,7 +7,8 @@ extension WeightStore {
     /// A projection from `names` stacked by rows, as ``linear(_:outputs:inputFeatures:requireBias:)``
     /// gives it, except that modules stored compressed (compressed-tensors `weight` in F8_E4M3 or I8
     /// with a `weight_scale`, or `weight_packed`) stay compressed: each becomes a
-    /// ``CompressedLinear`` and several parts a ``StackedLinear``.
+    /// ``CompressedLinear`` (a ``W8A8Linear`` for int8 weights with per-token int8 activations)
+    /// and several parts a ``StackedLinear``.
     func projection(_ names: [String], outputs: [Int], inputFeatures: Int, requireBias: Bool) throws(RuntimeError) -> any Linear {
         if names.allSatisfy(isDense) {
             return try linear(names, outputs: outputs, inputFeatures: inputFeatures, requireBias: requireBias)
@@ -51,6 +52,9 @@ extension WeightStore {
         } catch { throw .compressedTensors(error) }
         if activations != nil, contains(name + ".weight_packed") {
             throw .unsupportedQuantization(module: name, reason: "quantized activations with packed weights")
+        }
+        if let int8 = weights as? Int8Weights, activations?.isInt8PerToken == true, let layer = W8A8Linear(weights: int8, bias: bias) {
+            return layer
         }
         return compressedLinear(weights, activations: activations, bias: bias)
     }

@@ -1,0 +1,112 @@
+/* Matrix kernels of the runtime's linear layers: y = x · Wᵀ for f32 activations x and weights W
+ * stored as f32, bf16, FP8 E4M3, int8, packed int4 or FP4 E2M1, and the int8 × int8 product of
+ * W8A8. The interface knows pointers, strides, scales and group sizes only, not checkpoint formats.
+ *
+ * Every kernel has three implementations (AVX-512, AVX2/FMA, portable C); one is chosen once, on
+ * first use, from the environment variable COMPRESS_KERNELS (portable, avx2 or avx512) or else the
+ * best this CPU runs. Kernels allocate nothing on the heap, except ck_matmul_f32/bf16 for more than
+ * a few rows of x, and are safe to call from several threads on disjoint output ranges.
+ */
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An implementation of the kernels; CK_CHOSEN is the one the process chose at start. */
+typedef enum {
+    CK_CHOSEN = -1,
+    CK_PORTABLE = 0,
+    CK_AVX2 = 1,
+    CK_AVX512 = 2,
+} ck_path;
+
+/* The implementation kernels called on this thread use: the one ck_use_path set on it, else the
+ * process's (chosen on first use). */
+ck_path ck_current_path(void);
+
+/* "portable", "avx2" or "avx512" (CK_CHOSEN: the process's). */
+const char *ck_path_name(ck_path path);
+
+/* Whether this CPU runs `path` (AVX-512 needs F, BW, VL, DQ and VNNI; AVX2 needs FMA and F16C). */
+int ck_path_supported(ck_path path);
+
+/* Makes `path` the one kernels called on this thread use (for tests and benchmarks; CK_CHOSEN
+ * goes back to the process's); returns 0 and changes nothing when this CPU cannot run it. */
+int ck_use_path(ck_path path);
+
+/* The scales (and zero points) of a quantized weight: row o, column c has scale
+ * values[(o / block_rows) * stride + c / group] and, when zero_points is not NULL, the zero point
+ * at the same index: w = (q − zero) · scale. A per-tensor scale is block_rows = rows,
+ * group = columns; per channel block_rows = 1, group = columns; a group scale block_rows = 1; a
+ * block scale both. */
+typedef struct {
+    const float *values;
+    const float *zero_points;
+    size_t block_rows;
+    size_t group;
+    size_t stride;
+} ck_scales;
+
+/* The fused kernels below read weights in whole groups of 16 lanes: they take a weight only when
+ * each group lies inside such a run or is a whole number of them (the condition differs by
+ * format). Returns whether the kernel of that format takes `scales` for rows of `columns`. */
+int ck_fp8_takes(const ck_scales *scales, size_t columns);
+int ck_int8_takes(const ck_scales *scales, size_t columns);
+int ck_int4_takes(const ck_scales *scales, size_t columns);
+int ck_fp4_takes(const ck_scales *scales, size_t columns);
+
+/* y[r·ldy + o] = Σ_c x[r·ldx + c] · w[o·ldw + c] for rows r < m of x and outputs
+ * first ≤ o < first + count. */
+void ck_matmul_f32(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                   const float *w, size_t ldw, float *y, size_t ldy);
+
+/* As ck_matmul_f32 with bf16 weights (the top halves of f32s), widened exactly. */
+void ck_matmul_bf16(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                    const uint16_t *w, size_t ldw, float *y, size_t ldy);
+
+/* As ck_matmul_f32 with FP8 E4M3 weight codes (one byte each, ldw bytes a row; the NaN codes
+ * 0x7F/0xFF read as ±480) and their scales. Needs ck_fp8_takes. */
+void ck_matmul_fp8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                   const uint8_t *w, size_t ldw, const ck_scales *scales, float *y, size_t ldy);
+
+/* As ck_matmul_f32 with 8-bit integer weights: q = (int8_t)(byte ^ flip), so flip 0 reads signed
+ * bytes and flip 0x80 unsigned bytes stored as q + 128 (8-bit pack-quantized words). Needs
+ * ck_int8_takes. */
+void ck_matmul_int8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                    const uint8_t *w, size_t ldw, uint8_t flip, const ck_scales *scales, float *y, size_t ldy);
+
+/* As ck_matmul_f32 with 4-bit integer weights packed eight to a 32-bit word, column c of a row in
+ * bits 4·(c mod 8) of word c / 8, stored as q + 8 (ldw words a row). Needs ck_int4_takes. */
+void ck_matmul_int4(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                    const uint32_t *w, size_t ldw, const ck_scales *scales, float *y, size_t ldy);
+
+/* As ck_matmul_f32 with FP4 E2M1 weights two to a byte, the even column in the low nibble (ldw
+ * bytes a row). Needs ck_fp4_takes. */
+void ck_matmul_fp4(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                   const uint8_t *w, size_t ldw, const ck_scales *scales, float *y, size_t ldy);
+
+/* Per-token dynamic int8 quantization as vLLM does it: for each row r < m of x, scale = absmax / 127
+ * and q = x · (127 / absmax) rounded half to even and clamped to −128…127 (a row of zeros gives
+ * zeros and scale 0). Writes q[r·ldq + c] and scales[r]. */
+void ck_quantize_int8(size_t m, size_t k, const float *x, size_t ldx, int8_t *q, size_t ldq, float *scales);
+
+/* Σ_c w[o·ldw + c] for `rows` rows of int8 weights: the correction ck_matmul_w8a8 needs. */
+void ck_int8_row_sums(size_t rows, size_t k, const int8_t *w, size_t ldw, int32_t *sums);
+
+/* W8A8: y[r·ldy + o] = ((float)Σ_c q[r·ldq + c] · w[o·ldw + c] · x_scales[r]) · w_scales[o], the
+ * integer sum exact (k < 2^17), for rows r < m and outputs first ≤ o < first + count; w_sums
+ * from ck_int8_row_sums. Bit-identical on every path. */
+void ck_matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const int8_t *q, size_t ldq,
+                    const float *x_scales, const int8_t *w, size_t ldw, const int32_t *w_sums,
+                    const float *w_scales, float *y, size_t ldy);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

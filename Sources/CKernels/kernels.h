@@ -1,0 +1,80 @@
+/* What the implementations of the kernels share: the weight description they are called with, the
+ * table each path fills, and helpers that need no SIMD. */
+#ifndef CK_KERNELS_INTERNAL_H
+#define CK_KERNELS_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+#include "ckernels.h"
+
+/* Weight formats, in the order of ck_table.matmul. */
+enum { CK_W_F32, CK_W_BF16, CK_W_FP8, CK_W_INT8, CK_W_INT4, CK_W_FP4, CK_W_FORMATS };
+
+/* Bits of one weight in `kind`. */
+static inline int ck_bits(int kind) {
+    static const int bits[CK_W_FORMATS] = {32, 16, 8, 8, 4, 4};
+    return bits[kind];
+}
+
+/* Rows of x up to which kernels decode weights in registers rather than into a buffer. */
+#define CK_GEMV_MAX_ROWS 8
+/* The most scale groups per row the kernels take with zero points (their sums of x live on the stack). */
+#define CK_MAX_ZERO_POINT_GROUPS 1024
+
+/* A weight matrix as the kernels read it: row o starts at data + o·row_bytes. A decoded value
+ * times `unit` is the stored integer or float before scaling (FP8 decodes 2^-8 too small). */
+typedef struct {
+    const uint8_t *data;
+    size_t row_bytes;
+    const ck_scales *scales;
+    int32_t flip_mask;
+    const float *table;
+    float unit;
+} ck_weights;
+
+typedef void (*ck_matmul_fn)(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                             const ck_weights *w, float *y, size_t ldy);
+
+/* The entries of ck_table.matmul, matmul_f32 … matmul_fp4, each `impl(kind, ...)` for its format. */
+#define CK_MATMUL_FORMAT(name, impl, kind)                                                                    \
+    static void name(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,            \
+                     const ck_weights *w, float *y, size_t ldy) {                                           \
+        impl(kind, m, first, count, k, x, ldx, w, y, ldy);                                                  \
+    }
+#define CK_MATMUL_FORMATS(impl)                                                                               \
+    CK_MATMUL_FORMAT(matmul_f32, impl, CK_W_F32)                                                              \
+    CK_MATMUL_FORMAT(matmul_bf16, impl, CK_W_BF16)                                                            \
+    CK_MATMUL_FORMAT(matmul_fp8, impl, CK_W_FP8)                                                              \
+    CK_MATMUL_FORMAT(matmul_int8, impl, CK_W_INT8)                                                            \
+    CK_MATMUL_FORMAT(matmul_int4, impl, CK_W_INT4)                                                            \
+    CK_MATMUL_FORMAT(matmul_fp4, impl, CK_W_FP4)
+/* A ck_table of those entries and the two W8A8 functions. */
+#define CK_TABLE_OF_FORMATS                                                                                   \
+    {                                                                                                         \
+        .matmul = {matmul_f32, matmul_bf16, matmul_fp8, matmul_int8, matmul_int4, matmul_fp4},                \
+        .quantize_int8 = quantize_int8, .matmul_w8a8 = matmul_w8a8,                                           \
+    }
+
+/* One implementation of every kernel. */
+typedef struct {
+    ck_matmul_fn matmul[CK_W_FORMATS];
+    void (*quantize_int8)(size_t m, size_t k, const float *x, size_t ldx, int8_t *q, size_t ldq, float *scales);
+    void (*matmul_w8a8)(size_t m, size_t first, size_t count, size_t k, const int8_t *q, size_t ldq,
+                        const float *x_scales, const int8_t *w, size_t ldw, const int32_t *w_sums,
+                        const float *w_scales, float *y, size_t ldy);
+} ck_table;
+
+extern const ck_table ck_portable_table;
+extern const ck_table ck_avx2_table;
+extern const ck_table ck_avx512_table;
+
+/* sums[r·groups + g] = Σ of row r of x over scale group g (`group` columns; groups = ⌈k / group⌉). */
+void ck_group_sums(size_t rows, size_t k, const float *x, size_t ldx, size_t group, float *sums);
+
+/* Σ_g scale·zero·x_sums[g] over the groups of output row o: what zero points take from its sum. */
+float ck_zero_point_term(const ck_scales *s, size_t o, const float *x_sums, size_t groups);
+
+/* `floats` floats, 64-byte aligned, to free(); NULL when memory is short. */
+float *ck_buffer(size_t floats);
+
+#endif

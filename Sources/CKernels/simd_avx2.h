@@ -1,0 +1,146 @@
+/* The vector primitives simd_kernels.h is written against, for AVX2 with FMA and F16C: 8 f32
+ * lanes. Included by avx2.c only, inside its target attribute region. AVX2 has no masked byte
+ * loads, so partial vectors are read through a zeroed copy. */
+#include <immintrin.h>
+#include <string.h>
+
+#define CK_LANES 8
+#define CK_GEMM_ROWS 2
+#define CK_GEMM_OUTPUTS 4
+#define CK_TILE_ROWS 2
+#define CK_TILE_OUTPUTS 4
+
+typedef __m256 vf;
+typedef __m256i vi;
+
+static inline vf vf_zero(void) { return _mm256_setzero_ps(); }
+static inline vf vf_set1(float v) { return _mm256_set1_ps(v); }
+static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline vi lanes_mask(size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+/* The first n < CK_LANES values at p, zeros after; reads nothing past them. */
+static inline vf vf_load_n(const float *p, size_t n) { return _mm256_maskload_ps(p, lanes_mask(n)); }
+static inline void vf_store(float *p, vf v) { _mm256_storeu_ps(p, v); }
+static inline void vf_store_n(float *p, vf v, size_t n) { _mm256_maskstore_ps(p, lanes_mask(n), v); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline float vf_sum(vf v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* Lane i of the result is the sum of the lanes of a[i]; a has CK_LANES vectors. */
+static inline vf vf_sums(const vf *a) {
+    vf t[4], u[2];
+    for (int i = 0; i < 4; i++)
+        t[i] = _mm256_add_ps(_mm256_unpacklo_ps(a[2 * i], a[2 * i + 1]), _mm256_unpackhi_ps(a[2 * i], a[2 * i + 1]));
+    for (int i = 0; i < 2; i++)
+        u[i] = _mm256_add_ps(_mm256_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                             _mm256_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    return _mm256_add_ps(_mm256_permute2f128_ps(u[0], u[1], 0x20), _mm256_permute2f128_ps(u[0], u[1], 0x31));
+}
+
+/* ---- Weight decoders: CK_LANES consecutive columns starting at byte p, unscaled. ---- */
+
+static inline vf decode_f32(const uint8_t *p) { return _mm256_loadu_ps((const float *)p); }
+
+static inline vf decode_bf16(const uint8_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+
+/* E4M3 through f16, as in simd_avx512.h. */
+static inline vf decode_fp8(const uint8_t *p) {
+    __m128i h = _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)p));
+    h = _mm_and_si128(_mm_slli_epi16(h, 7), _mm_set1_epi16((short)0xBFFF));
+    return _mm256_cvtph_ps(h);
+}
+
+static inline vf decode_int8(const uint8_t *p, int32_t flip_mask) {
+    vi v = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p));
+    return _mm256_cvtepi32_ps(_mm256_xor_si256(v, _mm256_set1_epi32(flip_mask)));
+}
+
+/* A 16-entry table lookup from the low four bits of each lane: two 8-entry permutes, chosen by bit 3. */
+static inline vf lookup16(vi index, const float *table) {
+    vf low = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table), index);
+    vf high = _mm256_permutevar8x32_ps(_mm256_loadu_ps(table + 8), index);
+    return _mm256_blendv_ps(low, high, _mm256_castsi256_ps(_mm256_slli_epi32(index, 28)));
+}
+
+/* One word of eight nibbles, nibble l to lane l. */
+static inline vf decode_int4(const uint8_t *p, const float *table) {
+    uint32_t word;
+    memcpy(&word, p, 4);
+    vi shifted = _mm256_srlv_epi32(_mm256_set1_epi32((int)word), _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28));
+    return lookup16(shifted, table);
+}
+
+/* Four bytes of two nibbles, the low one first. */
+static inline vf decode_fp4(const uint8_t *p, const float *table) {
+    uint32_t four;
+    memcpy(&four, p, 4);
+    vi bytes = _mm256_cvtepu8_epi32(_mm_cvtsi32_si128((int)four));
+    vi spread = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3));
+    return lookup16(_mm256_srlv_epi32(spread, _mm256_setr_epi32(0, 4, 0, 4, 0, 4, 0, 4)), table);
+}
+
+/* ---- Per-token int8 quantization: q = clamp(round_half_even(x · inverse)). ---- */
+
+static inline float vf_absmax(const float *x, size_t k) {
+    vf sign = vf_set1(-0.0f), m = vf_zero();
+    size_t c = 0;
+    for (; c + CK_LANES <= k; c += CK_LANES) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, vf_load(x + c)));
+    if (c < k) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, vf_load_n(x + c, k - c)));
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline void quantize_row(const float *x, size_t k, float inverse, int8_t *q) {
+    vf s = vf_set1(inverse), lo = vf_set1(-128.0f), hi = vf_set1(127.0f);
+    for (size_t c = 0; c < k; c += CK_LANES) {
+        size_t n = k - c < CK_LANES ? k - c : CK_LANES;
+        vf v = _mm256_min_ps(_mm256_max_ps(vf_mul(vf_load_n(x + c, n), s), lo), hi);
+        __m256i ints = _mm256_cvtps_epi32(v);  /* the default rounding: to nearest, ties to even */
+        __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(ints), _mm256_extracti128_si256(ints, 1));
+        int8_t bytes[16];
+        _mm_storeu_si128((__m128i *)bytes, _mm_packs_epi16(words, words));
+        memcpy(q + c, bytes, n);
+    }
+}
+
+/* ---- W8A8 int8 dot products: both sides sign-extended to int16, vpmaddwd into int32, 16 bytes
+ * a step; exact, so no bias. ---- */
+
+#define CK_I8_STEP 16
+#define CK_I8_BIAS 0
+
+typedef __m256i vacc;
+
+static inline vacc acc_zero(void) { return _mm256_setzero_si256(); }
+static inline vi i8_load(const int8_t *p, size_t n) {
+    if (n >= CK_I8_STEP) return _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p));
+    int8_t copy[CK_I8_STEP] = {0};
+    memcpy(copy, p, n);
+    return _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)copy));
+}
+static inline vi i8_load_x(const int8_t *p, size_t n) { return i8_load(p, n); }
+static inline vi i8_load_w(const int8_t *p, size_t n) { return i8_load(p, n); }
+static inline vacc i8_dot(vacc acc, vi x, vi w) { return _mm256_add_epi32(acc, _mm256_madd_epi16(x, w)); }
+
+static inline vi acc_sums(const vacc *a) {
+    vi t[4], u[2];
+    for (int i = 0; i < 4; i++)
+        t[i] = _mm256_add_epi32(_mm256_unpacklo_epi32(a[2 * i], a[2 * i + 1]), _mm256_unpackhi_epi32(a[2 * i], a[2 * i + 1]));
+    for (int i = 0; i < 2; i++)
+        u[i] = _mm256_add_epi32(
+            _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(t[2 * i]), _mm256_castsi256_ps(t[2 * i + 1]), _MM_SHUFFLE(1, 0, 1, 0))),
+            _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(t[2 * i]), _mm256_castsi256_ps(t[2 * i + 1]), _MM_SHUFFLE(3, 2, 3, 2))));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(u[0], u[1], 0x20), _mm256_permute2x128_si256(u[0], u[1], 0x31));
+}
+static inline void acc_store(int32_t *p, vi v) { _mm256_storeu_si256((__m256i *)p, v); }

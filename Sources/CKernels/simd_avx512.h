@@ -1,0 +1,140 @@
+/* The vector primitives simd_kernels.h is written against, for AVX-512 (F, BW, VL, DQ, VNNI):
+ * 16 f32 lanes. Included by avx512.c only, inside its target attribute region. */
+#include <immintrin.h>
+#include <string.h>
+
+#define CK_LANES 16
+/* Register tiles of the dot-product products, rows of x × outputs: f32 (decoded weights), and
+ * W8A8 (CK_LANES accumulators). */
+#ifndef CK_GEMM_ROWS
+#define CK_GEMM_ROWS 4
+#define CK_GEMM_OUTPUTS 4
+#endif
+#define CK_TILE_ROWS 4
+#define CK_TILE_OUTPUTS 4
+
+typedef __m512 vf;
+typedef __m512i vi;
+
+static inline vf vf_zero(void) { return _mm512_setzero_ps(); }
+static inline vf vf_set1(float v) { return _mm512_set1_ps(v); }
+static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline __mmask16 lanes_mask(size_t n) { return (__mmask16)((1u << n) - 1); }
+/* The first n < CK_LANES values at p, zeros after; reads nothing past them. */
+static inline vf vf_load_n(const float *p, size_t n) { return _mm512_maskz_loadu_ps(lanes_mask(n), p); }
+static inline void vf_store(float *p, vf v) { _mm512_storeu_ps(p, v); }
+static inline void vf_store_n(float *p, vf v, size_t n) { _mm512_mask_storeu_ps(p, lanes_mask(n), v); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline float vf_sum(vf v) { return _mm512_reduce_add_ps(v); }
+
+/* Lane i of the result is the sum of the lanes of a[i]; a has CK_LANES vectors. */
+static inline vf vf_sums(const vf *a) {
+    vf t[8], u[4];
+    for (int i = 0; i < 8; i++)
+        t[i] = _mm512_add_ps(_mm512_unpacklo_ps(a[2 * i], a[2 * i + 1]), _mm512_unpackhi_ps(a[2 * i], a[2 * i + 1]));
+    for (int i = 0; i < 4; i++)
+        u[i] = _mm512_add_ps(_mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                             _mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    vf w0 = _mm512_add_ps(_mm512_shuffle_f32x4(u[0], u[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                          _mm512_shuffle_f32x4(u[0], u[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    vf w1 = _mm512_add_ps(_mm512_shuffle_f32x4(u[2], u[3], _MM_SHUFFLE(2, 0, 2, 0)),
+                          _mm512_shuffle_f32x4(u[2], u[3], _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm512_add_ps(_mm512_shuffle_f32x4(w0, w1, _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(w0, w1, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* ---- Weight decoders: CK_LANES consecutive columns starting at byte p, unscaled. ---- */
+
+static inline vf decode_f32(const uint8_t *p) { return _mm512_loadu_ps((const float *)p); }
+
+static inline vf decode_bf16(const uint8_t *p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+}
+
+/* E4M3 as the f16 with the same exponent and fraction bits, which is the value times 2^-8
+ * (exponent bias 15 against 7); subnormal codes become f16 subnormals, converted exactly. The
+ * sign-extended byte shifted left by 7 leaves the sign at bit 15 and a copy of it at bit 14, cleared. */
+static inline vf decode_fp8(const uint8_t *p) {
+    __m256i h = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p));
+    h = _mm256_and_si256(_mm256_slli_epi16(h, 7), _mm256_set1_epi16((short)0xBFFF));
+    return _mm512_cvtph_ps(h);
+}
+
+/* (int8_t)(byte ^ flip): sign extension then xor with flip's sign-extended image. */
+static inline vf decode_int8(const uint8_t *p, int32_t flip_mask) {
+    vi v = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p));
+    return _mm512_cvtepi32_ps(_mm512_xor_si512(v, _mm512_set1_epi32(flip_mask)));
+}
+
+/* Two words of eight nibbles: word l / 8 to lane l, shifted by 4·(l mod 8), then the nibble looked
+ * up in a 16-entry table (vpermps reads the low four bits of each index). */
+static inline vf decode_int4(const uint8_t *p, const float *table) {
+    vi words = _mm512_castsi128_si512(_mm_loadl_epi64((const __m128i *)p));
+    vi spread = _mm512_permutexvar_epi32(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0), words);
+    vi shifted = _mm512_srlv_epi32(spread, _mm512_set_epi32(28, 24, 20, 16, 12, 8, 4, 0, 28, 24, 20, 16, 12, 8, 4, 0));
+    return _mm512_permutexvar_ps(shifted, _mm512_loadu_ps(table));
+}
+
+/* Eight bytes of two nibbles, the low one first: byte l / 2 to lane l, shifted by 4·(l mod 2). */
+static inline vf decode_fp4(const uint8_t *p, const float *table) {
+    vi bytes = _mm512_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p));
+    vi spread = _mm512_permutexvar_epi32(_mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0), bytes);
+    vi shifted = _mm512_srlv_epi32(spread, _mm512_set_epi32(4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0));
+    return _mm512_permutexvar_ps(shifted, _mm512_loadu_ps(table));
+}
+
+/* ---- Per-token int8 quantization: q = clamp(round_half_even(x · inverse)). ---- */
+
+static inline float vf_absmax(const float *x, size_t k) {
+    vf m = vf_zero();
+    size_t c = 0;
+    for (; c + CK_LANES <= k; c += CK_LANES) m = _mm512_max_ps(m, _mm512_abs_ps(vf_load(x + c)));
+    if (c < k) m = _mm512_max_ps(m, _mm512_abs_ps(vf_load_n(x + c, k - c)));
+    return _mm512_reduce_max_ps(m);
+}
+
+static inline void quantize_row(const float *x, size_t k, float inverse, int8_t *q) {
+    vf s = vf_set1(inverse), lo = vf_set1(-128.0f), hi = vf_set1(127.0f);
+    size_t c = 0;
+    for (; c < k; c += CK_LANES) {
+        size_t n = k - c < CK_LANES ? k - c : CK_LANES;
+        vf v = _mm512_min_ps(_mm512_max_ps(vf_mul(vf_load_n(x + c, n), s), lo), hi);
+        __m128i bytes = _mm512_cvtsepi32_epi8(_mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        _mm_mask_storeu_epi8(q + c, (__mmask16)lanes_mask(n), bytes);
+    }
+}
+
+/* ---- W8A8 int8 dot products (VNNI): u8 × s8 in 64-byte steps. x is biased to unsigned by
+ * flipping its sign bit (q + 128), which adds 128·Σw to each sum: subtracted with the row sums. ---- */
+
+#define CK_I8_STEP 64
+#define CK_I8_BIAS 128
+
+typedef __m512i vacc;
+
+static inline vacc acc_zero(void) { return _mm512_setzero_si512(); }
+static inline vi i8_load_x(const int8_t *p, size_t n) {
+    vi v = n >= CK_I8_STEP ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8(((__mmask64)1 << n) - 1, p);
+    return _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80));
+}
+static inline vi i8_load_w(const int8_t *p, size_t n) {
+    return n >= CK_I8_STEP ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8(((__mmask64)1 << n) - 1, p);
+}
+static inline vacc i8_dot(vacc acc, vi x, vi w) { return _mm512_dpbusd_epi32(acc, x, w); }
+
+/* Lane i of the result is the sum of the lanes of a[i], exactly. */
+static inline vi acc_sums(const vacc *a) {
+    vi t[8], u[4];
+    for (int i = 0; i < 8; i++)
+        t[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(a[2 * i], a[2 * i + 1]), _mm512_unpackhi_epi32(a[2 * i], a[2 * i + 1]));
+    for (int i = 0; i < 4; i++)
+        u[i] = _mm512_add_epi32(
+            _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(t[2 * i]), _mm512_castsi512_ps(t[2 * i + 1]), _MM_SHUFFLE(1, 0, 1, 0))),
+            _mm512_castps_si512(_mm512_shuffle_ps(_mm512_castsi512_ps(t[2 * i]), _mm512_castsi512_ps(t[2 * i + 1]), _MM_SHUFFLE(3, 2, 3, 2))));
+    vi w0 = _mm512_add_epi32(_mm512_shuffle_i32x4(u[0], u[1], _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_i32x4(u[0], u[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    vi w1 = _mm512_add_epi32(_mm512_shuffle_i32x4(u[2], u[3], _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_i32x4(u[2], u[3], _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(w0, w1, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_i32x4(w0, w1, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+static inline void acc_store(int32_t *p, vi v) { _mm512_storeu_si512(p, v); }

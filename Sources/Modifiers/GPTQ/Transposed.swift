@@ -1,0 +1,10 @@
+/// The `columns × rows` transpose, row-major, of the `rows × columns` matrix at `source` (rows
+/// `stride` apart): how GPTQ hands a matrix to the runtime's f32 kernel, which multiplies by rows.
+func transposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: rows * columns) { t, initialized in
+        for r in 0..<rows {
+            for c in 0..<columns { t[c * rows + r] = source[r * stride + c] }
+        }
+        initialized = rows * columns
+    }
+}
