@@ -8,7 +8,7 @@ quantized checkpoints as input (FP8BlockSourceTests, ConvertCommandTests):
   (scale = block absmax / 448), and config.json's `quantization_config` {quant_method: fp8, ...};
 - Tests/Fixtures/models/llama_fp8block_edge: the same with hidden 192 and intermediate 320 (partial
   blocks of rows and columns) and BF16 scales;
-- Tests/Fixtures/references/MODEL--SCHEME/manifest.json: the tensors (dtype, shape, sha256) of
+- Tests/Fixtures/quantized-input/MODEL--SCHEME/manifest.json: the tensors (dtype, shape, sha256) of
   `model_free_ptq(MODEL, scheme=SCHEME, ignore=[lm_head, embed_tokens], converter=FP8BlockDequantizer(...))`
   for W4A16, NVFP4A16 and FP8_DYNAMIC, with the recipe.yaml oneshot saves for the scheme. model_free_ptq
   writes its own quantization_config (the group named after the scheme, no observer, its `ignore` as
@@ -17,9 +17,9 @@ quantized checkpoints as input (FP8BlockSourceTests, ConvertCommandTests):
   except that FP8 weights of -0.0 (from FP8 codes 0x80 of the input) are code 0x00 in oneshot's
   FP8_DYNAMIC output (compressed-tensors adds the zero point 0 when the module has one, as under
   oneshot) and 0x80 in model_free_ptq's, which the script checks is the only difference;
-- Tests/Fixtures/references/MODEL--DEQUANTIZED/manifest.json: FP8BlockDequantizer's BF16 tensors
+- Tests/Fixtures/quantized-input/MODEL--DEQUANTIZED/manifest.json: FP8BlockDequantizer's BF16 tensors
   alone (what `compress convert --dequantize` writes);
-- Tests/Fixtures/references/dequantized/MODEL--SCHEME.json: compressed-tensors checkpoints as input:
+- Tests/Fixtures/quantized-input/dequantized/MODEL--SCHEME.json: compressed-tensors checkpoints as input:
   CompressedTensorsDequantizer's BF16 tensors of llm-compressor's output for each reference
   MODEL--SCHEME listed below (made again here with its recipe.yaml and checked to be the reference).
 
@@ -108,7 +108,7 @@ def describe(tensors_dir):
 
 
 def write_reference(name, manifest, recipe=None):
-    folder = os.path.join(root, "Tests/Fixtures/references", name)
+    folder = os.path.join(root, "Tests/Fixtures/quantized-input", name)
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     with open(os.path.join(folder, "manifest.json"), "w") as f:
@@ -168,7 +168,7 @@ for name, spec in models.items():
 compressed_inputs = ["llama--W4A16", "llama--W4A16_ASYM", "llama--W8A8", "llama--INT8_ASYM", "llama--ASYM3_CH", "llama--FP8_BLOCK",
                      "llama--FP8_TENSOR_WEIGHTS", "llama--NVFP4A16", "llama--MXFP4A16", "llama--MXFP8A16", "llama_f16--FP8_DYNAMIC",
                      "llama_f16--W4A16_ASYM", "llama_f32--NVFP4A16", "llama_f32--W8A8"]
-os.makedirs(os.path.join(root, "Tests/Fixtures/references/dequantized"), exist_ok=True)
+os.makedirs(os.path.join(root, "Tests/Fixtures/quantized-input/dequantized"), exist_ok=True)
 for reference in compressed_inputs:
     model_name = reference.split("--")[0]
     folder = os.path.join(root, "Tests/Fixtures/references", reference)
@@ -187,6 +187,6 @@ for reference in compressed_inputs:
         save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(dequantized, "model.safetensors"))
         with open(os.path.join(dequantized, "config.json"), "w") as f:
             json.dump({}, f)
-        with open(os.path.join(root, "Tests/Fixtures/references/dequantized", reference + ".json"), "w") as f:
+        with open(os.path.join(root, "Tests/Fixtures/quantized-input/dequantized", reference + ".json"), "w") as f:
             json.dump(describe(dequantized), f, indent=1, sort_keys=True)
     print(reference, "dequantized")

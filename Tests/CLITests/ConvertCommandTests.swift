@@ -14,7 +14,7 @@ import TestSupport
         let result = try CompressBinary.run(["convert", "--dequantize", Self.fp8, folder.file("out"), "--threads", "2"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("14 tensors dequantized to BF16, 7 copied"))
-        let manifest = try ReferenceManifest(path: Fixtures.path("references/llama_fp8block--DEQUANTIZED/manifest.json"))
+        let manifest = try ReferenceManifest(path: Fixtures.path("quantized-input/llama_fp8block--DEQUANTIZED/manifest.json"))
         let differences = try manifest.differences(from: folder.file("out"))
         #expect(differences.isEmpty, "\(differences.prefix(5))")
         #expect(FileManager.default.fileExists(atPath: folder.file("out/generation_config.json")))
@@ -28,7 +28,7 @@ import TestSupport
         #expect(oneshot.status == 0, "\(oneshot.stderr)")
         let result = try CompressBinary.run(["convert", "--dequantize", folder.file("w4"), folder.file("out")])
         #expect(result.status == 0, "\(result.stderr)")
-        let manifest = try ReferenceManifest(path: Fixtures.path("references/dequantized/llama--W4A16_ASYM.json"))
+        let manifest = try ReferenceManifest(path: Fixtures.path("quantized-input/dequantized/llama--W4A16_ASYM.json"))
         #expect(try manifest.differences(from: folder.file("out")).isEmpty)
     }
 
@@ -57,7 +57,7 @@ import TestSupport
         try Self.write(fault, to: folder.file("model"))
         let commands = [
             ["convert", "--dequantize", folder.file("model"), folder.file("out")],
-            ["oneshot", "--model", folder.file("model"), "--recipe", Fixtures.path("references/llama_fp8block--W4A16/recipe.yaml"),
+            ["oneshot", "--model", folder.file("model"), "--recipe", Fixtures.path("quantized-input/llama_fp8block--W4A16/recipe.yaml"),
              "--output", folder.file("out"), "--quiet"],
         ]
         for command in commands {

@@ -21,7 +21,7 @@ import TestSupport
     /// `oneshot` of reference `MODEL--SCHEME`'s recipe on `Tests/Fixtures/models/MODEL`, into `out` of the folder.
     static func compress(_ reference: String) throws -> TemporaryFolder {
         let model = "models/" + String(reference[..<reference.range(of: "--")!.lowerBound])
-        let recipe = try Recipe.load(path: Fixtures.path("references/\(reference)/recipe.yaml"))
+        let recipe = try Recipe.load(path: Fixtures.path("quantized-input/\(reference)/recipe.yaml"))
         let folder = TemporaryFolder("quantized-source")
         try Compressor.run(model: Fixtures.path(model), recipe: recipe, output: folder.file("out"), options: OneshotOptions(threads: 2))
         return folder
@@ -30,14 +30,14 @@ import TestSupport
     @Test(arguments: references)
     func matchesLlmCompressor(_ reference: String) throws {
         let folder = try Self.compress(reference)
-        let manifest = try ReferenceManifest(path: Fixtures.path("references/\(reference)/manifest.json"))
+        let manifest = try ReferenceManifest(path: Fixtures.path("quantized-input/\(reference)/manifest.json"))
         let differences = try manifest.differences(from: folder.file("out"))
         #expect(differences.isEmpty, "\(differences.prefix(5))")
     }
 
     /// The planner sees each FP8 weight as the BF16 weight it stands for, and no `weight_scale_inv`.
     @Test func thePlanSeesBF16WeightsAndNoSourceScales() throws {
-        let recipe = try Recipe.load(path: Fixtures.path("references/llama_fp8block--W4A16/recipe.yaml"))
+        let recipe = try Recipe.load(path: Fixtures.path("quantized-input/llama_fp8block--W4A16/recipe.yaml"))
         let plan = try OneshotPlan(model: Fixtures.path("models/llama_fp8block"), recipe: recipe)
         let names = plan.quantization.entries.map(\.tensor.name)
         #expect(!names.contains { $0.hasSuffix("weight_scale_inv") })
@@ -53,7 +53,7 @@ import TestSupport
     func dequantizesAsFP8BlockDequantizer(model: String, threads: Int) throws {
         let source = try DequantizedSource.open(try Checkpoint(directory: Fixtures.path("models/" + model)))
         source.computeThreads = threads
-        try Self.expect(source, matches: "references/\(model)--DEQUANTIZED/manifest.json")
+        try Self.expect(source, matches: "quantized-input/\(model)--DEQUANTIZED/manifest.json")
     }
 
     /// llm-compressor's outputs (which ours are, byte for byte), read as input.
@@ -68,7 +68,7 @@ import TestSupport
         let folder = try Self.compress(reference)
         let source = try DequantizedSource.open(try Checkpoint(directory: folder.file("out")))
         source.computeThreads = 2
-        try Self.expect(source, matches: "references/dequantized/\(reference).json")
+        try Self.expect(source, matches: "quantized-input/dequantized/\(reference).json")
     }
 
     /// Calibration (GPTQ here) reads the weights the data-free stream reads: an FP8 input gives what
