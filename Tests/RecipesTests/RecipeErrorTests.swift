@@ -175,7 +175,7 @@ import Testing
                 group_0:
                   targets: [Linear]
                   weights: {num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {maxshrnk: 0.3}}
-            """, line: 5, column: 83, "unknown key 'maxshrnk' in observer_kwargs of 'mse'", "did you mean 'maxshrink'?")
+            """, line: 5, column: 80, "unknown key 'maxshrnk' in observer_kwargs of 'mse'", "did you mean 'maxshrink'?")
         expectError("""
             QuantizationModifier:
               config_groups:
@@ -185,28 +185,28 @@ import Testing
                     num_bits: 4
                     group_size: 128
                     observer_kwargs: {patience: 3, gird: 50}
-            """, line: 8, column: 38, "unknown key 'gird' in observer_kwargs", "did you mean 'grid'?")
+            """, line: 8, column: 40, "unknown key 'gird' in observer_kwargs", "did you mean 'grid'?")
         expectError("""
             QuantizationModifier:
               config_groups:
                 group_0:
                   targets: [Linear]
                   weights: {num_bits: 4, group_size: 128, observer: memoryless_minmax, observer_kwargs: {norm: 2}}
-            """, line: 5, column: 97, "unknown key 'norm' in observer_kwargs of 'memoryless_minmax', which takes none")
+            """, line: 5, column: 94, "unknown key 'norm' in observer_kwargs of 'memoryless_minmax', which takes none")
         expectError("""
             QuantizationModifier:
               config_groups:
                 group_0:
                   targets: [Linear]
                   weights: {num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {norm: two}}
-            """, line: 5, column: 89, "'norm' must be a number")
+            """, line: 5, column: 86, "'norm' must be a number")
         expectError("""
             QuantizationModifier:
               config_groups:
                 group_0:
                   targets: [Linear]
                   weights: {num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {expand: 0.5}}
-            """, line: 5, column: 91, "expand", "at least 1.0")
+            """, line: 5, column: 88, "expand", "at least 1.0")
     }
 
     @Test func schemeTogetherWithConfigGroups() {

@@ -152,25 +152,21 @@ extension MSESearch {
 /// `|d|^norm` rounded to the dtype, as torch's `pow` with a scalar exponent computes it on a
 /// tensor of the dtype: the exponent rounded to the dtype first, the power in float, the result
 /// rounded. For 16-bit dtypes every magnitude is looked up in a table built once per search.
-struct ErrorPower<S: WeightStorage> {
-    private let table: [Float]
+final class ErrorPower<S: WeightStorage>: @unchecked Sendable {
+    private let table: UnsafeMutableBufferPointer<Float>
     private let exponent: Double
 
     init(norm: Double) {
         exponent = Double(S.rounded(Float(norm)))
-        if S.Bits.bitWidth == 16 {
-            let e = exponent
-            table = (0..<0x8000).map { bits in S.rounded(Float(pow(Double(S.float(S.Bits(bits))), e))) }
-        } else {
-            table = []
-        }
+        table = .allocate(capacity: S.Bits.bitWidth == 16 ? 0x8000 : 0)
+        for bits in table.indices { table[bits] = S.rounded(Float(pow(Double(S.float(S.Bits(bits))), exponent))) }
     }
+
+    deinit { table.deallocate() }
 
     @inline(__always)
     func of(_ difference: Float) -> Float {
-        if S.Bits.bitWidth == 16 {
-            return table.withUnsafeBufferPointer { $0[Int(S.bits(difference) & S.magnitudeMask)] }
-        }
+        if S.Bits.bitWidth == 16 { return table[Int(S.bits(difference) & S.magnitudeMask)] }
         return Float(pow(Double(Swift.abs(difference)), exponent))
     }
 }

@@ -22,7 +22,9 @@ extension IntegerGrid: CandidateGrid {
     @inline(__always)
     func roundTrip<S: WeightStorage>(_: S.Type, _ x: Float, scale: Float, zeroPoint: Float) -> Float {
         let shifted = S.rounded(S.rounded(x / scale) + zeroPoint)
-        let code = Swift.min(Swift.max(shifted, qmin), qmax).rounded(.toNearestOrEven)
+        // Round half to even by adding and subtracting 1.5 * 2^23, exact for the clamped value.
+        let magic: Float = 0x1.8p23
+        let code = (Swift.min(Swift.max(shifted, qmin), qmax) + magic) - magic
         return S.rounded((code - zeroPoint) * scale)
     }
 }
