@@ -28,70 +28,28 @@ out_dir = args[0] if args else os.path.join(root, "Tests/Fixtures/references")
 model_dir = os.path.join(root, "Tests/Fixtures/tiny-llama")
 stmanifest = "/work/shared/tools/stmanifest.py"
 
-# name -> recipe (YAML, as a user writes it)
+
+def preset(scheme, observer_line):
+    """A QuantizationModifier recipe (YAML, as a user writes it) with a preset scheme."""
+    return f"QuantizationModifier:\n  targets: [Linear]\n  ignore: [lm_head]\n  scheme: {scheme}\n  {observer_line}\n"
+
+
+def group(weights):
+    """A QuantizationModifier recipe with one config group on Linear whose weights are `weights` (YAML)."""
+    return ("QuantizationModifier:\n  targets: [Linear]\n  ignore: [lm_head]\n  config_groups:\n    group_0:\n"
+            f"      targets: [Linear]\n      weights: {weights}\n")
+
+
+# name -> recipe
 recipes = {
-    "W4A16_MSE": """
-QuantizationModifier:
-  targets: [Linear]
-  ignore: [lm_head]
-  scheme: W4A16
-  weight_observer: mse
-""",
-    "W4A16_ASYM_MSE": """
-QuantizationModifier:
-  targets: [Linear]
-  ignore: [lm_head]
-  scheme: W4A16_ASYM
-  observer: {weights: memoryless_mse}
-""",
-    "W4A16_ASYM_MSE_KWARGS": """
-QuantizationModifier:
-  targets: [Linear]
-  ignore: [lm_head]
-  config_groups:
-    group_0:
-      targets: [Linear]
-      weights:
-        num_bits: 4
-        type: int
-        symmetric: false
-        strategy: group
-        group_size: 128
-        observer: mse
-        observer_kwargs: {maxshrink: 0.35, patience: 2, grid: 40, norm: 2.0}
-""",
-    "W8A16_MSE": """
-QuantizationModifier:
-  targets: [Linear]
-  ignore: [lm_head]
-  scheme: W8A16
-  weight_observer: mse
-""",
-    "NVFP4A16_MSE": """
-QuantizationModifier:
-  targets: [Linear]
-  ignore: [lm_head]
-  scheme: NVFP4A16
-  weight_observer: memoryless_mse
-""",
-    "NVFP4A16_EXPANDED_MSE": """
-QuantizationModifier:
-  targets: [Linear]
-  ignore: [lm_head]
-  scheme: NVFP4A16
-  weight_observer: nvfp4_expanded_mse
-""",
-    "FP8_CHANNEL_MSE": """
-QuantizationModifier:
-  targets: [Linear]
-  ignore: [lm_head]
-  config_groups:
-    group_0:
-      targets: [Linear]
-      weights: {num_bits: 8, type: float, symmetric: true, strategy: channel, observer: mse}
-""",
-}
-""",
+    "W4A16_MSE": preset("W4A16", "weight_observer: mse"),
+    "W4A16_ASYM_MSE": preset("W4A16_ASYM", "observer: {weights: memoryless_mse}"),
+    "W4A16_ASYM_MSE_KWARGS": group("{num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 128, "
+                                   "observer: mse, observer_kwargs: {maxshrink: 0.35, patience: 2, grid: 40, norm: 2.0}}"),
+    "W8A16_MSE": preset("W8A16", "weight_observer: mse"),
+    "NVFP4A16_MSE": preset("NVFP4A16", "weight_observer: memoryless_mse"),
+    "NVFP4A16_EXPANDED_MSE": preset("NVFP4A16", "weight_observer: nvfp4_expanded_mse"),
+    "FP8_CHANNEL_MSE": group("{num_bits: 8, type: float, symmetric: true, strategy: channel, observer: mse}"),
 }
 
 only = os.environ.get("ONLY")
