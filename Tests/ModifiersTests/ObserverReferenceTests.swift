@@ -11,7 +11,7 @@ import TestSupport
 @Suite struct ObserverReferenceTests {
     static let references = [
         "tiny-llama--W4A16_MSE", "tiny-llama--W4A16_ASYM_MSE", "tiny-llama--W4A16_ASYM_MSE_KWARGS", "tiny-llama--W8A16_MSE",
-        "tiny-llama--NVFP4A16_MSE", "tiny-llama--FP8_CHANNEL_MSE",
+        "tiny-llama--NVFP4A16_MSE", "tiny-llama--NVFP4A16_EXPANDED_MSE", "tiny-llama--FP8_CHANNEL_MSE",
     ]
 
     static func compress(_ recipe: Recipe, threads: Int = 2) throws -> TemporaryFolder {
