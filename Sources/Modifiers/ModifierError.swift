@@ -28,6 +28,9 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     /// out of `ignore`: its output would be the unquantized model under a quantization_config.
     case matchesNothing(position: String, group: String, targets: [String])
     case unsupportedScheme(group: String, reason: String)
+    /// A weight observer (of config group `group`, in the modifier at `position`) this port
+    /// cannot run on that group's weights; never replaced by another.
+    case unsupportedObserver(position: String, group: String, observer: String, reason: String)
     case notLinear(module: String, kind: String, target: String)
     case unquantizableWeight(tensor: String, reason: String)
     case nonFinite(tensor: String, row: Int)
@@ -50,6 +53,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
         case let .matchesNothing(p, g, t):
             return "\(p): config group '\(g)': its targets [\(t.joined(separator: ", "))] match no Linear layer of the model outside `ignore` (targets are class names such as Linear, module names or re: patterns, matched case-sensitively)"
         case let .unsupportedScheme(g, r): return "\(g): \(r)"
+        case let .unsupportedObserver(p, g, o, r): return "\(p): config group '\(g)': weight observer '\(o)' is not supported: \(r)"
         case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
         case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"
         case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it (--allow-nonfinite quantizes it as llm-compressor does)"

@@ -87,7 +87,7 @@ import TestSupport
         let original = Self.fixture.floats(c.weight, "weight"), hessian = Self.fixture.floats(c.weight, "hessian")
         let gptq = try Self.solve(c)
         var outputs: [[UInt8]] = []
-        let kernel = try IntegerSchemes.kernel(group: "g", weights: c.args)
+        let kernel = try IntegerSchemes.gptqKernel(group: "g", weights: c.args)
         try IntQuantizer(grid: kernel.grid, granularity: kernel.granularity)
             .quantize(weight: Self.fixture.info(c.weight, "weight"), data: Self.fixture.bytes(c.weight, "weight"), threads: 2, context: .none) {
                 outputs.append(Array($0))

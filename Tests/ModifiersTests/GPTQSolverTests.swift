@@ -61,7 +61,7 @@ import Testing
     func fallbackIsRoundToNearestInEveryFormat(_ args: QuantizationArgs, packed: Bool) throws {
         let result = try Self.solve(args)
         #expect(result.usedFallback)
-        let kernel = try IntegerSchemes.kernel(group: "g", weights: args)
+        let kernel = try IntegerSchemes.gptqKernel(group: "g", weights: args)
         // A fresh quantizer each time: each keeps its scratch memory.
         func quantizer() -> any IntegerWeightWriter {
             packed ? PackQuantizer(grid: kernel.grid, granularity: kernel.granularity) : IntQuantizer(grid: kernel.grid, granularity: kernel.granularity)

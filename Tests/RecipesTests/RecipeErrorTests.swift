@@ -165,6 +165,25 @@ import Testing
             """, line: 5, column: 57, "unknown observer 'mse_minmax'", "did you mean 'minmax'?")
     }
 
+    /// `observer_kwargs` keys the observer does not read (llm-compressor ignores them) are typos:
+    /// refused at the key with the closest key that observer reads; values must be numbers and
+    /// `expand` at least 1, as llm-compressor's MSE observers require.
+    @Test func unknownObserverKwargs() {
+        func recipe(_ weights: String) -> String {
+            "QuantizationModifier:\n  config_groups:\n    group_0:\n      targets: [Linear]\n      weights: \(weights)\n"
+        }
+        expectError(recipe("{num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {maxshrnk: 0.3}}"), line: 5, column: 80,
+                    "unknown key 'maxshrnk' in observer_kwargs of 'mse'", "did you mean 'maxshrink'?")
+        expectError(recipe("\n        num_bits: 4\n        group_size: 128\n        observer_kwargs: {patience: 3, gird: 50}"),
+                    line: 8, column: 40, "unknown key 'gird' in observer_kwargs", "did you mean 'grid'?")
+        expectError(recipe("{num_bits: 4, group_size: 128, observer: memoryless_minmax, observer_kwargs: {norm: 2}}"), line: 5, column: 94,
+                    "unknown key 'norm' in observer_kwargs of 'memoryless_minmax', which takes none")
+        expectError(recipe("{num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {norm: two}}"), line: 5, column: 86,
+                    "'norm' must be a number")
+        expectError(recipe("{num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {expand: 0.5}}"), line: 5, column: 88,
+                    "expand", "at least 1.0")
+    }
+
     @Test func schemeTogetherWithConfigGroups() {
         expectError("""
             QuantizationModifier:

@@ -50,7 +50,7 @@ enum GPTQSolver {
         }
         guard blockSize > 0 else { throw refuse("block_size must be positive, not \(blockSize)") }
         guard dampeningFrac.isFinite, dampeningFrac >= 0 else { throw refuse("dampening_frac must be a non-negative number, not \(dampeningFrac)") }
-        let kernel = try IntegerSchemes.kernel(group: tensor.name, weights: args)
+        let kernel = try IntegerSchemes.gptqKernel(group: tensor.name, weights: args)
         try kernel.validate(tensor)
         let ordering = try GPTQActivationOrdering(args.actorder, tensor: tensor.name)
         let problem = GPTQProblem(tensor: tensor, kernel: kernel, ordering: ordering, blockSize: blockSize,

@@ -64,7 +64,10 @@ public struct OneshotPlan {
         var layouts: [CompressedWeightLayout] = []
         var inputScales: [ActivationScales.InputScale?] = []
         for group in quantization.groups {
-            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme)
+            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: modifier.position.description)
+            if program.gptq != nil, let weights = group.scheme.weights, weights.type == .int {
+                _ = try IntegerSchemes.gptqKernel(group: group.name, weights: weights)
+            }
             quantizers.append(made.quantizer)
             layouts.append(made.layout)
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))

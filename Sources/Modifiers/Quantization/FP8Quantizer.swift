@@ -9,9 +9,14 @@ import Checkpoint
 struct FP8Quantizer: WeightQuantizer {
     enum Granularity: Sendable { case channel, tensor }
     let granularity: Granularity
+    /// Where the scales' ranges come from: the largest magnitude, or an MSE search's range.
+    let observer: WeightObserver
     private let scratch = ScratchBuffer()
 
-    init(granularity: Granularity) { self.granularity = granularity }
+    init(granularity: Granularity, observer: WeightObserver = .minMax) {
+        self.granularity = granularity
+        self.observer = observer
+    }
 
     func quantize<S: WeightStorage>(_: S.Type, weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
                                     context: QuantizationContext,
@@ -28,7 +33,12 @@ struct FP8Quantizer: WeightQuantizer {
         defer { rowMax.deallocate() }
         try WeightAbsmax.rowMaxima(S.self, weight, input.baseAddress!, threads: threads,
                                     allowNonFinite: context.allowNonFinite, into: rowMax)
-        if granularity == .channel {
+        if case let .mse(search) = observer {
+            let ranges = try search.ranges(S.self, grid: FloatCandidateGrid(element: .fp8), weight: weight, input: input.baseAddress!,
+                                           groupSize: granularity == .channel ? columns : nil, threads: threads,
+                                           allowNonFinite: context.allowNonFinite)
+            for i in 0..<scaleCount { scales[i] = Self.scale(S.self, absmax: S.bits(ranges.absmax(i))) }
+        } else if granularity == .channel {
             for r in 0..<rows { scales[r] = Self.scale(S.self, absmax: rowMax[r]) }
         } else {
             scales[0] = Self.scale(S.self, absmax: rowMax.max() ?? 0)

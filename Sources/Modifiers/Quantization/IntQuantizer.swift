@@ -10,8 +10,11 @@ struct IntQuantizer: IntegerWeightWriter {
     let kernel: IntegerWeightKernel
     private let scratch = ScratchBuffer()
 
+    init(kernel: IntegerWeightKernel) { self.kernel = kernel }
+
+    /// With the min-max observer's ranges.
     init(grid: IntegerGrid, granularity: IntegerGranularity) {
-        kernel = IntegerWeightKernel(grid: grid, granularity: granularity)
+        self.init(kernel: IntegerWeightKernel(grid: grid, granularity: granularity, observer: .minMax))
     }
 
     func validate(_ weight: TensorInfo) throws(ModifierError) { try kernel.validate(weight) }

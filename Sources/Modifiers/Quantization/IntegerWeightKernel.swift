@@ -3,7 +3,7 @@ import CompressedTensors
 
 /// Where an integer weight's scales and zero points come from.
 enum IntegerParameterSource: Sendable {
-    /// From the weight's own statistics, as compressed-tensors' memoryless min-max observer gives them.
+    /// From the weight's own values, through the kernel's observer.
     case observed
     /// Chosen beforehand and handed in: GPTQ picks them on the weight before it changes it, and
     /// compressed-tensors then quantizes the changed weight with them.
@@ -16,6 +16,8 @@ enum IntegerParameterSource: Sendable {
 struct IntegerWeightKernel: Sendable, Equatable {
     let grid: IntegerGrid
     let granularity: IntegerGranularity
+    /// Where observed scales and zero points get their ranges.
+    var observer: WeightObserver = .minMax
 
     /// Refuses a weight whose columns are not a whole number of this kernel's groups.
     func validate(_ weight: TensorInfo) throws(ModifierError) {
@@ -27,6 +29,10 @@ struct IntegerWeightKernel: Sendable, Equatable {
     func observe<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
                                    allowNonFinite: Bool = false,
                                    scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) {
+        if try searchParameters(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
+                                scales: scales, zeroPoints: zeroPoints) {
+            return
+        }
         if granularity == .tensor {
             _ = try observeTensor(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
                                   scales: scales, zeroPoints: zeroPoints)
@@ -57,6 +63,12 @@ struct IntegerWeightKernel: Sendable, Equatable {
                                scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>,
                                parameters: IntegerParameterSource = .observed,
                                store: (Int, UnsafePointer<Int8>) -> Void) throws(ModifierError) {
+        var parameters = parameters
+        if parameters == .observed,
+           try searchParameters(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
+                                scales: scales, zeroPoints: zeroPoints) {
+            parameters = .given
+        }
         let rows = weight.shape[0], columns = weight.shape[1]
         let groupSize = granularity.groupSize(columns: columns)
         let groups = columns / Swift.max(groupSize, 1)
@@ -93,6 +105,21 @@ struct IntegerWeightKernel: Sendable, Equatable {
             }
         }
         if !allowNonFinite { try nonFinite.check(weight) }
+    }
+
+    /// Fills `scales` and `zeroPoints` from the ranges an MSE observer searched; false (nothing
+    /// done) for a min-max observer.
+    private func searchParameters<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
+                                                    allowNonFinite: Bool, scales: UnsafeMutablePointer<S.Bits>,
+                                                    zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) -> Bool {
+        guard case let .mse(search) = observer else { return false }
+        let groupSize: Int? = granularity == .tensor ? nil : granularity.groupSize(columns: weight.shape[1])
+        let ranges = try search.ranges(S.self, grid: grid, weight: weight, input: input, groupSize: groupSize,
+                                       threads: threads, allowNonFinite: allowNonFinite)
+        for i in ranges.minimum.indices {
+            (scales[i], zeroPoints[i]) = grid.parameters(S.self, minimum: ranges.minimum[i], maximum: ranges.maximum[i])
+        }
+        return true
     }
 
     /// The one scale and zero point of a per-tensor weight, from every row's statistics; whether

@@ -31,9 +31,37 @@ struct NVFP4Quantizer: WeightQuantizer {
     /// `_get_dtype_eps(float8_e4m3fn)`, the group scale that replaces a zero.
     static let zeroScaleCode: UInt8 = 0x20
 
+    /// Where each group's range comes from: its largest magnitude, or an MSE search's range,
+    /// which then also gives the global scale (llm-compressor's observer computes it from the
+    /// searched ranges of the fused group).
+    let observer: WeightObserver
     private let scratch = ScratchBuffer()
 
+    init(observer: WeightObserver = .minMax) { self.observer = observer }
+
     var sharesStatisticsAcrossFusedLayers: Bool { true }
+
+    func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                        allowNonFinite: Bool) throws(ModifierError) -> Float? {
+        guard case .mse = observer else { return nil }
+        try validate(weight)
+        switch weight.dtype {
+        case .bf16: return try searchedGroupMaxima(BF16Storage.self, weight, data, threads, allowNonFinite).max().map(BF16Storage.float)
+        case .f16: return try searchedGroupMaxima(F16Storage.self, weight, data, threads, allowNonFinite).max().map(F16Storage.float)
+        case .f32: return try searchedGroupMaxima(F32Storage.self, weight, data, threads, allowNonFinite).max().map(F32Storage.float)
+        default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
+        }
+    }
+
+    /// The largest magnitude of every group's searched range, as bits; nil for a min-max observer.
+    private func searchedGroupMaxima<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
+                                                       _ allowNonFinite: Bool) throws(ModifierError) -> [S.Bits] {
+        guard case let .mse(search) = observer else { return [] }
+        let ranges = try search.ranges(S.self, grid: FloatCandidateGrid(element: .fp4), weight: weight,
+                                       input: data.bindMemory(to: S.Bits.self).baseAddress!, groupSize: Self.groupSize,
+                                       threads: threads, allowNonFinite: allowNonFinite)
+        return ranges.minimum.indices.map { S.bits(ranges.absmax($0)) }
+    }
 
     func validate(_ weight: TensorInfo) throws(ModifierError) {
         try requireWholeGroups(weight, groupSize: Self.groupSize)
@@ -57,14 +85,16 @@ struct NVFP4Quantizer: WeightQuantizer {
         // Largest magnitude of every group, as bits: for IEEE formats their order is that of the magnitudes.
         let groupMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * groups)
         defer { groupMax.deallocate() }
-        parallelRows(rows, threads: threads) { range in
+        if case .mse = observer {
+            _ = groupMax.initialize(from: try searchedGroupMaxima(S.self, weight, data, threads, context.allowNonFinite))
+        } else { parallelRows(rows, threads: threads) { range in
             for r in range {
                 let row = input + r * columns
                 for g in 0..<groups {
                     groupMax[r * groups + g] = S.largestMagnitude(row + g * Self.groupSize, count: Self.groupSize)
                 }
             }
-        }
+        } }
         if !context.allowNonFinite, let bad = groupMax.firstIndex(where: { $0 >= S.infinityBits }) {
             throw .nonFinite(tensor: weight.name, row: bad / groups)
         }

@@ -12,8 +12,11 @@ struct PackQuantizer: IntegerWeightWriter {
     let kernel: IntegerWeightKernel
     private let scratch = ScratchBuffer()
 
+    init(kernel: IntegerWeightKernel) { self.kernel = kernel }
+
+    /// With the min-max observer's ranges.
     init(grid: IntegerGrid, granularity: IntegerGranularity) {
-        kernel = IntegerWeightKernel(grid: grid, granularity: granularity)
+        self.init(kernel: IntegerWeightKernel(grid: grid, granularity: granularity, observer: .minMax))
     }
 
     fileprivate var packsZeroPoint: Bool {

@@ -12,6 +12,12 @@ protocol WeightQuantizer: Sendable {
     /// in `QuantizationContext`. False unless a quantizer says otherwise.
     var sharesStatisticsAcrossFusedLayers: Bool { get }
 
+    /// The tensor-wide statistic a weight contributes to its fused group when it is not its
+    /// largest magnitude (an MSE observer's searched ranges), or nil: the driver then takes the
+    /// largest magnitude. Nil by default.
+    func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                        allowNonFinite: Bool) throws(ModifierError) -> Float?
+
     /// Quantizes `data` (the bytes of `weight`, stored as `S`) and passes each output's bytes to
     /// `emit`, in the order of the layout's tensors. Work is split over `threads` threads; `context` holds
     /// what the driver learned from the weight's fused siblings.
@@ -31,6 +37,9 @@ extension WeightQuantizer {
     func validate(_ weight: TensorInfo) throws(ModifierError) {}
 
     var sharesStatisticsAcrossFusedLayers: Bool { false }
+
+    func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                        allowNonFinite: Bool) throws(ModifierError) -> Float? { nil }
 
     func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: QuantizationContext,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {

@@ -20,6 +20,9 @@ protocol WeightStorage {
 }
 
 extension WeightStorage {
+    /// The largest finite value, `torch.finfo(dtype).max`.
+    static var greatestFiniteMagnitude: Float { float(infinityBits - 1) }
+
     /// The largest magnitude among `count` values at `values`, as bits: for IEEE formats the order
     /// of magnitude bit patterns is the order of the magnitudes. A result at or above
     /// `infinityBits` means a NaN or an infinity is among them. The loop vectorizes.

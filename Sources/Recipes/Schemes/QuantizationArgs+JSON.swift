@@ -12,7 +12,7 @@ extension QuantizationArgs {
             ("group_size", groupSize.map { .integer(Int64($0)) } ?? .null),
             ("num_bits", .integer(Int64(numBits))),
             ("observer", observer.map(JSONValue.string) ?? .null),
-            ("observer_kwargs", .object(observerKwargs)),
+            ("observer_kwargs", .object(JSONObject(observerKwargs.members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))),
             ("scale_dtype", scaleDtype.map(JSONValue.string) ?? .null),
             ("strategy", .string(strategy.rawValue)),
             ("symmetric", .bool(symmetric)),

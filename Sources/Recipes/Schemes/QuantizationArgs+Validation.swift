@@ -26,23 +26,6 @@ struct ValidationFailure: Error {
     let field: String?
 }
 
-/// Observer names llm-compressor 0.14 registers.
-enum ObserverNames {
-    static let all = ["minmax", "static_minmax", "memoryless_minmax", "mse", "memoryless_mse",
-                      "imatrix_mse", "nvfp4_expanded_mse"]
-
-    /// Whether `name` is registered, compared as llm-compressor's registry does (case-insensitive,
-    /// `_`, `-` and spaces equivalent).
-    static func isKnown(_ name: String) -> Bool {
-        let standard = standardize(name)
-        return all.contains { standardize($0) == standard }
-    }
-
-    static func standardize(_ name: String) -> String {
-        String(name.lowercased().map { $0 == "_" || $0 == " " ? "-" : $0 })
-    }
-}
-
 extension QuantizationArgs {
     /// The `num_bits` the validator below accepts, for messages about values it never sees.
     static let numBitsRange = "1 to 32 for int quantization, 4 or 8 for float"

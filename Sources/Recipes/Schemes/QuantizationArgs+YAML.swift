@@ -10,6 +10,7 @@ package enum QuantizationArgsReader {
         let entries = try stringKeyed(try node.mapping(for: context), context: context)
         var input = QuantizationArgsInput()
         var keyNodes: [String: YAMLNode] = [:]
+        var kwargsNode: YAMLNode?
         for (key, keyNode, value) in entries {
             keyNodes[key] = value
             switch key {
@@ -57,16 +58,39 @@ package enum QuantizationArgsReader {
                     throw value.wrongType(key, "a mapping")
                 }
                 input.observerKwargs = object
+                kwargsNode = value
             default:
                 throw .unknownKey(keyNode.position, key: key, context: context,
                                   suggestion: EditDistance.suggestion(for: key, among: keys))
             }
         }
+        if let kwargsNode { try checkObserverKwargs(kwargsNode, observer: input.observer.flatMap(ObserverNames.registered)) }
         do {
             return try QuantizationArgs(validating: input)
         } catch {
             let at = error.field.flatMap { keyNodes[$0] }?.position ?? node.position
             throw .invalidQuantizationArgs(at, message: "\(context): \(error.message)")
+        }
+    }
+
+    /// Refuses an `observer_kwargs` key that `observer` (any observer when none is named here: a
+    /// modifier's `weight_observer` may name it) does not read, with the closest known key, and a
+    /// value of the wrong type; `expand` below 1 is refused as llm-compressor's MSE observers do.
+    private static func checkObserverKwargs(_ node: YAMLNode, observer: String?) throws(RecipeError) {
+        let known = observer.map(ObserverNames.kwargs(of:)) ?? ObserverNames.anyKwarg
+        for (key, keyNode, value) in try stringKeyed(try node.mapping(for: "observer_kwargs"), context: "observer_kwargs") {
+            guard known.contains(key) else {
+                let context = observer.map { "observer_kwargs of '\($0)'" + (known.isEmpty ? ", which takes none" : "") } ?? "observer_kwargs"
+                throw .unknownKey(keyNode.position, key: key, context: context, suggestion: EditDistance.suggestion(for: key, among: known))
+            }
+            if key == "strict" {
+                _ = try value.bool(for: key)
+                continue
+            }
+            let number = try value.number(for: key)
+            if key == "expand" && number < 1 {
+                throw .outOfRange(value.position, key: key, value: "\(number)", expected: "at least 1.0")
+            }
         }
     }
 
