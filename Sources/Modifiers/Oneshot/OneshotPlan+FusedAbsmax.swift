@@ -18,8 +18,11 @@ extension OneshotPlan {
             } else {
                 let data: UnsafeRawBufferPointer
                 do { data = try checkpoint.checkedData(sibling) } catch { throw .checkpoint(error) }
-                absmax = try quantizer.fusedStatistic(weight: sibling.info, data: data, threads: threads, allowNonFinite: allowNonFinite)
-                    ?? WeightAbsmax.of(sibling.info, data: data, threads: threads, allowNonFinite: allowNonFinite)
+                if let searched = try quantizer.fusedStatistic(weight: sibling.info, data: data, threads: threads, allowNonFinite: allowNonFinite) {
+                    absmax = searched
+                } else {
+                    absmax = try WeightAbsmax.of(sibling.info, data: data, threads: threads, allowNonFinite: allowNonFinite)
+                }
             }
             m = m.isNaN || absmax.isNaN ? .nan : max(m, absmax)
         }
