@@ -12,16 +12,17 @@ import TestSupport
 /// 0.14's tensors and quantization_config; compressed-tensors checkpoints dequantize as its
 /// `CompressedTensorsDequantizer` does; calibration reads the same dequantized weights.
 @Suite struct QuantizedSourceTests {
-    /// Folders of `Tests/Fixtures/references` named `MODEL--SCHEME`, MODEL in `Tests/Fixtures/models`.
+    /// Folders of `Tests/Fixtures/quantized-input` named `MODEL--SCHEME`, MODEL in `Tests/Fixtures/models`.
     static let references = [
         "llama_fp8block--W4A16", "llama_fp8block--NVFP4A16", "llama_fp8block--FP8_DYNAMIC",
         "llama_fp8block_edge--NVFP4A16", "llama_fp8block_edge--FP8_DYNAMIC",
     ]
 
-    /// `oneshot` of reference `MODEL--SCHEME`'s recipe on `Tests/Fixtures/models/MODEL`, into `out` of the folder.
-    static func compress(_ reference: String) throws -> TemporaryFolder {
+    /// `oneshot` of reference `MODEL--SCHEME`'s recipe (in `Tests/Fixtures/COLLECTION`) on
+    /// `Tests/Fixtures/models/MODEL`, into `out` of the folder.
+    static func compress(_ reference: String, from collection: String = "quantized-input") throws -> TemporaryFolder {
         let model = "models/" + String(reference[..<reference.range(of: "--")!.lowerBound])
-        let recipe = try Recipe.load(path: Fixtures.path("quantized-input/\(reference)/recipe.yaml"))
+        let recipe = try Recipe.load(path: Fixtures.path("\(collection)/\(reference)/recipe.yaml"))
         let folder = TemporaryFolder("quantized-source")
         try Compressor.run(model: Fixtures.path(model), recipe: recipe, output: folder.file("out"), options: OneshotOptions(threads: 2))
         return folder
@@ -65,7 +66,7 @@ import TestSupport
 
     @Test(arguments: compressedInputs)
     func dequantizesAsCompressedTensorsDequantizer(_ reference: String) throws {
-        let folder = try Self.compress(reference)
+        let folder = try Self.compress(reference, from: "references")
         let source = try DequantizedSource.open(try Checkpoint(directory: folder.file("out")))
         source.computeThreads = 2
         try Self.expect(source, matches: "quantized-input/dequantized/\(reference).json")
