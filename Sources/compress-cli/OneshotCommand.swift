@@ -118,7 +118,7 @@ struct OneshotCommand: ParsableCommand {
                                      leftoversCleaned: { log(Formatting.leftovers($0)) })
         options.moeCalibrateAllExperts = moeCalibrateAllExperts
         options.calibrationWarning = { log("warning: \($0)") }
-        progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.totalBytes)) in, \(options.threads) threads")
+        progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.storedBytes)) in, \(options.threads) threads")
         let unfinished = mode.unfinished(output)
         InterruptCleanup.protect(unfinished)
         // Past a file-size limit (ulimit -f) a write then fails with EFBIG, reported and cleaned up

@@ -49,6 +49,19 @@ import TestSupport
         #expect(plan.quantizationConfig["quant_method"]?.stringValue == "compressed-tensors")
     }
 
+    /// The summary's bytes in are the FP8 checkpoint's stored bytes (codes and scales), not the
+    /// BF16 the run expands them to.
+    @Test func bytesInAreTheStoredInput() throws {
+        let model = Fixtures.path("models/llama_fp8block")
+        let recipe = try Recipe.load(path: Fixtures.path("quantized-input/llama_fp8block--FP8_DYNAMIC/recipe.yaml"))
+        let plan = try OneshotPlan(model: model, recipe: recipe)
+        let folder = TemporaryFolder("quantized-source-bytes")
+        let summary = try Compressor.run(plan, output: folder.file("out"), options: OneshotOptions(threads: 1))
+        let stored = try Checkpoint(directory: model).totalBytes
+        #expect(summary.bytesIn == stored)
+        #expect(plan.checkpoint.totalBytes > stored)
+    }
+
     /// The dequantized weights are FP8BlockDequantizer's, byte for byte, whatever the thread count.
     @Test(arguments: [("llama_fp8block", 1), ("llama_fp8block", 3), ("llama_fp8block_edge", 2)])
     func dequantizesAsFP8BlockDequantizer(model: String, threads: Int) throws {

@@ -38,6 +38,8 @@ public final class Checkpoint: @unchecked Sendable {
     private let computed = ComputedTensors()
     /// Threads a derived tensor is computed on.
     public var computeThreads = 1
+    /// The tensor bytes of the checkpoint this one derives from, nil for one read as stored.
+    private let sourceBytes: Int?
 
     /// Opens the checkpoint in `directory`: `model.safetensors.index.json` when present, else a single
     /// `model.safetensors`, else every `*.safetensors` in the folder. A file of the folder that is a
@@ -98,6 +100,7 @@ public final class Checkpoint: @unchecked Sendable {
         }
         self.shards = shards
         self.tensors = tensors
+        sourceBytes = nil
         self.byName = byName
         buffers = nil
         derivations = []
@@ -121,6 +124,7 @@ public final class Checkpoint: @unchecked Sendable {
             tensors.append(Tensor(shard: tensors.count, info: try tensor.info()))
         }
         self.tensors = tensors
+        sourceBytes = nil
         self.byName = byName
         buffers = memory.map(\.bytes)
         derivations = []
@@ -154,6 +158,7 @@ public final class Checkpoint: @unchecked Sendable {
         self.tensors = tensors
         self.byName = byName
         self.derivations = derivations
+        sourceBytes = source.storedBytes
     }
 
     /// The path rules of the model folder `directory`, once it is checked to be a folder.
@@ -212,8 +217,12 @@ public final class Checkpoint: @unchecked Sendable {
         for shard in shards { try shard.mapped.checkUnchanged() }
     }
 
-    /// Total bytes of tensor data.
+    /// Total bytes of tensor data, derived tensors counted at their computed size.
     public var totalBytes: Int { tensors.reduce(0) { $0 + $1.info.byteCount } }
+
+    /// Bytes of tensor data in the checkpoint's files: what a run reads. A derived checkpoint
+    /// counts its source's stored tensors (FP8 codes and scales), not the BF16 it expands them to.
+    public var storedBytes: Int { sourceBytes ?? totalBytes }
 
     /// Files of the folder that are neither weights, their index nor config.json: what a compressed
     /// copy carries over unchanged (each opened with `openFile(named:)`). Hidden files and subfolders

@@ -42,7 +42,7 @@ extension Compressor {
             }
             return OneshotSummary(output: parts.path, tensorsQuantized: plan.quantization.quantizedCount,
                                   tensorsCopied: plan.quantization.entries.count - plan.quantization.quantizedCount,
-                                  bytesIn: plan.checkpoint.totalBytes, bytesOut: writer.bytesWritten, shards: shards.count,
+                                  bytesIn: plan.checkpoint.storedBytes, bytesOut: writer.bytesWritten, shards: shards.count,
                                   filesCopied: [], filesSkipped: [], ignore: plan.quantization.ignore,
                                   seconds: Date().timeIntervalSince(start))
         } catch {

@@ -124,7 +124,7 @@ public enum Compressor {
     static func summary(_ plan: OneshotPlan, output: String, bytesOut: Int, shards: Int, others: OtherFiles, start: Date) -> OneshotSummary {
         OneshotSummary(output: output, tensorsQuantized: plan.quantization.quantizedCount,
                        tensorsCopied: plan.quantization.entries.count - plan.quantization.quantizedCount,
-                       bytesIn: plan.checkpoint.totalBytes, bytesOut: bytesOut, shards: shards,
+                       bytesIn: plan.checkpoint.storedBytes, bytesOut: bytesOut, shards: shards,
                        filesCopied: others.copied, filesSkipped: others.skipped, ignore: plan.quantization.ignore,
                        seconds: Date().timeIntervalSince(start))
     }

@@ -69,6 +69,7 @@ public struct OneshotSummary: Sendable, Codable {
     public let output: String
     public let tensorsQuantized: Int
     public let tensorsCopied: Int
+    /// Tensor bytes read from the input's files (a quantized input's stored codes and scales).
     public let bytesIn: Int
     public let bytesOut: Int
     public let shards: Int
