@@ -59,6 +59,30 @@ import TestSupport
         }
     }
 
+    /// GPTQ computes its scales with min-max: an MSE weight observer under it is refused at the
+    /// modifier's FILE:LINE:COLUMN, not run as min-max.
+    @Test func anMSEObserverUnderGPTQIsRefusedAtTheModifier() throws {
+        let yaml = """
+
+            GPTQModifier:
+              ignore: [lm_head]
+              config_groups:
+                group_0:
+                  targets: [Linear]
+                  weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 32, observer: mse}
+            """
+        let recipe = try Recipe.parse(yaml: yaml, file: "gptq.yaml")
+        do {
+            _ = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe)
+            Issue.record("GPTQ with an mse observer was accepted")
+        } catch {
+            guard case let .unsupportedObserver(position, group, name, _) = error else { Issue.record("\(error)"); return }
+            #expect(position == "gptq.yaml:2:1")
+            #expect(group == "group_0")
+            #expect(name == "mse")
+        }
+    }
+
     /// The search's stopping rule: the tensor stops after `patience` steps in a row in which no group improved.
     @Test func searchStopsAfterPatienceQuietSteps() {
         var search = MSESearch.standard

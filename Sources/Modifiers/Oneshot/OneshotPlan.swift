@@ -66,6 +66,7 @@ public struct OneshotPlan {
         for group in quantization.groups {
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: modifier.position.description)
             if program.gptq != nil, let weights = group.scheme.weights, weights.type == .int {
+                try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: modifier.position.description)
                 _ = try IntegerSchemes.gptqKernel(group: group.name, weights: weights)
             }
             quantizers.append(made.quantizer)

@@ -12,11 +12,18 @@ enum IntegerSchemes {
                                    observer: observer)
     }
 
-    /// The kernel GPTQ quantizes with: its scales come from the min-max statistics of each block of columns.
+    /// The kernel GPTQ quantizes with: its scales come from the min-max statistics of each block
+    /// of columns (the plan has refused any other observer, ``requireGPTQObserver(_:group:position:)``).
     static func gptqKernel(group: String, weights: QuantizationArgs) throws(ModifierError) -> IntegerWeightKernel {
-        if let observer = weights.observer, !["minmax", "static_minmax", "memoryless_minmax"].contains(ObserverNames.registered(observer)) {
-            throw .unsupportedScheme(group: group, reason: "weight observer '\(observer)' is not supported with GPTQ (use memoryless_minmax)")
-        }
-        return try kernel(group: group, weights: weights, observer: .minMax)
+        try kernel(group: group, weights: weights, observer: .minMax)
+    }
+
+    /// Refuses a weight observer other than min-max under GPTQ, at `position` (the modifier's):
+    /// GPTQ here computes its scales from the min-max statistics of each block of columns.
+    static func requireGPTQObserver(_ weights: QuantizationArgs, group: String, position: String) throws(ModifierError) {
+        guard let observer = weights.observer,
+              !["minmax", "static_minmax", "memoryless_minmax"].contains(ObserverNames.registered(observer)) else { return }
+        throw .unsupportedObserver(position: position, group: group, observer: observer,
+                                   reason: "GPTQ computes its scales with min-max here (use memoryless_minmax)")
     }
 }
