@@ -37,9 +37,7 @@ public enum Dequantization {
         source.computeThreads = threads
         do {
             let folder = try OutputFolder(destination: output, inputs: source.runInputs, overwrite: false)
-            let copied = source.auxiliaryFiles().filter { !PickledWeights.matches($0) }
-            var auxiliary: [MappedFile] = []
-            for name in copied { auxiliary.append(try source.openFile(named: name)) }
+            let others = try Compressor.OtherFiles(checkpoint: source, copyPickledWeights: false)
             let plan = ShardPlan(tensors: source.tensors.map { OutputTensor(name: $0.name, dtype: $0.info.dtype, shape: $0.info.shape) },
                                  maxShardBytes: maxShardBytes)
             let writer = CheckpointWriter(directory: folder.workingPath, plan: plan)
@@ -51,12 +49,12 @@ public enum Dequantization {
             }
             try source.checkUnchanged()
             try writer.finish()
-            for file in auxiliary { try folder.copy(file: file) }
+            for file in others.opened { try folder.copy(file: file) }
             try folder.write(text: (source.config ?? ModelConfig(json: JSONObject())).text, to: ModelConfig.fileName)
             try folder.commit()
             let derived = source.tensors.count - stored.tensors.filter { source.tensor(named: $0.name)?.info == $0.info }.count
             return Summary(output: folder.destination, tensorsDequantized: derived, tensorsCopied: source.tensors.count - derived,
-                           bytesOut: writer.bytesWritten, shards: plan.shards.count, filesCopied: copied)
+                           bytesOut: writer.bytesWritten, shards: plan.shards.count, filesCopied: others.copied)
         } catch {
             throw .checkpoint(OutputFolder.naming(error, destination: output))
         }

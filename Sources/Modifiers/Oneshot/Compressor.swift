@@ -88,11 +88,17 @@ public enum Compressor {
         let opened: [MappedFile]
 
         init(plan: OneshotPlan, options: OneshotOptions) throws(ModifierError) {
-            let checkpoint = plan.checkpoint
+            self = try checkpointStep { () throws(CheckpointError) in
+                try OtherFiles(checkpoint: plan.checkpoint, copyPickledWeights: options.copyPickledWeights)
+            }
+        }
+
+        /// The other files of `checkpoint`'s folder, pickled weights among them only when `copyPickledWeights`.
+        init(checkpoint: Checkpoint, copyPickledWeights: Bool) throws(CheckpointError) {
             let others = checkpoint.auxiliaryFiles()
-            skipped = options.copyPickledWeights ? [] : others.filter(PickledWeights.matches)
+            skipped = copyPickledWeights ? [] : others.filter(PickledWeights.matches)
             copied = others.filter { [skipped] in !skipped.contains($0) }
-            opened = try checkpointStep { [copied] () throws(CheckpointError) in try copied.map(checkpoint.openFile(named:)) }
+            opened = try copied.map { (name) throws(CheckpointError) in try checkpoint.openFile(named: name) }
         }
     }
 
