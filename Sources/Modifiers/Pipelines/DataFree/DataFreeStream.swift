@@ -12,9 +12,8 @@ struct DataFreeStream {
     /// a part of a split run); `progress` gets each entry written or passed over.
     func run(_ step: TensorWriteStep, entries: Set<Int>? = nil, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         let checkpoint = plan.checkpoint
-        var fusedGroupOf: [Int: Int] = [:]
-        for (g, members) in plan.fusedGroups.enumerated() { for i in members { fusedGroupOf[i] = g } }
-        var fusedAbsmax: [Int: Float] = [:]
+        // Read ahead: a fused group's shared statistic, once per group (its members follow in stream order).
+        var fused = FusedGroupStatistics(plan: plan)
         for (i, entry) in plan.quantization.entries.enumerated() {
             if let entries, !entries.contains(i) {
                 try step.skip(i)
@@ -23,14 +22,7 @@ struct DataFreeStream {
             }
             let data: UnsafeRawBufferPointer
             do { data = try checkpoint.checkedData(entry.tensor) } catch { throw .checkpoint(error) }
-            var context = QuantizationContext(allowNonFinite: allowNonFinite)
-            if case .quantize = entry.action, let g = fusedGroupOf[i] {
-                // Read ahead: the siblings' largest magnitude, once per group (they follow in stream order).
-                if fusedAbsmax[g] == nil {
-                    fusedAbsmax[g] = try plan.fusedAbsmax(plan.fusedGroups[g], threads: threads, allowNonFinite: allowNonFinite)
-                }
-                context.groupAbsmax = fusedAbsmax[g]
-            }
+            let context = try fused.context(for: i, threads: threads, allowNonFinite: allowNonFinite)
             try step.write(i, .stored(data), context: context)
             checkpoint.release(entry.tensor)
             try progress(i)

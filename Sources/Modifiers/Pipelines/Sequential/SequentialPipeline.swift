@@ -43,8 +43,9 @@ final class SequentialPipeline {
     func run(samples: [[Int]], step: TensorWriteStep, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !samples.isEmpty else { throw .runtime(.emptyInput) }
         let entries = plan.quantization.entries
+        var outsideFused = FusedGroupStatistics(plan: plan)
         for i in layout.outside {
-            try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, step: step)
+            try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, fused: &outsideFused, step: step)
             try progress(i)
         }
         // Smoothing and round-to-nearest quantization calibrate on the unquantized model's
@@ -86,8 +87,10 @@ final class SequentialPipeline {
                 try run(block, &clean!, tap: tap.isEmpty ? nil : tap)
             }
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
+            // A fused group's members share the statistic of their weights as smoothing left them.
+            var fused = FusedGroupStatistics(plan: plan)
             for i in members {
-                try emit(i, replacements: replacements, observed: observed, solved: solved[i], step: step)
+                try emit(i, replacements: replacements, observed: observed, solved: solved[i], fused: &fused, step: step)
                 try progress(i)
             }
         }
@@ -113,14 +116,12 @@ final class SequentialPipeline {
     }
 
     /// Writes the outputs of entry `i` through `step`: the tensor as calibration left it (or as
-    /// GPTQ solved it), copied or quantized, then its calibrated scales.
+    /// GPTQ solved it), copied or quantized with its fused group's shared statistic (`fused`, one
+    /// per block), then its calibrated scales.
     private func emit(_ i: Int, replacements: [String: [Float]], observed: ObservedScales, solved: GPTQResult?,
-                      step: TensorWriteStep) throws(ModifierError) {
+                      fused: inout FusedGroupStatistics, step: TensorWriteStep) throws(ModifierError) {
         let entry = plan.quantization.entries[i]
-        var context = QuantizationContext.none
-        if case .quantize = entry.action, let members = plan.fusedGroups.first(where: { $0.contains(i) }) {
-            context.groupAbsmax = try plan.fusedAbsmax(members, replacements: replacements, threads: threads, allowNonFinite: false)
-        }
+        let context = try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
         let calibrated = { (output: OutputTensor) throws(ModifierError) in try observed.bytes(of: output, plan: self.plan) }
         if let solved {
             try step.write(i, .solved(solved), context: context, calibrated: calibrated)

@@ -1,0 +1,25 @@
+/// The statistic each fused group's members share (NVFP4's global scale comes from it), computed
+/// once per group when its first member is written and reused for the others.
+struct FusedGroupStatistics {
+    private let plan: OneshotPlan
+    private var groupOf: [Int: Int] = [:]
+    private var values: [Int: Float] = [:]
+
+    init(plan: OneshotPlan) {
+        self.plan = plan
+        for (g, members) in plan.fusedGroups.enumerated() { for i in members { groupOf[i] = g } }
+    }
+
+    /// The context to quantize entry `i` with: its fused group's statistic, of the weights as
+    /// `replacements` leave them, when it is quantized and belongs to a group.
+    mutating func context(for i: Int, replacements: [String: [Float]] = [:], threads: Int,
+                          allowNonFinite: Bool) throws(ModifierError) -> QuantizationContext {
+        var context = QuantizationContext(allowNonFinite: allowNonFinite)
+        guard case .quantize = plan.quantization.entries[i].action, let g = groupOf[i] else { return context }
+        if values[g] == nil {
+            values[g] = try plan.fusedAbsmax(plan.fusedGroups[g], replacements: replacements, threads: threads, allowNonFinite: allowNonFinite)
+        }
+        context.groupAbsmax = values[g]
+        return context
+    }
+}
