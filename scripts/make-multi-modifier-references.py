@@ -29,7 +29,12 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 fixtures = os.path.join(root, "Tests/Fixtures")
 stmanifest = "/work/shared/tools/stmanifest.py"
 
-FP8_DOWN_NVFP4_REST = """\
+# llm-compressor's tests/e2e non_uniform NVFP4+FP8 recipe, with or without its NVFP4 input activations.
+NVFP4_FP8 = """\
+quant_stage:
+  quant_modifiers:
+    QuantizationModifier:
+      ignore: [lm_head]
       config_groups:
         group_0:
           targets: ["re:.*\\\\.down_proj$"]
@@ -39,15 +44,14 @@ FP8_DOWN_NVFP4_REST = """\
           targets: ["re:.*self_attn\\\\.(k|o|q|v)_proj$", "re:.*\\\\.(gate|up)_proj$"]
           weights: {num_bits: 4, type: float, strategy: tensor_group, dynamic: false, symmetric: true,
                     group_size: 16, scale_dtype: float8_e4m3fn}
+%s"""
+NVFP4_INPUTS = """\
+          input_activations: {num_bits: 4, type: float, strategy: tensor_group, dynamic: local,
+                              symmetric: true, group_size: 16}
 """
 
 DATA_FREE = {
-    "NVFP4A16_FP8_MIXED": """\
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-""" + FP8_DOWN_NVFP4_REST,
+    "NVFP4A16_FP8_MIXED": NVFP4_FP8 % "",
     "TWO_MODIFIERS": """\
 quant_stage:
   mlp_modifiers:
@@ -87,23 +91,7 @@ CALIBRATED = {
       scheme: FP8
       targets: ["re:.*self_attn.*"]
 """,
-    "nvfp4_fp8_e2e": """\
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: ["re:.*\\\\.down_proj$"]
-          weights: {num_bits: 8, type: float, strategy: channel, dynamic: false, symmetric: true}
-          input_activations: {num_bits: 8, type: float, strategy: token, dynamic: true, symmetric: true}
-        group_1:
-          targets: ["re:.*self_attn\\\\.(k|o|q|v)_proj$", "re:.*\\\\.(gate|up)_proj$"]
-          weights: {num_bits: 4, type: float, strategy: tensor_group, dynamic: false, symmetric: true,
-                    group_size: 16, scale_dtype: float8_e4m3fn}
-          input_activations: {num_bits: 4, type: float, strategy: tensor_group, dynamic: local,
-                              symmetric: true, group_size: 16}
-""",
+    "nvfp4_fp8_e2e": NVFP4_FP8 % NVFP4_INPUTS,
 }
 
 
