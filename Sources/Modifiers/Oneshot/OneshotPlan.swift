@@ -5,7 +5,7 @@ import JSON
 import Recipes
 
 /// Everything `oneshot` will do, decided before any tensor data is read: the checkpoint, the
-/// modifier, what becomes of each tensor and what is written. `--dry-run` prints this.
+/// quantizing modifiers, what becomes of each tensor and what is written. `--dry-run` prints this.
 public struct OneshotPlan {
     public let checkpoint: Checkpoint
     public let recipe: Recipe
