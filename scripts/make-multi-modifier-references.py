@@ -17,7 +17,8 @@ NAME.safetensors (the quantized Linear layers' tensors):
   rtn_gptq            round-to-nearest on attention, GPTQ on the MLP
   awq_rtn_gptq        AWQ, then round-to-nearest on attention and GPTQ on the MLP, both asymmetric
                       (with a symmetric MLP group, AWQ picked other scales than llm-compressor for
-                      the MLP mappings: 78-86% of their codes agreed)
+                      the MLP mappings: 78-86% of their codes agreed; AWQ before one symmetric
+                      QuantizationModifier on every Linear shows it too, 96-100% per layer)
   gptq_fp8_static     GPTQ on the MLP, then static FP8 input scales on attention
   nvfp4_fp8_e2e       llm-compressor's tests/e2e non_uniform NVFP4+FP8 recipe (NVFP4 input global
                       scales need data; its weights do not)
