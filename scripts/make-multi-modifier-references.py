@@ -22,6 +22,7 @@ NAME.safetensors (the quantized Linear layers' tensors):
   gptq_fp8_static     GPTQ on the MLP, then static FP8 input scales on attention
   nvfp4_fp8_e2e       llm-compressor's tests/e2e non_uniform NVFP4+FP8 recipe (NVFP4 input global
                       scales need data; its weights do not)
+  gptq_gptq           two GPTQModifiers: the MLP's calibrates through the attention the first quantized
 oneshot runs its default `independent` pipeline: one calibration pass per modifier, in recipe order.
 """
 import importlib.util, json, os, shutil, subprocess, sys, tempfile
@@ -93,6 +94,16 @@ CALIBRATED = {
       targets: ["re:.*self_attn.*"]
 """,
     "nvfp4_fp8_e2e": NVFP4_FP8 % NVFP4_INPUTS,
+    "gptq_gptq": """\
+quant_stage:
+  attention_modifiers:
+    GPTQModifier:
+      config_groups:
+        attention:
+          targets: ["re:.*self_attn.*"]
+          weights: %s
+  mlp_modifiers:
+""" % (G32 % "true") + GPTQ_MLP % (G32 % "false"),
 }
 
 

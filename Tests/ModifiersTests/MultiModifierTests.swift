@@ -122,6 +122,12 @@ import TestSupport
         try Self.expectCalibratedReference("gptq_fp8_static", exact: { Self.attention($0) && !$0.hasSuffix("input_scale") }, codeAgreement: 0.99)
     }
 
+    @Test func twoGPTQModifiers() throws {
+        // The MLP's GPTQModifier runs after the attention's has quantized every attention layer:
+        // its Hessians come from blocks whose attention is quantized.
+        try Self.expectCalibratedReference("gptq_gptq", exact: { _ in false }, codeAgreement: 0.99)
+    }
+
     @Test func llmCompressorsNonUniformNVFP4AndFP8Recipe() throws {
         // Weights are data-free (byte for byte); NVFP4's input global scales are calibrated.
         try Self.expectCalibratedReference("nvfp4_fp8_e2e", exact: { !$0.hasSuffix("input_global_scale") }, codeAgreement: 1)
