@@ -107,9 +107,12 @@ import TestSupport
             if case let .quantize(g) = e.action { return (e.module, g) }
             return nil
         })
-        #expect(groupOf["model.layers.1.mlp.down_proj"] == 1)
-        #expect(groupOf["model.layers.0.self_attn.q_proj"] == 2)
-        #expect(groupOf["model.layers.1.self_attn.q_proj"] == 0)
+        // Groups are numbered by their first module in model order, as compressed-tensors names
+        // them: "one" (layers.0 q_proj), "everything" (layers.0 k_proj), "down".
+        #expect(plan.quantization.groups.map(\.name) == ["one", "everything", "down"])
+        #expect(groupOf["model.layers.1.mlp.down_proj"] == 2)
+        #expect(groupOf["model.layers.0.self_attn.q_proj"] == 0)
+        #expect(groupOf["model.layers.1.self_attn.q_proj"] == 1)
         #expect(groupOf.count == 14)
         #expect(plan.outputs.contains(OutputTensor(name: "model.layers.0.mlp.down_proj.weight_scale", dtype: .bf16, shape: [1])))
     }

@@ -5,11 +5,12 @@ import JSON
 import Recipes
 
 /// Everything `oneshot` will do, decided before any tensor data is read: the checkpoint, the
-/// modifier, what becomes of each tensor and what is written. `--dry-run` prints this.
+/// quantizing modifiers, what becomes of each tensor and what is written. `--dry-run` prints this.
 public struct OneshotPlan {
     public let checkpoint: Checkpoint
     public let recipe: Recipe
-    public let modifier: QuantizationModifierSpec
+    /// The recipe's quantizing modifiers (QuantizationModifier, GPTQModifier), in recipe order.
+    public let modifiers: [QuantizationModifierSpec]
     public let quantization: QuantizationPlan
     /// How each config group's weights are stored.
     public let layouts: [CompressedWeightLayout]
@@ -35,8 +36,9 @@ public struct OneshotPlan {
     /// entry indices.
     let fusedGroups: [[Int]]
 
-    /// Opens `model`, picks the recipe's quantizing modifier (QuantizationModifier or
-    /// GPTQModifier) and the SmoothQuant and AWQ modifiers before it, and plans them.
+    /// Opens `model`, picks the recipe's quantizing modifiers (QuantizationModifier or
+    /// GPTQModifier, each on its own targets) and the SmoothQuant and AWQ modifiers before them,
+    /// and plans them.
     public init(model: String, recipe written: Recipe, recipeFile: String = "recipe") throws(ModifierError) {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(directory: model) } catch { throw .checkpoint(error) }
@@ -58,15 +60,16 @@ public struct OneshotPlan {
         } catch {
             throw .recipe(error.description)
         }
-        let (modifier, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
-        let quantization = try QuantizationPlan(checkpoint: checkpoint, modifier: modifier)
+        let (modifiers, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
+        let quantization = try QuantizationPlan(checkpoint: checkpoint, modifiers: modifiers)
         var quantizers: [any WeightQuantizer] = []
         var layouts: [CompressedWeightLayout] = []
         var inputScales: [ActivationScales.InputScale?] = []
-        for group in quantization.groups {
-            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: modifier.position.description)
-            if program.gptq != nil, let weights = group.scheme.weights, weights.type == .int {
-                try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: modifier.position.description)
+        for (group, m) in zip(quantization.groups, quantization.groupModifiers) {
+            let position = modifiers[m].position.description
+            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: position)
+            if program.gptq[m] != nil, let weights = group.scheme.weights, weights.type == .int {
+                try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: position)
                 _ = try IntegerSchemes.gptqKernel(group: group.name, weights: weights)
             }
             quantizers.append(made.quantizer)
@@ -93,7 +96,7 @@ public struct OneshotPlan {
                     outputs += ActivationScales.outputs(of: quantization.groups[group].scheme, module: entry.module, weight: info)
                 }
             }
-            if modifier.kvCacheScheme != nil,
+            if modifiers.contains(where: { $0.kvCacheScheme != nil }),
                let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout) {
                 outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype)
             }
@@ -101,7 +104,7 @@ public struct OneshotPlan {
         }
         self.checkpoint = checkpoint
         self.recipe = recipe
-        self.modifier = modifier
+        self.modifiers = modifiers
         self.quantization = quantization
         self.layouts = layouts
         self.entryOutputs = entryOutputs
@@ -114,9 +117,12 @@ public struct OneshotPlan {
                                                   quantizers: quantizers)
     }
 
+    /// The KV cache scheme of the one quantizing modifier that has one.
+    public var kvCacheScheme: QuantizationArgs? { modifiers.lazy.compactMap(\.kvCacheScheme).first }
+
     /// The `quantization_config` the output's config.json gets.
     public var quantizationConfig: JSONValue {
-        CompressedTensorsConfig(configGroups: quantization.groups, ignore: quantization.ignore, kvCacheScheme: modifier.kvCacheScheme)
+        CompressedTensorsConfig(configGroups: quantization.groups, ignore: quantization.ignore, kvCacheScheme: kvCacheScheme)
             .json(formats: formats)
     }
 

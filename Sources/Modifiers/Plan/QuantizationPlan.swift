@@ -3,8 +3,8 @@ import Checkpoint
 import CompressedTensors
 import Recipes
 
-/// What happens to every tensor of a checkpoint under one `QuantizationModifier`, decided from
-/// names, shapes and config.json alone, before any tensor data is read.
+/// What happens to every tensor of a checkpoint under a recipe's quantizing modifiers, decided
+/// from names, shapes and config.json alone, before any tensor data is read.
 public struct QuantizationPlan: Sendable {
     /// What to do with one input tensor.
     public enum Action: Sendable, Equatable {
@@ -22,8 +22,12 @@ public struct QuantizationPlan: Sendable {
 
     /// Every input tensor in stream order.
     public let entries: [Entry]
-    /// The config groups of the modifier, in order.
+    /// The config groups of all modifiers, in the order compressed-tensors writes them: by the
+    /// first module each quantizes, in model order (`QuantizationConfig.from_pretrained` collects
+    /// the schemes of `model.named_modules()`), whatever order the recipe wrote them in.
     public let groups: [(name: String, scheme: QuantizationScheme)]
+    /// The index (among the plan's modifiers) of the modifier each group comes from.
+    public let groupModifiers: [Int]
     /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers (those of
     /// multi-token-prediction layers among them) and MoE routers, in model order.
     public let ignore: [String]
@@ -31,13 +35,28 @@ public struct QuantizationPlan: Sendable {
     public let architecture: Architecture
 
     /// Plans `modifier` over `checkpoint`.
+    public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
+        try self.init(checkpoint: checkpoint, modifiers: [modifier])
+    }
+
+    /// Plans the quantizing `modifiers` of a recipe over `checkpoint`, each with its own config
+    /// groups, targets and `ignore`, as llm-compressor attaches each modifier's schemes to the
+    /// modules it matches.
     /// - Throws: `matchesNothing` for a config group that quantizes no module; `notLinear` for a
     ///   target that matches a module other than a Linear layer; `unquantizableWeight` for an empty
-    ///   weight (no rows or no columns) a group quantizes.
-    public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
+    ///   weight (no rows or no columns) a group quantizes; `unsupportedModifier` (at the later
+    ///   modifier) for a module two modifiers match, whose scheme llm-compressor would take from
+    ///   the last while both calibrate it.
+    public init(checkpoint: Checkpoint, modifiers: [QuantizationModifierSpec]) throws(ModifierError) {
         let architecture = ArchitectureRegistry.architecture(modelType: checkpoint.config?.modelType)
-        let groups = modifier.configGroups
-        let assignment = ConfigGroupAssignment(groups: groups, ignore: modifier.ignore, source: modifier.position)
+        var written: [(name: String, scheme: QuantizationScheme)] = []
+        var writtenModifiers: [Int] = []
+        var assignments: [(assignment: ConfigGroupAssignment, offset: Int)] = []
+        for (m, modifier) in modifiers.enumerated() {
+            assignments.append((ConfigGroupAssignment(groups: modifier.configGroups, ignore: modifier.ignore, source: modifier.position), written.count))
+            written += modifier.configGroups
+            writtenModifiers += Array(repeating: m, count: modifier.configGroups.count)
+        }
 
         var entries: [Entry] = []
         var unquantizedLinear = Set<String>()
@@ -51,7 +70,7 @@ public struct QuantizationPlan: Sendable {
             if architecture.layout.isPredictionModule(module, layerCount: layerCount) {
                 // Multi-token-prediction layers are kept as they are, whatever the targets say.
                 if kind == .linear { unquantizedLinear.insert(module) }
-            } else if let group = try assignment.group(ofModule: module, kind: kind) {
+            } else if let group = try Self.group(ofModule: module, kind: kind, assignments: assignments, modifiers: modifiers) {
                 if parameter == "weight" {
                     try requireNonEmpty(tensor.info)
                     action = .quantize(group: group)
@@ -68,21 +87,57 @@ public struct QuantizationPlan: Sendable {
         }
         // compressed-tensors only warns of a target that matches nothing; its output would be the
         // unquantized model under a quantization_config, so a group that quantizes nothing is an error.
-        for (index, group) in groups.enumerated() where !entries.contains(where: { $0.action == .quantize(group: index) }) {
-            throw .matchesNothing(position: modifier.position.description, group: group.name, targets: group.scheme.targets)
+        var firstModule: [Int: String] = [:]
+        for entry in entries {
+            guard case let .quantize(group) = entry.action else { continue }
+            if let first = firstModule[group], ModuleOrder.precedes(first, entry.module, in: architecture) { continue }
+            firstModule[group] = entry.module
         }
+        for (index, group) in written.enumerated() where firstModule[index] == nil {
+            throw .matchesNothing(position: modifiers[writtenModifiers[index]].position.description, group: group.name, targets: group.scheme.targets)
+        }
+        let order = written.indices.sorted { ModuleOrder.precedes(firstModule[$0] ?? "", firstModule[$1] ?? "", in: architecture) }
+        var renumbered = [Int](repeating: 0, count: written.count)
+        for (new, old) in order.enumerated() { renumbered[old] = new }
+        self.entries = entries.map { entry in
+            guard case let .quantize(group) = entry.action else { return entry }
+            return Entry(tensor: entry.tensor, module: entry.module, kind: entry.kind, action: .quantize(group: renumbered[group]))
+        }
+        self.groups = order.map { written[$0] }
+        self.groupModifiers = order.map { writtenModifiers[$0] }
         let quantizedModules = Set(entries.filter { $0.action != .copy }.map(\.module))
         unquantizedLinear.subtract(quantizedModules)
-        self.entries = entries
-        self.groups = groups
         self.architecture = architecture
         self.ignore = (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) }
+    }
+
+    /// The group (numbered over all modifiers' groups as written) of `module`: from the one
+    /// modifier whose targets match it outside its `ignore`.
+    private static func group(ofModule module: String, kind: ModuleKind, assignments: [(assignment: ConfigGroupAssignment, offset: Int)],
+                              modifiers: [QuantizationModifierSpec]) throws(ModifierError) -> Int? {
+        var found: (group: Int, modifier: Int)?
+        for (m, (assignment, offset)) in assignments.enumerated() {
+            guard let group = try assignment.group(ofModule: module, kind: kind) else { continue }
+            if let found {
+                throw .unsupportedModifier(
+                    name: "\(modifiers[m].position): module '\(module)'",
+                    reason: "the modifier at \(modifiers[found.modifier].position) quantizes it already; give each quantizing modifier targets of its own (llm-compressor would store the last modifier's scheme while both calibrate the module)")
+            }
+            found = (offset + group, m)
+        }
+        return found?.group
     }
 
     /// Splits `a.b.weight` into module `a.b` and parameter `weight`.
     public static func split(_ name: String) -> (module: String, parameter: String) {
         guard let dot = name.lastIndex(of: ".") else { return ("", name) }
         return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+    }
+
+    /// The modifier (index among the plan's modifiers) that quantizes entry `i`, nil for a copied tensor.
+    public func modifier(ofEntry i: Int) -> Int? {
+        guard case let .quantize(group) = entries[i].action else { return nil }
+        return groupModifiers[group]
     }
 
     /// Number of weights to quantize.

@@ -10,8 +10,41 @@ struct CalibrationProgram: Sendable {
 
     /// Smoothing modifiers, applied in order before quantization.
     var smoothing: [Smoothing] = []
-    /// GPTQ's settings when a GPTQModifier quantizes, nil for round-to-nearest.
-    var gptq: GPTQSettings?
+    /// For each quantizing modifier, in recipe order: GPTQ's settings for a GPTQModifier, nil for
+    /// a QuantizationModifier (round to nearest).
+    var gptq: [GPTQSettings?] = []
+}
+
+/// One of llm-compressor's calibration passes over the model. Its `independent` pipeline (the
+/// default) runs each modifier as its own sequential pass over the model as the modifiers before
+/// it left it: a GPTQModifier's layers stay quantized for every later pass (GPTQ writes its
+/// solution into the weights), round-to-nearest ones do not (their qparams only are set).
+/// Round-to-nearest modifiers between two GPTQModifiers thus see the same hidden states, and
+/// share one pass here.
+struct CalibrationPass: Sendable {
+    /// The GPTQModifier whose layers this pass calibrates and solves (its index among the
+    /// quantizing modifiers), nil for the pass before the first GPTQModifier.
+    var gptq: (modifier: Int, settings: GPTQSettings)?
+    /// The round-to-nearest modifiers whose observers see the block as this pass leaves it.
+    var observing: [Int] = []
+}
+
+extension CalibrationProgram {
+    /// The passes calibration makes, in order. The pass before the first GPTQModifier (on the
+    /// unquantized model) is made when smoothing or a round-to-nearest modifier needs it, or when
+    /// there is no GPTQModifier.
+    var passes: [CalibrationPass] {
+        var result = [CalibrationPass()]
+        for (m, settings) in gptq.enumerated() {
+            if let settings {
+                result.append(CalibrationPass(gptq: (m, settings)))
+            } else {
+                result[result.count - 1].observing.append(m)
+            }
+        }
+        if result.count > 1, smoothing.isEmpty, result[0].observing.isEmpty { result.removeFirst() }
+        return result
+    }
 }
 
 /// The GPTQModifier settings the solver takes.
@@ -21,32 +54,33 @@ struct GPTQSettings: Sendable, Equatable {
 }
 
 extension CalibrationProgram {
-    /// Reads a recipe (as `Recipe.initialized(for:)` leaves it): the one modifier that
-    /// quantizes (QuantizationModifier, or GPTQModifier with its activation ordering resolved) and
-    /// the SmoothQuant and AWQ modifiers, which must come before it.
-    static func make(recipe: Recipe, recipeFile: String) throws(ModifierError) -> (QuantizationModifierSpec, CalibrationProgram) {
+    /// Reads a recipe (as `Recipe.initialized(for:)` leaves it): the modifiers that quantize
+    /// (QuantizationModifier, or GPTQModifier with its activation ordering resolved), in recipe
+    /// order, and the SmoothQuant and AWQ modifiers, which must come before all of them. At most
+    /// one of the quantizing modifiers may have a `kv_cache_scheme`.
+    static func make(recipe: Recipe, recipeFile: String) throws(ModifierError) -> ([QuantizationModifierSpec], CalibrationProgram) {
         var program = CalibrationProgram()
-        var quantizing: QuantizationModifierSpec?
+        var quantizing: [QuantizationModifierSpec] = []
         for modifier in recipe.modifiers {
-            if let quantizing {
-                throw .unsupportedModifier(
-                    name: "\(modifier.position): \(modifier.name)",
-                    reason: "only one quantizing modifier per recipe is supported, and smoothing modifiers must come before it (the recipe quantizes at \(quantizing.position))")
-            }
             switch modifier {
             case let .quantization(spec):
-                quantizing = spec
+                try requireOneKeyValueScheme(spec, among: quantizing)
+                quantizing.append(spec)
+                program.gptq.append(nil)
             case let .gptq(spec):
                 var resolved = spec.quantization
                 resolved.configGroups = spec.resolvedConfigGroups
-                quantizing = resolved
-                program.gptq = GPTQSettings(blockSize: spec.blockSize, dampeningFrac: spec.dampeningFrac)
+                try requireOneKeyValueScheme(resolved, among: quantizing)
+                quantizing.append(resolved)
+                program.gptq.append(GPTQSettings(blockSize: spec.blockSize, dampeningFrac: spec.dampeningFrac))
             case let .smoothQuant(spec):
+                try requireNoQuantizationBefore(modifier, quantizing)
                 program.smoothing.append(.smoothQuant(SmoothQuant(
                     strength: Float(spec.smoothingStrength), algorithm: spec.algorithm,
                     mappings: (spec.mappings ?? []).map { SmoothQuant.Mapping(balance: $0.balanceLayers, smooth: $0.smoothLayer) },
                     ignore: spec.ignore ?? [], source: spec.position)))
             case let .awq(spec):
+                try requireNoQuantizationBefore(modifier, quantizing)
                 if let hooked = spec.mappings?.first(where: { $0.activationHookTarget != nil }) {
                     throw .unsupportedModifier(name: "\(spec.position): AWQModifier",
                                                reason: "activation_hook_target (mapping of '\(hooked.smoothLayer)') is not supported")
@@ -62,7 +96,25 @@ extension CalibrationProgram {
                     duoScaling: duo, gridSize: spec.nGrid, source: spec.position)))
             }
         }
-        guard let quantizing else { throw .noQuantizationModifier(recipe: recipeFile) }
+        guard !quantizing.isEmpty else { throw .noQuantizationModifier(recipe: recipeFile) }
         return (quantizing, program)
+    }
+
+    /// Smoothing after a quantizing modifier would change weights whose quantization llm-compressor
+    /// has already decided.
+    private static func requireNoQuantizationBefore(_ modifier: RecipeModifier, _ quantizing: [QuantizationModifierSpec]) throws(ModifierError) {
+        guard let last = quantizing.last else { return }
+        throw .unsupportedModifier(
+            name: "\(modifier.position): \(modifier.name)",
+            reason: "smoothing modifiers must come before the quantizing modifiers (the recipe quantizes at \(last.position))")
+    }
+
+    /// llm-compressor applies each modifier's KV cache scheme to every attention module in turn,
+    /// the last replacing the others, while each calibrates it: one per recipe.
+    private static func requireOneKeyValueScheme(_ spec: QuantizationModifierSpec, among earlier: [QuantizationModifierSpec]) throws(ModifierError) {
+        guard spec.kvCacheScheme != nil, let other = earlier.first(where: { $0.kvCacheScheme != nil }) else { return }
+        throw .unsupportedModifier(
+            name: "\(spec.position): kv_cache_scheme",
+            reason: "the modifier at \(other.position) has a kv_cache_scheme already; one modifier per recipe may quantize the KV cache")
     }
 }

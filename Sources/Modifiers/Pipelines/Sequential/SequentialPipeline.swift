@@ -7,11 +7,13 @@ import Runtime
 /// states whatever the model's size.
 ///
 /// For each block: each smoothing modifier (SmoothQuant, AWQ) runs the samples through the block
-/// to gather its statistics and rescales weights; then the samples run through the (smoothed)
-/// block with observers on the inputs of the quantized Linear layers and on the keys and values,
-/// and, under GPTQ, Hessian accumulators on those inputs; the block's tensors are written; the
-/// block's outputs are the next block's inputs. Like llm-compressor, the samples propagate through
-/// the unquantized weights, except GPTQ's, which propagate through the weights it quantized.
+/// to gather its statistics and rescales weights; then each calibration pass (`CalibrationPass`)
+/// runs its own copy of the hidden states through the (smoothed) block, with observers on the
+/// inputs of its modifiers' quantized Linear layers and on the keys and values, and, for a
+/// GPTQModifier, Hessian accumulators on its layers' inputs, whose solution the block then keeps;
+/// the block's tensors are written; the block's outputs are the next block's inputs. Like
+/// llm-compressor, the samples propagate through the unquantized weights, except GPTQ's, which
+/// propagate through the weights it quantized.
 final class SequentialPipeline {
     let plan: OneshotPlan
     let program: CalibrationProgram
@@ -45,46 +47,54 @@ final class SequentialPipeline {
         let entries = plan.quantization.entries
         var outsideFused = FusedGroupStatistics(plan: plan)
         for i in layout.outside {
-            try emit(i, replacements: [:], observed: ObservedScales(), solved: nil, fused: &outsideFused, step: step)
+            try emit(i, replacements: [:], observed: [], solved: nil, fused: &outsideFused, step: step)
             try progress(i)
         }
-        // Smoothing and round-to-nearest quantization calibrate on the unquantized model's
-        // hidden states; GPTQ on those of the blocks it has already quantized (llm-compressor
-        // runs each modifier as its own sequential pass, GPTQ's propagating quantized outputs).
-        var embedded: [[Float]]
-        do { embedded = try model.embed(samples: samples) } catch { throw ModifierError.runtime(error) }
-        var clean: [[Float]]? = program.gptq == nil || !program.smoothing.isEmpty ? embedded : nil
-        var propagated: [[Float]]? = program.gptq != nil ? embedded : nil
-        embedded = []
+        // One copy of the hidden states per pass; smoothing calibrates on the first, the
+        // unquantized model's, when there are smoothing modifiers.
+        let passes = program.passes
+        var hidden: [[[Float]]]
+        do { hidden = Array(repeating: try model.embed(samples: samples), count: passes.count) } catch { throw ModifierError.runtime(error) }
         for (b, members) in layout.blocks.enumerated() {
             let blockEntries = members.map { entries[$0] }
             var replacements: [String: [Float]] = [:]
             for step in program.smoothing {
                 switch step {
                 case let .smoothQuant(smoothQuant):
-                    try smooth(smoothQuant, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
+                    try smooth(smoothQuant, block: b, entries: blockEntries, hidden: hidden[0], replacements: &replacements)
                 case let .awq(awq):
-                    try balance(awq, block: b, entries: blockEntries, hidden: clean!, replacements: &replacements)
+                    try balance(awq, block: b, entries: blockEntries, hidden: hidden[0], replacements: &replacements)
                 }
             }
-            let tap = SiteTap(everyExpert: everyExpert)
-            let routed = everyExpert ? nil : model.spec.mixture.map { RoutedTokenCounts(experts: $0.expertCount, tap: tap) }
-            let observed = try ObservedScales(plan: plan, members: members, tap: tap)
-            let block = try loadBlock(b, replacements)
+            var routed: RoutedTokenCounts?
+            var observed: [ObservedScales] = []
             var solved: [Int: GPTQResult] = [:]
-            if let gptq = program.gptq {
-                let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
-                var copies = propagated!
-                try run(block, &copies, tap: tap)
-                solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
-                                            values: { name throws(ModifierError) in try values(name, replacements) })
-                var quantized = replacements
-                for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
-                let quantizedBlock = try loadBlock(b, quantized)
-                try run(quantizedBlock, &propagated!, tap: nil)
-                if clean != nil { try run(block, &clean!, tap: nil) }
-            } else {
-                try run(block, &clean!, tap: tap.isEmpty ? nil : tap)
+            // The block's weights as the next pass sees them: smoothed, and quantized by the GPTQModifiers so far.
+            var weights = replacements
+            for (p, pass) in passes.enumerated() {
+                let tap = SiteTap(everyExpert: everyExpert)
+                // Routing is counted in the last pass, the one through the most quantized weights.
+                if p == passes.count - 1, !everyExpert, let mixture = model.spec.mixture {
+                    routed = RoutedTokenCounts(experts: mixture.expertCount, tap: tap)
+                }
+                if let gptq = pass.gptq {
+                    let own = members.filter { plan.quantization.modifier(ofEntry: $0) == gptq.modifier }
+                    observed.append(try ObservedScales(plan: plan, members: members, modifier: gptq.modifier, tap: tap))
+                    let hessians = GPTQHessians(plan: plan, members: own, tap: tap)
+                    var copies = hidden[p]
+                    try run(try loadBlock(b, weights), &copies, tap: tap)
+                    let results = try hessians.solve(plan: plan, settings: gptq.settings, threads: threads,
+                                                     values: { name throws(ModifierError) in try values(name, weights) })
+                    for (i, result) in results {
+                        weights[entries[i].tensor.name] = result.weight
+                        solved[i] = result
+                    }
+                }
+                let propagationTap = pass.gptq == nil ? tap : SiteTap(everyExpert: everyExpert)
+                for m in pass.observing {
+                    observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap))
+                }
+                try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
             }
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
             // A fused group's members share the statistic of their weights as smoothing left them.
@@ -118,11 +128,13 @@ final class SequentialPipeline {
     /// Writes the outputs of entry `i` through `step`: the tensor as calibration left it (or as
     /// GPTQ solved it), copied or quantized with its fused group's shared statistic (`fused`, one
     /// per block), then its calibrated scales.
-    private func emit(_ i: Int, replacements: [String: [Float]], observed: ObservedScales, solved: GPTQResult?,
+    private func emit(_ i: Int, replacements: [String: [Float]], observed: [ObservedScales], solved: GPTQResult?,
                       fused: inout FusedGroupStatistics, step: TensorWriteStep) throws(ModifierError) {
         let entry = plan.quantization.entries[i]
         let context = try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
-        let calibrated = { (output: OutputTensor) throws(ModifierError) in try observed.bytes(of: output, plan: self.plan) }
+        let calibrated = { (output: OutputTensor) throws(ModifierError) in
+            try (observed.first { $0.observes(output.name) } ?? ObservedScales()).bytes(of: output, plan: self.plan)
+        }
         if let solved {
             try step.write(i, .solved(solved), context: context, calibrated: calibrated)
         } else if let values = replacements[entry.tensor.name] {

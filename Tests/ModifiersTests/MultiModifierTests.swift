@@ -1,0 +1,204 @@
+import Checkpoint
+import Foundation
+@testable import Modifiers
+import Recipes
+import Testing
+import TestSupport
+
+/// Recipes with several quantizing modifiers, each on its own targets, and config groups written
+/// in another order than the model's, against llm-compressor 0.14 (its default `independent`
+/// pipeline: one pass per modifier, in recipe order), made by
+/// `scripts/make-multi-modifier-references.py`: data-free ones byte for byte, calibrated ones on the
+/// calibration test model (widened to f32, as llm-compressor ran it) with round-to-nearest layers
+/// byte for byte, GPTQ's codes equal and static scales within 10⁻⁴.
+@Suite struct MultiModifierTests {
+    struct Reference {
+        let samples: [[Int]]
+        let recipes: [String: String]
+        let runs: [String: [String: Any]]
+
+        init() throws {
+            let json = try JSONSerialization.jsonObject(with: Fixtures.data("multi-modifier/reference.json")) as! [String: Any]
+            samples = json["samples"] as! [[Int]]
+            recipes = json["recipes"] as! [String: String]
+            runs = json["runs"] as! [String: [String: Any]]
+        }
+
+        func recipe(_ name: String) throws -> Recipe { try Recipe.parse(yaml: recipes[name]!, file: "\(name).yaml") }
+        func tensors(_ name: String) throws -> SafetensorsFile { try SafetensorsFile(path: Fixtures.path("multi-modifier/\(name).safetensors")) }
+    }
+
+    static let reference = Result { try Reference() }
+
+    /// Compresses `Tests/Fixtures/tiny-llama` with the reference's input recipe and compares every
+    /// tensor, config.json and recipe.yaml with llm-compressor's.
+    static func expectDataFreeReference(_ name: String) throws {
+        let reference = Fixtures.path("references/tiny-llama--" + name)
+        let folder = TemporaryFolder("multi-modifier")
+        let recipe = try Recipe.load(path: reference + "/input-recipe.yaml")
+        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: folder.file("out"))
+        let differences = try ReferenceManifest(path: reference + "/manifest.json").differences(from: folder.file("out"))
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+        for file in ["config.json", "recipe.yaml"] {
+            let ours = try Data(contentsOf: URL(fileURLWithPath: folder.file("out/" + file)))
+            let theirs = try Data(contentsOf: URL(fileURLWithPath: reference + "/" + file))
+            #expect(ours == theirs, "\(file)")
+        }
+    }
+
+    @Test func nonUniformNVFP4AndFP8GroupsAreNamedInModelOrder() throws {
+        // The FP8 group (down_proj) is written first, but q_proj comes first in the model: NVFP4 is group_0.
+        try Self.expectDataFreeReference("NVFP4A16_FP8_MIXED")
+    }
+
+    @Test func twoQuantizationModifiersWithTheirOwnTargetsAndIgnore() throws {
+        try Self.expectDataFreeReference("TWO_MODIFIERS")
+    }
+
+    /// Runs calibrated recipe `name` on the calibration model widened to f32.
+    static func calibrate(_ name: String) throws -> (TemporaryFolder, TensorReader) {
+        let reference = try Self.reference.get()
+        let folder = TemporaryFolder("multi-modifier")
+        let model = try MixtureCalibrationTests.widened("llama_calib", in: folder)
+        try Compressor.run(model: model, recipe: reference.recipe(name), output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: reference.samples)))
+        return (folder, try TensorReader(directory: folder.file("out")))
+    }
+
+    /// Compares run `name` with llm-compressor's: its quantization_config exactly; tensors matching
+    /// `exact`, and shapes, byte for byte; of the others, 4-bit codes (packed weights and zero
+    /// points) equal on at least `codeAgreement` of them and f32 scales within 10⁻⁴, as static
+    /// scales must be (both ran in f32).
+    static func expectCalibratedReference(_ name: String, exact: (String) -> Bool, codeAgreement: Double) throws {
+        let reference = try Self.reference.get()
+        let (folder, output) = try Self.calibrate(name)
+        let run = reference.runs[name]!
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/config.json")))) as! [String: Any]
+        #expect(NSDictionary(dictionary: config["quantization_config"] as! [String: Any]).isEqual(to: run["quantization_config"] as! [String: Any]))
+        let theirs = try reference.tensors(name)
+        var equalCodes = 0, codes = 0, exactTensors = 0
+        for info in theirs.tensors {
+            let tensor = try #require(output.checkpoint.tensors.first { $0.name == info.name }, "\(info.name) missing")
+            #expect(tensor.info.dtype == info.dtype && tensor.info.shape == info.shape, "\(info.name)")
+            let ours = output.checkpoint.data(tensor), expected = theirs.data(info)
+            if exact(info.name) || ![.i32, .f32].contains(info.dtype) {
+                #expect(ours.elementsEqual(expected), "\(info.name) differs from llm-compressor's")
+                exactTensors += 1
+            } else if info.dtype == .i32 {
+                let a = MixtureCalibrationTests.codes(ours), b = MixtureCalibrationTests.codes(expected)
+                equalCodes += zip(a, b).filter { $0 == $1 }.count
+                codes += b.count
+            } else {
+                let values = Array(expected.bindMemory(to: Float.self))
+                let worst = zip(try output.floats(info.name), values).map { abs($0 - $1) / max(abs($1), .leastNormalMagnitude) }.max() ?? 0
+                #expect(worst <= 1e-4, "\(info.name): values differ by up to \(worst) of llm-compressor's")
+            }
+        }
+        #expect(exactTensors > 0)
+        #expect(Double(equalCodes) >= codeAgreement * Double(codes), "\(equalCodes) of \(codes) codes equal llm-compressor's")
+        let scales = run["scales"] as! [String: [Double]]
+        for (scale, values) in scales {
+            let ours = try output.floats(scale)
+            #expect(ours.count == values.count, "\(scale)")
+            for (x, y) in zip(ours, values) { #expect(abs(Double(x) - y) <= 1e-4 * abs(y), "\(scale): \(x) vs llm-compressor's \(y)") }
+        }
+    }
+
+    static func attention(_ name: String) -> Bool { name.contains(".self_attn.") }
+
+    @Test func roundToNearestAttentionAndGPTQMLP() throws {
+        try Self.expectCalibratedReference("rtn_gptq", exact: Self.attention, codeAgreement: 0.99)
+    }
+
+    @Test func awqThenRoundToNearestAndGPTQ() throws {
+        // AWQ searches attention's mappings with the round-to-nearest scheme, the MLP's with GPTQ's;
+        // its smoothed f32 weights differ from llm-compressor's in their last bits, and so do scales.
+        try Self.expectCalibratedReference("awq_rtn_gptq", exact: { _ in false }, codeAgreement: 0.99)
+    }
+
+    @Test func staticScalesAfterGPTQSeeTheBlocksGPTQQuantized() throws {
+        // Attention's FP8 weights are data-free; its input scales come from a pass through the
+        // MLP layers GPTQ quantized (the QuantizationModifier comes after the GPTQModifier).
+        try Self.expectCalibratedReference("gptq_fp8_static", exact: { Self.attention($0) && !$0.hasSuffix("input_scale") }, codeAgreement: 0.99)
+    }
+
+    @Test func twoGPTQModifiers() throws {
+        // The MLP's GPTQModifier runs after the attention's has quantized every attention layer:
+        // its Hessians come from blocks whose attention is quantized.
+        try Self.expectCalibratedReference("gptq_gptq", exact: { _ in false }, codeAgreement: 0.99)
+    }
+
+    @Test func llmCompressorsNonUniformNVFP4AndFP8Recipe() throws {
+        // Weights are data-free (byte for byte); NVFP4's input global scales are calibrated.
+        try Self.expectCalibratedReference("nvfp4_fp8_e2e", exact: { !$0.hasSuffix("input_global_scale") }, codeAgreement: 1)
+    }
+
+    static func plan(_ yaml: String) throws -> OneshotPlan {
+        try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: Recipe.parse(yaml: yaml, file: "recipe.yaml"), recipeFile: "recipe.yaml")
+    }
+
+    @Test func aModuleTwoModifiersMatchIsRefusedAtTheLaterModifier() throws {
+        let yaml = """
+            quant_stage:
+              mlp_modifiers:
+                GPTQModifier:
+                  targets: ["re:.*mlp.*"]
+                  scheme: W4A16
+              all_modifiers:
+                QuantizationModifier:
+                  targets: [Linear]
+                  ignore: [lm_head]
+                  scheme: FP8_DYNAMIC
+            """
+        #expect {
+            _ = try Self.plan(yaml)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("recipe.yaml:7:5: module 'model.layers.0.mlp.") && text.contains("recipe.yaml:3:5")
+        }
+    }
+
+    @Test func twoKeyValueCacheSchemesAreRefused() throws {
+        let kv = "kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, symmetric: true}"
+        let yaml = """
+            quant_stage:
+              a_modifiers:
+                QuantizationModifier:
+                  targets: ["re:.*mlp.*"]
+                  scheme: FP8
+                  \(kv)
+              b_modifiers:
+                QuantizationModifier:
+                  targets: ["re:.*self_attn.*"]
+                  scheme: FP8
+                  \(kv)
+            """
+        #expect {
+            _ = try Self.plan(yaml)
+        } throws: { "\($0)".hasPrefix("recipe.yaml:8:5: kv_cache_scheme: the modifier at recipe.yaml:3:5") }
+    }
+
+    @Test func smoothingBetweenQuantizingModifiersIsRefused() throws {
+        let yaml = """
+            quant_stage:
+              quant_modifiers:
+                QuantizationModifier: {targets: ["re:.*self_attn.*"], scheme: W4A16}
+                AWQModifier: {}
+                GPTQModifier: {targets: ["re:.*mlp.*"], scheme: W4A16}
+            """
+        #expect {
+            _ = try Self.plan(yaml)
+        } throws: { "\($0)".hasPrefix("recipe.yaml:4:5: AWQModifier: smoothing modifiers must come before") }
+    }
+
+    @Test func passesFollowTheGPTQModifiers() {
+        var program = CalibrationProgram()
+        program.gptq = [nil, GPTQSettings(), nil, nil, GPTQSettings()]
+        #expect(program.passes.map { $0.gptq?.modifier } == [nil, 1, 4])
+        #expect(program.passes.map(\.observing) == [[0], [2, 3], []])
+        program.gptq = [GPTQSettings(), nil]
+        #expect(program.passes.map { $0.gptq?.modifier } == [0])
+        program.smoothing = [.awq(AWQ(mappings: [], duoScaling: .on, gridSize: 20, source: SmoothingTests.source))]
+        #expect(program.passes.map { $0.gptq?.modifier } == [nil, 0])
+    }
+}
