@@ -152,8 +152,18 @@ import TestSupport
         #expect(try config.group(for: "model.layers.0.mlp.up_proj") == nil)
         let group = try #require(try config.group(for: "model.layers.0.mlp.down_proj"))
         #expect(throws: RuntimeError.unsupportedQuantization(module: "model.layers.0.mlp.down_proj", reason: "4-bit int input activations (symmetric: true)")) {
-            _ = try config.activations(of: group, module: "model.layers.0.mlp.down_proj") { () throws(RuntimeError) -> Float? in nil }
+            _ = try config.activations(of: group, module: "model.layers.0.mlp.down_proj") { () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in nil }
         }
+    }
+
+    /// Static asymmetric int8 inputs (`input_scale`, `input_zero_point`) round `x / s` to the grid
+    /// shifted by the zero point, clamped to -128...127, and read back as `(code - zp) · s`.
+    @Test func asymmetricStaticInputsShiftTheGridByTheZeroPoint() {
+        let quantization = ActivationQuantization(grid: .int8, scale: .fixed(0.5), zeroPoint: 5)
+        var x: [Float] = [1.2, -67, 63, 0]
+        x.withUnsafeMutableBufferPointer { quantization.apply($0.baseAddress!, rows: 1, columns: 4) }
+        // codes: 2+5 = 7, -134+5 -> -128, 126+5 -> 127, 0+5 = 5.
+        #expect(x == [1, -66.5, 61, 0])
     }
 
     static func rms(_ values: [Float]) -> Float { (values.map { $0 * $0 }.reduce(0, +) / Float(values.count)).squareRoot() }

@@ -73,6 +73,7 @@ public struct OneshotPlan {
             layouts.append(made.layout)
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
+        if let kvCacheScheme = modifier.kvCacheScheme { try ActivationScales.requireKeyValueScheme(kvCacheScheme) }
         var entryOutputs: [[OutputTensor]] = []
         for (index, entry) in quantization.entries.enumerated() {
             let info = entry.tensor.info
@@ -93,9 +94,10 @@ public struct OneshotPlan {
                     outputs += ActivationScales.outputs(of: quantization.groups[group].scheme, module: entry.module, weight: info)
                 }
             }
-            if modifier.kvCacheScheme != nil,
+            if let kvCacheScheme = modifier.kvCacheScheme,
                let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout) {
-                outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype)
+                outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype, scheme: kvCacheScheme,
+                                                            config: checkpoint.config)
             }
             entryOutputs.append(outputs)
         }
@@ -116,8 +118,27 @@ public struct OneshotPlan {
 
     /// The `quantization_config` the output's config.json gets.
     public var quantizationConfig: JSONValue {
-        CompressedTensorsConfig(configGroups: quantization.groups, ignore: quantization.ignore, kvCacheScheme: modifier.kvCacheScheme)
-            .json(formats: formats)
+        let order = configGroupOrder
+        return CompressedTensorsConfig(configGroups: order.map { quantization.groups[$0] }, ignore: quantization.ignore,
+                                       kvCacheScheme: modifier.kvCacheScheme)
+            .json(formats: order.map { formats[$0] })
+    }
+
+    /// The config groups in the order compressed-tensors lists (and numbers) them: by the first
+    /// module each quantizes in model order, so that a group on `Embedding` comes before one on
+    /// `Linear`.
+    var configGroupOrder: [Int] {
+        let architecture = quantization.architecture
+        var first: [Int: String] = [:]
+        for entry in quantization.entries {
+            guard case let .quantize(group) = entry.action else { continue }
+            if let module = first[group], !ModuleOrder.precedes(entry.module, module, in: architecture) { continue }
+            first[group] = entry.module
+        }
+        return quantization.groups.indices.sorted { a, b in
+            guard let x = first[a], let y = first[b], x != y else { return a < b }
+            return ModuleOrder.precedes(x, y, in: architecture)
+        }
     }
 
     /// The output's config.json.

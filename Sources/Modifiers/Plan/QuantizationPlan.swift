@@ -25,18 +25,23 @@ public struct QuantizationPlan: Sendable {
     /// The config groups of the modifier, in order.
     public let groups: [(name: String, scheme: QuantizationScheme)]
     /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers (those of
-    /// multi-token-prediction layers among them) and MoE routers, in model order.
+    /// multi-token-prediction layers among them) and MoE routers, in model order, when any Linear
+    /// layer is quantized.
     public let ignore: [String]
     /// The model's family (config.json's `model_type`), or the generic rules.
     public let architecture: Architecture
 
     /// Plans `modifier` over `checkpoint`.
     /// - Throws: `matchesNothing` for a config group that quantizes no module; `notLinear` for a
-    ///   target that matches a module other than a Linear layer; `unquantizableWeight` for an empty
+    ///   target that matches a module other than a Linear or Embedding layer; `unquantizableWeight` for an empty
     ///   weight (no rows or no columns) a group quantizes.
     public init(checkpoint: Checkpoint, modifier: QuantizationModifierSpec) throws(ModifierError) {
         let architecture = ArchitectureRegistry.architecture(modelType: checkpoint.config?.modelType)
-        let groups = modifier.configGroups
+        // A scheme with nothing to quantize (the group a modifier with only a `kv_cache_scheme`
+        // resolves to) quantizes no module: compressed-tensors lists no config group for it.
+        let groups = modifier.configGroups.filter {
+            $0.scheme.weights != nil || $0.scheme.inputActivations != nil || $0.scheme.outputActivations != nil
+        }
         let assignment = ConfigGroupAssignment(groups: groups, ignore: modifier.ignore, source: modifier.position)
 
         var entries: [Entry] = []
@@ -69,6 +74,11 @@ public struct QuantizationPlan: Sendable {
         // compressed-tensors only warns of a target that matches nothing; its output would be the
         // unquantized model under a quantization_config, so a group that quantizes nothing is an error.
         for (index, group) in groups.enumerated() where !entries.contains(where: { $0.action == .quantize(group: index) }) {
+            if group.scheme.weights == nil && group.scheme.inputActivations != nil {
+                throw .unsupportedScheme(
+                    group: group.name,
+                    reason: "input activations without weights on \(group.scheme.targets) (attention quantization: q_scale, k_scale, v_scale) are not supported; quantize the KV cache with kv_cache_scheme")
+            }
             throw .matchesNothing(position: modifier.position.description, group: group.name, targets: group.scheme.targets)
         }
         let quantizedModules = Set(entries.filter { $0.action != .copy }.map(\.module))
@@ -76,7 +86,10 @@ public struct QuantizationPlan: Sendable {
         self.entries = entries
         self.groups = groups
         self.architecture = architecture
-        self.ignore = (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) }
+        // compressed-tensors lists the unquantized modules of the classes it quantized only: with
+        // no Linear layer quantized (an Embedding or KV cache alone), `ignore` is empty.
+        let quantizesLinear = entries.contains { $0.action != .copy && $0.kind == .linear }
+        self.ignore = quantizesLinear ? (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) } : []
     }
 
     /// Splits `a.b.weight` into module `a.b` and parameter `weight`.

@@ -173,7 +173,7 @@ extension DecoderModel {
             groupLimited: groupLimited, shared: shared, activation: spec.activation)
     }
 
-    private static func norm(_ name: String, width: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> RMSNorm {
+    static func norm(_ name: String, width: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> RMSNorm {
         var weight = try weights.floats(name, shape: [width])
         if spec.normWeightOffset != 0 {
             for i in weight.indices { weight[i] += spec.normWeightOffset }

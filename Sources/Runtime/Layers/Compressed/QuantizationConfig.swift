@@ -44,17 +44,18 @@ struct QuantizationConfig {
     }
 
     /// How the layers of `group` quantize their input: nil when they do not; `inputScale`
-    /// supplies the static scale a non-dynamic group needs.
-    func activations(of group: Group, module: String, inputScale: () throws(RuntimeError) -> Float?) throws(RuntimeError) -> ActivationQuantization? {
+    /// supplies the static scale a non-dynamic group needs, with its zero point (asymmetric int8).
+    func activations(of group: Group, module: String, inputScale: () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)?)
+        throws(RuntimeError) -> ActivationQuantization? {
         guard let args = group.scheme.inputActivations else { return nil }
         let grid: ActivationQuantization.Grid
         switch (args.type, args.numBits) {
-        case (.float, 8): grid = .fp8
-        case (.int, 8) where args.symmetric: grid = .int8
+        case (.float, 8) where args.symmetric: grid = .fp8
+        case (.int, 8) where args.symmetric || args.dynamic == .off: grid = .int8
         default:
             throw .unsupportedQuantization(module: module, reason: "\(args.numBits)-bit \(args.type.rawValue) input activations (symmetric: \(args.symmetric))")
         }
-        if let scale = try inputScale() { return ActivationQuantization(grid: grid, scale: .fixed(scale)) }
+        if let fixed = try inputScale() { return ActivationQuantization(grid: grid, scale: .fixed(fixed.scale), zeroPoint: fixed.zeroPoint) }
         guard args.dynamic == .on else { throw .missingTensor(module + ".input_scale") }
         switch args.strategy {
         case .token: return ActivationQuantization(grid: grid, scale: .token)

@@ -41,9 +41,9 @@ extension WeightStore {
         let bias = requireBias || contains(name + ".bias") ? try floats(name + ".bias", shape: [rows]) : nil
         var activations: ActivationQuantization? = nil
         if let quantization, let group {
-            activations = try quantization.activations(of: group, module: name) { () throws(RuntimeError) -> Float? in
-                guard let scale = tensors[name + ".input_scale"] else { return nil }
-                return try self.scales(scale).first
+            activations = try quantization.activations(of: group, module: name) { () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in
+                guard let scale = tensors[name + ".input_scale"], let value = try self.scales(scale).first else { return nil }
+                return (value, try self.inputZeroPoint(name, symmetric: group.scheme.inputActivations?.symmetric ?? true))
             }
         }
         let weights: any WeightDecoder
@@ -57,6 +57,17 @@ extension WeightStore {
             return layer
         }
         return compressedLinear(weights, activations: activations, bias: bias)
+    }
+
+    /// The static `input_zero_point` of module `name` (one I8 value): 0 when its inputs are symmetric.
+    /// - Throws: `missingTensor` when asymmetric inputs lack it, `tensorShape` for more than one value.
+    private func inputZeroPoint(_ name: String, symmetric: Bool) throws(RuntimeError) -> Float {
+        if symmetric { return 0 }
+        guard let tensor = tensors[name + ".input_zero_point"] else { throw .missingTensor(name + ".input_zero_point") }
+        guard tensor.info.dtype == .i8, tensor.info.elementCount == 1 else {
+            throw .tensorShape(tensor: tensor.name, expected: [1], actual: tensor.info.shape)
+        }
+        return Float(Int8(bitPattern: checkpoint.data(tensor)[0]))
     }
 
     /// A ``CompressedLinear`` over `weights`, whatever their decoder.
