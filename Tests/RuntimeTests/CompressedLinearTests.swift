@@ -66,6 +66,31 @@ import TestSupport
         #expect(error / size < scheme.logitBound, "\(scheme.name): RMS logit error \(error), RMS logit \(size)")
     }
 
+    /// An embedding table a config group quantizes (`targets: [Embedding]`) is read dequantized, and
+    /// a quantized `lm_head` stays compressed; the model stays close to the bf16 one.
+    @Test func quantizedEmbeddingAndHeadRun() throws {
+        let folder = TemporaryFolder("compressed-linear")
+        let recipe = try Recipe.parse(yaml: """
+            QuantizationModifier:
+              config_groups:
+                group_0:
+                  targets: [Embedding]
+                  weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}
+                group_1:
+                  targets: [Linear]
+                  weights: {num_bits: 8, type: float, symmetric: true, strategy: channel}
+            """, file: "embedding.yaml")
+        let output = folder.file("out")
+        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output)
+        let model = try DecoderModel(directory: output)
+        #expect(!(model.head is DenseLinear))
+        #expect(model.embedding != Self.dense.embedding)
+        let logits = try model.forward(Self.prompt, cache: model.makeCache())
+        let reference = try Self.dense.forward(Self.prompt, cache: Self.dense.makeCache())
+        let error = Self.rms(zip(logits.values, reference.values).map { $0 - $1 }), size = Self.rms(reference.values)
+        #expect(error / size < 0.1, "RMS logit error \(error), RMS logit \(size)")
+    }
+
     @Test(arguments: schemes) func layerEqualsDenseGemmOnDequantizedWeights(_ scheme: Scheme) throws {
         let folder = TemporaryFolder("compressed-linear")
         let directory = try Self.compress(scheme.name, into: folder)

@@ -33,11 +33,11 @@ struct QuantizationConfig {
         assignment = ConfigGroupAssignment(config: self.config, file: file)
     }
 
-    /// The config group that quantizes `module`, a Linear layer named as the checkpoint names it;
-    /// nil when `ignore` matches it or no target does.
-    func group(for module: String) throws(RuntimeError) -> Group? {
+    /// The config group that quantizes `module`, a layer of class `className` (a Linear layer, or
+    /// an Embedding) named as the checkpoint names it; nil when `ignore` matches it or no target does.
+    func group(for module: String, className: String = "Linear") throws(RuntimeError) -> Group? {
         let match: ConfigGroupAssignment.Match?
-        do { match = try assignment.group(ofModule: module, className: "Linear") } catch { throw .compressedTensors(error) }
+        do { match = try assignment.group(ofModule: module, className: className) } catch { throw .compressedTensors(error) }
         guard let match else { return nil }
         let group = config.configGroups[match.group]
         return Group(name: group.name, scheme: group.scheme)

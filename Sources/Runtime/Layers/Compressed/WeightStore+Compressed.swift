@@ -22,6 +22,21 @@ extension WeightStore {
         return parts.count == 1 ? parts[0] : StackedLinear(parts)
     }
 
+    /// The `[rows, columns]` table of embedding module `name` in f32: its float `weight`, or its
+    /// compressed weight dequantized (a config group targeting `Embedding`).
+    func table(_ name: String, rows: Int, columns: Int) throws(RuntimeError) -> [Float] {
+        if isDense(name) { return try floats(name + ".weight", shape: [rows, columns]) }
+        let group = try quantization?.group(for: checkpointModule(name), className: "Embedding")
+        let weight: DequantizedWeight
+        do {
+            weight = try compressedWeights.weight(module: name, rows: rows, columns: columns, bits: group?.weightBits, block: group?.weightBlock)
+        } catch { throw .compressedTensors(error) }
+        return [Float](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+            weight.decode(rows: 0..<rows, into: buffer.baseAddress!)
+            initialized = rows * columns
+        }
+    }
+
     /// Whether module `name` is a plain f32/bf16/f16 weight (or missing, which the dense loader reports).
     private func isDense(_ name: String) -> Bool {
         if contains(name + ".weight_packed") { return false }
