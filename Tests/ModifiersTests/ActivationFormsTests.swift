@@ -118,6 +118,16 @@ import TestSupport
         #expect(differences.isEmpty, "\(differences.prefix(5))")
     }
 
+    /// An Embedding reads token ids: a scheme quantizing its activations is refused, naming it.
+    @Test func anEmbeddingWithActivationsIsRefused() throws {
+        let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  targets: [Embedding]\n  scheme: FP8_DYNAMIC\n", file: "embedding.yaml")
+        #expect {
+            _ = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe)
+        } throws: { error in
+            "\(error)".contains("'model.embed_tokens' is an Embedding")
+        }
+    }
+
     @Test func attentionQuantizationIsRefusedInOneLine() throws {
         let yaml = """
             QuantizationModifier:

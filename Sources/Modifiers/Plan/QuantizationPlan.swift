@@ -57,6 +57,10 @@ public struct QuantizationPlan: Sendable {
                 // Multi-token-prediction layers are kept as they are, whatever the targets say.
                 if kind == .linear { unquantizedLinear.insert(module) }
             } else if let group = try assignment.group(ofModule: module, kind: kind) {
+                if kind == .embedding && (groups[group].scheme.inputActivations != nil || groups[group].scheme.outputActivations != nil) {
+                    throw .unsupportedScheme(group: groups[group].name,
+                                             reason: "module '\(module)' is an Embedding: only its weights can be quantized here (no input or output activations)")
+                }
                 if parameter == "weight" {
                     try requireNonEmpty(tensor.info)
                     action = .quantize(group: group)
