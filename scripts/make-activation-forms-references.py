@@ -14,75 +14,44 @@ and are kept as stmanifest.py manifests (sha256 of every tensor), with config.js
 
 Needs the llm-compressor environment (torch, transformers 5, llmcompressor 0.14.0.1).
 """
-import json, os, shutil, subprocess, sys, tempfile
+import json, os, sys, tempfile
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-stmanifest = "/work/shared/tools/stmanifest.py"
+
+
+def modifier(body):
+    """A one-stage recipe with one QuantizationModifier whose fields are `body` (YAML lines)."""
+    return "quant_stage:\n  quant_modifiers:\n    QuantizationModifier:\n" + "".join("      " + line + "\n" for line in body)
+
+
+KV_TENSOR = "{num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false}"
+KV_HEAD = "{num_bits: 8, type: float, symmetric: true, strategy: attn_head, dynamic: false}"
 
 CALIBRATED = {
-    "int8_asymmetric_static_inputs": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: [Linear]
-          weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}
-          input_activations: {num_bits: 8, type: int, symmetric: false, strategy: tensor, dynamic: false}
-""",
-    "kv_cache_only": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      kv_cache_scheme: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false}
-""",
-    "kv_cache_only_attn_head": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      kv_cache_scheme: {num_bits: 8, type: float, symmetric: true, strategy: attn_head, dynamic: false}
-""",
-    "fp8_attn_head_kv_cache": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-      scheme: FP8_DYNAMIC
-      kv_cache_scheme: {num_bits: 8, type: float, symmetric: true, strategy: attn_head, dynamic: false}
-""",
-    "fp8_lm_head_static_inputs": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      targets: [Linear]
-      scheme: FP8
-""",
+    "int8_asymmetric_static_inputs": modifier([
+        "ignore: [lm_head]",
+        "config_groups:",
+        "  group_0:",
+        "    targets: [Linear]",
+        "    weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}",
+        "    input_activations: {num_bits: 8, type: int, symmetric: false, strategy: tensor, dynamic: false}",
+    ]),
+    "kv_cache_only": modifier(["kv_cache_scheme: " + KV_TENSOR]),
+    "kv_cache_only_attn_head": modifier(["kv_cache_scheme: " + KV_HEAD]),
+    "fp8_attn_head_kv_cache": modifier(["ignore: [lm_head]", "scheme: FP8_DYNAMIC", "kv_cache_scheme: " + KV_HEAD]),
+    "fp8_lm_head_static_inputs": modifier(["targets: [Linear]", "scheme: FP8"]),
 }
 
 DATA_FREE = {
-    "EMBEDDING_W8_CHANNEL": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      config_groups:
-        group_0:
-          targets: [Embedding]
-          weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}
-""",
-    "EMBEDDING_W4_G32_LINEAR_W4A16": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: [Linear]
-          weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 128}
-        group_1:
-          targets: [Embedding]
-          weights: {num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 32}
-""",
+    "EMBEDDING_W8_CHANNEL": modifier([
+        "config_groups: {group_0: {targets: [Embedding], weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}}}",
+    ]),
+    "EMBEDDING_W4_G32_LINEAR_W4A16": modifier([
+        "ignore: [lm_head]",
+        "config_groups:",
+        "  group_0: {targets: [Linear], weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 128}}",
+        "  group_1: {targets: [Embedding], weights: {num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 32}}",
+    ]),
 }
 
 
@@ -118,25 +87,17 @@ def calibrated():
 def data_free():
     from transformers import AutoModelForCausalLM
     from llmcompressor import oneshot
+    from tiny_fixture import save_reference
     model_dir = os.path.join(root, "Tests/Fixtures/tiny-llama")
     with tempfile.TemporaryDirectory() as tmp:
         for name, recipe in DATA_FREE.items():
             compressed = os.path.join(tmp, name)
             recipe_file = os.path.join(tmp, name + ".yaml")
-            open(recipe_file, "w").write(recipe.lstrip())
+            open(recipe_file, "w").write(recipe)
             model = AutoModelForCausalLM.from_pretrained(model_dir, dtype="auto")
             oneshot(model=model, recipe=recipe_file)
             model.save_pretrained(compressed, save_compressed=True)
-            target = os.path.join(root, "Tests/Fixtures/references", "tiny-llama--" + name)
-            os.makedirs(target, exist_ok=True)
-            for f in ("config.json", "recipe.yaml"):
-                shutil.copy(os.path.join(compressed, f), target)
-            manifest = subprocess.run([sys.executable, stmanifest, "describe", compressed], check=True,
-                                      capture_output=True, text=True).stdout
-            with open(os.path.join(target, "manifest.json"), "w") as f:
-                json.dump(json.loads(manifest), f, indent=1, sort_keys=True)
-                f.write("\n")
-            print("wrote", target)
+            save_reference(compressed, os.path.join(root, "Tests/Fixtures/references", "tiny-llama--" + name))
 
 
 if __name__ == "__main__":

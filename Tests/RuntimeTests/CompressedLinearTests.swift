@@ -70,16 +70,9 @@ import TestSupport
     /// a quantized `lm_head` stays compressed; the model stays close to the bf16 one.
     @Test func quantizedEmbeddingAndHeadRun() throws {
         let folder = TemporaryFolder("compressed-linear")
-        let recipe = try Recipe.parse(yaml: """
-            QuantizationModifier:
-              config_groups:
-                group_0:
-                  targets: [Embedding]
-                  weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}
-                group_1:
-                  targets: [Linear]
-                  weights: {num_bits: 8, type: float, symmetric: true, strategy: channel}
-            """, file: "embedding.yaml")
+        let embedding = "{targets: [Embedding], weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}}"
+        let linear = "{targets: [Linear], weights: {num_bits: 8, type: float, symmetric: true, strategy: channel}}"
+        let recipe = try Recipe.parse(yaml: "QuantizationModifier: {config_groups: {group_0: \(embedding), group_1: \(linear)}}", file: "embedding.yaml")
         let output = folder.file("out")
         try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output)
         let model = try DecoderModel(directory: output)

@@ -79,10 +79,13 @@ import TestSupport
         }
     }
 
-    /// llama_calib compressed with `yaml` (a QuantizationModifier) on the samples.
-    static func compressed(_ yaml: String) throws -> TemporaryFolder {
+    /// llama_calib compressed on the samples with recipe `name` of the activation forms' references
+    /// (`scripts/make-activation-forms-references.py`).
+    static func compressed(_ name: String) throws -> TemporaryFolder {
+        let json = try JSONSerialization.jsonObject(with: Fixtures.data("activation-forms-reference.json")) as! [String: Any]
+        let yaml = ((json["recipes"] as! [String: Any])[name] as! [String: Any])["recipe"] as! String
         let folder = TemporaryFolder("kv")
-        try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: Recipe.parse(yaml: yaml, file: "kv.yaml"),
+        try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: Recipe.parse(yaml: yaml, file: name),
                            output: folder.file("out"), options: OneshotOptions(calibration: CalibrationInput(samples: samples)))
         return folder
     }
@@ -90,10 +93,7 @@ import TestSupport
     /// A KV-cache-only recipe with one scale per KV head (`strategy: attn_head`) runs with each
     /// head's stored scale.
     @Test func aPerHeadCacheOnlyCheckpointRunsWithEachHeadsScale() throws {
-        let folder = try Self.compressed("""
-            QuantizationModifier:
-              kv_cache_scheme: {num_bits: 8, type: float, symmetric: true, strategy: attn_head, dynamic: false}
-            """)
+        let folder = try Self.compressed("kv_cache_only_attn_head")
         let model = try DecoderModel(directory: folder.file("out"))
         let stored = try TensorReader(directory: folder.file("out"))
         for (l, layer) in model.layers.enumerated() {
@@ -110,15 +110,7 @@ import TestSupport
 
     /// Static asymmetric int8 inputs run with their stored `input_zero_point`.
     @Test func asymmetricStaticInputsRunWithTheirZeroPoints() throws {
-        let folder = try Self.compressed("""
-            QuantizationModifier:
-              ignore: [lm_head]
-              config_groups:
-                group_0:
-                  targets: [Linear]
-                  weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}
-                  input_activations: {num_bits: 8, type: int, symmetric: false, strategy: tensor, dynamic: false}
-            """)
+        let folder = try Self.compressed("int8_asymmetric_static_inputs")
         let model = try DecoderModel(directory: folder.file("out"))
         let checkpoint = try Checkpoint(directory: folder.file("out"))
         let output = try #require(model.layers[0].output as? CompressedLinear<Int8Weights>)
