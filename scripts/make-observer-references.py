@@ -12,10 +12,11 @@ references are the CPU search, whose patience is shared by the whole tensor. Per
 out: torch sums a whole bf16 tensor's error in per-thread pieces rounded to bf16, so llm-compressor's choice
 depends on its thread count.
 """
-import json, os, shutil, subprocess, sys, tempfile
+import os, sys, tempfile
 
 from transformers import AutoModelForCausalLM
 from llmcompressor import oneshot
+from tiny_fixture import save_reference
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = [a for a in sys.argv[1:]]
@@ -26,7 +27,6 @@ if "--keep" in args:
     del args[i:i + 2]
 out_dir = args[0] if args else os.path.join(root, "Tests/Fixtures/references")
 model_dir = os.path.join(root, "Tests/Fixtures/tiny-llama")
-stmanifest = "/work/shared/tools/stmanifest.py"
 
 
 def preset(scheme, observer_line):
@@ -64,13 +64,4 @@ with tempfile.TemporaryDirectory() as tmp:
         m = AutoModelForCausalLM.from_pretrained(model_dir, dtype="auto")
         oneshot(model=m, recipe=recipe_file)
         m.save_pretrained(compressed, save_compressed=True)
-        target = os.path.join(out_dir, "tiny-llama--" + name)
-        os.makedirs(target, exist_ok=True)
-        for f in ("config.json", "recipe.yaml"):
-            shutil.copy(os.path.join(compressed, f), target)
-        manifest = subprocess.run([sys.executable, stmanifest, "describe", compressed], check=True,
-                                  capture_output=True, text=True).stdout
-        with open(os.path.join(target, "manifest.json"), "w") as f:
-            json.dump(json.loads(manifest), f, indent=1, sort_keys=True)
-            f.write("\n")
-        print("wrote", target)
+        save_reference(compressed, os.path.join(out_dir, "tiny-llama--" + name))

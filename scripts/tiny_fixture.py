@@ -86,24 +86,30 @@ def write_oneshot_references(name, source, schemes):
     """Writes Tests/Fixtures/references/NAME--SCHEME/ for each scheme: llm-compressor's data-free
     `oneshot` (QuantizationModifier on Linear, lm_head ignored) of the model in `source`, as
     config.json, recipe.yaml and a manifest of the tensors (../shared/tools/stmanifest.py describe)."""
-    import subprocess
     from llmcompressor import oneshot
     from llmcompressor.modifiers.quantization import QuantizationModifier
 
-    stmanifest = os.path.join(root, "../shared/tools/stmanifest.py")
-    if not os.path.exists(stmanifest):
-        stmanifest = "/work/shared/tools/stmanifest.py"
     with tempfile.TemporaryDirectory() as tmp:
         for scheme in schemes:
             compressed = os.path.join(tmp, scheme)
             model = transformers.AutoModelForCausalLM.from_pretrained(source, dtype="auto")
             oneshot(model=model, recipe=QuantizationModifier(targets="Linear", scheme=scheme, ignore=["lm_head"]))
             model.save_pretrained(compressed, save_compressed=True)
-            target = os.path.join(root, "Tests/Fixtures/references", f"{name}--{scheme}")
-            os.makedirs(target, exist_ok=True)
-            for f in ("config.json", "recipe.yaml"):
-                shutil.copy(os.path.join(compressed, f), target)
-            manifest = subprocess.run([sys.executable, stmanifest, "describe", compressed], check=True, capture_output=True, text=True).stdout
-            with open(os.path.join(target, "manifest.json"), "w") as f:
-                f.write(manifest)
-            print("wrote", target, file=sys.stderr)
+            save_reference(compressed, os.path.join(root, "Tests/Fixtures/references", f"{name}--{scheme}"))
+
+
+def save_reference(compressed, target):
+    """Keeps llm-compressor's checkpoint `compressed` as a reference folder `target`: its config.json
+    and recipe.yaml, and a manifest of its tensors (../shared/tools/stmanifest.py describe)."""
+    import subprocess
+    stmanifest = os.path.join(root, "../shared/tools/stmanifest.py")
+    if not os.path.exists(stmanifest):
+        stmanifest = "/work/shared/tools/stmanifest.py"
+    os.makedirs(target, exist_ok=True)
+    for f in ("config.json", "recipe.yaml"):
+        shutil.copy(os.path.join(compressed, f), target)
+    manifest = subprocess.run([sys.executable, stmanifest, "describe", compressed], check=True, capture_output=True, text=True).stdout
+    with open(os.path.join(target, "manifest.json"), "w") as f:
+        json.dump(json.loads(manifest), f, indent=1, sort_keys=True)
+        f.write("\n")
+    print("wrote", target, file=sys.stderr)

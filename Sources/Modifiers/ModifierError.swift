@@ -54,7 +54,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
             return "\(p): config group '\(g)': its targets [\(t.joined(separator: ", "))] match no Linear layer of the model outside `ignore` (targets are class names such as Linear, module names or re: patterns, matched case-sensitively)"
         case let .unsupportedScheme(g, r): return "\(g): \(r)"
         case let .unsupportedObserver(p, g, o, r): return "\(p): config group '\(g)': weight observer '\(o)' is not supported: \(r)"
-        case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), not a Linear layer; only Linear layers can be quantized"
+        case let .notLinear(m, k, t): return "target '\(t)' matches module '\(m)', which is \(k), neither a Linear nor an Embedding layer; only Linear and Embedding layers can be quantized"
         case let .unquantizableWeight(t, r): return "tensor '\(t)': \(r)"
         case let .nonFinite(t, r): return "tensor '\(t)': row \(r) holds NaN or Inf; refusing to quantize it (--allow-nonfinite quantizes it as llm-compressor does)"
         case let .missingConfig(d): return "\(d): no config.json; a model folder needs one"

@@ -66,6 +66,24 @@ import TestSupport
         #expect(error / size < scheme.logitBound, "\(scheme.name): RMS logit error \(error), RMS logit \(size)")
     }
 
+    /// An embedding table a config group quantizes (`targets: [Embedding]`) is read dequantized, and
+    /// a quantized `lm_head` stays compressed; the model stays close to the bf16 one.
+    @Test func quantizedEmbeddingAndHeadRun() throws {
+        let folder = TemporaryFolder("compressed-linear")
+        let embedding = "{targets: [Embedding], weights: {num_bits: 8, type: int, symmetric: true, strategy: channel}}"
+        let linear = "{targets: [Linear], weights: {num_bits: 8, type: float, symmetric: true, strategy: channel}}"
+        let recipe = try Recipe.parse(yaml: "QuantizationModifier: {config_groups: {group_0: \(embedding), group_1: \(linear)}}", file: "embedding.yaml")
+        let output = folder.file("out")
+        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output)
+        let model = try DecoderModel(directory: output)
+        #expect(!(model.head is DenseLinear))
+        #expect(model.embedding != Self.dense.embedding)
+        let logits = try model.forward(Self.prompt, cache: model.makeCache())
+        let reference = try Self.dense.forward(Self.prompt, cache: Self.dense.makeCache())
+        let error = Self.rms(zip(logits.values, reference.values).map { $0 - $1 }), size = Self.rms(reference.values)
+        #expect(error / size < 0.1, "RMS logit error \(error), RMS logit \(size)")
+    }
+
     @Test(arguments: schemes) func layerEqualsDenseGemmOnDequantizedWeights(_ scheme: Scheme) throws {
         let folder = TemporaryFolder("compressed-linear")
         let directory = try Self.compress(scheme.name, into: folder)
@@ -152,8 +170,18 @@ import TestSupport
         #expect(try config.group(for: "model.layers.0.mlp.up_proj") == nil)
         let group = try #require(try config.group(for: "model.layers.0.mlp.down_proj"))
         #expect(throws: RuntimeError.unsupportedQuantization(module: "model.layers.0.mlp.down_proj", reason: "4-bit int input activations (symmetric: true)")) {
-            _ = try config.activations(of: group, module: "model.layers.0.mlp.down_proj") { () throws(RuntimeError) -> Float? in nil }
+            _ = try config.activations(of: group, module: "model.layers.0.mlp.down_proj") { () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in nil }
         }
+    }
+
+    /// Static asymmetric int8 inputs (`input_scale`, `input_zero_point`) round `x / s` to the grid
+    /// shifted by the zero point, clamped to -128...127, and read back as `(code - zp) · s`.
+    @Test func asymmetricStaticInputsShiftTheGridByTheZeroPoint() {
+        let quantization = ActivationQuantization(grid: .int8, scale: .fixed(0.5), zeroPoint: 5)
+        var x: [Float] = [1.2, -67, 63, 0]
+        x.withUnsafeMutableBufferPointer { quantization.apply($0.baseAddress!, rows: 1, columns: 4) }
+        // codes: 2+5 = 7, -134+5 -> -128, 126+5 -> 127, 0+5 = 5.
+        #expect(x == [1, -66.5, 61, 0])
     }
 
     static func rms(_ values: [Float]) -> Float { (values.map { $0 * $0 }.reduce(0, +) / Float(values.count)).squareRoot() }

@@ -1,3 +1,5 @@
+import Checkpoint
+import CompressedTensors
 import Foundation
 import Modifiers
 import Recipes
@@ -75,5 +77,45 @@ import TestSupport
             guard case let RuntimeError.unsupportedQuantization(module, reason) = error else { return false }
             return module == "model.layers.0.self_attn" && reason.contains("8-bit int KV cache")
         }
+    }
+
+    /// llama_calib compressed on the samples with recipe `name` of the activation forms' references
+    /// (`scripts/make-activation-forms-references.py`).
+    static func compressed(_ name: String) throws -> TemporaryFolder {
+        let json = try JSONSerialization.jsonObject(with: Fixtures.data("activation-forms-reference.json")) as! [String: Any]
+        let yaml = ((json["recipes"] as! [String: Any])[name] as! [String: Any])["recipe"] as! String
+        let folder = TemporaryFolder("kv")
+        try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: Recipe.parse(yaml: yaml, file: name),
+                           output: folder.file("out"), options: OneshotOptions(calibration: CalibrationInput(samples: samples)))
+        return folder
+    }
+
+    /// A KV-cache-only recipe with one scale per KV head (`strategy: attn_head`) runs with each
+    /// head's stored scale.
+    @Test func aPerHeadCacheOnlyCheckpointRunsWithEachHeadsScale() throws {
+        let folder = try Self.compressed("kv_cache_only_attn_head")
+        let model = try DecoderModel(directory: folder.file("out"))
+        let stored = try TensorReader(directory: folder.file("out"))
+        for (l, layer) in model.layers.enumerated() {
+            let cache = try #require(layer.keyValueCache, "layer \(l)")
+            let expected = try stored.floats("model.layers.\(l).self_attn.v_scale")
+            #expect(expected.count == 2 && expected[0] != expected[1])
+            let scales = cache.values.map { quantization -> Float? in
+                guard case let .fixed(scale) = quantization.scale else { return nil }
+                return scale
+            }
+            #expect(scales == expected)
+        }
+    }
+
+    /// Static asymmetric int8 inputs run with their stored `input_zero_point`.
+    @Test func asymmetricStaticInputsRunWithTheirZeroPoints() throws {
+        let folder = try Self.compressed("int8_asymmetric_static_inputs")
+        let model = try DecoderModel(directory: folder.file("out"))
+        let checkpoint = try Checkpoint(directory: folder.file("out"))
+        let output = try #require(model.layers[0].output as? CompressedLinear<Int8Weights>)
+        let stored = try #require(checkpoint.tensors.first { $0.name == "model.layers.0.self_attn.o_proj.input_zero_point" })
+        #expect(output.activations?.zeroPoint == Float(Int8(bitPattern: checkpoint.data(stored)[0])))
+        #expect(model.layers.contains { ($0.output as? CompressedLinear<Int8Weights>)?.activations?.zeroPoint != 0 })
     }
 }

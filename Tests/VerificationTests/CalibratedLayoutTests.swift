@@ -171,4 +171,23 @@ import Verification
             #expect(!differing.isEmpty && differing.allSatisfy { $0.hasSuffix("layernorm.weight") }, "\(differing)")
         }
     }
+
+    /// A KV-cache-only checkpoint with per-head scales (no config group, format `dense`), as
+    /// oneshot writes it from the activation forms' reference recipe, verifies; a head's scale
+    /// missing from its tensor is reported.
+    @Test func aPerHeadKeyValueCacheOnlyCheckpointVerifies() throws {
+        let json = try JSONSerialization.jsonObject(with: Fixtures.data("activation-forms-reference.json")) as! [String: Any]
+        let yaml = ((json["recipes"] as! [String: Any])["kv_cache_only_attn_head"] as! [String: Any])["recipe"] as! String
+        let folder = TemporaryFolder("verify-calibrated")
+        let samples = (0..<4).map { s in (0..<32).map { (s * 131 + $0 * 17) % 800 } }
+        try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: Recipe.parse(yaml: yaml, file: "kv.yaml"), output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: samples)))
+        var checkpoint = try EditableCheckpoint(folder.file("out"))
+        #expect(try CorruptedCheckpointTests.problems(checkpoint, in: folder) == [])
+        let scale = checkpoint.index("model.layers.1.self_attn.v_scale")
+        checkpoint.tensors[scale].shape = [1]
+        checkpoint.tensors[scale].bytes = Array(checkpoint.tensors[scale].bytes.prefix(2))
+        let problems = try CorruptedCheckpointTests.problems(checkpoint, in: folder)
+        #expect(problems.count == 1 && problems[0].hasPrefix("model.layers.1.self_attn.v_scale"), "\(problems)")
+    }
 }

@@ -7,15 +7,16 @@ import Recipes
 enum ActivationScales {
     /// What one module's inputs contribute.
     enum InputScale: Equatable, Sendable {
-        /// A static per-tensor scale: `input_scale`, in the weight's dtype (FP8 or integer, symmetric).
+        /// A static per-tensor scale: `input_scale`, in the weight's dtype (FP8 or integer,
+        /// symmetric), with an `input_zero_point` (`zp_dtype`) for asymmetric integers.
         case perTensor
         /// NVFP4's static global scale of dynamically quantized groups: `input_global_scale`, f32.
         case global
     }
 
     /// The input scale `scheme` needs from calibration, or nil for dynamic or absent activations.
-    /// - Throws: `unsupportedScheme` for static activations this port cannot calibrate (asymmetric,
-    ///   per channel or group, output activations).
+    /// - Throws: `unsupportedScheme` for static activations this port cannot calibrate (asymmetric
+    ///   floats, per channel or group, output activations).
     static func inputScale(of scheme: QuantizationScheme, group: String) throws(ModifierError) -> InputScale? {
         if let output = scheme.outputActivations, output.dynamic == .off {
             throw .unsupportedScheme(group: group, reason: "static output activations are not supported")
@@ -24,12 +25,12 @@ enum ActivationScales {
         switch (input.dynamic, input.strategy) {
         case (.on, _): return nil
         case (.local, .tensorGroup): return .global
-        case (.off, .tensor) where input.symmetric && (input.type == .int || input.numBits == 8):
+        case (.off, .tensor) where input.type == .int || (input.symmetric && input.numBits == 8):
             return .perTensor
         default:
             throw .unsupportedScheme(
                 group: group,
-                reason: "static \(input.symmetric ? "symmetric" : "asymmetric") \(input.numBits)-bit \(input.type) input activations with strategy \(input.strategy) are not supported; use per-tensor symmetric")
+                reason: "static \(input.symmetric ? "symmetric" : "asymmetric") \(input.numBits)-bit \(input.type) input activations with strategy \(input.strategy) are not supported; use per-tensor (symmetric, or asymmetric integers)")
         }
     }
 
@@ -41,11 +42,24 @@ enum ActivationScales {
             .compactMap(\.output)
     }
 
-    /// `k_scale` and `v_scale` of the attention module `attention` (`model.layers.N.self_attn`),
-    /// per tensor (the calibration observers' strategy), in the dtype of its key projection's weight.
-    static func keyValueOutputs(attention: String, dtype: DType) -> [OutputTensor] {
-        let names = KeyValueCacheLayout.scaleNames(module: attention)
-        return [OutputTensor(name: names.key, dtype: dtype, shape: [1]), OutputTensor(name: names.value, dtype: dtype, shape: [1])]
+    /// The KV cache schemes calibration can write: static and symmetric, 8-bit float or integer,
+    /// one scale per tensor or per KV head (`attn_head`).
+    /// - Throws: `unsupportedScheme` naming `kv_cache_scheme` for any other.
+    static func requireKeyValueScheme(_ args: QuantizationArgs) throws(ModifierError) {
+        guard args.dynamic == .off, args.symmetric, args.numBits == 8 || args.type == .int,
+              args.strategy == .tensor || args.strategy == .attnHead else {
+            throw .unsupportedScheme(
+                group: "kv_cache_scheme",
+                reason: "a \(args.dynamic == .off ? "static" : "dynamic") \(args.symmetric ? "symmetric" : "asymmetric") \(args.numBits)-bit \(args.type.rawValue) KV cache with strategy \(args.strategy.rawValue) is not supported; use a static symmetric one with strategy tensor or attn_head")
+        }
+    }
+
+    /// `k_scale` and `v_scale` of the attention module `attention` (`model.layers.N.self_attn`)
+    /// under `scheme`, `[1]` per tensor or `[kv heads, 1, 1]` per head (``KeyValueCacheLayout``),
+    /// in the dtype of its key projection's weight.
+    static func keyValueOutputs(attention: String, dtype: DType, scheme: QuantizationArgs, config: ModelConfig?) -> [OutputTensor] {
+        KeyValueCacheLayout.tensors(module: attention, scheme: scheme, config: config, floatDType: dtype)
+            .filter { !$0.optional }.compactMap(\.output)
     }
 
     /// Bytes of one scalar `value` stored as `dtype` (BF16, F16 or F32), little-endian.

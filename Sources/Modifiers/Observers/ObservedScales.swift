@@ -4,23 +4,45 @@ import Runtime
 
 /// The static scales of one block's calibration pass: an observer on the input of each quantized
 /// Linear layer whose scheme has static input activations, and on the keys and values when the
-/// modifier has a KV cache scheme. Each sample is one observation.
+/// modifier has a KV cache scheme (one scale per tensor, or per KV head under `attn_head`, each
+/// head's observer over its columns). Each sample is one observation.
 final class ObservedScales {
     private final class Observed {
-        var observer: RangeObserver
+        /// One observer per tensor, or per KV head (`attn_head`), each over its heads' columns.
+        var observers: [RangeObserver]
         /// Per channel group, for a tensor-group activation's global scale.
         var grouped: GroupedRangeObserver?
         let args: QuantizationArgs
-        init(_ observer: RangeObserver, _ args: QuantizationArgs) {
-            self.observer = observer
+        /// The dtype the scale is written in, in which an asymmetric zero point is computed.
+        let scaleDType: DType
+        init(_ observer: RangeObserver, count: Int, _ args: QuantizationArgs, scaleDType: DType) {
+            observers = Array(repeating: observer, count: count)
             self.args = args
+            self.scaleDType = scaleDType
             if args.strategy == .tensorGroup, let size = args.groupSize {
                 grouped = GroupedRangeObserver(template: observer, groupSize: size)
             }
         }
 
-        var hasObservations: Bool { grouped?.hasObservations ?? observer.hasObservations }
-        var largestMagnitude: Float { grouped?.largestMagnitude ?? observer.largestMagnitude }
+        /// Takes one sample's `rows × width` values: into the channel groups, the one observer,
+        /// or split over the per-head observers by columns.
+        func observe(_ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
+            if var grouped {
+                self.grouped = nil  // observe in place, without a copy of the groups
+                grouped.observe(values, rows: rows, width: width, stride: stride)
+                self.grouped = grouped
+                return
+            }
+            let part = width / observers.count
+            for h in observers.indices {
+                let (lo, hi) = TensorRange.of(values + h * part, rows: rows, width: part, stride: stride)
+                observers[h].observe(min: lo, max: hi)
+            }
+        }
+
+        var hasObservations: Bool { grouped?.hasObservations ?? observers.allSatisfy(\.hasObservations) }
+        /// The largest magnitude seen (by the first observer when there are several).
+        var largestMagnitude: Float { grouped?.largestMagnitude ?? observers[0].largestMagnitude }
     }
 
     /// Observers by the module (`….q_proj`) or KV cache output (`….k_scale`) they serve.
@@ -45,11 +67,13 @@ final class ObservedScales {
                           let args = plan.quantization.groups[group].scheme.inputActivations,
                           let linearSite = plan.quantization.architecture.site(ofLinear: module, everyExpert: tap.calibratesEveryExpert)
                     else { continue }
-                    observer = Observed(try RangeObserver(args: args, what: plan.quantization.groups[group].name), args)
+                    observer = Observed(try RangeObserver(args: args, what: plan.quantization.groups[group].name), count: 1, args,
+                                        scaleDType: output.dtype)
                     site = linearSite
                 case "k_scale", "v_scale":
                     guard let args = plan.modifiers[modifier].kvCacheScheme else { continue }
-                    observer = Observed(try RangeObserver(args: args, what: "kv_cache_scheme"), args)
+                    observer = Observed(try RangeObserver(args: args, what: "kv_cache_scheme"), count: output.shape.reduce(1, *), args,
+                                        scaleDType: output.dtype)
                     site = parameter == "k_scale" ? .keys : .values
                 default:
                     continue
@@ -63,24 +87,30 @@ final class ObservedScales {
                 guard rows > 0 else { return }  // an expert no token was routed to: no observation
                 let (lo, hi) = TensorRange.of(values, rows: rows, width: width, stride: stride)
                 for entry in list {
-                    if var grouped = entry.grouped {
-                        entry.grouped = nil  // observe in place, without a copy of the groups
-                        grouped.observe(values, rows: rows, width: width, stride: stride)
-                        entry.grouped = grouped
+                    if entry.observers.count == 1 && entry.grouped == nil {
+                        entry.observers[0].observe(min: lo, max: hi)
                     } else {
-                        entry.observer.observe(min: lo, max: hi)
+                        entry.observe(values, rows: rows, width: width, stride: stride)
                     }
                 }
             }
         }
     }
 
-    /// Whether an observer serves output tensor `name`.
-    func observes(_ name: String) -> Bool { observed[name] != nil }
+    /// The observed entry output tensor `name` comes from: an asymmetric input's
+    /// `input_zero_point` comes from the observer of its `input_scale`.
+    private func entry(for name: String) -> Observed? {
+        let (module, parameter) = QuantizationPlan.split(name)
+        return observed[parameter == "input_zero_point" ? module + ".input_scale" : name]
+    }
 
-    /// The bytes of calibrated scale tensor `output`.
+    /// Whether an observer serves output tensor `name`.
+    func observes(_ name: String) -> Bool { entry(for: name) != nil }
+
+    /// The bytes of calibrated scale or zero-point tensor `output`; an asymmetric input's zero
+    /// point is computed in its scale's dtype.
     func bytes(of output: OutputTensor, plan: OneshotPlan) throws(ModifierError) -> [UInt8] {
-        guard let entry = observed[output.name] else {
+        guard let entry = entry(for: output.name) else {
             throw .unsupportedScheme(group: output.name, reason: "no calibration statistics were gathered for this tensor")
         }
         guard entry.hasObservations else {
@@ -88,10 +118,17 @@ final class ObservedScales {
                 group: output.name,
                 reason: "no calibration token reached this module (an expert the router never chose); calibrate every expert on every token (moe_calibrate_all_experts, the default) or use more samples")
         }
-        let absmax = entry.largestMagnitude
         if output.name.hasSuffix(".input_global_scale") {
-            return ActivationScales.bytes(StaticScales.global(absmax: absmax), as: output.dtype)
+            return ActivationScales.bytes(StaticScales.global(absmax: entry.largestMagnitude), as: output.dtype)
         }
-        return ActivationScales.bytes(StaticScales.symmetric(absmax: absmax, args: entry.args, dtype: output.dtype), as: output.dtype)
+        if !entry.args.symmetric {
+            let observer = entry.observers[0]
+            let (scale, code) = StaticScales.asymmetric(minimum: observer.minimum ?? 0, maximum: observer.maximum ?? 0,
+                                                        args: entry.args, dtype: entry.scaleDType)
+            return output.name.hasSuffix(".input_zero_point") ? [UInt8(bitPattern: code)] : ActivationScales.bytes(scale, as: output.dtype)
+        }
+        return entry.observers.flatMap {
+            ActivationScales.bytes(StaticScales.symmetric(absmax: $0.largestMagnitude, args: entry.args, dtype: output.dtype), as: output.dtype)
+        }
     }
 }

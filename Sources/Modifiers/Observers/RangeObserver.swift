@@ -85,6 +85,22 @@ enum StaticScales {
         return scale == 0 ? epsilon(dtype) : scale
     }
 
+    /// The asymmetric per-tensor scale and zero point of integer `args` for the range
+    /// `minimum...maximum` (rounded to `dtype`, as the activations' dtype would hold it), computed
+    /// in `dtype` as compressed-tensors' `calculate_qparams` does (``IntegerGrid``).
+    static func asymmetric(minimum: Float, maximum: Float, args: QuantizationArgs, dtype: DType) -> (scale: Float, zeroPoint: Int8) {
+        let grid = IntegerGrid(bits: args.numBits, symmetric: false)
+        func parameters<S: WeightStorage>(_ storage: S.Type) -> (scale: Float, zeroPoint: Int8) {
+            let (scale, zeroPoint) = grid.parameters(S.self, minimum: S.rounded(minimum), maximum: S.rounded(maximum))
+            return (S.float(scale), zeroPoint)
+        }
+        switch dtype {
+        case .bf16: return parameters(BF16Storage.self)
+        case .f16: return parameters(F16Storage.self)
+        default: return parameters(F32Storage.self)
+        }
+    }
+
     /// NVFP4's global scale for a range of largest magnitude `absmax` (f32): 448·6 / absmax, or 1
     /// when that is not finite.
     static func global(absmax: Float) -> Float {

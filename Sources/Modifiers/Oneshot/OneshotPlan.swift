@@ -76,6 +76,8 @@ public struct OneshotPlan {
             layouts.append(made.layout)
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
+        let kvCacheScheme = modifiers.lazy.compactMap(\.kvCacheScheme).first
+        if let kvCacheScheme { try ActivationScales.requireKeyValueScheme(kvCacheScheme) }
         var entryOutputs: [[OutputTensor]] = []
         for (index, entry) in quantization.entries.enumerated() {
             let info = entry.tensor.info
@@ -96,9 +98,10 @@ public struct OneshotPlan {
                     outputs += ActivationScales.outputs(of: quantization.groups[group].scheme, module: entry.module, weight: info)
                 }
             }
-            if modifiers.contains(where: { $0.kvCacheScheme != nil }),
+            if let kvCacheScheme,
                let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout) {
-                outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype)
+                outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype, scheme: kvCacheScheme,
+                                                            config: checkpoint.config)
             }
             entryOutputs.append(outputs)
         }

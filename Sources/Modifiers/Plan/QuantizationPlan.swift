@@ -29,7 +29,8 @@ public struct QuantizationPlan: Sendable {
     /// The index (among the plan's modifiers) of the modifier each group comes from.
     public let groupModifiers: [Int]
     /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers (those of
-    /// multi-token-prediction layers among them) and MoE routers, in model order.
+    /// multi-token-prediction layers among them) and MoE routers, in model order, when any Linear
+    /// layer is quantized.
     public let ignore: [String]
     /// The model's family (config.json's `model_type`), or the generic rules.
     public let architecture: Architecture
@@ -43,8 +44,9 @@ public struct QuantizationPlan: Sendable {
     /// groups, targets and `ignore`, as llm-compressor attaches each modifier's schemes to the
     /// modules it matches.
     /// - Throws: `matchesNothing` for a config group that quantizes no module; `notLinear` for a
-    ///   target that matches a module other than a Linear layer; `unquantizableWeight` for an empty
-    ///   weight (no rows or no columns) a group quantizes; `unsupportedModifier` (at the later
+    ///   target that matches a module other than a Linear or Embedding layer; `unquantizableWeight`
+    ///   for an empty weight (no rows or no columns) a group quantizes; `unsupportedScheme` for
+    ///   activations on an Embedding or on attention modules; `unsupportedModifier` (at the later
     ///   modifier) for a module two modifiers match, whose scheme llm-compressor would take from
     ///   the last while both calibrate it.
     public init(checkpoint: Checkpoint, modifiers: [QuantizationModifierSpec]) throws(ModifierError) {
@@ -53,9 +55,14 @@ public struct QuantizationPlan: Sendable {
         var writtenModifiers: [Int] = []
         var assignments: [(assignment: ConfigGroupAssignment, offset: Int)] = []
         for (m, modifier) in modifiers.enumerated() {
-            assignments.append((ConfigGroupAssignment(groups: modifier.configGroups, ignore: modifier.ignore, source: modifier.position), written.count))
-            written += modifier.configGroups
-            writtenModifiers += Array(repeating: m, count: modifier.configGroups.count)
+            // A scheme with nothing to quantize (the group a modifier with only a `kv_cache_scheme`
+            // resolves to) quantizes no module: compressed-tensors lists no config group for it.
+            let groups = modifier.configGroups.filter {
+                $0.scheme.weights != nil || $0.scheme.inputActivations != nil || $0.scheme.outputActivations != nil
+            }
+            assignments.append((ConfigGroupAssignment(groups: groups, ignore: modifier.ignore, source: modifier.position), written.count))
+            written += groups
+            writtenModifiers += Array(repeating: m, count: groups.count)
         }
 
         var entries: [Entry] = []
@@ -71,6 +78,10 @@ public struct QuantizationPlan: Sendable {
                 // Multi-token-prediction layers are kept as they are, whatever the targets say.
                 if kind == .linear { unquantizedLinear.insert(module) }
             } else if let group = try Self.group(ofModule: module, kind: kind, assignments: assignments, modifiers: modifiers) {
+                if kind == .embedding && (written[group].scheme.inputActivations != nil || written[group].scheme.outputActivations != nil) {
+                    throw .unsupportedScheme(group: written[group].name,
+                                             reason: "module '\(module)' is an Embedding: only its weights can be quantized here (no input or output activations)")
+                }
                 if parameter == "weight" {
                     try requireNonEmpty(tensor.info)
                     action = .quantize(group: group)
@@ -94,6 +105,11 @@ public struct QuantizationPlan: Sendable {
             firstModule[group] = entry.module
         }
         for (index, group) in written.enumerated() where firstModule[index] == nil {
+            if group.scheme.weights == nil && group.scheme.inputActivations != nil {
+                throw .unsupportedScheme(
+                    group: group.name,
+                    reason: "input activations without weights on \(group.scheme.targets) (attention quantization: q_scale, k_scale, v_scale) are not supported; quantize the KV cache with kv_cache_scheme")
+            }
             throw .matchesNothing(position: modifiers[writtenModifiers[index]].position.description, group: group.name, targets: group.scheme.targets)
         }
         let order = written.indices.sorted { ModuleOrder.precedes(firstModule[$0] ?? "", firstModule[$1] ?? "", in: architecture) }
@@ -108,7 +124,10 @@ public struct QuantizationPlan: Sendable {
         let quantizedModules = Set(entries.filter { $0.action != .copy }.map(\.module))
         unquantizedLinear.subtract(quantizedModules)
         self.architecture = architecture
-        self.ignore = (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) }
+        // compressed-tensors lists the unquantized modules of the classes it quantized only: with
+        // no Linear layer quantized (an Embedding or KV cache alone), `ignore` is empty.
+        let quantizesLinear = entries.contains { $0.action != .copy && $0.kind == .linear }
+        self.ignore = quantizesLinear ? (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) } : []
     }
 
     /// The group (numbered over all modifiers' groups as written) of `module`: from the one

@@ -24,6 +24,8 @@ public enum LayerSite: Hashable, Sendable {
     case expertInner(Int)
     /// The gated activation entering the shared expert's down projection.
     case sharedExpertInner
+    /// The final norm's output entering the output head (`lm_head`), after the last block.
+    case headInput
 }
 
 /// Receives the activations of a block as ``LayerwiseModel/run(_:samples:batch:tap:)`` computes them:
@@ -72,9 +74,11 @@ extension LayerSite {
 extension Architecture {
     /// The site whose activations Linear module `module` (a checkpoint module name such as
     /// `model.layers.3.self_attn.q_proj` or `model.layers.3.mlp.experts.5.up_proj`) reads, or nil
-    /// for modules outside the blocks' projections (routers included). `everyExpert` tells how
-    /// experts are calibrated (``LayerTap/calibratesEveryExpert``).
+    /// for other modules outside the blocks' projections (routers included); the output head reads
+    /// ``LayerSite/headInput``. `everyExpert` tells how experts are calibrated
+    /// (``LayerTap/calibratesEveryExpert``).
     public func site(ofLinear module: String, everyExpert: Bool = true) -> LayerSite? {
+        if module == layout.head { return .headInput }
         if let input = layout.mixtureInput(ofLinear: module) { return LayerSite(input, everyExpert: everyExpert) }
         return layout.input(ofLinear: module).map(LayerSite.init)
     }

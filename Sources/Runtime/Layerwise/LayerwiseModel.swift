@@ -63,6 +63,19 @@ public final class LayerwiseModel: @unchecked Sendable {
         return result
     }
 
+    /// Shows `tap` what the output head reads for each sample whose last block's outputs are
+    /// `samples`: the final norm's output (``LayerSite/headInput``), one sample per observation.
+    public func observeHeadInput(_ samples: [[Float]], tap: any LayerTap) throws(RuntimeError) {
+        let width = spec.hiddenSize
+        let norm = try DecoderModel.norm(spec.architecture.layout.finalNorm + ".weight", width: width, spec: spec, weights: weights)
+        for sample in samples {
+            var normed = [Float](repeating: 0, count: sample.count)
+            let rows = sample.count / width
+            sample.withUnsafeBufferPointer { x in normed.withUnsafeMutableBufferPointer { norm.apply(x.baseAddress!, rows: rows, into: $0.baseAddress!) } }
+            normed.withUnsafeBufferPointer { tap.observe(.headInput, $0.baseAddress!, rows: rows, width: width, stride: width) }
+        }
+    }
+
     /// The values of tensor `name` widened to f32, with its shape.
     public func floats(_ name: String) throws(RuntimeError) -> (values: [Float], shape: [Int]) {
         guard let tensor = weights.tensors[name] else { throw .missingTensor(name) }

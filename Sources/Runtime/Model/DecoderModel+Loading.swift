@@ -52,20 +52,20 @@ extension DecoderModel {
     convenience init(spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) {
         let layout = spec.architecture.layout
         let hidden = spec.hiddenSize
-        let embedding = try weights.floats(layout.embedding + ".weight", shape: [spec.vocabularySize, hidden])
+        let embedding = try weights.table(layout.embedding, rows: spec.vocabularySize, columns: hidden)
         var layers: [DecoderLayer] = []
         for l in 0..<spec.layerCount {
             layers.append(try Self.layer(l, spec: spec, weights: weights))
         }
         let finalNorm = try Self.norm(layout.finalNorm + ".weight", width: hidden, spec: spec, weights: weights)
-        let head: DenseLinear
-        if spec.tiedEmbeddings || !weights.contains(layout.head + ".weight") {
+        let head: any Linear
+        if spec.tiedEmbeddings || !(weights.contains(layout.head + ".weight") || weights.contains(layout.head + ".weight_packed")) {
             // The embedding table: shared when widened, or a bf16 copy (half the bytes to read per token).
             head = weights.keepsBF16(layout.embedding + ".weight")
                 ? try weights.linear([layout.embedding], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
                 : DenseLinear(weight: embedding, bias: nil, outputFeatures: spec.vocabularySize, inputFeatures: hidden)
         } else {
-            head = try weights.linear([layout.head], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
+            head = try weights.projection([layout.head], outputs: [spec.vocabularySize], inputFeatures: hidden, requireBias: false)
         }
         self.init(spec: spec, embedding: embedding, layers: layers, finalNorm: finalNorm, head: head)
     }
@@ -173,7 +173,7 @@ extension DecoderModel {
             groupLimited: groupLimited, shared: shared, activation: spec.activation)
     }
 
-    private static func norm(_ name: String, width: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> RMSNorm {
+    static func norm(_ name: String, width: Int, spec: DecoderSpec, weights: WeightStore) throws(RuntimeError) -> RMSNorm {
         var weight = try weights.floats(name, shape: [width])
         if spec.normWeightOffset != 0 {
             for i in weight.indices { weight[i] += spec.normWeightOffset }

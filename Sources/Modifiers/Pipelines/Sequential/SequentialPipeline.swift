@@ -34,8 +34,13 @@ final class SequentialPipeline {
         self.threads = threads
         self.everyExpert = everyExpert
         do { model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads) } catch { throw .runtime(error) }
+        let head = plan.quantization.architecture.layout.head
+        let calibratesHead = plan.quantization.entries.indices.contains { i in
+            guard plan.quantization.entries[i].module == head, case let .quantize(group) = plan.quantization.entries[i].action else { return false }
+            return plan.inputScales[group] != nil
+        }
         layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount,
-                             layout: plan.quantization.architecture.layout)
+                             layout: plan.quantization.architecture.layout, calibratesHead: calibratesHead)
     }
 
     /// The output tensors in the order ``run(samples:step:progress:)`` writes them.
@@ -103,6 +108,30 @@ final class SequentialPipeline {
                 try emit(i, replacements: replacements, observed: observed, solved: solved[i], fused: &fused, step: step)
                 try progress(i)
             }
+        }
+        try emitHead(hidden: hidden, passes: passes, step: step, progress: progress)
+    }
+
+    /// Writes the output head's entries, whose static input scales observe the final norm's output
+    /// on the last block's outputs `hidden` of the pass of the modifier that quantizes them
+    /// (llm-compressor calibrates `lm_head` in the subgraph after the last block).
+    private func emitHead(hidden: [[[Float]]], passes: [CalibrationPass], step: TensorWriteStep,
+                          progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
+        guard !layout.head.isEmpty else { return }
+        var observed: [ObservedScales] = []
+        for (p, pass) in passes.enumerated() {
+            let tap = SiteTap(everyExpert: everyExpert)
+            for m in (pass.gptq.map { [$0.modifier] } ?? []) + pass.observing {
+                observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
+            }
+            guard !tap.isEmpty else { continue }
+            try cancellation?.check()
+            do { try model.observeHeadInput(hidden[p], tap: tap) } catch { throw .runtime(error) }
+        }
+        var fused = FusedGroupStatistics(plan: plan)
+        for i in layout.head {
+            try emit(i, replacements: [:], observed: observed, solved: nil, fused: &fused, step: step)
+            try progress(i)
         }
     }
 

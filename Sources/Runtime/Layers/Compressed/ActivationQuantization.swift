@@ -8,7 +8,8 @@ struct ActivationQuantization: Sendable {
     enum Grid: Sendable {
         /// FP8 E4M3, largest magnitude 448.
         case fp8
-        /// Symmetric int8: round half to even, clamp to -128...127; scales from absmax / 127.
+        /// Int8: round half to even, clamp to -128...127; scales from absmax / 127 (symmetric), or a
+        /// static scale with a zero point.
         case int8
 
         /// The magnitude a dynamic scale maps a row's absmax to.
@@ -29,6 +30,9 @@ struct ActivationQuantization: Sendable {
 
     let grid: Grid
     let scale: Scale
+    /// The integer zero point of asymmetric static int8 inputs (`input_zero_point`): codes are
+    /// `round(x / s) + zp`, read back as `(code - zp) · s`. 0 when symmetric.
+    var zeroPoint: Float = 0
 
     /// Whether this is W8A8's int8 with a dynamic scale per token, which ``W8A8Linear`` computes in integers.
     var isInt8PerToken: Bool {
@@ -73,7 +77,8 @@ struct ActivationQuantization: Sendable {
         case .fp8:
             for i in 0..<count { x[i] = Self.roundedToFP8(x[i] / scale) * scale }
         case .int8:
-            for i in 0..<count { x[i] = min(127, max(-128, (x[i] / scale).rounded(.toNearestOrEven))) * scale }
+            let zp = zeroPoint
+            for i in 0..<count { x[i] = (min(127, max(-128, (x[i] / scale).rounded(.toNearestOrEven) + zp)) - zp) * scale }
         }
     }
 

@@ -33,28 +33,29 @@ struct QuantizationConfig {
         assignment = ConfigGroupAssignment(config: self.config, file: file)
     }
 
-    /// The config group that quantizes `module`, a Linear layer named as the checkpoint names it;
-    /// nil when `ignore` matches it or no target does.
-    func group(for module: String) throws(RuntimeError) -> Group? {
+    /// The config group that quantizes `module`, a layer of class `className` (a Linear layer, or
+    /// an Embedding) named as the checkpoint names it; nil when `ignore` matches it or no target does.
+    func group(for module: String, className: String = "Linear") throws(RuntimeError) -> Group? {
         let match: ConfigGroupAssignment.Match?
-        do { match = try assignment.group(ofModule: module, className: "Linear") } catch { throw .compressedTensors(error) }
+        do { match = try assignment.group(ofModule: module, className: className) } catch { throw .compressedTensors(error) }
         guard let match else { return nil }
         let group = config.configGroups[match.group]
         return Group(name: group.name, scheme: group.scheme)
     }
 
     /// How the layers of `group` quantize their input: nil when they do not; `inputScale`
-    /// supplies the static scale a non-dynamic group needs.
-    func activations(of group: Group, module: String, inputScale: () throws(RuntimeError) -> Float?) throws(RuntimeError) -> ActivationQuantization? {
+    /// supplies the static scale a non-dynamic group needs, with its zero point (asymmetric int8).
+    func activations(of group: Group, module: String, inputScale: () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)?)
+        throws(RuntimeError) -> ActivationQuantization? {
         guard let args = group.scheme.inputActivations else { return nil }
         let grid: ActivationQuantization.Grid
         switch (args.type, args.numBits) {
-        case (.float, 8): grid = .fp8
-        case (.int, 8) where args.symmetric: grid = .int8
+        case (.float, 8) where args.symmetric: grid = .fp8
+        case (.int, 8) where args.symmetric || args.dynamic == .off: grid = .int8
         default:
             throw .unsupportedQuantization(module: module, reason: "\(args.numBits)-bit \(args.type.rawValue) input activations (symmetric: \(args.symmetric))")
         }
-        if let scale = try inputScale() { return ActivationQuantization(grid: grid, scale: .fixed(scale)) }
+        if let fixed = try inputScale() { return ActivationQuantization(grid: grid, scale: .fixed(fixed.scale), zeroPoint: fixed.zeroPoint) }
         guard args.dynamic == .on else { throw .missingTensor(module + ".input_scale") }
         switch args.strategy {
         case .token: return ActivationQuantization(grid: grid, scale: .token)

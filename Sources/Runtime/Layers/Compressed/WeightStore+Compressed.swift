@@ -22,6 +22,21 @@ extension WeightStore {
         return parts.count == 1 ? parts[0] : StackedLinear(parts)
     }
 
+    /// The `[rows, columns]` table of embedding module `name` in f32: its float `weight`, or its
+    /// compressed weight dequantized (a config group targeting `Embedding`).
+    func table(_ name: String, rows: Int, columns: Int) throws(RuntimeError) -> [Float] {
+        if isDense(name) { return try floats(name + ".weight", shape: [rows, columns]) }
+        let group = try quantization?.group(for: checkpointModule(name), className: "Embedding")
+        let weight: DequantizedWeight
+        do {
+            weight = try compressedWeights.weight(module: name, rows: rows, columns: columns, bits: group?.weightBits, block: group?.weightBlock)
+        } catch { throw .compressedTensors(error) }
+        return [Float](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+            weight.decode(rows: 0..<rows, into: buffer.baseAddress!)
+            initialized = rows * columns
+        }
+    }
+
     /// Whether module `name` is a plain f32/bf16/f16 weight (or missing, which the dense loader reports).
     private func isDense(_ name: String) -> Bool {
         if contains(name + ".weight_packed") { return false }
@@ -41,9 +56,9 @@ extension WeightStore {
         let bias = requireBias || contains(name + ".bias") ? try floats(name + ".bias", shape: [rows]) : nil
         var activations: ActivationQuantization? = nil
         if let quantization, let group {
-            activations = try quantization.activations(of: group, module: name) { () throws(RuntimeError) -> Float? in
-                guard let scale = tensors[name + ".input_scale"] else { return nil }
-                return try self.scales(scale).first
+            activations = try quantization.activations(of: group, module: name) { () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in
+                guard let scale = tensors[name + ".input_scale"], let value = try self.scales(scale).first else { return nil }
+                return (value, try self.inputZeroPoint(name, symmetric: group.scheme.inputActivations?.symmetric ?? true))
             }
         }
         let weights: any WeightDecoder
@@ -57,6 +72,17 @@ extension WeightStore {
             return layer
         }
         return compressedLinear(weights, activations: activations, bias: bias)
+    }
+
+    /// The static `input_zero_point` of module `name` (one I8 value): 0 when its inputs are symmetric.
+    /// - Throws: `missingTensor` when asymmetric inputs lack it, `tensorShape` for more than one value.
+    private func inputZeroPoint(_ name: String, symmetric: Bool) throws(RuntimeError) -> Float {
+        if symmetric { return 0 }
+        guard let tensor = tensors[name + ".input_zero_point"] else { throw .missingTensor(name + ".input_zero_point") }
+        guard tensor.info.dtype == .i8, tensor.info.elementCount == 1 else {
+            throw .tensorShape(tensor: tensor.name, expected: [1], actual: tensor.info.shape)
+        }
+        return Float(Int8(bitPattern: checkpoint.data(tensor)[0]))
     }
 
     /// A ``CompressedLinear`` over `weights`, whatever their decoder.
