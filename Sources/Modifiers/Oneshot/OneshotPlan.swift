@@ -65,9 +65,9 @@ public struct OneshotPlan {
         var inputScales: [ActivationScales.InputScale?] = []
         for group in quantization.groups {
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: modifier.position.description)
-            if program.gptq != nil, let weights = group.scheme.weights, weights.type == .int {
+            if program.gptq != nil, let weights = group.scheme.weights {
                 try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: modifier.position.description)
-                _ = try IntegerSchemes.gptqKernel(group: group.name, weights: weights)
+                try GPTQFormats.require(made.quantizer, group: group.name, position: modifier.position.description)
             }
             quantizers.append(made.quantizer)
             layouts.append(made.layout)

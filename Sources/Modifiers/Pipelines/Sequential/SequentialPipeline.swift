@@ -72,12 +72,17 @@ final class SequentialPipeline {
             let observed = try ObservedScales(plan: plan, members: members, tap: tap)
             let block = try loadBlock(b, replacements)
             var solved: [Int: GPTQResult] = [:]
+            // A fused group's members share the statistic of their weights as smoothing left them.
+            var fused = FusedGroupStatistics(plan: plan)
             if let gptq = program.gptq {
                 let hessians = GPTQHessians(plan: plan, members: members, tap: tap)
                 var copies = propagated!
                 try run(block, &copies, tap: tap)
                 solved = try hessians.solve(plan: plan, settings: gptq, threads: threads,
-                                            values: { name throws(ModifierError) in try values(name, replacements) })
+                                            values: { name throws(ModifierError) in try values(name, replacements) },
+                                            context: { i throws(ModifierError) in
+                                                try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
+                                            })
                 var quantized = replacements
                 for (i, result) in solved { quantized[entries[i].tensor.name] = result.weight }
                 let quantizedBlock = try loadBlock(b, quantized)
@@ -87,8 +92,6 @@ final class SequentialPipeline {
                 try run(block, &clean!, tap: tap.isEmpty ? nil : tap)
             }
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
-            // A fused group's members share the statistic of their weights as smoothing left them.
-            var fused = FusedGroupStatistics(plan: plan)
             for i in members {
                 try emit(i, replacements: replacements, observed: observed, solved: solved[i], fused: &fused, step: step)
                 try progress(i)
