@@ -171,6 +171,19 @@ import TestSupport
         }
     }
 
+    /// GPTQ runs on integer, FP8, NVFP4 and MXFP4 weights; MXFP8 is refused at the modifier.
+    @Test func gptqPlansFloatFormatsAndRefusesMXFP8() throws {
+        for scheme in ["FP8_DYNAMIC", "FP8_BLOCK", "NVFP4A16", "NVFP4", "MXFP4A16"] {
+            let plan = try Self.plan(.llama(), "GPTQModifier:\n  scheme: \(scheme)\n  ignore: [lm_head]\n")
+            #expect(plan.quantization.quantizedCount > 0, "\(scheme)")
+        }
+        #expect(throws: ModifierError.unsupportedModifier(
+            name: "r.yaml:2:1: GPTQModifier",
+            reason: "config group 'group_0': GPTQ with MXFP8 weights is not supported (use MXFP4, NVFP4, FP8 or integer weights, or QuantizationModifier)")) {
+            try Self.plan(.llama(), "# MXFP8 weights\nGPTQModifier:\n  scheme: MXFP8A16\n  ignore: [lm_head]\n")
+        }
+    }
+
     @Test func aModelWithoutConfigIsRefused() throws {
         let folder = TemporaryFolder("plan")
         try ModelBuilder.llama().write(to: folder.path)

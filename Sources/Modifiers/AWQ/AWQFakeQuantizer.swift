@@ -11,17 +11,21 @@ struct AWQFakeQuantizer {
     let strategy: QuantizationStrategy
     let groupSize: Int?
 
-    /// - Throws: `unsupportedScheme` for weights AWQ cannot fake-quantize here: block scales, MXFP8.
+    /// - Throws: `unsupportedModifier`, at `position` (the AWQ modifier's), for weights AWQ cannot
+    ///   fake-quantize here: block scales, MXFP8.
     init(scheme: QuantizationScheme, group: String, position: String) throws(ModifierError) {
+        func refuse(_ reason: String) -> ModifierError {
+            .unsupportedModifier(name: "\(position): AWQModifier", reason: "config group '\(group)': \(reason)")
+        }
         guard let args = scheme.weights, [.tensor, .channel, .group, .tensorGroup].contains(args.strategy) else {
-            throw .unsupportedScheme(group: group, reason: "AWQ needs weights quantized per tensor, channel or group, not per \(scheme.weights?.strategy.rawValue ?? "nothing")")
+            throw refuse("AWQ needs weights quantized per tensor, channel or group here, not per \(scheme.weights?.strategy.rawValue ?? "nothing")")
         }
         var minMax = scheme
         minMax.weights?.observer = nil
         minMax.weights?.observerKwargs = JSONObject()
         let made = try QuantizerFactory.make(group: group, scheme: minMax, position: position).quantizer
         guard let quantizer = made as? any FreezingWeightQuantizer, !((made as? MXQuantizer)?.element == .fp8) else {
-            throw .unsupportedScheme(group: group, reason: "AWQ with \(args.numBits)-bit \(args.type.rawValue) weights per \(args.strategy.rawValue) is not supported")
+            throw refuse("AWQ with MXFP8 weights is not supported (use MXFP4, NVFP4, FP8 or integer weights)")
         }
         self.quantizer = quantizer
         strategy = args.strategy
