@@ -45,6 +45,19 @@ import TestSupport
         #expect(error < rtn, "GPTQ \(error) vs round-to-nearest \(rtn)")
     }
 
+    /// FP8 weights per channel and per 128×128 block: GPTQ's checkpoint loads and is closer to the
+    /// model than round-to-nearest's with the same scheme (and the same scales).
+    @Test(arguments: ["FP8_DYNAMIC", "FP8_BLOCK"])
+    func gptqFP8BeatsRoundToNearest(_ scheme: String) throws {
+        let modifier = "{ignore: [lm_head], scheme: \(scheme), targets: [Linear]}\n"
+        let (gptq, error) = try CalibratedQualityTests.compress(Recipe.parse(yaml: "GPTQModifier: " + modifier, file: "gptq.yaml"), calibrate: true)
+        let (rtn, rtnError) = try CalibratedQualityTests.compress(Recipe.parse(yaml: "QuantizationModifier: " + modifier, file: "rtn.yaml"),
+                                                                  calibrate: false)
+        #expect(error < rtnError, "GPTQ \(error) vs round-to-nearest \(rtnError)")
+        let ours = try TensorReader(directory: gptq.file("out")), theirs = try TensorReader(directory: rtn.file("out"))
+        for name in ours.names where name.hasSuffix("weight_scale") { #expect(try ours.floats(name) == theirs.floats(name), "\(name)") }
+    }
+
     @Test func awqNVFP4MatchesLlmCompressorAndBeatsRoundToNearest() throws {
         let (awq, error) = try CalibratedQualityTests.compress("nvfp4a16_awq", calibrate: true)
         let output = try TensorReader(directory: awq.file("out"))
