@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Tests/Fixtures/gptq-float/: reference outputs of llm-compressor 0.14's GPTQ with float weights
-(FP8 per channel, tensor and block; NVFP4; MXFP4) on the weights and Hessians of Tests/Fixtures/gptq,
+(FP8 per channel, tensor and block; NVFP4; MXFP4 and MXFP8) on the weights and Hessians of Tests/Fixtures/gptq,
 so ModifiersTests can check our solver without torch.
 
 Needs the llm-compressor environment (torch, llmcompressor 0.14.0.1, compressed-tensors 0.19.0):
@@ -13,7 +13,7 @@ as `fuse_weight_observers` links q/k/v), `quantize_weight` runs GPTQ on the stor
 Hessian, and the codes are what compressed-tensors' compressor then computes from the result:
 `quantize(gptq_weight.to(dtype), scale, zero_point, args, global_scale=...)`.
 
-Files: `WEIGHT.safetensors` holds per case `caseN.codes` (U8: the FP8 E4M3 code for FP8 weights;
+Files: `WEIGHT.safetensors` holds per case `caseN.codes` (U8: the FP8 E4M3 code for FP8 and MXFP8 weights;
 twice the FP4 value, as I8 bits, for NVFP4 and MXFP4), `caseN.scale` (f32: the observer's scales as
 llm-compressor keeps them) and, for NVFP4, `caseN.global_scale` (f32 [1]). `cases.json` lists the
 cases: weight, preset or args, block size, dampening, loss, RTN fallback flag, and for fused cases the
@@ -59,6 +59,7 @@ def cases_for(name, rows, columns):
     if columns % 32 == 0:
         yield "mxfp4", preset("MXFP4A16"), None, False
         yield "mxfp4", preset("MXFP4A16"), "static", False
+        yield "mxfp8", preset("MXFP8A16"), "static", False
 
 
 index_meta = json.load(open(os.path.join(source_dir, "cases.json")))

@@ -9,7 +9,7 @@ import TestSupport
 /// Hessians of `Tests/Fixtures/gptq` (`Tests/Fixtures/gptq-float`, made by
 /// `scripts/make-gptq-float-reference.py`): FP8 per channel, tensor and block (8×32 and
 /// FP8_BLOCK's 128×128), NVFP4 (its global scale over the weight alone, or fused with a sibling
-/// as q/k/v are) and MXFP4, without and with activation ordering, over bf16/f16/f32 weights.
+/// as q/k/v are), MXFP4 and MXFP8, without and with activation ordering, over bf16/f16/f32 weights.
 @Suite struct GPTQFloatReferenceTests {
     struct Args: Decodable, Sendable {
         let num_bits: Int
@@ -36,6 +36,7 @@ import TestSupport
         var quantizer: any WeightQuantizer {
             if label.hasPrefix("nvfp4") { return NVFP4Quantizer() }
             if label.hasPrefix("mxfp4") { return MXQuantizer(element: .fp4) }
+            if label.hasPrefix("mxfp8") { return MXQuantizer(element: .fp8) }
             if let block = args.block_structure { return FP8BlockQuantizer(blockRows: block[0], blockColumns: block[1]) }
             return FP8Quantizer(granularity: args.strategy == "channel" ? .channel : .tensor)
         }
@@ -117,7 +118,7 @@ import TestSupport
             scales = result.outputs[1].map(FP8E4M3.decode)
             let global = result.outputs[2].withUnsafeBytes { Float(bitPattern: $0.loadUnaligned(as: UInt32.self)) }
             #expect(global == Self.reference(c, "global_scale").loadUnaligned(as: Float.self))
-        } else if c.label.hasPrefix("mxfp4") {
+        } else if c.label.hasPrefix("mxfp") {
             scales = result.outputs[1].map(E8M0.decode)
         } else {
             scales = result.outputs[1].withUnsafeBytes { bytes in

@@ -12,7 +12,7 @@ struct AWQFakeQuantizer {
     let groupSize: Int?
 
     /// - Throws: `unsupportedModifier`, at `position` (the AWQ modifier's), for weights AWQ cannot
-    ///   fake-quantize here: block scales, MXFP8.
+    ///   fake-quantize here: block scales.
     init(scheme: QuantizationScheme, group: String, position: String) throws(ModifierError) {
         func refuse(_ reason: String) -> ModifierError {
             .unsupportedModifier(name: "\(position): AWQModifier", reason: "config group '\(group)': \(reason)")
@@ -24,8 +24,8 @@ struct AWQFakeQuantizer {
         minMax.weights?.observer = nil
         minMax.weights?.observerKwargs = JSONObject()
         let made = try QuantizerFactory.make(group: group, scheme: minMax, position: position).quantizer
-        guard let quantizer = made as? any FreezingWeightQuantizer, !((made as? MXQuantizer)?.element == .fp8) else {
-            throw refuse("AWQ with MXFP8 weights is not supported (use MXFP4, NVFP4, FP8 or integer weights)")
+        guard let quantizer = made as? any FreezingWeightQuantizer else {
+            throw refuse("AWQ cannot fake-quantize the weights of \(type(of: made))")
         }
         self.quantizer = quantizer
         strategy = args.strategy

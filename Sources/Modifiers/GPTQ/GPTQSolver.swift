@@ -5,7 +5,7 @@ import Runtime
 /// GPTQ (Frantar et al., https://arxiv.org/abs/2210.17323) for one Linear weight, step for step as
 /// llm-compressor 0.14.0.1's `quantize_weight` (eager path) and compressed-tensors 0.19 do it, for
 /// every format whose parameters can be frozen (``FreezingWeightQuantizer``: integer, FP8 per
-/// channel, tensor or block, NVFP4, MXFP4):
+/// channel, tensor or block, NVFP4, MXFP4, MXFP8):
 ///
 /// 1. the scales (zero points, NVFP4's global scale over the fused group) are the memoryless
 ///    min-max observer's, on the weight as stored in its dtype, before GPTQ changes it (the same

@@ -1,7 +1,7 @@
 import Checkpoint
 import CompressedTensors
 
-/// Float weights' frozen parameters (FP8 per channel, tensor or block; NVFP4; MXFP4): one divisor
+/// Float weights' frozen parameters (FP8 per channel, tensor or block; NVFP4; MXFP4, MXFP8): one divisor
 /// per scale, the effective scale llm-compressor divides by (`scale`, or `scale / global_scale`
 /// for NVFP4), and the bytes of the format's scale tensors, which GPTQ leaves as observed.
 ///
