@@ -4,6 +4,8 @@
   python3 scripts/make-calibration-reference.py model     writes Tests/Fixtures/models/llama_calib
   python3 scripts/make-calibration-reference.py run OUT   runs every recipe below into OUT/NAME and
                                                           writes Tests/Fixtures/calibration-reference.json
+  python3 scripts/make-calibration-reference.py run OUT NAME...   runs only the recipes named and
+                                                          replaces their entries in that file
 
 The model is a random 2-layer Llama (bf16) whose vocabulary is the byte-level BPE tokenizer fixture's.
 The calibration samples are fixed token ids (windows of Tests/Fixtures/text/GPL-3), given to
@@ -64,6 +66,17 @@ quant_stage:
           targets: [Linear]
           weights: {num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 32}
 """,
+    "nvfp4a16_awq": """
+quant_stage:
+  quant_modifiers:
+    AWQModifier: {duo_scaling: true}
+    QuantizationModifier: {ignore: [lm_head], scheme: NVFP4A16, targets: [Linear]}
+""",
+    "nvfp4a16_gptq": """
+quant_stage:
+  quant_modifiers:
+    GPTQModifier: {ignore: [lm_head], scheme: NVFP4A16, targets: [Linear]}
+""",
 }
 
 
@@ -93,7 +106,7 @@ def make_model():
         json.dump({"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 256}, f, indent=2)
 
 
-def run(out_root):
+def run(out_root, names):
     import torch, transformers
     from datasets import Dataset
     from llmcompressor import oneshot
@@ -101,8 +114,11 @@ def run(out_root):
     # AWQ pins cached activations, which needs CUDA; on a CPU-only machine pinning is a no-op.
     torch.Tensor.pin_memory = lambda self, *args, **kwargs: self
     ids = samples()
-    result = {"samples": ids, "recipes": {}}
+    path = os.path.join(root, "Tests/Fixtures/calibration-reference.json")
+    result = json.load(open(path)) if names else {"samples": ids, "recipes": {}}
     for name, recipe in RECIPES.items():
+        if names and name not in names:
+            continue
         out = os.path.join(out_root, name)
         shutil.rmtree(out, ignore_errors=True)
         model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
@@ -122,7 +138,7 @@ def run(out_root):
             entry["tensors"][key] = record
         entry["quantization_config"] = json.load(open(os.path.join(out, "config.json")))["quantization_config"]
         result["recipes"][name] = entry
-    with open(os.path.join(root, "Tests/Fixtures/calibration-reference.json"), "w") as f:
+    with open(path, "w") as f:
         json.dump(result, f, indent=1)
 
 
@@ -130,4 +146,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "model":
         make_model()
     else:
-        run(sys.argv[2])
+        run(sys.argv[2], sys.argv[3:])

@@ -38,13 +38,23 @@ w4a16 w4a16_rtn_g64 QuantizationModifier true
 w4a16 w4a16_gptq_g64 GPTQModifier true
 w4a16 w4a16_asym_rtn_g64 QuantizationModifier false
 w4a16 w4a16_awq_g64 QuantizationModifier false "AWQModifier: {duo_scaling: true}"
+preset() {  # NAME MODIFIER SCHEME: a preset scheme on every Linear layer but lm_head under MODIFIER
+  printf 'quant_stage:\n  quant_modifiers:\n    %s: {ignore: [lm_head], scheme: %s, targets: [Linear]}\n' "$2" "$3" > "$work/$1.yaml"
+}
+preset fp8_dynamic_gptq GPTQModifier FP8_DYNAMIC
+preset nvfp4a16_rtn QuantizationModifier NVFP4A16
+preset nvfp4a16_gptq GPTQModifier NVFP4A16
+preset mxfp4a16_rtn QuantizationModifier MXFP4A16
+preset mxfp4a16_gptq GPTQModifier MXFP4A16
 
 bf16="$("$compress" eval --model "$model" --text "$text" --context 512 --windows 8 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])')"
 echo "bf16 perplexity $bf16; calibration: $samples samples of up to $seq tokens from $(wc -c < "$work/calibration.txt") bytes"
 printf '%-26s %9s %8s %11s %8s\n' recipe seconds peakMB perplexity vsBF16
 for recipe in recipes/fp8_dynamic.yaml recipes/fp8_static.yaml recipes/fp8_kv_cache.yaml recipes/w8a8.yaml \
               recipes/w8a8_smoothquant_gptq.yaml \
-              "$work/w4a16_rtn_g64.yaml" "$work/w4a16_gptq_g64.yaml" "$work/w4a16_asym_rtn_g64.yaml" "$work/w4a16_awq_g64.yaml"; do
+              "$work/w4a16_rtn_g64.yaml" "$work/w4a16_gptq_g64.yaml" "$work/w4a16_asym_rtn_g64.yaml" "$work/w4a16_awq_g64.yaml" \
+              "$work/fp8_dynamic_gptq.yaml" "$work/nvfp4a16_rtn.yaml" "$work/nvfp4a16_gptq.yaml" "$work/mxfp4a16_rtn.yaml" \
+              "$work/mxfp4a16_gptq.yaml"; do
   name="$(basename "$recipe" .yaml)"
   /usr/bin/time -f "%e %M" -o "$work/time" "$compress" oneshot --model "$model" --recipe "$recipe" --output "$work/$name" \
     --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --text-samples windows --quiet >/dev/null

@@ -86,14 +86,8 @@ import TestSupport
         let w = Self.fixture.weights[c.weight]!
         let original = Self.fixture.floats(c.weight, "weight"), hessian = Self.fixture.floats(c.weight, "hessian")
         let gptq = try Self.solve(c)
-        var outputs: [[UInt8]] = []
-        let kernel = try IntegerSchemes.gptqKernel(group: "g", weights: c.args)
-        try IntQuantizer(grid: kernel.grid, granularity: kernel.granularity)
-            .quantize(weight: Self.fixture.info(c.weight, "weight"), data: Self.fixture.bytes(c.weight, "weight"), threads: 2, context: .none) {
-                outputs.append(Array($0))
-            }
-        let rtn = GPTQResult(tensor: gptq.tensor, kernel: kernel, codes: outputs[0].map { Int8(bitPattern: $0) }, scales: gptq.scales,
-                             zeroPoints: gptq.zeroPoints, weight: [], loss: 0, usedFallback: false)
+        let kernel = try IntegerSchemes.kernel(group: "g", weights: c.args, observer: .minMax)
+        let rtn = try IntQuantizer(kernel: kernel).roundTrip(original, weight: Self.fixture.info(c.weight, "weight"), threads: 2, context: .none)
         func error(_ q: [Float]) -> Double {
             var total = 0.0
             for r in 0..<w.rows {
@@ -102,17 +96,18 @@ import TestSupport
             }
             return total
         }
-        #expect(error(gptq.weight) < error(Self.dequantized(rtn)))
+        #expect(error(gptq.weight) < error(rtn))
     }
 
     /// `(code - zero point) · scale`, rounded to the weight's dtype.
     static func dequantized(_ result: GPTQResult) -> [Float] {
-        let columns = result.tensor.shape[1]
-        let groupSize = result.kernel.granularity.groupSize(columns: columns)
-        let perRow = result.scaleShape.count == 1 ? 0 : result.scaleShape[1]
+        let rows = result.tensor.shape[0], columns = result.tensor.shape[1]
+        let scales = result.scales, zeroPoints = result.zeroPoints
+        let perRow = scales.count == 1 ? 0 : scales.count / rows
+        let groupSize = perRow == 0 ? columns : columns / perRow
         return result.codes.indices.map { i in
             let s = (i / columns) * perRow + (i % columns) / groupSize
-            let value = Float(Int(result.codes[i]) - Int(result.zeroPoints[s])) * result.scales[s]
+            let value = Float(Int(result.codes[i]) - Int(zeroPoints[s])) * scales[s]
             switch result.tensor.dtype {
             case .bf16: return BF16.float(BF16.bits(value))
             case .f16: return F16.float(F16.bits(value))

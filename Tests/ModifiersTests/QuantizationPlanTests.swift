@@ -174,6 +174,27 @@ import TestSupport
         }
     }
 
+    /// GPTQ runs on integer and float weights; an observer it cannot run is refused at the modifier.
+    @Test func gptqPlansFloatFormatsAndRefusesAnMSEObserver() throws {
+        for scheme in ["FP8_DYNAMIC", "FP8_BLOCK", "NVFP4A16", "NVFP4", "MXFP4A16", "MXFP8A16"] {
+            let plan = try Self.plan(.llama(), "GPTQModifier:\n  scheme: \(scheme)\n  ignore: [lm_head]\n")
+            #expect(plan.quantization.quantizedCount > 0, "\(scheme)")
+        }
+        let recipe = """
+            # FP8 weights with an MSE observer
+            GPTQModifier:
+              ignore: [lm_head]
+              config_groups:
+                group_0:
+                  targets: [Linear]
+                  weights: {num_bits: 8, type: float, symmetric: true, strategy: channel, observer: mse}
+            """
+        #expect(throws: ModifierError.unsupportedObserver(position: "r.yaml:2:1", group: "group_0", observer: "mse",
+                                                           reason: "GPTQ computes its scales with min-max here (use memoryless_minmax)")) {
+            try Self.plan(.llama(), recipe)
+        }
+    }
+
     @Test func aModelWithoutConfigIsRefused() throws {
         let folder = TemporaryFolder("plan")
         try ModelBuilder.llama().write(to: folder.path)

@@ -155,7 +155,7 @@ import Verification
 
     /// GPTQ changes only the quantized weights; SmoothQuant and AWQ fold scales into the norms
     /// before them too, which a comparison with the original then names.
-    @Test(arguments: ["w4a16_gptq_g32", "w4a16_awq", "w8a8_smoothquant_gptq"])
+    @Test(arguments: ["w4a16_gptq_g32", "w4a16_awq", "w8a8_smoothquant_gptq", "nvfp4a16_gptq", "nvfp4a16_awq"])
     func calibrationModifierOutputsPass(_ name: String) throws {
         let json = try JSONParser.parse(String(decoding: Fixtures.data("calibration-reference.json"), as: UTF8.self))
         let yaml = try #require(json["recipes"]?[name]?["recipe"]?.stringValue)
@@ -165,7 +165,7 @@ import Verification
         #expect(try Verifier.verify(checkpoint: folder.file("out")).problems.map(\.description) == [])
         let against = try Verifier.verify(checkpoint: folder.file("out"), against: Self.model, options: VerificationOptions(threads: 2))
         let differing = against.problems.filter { $0.message.hasPrefix("differs from the original") }.map(\.tensor)
-        if name.hasPrefix("w4a16_gptq") {
+        if ["w4a16_gptq_g32", "nvfp4a16_gptq"].contains(name) {
             #expect(against.problems.map(\.description) == [])
         } else {
             #expect(!differing.isEmpty && differing.allSatisfy { $0.hasSuffix("layernorm.weight") }, "\(differing)")

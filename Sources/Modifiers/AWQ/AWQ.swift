@@ -46,7 +46,7 @@ struct AWQ: Sendable {
     struct Resolved {
         /// The smooth layer's tensor: a norm weight, or a projection weight whose rows are scaled.
         let smooth: Checkpoint.Tensor
-        let balance: [(tensor: Checkpoint.Tensor, quantizer: IntegerFakeQuantizer?)]
+        let balance: [(tensor: Checkpoint.Tensor, quantizer: AWQFakeQuantizer?)]
         /// The module whose output the search compares, run alone.
         let parent: LayerwiseModel.Part
     }
@@ -70,11 +70,12 @@ struct AWQ: Sendable {
                 guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
                       let site = balance.lazy.compactMap({ spec.architecture.site(ofLinear: $0.module) }).first,
                       let parent = Self.parent(site: site) else { continue }
-                var resolved: [(Checkpoint.Tensor, IntegerFakeQuantizer?)] = []
+                var resolved: [(Checkpoint.Tensor, AWQFakeQuantizer?)] = []
                 for entry in balance {
-                    var quantizer: IntegerFakeQuantizer?
-                    if case let .quantize(g) = entry.action, let args = plan.quantization.groups[g].scheme.weights {
-                        quantizer = try IntegerFakeQuantizer(args: args, group: plan.quantization.groups[g].name)
+                    var quantizer: AWQFakeQuantizer?
+                    if case let .quantize(g) = entry.action, plan.quantization.groups[g].scheme.weights != nil {
+                        quantizer = try AWQFakeQuantizer(scheme: plan.quantization.groups[g].scheme, group: plan.quantization.groups[g].name,
+                                                         position: source.description)
                     }
                     resolved.append((entry.tensor, quantizer))
                 }
@@ -99,7 +100,7 @@ struct AWQ: Sendable {
 
     /// Mean over rows of each column of the balance weights, each normalized by the largest
     /// magnitude of its quantization chunk (`_compute_layer_means`).
-    static func weightMeans(_ weights: [(values: [Float], quantizer: IntegerFakeQuantizer?)], columns: Int) -> [Float] {
+    static func weightMeans(_ weights: [(values: [Float], quantizer: AWQFakeQuantizer?)], columns: Int) -> [Float] {
         var sums = [Double](repeating: 0, count: columns)
         var rows = 0
         for (values, quantizer) in weights {

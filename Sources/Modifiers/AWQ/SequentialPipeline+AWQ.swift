@@ -16,18 +16,23 @@ extension SequentialPipeline {
             let columns = mapping.smooth.info.shape[0]
             let means = inputs.means(site)
             let reference = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: replacements)
-            var original: [(values: [Float], quantizer: IntegerFakeQuantizer?)] = []
+            var original: [(values: [Float], quantizer: AWQFakeQuantizer?)] = []
             for (tensor, quantizer) in mapping.balance { original.append((try values(tensor.name, replacements), quantizer)) }
             let weightMeans = AWQ.weightMeans(original, columns: columns)
+            let fused = try FusedCandidates(plan: plan, balance: mapping.balance.map(\.tensor.name)) { name throws(ModifierError) in
+                try values(name, replacements)
+            }
             var best: (loss: Double, scales: [Float])?
             for (ratio, duo) in step.grid {
                 try cancellation?.check()
                 let scales = AWQ.scales(activationMeans: means, weightMeans: duo ? weightMeans : nil, ratio: ratio)
+                let scaled = zip(mapping.balance, original).map { balance, weight in
+                    balance.quantizer == nil ? [] : StoredValues.rounded(Self.scaleColumns(weight.values, by: scales), to: balance.tensor.info.dtype)
+                }
                 var candidate = replacements
-                for ((tensor, quantizer), weight) in zip(mapping.balance, original) {
+                for (k, (tensor, quantizer)) in mapping.balance.enumerated() {
                     guard let quantizer else { continue }
-                    let scaled = StoredValues.rounded(Self.scaleColumns(weight.values, by: scales), to: tensor.info.dtype)
-                    let quantized = quantizer.apply(scaled, columns: columns, dtype: tensor.info.dtype)
+                    let quantized = try quantizer.apply(scaled[k], tensor: tensor.info, threads: threads, context: fused.context(k, scaled: scaled))
                     candidate[tensor.name] = StoredValues.rounded(Self.scaleColumns(quantized, by: scales.map { 1 / $0 }), to: tensor.info.dtype)
                 }
                 let produced = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: candidate)
@@ -135,5 +140,39 @@ final class RecordedInputs {
     func means(_ site: LayerSite) -> [Float] {
         let count = Double(Swift.max(counts[site] ?? 0, 1))
         return (sums[site] ?? []).map { Float($0 / count) }
+    }
+}
+
+/// The fused groups (q/k/v, gate/up: `OneshotPlan.fusedGroups`) among one AWQ mapping's balance
+/// layers: llm-compressor links their weight observers for the grid search
+/// (`fuse_weight_observers` on the parent), so each candidate's global scale comes from the
+/// largest magnitude over the group's scaled candidates, and the current weights of members the
+/// mapping does not balance.
+struct FusedCandidates {
+    /// For each balance layer in a fused group: the other balance layers of its group, and the
+    /// largest magnitude of its members outside the mapping.
+    private let groups: [Int: (balance: [Int], others: Float)]
+
+    init(plan: OneshotPlan, balance: [String], values: (String) throws(ModifierError) -> [Float]) throws(ModifierError) {
+        var groups: [Int: (balance: [Int], others: Float)] = [:]
+        for members in plan.fusedGroups {
+            let names = members.map { plan.quantization.entries[$0].tensor.name }
+            let inside = names.compactMap { balance.firstIndex(of: $0) }
+            guard !inside.isEmpty else { continue }
+            var others: Float = 0
+            for name in names where !balance.contains(name) {
+                others = Swift.max(others, try values(name).reduce(0) { Swift.max($0, abs($1)) })
+            }
+            for k in inside { groups[k] = (inside, others) }
+        }
+        self.groups = groups
+    }
+
+    /// The context balance layer `k` is quantized with, given every balance layer's `scaled` candidate.
+    func context(_ k: Int, scaled: [[Float]]) -> QuantizationContext {
+        guard let group = groups[k] else { return .none }
+        var context = QuantizationContext.none
+        context.groupAbsmax = group.balance.reduce(group.others) { m, j in scaled[j].reduce(m) { Swift.max($0, abs($1)) } }
+        return context
     }
 }

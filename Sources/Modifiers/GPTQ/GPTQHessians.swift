@@ -41,9 +41,11 @@ final class GPTQHessians {
     /// leaves them out, so they are quantized from their weights alone (round to nearest).
     var entriesWithoutTokens: [Int] { members.filter { bySite[$0.site]!.rows == 0 }.map(\.entry) }
 
-    /// GPTQ on every quantized entry whose inputs got tokens, each from its weight's current values (`values(name)`).
+    /// GPTQ on every quantized entry whose inputs got tokens, each from its weight's current values
+    /// (`values(name)`), in its config group's format, with what its fused siblings contribute (`context(i)`).
     func solve(plan: OneshotPlan, settings: GPTQSettings, threads: Int,
-               values: (String) throws(ModifierError) -> [Float]) throws(ModifierError) -> [Int: GPTQResult] {
+               values: (String) throws(ModifierError) -> [Float],
+               context: (Int) throws(ModifierError) -> QuantizationContext) throws(ModifierError) -> [Int: GPTQResult] {
         var hessians: [LayerSite: [Float]] = [:]
         for (site, box) in bySite where box.rows > 0 { hessians[site] = box.accumulator.hessian() }
         var results: [Int: GPTQResult] = [:]
@@ -51,8 +53,10 @@ final class GPTQHessians {
             let entry = plan.quantization.entries[i]
             guard case let .quantize(group) = entry.action, let args = plan.quantization.groups[group].scheme.weights else { continue }
             let weight = try values(entry.tensor.name)
+            let fused = try context(i)
             results[i] = try weight.withUnsafeBufferPointer { (buffer) throws(ModifierError) in
                 try GPTQSolver.quantize(weight: buffer, tensor: entry.tensor.info, hessian: hessians[site]!, args: args,
+                                        quantizer: plan.quantizers[group], context: fused,
                                         blockSize: settings.blockSize, dampeningFrac: settings.dampeningFrac, threads: threads)
             }
         }

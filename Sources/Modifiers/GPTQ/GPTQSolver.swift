@@ -2,40 +2,43 @@ import Checkpoint
 import Recipes
 import Runtime
 
-/// GPTQ (Frantar et al., https://arxiv.org/abs/2210.17323) for one Linear weight with integer
-/// quantization, step for step as llm-compressor 0.14.0.1's `quantize_weight` (eager path) and
-/// compressed-tensors 0.19 do it:
+/// GPTQ (Frantar et al., https://arxiv.org/abs/2210.17323) for one Linear weight, step for step as
+/// llm-compressor 0.14.0.1's `quantize_weight` (eager path) and compressed-tensors 0.19 do it, for
+/// every format whose parameters can be frozen (``FreezingWeightQuantizer``: integer, FP8 per
+/// channel, tensor or block, NVFP4, MXFP4, MXFP8):
 ///
-/// 1. the scales and zero points are the memoryless min-max observer's, on the weight as stored in
-///    its dtype, before GPTQ changes it (the same as without calibration);
+/// 1. the scales (zero points, NVFP4's global scale over the fused group) are the memoryless
+///    min-max observer's, on the weight as stored in its dtype, before GPTQ changes it (the same
+///    as without calibration): ``FrozenQuantization``;
 /// 2. with activation ordering (`weight`, alias `static`), columns are visited by descending
-///    Hessian diagonal, each keeping its original group's scale;
+///    Hessian diagonal, each keeping its original group's (or block's) scale;
 /// 3. dead columns are zeroed and the Hessian is dampened, inverted and factored
 ///    (`InverseHessianFactor`);
 /// 4. columns are quantized in blocks of `blockSize`: each column is fake-quantized in float32
-///    (`IntegerGrid.fakeQuantize`), its error divided by the factor's diagonal is propagated to
-///    the block's later columns at once, and the block's errors to all later columns with one GEMM
-///    (the runtime's f32 kernel);
+///    (`FrozenQuantization.fakeQuantize`), its error divided by the factor's diagonal is
+///    propagated to the block's later columns at once, and the block's errors to all later
+///    columns with one GEMM (the runtime's f32 kernel);
 /// 5. the result is the fake-quantized weight in its dtype, and its codes are what
 ///    compressed-tensors' compressor then computes from it with the same scales, in the dtype's
-///    arithmetic (`IntegerWeightKernel` with given parameters).
+///    arithmetic (`FrozenQuantization.encode`).
 ///
 /// Rows are independent: each block's column loop is split over threads by rows.
 enum GPTQSolver {
     /// Quantizes `weight` (`rows × columns` floats, row-major; the values are rounded to the
     /// dtype of `tensor` first, as a weight stored in it holds them) against `hessian` (full,
-    /// symmetric, `columns × columns`, as `HessianAccumulator.hessian()` gives it), with the
-    /// integer quantization and activation ordering (`actorder`) of `args`.
+    /// symmetric, `columns × columns`, as `HessianAccumulator.hessian()` gives it), into the
+    /// format of `quantizer` (its config group's), in the activation ordering of `args`.
     /// - Parameters:
     ///   - tensor: the weight's name (for messages), dtype (bf16, f16 or f32: scales are computed and
     ///     rounded in it) and shape `[rows, columns]`.
+    ///   - context: what the weight's fused siblings contribute (NVFP4's shared global scale).
     ///   - blockSize: columns quantized before their errors are propagated to later columns (128).
     ///   - dampeningFrac: the fraction of the Hessian's mean diagonal added to its diagonal (0.01).
     ///   - threads: threads the rows are split over; the GEMMs run on the runtime's compute threads.
     /// - Complexity: `O(columns³ + rows · columns²)` time, `O(columns² + rows · columns)` memory.
     static func quantize(weight: UnsafeBufferPointer<Float>, tensor: TensorInfo, hessian: consuming [Float],
-                         args: QuantizationArgs, blockSize: Int = 128, dampeningFrac: Double = 0.01,
-                         threads: Int) throws(ModifierError) -> GPTQResult {
+                         args: QuantizationArgs, quantizer: any WeightQuantizer, context: QuantizationContext = .none,
+                         blockSize: Int = 128, dampeningFrac: Double = 0.01, threads: Int) throws(ModifierError) -> GPTQResult {
         func refuse(_ reason: String) -> ModifierError { .unquantizableWeight(tensor: tensor.name, reason: "GPTQ: " + reason) }
         guard tensor.shape.count == 2, tensor.shape[0] > 0, tensor.shape[1] > 0 else {
             throw refuse("a Linear weight of two non-empty dimensions is needed, not shape \(tensor.shape)")
@@ -50,10 +53,12 @@ enum GPTQSolver {
         }
         guard blockSize > 0 else { throw refuse("block_size must be positive, not \(blockSize)") }
         guard dampeningFrac.isFinite, dampeningFrac >= 0 else { throw refuse("dampening_frac must be a non-negative number, not \(dampeningFrac)") }
-        let kernel = try IntegerSchemes.gptqKernel(group: tensor.name, weights: args)
-        try kernel.validate(tensor)
+        guard let format = quantizer as? any FreezingWeightQuantizer else {
+            throw refuse("its format (\(type(of: quantizer))) cannot be quantized with scales fixed beforehand")
+        }
+        try format.validate(tensor)
         let ordering = try GPTQActivationOrdering(args.actorder, tensor: tensor.name)
-        let problem = GPTQProblem(tensor: tensor, kernel: kernel, ordering: ordering, blockSize: blockSize,
+        let problem = GPTQProblem(tensor: tensor, format: format, context: context, ordering: ordering, blockSize: blockSize,
                                   dampeningFrac: dampeningFrac, threads: threads)
         switch tensor.dtype {
         case .bf16: return try problem.solve(BF16Storage.self, weight: weight, hessian: hessian)
@@ -67,7 +72,8 @@ enum GPTQSolver {
 /// One validated GPTQ run.
 private struct GPTQProblem {
     let tensor: TensorInfo
-    let kernel: IntegerWeightKernel
+    let format: any FreezingWeightQuantizer
+    let context: QuantizationContext
     let ordering: GPTQActivationOrdering
     let blockSize: Int
     let dampeningFrac: Double
@@ -78,20 +84,15 @@ private struct GPTQProblem {
 
     func solve<S: WeightStorage>(_: S.Type, weight: UnsafeBufferPointer<Float>, hessian: consuming [Float]) throws(ModifierError) -> GPTQResult {
         let rows = rows, columns = columns
-        let scaleCount = kernel.granularity.scaleShape(rows: rows, columns: columns).reduce(1, *)
         let stored = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * columns)
         let working = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * columns)
-        let scaleBits = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: scaleCount)
-        let zeroPoints = UnsafeMutableBufferPointer<Int8>.allocate(capacity: scaleCount)
-        defer { stored.deallocate(); working.deallocate(); scaleBits.deallocate(); zeroPoints.deallocate() }
+        defer { stored.deallocate(); working.deallocate() }
 
-        // The weight as its dtype holds it, and the observer's scales and zero points for it.
+        // The weight as its dtype holds it, and the observer's parameters for it.
         parallelRows(rows, threads: threads) { range in
             for i in (range.lowerBound * columns)..<(range.upperBound * columns) { stored[i] = S.bits(weight[i]) }
         }
-        try kernel.observe(S.self, weight: tensor, input: stored.baseAddress!, threads: threads,
-                           scales: scaleBits.baseAddress!, zeroPoints: zeroPoints.baseAddress!)
-        let scales = scaleBits.map(S.float)
+        let frozen = try format.freeze(S.self, weight: tensor, data: UnsafeRawBufferPointer(stored), threads: threads, context: context)
 
         let order = ordering == .weight ? Self.descendingDiagonalOrder(hessian, columns: columns) : Array(0..<columns)
         let factor = try InverseHessianFactor(hessian: ordering == .weight ? Self.permuted(hessian, order: order) : hessian,
@@ -102,40 +103,27 @@ private struct GPTQProblem {
                 for j in 0..<columns { working[r * columns + j] = factor.dead[j] ? 0 : S.float(stored[r * columns + order[j]]) }
             }
         }
-        let loss = propagate(S.self, working: working, factor: factor, order: order, scales: scales, zeroPoints: zeroPoints.map(Float.init))
+        let loss = propagate(working: working, factor: factor, order: order, frozen: frozen)
 
-        // Back to the original column order, in the weight's dtype (exact: every value is one of
-        // its dequantized grid points), then the codes compressed-tensors computes from it.
-        parallelRows(rows, threads: threads) { range in
-            for r in range {
-                for j in 0..<columns { stored[r * columns + order[j]] = S.bits(working[r * columns + j]) }
+        // Back to the original column order, in the weight's dtype, then the codes
+        // compressed-tensors computes from it.
+        var output = [Float](repeating: 0, count: rows * columns)
+        output.withUnsafeMutableBufferPointer { output in
+            parallelRows(rows, threads: threads) { range in
+                for r in range {
+                    for j in 0..<columns { output[r * columns + order[j]] = S.rounded(working[r * columns + j]) }
+                }
             }
         }
-        var codes = [Int8](repeating: 0, count: rows * columns)
-        try codes.withUnsafeMutableBufferPointer { (codes) throws(ModifierError) in
-            try kernel.run(S.self, weight: tensor, input: stored.baseAddress!, threads: threads, scales: scaleBits.baseAddress!,
-                           zeroPoints: zeroPoints.baseAddress!, parameters: .given) { r, row in
-                (codes.baseAddress! + r * columns).update(from: row, count: columns)
-            }
-        }
-        let zeroPointArray = Array(zeroPoints)
-        return GPTQResult(tensor: tensor, kernel: kernel, codes: codes, scales: scales, zeroPoints: zeroPointArray,
-                          weight: dequantize(S.self, codes: codes, scales: scales, zeroPoints: zeroPointArray),
-                          loss: loss, usedFallback: factor.usedFallback)
+        let (outputs, dequantized) = try frozen.encode(output, threads: threads)
+        return GPTQResult(tensor: tensor, outputs: outputs, weight: dequantized, loss: loss, usedFallback: factor.usedFallback)
     }
 
     /// Quantizes `working` (`rows × columns`, columns in `order`) in place, block by block, and
     /// returns the GPTQ loss: the sum over all values of `error² / 2`.
-    private func propagate<S: WeightStorage>(_: S.Type, working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor,
-                                             order: [Int], scales: [Float], zeroPoints: [Float]) -> Float {
-        let rows = rows, columns = columns, grid = kernel.grid
-        // Scale of row r, column j (in quantization order): scales[r * rowStride + columnGroup[j]].
-        let rowStride: Int, columnGroup: [Int]
-        switch kernel.granularity {
-        case .tensor: (rowStride, columnGroup) = (0, [Int](repeating: 0, count: columns))
-        case .channel: (rowStride, columnGroup) = (1, [Int](repeating: 0, count: columns))
-        case let .group(size): (rowStride, columnGroup) = (columns / size, order.map { $0 / size })
-        }
+    private func propagate(working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor, order: [Int],
+                           frozen: any FrozenQuantization) -> Float {
+        let rows = rows, columns = columns
         let errors = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * Swift.min(blockSize, columns))
         let rowLoss = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows)
         defer { errors.deallocate(); rowLoss.deallocate() }
@@ -149,8 +137,8 @@ private struct GPTQProblem {
                         let error = errors.baseAddress! + r * width
                         var loss: Float = 0
                         for i in 0..<width {
-                            let x = row[i], s = r * rowStride + columnGroup[start + i]
-                            let q = grid.fakeQuantize(S.self, x, scale: scales[s], zeroPoint: zeroPoints[s])
+                            let x = row[i]
+                            let q = frozen.fakeQuantize(x, row: r, column: order[start + i])
                             let h = u.baseAddress! + (start + i) * columns + start
                             let e = (x - q) / h[i]
                             row[i] = q
@@ -191,25 +179,6 @@ private struct GPTQProblem {
                 }
             }
         }
-    }
-
-    /// The weight the codes stand for, as compressed-tensors dequantizes it in the weight's dtype
-    /// (and as llm-compressor's calibration forward passes see it).
-    private func dequantize<S: WeightStorage>(_: S.Type, codes: [Int8], scales: [Float], zeroPoints: [Int8]) -> [Float] {
-        let rows = rows, columns = columns
-        let groupSize = kernel.granularity.groupSize(columns: columns), groups = columns / groupSize
-        var weight = [Float](repeating: 0, count: rows * columns)
-        weight.withUnsafeMutableBufferPointer { w in
-            parallelRows(rows, threads: threads) { range in
-                for r in range {
-                    for c in 0..<columns {
-                        let s = kernel.granularity == .tensor ? 0 : r * groups + c / groupSize
-                        w[r * columns + c] = kernel.grid.dequantize(S.self, codes[r * columns + c], scale: scales[s], zeroPoint: zeroPoints[s])
-                    }
-                }
-            }
-        }
-        return weight
     }
 
     /// Column indices by descending diagonal of `hessian`; equal values keep their order.

@@ -68,9 +68,9 @@ public struct OneshotPlan {
         for (group, m) in zip(quantization.groups, quantization.groupModifiers) {
             let position = modifiers[m].position.description
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: position)
-            if program.gptq[m] != nil, let weights = group.scheme.weights, weights.type == .int {
+            if program.gptq[m] != nil, let weights = group.scheme.weights {
                 try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: position)
-                _ = try IntegerSchemes.gptqKernel(group: group.name, weights: weights)
+                try GPTQFormats.require(made.quantizer, group: group.name, position: position)
             }
             quantizers.append(made.quantizer)
             layouts.append(made.layout)

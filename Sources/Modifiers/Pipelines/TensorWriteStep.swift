@@ -9,7 +9,7 @@ struct TensorWriteStep {
         /// The bytes of the tensor in its stored dtype: the checkpoint's, or calibration's
         /// rescaled values converted back to that dtype.
         case stored(UnsafeRawBufferPointer)
-        /// Codes and scales GPTQ solved for it.
+        /// The outputs GPTQ solved for it.
         case solved(GPTQResult)
     }
 
@@ -44,7 +44,7 @@ struct TensorWriteStep {
             case let .stored(bytes):
                 try quantizer.quantize(weight: entry.tensor.info, data: bytes, threads: threads, context: context, emit: emit)
             case let .solved(result):
-                try result.write(through: quantizer, threads: threads, emit: emit)
+                try result.write(count: names.count, emit: emit)
             }
             outputs = outputs.dropFirst(names.count)
         }

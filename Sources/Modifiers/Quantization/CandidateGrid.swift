@@ -44,8 +44,14 @@ struct FloatCandidateGrid: CandidateGrid {
 
     @inline(__always)
     func roundTrip<S: WeightStorage>(_: S.Type, _ x: Float, scale: Float, zeroPoint _: Float) -> Float {
-        let clamped = Swift.min(Swift.max(S.rounded(x / scale), -halfRange), halfRange)
-        let value = element == .fp8 ? FP8E4M3.decode(FP8E4M3.encodeFinite(clamped)) : FP4E2M1.decode(FP4E2M1.encode(clamped))
-        return S.rounded(value * scale)
+        S.rounded(element(nearest: S.rounded(x / scale)) * scale)
+    }
+
+    /// The element nearest to `quotient` (finite) clamped to `±halfRange`, as compressed-tensors'
+    /// `round_to_quantized_type_args` clamps and casts it.
+    @inline(__always)
+    func element(nearest quotient: Float) -> Float {
+        let clamped = Swift.min(Swift.max(quotient, -halfRange), halfRange)
+        return element == .fp8 ? FP8E4M3.decode(FP8E4M3.encodeFinite(clamped)) : FP4E2M1.decode(FP4E2M1.encode(clamped))
     }
 }

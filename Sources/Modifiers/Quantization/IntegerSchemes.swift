@@ -12,14 +12,8 @@ enum IntegerSchemes {
                                    observer: observer)
     }
 
-    /// The kernel GPTQ quantizes with: its scales come from the min-max statistics of each block
-    /// of columns (the plan has refused any other observer, ``requireGPTQObserver(_:group:position:)``).
-    static func gptqKernel(group: String, weights: QuantizationArgs) throws(ModifierError) -> IntegerWeightKernel {
-        try kernel(group: group, weights: weights, observer: .minMax)
-    }
-
-    /// Refuses a weight observer other than min-max under GPTQ, at `position` (the modifier's):
-    /// GPTQ here computes its scales from the min-max statistics of each block of columns.
+    /// Refuses a weight observer other than min-max under GPTQ (any weight type), at `position`
+    /// (the modifier's): GPTQ here computes its scales from the min-max statistics of the weight.
     static func requireGPTQObserver(_ weights: QuantizationArgs, group: String, position: String) throws(ModifierError) {
         guard let observer = weights.observer,
               !["minmax", "static_minmax", "memoryless_minmax"].contains(ObserverNames.registered(observer)) else { return }

@@ -76,6 +76,8 @@ final class SequentialPipeline {
             var solved: [Int: GPTQResult] = [:]
             // The block's weights as the next pass sees them: smoothed, and quantized by the GPTQModifiers so far.
             var weights = replacements
+            // A fused group's members share the statistic of their weights as smoothing left them.
+            var fused = FusedGroupStatistics(plan: plan)
             for (p, pass) in passes.enumerated() {
                 let tap = SiteTap(everyExpert: everyExpert)
                 // Routing is counted in the last pass, the one through the most quantized weights.
@@ -89,7 +91,10 @@ final class SequentialPipeline {
                     var copies = hidden[p]
                     try run(try loadBlock(b, weights), &copies, tap: tap)
                     let results = try hessians.solve(plan: plan, settings: gptq.settings, threads: threads,
-                                                     values: { name throws(ModifierError) in try values(name, weights) })
+                                                     values: { name throws(ModifierError) in try values(name, weights) },
+                                                     context: { i throws(ModifierError) in
+                                                         try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
+                                                     })
                     for (i, result) in results {
                         weights[entries[i].tensor.name] = result.weight
                         solved[i] = result
@@ -102,8 +107,6 @@ final class SequentialPipeline {
                 try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
             }
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
-            // A fused group's members share the statistic of their weights as smoothing left them.
-            var fused = FusedGroupStatistics(plan: plan)
             for i in members {
                 try emit(i, replacements: replacements, observed: observed, solved: solved[i], fused: &fused, step: step)
                 try progress(i)
