@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CompressedTensors", dependencies: ["JSON", "Checkpoint", "Recipes"], swiftSettings: optimized),
         .target(name: "Tokenizers", dependencies: ["JSON", "Checkpoint", "CZstd"], swiftSettings: optimized),
         .target(name: "Runtime", dependencies: ["JSON", "Checkpoint", "Architectures", "Recipes", "CompressedTensors", "CKernels", "COpenBLAS"], swiftSettings: optimized),
-        .target(name: "Modifiers", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Tokenizers", "Runtime", "COpenBLAS"], swiftSettings: optimized),
+        .target(name: "Modifiers", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Tokenizers", "Runtime", "CKernels", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "Verification", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Modifiers", "Runtime"], swiftSettings: optimized),
         .target(name: "LLMCompressor", dependencies: ["JSON", "Architectures", "Checkpoint", "Recipes", "CompressedTensors", "Tokenizers", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),
         .target(name: "CompressorC", dependencies: ["LLMCompressor"], exclude: ["include"], swiftSettings: optimized),
