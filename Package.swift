@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "CompressedTensorsTests", dependencies: ["CompressedTensors", "Modifiers", "Runtime", "Tokenizers", "Verification", "TestSupport"]),
-        .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "Architectures", "CompressedTensors", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "CKernels", "Architectures", "CompressedTensors", "Tokenizers", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CKernels", "Architectures", "CompressedTensors", "Modifiers", "TestSupport"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "Modifiers", "TestSupport"]),
         .testTarget(name: "CompressorCTests", dependencies: ["CompressorC", "TestSupport"]),

@@ -119,15 +119,14 @@ extension MSESearch {
         return SearchedRanges(minimum: [S.rounded(lo * factor(bestStep))], maximum: [S.rounded(hi * factor(bestStep))])
     }
 
-    /// The smallest and largest of `count` values, each times `expand` in the dtype.
+    /// The smallest and largest of `count` values and 0, each times `expand` in the dtype. Taking
+    /// 0 in changes no candidate (each takes its range's minimum with 0 and maximum with 0, and a
+    /// zero times the factor stays 0) and lets the loop run on integer keys, which vectorizes.
     @inline(__always)
     private func expandedRange<S: WeightStorage>(_: S.Type, _ values: UnsafePointer<S.Bits>, count: Int) -> (Float, Float) {
-        var lo = Float.infinity, hi = -Float.infinity
-        for c in 0..<count {
-            let x = S.float(values[c])
-            lo = Swift.min(lo, x)
-            hi = Swift.max(hi, x)
-        }
+        var statistics = GroupStatistics<S>()
+        statistics.add(values, count: count)
+        let (lo, hi) = (statistics.minimum, statistics.maximum)
         if expand == 1 { return (lo, hi) }
         let e = Float(expand)
         return (S.rounded(lo * e), S.rounded(hi * e))
