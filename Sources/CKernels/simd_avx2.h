@@ -167,14 +167,6 @@ static inline vmask vm_eq(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); 
 static inline vmask vm_isnan(vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 static inline vmask vm_or(vmask a, vmask b) { return _mm256_or_ps(a, b); }
 static inline int vm_any(vmask m) { return _mm256_movemask_ps(m) != 0; }
-/* Lanes whose bits, less `base`, are at most `limit` as unsigned integers. */
-static inline vmask vm_bits_within(vi bits, int32_t base, int32_t limit) {
-    vi t = _mm256_sub_epi32(bits, _mm256_set1_epi32(base));
-    return _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_min_epu32(t, _mm256_set1_epi32(limit)), t));
-}
-static inline vi vi_and(vi a, int32_t b) { return _mm256_and_si256(a, _mm256_set1_epi32(b)); }
-static inline vi vf_bits(vf a) { return _mm256_castps_si256(a); }
-
 /* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
 static inline vf vf_round_bits(vf a, int drop) {
     vi u = _mm256_castps_si256(a);

@@ -161,13 +161,6 @@ static inline vmask vm_eq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_
 static inline vmask vm_isnan(vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 static inline vmask vm_or(vmask a, vmask b) { return a | b; }
 static inline int vm_any(vmask m) { return m != 0; }
-/* Lanes whose bits, less `base`, are at most `limit` as unsigned integers. */
-static inline vmask vm_bits_within(vi bits, int32_t base, int32_t limit) {
-    return _mm512_cmple_epu32_mask(_mm512_sub_epi32(bits, _mm512_set1_epi32(base)), _mm512_set1_epi32(limit));
-}
-static inline vi vi_and(vi a, int32_t b) { return _mm512_and_si512(a, _mm512_set1_epi32(b)); }
-static inline vi vf_bits(vf a) { return _mm512_castps_si512(a); }
-
 /* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
 static inline vf vf_round_bits(vf a, int drop) {
     vi u = _mm512_castps_si512(a);

@@ -4,10 +4,12 @@
  * side, so each lane sums its own group's terms in order, as the portable kernel does. Every step's
  * candidate is computed for all lanes at once, then the values are run through it.
  *
- * x / s is the one division per value. For bf16 it is taken as x · (1/s): within 3 f32 ulps of the
- * rounded quotient while both stay well inside the normal range (checked once per tile of values
- * and per candidate), so its bf16 rounding is the same unless its low 16 bits lie within 8 of the
- * tie 0x8000; lanes that do are divided. */
+ * x / s is the one division per value. For bf16 it is taken as x · (1/s), which rounds to the same
+ * bf16: x / s = (m1 / m2) · 2^k with integer significands m1, m2 < 256, and a bf16 tie of that
+ * binade, (2j + 1) / 2^9 · 2^k' in those terms, would need 512 · m1 = (2j + 1) · m2 (which no m2 < 256
+ * satisfies), so x / s lies at least 2^-17 (relative) from every tie, while x · (1/s) is within
+ * 3 · 2^-24 of it as long as both stay well inside the normal range (checked once per tile of values
+ * and per candidate; otherwise it divides). */
 
 /* The grids of ck_mse_errors as the kernel specialises on them. */
 enum { MSE_INT_SYMMETRIC, MSE_INT_ASYMMETRIC, MSE_FP8, MSE_FP4 };
@@ -39,13 +41,10 @@ ALWAYS_INLINE mse_candidate mse_candidate_of(const ck_mse_dtype t, const int kin
     return c;
 }
 
-/* R(x / s), dividing only where x · (1/s) may round otherwise (`exact`: everywhere). */
+/* R(x / s), multiplying by 1/s for bf16 unless `exact` (see the top of this file). */
 ALWAYS_INLINE vf mse_quotient(const ck_mse_dtype t, int exact, vf x, const mse_candidate *c) {
     if (t != CK_MSE_BF16 || exact) return mse_round(t, vf_div(x, c->scale));
-    vf q = vf_mul(x, c->reciprocal);
-    vmask near_tie = vm_bits_within(vi_and(vf_bits(q), 0xFFFF), 0x8000 - 8, 16);
-    if (vm_any(near_tie)) q = vf_select(near_tie, vf_div(x, c->scale), q);
-    return vf_round_bits(q, 16);
+    return vf_round_bits(vf_mul(x, c->reciprocal), 16);
 }
 
 /* The nearest E4M3 value of each lane (|v| ≤ 448): 3 fraction bits, multiples of 2^-9 below 2^-6. */

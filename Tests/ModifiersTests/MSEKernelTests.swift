@@ -7,8 +7,8 @@ import Testing
 /// candidate errors of the MSE observers' own definitions (`CandidateGrid`'s candidate and round
 /// trip, `ErrorPower`, the sum in order) for bf16 and f16 groups: every grid, group counts that do
 /// not fill the vector lanes, group sizes that are not multiples of them, zeros, all-zero groups
-/// (eps scales) and magnitudes far from 1 (where the bf16 path divides instead of multiplying).
-/// Enough values that bf16 quotients land near ties, where x · (1/s) would round otherwise.
+/// (eps scales) and magnitudes far from 1 (where the bf16 path divides instead of multiplying by
+/// the reciprocal of the scale).
 @Suite struct MSEKernelTests {
     static let paths = [CK_PORTABLE, CK_AVX2, CK_AVX512].filter { ck_path_supported($0) != 0 }
 
