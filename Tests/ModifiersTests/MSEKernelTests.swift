@@ -2,6 +2,7 @@ import CKernels
 import Checkpoint
 @testable import Modifiers
 import Testing
+import TestSupport
 
 /// `ck_mse_errors`, on every path this CPU runs (portable, AVX2, AVX-512), gives bit for bit the
 /// candidate errors of the MSE observers' own definitions (`CandidateGrid`'s candidate and round
@@ -12,21 +13,10 @@ import Testing
 @Suite struct MSEKernelTests {
     static let paths = [CK_PORTABLE, CK_AVX2, CK_AVX512].filter { ck_path_supported($0) != 0 }
 
-    /// A seeded xorshift generator, so that a failure reproduces.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        mutating func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-    }
-
     /// Values of `groups` groups of `size`: mostly uniform in ±magnitude, the first group all
     /// zeros, some zeros, and in group 2 values 2^-90 apart from the rest.
     static func values<S: WeightStorage>(_: S.Type, groups: Int, size: Int, magnitude: Float) -> [S.Bits] {
-        var random = Random()
+        var random = SeededRandom(seed: 0x2545_F491_4F6C_DD1D)
         return (0..<groups * size).map { i in
             if i < size || i % 29 == 0 { return S.bits(0) }
             if i / size == 2 && i % 3 == 0 { return S.bits(Float.random(in: -1...1, using: &random) * 0x1p-90) }
