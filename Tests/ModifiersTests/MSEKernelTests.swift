@@ -77,4 +77,48 @@ import TestSupport
 
     @Test(arguments: [16, 33, 128])
     func f16MatchesTheObserverDefinitions(size: Int) { checkGrids(F16Storage.self, size: size) }
+
+    /// One range for the whole tensor: each step's error is the sum, in row order, of every row's
+    /// error, and the search stops once `patience` steps in a row improved nothing — here inside a
+    /// batch of steps the kernel scored together, with rows split over threads.
+    @Test(arguments: [1, 3])
+    func aWholeTensorSearchStopsWhereItsPatienceRunsOut(threads: Int) throws {
+        typealias S = BF16Storage
+        let rows = 37, columns = 48, grid = IntegerGrid(bits: 4, symmetric: false)
+        var search = MSESearch.standard
+        search.patience = 3
+        let values = Self.values(S.self, groups: rows, size: columns, magnitude: 0.05)
+        let floats = values.map(S.float)
+        let (lo, hi) = (min(floats.min()!, 0), max(floats.max()!, 0))
+        let power = ErrorPower<S>(norm: search.norm)
+        var best = S.greatestFiniteMagnitude, bestStep = -1, quiet = 0.0, stoppedAt = search.steps
+        for i in 0..<search.steps {
+            let p = search.factor(i)
+            let (scale, zeroPoint) = grid.candidate(S.self, lo: S.rounded(lo * p), hi: S.rounded(hi * p))
+            var total: Float = 0
+            for r in 0..<rows {
+                var sum: Float = 0
+                for x in floats[r * columns..<(r + 1) * columns] {
+                    sum += power.of(S.rounded(grid.roundTrip(S.self, x, scale: scale, zeroPoint: zeroPoint) - x))
+                }
+                total += sum
+            }
+            if S.rounded(total) < best {
+                (best, bestStep, quiet) = (S.rounded(total), i, 0)
+            } else {
+                quiet += 1
+                if quiet >= search.patience {
+                    stoppedAt = i
+                    break
+                }
+            }
+        }
+        let weight = TensorInfo(name: "w", dtype: .bf16, shape: [rows, columns], dataRange: 0..<(rows * columns * 2))
+        let ranges = try values.withUnsafeBufferPointer { v in
+            try search.ranges(S.self, grid: grid, weight: weight, input: v.baseAddress!, groupSize: nil, threads: threads, allowNonFinite: false)
+        }
+        #expect(bestStep > 0 && stoppedAt < search.steps - 1 && stoppedAt % 8 != 7, "stopped at \(stoppedAt)")
+        #expect(ranges.minimum == [S.rounded(lo * search.factor(bestStep))])
+        #expect(ranges.maximum == [S.rounded(hi * search.factor(bestStep))])
+    }
 }
