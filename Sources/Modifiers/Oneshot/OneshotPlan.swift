@@ -63,8 +63,10 @@ public struct OneshotPlan {
         var quantizers: [any WeightQuantizer] = []
         var layouts: [CompressedWeightLayout] = []
         var inputScales: [ActivationScales.InputScale?] = []
+        try RangeObserver.requireRunnable(modifier.kvCacheScheme, group: "kv_cache_scheme", position: modifier.position.description)
         for group in quantization.groups {
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: modifier.position.description)
+            try RangeObserver.requireRunnable(group.scheme.inputActivations, group: group.name, position: modifier.position.description)
             if program.gptq != nil, let weights = group.scheme.weights, weights.type == .int {
                 try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: modifier.position.description)
                 _ = try IntegerSchemes.gptqKernel(group: group.name, weights: weights)
