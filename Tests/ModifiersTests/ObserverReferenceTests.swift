@@ -63,44 +63,17 @@ import TestSupport
     /// activations or the KV cache is refused when the plan is made, at the modifier's
     /// FILE:LINE:COLUMN, not when calibration reaches the first layer.
     @Test(arguments: [
-        ("input_activations: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false, observer: mse}", "group_0", "mse"),
-        ("input_activations: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false, observer: imatrix_mse}", "group_0", "imatrix_mse"),
+        ("config_groups: {group_0: {targets: [Linear], weights: {num_bits: 8, type: float, strategy: channel}, input_activations: {num_bits: 8, type: float, strategy: tensor, dynamic: false, observer: mse}}}", "group_0", "mse"),
+        ("config_groups: {group_0: {targets: [Linear], weights: {num_bits: 8, type: float, strategy: channel}, input_activations: {num_bits: 8, type: float, strategy: tensor, dynamic: false, observer: imatrix_mse}}}", "group_0", "imatrix_mse"),
+        ("scheme: FP8_DYNAMIC\n  kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, observer: memoryless_mse}", "kv_cache_scheme", "memoryless_mse"),
     ])
-    func unrunnableActivationObserversAreRefusedAtTheModifier(activations: String, group: String, observer: String) throws {
-        let yaml = """
-
-            QuantizationModifier:
-              ignore: [lm_head]
-              config_groups:
-                group_0:
-                  targets: [Linear]
-                  weights: {num_bits: 8, type: float, symmetric: true, strategy: channel}
-                  \(activations)
-            """
-        let recipe = try Recipe.parse(yaml: yaml, file: "act.yaml")
+    func unrunnableActivationObserversAreRefusedAtTheModifier(scheme: String, group: String, observer: String) throws {
+        let recipe = try Recipe.parse(yaml: "\nQuantizationModifier:\n  ignore: [lm_head]\n  \(scheme)\n", file: "act.yaml")
         do {
             _ = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe)
             Issue.record("\(observer) on activations was accepted")
         } catch {
             #expect(error.description.hasPrefix("act.yaml:2:1: config group '\(group)': activation observer '\(observer)' is not supported"),
-                    "\(error)")
-        }
-    }
-
-    @Test func anUnrunnableKVCacheObserverIsRefusedAtTheModifier() throws {
-        let yaml = """
-
-            QuantizationModifier:
-              ignore: [lm_head]
-              scheme: FP8_DYNAMIC
-              kv_cache_scheme: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false, observer: memoryless_mse}
-            """
-        let recipe = try Recipe.parse(yaml: yaml, file: "kv.yaml")
-        do {
-            _ = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe)
-            Issue.record("memoryless_mse on the KV cache was accepted")
-        } catch {
-            #expect(error.description.hasPrefix("kv.yaml:2:1: config group 'kv_cache_scheme': activation observer 'memoryless_mse' is not supported"),
                     "\(error)")
         }
     }
