@@ -169,3 +169,12 @@ void ck_matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const int8_t
     if (m == 0 || count == 0) return;
     table()->matmul_w8a8(m, first, count, k, q, ldq, x_scales, w, ldw, w_sums, w_scales, y, ldy);
 }
+
+size_t ck_mse_scratch_floats(size_t group_size) { return CK_MAX_LANES * group_size; }
+
+void ck_mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
+                   const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
+                   float *errors) {
+    if (groups == 0 || group_size == 0 || steps == 0) return;
+    table()->mse_errors(grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors);
+}

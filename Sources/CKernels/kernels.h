@@ -52,7 +52,7 @@ typedef void (*ck_matmul_fn)(size_t m, size_t first, size_t count, size_t k, con
 #define CK_TABLE_OF_FORMATS                                                                                   \
     {                                                                                                         \
         .matmul = {matmul_f32, matmul_bf16, matmul_fp8, matmul_int8, matmul_int4, matmul_fp4},                \
-        .quantize_int8 = quantize_int8, .matmul_w8a8 = matmul_w8a8,                                           \
+        .quantize_int8 = quantize_int8, .matmul_w8a8 = matmul_w8a8, .mse_errors = mse_errors,                 \
     }
 
 /* One implementation of every kernel. */
@@ -62,6 +62,9 @@ typedef struct {
     void (*matmul_w8a8)(size_t m, size_t first, size_t count, size_t k, const int8_t *q, size_t ldq,
                         const float *x_scales, const int8_t *w, size_t ldw, const int32_t *w_sums,
                         const float *w_scales, float *y, size_t ldy);
+    void (*mse_errors)(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
+                       const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
+                       float *errors);
 } ck_table;
 
 extern const ck_table ck_portable_table;
@@ -73,6 +76,9 @@ void ck_group_sums(size_t rows, size_t k, const float *x, size_t ldx, size_t gro
 
 /* Σ_g scale·zero·x_sums[g] over the groups of output row o: what zero points take from its sum. */
 float ck_zero_point_term(const ck_scales *s, size_t o, const float *x_sums, size_t groups);
+
+/* The most lanes of any path: ck_mse_errors' scratch holds this many groups' values. */
+#define CK_MAX_LANES 16
 
 /* `floats` floats, 64-byte aligned, to free(); NULL when memory is short. */
 float *ck_buffer(size_t floats);

@@ -144,3 +144,45 @@ static inline vi acc_sums(const vacc *a) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(u[0], u[1], 0x20), _mm256_permute2x128_si256(u[0], u[1], 0x31));
 }
 static inline void acc_store(int32_t *p, vi v) { _mm256_storeu_si256((__m256i *)p, v); }
+
+/* ---- MSE grid search (simd_mse.h): compares give all-ones lanes. ---- */
+
+typedef __m256 vmask;
+
+static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vf vf_abs(vf a) { return _mm256_and_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF))); }
+static inline vf vf_round_even(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+/* |magnitude| with the sign of sign. */
+static inline vf vf_copysign(vf magnitude, vf sign) {
+    vf bit = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+    return _mm256_or_ps(_mm256_andnot_ps(bit, magnitude), _mm256_and_ps(bit, sign));
+}
+static inline vf vf_select(vmask m, vf yes, vf no) { return _mm256_blendv_ps(no, yes, m); }
+static inline vmask vm_lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+static inline vmask vm_le(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+static inline vmask vm_eq(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+static inline vmask vm_isnan(vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+static inline vmask vm_or(vmask a, vmask b) { return _mm256_or_ps(a, b); }
+static inline int vm_any(vmask m) { return _mm256_movemask_ps(m) != 0; }
+/* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
+static inline vf vf_round_bits(vf a, int drop) {
+    vi u = _mm256_castps_si256(a);
+    vi odd = _mm256_and_si256(_mm256_srli_epi32(u, drop), _mm256_set1_epi32(1));
+    u = _mm256_add_epi32(u, _mm256_add_epi32(odd, _mm256_set1_epi32((1 << (drop - 1)) - 1)));
+    return _mm256_castsi256_ps(_mm256_and_si256(u, _mm256_set1_epi32(-(1 << drop))));
+}
+static inline vf vf_round_f16(vf a) { return _mm256_cvtph_ps(_mm256_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)); }
+/* table[magnitude bits of d] for d of bf16 (or f16) values. */
+static inline vf vf_power_bf16(vf d, const float *table) {
+    vi index = _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(d), 16), _mm256_set1_epi32(0x7FFF));
+    return _mm256_i32gather_ps(table, index, 4);
+}
+static inline vf vf_power_f16(vf d, const float *table) {
+    vi index = _mm256_cvtepu16_epi32(_mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    return _mm256_i32gather_ps(table, _mm256_and_si256(index, _mm256_set1_epi32(0x7FFF)), 4);
+}
+/* The value of an f16 bit pattern. */
+static inline float f16_value(uint16_t h) { return _cvtsh_ss(h); }

@@ -138,3 +138,45 @@ static inline vi acc_sums(const vacc *a) {
     return _mm512_add_epi32(_mm512_shuffle_i32x4(w0, w1, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_i32x4(w0, w1, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 static inline void acc_store(int32_t *p, vi v) { _mm512_storeu_si512(p, v); }
+
+/* ---- MSE grid search (simd_mse.h): compares give lane masks. ---- */
+
+typedef __mmask16 vmask;
+
+static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vf vf_abs(vf a) { return _mm512_abs_ps(a); }
+static inline vf vf_round_even(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+/* |magnitude| with the sign of sign. */
+static inline vf vf_copysign(vf magnitude, vf sign) {
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(magnitude), _mm512_castps_si512(sign),
+                                                         _mm512_set1_epi32(0x7FFFFFFF), 0xE4));
+}
+static inline vf vf_select(vmask m, vf yes, vf no) { return _mm512_mask_blend_ps(m, no, yes); }
+static inline vmask vm_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+static inline vmask vm_le(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+static inline vmask vm_eq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+static inline vmask vm_isnan(vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+static inline vmask vm_or(vmask a, vmask b) { return a | b; }
+static inline int vm_any(vmask m) { return m != 0; }
+/* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
+static inline vf vf_round_bits(vf a, int drop) {
+    vi u = _mm512_castps_si512(a);
+    vi odd = _mm512_and_si512(_mm512_srli_epi32(u, drop), _mm512_set1_epi32(1));
+    u = _mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32((1 << (drop - 1)) - 1)));
+    return _mm512_castsi512_ps(_mm512_and_si512(u, _mm512_set1_epi32(-(1 << drop))));
+}
+static inline vf vf_round_f16(vf a) { return _mm512_cvtph_ps(_mm512_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)); }
+/* table[magnitude bits of d] for d of bf16 (or f16) values. */
+static inline vf vf_power_bf16(vf d, const float *table) {
+    vi index = _mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(d), 16), _mm512_set1_epi32(0x7FFF));
+    return _mm512_i32gather_ps(index, table, 4);
+}
+static inline vf vf_power_f16(vf d, const float *table) {
+    vi index = _mm512_cvtepu16_epi32(_mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    return _mm512_i32gather_ps(_mm512_and_si512(index, _mm512_set1_epi32(0x7FFF)), table, 4);
+}
+/* The value of an f16 bit pattern. */
+static inline float f16_value(uint16_t h) { return _cvtsh_ss(h); }

@@ -1,6 +1,7 @@
 import Checkpoint
 import CKernels
 import Testing
+import TestSupport
 
 /// The CKernels kernels on every path this CPU runs (portable, AVX2, AVX-512), each selected on
 /// the test's thread with `ck_use_path`, against an f64 reference computed here from the stored
@@ -16,16 +17,7 @@ import Testing
     /// Rows of x, outputs, columns.
     static let shapes = [(1, 37, 133), (3, 19, 576), (4, 70, 48), (5, 33, 100), (9, 21, 260), (17, 13, 577)]
 
-    /// A seeded xorshift generator, so that a failure reproduces.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        mutating func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-    }
+    typealias Random = SeededRandom
 
     /// x `m × k` stored `k + 3` apart; weights of `rows` = n + 2 rows, of which outputs
     /// 2..<rows are computed into y (`m × rows`), the first two left NaN.

@@ -105,6 +105,39 @@ void ck_matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const int8_t
                     const float *x_scales, const int8_t *w, size_t ldw, const int32_t *w_sums,
                     const float *w_scales, float *y, size_t ldy);
 
+/* The candidates an MSE weight observer (llm-compressor's `_grid_search_mse`) tries on groups of
+ * bf16 or f16 weights: each is compressed-tensors' fake_quantize with the scale (and zero point)
+ * that calculate_qparams gives a shrunk range, every operation rounded to the weights' dtype R:
+ *   range   lo' = min(R(lo·p), 0), hi' = max(R(hi·p), 0) for the step's factor p;
+ *   INT     symmetric s = R(max(−lo', hi') / ((qmax − qmin) / 2)), z = 0; asymmetric
+ *           s = R(R(hi' − lo') / (qmax − qmin)), z = round_even(clamp(R(qmin − R(lo' / s)))) (NaN → 0);
+ *           q(x) = R((round_even(clamp(R(R(x / s) + z), qmin, qmax)) − z) · s);
+ *   FP8/FP4 s = R(max(−lo', hi') / 448 or 6), q(x) = R(e(clamp(R(x / s), ±448 or ±6)) · s), e rounding
+ *           to the nearest E4M3 / E2M1 value, ties to even;
+ * a zero s becomes eps. The error of a candidate is Σ power[|R(q(x) − x)|] over the group's values
+ * in order, summed in f32 and not rounded, power being indexed by the magnitude bits of the dtype. */
+typedef enum { CK_MSE_BF16 = 0, CK_MSE_F16 = 1 } ck_mse_dtype;
+typedef enum { CK_MSE_INT = 0, CK_MSE_FP8 = 1, CK_MSE_FP4 = 2 } ck_mse_element;
+
+typedef struct {
+    ck_mse_dtype dtype;
+    ck_mse_element element;
+    int symmetric;      /* INT only; FP8 and FP4 are symmetric */
+    float qmin, qmax;   /* INT only */
+    float eps;          /* the scale that replaces a zero scale */
+    const float *power; /* |d|^norm rounded to the dtype for each of the 32768 magnitude bit patterns */
+} ck_mse_grid;
+
+/* Floats of scratch ck_mse_errors needs for groups of `group_size` values. */
+size_t ck_mse_scratch_floats(size_t group_size);
+
+/* errors[g·steps + i] = the error of step i's candidate (factor factors[i]) on group g, for
+ * `groups` groups of `group_size` consecutive finite values (values + g·group_size) whose range is
+ * [lo[g], hi[g]]. Identical on every path. */
+void ck_mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
+                   const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
+                   float *errors);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,9 +20,9 @@ extension MSESearch {
                                                    groupSize: Int?, threads: Int, allowNonFinite: Bool) throws(ModifierError) -> SearchedRanges {
         let rows = weight.shape[0], columns = weight.shape[1]
         try requireFinite(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite)
-        let power = ErrorPower<S>(norm: norm)
+        let candidates = CandidateErrors(search: self, grid: grid, power: ErrorPower<S>(norm: norm))
         guard let groupSize else {
-            return wholeTensor(S.self, grid: grid, input: input, rows: rows, columns: columns, threads: threads, power: power)
+            return wholeTensor(S.self, candidates, input: input, rows: rows, columns: columns, threads: threads)
         }
         let groups = rows * (columns / groupSize), perRow = columns / groupSize
         let words = Swift.max(1, (steps + 63) / 64)
@@ -32,23 +32,29 @@ extension MSESearch {
             base.maximum.withUnsafeMutableBufferPointer { highs in
                 improvements.withUnsafeMutableBufferPointer { bits in
                     parallelRows(rows, threads: threads) { range in
-                        for r in range {
-                            for g in 0..<perRow {
-                                let index = r * perRow + g
-                                let values = input + r * columns + g * groupSize
-                                let (lo, hi) = expandedRange(S.self, values, count: groupSize)
-                                lows[index] = lo
-                                highs[index] = hi
+                        let batch = 256
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: candidates.scratchCount(groupSize: groupSize))
+                        let errors = UnsafeMutablePointer<Float>.allocate(capacity: batch * steps)
+                        defer { scratch.deallocate(); errors.deallocate() }
+                        var first = range.lowerBound * perRow
+                        while first < range.upperBound * perRow {
+                            let count = Swift.min(batch, range.upperBound * perRow - first)
+                            for index in first..<first + count {
+                                (lows[index], highs[index]) = expandedRange(S.self, input + index * groupSize, count: groupSize)
+                            }
+                            candidates.errors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
+                                              hi: highs.baseAddress! + first, steps: 0..<steps, scratch: scratch, into: errors)
+                            for k in 0..<count {
                                 var best = S.greatestFiniteMagnitude
                                 for i in 0..<steps {
-                                    let error = candidateError(S.self, grid: grid, values, count: groupSize, lo: lo, hi: hi,
-                                                               step: i, power: power)
+                                    let error = S.rounded(errors[k * steps + i])
                                     if error < best {
                                         best = error
-                                        bits[index * words + i / 64] |= 1 << UInt64(i % 64)
+                                        bits[(first + k) * words + i / 64] |= 1 << UInt64(i % 64)
                                     }
                                 }
                             }
+                            first += count
                         }
                     }
                 }
@@ -69,71 +75,61 @@ extension MSESearch {
         return SearchedRanges(minimum: base.minimum, maximum: base.maximum)
     }
 
-    /// One range for the whole tensor: each step's error summed over rows split over threads.
-    private func wholeTensor<S: WeightStorage, G: CandidateGrid>(_: S.Type, grid: G, input: UnsafePointer<S.Bits>, rows: Int, columns: Int,
-                                                                threads: Int, power: ErrorPower<S>) -> SearchedRanges {
+    /// One range for the whole tensor: each step's error summed over the rows' errors in order,
+    /// rows split over threads, a few steps at a time so that the search stops near where its
+    /// patience runs out.
+    private func wholeTensor<S: WeightStorage, G: CandidateGrid>(_: S.Type, _ candidates: CandidateErrors<S, G>, input: UnsafePointer<S.Bits>,
+                                                                rows: Int, columns: Int, threads: Int) -> SearchedRanges {
         let (lo, hi) = expandedRange(S.self, input, count: rows * columns)
-        let partial = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows)
-        defer { partial.deallocate() }
+        let stepsAtOnce = 8
+        let lows = UnsafeMutablePointer<Float>.allocate(capacity: rows), highs = UnsafeMutablePointer<Float>.allocate(capacity: rows)
+        lows.initialize(repeating: lo, count: rows)
+        highs.initialize(repeating: hi, count: rows)
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: rows * stepsAtOnce)
+        defer { partial.deallocate(); lows.deallocate(); highs.deallocate() }
         var best = S.greatestFiniteMagnitude
         var bestStep = -1
         var quiet = 0.0
-        for i in 0..<steps {
-            let (slo, shi) = (S.rounded(lo * factor(i)), S.rounded(hi * factor(i)))
-            let (scale, zeroPoint) = grid.candidate(S.self, lo: slo, hi: shi)
+        var first = 0
+        search: while first < steps {
+            let count = Swift.min(stepsAtOnce, steps - first)
             parallelRows(rows, threads: threads) { range in
-                for r in range {
-                    partial[r] = rawError(S.self, grid: grid, input + r * columns, count: columns, scale: scale, zeroPoint: zeroPoint, power: power)
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: candidates.scratchCount(groupSize: columns))
+                defer { scratch.deallocate() }
+                candidates.errors(input + range.lowerBound * columns, groups: range.count, size: columns, lo: lows + range.lowerBound,
+                                  hi: highs + range.lowerBound, steps: first..<first + count, scratch: scratch,
+                                  into: partial + range.lowerBound * count)
+            }
+            for k in 0..<count {
+                var sum: Float = 0
+                for r in 0..<rows { sum += partial[r * count + k] }
+                let error = S.rounded(sum)
+                if error < best {
+                    best = error
+                    bestStep = first + k
+                    quiet = 0
+                } else {
+                    quiet += 1
+                    if quiet >= patience { break search }
                 }
             }
-            let error = S.rounded(partial.reduce(0, +))
-            if error < best {
-                best = error
-                bestStep = i
-                quiet = 0
-            } else {
-                quiet += 1
-                if quiet >= patience { break }
-            }
+            first += count
         }
         guard bestStep >= 0 else { return SearchedRanges(minimum: [lo], maximum: [hi]) }
         return SearchedRanges(minimum: [S.rounded(lo * factor(bestStep))], maximum: [S.rounded(hi * factor(bestStep))])
     }
 
-    /// The smallest and largest of `count` values, each times `expand` in the dtype.
+    /// The smallest and largest of `count` values and 0, each times `expand` in the dtype. Taking
+    /// 0 in changes no candidate (each takes its range's minimum with 0 and maximum with 0, and a
+    /// zero times the factor stays 0) and lets the loop run on integer keys, which vectorizes.
     @inline(__always)
     private func expandedRange<S: WeightStorage>(_: S.Type, _ values: UnsafePointer<S.Bits>, count: Int) -> (Float, Float) {
-        var lo = Float.infinity, hi = -Float.infinity
-        for c in 0..<count {
-            let x = S.float(values[c])
-            lo = Swift.min(lo, x)
-            hi = Swift.max(hi, x)
-        }
+        var statistics = GroupStatistics<S>()
+        statistics.add(values, count: count)
+        let (lo, hi) = (statistics.minimum, statistics.maximum)
         if expand == 1 { return (lo, hi) }
         let e = Float(expand)
         return (S.rounded(lo * e), S.rounded(hi * e))
-    }
-
-    /// The error (rounded to the dtype) of step `i`'s candidate on `count` values.
-    @inline(__always)
-    private func candidateError<S: WeightStorage, G: CandidateGrid>(_: S.Type, grid: G, _ values: UnsafePointer<S.Bits>, count: Int,
-                                                                   lo: Float, hi: Float, step: Int, power: ErrorPower<S>) -> Float {
-        let p = factor(step)
-        let (scale, zeroPoint) = grid.candidate(S.self, lo: S.rounded(lo * p), hi: S.rounded(hi * p))
-        return S.rounded(rawError(S.self, grid: grid, values, count: count, scale: scale, zeroPoint: zeroPoint, power: power))
-    }
-
-    /// `Σ |q(x) - x|^norm` over `count` values as torch sums a dtype tensor: each term rounded to
-    /// the dtype, the sum in float32.
-    @inline(__always)
-    private func rawError<S: WeightStorage, G: CandidateGrid>(_: S.Type, grid: G, _ values: UnsafePointer<S.Bits>, count: Int,
-                                                             scale: Float, zeroPoint: Float, power: ErrorPower<S>) -> Float {
-        var sum: Float = 0
-        for c in 0..<count {
-            let x = S.float(values[c])
-            sum += power.of(S.rounded(grid.roundTrip(S.self, x, scale: scale, zeroPoint: zeroPoint) - x))
-        }
-        return sum
     }
 
     private func requireFinite<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
@@ -163,6 +159,9 @@ final class ErrorPower<S: WeightStorage>: @unchecked Sendable {
     }
 
     deinit { table.deallocate() }
+
+    /// The table of a 16-bit dtype (by magnitude bits), for the kernel; nil for f32.
+    var lookup: UnsafePointer<Float>? { UnsafePointer(table.baseAddress) }
 
     @inline(__always)
     func of(_ difference: Float) -> Float {

@@ -39,6 +39,16 @@ struct RangeObserver: Sendable {
         }
     }
 
+    /// Refuses, when the plan is made, a static activation scheme (`args`; dynamic ones observe
+    /// nothing) of config group `group` whose observer calibration could not run, at `position`
+    /// (the modifier's FILE:LINE:COLUMN), rather than when calibration reaches its first layer.
+    static func requireRunnable(_ args: QuantizationArgs?, group: String, position: String) throws(ModifierError) {
+        guard let args, !args.dynamic.isTruthy else { return }
+        do { _ = try RangeObserver(args: args, what: group) } catch let .unsupportedScheme(_, reason) {
+            throw .recipe("\(position): config group '\(group)': \(reason)")
+        }
+    }
+
     /// Takes one sample's smallest and largest value.
     mutating func observe(min newMin: Float, max newMax: Float) {
         guard let oldMin = minimum, let oldMax = maximum else {

@@ -65,9 +65,13 @@ public struct OneshotPlan {
         var quantizers: [any WeightQuantizer] = []
         var layouts: [CompressedWeightLayout] = []
         var inputScales: [ActivationScales.InputScale?] = []
+        for modifier in modifiers {
+            try RangeObserver.requireRunnable(modifier.kvCacheScheme, group: "kv_cache_scheme", position: modifier.position.description)
+        }
         for (group, m) in zip(quantization.groups, quantization.groupModifiers) {
             let position = modifiers[m].position.description
             let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: position)
+            try RangeObserver.requireRunnable(group.scheme.inputActivations, group: group.name, position: position)
             if program.gptq[m] != nil, let weights = group.scheme.weights {
                 try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: position)
                 try GPTQFormats.require(made.quantizer, group: group.name, position: position)

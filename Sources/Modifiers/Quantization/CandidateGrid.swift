@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 
 /// The quantize-dequantize round trip compressed-tensors' `fake_quantize` makes of a weight value
@@ -10,6 +11,8 @@ protocol CandidateGrid: Sendable {
     func candidate<S: WeightStorage>(_: S.Type, lo: Float, hi: Float) -> (scale: Float, zeroPoint: Float)
     /// `x` quantized with them and dequantized.
     func roundTrip<S: WeightStorage>(_: S.Type, _ x: Float, scale: Float, zeroPoint: Float) -> Float
+    /// The same grid as `CKernels` searches it (`ck_mse_errors`), all but the dtype, eps and power table.
+    var kernelGrid: ck_mse_grid { get }
 }
 
 extension IntegerGrid: CandidateGrid {
@@ -26,6 +29,10 @@ extension IntegerGrid: CandidateGrid {
         let magic: Float = 0x1.8p23
         let code = (Swift.min(Swift.max(shifted, qmin), qmax) + magic) - magic
         return S.rounded((code - zeroPoint) * scale)
+    }
+
+    var kernelGrid: ck_mse_grid {
+        ck_mse_grid(dtype: CK_MSE_BF16, element: CK_MSE_INT, symmetric: symmetric ? 1 : 0, qmin: qmin, qmax: qmax, eps: 0, power: nil)
     }
 }
 
@@ -53,5 +60,9 @@ struct FloatCandidateGrid: CandidateGrid {
     func element(nearest quotient: Float) -> Float {
         let clamped = Swift.min(Swift.max(quotient, -halfRange), halfRange)
         return element == .fp8 ? FP8E4M3.decode(FP8E4M3.encodeFinite(clamped)) : FP4E2M1.decode(FP4E2M1.encode(clamped))
+    }
+
+    var kernelGrid: ck_mse_grid {
+        ck_mse_grid(dtype: CK_MSE_BF16, element: element == .fp8 ? CK_MSE_FP8 : CK_MSE_FP4, symmetric: 1, qmin: 0, qmax: 0, eps: 0, power: nil)
     }
 }
