@@ -4,7 +4,8 @@
 # and no Swift. NEVER RUN YET: it was written where no GPU was available.
 #   1. compress cuda-check: the library discovery, the device, and every kernel compiled by the
 #      machine's NVRTC for the device's own architecture (CUBINs kept), and for sm_80,sm_89,sm_90a;
-#   2. scripts/cuda-kernel-check.py: each kernel launched on the GPU against a PyTorch reference;
+#   2. compress cuda-check --run: each kernel launched by compress's own driver code against the CPU
+#      runtime's code; scripts/cuda-kernel-check.py: each launched again through ctypes against PyTorch;
 #   3. compress eval, --device cpu against --device cuda (perplexity within 1e-2 relative), on the
 #      model as given and as compressed by oneshot to FP8_DYNAMIC, W8A8, W4A16 and NVFP4A16 (the CUDA
 #      backend does not run models yet: until it does, each cuda result is the line saying so,
@@ -43,6 +44,9 @@ step "kernels compiled for the device (cached CUBINs written to $work/cubins)"
 run "$compress" cuda-check --device cuda:0 ${options[@]+"${options[@]}"} --output "$work/cubins"
 step "kernels compiled for sm_80, sm_89, sm_90a with this machine's NVRTC"
 run "$compress" cuda-check --arch sm_80,sm_89,sm_90a ${options[@]+"${options[@]}"}
+
+step "each kernel against the CPU runtime's code, launched by compress itself"
+run "$compress" cuda-check --device cuda:0 ${options[@]+"${options[@]}"} --run
 
 step "each kernel against PyTorch on the GPU"
 run "$python" "$root/scripts/cuda-kernel-check.py" "$work/cubins"

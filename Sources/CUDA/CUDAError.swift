@@ -16,6 +16,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
     case noDevice(requested: Int, available: Int)
     /// A kernel source did not compile cleanly (an error, or a warning where warnings are refused).
     case compilation(kernel: String, architecture: String, log: String)
+    /// A kernel cannot be launched for a shape (beyond the device's limits), or a buffer copy does not fit.
+    case unsupportedShape(kernel: String, reason: String)
     /// An architecture name that is not `sm_XY` or `sm_XYa`.
     case invalidArchitecture(String)
     /// A `--device` value other than `cpu`, `cuda` or `cuda:N`.
@@ -37,6 +39,7 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
             let lines = log.split(separator: "\n", omittingEmptySubsequences: true)
             let more = lines.count > 1 ? " (and \(lines.count - 1) more line\(lines.count == 2 ? "" : "s"))" : ""
             return "\(kernel) for \(architecture): \(lines.first.map(String.init) ?? "compilation failed")\(more)"
+        case let .unsupportedShape(kernel, reason): return "CUDA kernel \(kernel): \(reason)"
         case let .invalidArchitecture(name): return "'\(name)' is not a CUDA architecture (expected sm_XY or sm_XYa, e.g. sm_90a)"
         case let .invalidDevice(value): return "'\(value)' is not a device (expected cpu, cuda or cuda:N)"
         }

@@ -56,6 +56,9 @@ import TestSupport
         let bad = try CompressBinary.run(["cuda-check", "--arch", "sm_80,compute_90"])
         #expect(bad.status == 64)
         #expect(bad.stderr.hasPrefix("Error: --arch: 'compute_90' is not a CUDA architecture (expected sm_XY or sm_XYa, e.g. sm_90a)\n"))
+        let run = try CompressBinary.run(["cuda-check", "--arch", "sm_80", "--run"])
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("Error: --run launches the kernels on the --device: give --device cuda[:N] instead of --arch\n"))
     }
 
     @Test func cudaCheckNamesTheCompilerThatDidNotLoad() throws {
