@@ -225,18 +225,48 @@ class Check:
         words = pack_ints(q, bits)
         if not self.driver:
             return
-        y = torch.empty(rows, outputs, device="cuda")
-        xs, function = x.cuda(), self.kernel("packed_int_gemv", "packed_int_gemv")
-        words, scales_d = words.cuda(), scales.cuda()
+        xs, words, scales_d = x.cuda(), words.cuda(), scales.cuda()
         zeros_d = zeros.cuda() if zeros is not None else None
-        for start in range(0, rows, 8):  # at most 8 input rows a launch
-            count = min(8, rows - start)
-            self.driver.launch(function, ((outputs * 32 + 255) // 256,), 256,
-                               [xs[start:], ctypes.c_int(count), words, ctypes.c_int(words.shape[1]), ctypes.c_int(bits), scales_d,
-                                zeros_d, ctypes.c_int(group), ctypes.c_int(groups), ctypes.c_int(outputs), ctypes.c_int(columns),
-                                y[start:]])
+        y = self.gemv("packed_int_gemv", rows, outputs, lambda start, count, out: [
+            xs[start:], ctypes.c_int(count), words, ctypes.c_int(words.shape[1]), ctypes.c_int(bits), scales_d, zeros_d, ctypes.c_int(group),
+            ctypes.c_int(groups), ctypes.c_int(outputs), ctypes.c_int(columns), out])
         self.report(f"packed_int_gemv W{bits} {'asym' if asymmetric else 'sym'} g{group} {rows}x{columns} -> {outputs}",
                     self.relative(y, expected), 1e-5)
+
+    def gemv(self, kernel, rows, outputs, arguments):
+        """Runs GEMV `kernel` in launches of at most 8 input rows; `arguments(start, count, y)` gives each launch's."""
+        y = torch.empty(rows, outputs, device="cuda")
+        function = self.kernel(kernel, kernel)
+        for start in range(0, rows, 8):
+            self.driver.launch(function, ((outputs * 32 + 255) // 256,), 256, arguments(start, min(8, rows - start), y[start:]))
+        return y
+
+    def fp8_weight_gemv(self, rows, outputs, columns, block_rows, block_columns):
+        width, height = -(-columns // block_columns), -(-outputs // block_rows)
+        codes = (torch.randn(outputs, columns) * 100).clamp(-FP8_MAX, FP8_MAX).to(torch.float8_e4m3fn).view(torch.uint8)
+        scales = torch.rand(height, width) * 0.01 + 0.001
+        x = torch.randn(rows, columns)
+        weights = fp8_values(codes).double() * scales.double()[torch.arange(outputs) // block_rows][:, torch.arange(columns) // block_columns]
+        expected = (x.double() @ weights.T).float()
+        if not self.driver:
+            return
+        xs, codes_d, scales_d = x.cuda(), codes.cuda(), scales.cuda()
+        y = self.gemv("fp8_weight_gemv", rows, outputs, lambda start, count, out: [
+            xs[start:], ctypes.c_int(count), codes_d, scales_d, ctypes.c_int(block_rows), ctypes.c_int(block_columns), ctypes.c_int(width),
+            ctypes.c_int(outputs), ctypes.c_int(columns), out])
+        self.report(f"fp8_weight_gemv blocks {block_rows}x{block_columns} {rows}x{columns} -> {outputs}", self.relative(y, expected), 1e-5)
+
+    def int8_gemv(self, rows, outputs, columns):
+        x = torch.randint(-128, 128, (rows, columns), dtype=torch.int8)
+        w = torch.randint(-127, 128, (outputs, columns), dtype=torch.int8)
+        x_scales, w_scales = torch.rand(rows) * 0.1 + 0.01, torch.rand(outputs) * 0.01 + 0.001
+        expected = ((x.long() @ w.long().T).double() * x_scales.double()[:, None] * w_scales.double()[None, :]).float()
+        if not self.driver:
+            return
+        xs, x_scales_d, w_d, w_scales_d = x.cuda(), x_scales.cuda(), w.cuda(), w_scales.cuda()
+        y = self.gemv("int8_gemv", rows, outputs, lambda start, count, out: [
+            xs[start:], x_scales_d[start:], ctypes.c_int(count), w_d, w_scales_d, ctypes.c_int(outputs), ctypes.c_int(columns), out])
+        self.report(f"int8_gemv {rows}x{columns} -> {outputs}", self.relative(y, expected), 1e-6)
 
     def fp4(self, outputs, columns, nvfp4):
         group = 16 if nvfp4 else 32
@@ -313,6 +343,9 @@ class Check:
         for bits, group, asymmetric in [(4, 128, False), (4, 64, True), (8, 128, False), (3, 128, True)]:
             self.packed_int_gemv(11, 300, 1024, bits, group, asymmetric)
         self.packed_int_gemv(1, 4096, 4096, 4, 128, False)
+        self.fp8_weight_gemv(11, 300, 1024, 128, 128)
+        self.fp8_weight_gemv(3, 300, 1000, 1, 1000)
+        self.int8_gemv(11, 300, 1024)
         self.fp4(64, 4096, True)
         self.fp4(33, 1000, True)
         self.fp4(64, 4096, False)

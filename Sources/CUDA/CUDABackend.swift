@@ -2,9 +2,13 @@
 /// device and its architecture, NVRTC, cuBLASLt, and every kernel compiled for that architecture
 /// (from the ``KernelCache`` when it holds them).
 public struct CUDABackend: Sendable {
+    /// The driver, loaded and initialized.
     public let driver: CUDADriver
+    /// The device opened.
     public let device: CUDADriver.Device
+    /// The compiler the kernels were compiled with (or would have been, when all came from the cache).
     public let nvrtc: NVRTC
+    /// cuBLASLt, loaded (its matmuls are not called yet).
     public let cublasLt: CUBLASLt
     /// The CUBIN of each of ``KernelSource/all``, by source name.
     public let cubins: [String: [UInt8]]

@@ -14,10 +14,10 @@ struct LaunchPlanTests {
         #expect(throws: CUDAError.self) { try LaunchPlan.rotary(rows: 1, heads: 70_000, rotaryDimension: 64) }
     }
 
-    @Test func packedGEMVTakesAWarpPerOutputAndEightInputRowsALaunch() {
-        #expect(LaunchPlan.packedGEMV(outputs: 300) == LaunchPlan(grid: (38, 1), block: 256, sharedBytes: 0))
-        #expect(LaunchPlan.packedGEMVLaunches(rows: 19) == [0..<8, 8..<16, 16..<19])
-        #expect(LaunchPlan.packedGEMVLaunches(rows: 8) == [0..<8])
+    @Test func gemvTakesAWarpPerOutputAndEightInputRowsALaunch() {
+        #expect(LaunchPlan.gemv(outputs: 300) == LaunchPlan(grid: (38, 1), block: 256, sharedBytes: 0))
+        #expect(LaunchPlan.gemvLaunches(rows: 19) == [0..<8, 8..<16, 16..<19])
+        #expect(LaunchPlan.gemvLaunches(rows: 8) == [0..<8])
     }
 
     @Test func fp4TakesAThreadPerStoredByte() {

@@ -2,6 +2,7 @@
 /// ``KernelSource/all`` loaded from its CUBIN: allocates buffers and launches kernels by name.
 /// Launches are synchronous (each waits for the device), which suits checks and a first backend.
 public final class CUDAContext: @unchecked Sendable {
+    /// The libraries, device and compiled kernels it runs.
     public let backend: CUDABackend
     private let context: OpaquePointer
     /// Each kernel's function handle, by kernel name.

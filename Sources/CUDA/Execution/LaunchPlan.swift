@@ -14,8 +14,8 @@ public struct LaunchPlan: Equatable, Sendable {
 
     /// The largest grid.y the driver takes.
     static let gridYLimit = 65_535
-    /// Input rows one `packed_int_gemv` launch multiplies (`PACKED_GEMV_MAX_ROWS` in its source).
-    public static let packedGEMVRows = 8
+    /// Input rows one GEMV launch multiplies (`*_GEMV_MAX_ROWS` in their sources).
+    public static let gemvRows = 8
 
     /// `rms_norm_f32`, `quantize_fp8_per_token`, `quantize_int8_per_token`: one block of 256 per row.
     public static func perRow(rows: Int) -> LaunchPlan {
@@ -28,14 +28,15 @@ public struct LaunchPlan: Equatable, Sendable {
         return LaunchPlan(grid: (rows, heads), block: min(256, max(32, (rotaryDimension / 2 + 31) / 32 * 32)), sharedBytes: 0)
     }
 
-    /// `packed_int_gemv`: a warp per output row, 8 warps a block; inputs in launches of ``packedGEMVRows`` rows.
-    public static func packedGEMV(outputs: Int) -> LaunchPlan {
+    /// `packed_int_gemv`, `fp8_weight_gemv`, `int8_gemv`: a warp per output row, 8 warps a block;
+    /// inputs in launches of ``gemvRows`` rows.
+    public static func gemv(outputs: Int) -> LaunchPlan {
         LaunchPlan(grid: ((outputs + 7) / 8, 1), block: 256, sharedBytes: 0)
     }
 
-    /// The input rows of each `packed_int_gemv` launch for `rows` rows.
-    public static func packedGEMVLaunches(rows: Int) -> [Range<Int>] {
-        stride(from: 0, to: rows, by: packedGEMVRows).map { $0..<min(rows, $0 + packedGEMVRows) }
+    /// The input rows of each GEMV launch for `rows` rows.
+    public static func gemvLaunches(rows: Int) -> [Range<Int>] {
+        stride(from: 0, to: rows, by: gemvRows).map { $0..<min(rows, $0 + gemvRows) }
     }
 
     /// `dequantize_nvfp4`, `dequantize_mxfp4`: a thread per stored byte of `rows` rows.

@@ -18,6 +18,8 @@ public struct KernelSource: Sendable {
         KernelSource(name: "activation_quantization.cu", text: text(PackageResources.activation_quantization_cu),
                      functions: ["quantize_fp8_per_token", "quantize_int8_per_token"]),
         KernelSource(name: "packed_int_gemv.cu", text: text(PackageResources.packed_int_gemv_cu), functions: ["packed_int_gemv"]),
+        KernelSource(name: "fp8_weight_gemv.cu", text: text(PackageResources.fp8_weight_gemv_cu), functions: ["fp8_weight_gemv"]),
+        KernelSource(name: "int8_gemv.cu", text: text(PackageResources.int8_gemv_cu), functions: ["int8_gemv"]),
         KernelSource(name: "fp4_dequantization.cu", text: text(PackageResources.fp4_dequantization_cu),
                      functions: ["dequantize_nvfp4", "dequantize_mxfp4"]),
         KernelSource(name: "routing.cu", text: text(PackageResources.routing_cu), functions: ["softmax_top_k"]),

@@ -4,7 +4,7 @@ import CUDA
 
 /// Runs every CUDA kernel on the GPU against the CPU runtime's own code on the same seeded random
 /// inputs (`compress cuda-check --run`): RMSNorm, RoPE, per-token FP8/INT8 activation quantization,
-/// packed-int GEMV, FP4 dequantization, routing, attention over f32 and FP8 caches.
+/// packed-int, FP8-weight and W8A8 GEMVs, FP4 dequantization, routing, attention over f32 and FP8 caches.
 public struct CUDAKernelCheck {
     /// One compared case: the largest difference relative to the reference's largest magnitude
     /// (or the fraction of codes or ids that differ), and the most it may be.
@@ -31,6 +31,9 @@ public struct CUDAKernelCheck {
         for (bits, group, asymmetric) in [(4, 128, false), (4, 64, true), (8, 128, false), (3, 128, true)] {
             try check.packedGEMV(rows: 11, outputs: 300, columns: 1024, bits: bits, group: group, asymmetric: asymmetric)
         }
+        try check.fp8WeightGEMV(rows: 11, outputs: 300, columns: 1024, block: (128, 128))
+        try check.fp8WeightGEMV(rows: 3, outputs: 300, columns: 1000, block: (1, 1000))
+        try check.int8GEMV(rows: 11, outputs: 300, columns: 1024)
         try check.fp4(rows: 33, columns: 1000, nvfp4: true)
         try check.fp4(rows: 64, columns: 4096, nvfp4: false)
         try check.routing(tokens: 100, experts: 64, k: 8, normalize: true)
@@ -108,25 +111,76 @@ public struct CUDAKernelCheck {
                 for o in 0..<outputs { Int32Packing.pack(q.baseAddress! + o * columns, count: columns, bits: bits, into: words.baseAddress! + o * perRow) }
             }
         }
-        var expected = [Float](repeating: 0, count: rows * outputs)
+        let expected = Self.product(x, rows: rows, columns: columns, outputs: outputs) { o, c in
+            let g = o * groups + c / group
+            return Double((Float(q[o * columns + c]) - (zeros?[g] ?? 0)) * scales[g])
+        }
+        let input = try context.buffer(x), wordBuffer = try context.buffer(words), scaleBuffer = try context.buffer(scales)
+        let zeroBuffer = try zeros.map { z throws(CUDAError) in try context.buffer(z) }
+        let got = try gemv("packed_int_gemv", rows: rows, outputs: outputs) { launch, output in
+            [.pointer(input, offset: 4 * launch.lowerBound * columns), .int32(Int32(launch.count)), .pointer(wordBuffer), .int32(Int32(perRow)),
+             .int32(Int32(bits)), .pointer(scaleBuffer), .pointer(zeroBuffer), .int32(Int32(group)), .int32(Int32(groups)),
+             .int32(Int32(outputs)), .int32(Int32(columns)), output]
+        }
+        record("packed_int_gemv W\(bits) \(asymmetric ? "asym" : "sym") g\(group) \(rows)x\(columns) -> \(outputs)", got: got, expected: expected, tolerance: 1e-5)
+    }
+
+    /// FP8 weights with scales over blocks of `block` (rows, columns) against their decoded product.
+    mutating func fp8WeightGEMV(rows: Int, outputs: Int, columns: Int, block: (rows: Int, columns: Int)) throws(CUDAError) {
+        let width = (columns + block.columns - 1) / block.columns, height = (outputs + block.rows - 1) / block.rows
+        let codes = values(outputs * columns, scale: 100).map(FP8E4M3.encode)
+        let scales = (0..<height * width).map { _ in Float(random.unit() * 0.01 + 0.001) }
+        let x = values(rows * columns)
+        let expected = Self.product(x, rows: rows, columns: columns, outputs: outputs) { o, c in
+            Double(FP8E4M3.decode(codes[o * columns + c]) * scales[(o / block.rows) * width + c / block.columns])
+        }
+        let input = try context.buffer(x), codeBuffer = try context.buffer(codes), scaleBuffer = try context.buffer(scales)
+        let got = try gemv("fp8_weight_gemv", rows: rows, outputs: outputs) { launch, output in
+            [.pointer(input, offset: 4 * launch.lowerBound * columns), .int32(Int32(launch.count)), .pointer(codeBuffer), .pointer(scaleBuffer),
+             .int32(Int32(block.rows)), .int32(Int32(block.columns)), .int32(Int32(width)), .int32(Int32(outputs)), .int32(Int32(columns)), output]
+        }
+        record("fp8_weight_gemv blocks \(block.rows)x\(block.columns) \(rows)x\(columns) -> \(outputs)", got: got, expected: expected, tolerance: 1e-5)
+    }
+
+    /// W8A8: int8 codes of inputs and weights, summed in integers and scaled per row and output.
+    mutating func int8GEMV(rows: Int, outputs: Int, columns: Int) throws(CUDAError) {
+        let x = (0..<rows * columns).map { _ in Int8.random(in: -128...127, using: &random) }
+        let weights = (0..<outputs * columns).map { _ in Int8.random(in: -127...127, using: &random) }
+        let inputScales = (0..<rows).map { _ in Float(random.unit() * 0.1 + 0.01) }
+        let weightScales = (0..<outputs).map { _ in Float(random.unit() * 0.01 + 0.001) }
+        let expected = (0..<rows * outputs).map { i -> Float in
+            let r = i / outputs, o = i % outputs
+            let sum = (0..<columns).reduce(0) { $0 + Int(x[r * columns + $1]) * Int(weights[o * columns + $1]) }
+            return Float(Double(sum) * Double(inputScales[r]) * Double(weightScales[o]))
+        }
+        let input = try context.buffer(x), inputScaleBuffer = try context.buffer(inputScales)
+        let weightBuffer = try context.buffer(weights), weightScaleBuffer = try context.buffer(weightScales)
+        let got = try gemv("int8_gemv", rows: rows, outputs: outputs) { launch, output in
+            [.pointer(input, offset: launch.lowerBound * columns), .pointer(inputScaleBuffer, offset: 4 * launch.lowerBound), .int32(Int32(launch.count)),
+             .pointer(weightBuffer), .pointer(weightScaleBuffer), .int32(Int32(outputs)), .int32(Int32(columns)), output]
+        }
+        record("int8_gemv \(rows)x\(columns) -> \(outputs)", got: got, expected: expected, tolerance: 1e-6)
+    }
+
+    /// `rows × outputs` values `Σ_c x[r, c] · weight(o, c)`, summed in f64.
+    static func product(_ x: [Float], rows: Int, columns: Int, outputs: Int, weight: (Int, Int) -> Double) -> [Float] {
+        var result = [Float](repeating: 0, count: rows * outputs)
         for o in 0..<outputs {
-            let weight = (0..<columns).map { c in
-                let g = o * groups + c / group
-                return Double((Float(q[o * columns + c]) - (zeros?[g] ?? 0)) * scales[g])
-            }
-            for r in 0..<rows { expected[r * outputs + o] = Float((0..<columns).reduce(0) { $0 + Double(x[r * columns + $1]) * weight[$1] }) }
+            let row = (0..<columns).map { weight(o, $0) }
+            for r in 0..<rows { result[r * outputs + o] = Float((0..<columns).reduce(0) { $0 + Double(x[r * columns + $1]) * row[$1] }) }
         }
-        let input = try context.buffer(x), output = try context.buffer(bytes: 4 * rows * outputs)
-        let wordBuffer = try context.buffer(words), scaleBuffer = try context.buffer(scales), zeroBuffer = try zeros.map { z throws(CUDAError) in try context.buffer(z) }
-        for launch in LaunchPlan.packedGEMVLaunches(rows: rows) {
-            try context.launch("packed_int_gemv", .packedGEMV(outputs: outputs), [
-                .pointer(input, offset: 4 * launch.lowerBound * columns), .int32(Int32(launch.count)), .pointer(wordBuffer), .int32(Int32(perRow)),
-                .int32(Int32(bits)), .pointer(scaleBuffer), .pointer(zeroBuffer), .int32(Int32(group)), .int32(Int32(groups)),
-                .int32(Int32(outputs)), .int32(Int32(columns)), .pointer(output, offset: 4 * launch.lowerBound * outputs),
-            ])
+        return result
+    }
+
+    /// Runs GEMV `kernel` over `rows` input rows in launches of ``LaunchPlan/gemvRows``, each given the
+    /// arguments `arguments(launch rows, its output pointer)`, and returns the `rows × outputs` results.
+    func gemv(_ kernel: String, rows: Int, outputs: Int,
+              arguments: (Range<Int>, CUDAContext.Argument) -> [CUDAContext.Argument]) throws(CUDAError) -> [Float] {
+        let output = try context.buffer(bytes: 4 * rows * outputs)
+        for launch in LaunchPlan.gemvLaunches(rows: rows) {
+            try context.launch(kernel, .gemv(outputs: outputs), arguments(launch, .pointer(output, offset: 4 * launch.lowerBound * outputs)))
         }
-        record("packed_int_gemv W\(bits) \(asymmetric ? "asym" : "sym") g\(group) \(rows)x\(columns) -> \(outputs)",
-               got: try output.download(rows * outputs, as: Float.self), expected: expected, tolerance: 1e-5)
+        return try output.download(rows * outputs, as: Float.self)
     }
 
     mutating func fp4(rows: Int, columns: Int, nvfp4: Bool) throws(CUDAError) {
