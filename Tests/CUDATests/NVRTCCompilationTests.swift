@@ -53,4 +53,12 @@ struct NVRTCCompilationTests {
         try Data("cached".utf8).write(to: URL(fileURLWithPath: path))
         #expect(try cache.cubin(for: source, architecture: architecture, nvrtc: nvrtc) == Array("cached".utf8))
     }
+
+    @Test func aCacheThatCannotBeWrittenIsSkipped() throws {
+        let file = NSTemporaryDirectory() + "cuda-cache-file-" + UUID().uuidString
+        try Data().write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let cache = KernelCache(folder: file + "/cuda")  // under a file: no folder can be made
+        #expect(try !cache.cubin(for: KernelSource.all[0], architecture: architectures[0], nvrtc: nvrtc).isEmpty)
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Where the CUDA libraries are looked for, in order: the folders the user names (`--cuda-libraries`,
 /// then `COMPRESS_CUDA_LIBRARIES`, each a `:`-separated list), `LD_LIBRARY_PATH`, the usual system
 /// folders (`/usr/local/cuda/lib64`, `/usr/local/cuda-X.Y/lib64` newest first,
-/// `/usr/lib/x86_64-linux-gnu`, ...), the `nvidia/*/lib` folders of Python's package folders (the
+/// `/usr/lib/x86_64-linux-gnu` or `aarch64-linux-gnu`, ...), the `nvidia/*/lib` folders of Python's package folders (the
 /// active `VIRTUAL_ENV` and `CONDA_PREFIX`, the user's `~/.local`, the system's), and last the
 /// dynamic linker's own default paths. Only folders that exist are kept.
 public struct LibrarySearch: Sendable {
@@ -11,7 +11,9 @@ public struct LibrarySearch: Sendable {
     public let folders: [String]
 
     /// The system folders searched after the user's: CUDA toolkits and the distributions' library folders.
-    public static let systemFolders = ["/usr/local/cuda/lib64", "/usr/local/cuda-*/lib64", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib/wsl/lib"]
+    public static let systemFolders = [
+        "/usr/local/cuda/lib64", "/usr/local/cuda-*/lib64", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib/wsl/lib",
+    ]
     /// The system-wide Python package folders (`*` is any name, e.g. `python3.11`).
     public static let systemPythonPackages = [
         "/usr/local/lib/python3*/dist-packages", "/usr/local/lib/python3*/site-packages", "/usr/lib/python3/dist-packages",
