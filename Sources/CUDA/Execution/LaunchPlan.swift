@@ -14,7 +14,7 @@ public struct LaunchPlan: Equatable, Sendable {
 
     /// The largest grid.y the driver takes.
     static let gridYLimit = 65_535
-    /// Input rows one GEMV launch multiplies (`*_GEMV_MAX_ROWS` in their sources).
+    /// Input rows one GEMV launch multiplies (`GEMV_MAX_ROWS` in common.cuh).
     public static let gemvRows = 8
 
     /// `rms_norm_f32`, `quantize_fp8_per_token`, `quantize_int8_per_token`: one block of 256 per row.

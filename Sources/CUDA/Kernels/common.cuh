@@ -88,3 +88,30 @@ template <class T, class Op> __device__ T block_reduce(T v, Op op, T identity, T
     __syncthreads();
     return result;
 }
+
+// Input rows one GEMV launch multiplies (LaunchPlan.gemvRows on the host).
+#define GEMV_MAX_ROWS 8
+
+// One warp's output row o of a GEMV over `rows` (at most GEMV_MAX_ROWS) input rows:
+//   y[m, o] = finish(Σ_c input(m, c) · weight(c), m)
+// summed in Accumulator, each lane taking every 32nd column. Launch one warp per output row.
+template <class Accumulator, class Input, class Weight, class Finish>
+__device__ __forceinline__ void warp_gemv(int rows, int columns, int outputs, int o, Input input, Weight weight, Finish finish,
+                                          float* __restrict__ y) {
+    const int lane = threadIdx.x & 31;
+    Accumulator sums[GEMV_MAX_ROWS];
+#pragma unroll
+    for (int m = 0; m < GEMV_MAX_ROWS; ++m) sums[m] = 0;
+    for (int c = lane; c < columns; c += 32) {
+        const Accumulator w = weight(c);
+#pragma unroll
+        for (int m = 0; m < GEMV_MAX_ROWS; ++m) {
+            if (m < rows) sums[m] += input(m, c) * w;
+        }
+    }
+#pragma unroll
+    for (int m = 0; m < GEMV_MAX_ROWS; ++m) {
+        const Accumulator total = warp_reduce(sums[m], SumOp());
+        if (m < rows && lane == 0) y[(long long)m * outputs + o] = finish(total, m);
+    }
+}
