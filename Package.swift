@@ -29,10 +29,16 @@ let package = Package(
         .target(name: "Recipes", dependencies: ["JSON", "Yams"], swiftSettings: optimized),
         .target(name: "CompressedTensors", dependencies: ["JSON", "Checkpoint", "Recipes"], swiftSettings: optimized),
         .target(name: "Tokenizers", dependencies: ["JSON", "Checkpoint", "CZstd"], swiftSettings: optimized),
-        .target(name: "Runtime", dependencies: ["JSON", "Checkpoint", "Architectures", "Recipes", "CompressedTensors", "CKernels", "COpenBLAS"], swiftSettings: optimized),
+        /// The CUDA backend's host side: libraries loaded with dlopen (no CUDA toolkit to build), kernels compiled by NVRTC.
+        .target(
+            name: "CUDA", dependencies: ["Checkpoint"],
+            resources: ["common.cuh", "rms_norm.cu", "rotary.cu", "activation_quantization.cu", "packed_int_gemv.cu",
+                        "fp8_weight_gemv.cu", "int8_gemv.cu", "fp4_dequantization.cu", "routing.cu", "attention.cu"].map { .embedInCode("Kernels/" + $0) },
+            swiftSettings: optimized),
+        .target(name: "Runtime", dependencies: ["JSON", "Checkpoint", "Architectures", "Recipes", "CompressedTensors", "CKernels", "COpenBLAS", "CUDA"], swiftSettings: optimized),
         .target(name: "Modifiers", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Tokenizers", "Runtime", "CKernels", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "Verification", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Modifiers", "Runtime"], swiftSettings: optimized),
-        .target(name: "LLMCompressor", dependencies: ["JSON", "Architectures", "Checkpoint", "Recipes", "CompressedTensors", "Tokenizers", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),
+        .target(name: "LLMCompressor", dependencies: ["JSON", "Architectures", "Checkpoint", "Recipes", "CompressedTensors", "CUDA", "Tokenizers", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),
         .target(name: "CompressorC", dependencies: ["LLMCompressor"], exclude: ["include"], swiftSettings: optimized),
         .executableTarget(
             name: "compress-cli",
@@ -47,6 +53,7 @@ let package = Package(
         .testTarget(name: "CompressedTensorsTests", dependencies: ["CompressedTensors", "Modifiers", "Runtime", "Tokenizers", "Verification", "TestSupport"]),
         .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "CKernels", "Architectures", "CompressedTensors", "Tokenizers", "TestSupport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CKernels", "Architectures", "CompressedTensors", "Modifiers", "TestSupport"]),
+        .testTarget(name: "CUDATests", dependencies: ["CUDA", "Runtime"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "Modifiers", "TestSupport"]),
         .testTarget(name: "CompressorCTests", dependencies: ["CompressorC", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["compress-cli", "TestSupport"]),

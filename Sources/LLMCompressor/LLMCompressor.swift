@@ -4,6 +4,7 @@
 @_exported import Architectures
 @_exported import Checkpoint
 @_exported import CompressedTensors
+@_exported import CUDA
 @_exported import JSON
 @_exported import Modifiers
 @_exported import Recipes

@@ -1,5 +1,6 @@
 import Checkpoint
 import CompressedTensors
+import CUDA
 
 /// Everything that can stop the runtime from loading or running a model. Each case names the
 /// file, tensor or value involved, so that one line tells a user what is wrong.
@@ -28,6 +29,10 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
     case tokenOutOfRange(token: Int, vocabularySize: Int)
     /// An operation that needs at least one token was given none.
     case emptyInput
+    /// The CUDA backend could not be opened: a library, device or kernel, or a bad `--device`.
+    case cuda(CUDAError)
+    /// The chosen backend cannot do what was asked of it.
+    case backendUnavailable(String)
     /// A request whose arguments do not fit together, e.g. fewer tokens than one scoring window.
     case invalidArgument(String)
 
@@ -46,6 +51,8 @@ public enum RuntimeError: Error, Equatable, CustomStringConvertible {
         case let .compressedTensors(error): return error.description
         case let .tokenOutOfRange(token, size): return "token id \(token) is outside the vocabulary of \(size)"
         case .emptyInput: return "no input tokens"
+        case let .cuda(error): return error.description
+        case let .backendUnavailable(reason): return reason
         case let .invalidArgument(reason): return reason
         }
     }

@@ -18,7 +18,7 @@ struct Compress: ParsableCommand {
             """,
         version: version,
         subcommands: [OneshotCommand.self, ConvertCommand.self, InspectCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self,
-                      GenerateCommand.self, TokenizeCommand.self, SamplesCommand.self])
+                      GenerateCommand.self, TokenizeCommand.self, SamplesCommand.self, CUDACheckCommand.self])
 
     /// Runs the command, with the signal handlers in place first (`InterruptCleanup`).
     static func main() {

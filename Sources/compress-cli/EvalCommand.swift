@@ -24,6 +24,8 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var cores: ThreadsOption
 
+    @OptionGroup var device: DeviceOption
+
     @OptionGroup var format: JSONOption
 
     struct Result: Codable {
@@ -48,6 +50,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let model = try input.folder()
         do {
+            try device.requireModelBackend()
             let file = try MappedFile(path: text)
             let body = withExtendedLifetime(file) { String(decoding: file.bytes, as: UTF8.self) }
             let tokenizer = try Tokenizer(path: model)

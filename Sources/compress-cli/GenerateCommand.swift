@@ -36,6 +36,8 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var cores: ThreadsOption
 
+    @OptionGroup var device: DeviceOption
+
     @OptionGroup var format: JSONOption
 
     struct Result: Codable {
@@ -58,6 +60,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let model = try input.folder()
         do {
+            try device.requireModelBackend()
             let tokenizer = try Tokenizer(path: model)
             var stops = Set(try endOfSequenceTokens(generationConfig: model + "/generation_config.json"))
             let text: String

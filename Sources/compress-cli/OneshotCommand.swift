@@ -56,6 +56,8 @@ struct OneshotCommand: ParsableCommand {
 
     @OptionGroup var cores: ThreadsOption
 
+    @OptionGroup var device: DeviceOption
+
     @Flag(help: "Print what would be done to each tensor, and the quantization_config, without writing.")
     var dryRun = false
 
@@ -125,6 +127,11 @@ struct OneshotCommand: ParsableCommand {
         // like a full disk, instead of SIGXFSZ killing the process and leaving the output behind.
         signal(SIGXFSZ, SIG_IGN)
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
+        if plan.requiresCalibration {
+            do { try device.requireModelBackend() } catch { throw fail(error) }
+        } else if try device.chosen != .cpu {
+            log("warning: --device \(device.device) is not used: data-free schemes are quantized on the CPU, tensor by tensor")
+        }
         if plan.requiresCalibration, let dataset {
             do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data.options) } catch { throw fail(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }

@@ -5,7 +5,7 @@ import TestSupport
 /// `compress --version` and the help of every command: each default said once, nothing that
 /// points outside the repository.
 @Suite struct HelpTests {
-    static let commands = [[], ["oneshot"], ["convert"], ["inspect"], ["verify"], ["bench"], ["eval"], ["generate"], ["tokenize"], ["samples"]]
+    static let commands = [[], ["oneshot"], ["convert"], ["inspect"], ["verify"], ["bench"], ["eval"], ["generate"], ["tokenize"], ["samples"], ["cuda-check"]]
 
     @Test func versionIsOneLine() throws {
         let result = try CompressBinary.run(["--version"])

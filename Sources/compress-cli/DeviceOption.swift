@@ -1,0 +1,28 @@
+import ArgumentParser
+import LLMCompressor
+
+/// `--device` and `--cuda-libraries`, for the commands that run the model (eval, generate, and
+/// oneshot's calibration).
+struct DeviceOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Where to run the model: cpu, or cuda[:N] for NVIDIA GPU N (CUDA libraries found at run time; see the README's CUDA section).",
+                               valueName: "cpu|cuda[:N]"))
+    var device = "cpu"
+
+    @Option(help: ArgumentHelp("A folder (or :-separated folders) searched first for libcuda.so.1, libnvrtc.so.13/.12 and libcublasLt.so.13/.12; also $COMPRESS_CUDA_LIBRARIES.",
+                               valueName: "DIR"), completion: .directory)
+    var cudaLibraries: String?
+
+    /// The parsed `--device`.
+    var chosen: ComputeDevice {
+        get throws { try ComputeDevice(parsing: device) }
+    }
+
+    func validate() throws {
+        do { _ = try chosen } catch { throw ValidationError("--device: \(error)") }
+    }
+
+    /// Opens the chosen backend and checks that it runs models; nothing to do for the CPU.
+    func requireModelBackend() throws(RuntimeError) {
+        try Backend.open(ComputeDevice(parsing: device), cudaLibraries: cudaLibraries).requireModelSupport()
+    }
+}

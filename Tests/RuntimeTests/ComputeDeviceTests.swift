@@ -1,0 +1,21 @@
+import CUDA
+import Testing
+@testable import Runtime
+
+@Suite struct ComputeDeviceTests {
+    @Test func devicesParseAsCPUOrNumberedCUDA() throws {
+        #expect(try ComputeDevice(parsing: "cpu") == .cpu)
+        #expect(try ComputeDevice(parsing: "cuda") == .cuda(index: 0))
+        #expect(try ComputeDevice(parsing: "cuda:3") == .cuda(index: 3))
+        #expect(ComputeDevice.cuda(index: 3).description == "cuda:3")
+    }
+
+    @Test(arguments: ["", "gpu", "cuda:", "cuda:+1", "cuda:-1", "cuda:1.5", "cuda:99999", "cuda:１", " cpu"])
+    func otherValuesAreRefusedNamingThem(_ text: String) {
+        #expect(throws: RuntimeError.cuda(.invalidDevice(text))) { try ComputeDevice(parsing: text) }
+    }
+
+    @Test func theCPUBackendRunsModelsWithoutLoadingAnything() throws {
+        try Backend.open(.cpu, cudaLibraries: "/nonexistent").requireModelSupport()
+    }
+}
