@@ -73,7 +73,7 @@ import TestSupport
 
     /// compressed-tensors adds the symmetric zero point before the FP8 cast, which stores an exact
     /// `-0.0` weight as +0 (0x00); a negative weight that only rounds to zero keeps its sign (0x80).
-    @Test(arguments: ["FP8_DYNAMIC", "FP8_BLOCK"])
+    @Test(arguments: ["FP8_DYNAMIC", "FP8_BLOCK", "MXFP8A16"])
     func negativeZeroIsStoredAsCompressedTensorsStoresIt(_ scheme: String) throws {
         var b = ModelBuilder.llama()
         let index = b.tensors.firstIndex { $0.name == "model.layers.0.self_attn.q_proj.weight" }!

@@ -10,7 +10,8 @@ import CompressedTensors
 /// The quotient `x / scale` is rounded to the weight's dtype before the element cast, as
 /// compressed-tensors divides two tensors of that dtype (`_quantize` in
 /// `quantization/lifecycle/forward_helpers.py`); the scale being a power of two, multiplying by
-/// its reciprocal gives the same quotient.
+/// its reciprocal gives the same quotient. FP8 elements are cast as compressed-tensors casts them,
+/// after adding the zero point (`FP8E4M3.weightCode`: an exact `-0.0` is stored as +0).
 ///
 /// A group holding NaN or Inf (`NonFiniteWeights`, when allowed) gets E8M0's NaN scale `0xFF` and,
 /// as `x / NaN` is NaN, NaN values: `0x7F` for MXFP8, zero for MXFP4 (FP4 has no NaN).
@@ -79,7 +80,7 @@ struct MXQuantizer: WeightQuantizer {
                             FP4Nibble.pack(q, count: Self.groupSize, into: buffer + (r * columns + g * Self.groupSize) / 2)
                         case .fp8:
                             let out = buffer + r * columns + g * Self.groupSize
-                            for c in 0..<Self.groupSize { out[c] = FP8E4M3.encodeFinite(q[c]) }
+                            for c in 0..<Self.groupSize { out[c] = FP8E4M3.weightCode(q[c]) }
                         }
                     }
                     rowMax[r] = rowM
