@@ -234,10 +234,14 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
     free(buffer);
 }
 
+#include "simd_packed_gemv.h"
+
+/* Few rows: packed integer weights by packed_gemv where it takes their layout, else gemv. */
 ALWAYS_INLINE void matmul(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                           const ck_weights *w, float *y, size_t ldy) {
-    if (m <= CK_GEMV_MAX_ROWS) gemv(kind, m, first, count, k, x, ldx, w, y, ldy);
-    else gemm(kind, m, first, count, k, x, ldx, w, y, ldy);
+    if (m > CK_GEMV_MAX_ROWS) gemm(kind, m, first, count, k, x, ldx, w, y, ldy);
+    else if (!((kind == CK_W_INT4 || kind == CK_W_INT8) && packed_gemv(kind, m, first, count, k, x, ldx, w, y, ldy)))
+        gemv(kind, m, first, count, k, x, ldx, w, y, ldy);
 }
 
 CK_MATMUL_FORMATS(matmul)
