@@ -3,6 +3,7 @@
  *
  * Few rows of x (decoding): each weight vector is decoded in registers and multiplied with up to
  * CK_GEMV_ROWS rows of x at once, several outputs at a time; weights are read once per pass.
+ * Packed 4- and 8-bit integer words take their own GEMV (simd_packed_gemv.h), without a lookup.
  * More rows (prefill, scoring): CK_DECODED_ROWS weight rows at a time are decoded to f32 (scales
  * applied) into a buffer, then multiplied with every row of x of one pass (about CK_X_BYTES of x)
  * by a register-tiled dot-product kernel of CK_GEMM_ROWS × CK_GEMM_OUTPUTS accumulators. */

@@ -11,7 +11,7 @@
  * −2^(bits−1)·Σ x over each word's lower fields (which starts its sum and takes the offset back),
  * and one each word's sum of x (for zero points). A step's products are summed per lane, each
  * lane being one word inside one scale group, then scaled by its group's scale, fetched with one
- * load and one permute per step. */
+ * load and one permute per step. Each step prefetches the same words of the next outputs. */
 
 /* ---- Word operations ---- */
 
@@ -155,7 +155,12 @@ ALWAYS_INLINE void packed_rows(const int kind, const int R, const int O, const p
             }
             vword packed[CK_LANES];
             CK_UNROLL
-            for (int j = 0; j < O; j++) packed[j] = vword_xor(vword_load(row[j] + step * CK_LANES * 4, words), flip);
+            for (int j = 0; j < O; j++) {
+                packed[j] = vword_xor(vword_load(row[j] + step * CK_LANES * 4, words), flip);
+                /* The same words of the next block of outputs: the rows are short, so the hardware
+                 * prefetcher alone leaves the loads waiting on memory (1.6-2x slower). */
+                _mm_prefetch((const char *)(row[j] + (size_t)O * w->row_bytes + step * CK_LANES * 4), _MM_HINT_T0);
+            }
             CK_UNROLL
             for (int f = 0; f < fields; f++) {
                 vf xv[CK_GEMV_ROWS];
