@@ -3,6 +3,7 @@
  *
  * Few rows of x (decoding): each weight vector is decoded in registers and multiplied with up to
  * CK_GEMV_ROWS rows of x at once, several outputs at a time; weights are read once per pass.
+ * Packed 4- and 8-bit integer words take their own GEMV (simd_packed_gemv.h), without a lookup.
  * More rows (prefill, scoring): CK_DECODED_ROWS weight rows at a time are decoded to f32 (scales
  * applied) into a buffer, then multiplied with every row of x of one pass (about CK_X_BYTES of x)
  * by a register-tiled dot-product kernel of CK_GEMM_ROWS × CK_GEMM_OUTPUTS accumulators. */
@@ -234,10 +235,14 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
     free(buffer);
 }
 
+#include "simd_packed_gemv.h"
+
+/* Few rows: packed integer weights by packed_gemv where it takes their layout, else gemv. */
 ALWAYS_INLINE void matmul(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                           const ck_weights *w, float *y, size_t ldy) {
-    if (m <= CK_GEMV_MAX_ROWS) gemv(kind, m, first, count, k, x, ldx, w, y, ldy);
-    else gemm(kind, m, first, count, k, x, ldx, w, y, ldy);
+    if (m > CK_GEMV_MAX_ROWS) gemm(kind, m, first, count, k, x, ldx, w, y, ldy);
+    else if (!((kind == CK_W_INT4 || kind == CK_W_INT8) && packed_gemv(kind, m, first, count, k, x, ldx, w, y, ldy)))
+        gemv(kind, m, first, count, k, x, ldx, w, y, ldy);
 }
 
 CK_MATMUL_FORMATS(matmul)

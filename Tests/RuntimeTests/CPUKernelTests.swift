@@ -147,6 +147,35 @@ import TestSupport
         }
     }
 
+    /// Packed words as decoding multiplies them: rows long enough that the laid-out x of four rows
+    /// takes two passes (5000 columns) or does not fit the kernel's stack buffer (17000: the generic
+    /// path), scales shared by blocks of three rows, 8-bit words read signed and offset.
+    @Test func packedWordsAcrossPasses() {
+        var random = Random()
+        for path in Self.paths {
+            #expect(ck_use_path(path) == 1)
+            defer { ck_use_path(CK_CHOSEN) }
+            for k in [5000, 17000] {
+                let p = Problem((4, 5, k), random: &random)
+                let perRow = (k + 7) / 8
+                let words = (0..<(p.rows * perRow)).map { _ in UInt32.random(in: 0...UInt32.max, using: &random) }
+                let scales = Scales(rows: p.rows, columns: k, blockRows: 3, group: 64, zeroPoints: true, random: &random)
+                let value = { (o: Int, c: Int) in scales.apply(Double(Int(words[o * perRow + c / 8] >> UInt32(4 * (c % 8)) & 15) - 8), o, c) }
+                p.check("int4 \(path) k \(k)", weight: value) { y in
+                    scales.withKernelScales { ck_matmul_int4(p.m, 2, p.n, k, p.x, p.ldx, words, perRow, $0, y, p.ldy) }
+                }
+                let bytesPerRow = (k + 3) / 4 * 4
+                let bytes = (0..<(p.rows * bytesPerRow)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                for flip in [UInt8(0), 0x80] {
+                    let byteValue = { (o: Int, c: Int) in scales.apply(Double(Int8(bitPattern: bytes[o * bytesPerRow + c] ^ flip)), o, c) }
+                    p.check("int8 \(path) k \(k) flip \(flip)", weight: byteValue) { y in
+                        scales.withKernelScales { ck_matmul_int8(p.m, 2, p.n, k, p.x, p.ldx, bytes, bytesPerRow, flip, $0, y, p.ldy) }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func fp4Weights() {
         each { path, p, random in
             let perRow = (p.k + 1) / 2
