@@ -23,6 +23,22 @@ import TestSupport
         #expect(differences.isEmpty, "\(differences.prefix(5))")
     }
 
+    /// A checkpoint in "mxfp6-pack-quantized", which compressed-tensors 0.19 cannot read, gets
+    /// 0.20.1's quantization_config key for key (null args fields left out, `moe_sparsity_config`,
+    /// its version); MXFP4XFP8's groups are 0.19 formats and keep 0.19's layout.
+    @Test(arguments: ["tiny-llama--MXFP6A16", "qwen3--MXFP6A8", "tiny-llama--MXFP4XFP8"])
+    func mxfp6ConfigIsCompressedTensors020s(_ reference: String) throws {
+        let recipe = try Recipe.load(path: Fixtures.path("references/\(reference)/recipe.yaml"))
+        let folder = try FloatSchemesTests.compress(model: FloatSchemesTests.model(of: reference), recipe: recipe)
+        let ours = try ModelConfig(path: folder.file("out/config.json")).json["quantization_config"]
+        let manifest = try ReferenceManifest(path: Fixtures.path("references/\(reference)/manifest.json"))
+        if reference.hasSuffix("MXFP4XFP8") {
+            #expect(ours?["version"] == .string("0.19.0") && ours?["moe_sparsity_config"] == nil)
+        } else {
+            #expect(ours == manifest.quantizationConfig)
+        }
+    }
+
     /// Every float32 value near each FP6 E2M3 value and each midpoint between two of them encodes
     /// as `cast_to_fp6` rounds: to the nearest, ties to the even code, saturating at 7.5, the sign
     /// bit kept for values that round to zero and for -0.0.
