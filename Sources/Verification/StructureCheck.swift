@@ -222,13 +222,13 @@ struct StructureCheck {
         }
     }
 
-    /// `[rows, columns]` of the weight `main` holds compressed: its own shape for `weight`, two
-    /// values a byte for U8 `weight_packed`, the `weight_shape` values for I32 `weight_packed`
+    /// `[rows, columns]` of the weight `main` holds compressed: its own shape for `weight`, `bits`-bit
+    /// values packed densely for U8 `weight_packed` (FP4, FP6), the `weight_shape` values for I32 `weight_packed`
     /// (or, when those are unusable, as many `bits`-bit values as its words hold).
     private mutating func weightShape(main: Checkpoint.Tensor, parameters: Parameters, bits: Int) -> [Int] {
         let rows = main.info.shape[0], stored = main.info.shape[1]
         guard main.name.hasSuffix(".weight_packed") else { return main.info.shape }
-        if main.info.dtype == .u8 { return [rows, stored * 2] }
+        if main.info.dtype == .u8 { return [rows, stored * 8 / max(bits, 1)] }
         if let shapeTensor = tensor("weight_shape", parameters), let values = checkpoint.integers(shapeTensor) {
             if values.count == 2, values.allSatisfy({ (1...TensorInfo.largestDimension).contains($0) }) { return values }
             problems.append(.init(tensor: shapeTensor.name, message: "holds \(values), not the [rows, columns] of a weight"))

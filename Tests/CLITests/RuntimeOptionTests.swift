@@ -35,7 +35,7 @@ import TestSupport
             """)
         let result = try CompressBinary.run(["oneshot", "--model", Self.model, "--recipe", recipe, "--output", folder.file("out")])
         #expect(result.status == 1)
-        #expect(result.stderr == "error: \(recipe):5:27: invalid num_bits 12345678901234567890: out of range (1 to 32 for int quantization, 4 or 8 for float)\n")
+        #expect(result.stderr == "error: \(recipe):5:27: invalid num_bits 12345678901234567890: out of range (1 to 32 for int quantization, 4, 6 or 8 for float)\n")
     }
 
     @Test func maxTokensBeyondTheContextAreCappedWithAMessage() throws {

@@ -38,13 +38,18 @@ import TestSupport
         return folder
     }
 
-    @Test(arguments: references)
-    func matchesLlmCompressor(_ reference: String) throws {
+    /// How our output of the reference's recipe on its model differs from the reference.
+    static func differences(from reference: String) throws -> [String] {
         let model = Self.model(of: reference)
         let recipe = try Recipe.load(path: Fixtures.path("references/\(reference)/recipe.yaml"))
         let folder = try Self.compress(model: model, recipe: recipe)
         let manifest = try ReferenceManifest(path: Fixtures.path("references/\(reference)/manifest.json"))
-        let differences = try manifest.differences(from: folder.file("out"), renames: model.hasSuffix("mixtral") ? Self.mixtralRenames : [])
+        return try manifest.differences(from: folder.file("out"), renames: model.hasSuffix("mixtral") ? Self.mixtralRenames : [])
+    }
+
+    @Test(arguments: references)
+    func matchesLlmCompressor(_ reference: String) throws {
+        let differences = try Self.differences(from: reference)
         #expect(differences.isEmpty, "\(differences.prefix(5))")
     }
 

@@ -40,7 +40,7 @@ import TestSupport
         return try Checkpoint(directory: folder.file("out"))
     }
 
-    @Test(arguments: ["FP8_DYNAMIC", "FP8_BLOCK", "W8A8", "W4A16_ASYM", "NVFP4A16", "MXFP4A16", "MXFP8A16"])
+    @Test(arguments: ["FP8_DYNAMIC", "FP8_BLOCK", "W8A8", "W4A16_ASYM", "NVFP4A16", "MXFP4A16", "MXFP6A16", "MXFP8A16"])
     func refusedByDefault(_ scheme: String) throws {
         let folder = TemporaryFolder("nonfinite")
         let model = try Self.model(in: folder)
@@ -74,10 +74,10 @@ import TestSupport
         #expect(codes[128..<384].filter { $0 != 0 }.count == 2)
     }
 
-    /// MX groups holding NaN or Inf get the E8M0 NaN scale and NaN values (zero for FP4); every
-    /// other group is what the finite model gives.
-    @Test(arguments: [("MXFP4A16", "weight_packed"), ("MXFP8A16", "weight")])
-    func mxGroupsWithNaNOrInfGetTheNaNScale(_ scheme: String, _ valuesName: String) throws {
+    /// MX groups holding NaN or Inf get the E8M0 NaN scale and NaN values (zero for FP4 and FP6);
+    /// every other group is what the finite model gives. A group of 32 values is `valueBytes` bytes.
+    @Test(arguments: [("MXFP4A16", "weight_packed", 16), ("MXFP6A16", "weight_packed", 24), ("MXFP8A16", "weight", 32)])
+    func mxGroupsWithNaNOrInfGetTheNaNScale(_ scheme: String, _ valuesName: String, _ valueBytes: Int) throws {
         let folder = TemporaryFolder("nonfinite")
         let finiteFolder = TemporaryFolder("nonfinite-finite")
         let out = try Self.compress(try Self.model(in: folder), try Self.recipe(scheme), into: folder)
@@ -93,9 +93,8 @@ import TestSupport
                 #expect(ours == theirs, "\(t.name)")
                 continue
             }
-            // One byte per element of each tensor: a group of 32 values is one scale byte, 32 FP8 or 16 FP4 bytes.
             let isScale = t.name.hasSuffix(".weight_scale")
-            let groupBytes = isScale ? 1 : (valuesName == "weight" ? 32 : 16)
+            let groupBytes = isScale ? 1 : valueBytes
             let groupsPerRow = t.info.shape[1] / groupBytes
             for row in 0..<t.info.shape[0] {
                 for group in 0..<groupsPerRow {

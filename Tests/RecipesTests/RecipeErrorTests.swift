@@ -230,8 +230,8 @@ import Testing
               config_groups:
                 group_0:
                   targets: [Linear]
-                  weights: {num_bits: 6, type: float}
-            """, line: 5, column: 27, "num_bits 6 is not supported for float")
+                  weights: {num_bits: 5, type: float}
+            """, line: 5, column: 27, "num_bits 5 is not supported for float")
         // static token quantization.
         expectError("""
             QuantizationModifier:

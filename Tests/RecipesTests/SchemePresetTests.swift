@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct SchemePresetTests {
     @Test func everyPresetResolves() throws {
-        #expect(SchemePresets.names.count == 30)
+        #expect(SchemePresets.names.count == 33)
         for name in SchemePresets.names {
             let scheme = try #require(SchemePresets.scheme(named: name, targets: ["Linear"]))
             #expect(scheme.targets == ["Linear"])

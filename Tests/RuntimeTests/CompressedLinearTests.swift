@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 import Foundation
 import JSON
 import Modifiers
@@ -34,6 +35,7 @@ import TestSupport
         Scheme(name: "W4A16_ASYM", packedBits: 4, activations: nil, activationGroup: nil, logitBound: 0.5),
         Scheme(name: "NVFP4A16", packedBits: nil, activations: nil, activationGroup: nil, logitBound: 0.3),
         Scheme(name: "MXFP4A16", packedBits: nil, activations: nil, activationGroup: nil, logitBound: 0.4),
+        Scheme(name: "MXFP6A16", packedBits: nil, activations: nil, activationGroup: nil, logitBound: 0.2),
     ]
 
     static let prompt = [1, 17, 300, 42, 250, 7, 7, 256, 99, 128, 3, 450, 2, 64, 200, 310]
@@ -193,6 +195,8 @@ import TestSupport
         case let l as Int8Linear: return Int8Linear(weights: l.weights, activations: l.activations, bias: l.bias, tileRows: rows)
         case let l as PackedIntLinear: return PackedIntLinear(weights: l.weights, activations: l.activations, bias: l.bias, tileRows: rows)
         case let l as FP4Linear: return FP4Linear(weights: l.weights, activations: l.activations, bias: l.bias, tileRows: rows)
+        case let l as CompressedLinear<FP6Weights>:
+            return CompressedLinear(weights: l.weights, activations: l.activations, bias: l.bias, tileRows: rows)
         case let l as W8A8Linear: return l  // integer dot products, no tiles
         default: Issue.record("\(type(of: layer)) is not compressed"); return layer
         }
@@ -251,6 +255,18 @@ import TestSupport
                 let w = words(packed), perRow = packed.info.shape[1]
                 for r in 0..<rows {
                     for c in 0..<columns { codes[r * columns + c] = Float(field({ w[r * perRow + $0] }, index: c, bits: bits)) }
+                }
+            } else if packed.info.shape[1] * 4 == columns * 3 {
+                // FP6 E2M3: 6-bit codes in a little-endian bit stream per row.
+                let b = bytes(packed), perRow = packed.info.shape[1]
+                for r in 0..<rows {
+                    for c in 0..<columns {
+                        let code = (0..<6).reduce(UInt8(0)) { value, bit in
+                            let at = 6 * c + bit
+                            return value | ((b[r * perRow + at / 8] >> UInt8(at % 8)) & 1) << UInt8(bit)
+                        }
+                        codes[r * columns + c] = FP6Code.value(code)
+                    }
                 }
             } else {
                 let b = bytes(packed)

@@ -50,9 +50,34 @@ public struct ReferenceManifest {
     }
 
     private static func normalized(_ value: JSONValue) -> JSONValue {
-        guard case var .object(o) = value else { return value }
+        guard case var .object(o) = in019Layout(value) else { return value }
         o["version"] = nil
         o["global_compression_ratio"] = nil
         return .object(o)
+    }
+
+    /// A compressed-tensors 0.20 quantization_config (`version` 0.20.x) in 0.19's form, which we
+    /// write; others unchanged. 0.20 omits the quantization args' `actorder`, `block_structure`,
+    /// `scale_dtype`, `observer` and `zp_dtype` when null and `observer_kwargs` when empty, and
+    /// adds `moe_sparsity_config: null`. Only absent keys are filled in, so any value that differs
+    /// still differs.
+    public static func in019Layout(_ quantizationConfig: JSONValue) -> JSONValue {
+        guard case var .object(config) = quantizationConfig, config["version"]?.stringValue?.hasPrefix("0.20") == true else {
+            return quantizationConfig
+        }
+        if config["moe_sparsity_config"] == .null { config["moe_sparsity_config"] = nil }
+        guard case var .object(groups) = config["config_groups"] ?? .null else { return .object(config) }
+        for (name, group) in groups.members {
+            guard case var .object(scheme) = group else { continue }
+            for field in ["weights", "input_activations", "output_activations"] {
+                guard case var .object(args) = scheme[field] ?? .null else { continue }
+                for key in ["actorder", "block_structure", "scale_dtype", "observer", "zp_dtype"] where args[key] == nil { args.insertSorted(key, .null) }
+                if args["observer_kwargs"] == nil { args.insertSorted("observer_kwargs", .object(JSONObject())) }
+                scheme[field] = .object(args)
+            }
+            groups[name] = .object(scheme)
+        }
+        config["config_groups"] = .object(groups)
+        return .object(config)
     }
 }

@@ -41,6 +41,7 @@ import Verification
         ("llama--ASYM4_TENSOR", 0.03, 0.5), ("llama_f32--NVFP4A16", 0.03, 0.3), ("mixtral--MXFP4A16", 0.03, 0.3),
         ("llama--INT4_ASYM_G64_A8", 0.03, 0.3), ("llama--W2A16", 0.2, 0.95), ("gemma--FP8_DYNAMIC", 0.005, 0.05),
         ("tiny-llama--EMBEDDING_W8_CHANNEL", 0.005, 0.05), ("tiny-llama--EMBEDDING_W4_G32_LINEAR_W4A16", 0.03, 0.3),
+        ("qwen3--MXFP6A16", 0.01, 0.1),
     ]
 
     @Test(arguments: errorBounds.map(\.reference))

@@ -3,7 +3,7 @@ import Checkpoint
 extension CompressedWeightReader {
     /// The decoder of module `name`'s compressed `[rows, columns]` weight, picked by its tensors'
     /// dtypes: `weight` F8_E4M3 or I8 with `weight_scale` (and an I8 `weight_zero_point`), or
-    /// `weight_packed` I32 (`bits`-bit integers) or U8 (FP4). `block` is the config's scale block.
+    /// `weight_packed` I32 (`bits`-bit integers) or U8 (FP6 when `bits` is 6, else FP4). `block` is the config's scale block.
     func decoder(module name: String, rows: Int, columns: Int, bits: Int?, block: [Int]?) throws(CompressedTensorsError) -> any WeightDecoder {
         if let weight = tensors[name + ".weight"] {
             guard weight.info.shape == [rows, columns] else {
@@ -28,6 +28,12 @@ extension CompressedWeightReader {
         switch packed.info.dtype {
         case .i32:
             return try packedIntegers(name, packed: packed, rows: rows, columns: columns, bits: bits, block: block)
+        case .u8 where bits == 6:
+            guard columns % 4 == 0, packed.info.shape == [rows, FP6Code.byteCount(columns)] else {
+                throw .tensorShape(tensor: packed.name, expected: [rows, FP6Code.byteCount(columns)], actual: packed.info.shape)
+            }
+            let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: block)
+            return FP6Weights(outputFeatures: rows, inputFeatures: columns, bytes: bytes(packed), scales: scales)
         case .u8:
             let width = FP4Nibble.byteCount(columns)
             guard packed.info.shape == [rows, width] else {

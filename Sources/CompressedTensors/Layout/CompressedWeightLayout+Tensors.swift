@@ -40,6 +40,9 @@ extension CompressedWeightLayout {
         case .mxfp4:
             return [tensor("weight_packed", .u8, [rows, FP4Nibble.byteCount(columns)]),
                     tensor("weight_scale", .u8, [rows, columns / WeightEncoding.mxGroupSize])]
+        case .mxfp6:
+            return [tensor("weight_packed", .u8, [rows, FP6Code.byteCount(columns)]),
+                    tensor("weight_scale", .u8, [rows, columns / WeightEncoding.mxGroupSize])]
         case .mxfp8:
             return [tensor("weight", .f8e4m3, weight.shape), tensor("weight_scale", .u8, [rows, columns / WeightEncoding.mxGroupSize])]
         }

@@ -11,7 +11,7 @@ public struct CompressedWeightLayout: Sendable, Equatable {
     public let encoding: WeightEncoding
 
     /// The layout of `scheme`'s weights, in the format the scheme forces when it names one that
-    /// can hold them, else the one compressed-tensors 0.19 infers (`infer_module_format`).
+    /// can hold them, else the one compressed-tensors 0.19 (0.20 for MXFP6) infers (`infer_module_format`).
     /// Schemes whose activations need calibration are accepted: their weights are stored the same way.
     /// - Throws: `unsupportedScheme` for weights no format here stores, or a forced format that cannot hold them.
     public init(group: String, scheme: QuantizationScheme) throws(CompressedTensorsError) {
@@ -64,6 +64,8 @@ public struct CompressedWeightLayout: Sendable, Equatable {
             return (.nvfp4, ["nvfp4-pack-quantized"])
         case (4, .group) where weights.symmetric && weights.groupSize == WeightEncoding.mxGroupSize && weights.scaleDtype == "torch.uint8":
             return (.mxfp4, ["mxfp4-pack-quantized"])
+        case (6, .group) where weights.symmetric && weights.groupSize == WeightEncoding.mxGroupSize && weights.scaleDtype == "torch.uint8":
+            return (.mxfp6, ["mxfp6-pack-quantized"])
         case (8, .group) where weights.symmetric && weights.groupSize == WeightEncoding.mxGroupSize && weights.scaleDtype == "torch.uint8":
             return (.mxfp8, ["mxfp8-quantized"])
         default:

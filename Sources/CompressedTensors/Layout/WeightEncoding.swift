@@ -12,6 +12,9 @@ public enum WeightEncoding: Sendable, Equatable {
     case nvfp4
     /// FP4 E2M1 pairs in U8 `weight_packed`, a U8 E8M0 scale per 32 columns (MXFP4).
     case mxfp4
+    /// FP6 E2M3 values, four in three bytes of U8 `weight_packed`, a U8 E8M0 scale per 32 columns
+    /// (MXFP6, compressed-tensors 0.20).
+    case mxfp6
     /// FP8 E4M3 `weight`, a U8 E8M0 scale per 32 columns (MXFP8).
     case mxfp8
 
@@ -36,7 +39,7 @@ public enum WeightEncoding: Sendable, Equatable {
             if case let .group(size) = encoding.granularity { return size }
             return nil
         case .nvfp4: return Self.nvfp4GroupSize
-        case .mxfp4, .mxfp8: return Self.mxGroupSize
+        case .mxfp4, .mxfp6, .mxfp8: return Self.mxGroupSize
         }
     }
 }

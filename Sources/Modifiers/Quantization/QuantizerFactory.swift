@@ -28,6 +28,9 @@ enum QuantizerFactory {
         case .mxfp4:
             _ = try observer(searchable: false, family: "MXFP4")
             return (MXQuantizer(element: .fp4), layout)
+        case .mxfp6:
+            _ = try observer(searchable: false, family: "MXFP6")
+            return (MXQuantizer(element: .fp6), layout)
         case .mxfp8:
             _ = try observer(searchable: false, family: "MXFP8")
             return (MXQuantizer(element: .fp8), layout)

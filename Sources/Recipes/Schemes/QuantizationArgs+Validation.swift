@@ -28,7 +28,7 @@ struct ValidationFailure: Error {
 
 extension QuantizationArgs {
     /// The `num_bits` the validator below accepts, for messages about values it never sees.
-    static let numBitsRange = "1 to 32 for int quantization, 4 or 8 for float"
+    static let numBitsRange = "1 to 32 for int quantization, 4, 6 or 8 for float"
 
     /// Applies compressed-tensors 0.19's `QuantizationArgs` validators to `input`, producing the
     /// values it would hold: the strategy inferred from `group_size` and `zp_dtype` filled in. An
@@ -41,8 +41,8 @@ extension QuantizationArgs {
         switch type {
         case .int where !(1...32).contains(input.numBits):
             throw ValidationFailure(message: "num_bits \(input.numBits) is out of range for int quantization (1 to 32)", field: "num_bits")
-        case .float where input.numBits != 4 && input.numBits != 8:
-            throw ValidationFailure(message: "num_bits \(input.numBits) is not supported for float quantization (4 or 8)", field: "num_bits")
+        case .float where ![4, 6, 8].contains(input.numBits):
+            throw ValidationFailure(message: "num_bits \(input.numBits) is not supported for float quantization (4, 6 or 8)", field: "num_bits")
         default: break
         }
         if let block = input.blockStructure, block.count != 2 || block.contains(where: { $0 <= 0 }) {
@@ -96,7 +96,7 @@ extension QuantizationArgs {
         var zpDtype = input.zpDtype
         if zpDtype == nil {
             switch type {
-            case .float: zpDtype = "torch.float8_e4m3fn"  // FP8 and FP4 alike
+            case .float: zpDtype = "torch.float8_e4m3fn"  // FP8, FP6 and FP4 alike
             case .int: zpDtype = input.numBits <= 8 ? "torch.int8" : input.numBits <= 16 ? "torch.int16" : "torch.int32"
             }
         }

@@ -46,7 +46,7 @@ public struct QuantizationScheme: Equatable, Sendable {
     public static let compressionFormats = [
         "dense", "sparse-bitmask", "sparse-24-bitmask", "int-quantized", "float-quantized",
         "naive-quantized", "pack-quantized", "marlin-24", "mixed-precision", "nvfp4-pack-quantized",
-        "mxfp4-pack-quantized", "mxfp8-quantized",
+        "mxfp4-pack-quantized", "mxfp6-pack-quantized", "mxfp8-quantized",
     ]
 
     /// Applies compressed-tensors' `QuantizationScheme` validator.

@@ -1,10 +1,11 @@
-/// compressed-tensors 0.19's preset schemes (`PRESET_SCHEMES`), each with the values its
-/// validators produce. Names are matched case-insensitively, as `preset_name_to_scheme` does.
+/// compressed-tensors 0.19's preset schemes (`PRESET_SCHEMES`) and the MX ones 0.20 adds
+/// (MXFP4XFP8, MXFP6A16, MXFP6A8), each with the values its validators produce. Names are matched case-insensitively, as `preset_name_to_scheme` does.
 public enum SchemePresets {
     /// Every preset name, in compressed-tensors' order.
     public static let names: [String] = [
         "UNQUANTIZED", "W4A16_ASYM", "W8A8", "INT8", "W4AFP8",
-        "FP8", "FP8_DYNAMIC", "FP8_BLOCK", "NVFP4A16", "NVFP4", "MXFP4A16", "MXFP4", "MXFP8A16", "MXFP8",
+        "FP8", "FP8_DYNAMIC", "FP8_BLOCK", "NVFP4A16", "NVFP4", "MXFP4A16", "MXFP4", "MXFP4XFP8",
+        "MXFP6A16", "MXFP6A8", "MXFP8A16", "MXFP8",
         "W2A4", "W2A8", "W2A16", "W3A4", "W3A8", "W3A16", "W4A4", "W4A8", "W4A16",
         "W5A8", "W5A16", "W6A8", "W6A16", "W7A8", "W7A16", "W8A16",
     ]
@@ -49,6 +50,12 @@ public enum SchemePresets {
             return (mx(bits: 4, dynamic: .off), nil)
         case "MXFP4":
             return (mx(bits: 4, dynamic: .off), mx(bits: 4, dynamic: .on))
+        case "MXFP4XFP8":
+            return (mx(bits: 4, dynamic: .off), make(numBits: 8, type: .float, strategy: .group, groupSize: 128, dynamic: .on))
+        case "MXFP6A16":
+            return (mx(bits: 6, dynamic: .off), nil)
+        case "MXFP6A8":
+            return (mx(bits: 6, dynamic: .off), mx(bits: 8, dynamic: .on))
         case "MXFP8A16":
             return (mx(bits: 8, dynamic: .off), nil)
         case "MXFP8":
