@@ -5,17 +5,18 @@
 # (default: SmolLM2's, GPT-2's pattern, and the Llama-3-style byte-level fixture, Llama 3's
 # pattern and NFC, both with SmolLM2's chat template), twice: every record rendered and tokenized
 # in file order (--no-shuffle), and the default shuffle of 512 samples (every record parsed to count
-# them, 512 rendered). Prints MB/s and the peak RSS of each (GNU time). Needs a release build
+# them, 512 rendered). Prints MB/s by wall time and by CPU time (user + system: the speed on one
+# core of a machine shared with other work) and the peak RSS of each (GNU time). Needs a release build
 # (`swift build -c release --product compress`).
 #
-# Usage: scripts/calibration-data-speed.sh [MB [TOKENIZER_DIR...]]   (default 100)
+# Usage: [COMPRESS=BINARY] scripts/calibration-data-speed.sh [MB [TOKENIZER_DIR...]]   (default 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 megabytes="${1:-100}"
 shift || true
 tokenizers=("$@")
 [ ${#tokenizers[@]} -gt 0 ] || tokenizers=(Tests/Fixtures/smollm2-tokenizer Tests/Fixtures/tokenizers/byte-level-bpe)
-compress="$(swift build -c release --show-bin-path)/compress"
+compress="${COMPRESS:-$(swift build -c release --show-bin-path)/compress}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python3 - "$work/chat.jsonl" "$megabytes" <<'PY'
@@ -43,9 +44,12 @@ for tokenizer in "${tokenizers[@]}"; do
   cp "$tokenizer"/*.json "$model/"
   for options in "--no-shuffle --num-calibration-samples 100000000" ""; do
     start=$(date +%s.%N)
-    /usr/bin/time -f "%M" -o "$work/rss" taskset -c 0 "$compress" samples --model "$model" \
+    /usr/bin/time -f "%M %U %S" -o "$work/time" taskset -c 0 "$compress" samples --model "$model" \
       --dataset "$work/chat.jsonl" $options > /dev/null
     seconds=$(echo "$(date +%s.%N) - $start" | bc)
-    echo "$(basename "$tokenizer") samples ${options:-(512 shuffled)}: $(echo "scale=1; $bytes / 1000000 / $seconds" | bc) MB/s, $seconds s, peak RSS $(( $(cat "$work/rss") / 1024 )) MB"
+    read -r rss user system < "$work/time"
+    cpu=$(echo "$user + $system" | bc)
+    echo "$(basename "$tokenizer") samples ${options:-(512 shuffled)}: $(echo "scale=1; $bytes / 1000000 / $seconds" | bc) MB/s ($seconds s wall)," \
+      "$(echo "scale=1; $bytes / 1000000 / $cpu" | bc) MB/s of CPU time ($cpu s), peak RSS $(( rss / 1024 )) MB"
   done
 done
