@@ -5,7 +5,7 @@ import Foundation
 /// A word starts as one symbol per Unicode scalar (its vocabulary id; with `byte_fallback`, the
 /// `<0xXX>` tokens of its UTF-8 bytes when the scalar is not in the vocabulary; else `unk_token`),
 /// then the adjacent pair with the lowest merge rank is merged, leftmost first, until no pair
-/// has a rule. Results are cached per word.
+/// has a rule. Results are cached per word (`WordCache`).
 ///
 /// Supported options: `unk_token`, `fuse_unk`, `byte_fallback`, `ignore_merges`,
 /// `continuing_subword_prefix`, `end_of_word_suffix`; merges as `"a b"` strings or `["a", "b"]`
@@ -31,10 +31,7 @@ final class BPEModel: @unchecked Sendable {
     private let endOfWordSuffix: [Unicode.Scalar]
 
     private let cacheLock = NSLock()
-    private var cache: [WordKey: [Int32]] = [:]
-    /// Words longer than this are not cached; the cache is emptied when it reaches `cacheCapacity`.
-    private static let cacheableLength = 256
-    private static let cacheCapacity = 100_000
+    private let cache = WordCache(capacity: 100_000)
     /// Ids above this are refused: the token table is allocated up to the largest id.
     private static let maxVocabularyId = 1 << 22
 
@@ -138,26 +135,24 @@ final class BPEModel: @unchecked Sendable {
     /// Appends the ids of one pre-tokenized word to `output`.
     func encode(_ word: [Unicode.Scalar], into output: inout [Int]) {
         guard !word.isEmpty else { return }
-        if ignoreMerges, let id = vocabulary[word] {
-            output.append(id)
-            return
-        }
-        let cacheable = word.count <= BPEModel.cacheableLength
+        let cacheable = word.count <= WordCache.maxWordLength
+        let hash = cacheable ? WordCache.hash(word) : 0
         if cacheable {
             cacheLock.lock()
-            let hit = cache[WordKey(scalars: word)]
+            let hit = cache.appendIds(of: word, hash: hash, to: &output)
             cacheLock.unlock()
-            if let hit {
-                for id in hit { output.append(Int(id)) }
-                return
-            }
+            if hit { return }
         }
-        let ids = merge(initialSymbols(word))
+        let ids: [Int32]
+        if ignoreMerges, let id = vocabulary[word] {
+            ids = [Int32(id)]
+        } else {
+            ids = merge(initialSymbols(word))
+        }
         for id in ids { output.append(Int(id)) }
         if cacheable {
             cacheLock.lock()
-            if cache.count >= BPEModel.cacheCapacity { cache.removeAll(keepingCapacity: true) }
-            cache[WordKey(scalars: word)] = ids
+            cache.insert(word, hash: hash, ids: ids)
             cacheLock.unlock()
         }
     }
@@ -242,15 +237,6 @@ final class BPEModel: @unchecked Sendable {
         result.reserveCapacity(count)
         for i in 0..<count where alive[i] { result.append(ids[i]) }
         return result
-    }
-}
-
-/// A word as a cache key, hashed as one block of bytes rather than scalar by scalar.
-struct WordKey: Hashable {
-    var scalars: [Unicode.Scalar]
-
-    func hash(into hasher: inout Hasher) {
-        scalars.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 

@@ -38,6 +38,13 @@ enum ByteLevelAlphabet {
     static func encode(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
         var result: [Unicode.Scalar] = []
         result.reserveCapacity(scalars.count + scalars.count / 2)
+        append(scalars, to: &result)
+        return result
+    }
+
+    /// Appends the alphabet scalars of the UTF-8 bytes of `scalars` to `result`.
+    /// - Complexity: O(n).
+    static func append(_ scalars: ArraySlice<Unicode.Scalar>, to result: inout [Unicode.Scalar]) {
         scalarForByte.withUnsafeBufferPointer { table in
             for scalar in scalars {
                 if scalar.value < 0x80 {
@@ -47,6 +54,5 @@ enum ByteLevelAlphabet {
                 }
             }
         }
-        return result
     }
 }

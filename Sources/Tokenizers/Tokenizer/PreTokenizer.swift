@@ -81,6 +81,43 @@ indirect enum PreTokenizer {
         return output
     }
 
+    /// Appends the ids `model` gives the words of `piece`: the ids of `preTokenize([piece])`'s words
+    /// one by one. A byte-level pre-tokenizer (GPT-2's, or Llama 3's `Split` then `ByteLevel`)
+    /// builds its words in one buffer reused from word to word instead of a piece each.
+    func encodeWords(of piece: TextPiece, with model: BPEModel, into ids: inout [Int]) {
+        switch self {
+        case let .byteLevel(addPrefixSpace, useRegex):
+            PreTokenizer.byteLevelWords(of: piece, splitBy: useRegex ? PreTokenizer.gpt2Regex : nil, addPrefixSpace: addPrefixSpace) { word, _ in
+                model.encode(word, into: &ids)
+            }
+        case let .sequence(stages):
+            if stages.count == 2, case let .split(pattern, .isolated, false) = stages[0], case .byteLevel(false, false) = stages[1] {
+                PreTokenizer.byteLevelWords(of: piece, splitBy: pattern, addPrefixSpace: false) { word, _ in model.encode(word, into: &ids) }
+                return
+            }
+            fallthrough
+        default:
+            for word in preTokenize([piece]) { model.encode(word.scalars, into: &ids) }
+        }
+    }
+
+    /// Calls `body` with each word of ByteLevel's split of `piece` (after the prefix space, when
+    /// added), in its byte-level alphabet, and the offset of the word in the piece. The word's
+    /// buffer is reused by the next call: `body` keeps it only by copying it.
+    private static func byteLevelWords(of piece: TextPiece, splitBy pattern: ScalarRegex?, addPrefixSpace: Bool,
+                                       _ body: (_ word: [Unicode.Scalar], _ start: Int) -> Void) {
+        var scalars = piece.scalars
+        if addPrefixSpace && !piece.continuesEarlierText && !scalars.isEmpty && scalars.first != " " { scalars.insert(" ", at: 0) }
+        let matches = pattern?.matches(in: scalars) ?? [0..<scalars.count]
+        var word: [Unicode.Scalar] = []
+        word.reserveCapacity(64)
+        for range in SplitBehavior.isolated.ranges(count: scalars.count, matches: matches) {
+            word.removeAll(keepingCapacity: true)
+            ByteLevelAlphabet.append(scalars[range], to: &word)
+            body(word, range.lowerBound)
+        }
+    }
+
     private func split(_ piece: TextPiece, into output: inout [TextPiece]) {
         switch self {
         case let .sequence(stages):
@@ -88,13 +125,9 @@ indirect enum PreTokenizer {
         case let .split(pattern, behavior, invert):
             behavior.split(piece, matches: pattern.matches(in: piece.scalars), invert: invert, into: &output)
         case let .byteLevel(addPrefixSpace, useRegex):
-            var scalars = piece.scalars
-            if addPrefixSpace && !piece.continuesEarlierText && !scalars.isEmpty && scalars.first != " " { scalars.insert(" ", at: 0) }
-            let matches = useRegex ? PreTokenizer.gpt2Regex.matches(in: scalars) : [0..<scalars.count]
-            for range in SplitBehavior.isolated.ranges(count: scalars.count, matches: matches) {
-                output.append(TextPiece(scalars: ByteLevelAlphabet.encode(scalars[range]),
-                                        isAtInputStart: piece.isAtInputStart && range.lowerBound == 0,
-                                        continuesEarlierText: piece.continuesEarlierText && range.lowerBound == 0))
+            PreTokenizer.byteLevelWords(of: piece, splitBy: useRegex ? PreTokenizer.gpt2Regex : nil, addPrefixSpace: addPrefixSpace) { word, start in
+                output.append(TextPiece(scalars: word, isAtInputStart: piece.isAtInputStart && start == 0,
+                                        continuesEarlierText: piece.continuesEarlierText && start == 0))
             }
         case let .metaspace(replacement, prepend, split):
             var piece = piece

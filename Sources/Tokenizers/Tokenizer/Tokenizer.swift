@@ -213,8 +213,11 @@ public final class Tokenizer: @unchecked Sendable {
                     case let .token(id):
                         ids.append(id)
                     case let .text(piece):
-                        let words = preTokenizer?.preTokenize([piece]) ?? [piece]
-                        for word in words { model.encode(word.scalars, into: &ids) }
+                        if let preTokenizer {
+                            preTokenizer.encodeWords(of: piece, with: model, into: &ids)
+                        } else {
+                            model.encode(piece.scalars, into: &ids)
+                        }
                     }
                 }
             }

@@ -34,6 +34,8 @@ struct ScalarRegex: Sendable {
 
     private(set) var program: [Instruction] = []
     private(set) var sets: [ScalarSet] = []
+    /// The hand-written scan that replaces the program for a well-known pattern.
+    private var known: KnownSplitPattern?
     /// Larger programs are refused: counted repetitions expand into copies.
     private static let maxProgramLength = 100_000
     /// Matching steps (instructions run, scalars taken by a run) one scan may spend per scalar of
@@ -44,12 +46,14 @@ struct ScalarRegex: Sendable {
     static let stepsPerScalar = 1_000
     static let baseSteps = 100_000
 
-    /// Compiles `pattern`.
-    init(_ pattern: String) throws(RegexSyntaxError) {
+    /// Compiles `pattern`. A well-known pre-tokenizer pattern (`KnownSplitPattern`) is matched by
+    /// its hand-written scan unless `recognizingKnownPatterns` is false.
+    init(_ pattern: String, recognizingKnownPatterns: Bool = true) throws(RegexSyntaxError) {
         var parser = RegexParser(pattern)
         let tree = try parser.parse()
         try emit(tree)
         program.append(.match)
+        if recognizingKnownPatterns { known = KnownSplitPattern(pattern) }
     }
 
     /// Compiles a literal string: every scalar stands for itself.
@@ -151,6 +155,10 @@ struct ScalarRegex: Sendable {
     /// (`baseSteps + stepsPerScalar` × the text's length).
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
         var result: [Range<Int>] = []
+        if let known {
+            text.withUnsafeBufferPointer { known.matches(in: $0, into: &result) }
+            return result
+        }
         var stack: [Frame] = []
         stack.reserveCapacity(16)
         var budget = ScalarRegex.baseSteps + ScalarRegex.stepsPerScalar * text.count
