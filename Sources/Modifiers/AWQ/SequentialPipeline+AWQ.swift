@@ -22,7 +22,7 @@ extension SequentialPipeline {
             let fused = try FusedCandidates(plan: plan, balance: mapping.balance.map(\.tensor.name)) { name throws(ModifierError) in
                 try values(name, replacements)
             }
-            var best: (loss: Double, scales: [Float])?
+            var best: (loss: Double, scales: [Double])?
             for (ratio, duo) in step.grid {
                 try cancellation?.check()
                 let scales = AWQ.scales(activationMeans: means, weightMeans: duo ? weightMeans : nil, ratio: ratio)
@@ -33,7 +33,7 @@ extension SequentialPipeline {
                 for (k, (tensor, quantizer)) in mapping.balance.enumerated() {
                     guard let quantizer else { continue }
                     let quantized = try quantizer.apply(scaled[k], tensor: tensor.info, threads: threads, context: fused.context(k, scaled: scaled))
-                    candidate[tensor.name] = StoredValues.rounded(Self.scaleColumns(quantized, by: scales.map { 1 / $0 }), to: tensor.info.dtype)
+                    candidate[tensor.name] = StoredValues.rounded(Self.divideColumns(quantized, by: scales), to: tensor.info.dtype)
                 }
                 let produced = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: candidate)
                 let loss = Self.meanSquaredError(produced, reference)
@@ -73,31 +73,36 @@ extension SequentialPipeline {
 
     /// Divides the smooth layer by `scales`: a norm's weight (kept as `(offset + w)/s − offset`),
     /// or the rows of a projection's weight and its bias.
-    private func divideSmoothLayer(_ smooth: Checkpoint.Tensor, by scales: [Float],
+    private func divideSmoothLayer(_ smooth: Checkpoint.Tensor, by scales: [Double],
                                    replacements: inout [String: [Float]]) throws(ModifierError) {
         var weight = try values(smooth.name, replacements)
         if smooth.info.shape.count == 1 {
             let offset = model.spec.normWeightOffset
-            for c in scales.indices { weight[c] = (weight[c] + offset) / scales[c] - offset }
+            for c in scales.indices { weight[c] = Float(Double(weight[c] + offset) / scales[c]) - offset }
         } else {
             let columns = smooth.info.shape[1]
-            for r in scales.indices { for c in 0..<columns { weight[r * columns + c] /= scales[r] } }
+            for r in scales.indices { for c in 0..<columns { weight[r * columns + c] = Float(Double(weight[r * columns + c]) / scales[r]) } }
             let biasName = String(smooth.name.dropLast("weight".count)) + "bias"
             if let bias = plan.checkpoint.tensors.first(where: { $0.name == biasName }) {
                 var values = try values(biasName, replacements)
-                for r in scales.indices { values[r] /= scales[r] }
+                for r in scales.indices { values[r] = Float(Double(values[r]) / scales[r]) }
                 replacements[biasName] = StoredValues.rounded(values, to: bias.info.dtype)
             }
         }
         replacements[smooth.name] = StoredValues.rounded(weight, to: smooth.info.dtype)
     }
 
-    /// `values` (`rows × scales.count`) with column `c` multiplied by `scales[c]`.
-    static func scaleColumns(_ values: [Float], by scales: [Float]) -> [Float] {
-        var result = values
+    /// `values` (`rows × scales.count`) with column `c` multiplied by `scales[c]`, computed in
+    /// float64 and rounded to float32 (torch promotes a float32 weight times float64 scales).
+    static func scaleColumns(_ values: [Float], by scales: [Double]) -> [Float] {
         let columns = scales.count
-        for i in result.indices { result[i] *= scales[i % columns] }
-        return result
+        return values.indices.map { Float(Double(values[$0]) * scales[$0 % columns]) }
+    }
+
+    /// `values` (`rows × scales.count`) with column `c` divided by `scales[c]`, as `scaleColumns` rounds.
+    static func divideColumns(_ values: [Float], by scales: [Double]) -> [Float] {
+        let columns = scales.count
+        return values.indices.map { Float(Double(values[$0]) / scales[$0 % columns]) }
     }
 
     /// The mean squared difference over all values of all samples.
