@@ -117,34 +117,60 @@ extension SequentialPipeline {
     }
 }
 
-/// Activations recorded at some sites of a block, per sample, with per-channel magnitude sums.
+/// Activations recorded at some sites of a block, per sample, with per-channel magnitude sums
+/// in llm-compressor's float32 arithmetic: each sample's column sums as torch's CPU `sum(dim=0)`
+/// cascades them (``cascadeColumnSums``), added up sample by sample.
 final class RecordedInputs {
     private var recorded: [LayerSite: [(values: [Float], rows: Int)]] = [:]
-    private var sums: [LayerSite: [Double]] = [:]
+    private var sums: [LayerSite: [Float]] = [:]
     private var counts: [LayerSite: Int] = [:]
 
     func record(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
         var copy = [Float](repeating: 0, count: rows * width)
-        var sum = sums[site] ?? [Double](repeating: 0, count: width)
         for r in 0..<rows {
-            for c in 0..<width {
-                let v = values[r * stride + c]
-                copy[r * width + c] = v
-                sum[c] += Double(abs(v))
-            }
+            for c in 0..<width { copy[r * width + c] = abs(values[r * stride + c]) }
+        }
+        let sampleSums = Self.cascadeColumnSums(copy, rows: rows, width: width)
+        var sum = sums[site] ?? [Float](repeating: 0, count: width)
+        for c in 0..<width { sum[c] += sampleSums[c] }
+        for r in 0..<rows {
+            for c in 0..<width { copy[r * width + c] = values[r * stride + c] }
         }
         sums[site] = sum
         counts[site, default: 0] += rows
         recorded[site, default: []].append((copy, rows))
     }
 
+    /// The column sums of `rows × width` values as torch's CPU reduction over rows adds them
+    /// (for up to 2^16 rows): float32 partial sums over runs of 16 rows, cascaded every 16^j rows
+    /// into level j, and the levels added from the lowest up.
+    static func cascadeColumnSums(_ values: [Float], rows: Int, width: Int) -> [Float] {
+        let levels = 4
+        var accumulators = [[Float]](repeating: [Float](repeating: 0, count: width), count: levels)
+        for r in 0..<rows {
+            for c in 0..<width { accumulators[0][c] += values[r * width + c] }
+            var level = 1, period = 16
+            while level < levels, (r + 1) % period == 0 {
+                for c in 0..<width {
+                    accumulators[level][c] += accumulators[level - 1][c]
+                    accumulators[level - 1][c] = 0
+                }
+                level += 1
+                period *= 16
+            }
+        }
+        var result = accumulators[0]
+        for level in 1..<levels { for c in 0..<width { result[c] += accumulators[level][c] } }
+        return result
+    }
+
     /// Each sample's activations at `site`.
     func samples(_ site: LayerSite) -> [(values: [Float], rows: Int)] { recorded[site] ?? [] }
 
-    /// The mean magnitude of each channel at `site`.
+    /// The mean magnitude of each channel at `site` (float32, as llm-compressor divides).
     func means(_ site: LayerSite) -> [Float] {
-        let count = Double(Swift.max(counts[site] ?? 0, 1))
-        return (sums[site] ?? []).map { Float($0 / count) }
+        let count = Float(Swift.max(counts[site] ?? 0, 1))
+        return (sums[site] ?? []).map { $0 / count }
     }
 }
 
