@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """llm-compressor 0.14's outputs for recipes with several quantizing modifiers (MultiModifierTests).
 
-  /work/venv-llmc/bin/python scripts/make-multi-modifier-references.py [data-free|calibrated]
+  /work/venv-llmc/bin/python scripts/make-multi-modifier-references.py [data-free|calibrated [NAME...]]
+
+`calibrated NAME...` reruns only the calibrated recipes named and keeps the others' entries.
 
 Data-free, on Tests/Fixtures/tiny-llama (bf16, no dataset), written as the other data-free references
 (Tests/Fixtures/references/tiny-llama--NAME/{config.json,recipe.yaml,manifest.json}):
@@ -16,9 +18,7 @@ Tests/Fixtures/multi-modifier/: reference.json (recipes, quantization_config, st
 NAME.safetensors (the quantized Linear layers' tensors):
   rtn_gptq            round-to-nearest on attention, GPTQ on the MLP
   awq_rtn_gptq        AWQ, then round-to-nearest on attention and GPTQ on the MLP, both asymmetric
-                      (with a symmetric MLP group, AWQ picked other scales than llm-compressor for
-                      the MLP mappings: 78-86% of their codes agreed; AWQ before one symmetric
-                      QuantizationModifier on every Linear shows it too, 96-100% per layer)
+  awq_rtn_symmetric   AWQ, then symmetric round-to-nearest on every Linear
   gptq_fp8_static     GPTQ on the MLP, then static FP8 input scales on attention
   nvfp4_fp8_e2e       llm-compressor's tests/e2e non_uniform NVFP4+FP8 recipe (NVFP4 input global
                       scales need data; its weights do not)
@@ -88,6 +88,17 @@ GPTQ_MLP = """\
 CALIBRATED = {
     "rtn_gptq": "quant_stage:\n  quant_modifiers:\n" + RTN_ATTENTION + GPTQ_MLP % (G32 % "true"),
     "awq_rtn_gptq": "quant_stage:\n  quant_modifiers:\n    AWQModifier: {}\n" + RTN_ATTENTION + GPTQ_MLP % (G32 % "false"),
+    "awq_rtn_symmetric": """\
+quant_stage:
+  quant_modifiers:
+    AWQModifier: {}
+    QuantizationModifier:
+      ignore: [lm_head]
+      config_groups:
+        group_0:
+          targets: [Linear]
+          weights: %s
+""" % (G32 % "true"),
     "gptq_fp8_static": "quant_stage:\n  quant_modifiers:\n" + GPTQ_MLP % (G32 % "true") + """\
     QuantizationModifier:
       scheme: FP8
@@ -130,7 +141,7 @@ def data_free(out_dir, scratch):
         print("wrote", target, flush=True)
 
 
-def calibrated(out_dir, scratch):
+def calibrated(out_dir, scratch, names):
     import torch, transformers
     from datasets import Dataset
     from llmcompressor import oneshot
@@ -143,8 +154,12 @@ def calibrated(out_dir, scratch):
     ids = dense.samples()
     folder = os.path.join(out_dir, "multi-modifier")
     os.makedirs(folder, exist_ok=True)
-    result = {"samples": ids, "recipes": CALIBRATED, "runs": {}}
+    path = os.path.join(folder, "reference.json")
+    result = json.load(open(path)) if names else {"samples": ids, "runs": {}}
+    result["recipes"] = CALIBRATED
     for name, recipe in CALIBRATED.items():
+        if names and name not in names:
+            continue
         out = os.path.join(scratch, name)
         model = transformers.AutoModelForCausalLM.from_pretrained(dense.model_dir, dtype=torch.float32)
         data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
@@ -160,7 +175,7 @@ def calibrated(out_dir, scratch):
                   if k.endswith(("input_scale", "input_global_scale", "k_scale", "v_scale"))}
         result["runs"][name] = {"quantization_config": config, "scales": scales}
         print("ran", name, flush=True)
-    with open(os.path.join(folder, "reference.json"), "w") as f:
+    with open(path, "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
 
@@ -171,4 +186,4 @@ if __name__ == "__main__":
         if len(sys.argv) < 2 or sys.argv[1] != "calibrated":
             data_free(out_dir, scratch)
         if len(sys.argv) < 2 or sys.argv[1] != "data-free":
-            calibrated(out_dir, scratch)
+            calibrated(out_dir, scratch, sys.argv[2:])

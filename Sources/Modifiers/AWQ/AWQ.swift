@@ -30,15 +30,15 @@ struct AWQ: Sendable {
     var source: SourcePosition
 
     /// The (ratio, duo scaling) pairs of the grid search.
-    var grid: [(ratio: Float, duo: Bool)] {
+    var grid: [(ratio: Double, duo: Bool)] {
         switch duoScaling {
         case .both:
             let n = gridSize / 2
-            return (0..<n).flatMap { i in [(Float(i) / Float(n - 1), false), (Float(i) / Float(n - 1), true)] }
+            return (0..<n).flatMap { i in [(Double(i) / Double(n - 1), false), (Double(i) / Double(n - 1), true)] }
         case .off:
-            return (0..<gridSize).map { (Float($0) / Float(gridSize - 1), false) }
+            return (0..<gridSize).map { (Double($0) / Double(gridSize - 1), false) }
         case .on:
-            return [(0, false)] + (0..<(gridSize - 1)).map { (Float($0) / Float(gridSize - 2), true) }
+            return [(0, false)] + (0..<(gridSize - 1)).map { (Double($0) / Double(gridSize - 2), true) }
         }
     }
 
@@ -100,7 +100,8 @@ struct AWQ: Sendable {
 
     /// Mean over rows of each column of the balance weights, each normalized by the largest
     /// magnitude of its quantization chunk (`_compute_layer_means`).
-    static func weightMeans(_ weights: [(values: [Float], quantizer: AWQFakeQuantizer?)], columns: Int) -> [Float] {
+    /// Kept in float64, as llm-compressor's (its sum is high-precision).
+    static func weightMeans(_ weights: [(values: [Float], quantizer: AWQFakeQuantizer?)], columns: Int) -> [Double] {
         var sums = [Double](repeating: 0, count: columns)
         var rows = 0
         for (values, quantizer) in weights {
@@ -113,15 +114,21 @@ struct AWQ: Sendable {
             }
             rows += values.count / columns
         }
-        return sums.map { Float($0 / Double(Swift.max(rows, 1))) }
+        return sums.map { $0 / Double(Swift.max(rows, 1)) }
     }
 
-    /// The candidate scales for `ratio`.
-    static func scales(activationMeans x: [Float], weightMeans w: [Float]?, ratio: Float) -> [Float] {
-        var s = x.indices.map { c -> Float in
-            if let w { return Swift.max(Foundation.pow(x[c], ratio) / (Foundation.pow(w[c], 1 - ratio) + 1e-4), 1e-4) }
-            return Swift.max(Foundation.pow(x[c], ratio), 1e-4)
+    /// The candidate scales for `ratio`, in llm-compressor's precision: `x̄^r` in float32; with
+    /// duo scaling the float64 weight means promote the quotient and the normalization to
+    /// float64. The exact bits matter: with symmetric groups a group's largest magnitude
+    /// quantizes to ±7.5 steps, a rounding tie, so one ulp of `W·s` flips its code.
+    static func scales(activationMeans x: [Float], weightMeans w: [Double]?, ratio: Double) -> [Double] {
+        guard let w else {
+            var s = x.map { Swift.max(Foundation.pow($0, Float(ratio)), 1e-4) }
+            let norm = (s.max()! * s.min()!).squareRoot()
+            for c in s.indices { s[c] /= norm }
+            return s.map { $0.isFinite ? Double($0) : 1 }
         }
+        var s = x.indices.map { c in Swift.max(Double(Foundation.pow(x[c], Float(ratio))) / (Foundation.pow(w[c], 1 - ratio) + 1e-4), 1e-4) }
         let norm = (s.max()! * s.min()!).squareRoot()
         for c in s.indices {
             s[c] /= norm

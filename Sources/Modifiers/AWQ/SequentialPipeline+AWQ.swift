@@ -22,7 +22,7 @@ extension SequentialPipeline {
             let fused = try FusedCandidates(plan: plan, balance: mapping.balance.map(\.tensor.name)) { name throws(ModifierError) in
                 try values(name, replacements)
             }
-            var best: (loss: Double, scales: [Float])?
+            var best: (loss: Double, scales: [Double])?
             for (ratio, duo) in step.grid {
                 try cancellation?.check()
                 let scales = AWQ.scales(activationMeans: means, weightMeans: duo ? weightMeans : nil, ratio: ratio)
@@ -33,7 +33,7 @@ extension SequentialPipeline {
                 for (k, (tensor, quantizer)) in mapping.balance.enumerated() {
                     guard let quantizer else { continue }
                     let quantized = try quantizer.apply(scaled[k], tensor: tensor.info, threads: threads, context: fused.context(k, scaled: scaled))
-                    candidate[tensor.name] = StoredValues.rounded(Self.scaleColumns(quantized, by: scales.map { 1 / $0 }), to: tensor.info.dtype)
+                    candidate[tensor.name] = StoredValues.rounded(Self.divideColumns(quantized, by: scales), to: tensor.info.dtype)
                 }
                 let produced = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: candidate)
                 let loss = Self.meanSquaredError(produced, reference)
@@ -73,31 +73,36 @@ extension SequentialPipeline {
 
     /// Divides the smooth layer by `scales`: a norm's weight (kept as `(offset + w)/s − offset`),
     /// or the rows of a projection's weight and its bias.
-    private func divideSmoothLayer(_ smooth: Checkpoint.Tensor, by scales: [Float],
+    private func divideSmoothLayer(_ smooth: Checkpoint.Tensor, by scales: [Double],
                                    replacements: inout [String: [Float]]) throws(ModifierError) {
         var weight = try values(smooth.name, replacements)
         if smooth.info.shape.count == 1 {
             let offset = model.spec.normWeightOffset
-            for c in scales.indices { weight[c] = (weight[c] + offset) / scales[c] - offset }
+            for c in scales.indices { weight[c] = Float(Double(weight[c] + offset) / scales[c]) - offset }
         } else {
             let columns = smooth.info.shape[1]
-            for r in scales.indices { for c in 0..<columns { weight[r * columns + c] /= scales[r] } }
+            for r in scales.indices { for c in 0..<columns { weight[r * columns + c] = Float(Double(weight[r * columns + c]) / scales[r]) } }
             let biasName = String(smooth.name.dropLast("weight".count)) + "bias"
             if let bias = plan.checkpoint.tensors.first(where: { $0.name == biasName }) {
                 var values = try values(biasName, replacements)
-                for r in scales.indices { values[r] /= scales[r] }
+                for r in scales.indices { values[r] = Float(Double(values[r]) / scales[r]) }
                 replacements[biasName] = StoredValues.rounded(values, to: bias.info.dtype)
             }
         }
         replacements[smooth.name] = StoredValues.rounded(weight, to: smooth.info.dtype)
     }
 
-    /// `values` (`rows × scales.count`) with column `c` multiplied by `scales[c]`.
-    static func scaleColumns(_ values: [Float], by scales: [Float]) -> [Float] {
-        var result = values
+    /// `values` (`rows × scales.count`) with column `c` multiplied by `scales[c]`, computed in
+    /// float64 and rounded to float32 (torch promotes a float32 weight times float64 scales).
+    static func scaleColumns(_ values: [Float], by scales: [Double]) -> [Float] {
         let columns = scales.count
-        for i in result.indices { result[i] *= scales[i % columns] }
-        return result
+        return values.indices.map { Float(Double(values[$0]) * scales[$0 % columns]) }
+    }
+
+    /// `values` (`rows × scales.count`) with column `c` divided by `scales[c]`, as `scaleColumns` rounds.
+    static func divideColumns(_ values: [Float], by scales: [Double]) -> [Float] {
+        let columns = scales.count
+        return values.indices.map { Float(Double(values[$0]) / scales[$0 % columns]) }
     }
 
     /// The mean squared difference over all values of all samples.
@@ -112,34 +117,60 @@ extension SequentialPipeline {
     }
 }
 
-/// Activations recorded at some sites of a block, per sample, with per-channel magnitude sums.
+/// Activations recorded at some sites of a block, per sample, with per-channel magnitude sums
+/// in llm-compressor's float32 arithmetic: each sample's column sums as torch's CPU `sum(dim=0)`
+/// cascades them (``cascadeColumnSums``), added up sample by sample.
 final class RecordedInputs {
     private var recorded: [LayerSite: [(values: [Float], rows: Int)]] = [:]
-    private var sums: [LayerSite: [Double]] = [:]
+    private var sums: [LayerSite: [Float]] = [:]
     private var counts: [LayerSite: Int] = [:]
 
     func record(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
         var copy = [Float](repeating: 0, count: rows * width)
-        var sum = sums[site] ?? [Double](repeating: 0, count: width)
         for r in 0..<rows {
-            for c in 0..<width {
-                let v = values[r * stride + c]
-                copy[r * width + c] = v
-                sum[c] += Double(abs(v))
-            }
+            for c in 0..<width { copy[r * width + c] = abs(values[r * stride + c]) }
+        }
+        let sampleSums = Self.cascadeColumnSums(copy, rows: rows, width: width)
+        var sum = sums[site] ?? [Float](repeating: 0, count: width)
+        for c in 0..<width { sum[c] += sampleSums[c] }
+        for r in 0..<rows {
+            for c in 0..<width { copy[r * width + c] = values[r * stride + c] }
         }
         sums[site] = sum
         counts[site, default: 0] += rows
         recorded[site, default: []].append((copy, rows))
     }
 
+    /// The column sums of `rows × width` values as torch's CPU reduction over rows adds them
+    /// (for up to 2^16 rows): float32 partial sums over runs of 16 rows, cascaded every 16^j rows
+    /// into level j, and the levels added from the lowest up.
+    static func cascadeColumnSums(_ values: [Float], rows: Int, width: Int) -> [Float] {
+        let levels = 4
+        var accumulators = [[Float]](repeating: [Float](repeating: 0, count: width), count: levels)
+        for r in 0..<rows {
+            for c in 0..<width { accumulators[0][c] += values[r * width + c] }
+            var level = 1, period = 16
+            while level < levels, (r + 1) % period == 0 {
+                for c in 0..<width {
+                    accumulators[level][c] += accumulators[level - 1][c]
+                    accumulators[level - 1][c] = 0
+                }
+                level += 1
+                period *= 16
+            }
+        }
+        var result = accumulators[0]
+        for level in 1..<levels { for c in 0..<width { result[c] += accumulators[level][c] } }
+        return result
+    }
+
     /// Each sample's activations at `site`.
     func samples(_ site: LayerSite) -> [(values: [Float], rows: Int)] { recorded[site] ?? [] }
 
-    /// The mean magnitude of each channel at `site`.
+    /// The mean magnitude of each channel at `site` (float32, as llm-compressor divides).
     func means(_ site: LayerSite) -> [Float] {
-        let count = Double(Swift.max(counts[site] ?? 0, 1))
-        return (sums[site] ?? []).map { Float($0 / count) }
+        let count = Float(Swift.max(counts[site] ?? 0, 1))
+        return (sums[site] ?? []).map { $0 / count }
     }
 }
 
