@@ -28,10 +28,22 @@ struct SamplesCommand: ParsableCommand {
         do {
             samples = try CalibrationInput.load(dataset: dataset, model: model, options: data.options).samples
         } catch { throw fail(error) }
-        var output = ""
+        // Written a megabyte at a time, not built whole: the output is as large as the data kept.
+        let flushAt = 1 << 20
+        var output: [UInt8] = []
+        output.reserveCapacity(flushAt + 4096)
         for ids in samples {
-            output += "{\"input_ids\":[" + ids.map(String.init).joined(separator: ",") + "]}\n"
+            output.append(contentsOf: #"{"input_ids":["#.utf8)
+            for (k, id) in ids.enumerated() {
+                if k > 0 { output.append(UInt8(ascii: ",")) }
+                output.append(contentsOf: String(id).utf8)
+            }
+            output.append(contentsOf: "]}\n".utf8)
+            if output.count >= flushAt {
+                FileHandle.standardOutput.write(Data(output))
+                output.removeAll(keepingCapacity: true)
+            }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        FileHandle.standardOutput.write(Data(output))
     }
 }

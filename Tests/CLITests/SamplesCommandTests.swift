@@ -35,6 +35,20 @@ import TestSupport
         #expect(again.stdout == result.stdout)
     }
 
+    /// An output larger than the megabyte `samples` writes at a time comes out whole and in order:
+    /// pre-tokenized samples, unshuffled, are printed as they were read.
+    @Test func aLargeOutputIsWrittenWholeInOrder() throws {
+        let samples = (0..<1500).map { s in (0..<200).map { 10_000 + (s * 7919 + $0 * 104_729) % 39_000 } }
+        let lines = samples.map { "{\"input_ids\":[" + $0.map(String.init).joined(separator: ",") + "]}\n" }
+        let folder = TemporaryFolder("cli-samples-large")
+        let dataset = try folder.write("ids.jsonl", text: lines.joined())
+        let result = try CompressBinary.run(["samples", "--model", Self.model, "--dataset", dataset, "--no-shuffle",
+                                             "--num-calibration-samples", "1500", "--max-seq-length", "200"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.utf8.count > 1 << 20)
+        #expect(try Self.samples(result.stdout) == samples)
+    }
+
     @Test func tokenizePrintsTheTextAndItsIds() throws {
         let plain = try CompressBinary.run(["tokenize", "--model", Self.model, "--text", "Hello world"])
         #expect(plain.status == 0, "\(plain.stderr)")
