@@ -23,6 +23,10 @@ NAME.safetensors (the quantized Linear layers' tensors):
   nvfp4_fp8_e2e       llm-compressor's tests/e2e non_uniform NVFP4+FP8 recipe (NVFP4 input global
                       scales need data; its weights do not)
   gptq_gptq           two GPTQModifiers: the MLP's calibrates through the attention the first quantized
+  bare_gptq           a QuantizationModifier, then a GPTQModifier with no scheme of its own, which
+                      solves the first one's layers with its groups as written (no actorder)
+  bare_gptq_embedding the same with an int8 per-tensor group on Linear and Embedding layers: GPTQ
+                      solves the Linear layers, the embedding is rounded to nearest
 oneshot runs its default `independent` pipeline: one calibration pass per modifier, in recipe order.
 """
 import importlib.util, json, os, shutil, subprocess, sys, tempfile
@@ -115,6 +119,30 @@ quant_stage:
           weights: %s
   mlp_modifiers:
 """ % (G32 % "true") + GPTQ_MLP % (G32 % "false"),
+    "bare_gptq": """\
+quant_stage:
+  quant_modifiers:
+    QuantizationModifier:
+      ignore: [lm_head]
+      config_groups:
+        group_0:
+          targets: [Linear]
+          weights: %s
+    GPTQModifier:
+      block_size: 128
+""" % (G32 % "false"),
+    "bare_gptq_embedding": """\
+quant_stage:
+  quant_modifiers:
+    QuantizationModifier:
+      ignore: [lm_head]
+      config_groups:
+        group_0:
+          targets: [Linear, Embedding]
+          weights: {num_bits: 8, type: int, symmetric: true, strategy: tensor}
+    GPTQModifier:
+      block_size: 128
+""",
 }
 
 
@@ -166,9 +194,9 @@ def calibrated(out_dir, scratch, names):
         oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
                 shuffle_calibration_samples=False, output_dir=out)
         tensors = load_file(os.path.join(out, "model.safetensors"))
-        # The Linear layers' quantized tensors: all but unquantized weights (whose `weight_scale` is absent).
+        # The Linear and Embedding layers' quantized tensors: all but unquantized weights (whose `weight_scale` is absent).
         quantized = {k: v.contiguous() for k, v in tensors.items()
-                     if "_proj." in k and (not k.endswith(".weight") or k[:-len("weight")] + "weight_scale" in tensors)}
+                     if ("_proj." in k or "embed_tokens." in k) and (not k.endswith(".weight") or k[:-len("weight")] + "weight_scale" in tensors)}
         save_file(quantized, os.path.join(folder, name + ".safetensors"))
         config = json.load(open(os.path.join(out, "config.json")))["quantization_config"]
         scales = {k: v.float().flatten().tolist() for k, v in sorted(tensors.items())

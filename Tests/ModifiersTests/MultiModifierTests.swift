@@ -66,8 +66,8 @@ import TestSupport
     }
 
     /// Compares run `name` with llm-compressor's: its quantization_config exactly; tensors matching
-    /// `exact`, and shapes, byte for byte; of the others, 4-bit codes (packed weights and zero
-    /// points) equal on at least `codeAgreement` of them and f32 scales within 10⁻⁴, as static
+    /// `exact`, and shapes, byte for byte; of the others, codes (4-bit packed weights and zero
+    /// points, int8 weights) equal on at least `codeAgreement` of them and f32 scales within 10⁻⁴, as static
     /// scales must be (both ran in f32).
     static func expectCalibratedReference(_ name: String, exact: (String) -> Bool, codeAgreement: Double) throws {
         let reference = try Self.reference.get()
@@ -81,11 +81,12 @@ import TestSupport
             let tensor = try #require(output.checkpoint.tensors.first { $0.name == info.name }, "\(info.name) missing")
             #expect(tensor.info.dtype == info.dtype && tensor.info.shape == info.shape, "\(info.name)")
             let ours = output.checkpoint.data(tensor), expected = theirs.data(info)
-            if exact(info.name) || ![.i32, .f32].contains(info.dtype) {
+            if exact(info.name) || ![.i32, .i8, .f32].contains(info.dtype) {
                 #expect(ours.elementsEqual(expected), "\(info.name) differs from llm-compressor's")
                 exactTensors += 1
-            } else if info.dtype == .i32 {
-                let a = MixtureCalibrationTests.codes(ours), b = MixtureCalibrationTests.codes(expected)
+            } else if info.dtype == .i32 || info.dtype == .i8 {
+                let a = info.dtype == .i8 ? Array(ours) : MixtureCalibrationTests.codes(ours)
+                let b = info.dtype == .i8 ? Array(expected) : MixtureCalibrationTests.codes(expected)
                 equalCodes += zip(a, b).filter { $0 == $1 }.count
                 codes += b.count
             } else {
@@ -150,6 +151,43 @@ import TestSupport
     @Test func llmCompressorsNonUniformNVFP4AndFP8Recipe() throws {
         // Weights are data-free (byte for byte); NVFP4's input global scales are calibrated.
         try Self.expectCalibratedReference("nvfp4_fp8_e2e", exact: { !$0.hasSuffix("input_global_scale") }, codeAgreement: 1)
+    }
+
+    @Test func gptqWithoutASchemeSolvesTheQuantizationModifierBefore() throws {
+        // llm-compressor's tests/…/compression/recipes/new_quant_group.yaml: the QuantizationModifier's
+        // group as written (no activation ordering: GPTQ's default "static" is not applied to it).
+        try Self.expectCalibratedReference("bare_gptq", exact: { _ in false }, codeAgreement: 0.999)
+    }
+
+    @Test func gptqWithoutASchemeLeavesEmbeddingsRoundedToNearest() throws {
+        // new_quant_weight.yaml: GPTQ solves the Linear layers of an int8 group that targets
+        // Embedding layers too; the embedding table is rounded to nearest, byte for byte.
+        try Self.expectCalibratedReference("bare_gptq_embedding", exact: { $0.contains("embed_tokens") }, codeAgreement: 0.999)
+    }
+
+    @Test func gptqWithoutASchemeNeedsOneWeightOnlyModifierBefore() throws {
+        #expect {
+            _ = try Self.plan("quant_stage:\n  quant_modifiers:\n    GPTQModifier: {block_size: 64}\n")
+        } throws: { "\($0)".contains("recipe.yaml:3:5: GPTQModifier: it has no scheme") }
+        #expect {
+            _ = try Self.plan("""
+                quant_stage:
+                  quant_modifiers:
+                    QuantizationModifier: {targets: [Linear], ignore: [lm_head], scheme: FP8}
+                    GPTQModifier: {block_size: 64}
+                """)
+        } throws: { "\($0)".contains("recipe.yaml:4:5: GPTQModifier: without a scheme of its own it would solve the layers of the QuantizationModifier at recipe.yaml:3:5, which calibrates activations") }
+        #expect {
+            _ = try Self.plan("""
+                quant_stage:
+                  mlp_modifiers:
+                    QuantizationModifier: {targets: ["re:.*mlp.*"], scheme: W4A16}
+                  attention_modifiers:
+                    GPTQModifier: {targets: ["re:.*self_attn.*"], scheme: W8A16}
+                  bare_modifiers:
+                    GPTQModifier: {}
+                """)
+        } throws: { "\($0)".contains("recipe.yaml:7:5: GPTQModifier: without a scheme of its own it would solve the layers of every quantizing modifier before it") }
     }
 
     static func plan(_ yaml: String) throws -> OneshotPlan {

@@ -15,8 +15,15 @@ extension RecipeErrorTests {
         expectError("GPTQModifier:\n  scheme: W4A16\n  group: quant\n", line: 3, column: 3, "key 'group' is not supported")
     }
 
-    @Test func gptqNeedsAScheme() {
-        expectError("GPTQModifier:\n  block_size: 64\n", line: 1, column: 1, "GPTQModifier needs 'scheme', 'config_groups' or 'kv_cache_scheme'")
+    @Test func gptqNeedsAScheme() throws {
+        // Without any quantization field it solves an earlier modifier's layers (llm-compressor's
+        // `has_config()` false); targets or ignore written make it a configuration without a scheme.
+        let bare = try Recipe.parse(yaml: "GPTQModifier:\n  block_size: 64\n", file: "r.yaml")
+        guard case let .gptq(spec)? = bare.modifiers.first else { Issue.record("not a GPTQModifier"); return }
+        #expect(!spec.hasConfiguration && spec.blockSize == 64)
+        expectError("GPTQModifier:\n  block_size: 64\n  ignore: [lm_head]\n", line: 1, column: 1,
+                    "GPTQModifier needs 'scheme', 'config_groups' or 'kv_cache_scheme'")
+        expectError("GPTQModifier:\n  targets: [Embedding]\n", line: 1, column: 1, "GPTQModifier needs 'scheme'")
         expectError("GPTQModifier:\n", line: 1, column: 1, "GPTQModifier needs 'scheme'")
         expectError("""
             GPTQModifier:

@@ -12,6 +12,8 @@ public struct OneshotPlan {
     /// The recipe's quantizing modifiers (QuantizationModifier, GPTQModifier), in recipe order.
     public let modifiers: [QuantizationModifierSpec]
     public let quantization: QuantizationPlan
+    /// The KV cache scheme of the one quantizing modifier that has one.
+    public let kvCacheScheme: QuantizationArgs?
     /// How each config group's weights are stored.
     public let layouts: [CompressedWeightLayout]
     /// The compressed-tensors format of each config group.
@@ -113,6 +115,7 @@ public struct OneshotPlan {
         self.recipe = recipe
         self.modifiers = modifiers
         self.quantization = quantization
+        self.kvCacheScheme = kvCacheScheme
         self.layouts = layouts
         self.entryOutputs = entryOutputs
         self.quantizers = quantizers
@@ -123,9 +126,6 @@ public struct OneshotPlan {
                                                   groupNames: quantization.groups.map(\.name),
                                                   quantizers: quantizers)
     }
-
-    /// The KV cache scheme of the one quantizing modifier that has one.
-    public var kvCacheScheme: QuantizationArgs? { modifiers.lazy.compactMap(\.kvCacheScheme).first }
 
     /// The `quantization_config` the output's config.json gets.
     public var quantizationConfig: JSONValue {

@@ -10,7 +10,8 @@ struct GPTQModifierParser {
 
     func parse(_ value: YAMLNode) throws(RecipeError) -> GPTQModifierSpec {
         let (quantization, own) = try QuantizationModifierParser(
-            name: ModifierNames.gptq, keyNode: keyNode, group: group, requiresCalibrationByDefault: true
+            name: ModifierNames.gptq, keyNode: keyNode, group: group, requiresCalibrationByDefault: true,
+            allowsNoConfiguration: true
         ).parse(value, ownKeys: Self.ownKeys)
         var spec = GPTQModifierSpec(quantization: quantization, blockSize: 128, dampeningFrac: 0.01,
                                     actorder: .unset, batchedQuantization: .auto)

@@ -26,6 +26,14 @@ public struct GPTQModifierSpec: Sendable {
         case maxBatch(Int)
     }
 
+    /// Whether the modifier configures quantization itself (llm-compressor's `has_config()`).
+    /// One that does not (no scheme, config_groups or kv_cache_scheme; targets and ignore left
+    /// as they are) solves, with GPTQ, the Linear layers an earlier QuantizationModifier gave a
+    /// weight scheme, with that scheme as written: its own `actorder` is then not applied.
+    public var hasConfiguration: Bool {
+        !quantization.configGroups.isEmpty || quantization.kvCacheScheme != nil
+    }
+
     /// The config groups GPTQ quantizes with: llm-compressor's `resolve_quantization_config`, which
     /// sets each group's `weights.actorder` from the modifier's `actorder` (conflicts were refused
     /// by the parser).

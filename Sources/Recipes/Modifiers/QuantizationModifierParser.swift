@@ -7,6 +7,11 @@ struct QuantizationModifierParser {
     let group: String
     /// The class default of `requires_calibration_data` (true for GPTQModifier).
     var requiresCalibrationByDefault = false
+    /// Whether the modifier may leave out every quantization field (llm-compressor's
+    /// `has_config()` false: no scheme, config_groups or kv_cache_scheme, targets ["Linear"], no
+    /// ignore). A GPTQModifier written so quantizes with the schemes an earlier modifier attached;
+    /// its spec then has no config groups.
+    var allowsNoConfiguration = false
 
     /// The `QuantizationMixin` fields the pydantic model accepts from a recipe.
     static let mixinKeys = [
@@ -80,7 +85,8 @@ struct QuantizationModifierParser {
                 ? schemeNode : configGroupsNode
             throw .schemeAndConfigGroups(later.position, modifier: name)
         }
-        if scheme == nil && (configGroups?.isEmpty ?? true) && kvCacheScheme == nil {
+        let noConfiguration = scheme == nil && (configGroups?.isEmpty ?? true) && kvCacheScheme == nil
+        if noConfiguration && !(allowsNoConfiguration && targets == ["Linear"] && ignore.isEmpty) {
             throw .missingScheme(keyNode.position, modifier: name)
         }
         let hasIndividualObserver = weightObserver != nil || inputObserver != nil || outputObserver != nil
@@ -98,7 +104,7 @@ struct QuantizationModifierParser {
             resolved = list.enumerated().map { ("group_\($0.offset)", SchemePresets.scheme(named: $0.element.preset, targets: $0.element.targets)!) }
         case nil:
             resolved = configGroups ?? []
-            if resolved.isEmpty { resolved = [("group_0", QuantizationScheme(targets: targets))] }
+            if resolved.isEmpty && !noConfiguration { resolved = [("group_0", QuantizationScheme(targets: targets))] }
         }
 
         // Observers: the overrides (the map wins over the individual keys), else the defaults.

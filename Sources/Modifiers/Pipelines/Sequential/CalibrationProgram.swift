@@ -67,6 +67,8 @@ extension CalibrationProgram {
                 try requireOneKeyValueScheme(spec, among: quantizing)
                 quantizing.append(spec)
                 program.gptq.append(nil)
+            case let .gptq(spec) where !spec.hasConfiguration:
+                try solveWithGPTQ(earlier: quantizing, by: spec, program: &program)
             case let .gptq(spec):
                 var resolved = spec.quantization
                 resolved.configGroups = spec.resolvedConfigGroups
@@ -98,6 +100,30 @@ extension CalibrationProgram {
         }
         guard !quantizing.isEmpty else { throw .noQuantizationModifier(recipe: recipeFile) }
         return (quantizing, program)
+    }
+
+    /// A GPTQModifier without a configuration of its own solves, in llm-compressor, the Linear
+    /// layers that the modifiers before it gave a weight scheme, with those schemes as written
+    /// (their `actorder` included, GPTQ's own not applied), in one pass of its own. Here that is
+    /// the one round-to-nearest QuantizationModifier before it, weights only, turned into the GPTQ
+    /// pass: its layers are then solved as a GPTQModifier with its config groups solves them.
+    private static func solveWithGPTQ(earlier quantizing: [QuantizationModifierSpec], by spec: GPTQModifierSpec,
+                                      program: inout CalibrationProgram) throws(ModifierError) {
+        let name = "\(spec.quantization.position): GPTQModifier"
+        guard let earlier = quantizing.first else {
+            throw .unsupportedModifier(name: name, reason: "it has no scheme, config_groups or kv_cache_scheme, and no QuantizationModifier before it gives layers a scheme to solve")
+        }
+        guard quantizing.count == 1, program.gptq[0] == nil else {
+            throw .unsupportedModifier(
+                name: name,
+                reason: "without a scheme of its own it would solve the layers of every quantizing modifier before it (\(quantizing.map(\.position.description).joined(separator: ", "))); give it a scheme or config_groups")
+        }
+        if earlier.kvCacheScheme != nil || earlier.configGroups.contains(where: { $0.scheme.requiresCalibration }) {
+            throw .unsupportedModifier(
+                name: name,
+                reason: "without a scheme of its own it would solve the layers of the QuantizationModifier at \(earlier.position), which calibrates activations or the KV cache; give the GPTQModifier that scheme instead")
+        }
+        program.gptq[0] = GPTQSettings(blockSize: spec.blockSize, dampeningFrac: spec.dampeningFrac)
     }
 
     /// Smoothing after a quantizing modifier would change weights whose quantization llm-compressor
