@@ -90,7 +90,7 @@ import Testing
             modelType: "glm4_moe", className: "Glm4MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
             sharedExpert: ["model.layers.3.mlp.shared_experts"], queryKeyNorms: ["q_norm", "k_norm"], groupLimitedRouting: true,
-            sparseLayers: .afterFirstDense, hasPredictionLayers: true, awq: nil),
+            sparseLayers: .afterFirstDense, hasPredictionLayers: true, awq: qwenMoEAWQ),
     ]
 
     /// `mappings` as `smooth <- balance, ...` lines.

@@ -170,6 +170,19 @@ import TestSupport
         try Self.expectRouterScaledWithItsNorm("qwen3_moe", recipe, router: "mlp.gate")
     }
 
+    @Test func glm4MoEAWQHasTheMixtureMappings() throws {
+        // GLM-4-MoE takes llm-compressor's mixture mappings: its sparse blocks' routers are scaled
+        // with their norms, and the dense first block is balanced up_proj → down_proj alone.
+        let recipe = try StaticActivationTests.Reference().recipe("w4a16_awq")
+        let folder = try Self.expectRouterScaledWithItsNorm("glm4_moe", recipe, router: "mlp.gate", blocks: 1..<3)
+        let original = try TensorReader(directory: Fixtures.path("models/glm4_moe"))
+        let output = try TensorReader(directory: folder.file("out"))
+        let norm = "model.layers.0.post_attention_layernorm.weight"
+        #expect(try original.floats(norm) == output.floats(norm), "the dense block's norm has no balance layers to scale")
+        let saved = try String(contentsOfFile: folder.file("out/recipe.yaml"), encoding: .utf8)
+        #expect(saved.contains("re:.*mlp.experts.*.gate_proj$"))
+    }
+
     @Test func smoothQuantScalesTheRouterWithTheExpertsItFeeds() throws {
         let recipe = try Recipe.parse(yaml: """
             quant_stage:
@@ -185,11 +198,14 @@ import TestSupport
 
     /// Runs `recipe` on `model` and checks that each block's router (`router` in the block) took the
     /// smoothing scales its norm gave away: column c times the norm's weight c is kept, to BF16 rounding.
-    static func expectRouterScaledWithItsNorm(_ model: String, _ recipe: Recipe, router name: String) throws {
+    /// Returns the folder holding the output.
+    @discardableResult
+    static func expectRouterScaledWithItsNorm(_ model: String, _ recipe: Recipe, router name: String,
+                                              blocks: Range<Int> = 0..<2) throws -> TemporaryFolder {
         let folder = try compress(model, recipe, samples: reference.get().samples, everyExpert: true)
         let original = try TensorReader(directory: Fixtures.path("models/\(model)"))
         let output = try TensorReader(directory: folder.file("out"))
-        for block in 0..<2 {
+        for block in blocks {
             let router = "model.layers.\(block).\(name).weight", norm = "model.layers.\(block).post_attention_layernorm.weight"
             let before = try original.floats(router), after = try output.floats(router)
             #expect(before != after, "\(router) was not scaled")
@@ -199,6 +215,7 @@ import TestSupport
                 #expect(abs(kept - 1) < 0.02, "\(router) column \(c): \(kept)")
             }
         }
+        return folder
     }
 
     /// GPTQ W4A16 (group 32) on every expert, calibrated on every token, against round to nearest

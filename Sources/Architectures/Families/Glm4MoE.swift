@@ -5,8 +5,9 @@ extension Architecture {
     /// first `first_k_dense_replace` blocks dense, the others DeepSeek-V3's mixture (sigmoid
     /// group-limited routing with `e_score_correction_bias` and `routed_scaling_factor`, an f32
     /// router never quantized, `mlp.shared_experts`); the multi-token-prediction layer after the
-    /// last block never quantized. llm-compressor 0.14 has AWQ mappings of its own for the class,
-    /// not carried here, and Llama's SmoothQuant mappings.
+    /// last block never quantized. llm-compressor 0.14 gives the class the AWQ mappings of its
+    /// mixtures (Qwen-MoE's: the router balanced with the experts it feeds; the dense first blocks
+    /// and the shared expert get only `up_proj → down_proj`) and Llama's SmoothQuant mappings.
     public static let glm4MoE = Architecture(
         name: "GLM-4-MoE", modelTypes: ["glm4_moe"], classNames: ["Glm4MoeForCausalLM"],
         layout: DecoderLayout(
@@ -17,5 +18,6 @@ extension Architecture {
                 normalizesTopKByDefault: true, sparseLayers: .afterFirstDense, definitionOrder: ["experts", "gate", "shared_experts"]),
             hasPredictionLayers: true),
         conventions: ForwardConventions(outputBiasFollowsAttentionBias: false),
-        defaultMappings: DefaultMappings(smoothQuant: DefaultMappings.llmCompressorDefault.smoothQuant, awq: nil))
+        defaultMappings: DefaultMappings(smoothQuant: DefaultMappings.llmCompressorDefault.smoothQuant,
+                                         awq: DefaultMappings.qwenMixtureOfExperts.awq))
 }

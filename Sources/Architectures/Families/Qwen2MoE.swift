@@ -13,7 +13,8 @@ extension Architecture {
 
 extension DefaultMappings {
     /// llm-compressor's mappings for Qwen2-MoE and Qwen3-MoE: SmoothQuant on attention only,
-    /// AWQ balancing the router with the experts.
+    /// AWQ balancing the router with the experts (its `_moe_default_mappings`, which GLM-4-MoE
+    /// shares).
     static let qwenMixtureOfExperts = DefaultMappings(
         smoothQuant: [SmoothingMapping(smooth: "re:.*input_layernorm$", balance: ["re:.*q_proj$", "re:.*k_proj$", "re:.*v_proj$"])],
         awq: [
