@@ -41,7 +41,7 @@ import TestSupport
             guard case let .awq(awq) = try recipe.initialized(for: ModelDefaults(className: className)).modifiers[1] else {
                 Issue.record("\(className): not AWQ"); continue
             }
-            #expect(awq.offloadDevice == (offloads ? .inferredCPU : AWQModifierSpec.OffloadDevice.none), "\(className)")
+            #expect(awq.offloadDevice == (offloads ? .torchDevice("cpu") : AWQModifierSpec.OffloadDevice.none), "\(className)")
         }
         #expect(throws: RecipeError.noDefaultMappings(SourcePosition(file: "r.yaml", line: 1, column: 1),
                                                       modifier: "SmoothQuantModifier", architecture: "CohereForCausalLM")) {

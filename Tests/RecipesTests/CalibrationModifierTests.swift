@@ -179,7 +179,7 @@ import Testing
         #expect(smoothQuant.mappings?.map(\.balanceLayers) == [["re:.*q_proj"]])
         #expect(smoothQuant.ignore == [])
         #expect(awq.mappings == [AWQMapping(smoothLayer: "re:.*v_proj$", balanceLayers: ["re:.*o_proj$"])])
-        #expect(awq.offloadDevice == .inferredCPU)
+        #expect(awq.offloadDevice == .torchDevice("cpu"))
 
         let dense = try recipe.initialized(for: Self.denseDefaults).modifiers
         guard case let .awq(denseAWQ) = dense[1] else { Issue.record("\(dense)"); return }
@@ -196,5 +196,21 @@ import Testing
         #expect(keptSmoothQuant.ignore == ["c"])
         #expect(keptAWQ.mappings == [AWQMapping(smoothLayer: "d", balanceLayers: ["e"])])
         #expect(keptAWQ.offloadDevice == .device("cpu"))
+    }
+
+    /// llm-compressor saves the device it picks for a mixture-of-experts model as a Python object
+    /// (`!!python/object/apply:torch.device [cpu]`); that recipe.yaml reads back and saves the same.
+    @Test func aSavedTorchDeviceReadsBack() throws {
+        let recipe = try Recipe.parse(yaml: "AWQModifier: {}\nGPTQModifier: {scheme: W4A16}\n", file: "r.yaml")
+        let saved = try recipe.initialized(for: Self.mixtureDefaults).savedYAML()
+        #expect(saved.contains("offload_device: !!python/object/apply:torch.device"))
+        let reread = try Recipe.parse(yaml: saved, file: "recipe.yaml")
+        guard case let .awq(awq) = reread.modifiers.first else { Issue.record("\(reread.modifiers)"); return }
+        #expect(awq.offloadDevice == .torchDevice("cpu"))
+        #expect(reread.savedYAML() == saved)
+        #expect(throws: RecipeError.self) {
+            try Recipe.parse(yaml: "AWQModifier: {offload_device: !!python/object/apply:torch.device [gpu]}\nGPTQModifier: {scheme: W4A16}\n",
+                             file: "r.yaml")
+        }
     }
 }

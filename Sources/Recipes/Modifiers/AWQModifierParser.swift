@@ -58,9 +58,23 @@ struct AWQModifierParser {
         return spec
     }
 
+    /// The tag of a `torch.device` that PyYAML writes (llm-compressor's recipe.yaml of an AWQ
+    /// mixture-of-experts run holds `!!python/object/apply:torch.device [cpu]`).
+    static let torchDeviceTag = "tag:yaml.org,2002:python/object/apply:torch.device"
+
     private static func offloadDevice(_ node: YAMLNode) throws(RecipeError) -> AWQModifierSpec.OffloadDevice {
         if node.isNull { return .none }
+        if node.tag == torchDeviceTag, let items = node.sequenceItems, items.count == 1, let name = items[0].stringValue {
+            try checkDevice(name, items[0])
+            return .torchDevice(name)
+        }
         let text = try node.string(for: "offload_device")
+        try checkDevice(text, node)
+        return .device(text)
+    }
+
+    /// A torch device type, optionally followed by `:INDEX`.
+    private static func checkDevice(_ text: String, _ node: YAMLNode) throws(RecipeError) {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let known = deviceTypes.contains(String(parts[0]))
             && (parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy(\.isASCII) && parts[1].allSatisfy(\.isNumber)))
@@ -68,7 +82,6 @@ struct AWQModifierParser {
             throw .invalidValue(node.position, key: "offload_device", value: text, allowed: deviceTypes,
                                 suggestion: EditDistance.suggestion(for: String(parts[0]), among: deviceTypes))
         }
-        return .device(text)
     }
 
     /// `[{smooth_layer, balance_layers, activation_hook_target?}, ...]`.

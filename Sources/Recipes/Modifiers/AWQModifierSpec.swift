@@ -26,9 +26,10 @@ public struct AWQModifierSpec: Sendable {
         case none
         /// A torch device name as written ("cpu", "cuda:0", ...).
         case device(String)
-        /// llm-compressor's own choice for a mixture-of-experts model: a `torch.device("cpu")`,
-        /// which its recipe.yaml saves as a Python object.
-        case inferredCPU
+        /// A `torch.device`, which llm-compressor's recipe.yaml saves as a Python object
+        /// (`!!python/object/apply:torch.device [cpu]`): its own choice for a mixture-of-experts
+        /// model, `torch.device("cpu")`.
+        case torchDevice(String)
     }
 
     /// `duo_scaling`: true, false or "both" (half the grid each way).

@@ -52,7 +52,7 @@ extension Recipe {
                         spec.mappings = inferred.map { AWQMapping(smoothLayer: $0.smooth, balanceLayers: $0.balance) }
                     }
                     if spec.offloadDevice == .notWritten {
-                        spec.offloadDevice = defaults.isMixtureOfExperts ? .inferredCPU : .none
+                        spec.offloadDevice = defaults.isMixtureOfExperts ? .torchDevice("cpu") : .none
                     }
                     recipe.stages[s].modifiers[m] = .awq(spec)
                 case .quantization, .gptq:

@@ -131,7 +131,7 @@ extension AWQModifierSpec {
         switch offloadDevice {
         case .notWritten, .none: break
         case let .device(name): members.append(("offload_device", .string(name)))
-        case .inferredCPU: members.append(("offload_device", .sequence([.string("cpu")], tag: "!!python/object/apply:torch.device")))
+        case let .torchDevice(name): members.append(("offload_device", .sequence([.string(name)], tag: "!!python/object/apply:torch.device")))
         }
         switch duoScaling {
         case .on: members.append(("duo_scaling", .scalar(.bool(true))))

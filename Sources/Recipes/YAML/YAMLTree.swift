@@ -17,6 +17,9 @@ package struct YAMLNode {
 
     var value: Value
     package var position: SourcePosition
+    /// A sequence's explicit tag (such as `tag:yaml.org,2002:python/object/apply:torch.device`, as
+    /// PyYAML writes Python objects), nil for plain lists and for scalars and mappings.
+    var tag: String? = nil
 
     /// The scalar text when this is a scalar.
     var scalarText: String? {
@@ -112,7 +115,8 @@ struct YAMLTreeBuilder {
             var items: [YAMLNode] = []
             items.reserveCapacity(sequence.count)
             for item in sequence { items.append(try build(item)) }
-            return YAMLNode(value: .sequence(items), position: here)
+            let tag = sequence.tag == Tag(.seq) ? nil : sequence.tag.description
+            return YAMLNode(value: .sequence(items), position: here, tag: tag)
         case let .mapping(mapping):
             var entries: [(key: YAMLNode, value: YAMLNode)] = []
             var merged: [(key: YAMLNode, value: YAMLNode)] = []
