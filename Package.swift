@@ -45,7 +45,7 @@ let package = Package(
             dependencies: ["LLMCompressor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
         .target(name: "TestSupport", dependencies: ["JSON", "Checkpoint", "CZstd"], path: "Tests/TestSupport"),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "ArchitecturesTests", dependencies: ["Architectures", "Modifiers", "Runtime", "Verification", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"]),

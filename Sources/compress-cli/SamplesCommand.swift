@@ -36,7 +36,7 @@ struct SamplesCommand: ParsableCommand {
             output.append(contentsOf: #"{"input_ids":["#.utf8)
             for (k, id) in ids.enumerated() {
                 if k > 0 { output.append(UInt8(ascii: ",")) }
-                output.append(contentsOf: String(id).utf8)
+                Self.appendDecimal(id, to: &output)
             }
             output.append(contentsOf: "]}\n".utf8)
             if output.count >= flushAt {
@@ -45,5 +45,17 @@ struct SamplesCommand: ParsableCommand {
             }
         }
         FileHandle.standardOutput.write(Data(output))
+    }
+
+    /// Appends the decimal digits of a token id (never negative), without making a `String` of it.
+    private static func appendDecimal(_ id: Int, to output: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= id / 10 { divisor *= 10 }
+        var rest = id
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 }

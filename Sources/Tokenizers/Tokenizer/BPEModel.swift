@@ -31,7 +31,11 @@ final class BPEModel: @unchecked Sendable {
     private let endOfWordSuffix: [Unicode.Scalar]
 
     private let cacheLock = NSLock()
+    /// Ids by word, as the model sees words.
     private let cache = WordCache(capacity: 100_000)
+    /// Ids by the text of a byte-level word, before its bytes are mapped to their alphabet
+    /// (`encodeByteLevelWord`), so that a word seen before is not mapped again.
+    private let byteLevelCache = WordCache(capacity: 100_000)
     /// Ids above this are refused: the token table is allocated up to the largest id.
     private static let maxVocabularyId = 1 << 22
 
@@ -134,15 +138,23 @@ final class BPEModel: @unchecked Sendable {
 
     /// Appends the ids of one pre-tokenized word to `output`.
     func encode(_ word: [Unicode.Scalar], into output: inout [Int]) {
+        withCache { encode(word, into: &output, cache: $0) }
+    }
+
+    /// Runs `body` holding the word cache, for `encode(_:into:cache:)` calls: many words for one
+    /// lock and unlock.
+    func withCache<Result>(_ body: (HeldWordCache) -> Result) -> Result {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        return body(HeldWordCache(cache: cache, byteLevelCache: byteLevelCache))
+    }
+
+    /// Appends the ids of one pre-tokenized word to `output`, the cache held by `withCache`.
+    func encode(_ word: [Unicode.Scalar], into output: inout [Int], cache held: HeldWordCache) {
         guard !word.isEmpty else { return }
         let cacheable = word.count <= WordCache.maxWordLength
-        let hash = cacheable ? WordCache.hash(word) : 0
-        if cacheable {
-            cacheLock.lock()
-            let hit = cache.appendIds(of: word, hash: hash, to: &output)
-            cacheLock.unlock()
-            if hit { return }
-        }
+        let hash = cacheable ? word.withUnsafeBufferPointer(WordCache.hash) : 0
+        if cacheable && word.withUnsafeBufferPointer({ held.cache.appendIds(of: $0, hash: hash, to: &output) }) { return }
         let ids: [Int32]
         if ignoreMerges, let id = vocabulary[word] {
             ids = [Int32(id)]
@@ -150,11 +162,26 @@ final class BPEModel: @unchecked Sendable {
             ids = merge(initialSymbols(word))
         }
         for id in ids { output.append(Int(id)) }
-        if cacheable {
-            cacheLock.lock()
-            cache.insert(word, hash: hash, ids: ids)
-            cacheLock.unlock()
-        }
+        if cacheable { word.withUnsafeBufferPointer { held.cache.insert($0, hash: hash, ids: ids) } }
+    }
+
+    /// Appends the ids of a byte-level pre-tokenizer's word given by its `text`, the scalars before
+    /// the byte-level mapping: those cached for that text, else those of the mapped word `mapped()`
+    /// gives (what `encode(_:into:cache:)` gives it), then cached for the text.
+    func encodeByteLevelWord(text: UnsafeBufferPointer<Unicode.Scalar>, into output: inout [Int], cache held: HeldWordCache,
+                             mapped: () -> [Unicode.Scalar]) {
+        let cacheable = text.count <= WordCache.maxWordLength
+        let hash = cacheable ? WordCache.hash(text) : 0
+        if cacheable && held.byteLevelCache.appendIds(of: text, hash: hash, to: &output) { return }
+        let start = output.count
+        encode(mapped(), into: &output, cache: held)
+        if cacheable { held.byteLevelCache.insert(text, hash: hash, ids: output[start...].lazy.map { Int32(truncatingIfNeeded: $0) }) }
+    }
+
+    /// The word caches while `withCache` holds their lock; only valid inside its body.
+    struct HeldWordCache {
+        fileprivate let cache: WordCache
+        fileprivate let byteLevelCache: WordCache
     }
 
     /// One symbol per scalar, with byte fallback and unknown-token handling.

@@ -35,7 +35,7 @@ enum ByteLevelAlphabet {
 
     /// Replaces every scalar by the alphabet scalars of its UTF-8 bytes.
     /// - Complexity: O(n).
-    static func encode(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+    static func encode(_ scalars: some Collection<Unicode.Scalar>) -> [Unicode.Scalar] {
         var result: [Unicode.Scalar] = []
         result.reserveCapacity(scalars.count + scalars.count / 2)
         append(scalars, to: &result)
@@ -44,7 +44,7 @@ enum ByteLevelAlphabet {
 
     /// Appends the alphabet scalars of the UTF-8 bytes of `scalars` to `result`.
     /// - Complexity: O(n).
-    static func append(_ scalars: ArraySlice<Unicode.Scalar>, to result: inout [Unicode.Scalar]) {
+    static func append(_ scalars: some Sequence<Unicode.Scalar>, to result: inout [Unicode.Scalar]) {
         scalarForByte.withUnsafeBufferPointer { table in
             for scalar in scalars {
                 if scalar.value < 0x80 {

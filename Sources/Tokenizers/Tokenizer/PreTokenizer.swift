@@ -82,39 +82,64 @@ indirect enum PreTokenizer {
     }
 
     /// Appends the ids `model` gives the words of `piece`: the ids of `preTokenize([piece])`'s words
-    /// one by one. A byte-level pre-tokenizer (GPT-2's, or Llama 3's `Split` then `ByteLevel`)
-    /// builds its words in one buffer reused from word to word instead of a piece each.
+    /// one by one, under one hold of the model's word cache. A byte-level pre-tokenizer (GPT-2's,
+    /// or Llama 3's `Split` then `ByteLevel`) looks its words up by their text, and maps a word to
+    /// its byte-level alphabet, in one buffer reused from word to word, only when it is not cached.
     func encodeWords(of piece: TextPiece, with model: BPEModel, into ids: inout [Int]) {
-        switch self {
-        case let .byteLevel(addPrefixSpace, useRegex):
-            PreTokenizer.byteLevelWords(of: piece, splitBy: useRegex ? PreTokenizer.gpt2Regex : nil, addPrefixSpace: addPrefixSpace) { word, _ in
-                model.encode(word, into: &ids)
+        guard let byteLevel = byteLevelSplit else {
+            let words = preTokenize([piece])
+            model.withCache { cache in
+                for word in words { model.encode(word.scalars, into: &ids, cache: cache) }
             }
-        case let .sequence(stages):
-            if stages.count == 2, case let .split(pattern, .isolated, false) = stages[0], case .byteLevel(false, false) = stages[1] {
-                PreTokenizer.byteLevelWords(of: piece, splitBy: pattern, addPrefixSpace: false) { word, _ in model.encode(word, into: &ids) }
-                return
+            return
+        }
+        var word: [Unicode.Scalar] = []
+        word.reserveCapacity(64)
+        model.withCache { cache in
+            PreTokenizer.byteLevelWords(of: piece, splitBy: byteLevel.pattern, addPrefixSpace: byteLevel.addPrefixSpace) { text, _ in
+                model.encodeByteLevelWord(text: text, into: &ids, cache: cache) {
+                    word.removeAll(keepingCapacity: true)
+                    ByteLevelAlphabet.append(text, to: &word)
+                    return word
+                }
             }
-            fallthrough
-        default:
-            for word in preTokenize([piece]) { model.encode(word.scalars, into: &ids) }
         }
     }
 
-    /// Calls `body` with each word of ByteLevel's split of `piece` (after the prefix space, when
-    /// added), in its byte-level alphabet, and the offset of the word in the piece. The word's
-    /// buffer is reused by the next call: `body` keeps it only by copying it.
+    /// How a byte-level pre-tokenizer splits (GPT-2's `ByteLevel`, or a `Split` with the `Isolated`
+    /// behavior then a `ByteLevel` without a split of its own, as Llama 3's); nil for other pre-tokenizers.
+    private var byteLevelSplit: (pattern: ScalarRegex?, addPrefixSpace: Bool)? {
+        switch self {
+        case let .byteLevel(addPrefixSpace, useRegex):
+            return (useRegex ? PreTokenizer.gpt2Regex : nil, addPrefixSpace)
+        case let .sequence(stages):
+            if stages.count == 2, case let .split(pattern, .isolated, false) = stages[0], case .byteLevel(false, false) = stages[1] {
+                return (pattern, false)
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Calls `body` with the text of each word of ByteLevel's split of `piece` (after the prefix
+    /// space, when added), not yet mapped to the byte-level alphabet, and the offset of the word in
+    /// the piece. The text is valid only during the call.
     private static func byteLevelWords(of piece: TextPiece, splitBy pattern: ScalarRegex?, addPrefixSpace: Bool,
-                                       _ body: (_ word: [Unicode.Scalar], _ start: Int) -> Void) {
+                                       _ body: (_ text: UnsafeBufferPointer<Unicode.Scalar>, _ start: Int) -> Void) {
         var scalars = piece.scalars
         if addPrefixSpace && !piece.continuesEarlierText && !scalars.isEmpty && scalars.first != " " { scalars.insert(" ", at: 0) }
         let matches = pattern?.matches(in: scalars) ?? [0..<scalars.count]
-        var word: [Unicode.Scalar] = []
-        word.reserveCapacity(64)
-        for range in SplitBehavior.isolated.ranges(count: scalars.count, matches: matches) {
-            word.removeAll(keepingCapacity: true)
-            ByteLevelAlphabet.append(scalars[range], to: &word)
-            body(word, range.lowerBound)
+        scalars.withUnsafeBufferPointer { scalars in
+            func emit(_ range: Range<Int>) { body(UnsafeBufferPointer(rebasing: scalars[range]), range.lowerBound) }
+            // The parts of `SplitBehavior.isolated`: each match, and each stretch between matches.
+            var previous = 0
+            for match in matches {
+                if previous < match.lowerBound { emit(previous..<match.lowerBound) }
+                if !match.isEmpty { emit(match) }
+                previous = match.upperBound
+            }
+            if previous < scalars.count { emit(previous..<scalars.count) }
         }
     }
 
@@ -125,8 +150,8 @@ indirect enum PreTokenizer {
         case let .split(pattern, behavior, invert):
             behavior.split(piece, matches: pattern.matches(in: piece.scalars), invert: invert, into: &output)
         case let .byteLevel(addPrefixSpace, useRegex):
-            PreTokenizer.byteLevelWords(of: piece, splitBy: useRegex ? PreTokenizer.gpt2Regex : nil, addPrefixSpace: addPrefixSpace) { word, start in
-                output.append(TextPiece(scalars: word, isAtInputStart: piece.isAtInputStart && start == 0,
+            PreTokenizer.byteLevelWords(of: piece, splitBy: useRegex ? PreTokenizer.gpt2Regex : nil, addPrefixSpace: addPrefixSpace) { text, start in
+                output.append(TextPiece(scalars: ByteLevelAlphabet.encode(text), isAtInputStart: piece.isAtInputStart && start == 0,
                                         continuesEarlierText: piece.continuesEarlierText && start == 0))
             }
         case let .metaspace(replacement, prepend, split):

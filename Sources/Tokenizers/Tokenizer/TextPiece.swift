@@ -8,6 +8,39 @@ struct TextPiece {
     /// put in front of a text (Prepend's and Metaspace's `▁`, ByteLevel's prefix space) is not.
     var continuesEarlierText = false
 
+    /// The Unicode scalars of `text`, as `Array(text.unicodeScalars)` gives them, decoded straight
+    /// from its UTF-8 bytes (a `String`'s are always valid) into storage of the right size.
+    static func scalars(of text: String) -> [Unicode.Scalar] {
+        var text = text
+        return text.withUTF8 { utf8 in
+            [Unicode.Scalar](unsafeUninitializedCapacity: utf8.count) { scalars, count in
+                var i = 0
+                count = 0
+                while i < utf8.count {
+                    let lead = UInt32(utf8[i])
+                    var value: UInt32
+                    if lead < 0x80 {
+                        value = lead
+                        i += 1
+                    } else if lead < 0xE0 {
+                        value = (lead & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F)
+                        i += 2
+                    } else if lead < 0xF0 {
+                        value = (lead & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F)
+                        i += 3
+                    } else {
+                        value = (lead & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6
+                            | UInt32(utf8[i + 3] & 0x3F)
+                        i += 4
+                    }
+                    // Valid UTF-8 decodes to valid scalars only.
+                    scalars[count] = unsafeBitCast(value, to: Unicode.Scalar.self)
+                    count += 1
+                }
+            }
+        }
+    }
+
     /// The sub-piece covering `range`, which starts (or continues) the input only if it starts this piece.
     func slice(_ range: Range<Int>) -> TextPiece {
         TextPiece(scalars: Array(scalars[range]), isAtInputStart: isAtInputStart && range.lowerBound == 0,

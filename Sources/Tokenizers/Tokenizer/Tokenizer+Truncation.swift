@@ -7,9 +7,11 @@ extension Tokenizer {
         let prefix = addSpecialTokens ? specialTokens.prefix : []
         let suffix = addSpecialTokens ? specialTokens.suffix : []
         var ids = prefix
+        ids.reserveCapacity(prefix.count + text.utf8.count / 3 + suffix.count)
         encode(text, continuingEarlierText: false, into: &ids)
         ids.removeLast(max(0, min(ids.count - prefix.count, ids.count + suffix.count - maxLength)))
         ids += suffix
-        return Array(ids.prefix(maxLength))
+        if ids.count > maxLength { ids.removeLast(ids.count - maxLength) }
+        return ids
     }
 }

@@ -200,7 +200,7 @@ public final class Tokenizer: @unchecked Sendable {
     /// patterns). Without a pre-tokenizer (SentencePiece-style BPE over the whole text), a merge
     /// across the cut is lost; a `Strip` normalizer strips each piece's ends.
     func encode(_ text: String, continuingEarlierText: Bool, into ids: inout [Int]) {
-        let input = TextPiece(scalars: Array(text.unicodeScalars), isAtInputStart: !continuingEarlierText,
+        let input = TextPiece(scalars: TextPiece.scalars(of: text), isAtInputStart: !continuingEarlierText,
                               continuesEarlierText: continuingEarlierText)
         for segment in Tokenizer.splitAddedTokens(input, rawMatcher) {
             switch segment {
