@@ -236,12 +236,15 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
 }
 
 #include "simd_packed_gemv.h"
+#include "simd_bf16_gemv.h"
 
-/* Few rows: packed integer weights by packed_gemv where it takes their layout, else gemv. */
+/* Few rows: packed integer weights by packed_gemv where it takes their layout, bf16 weights by
+ * bf16_gemv, else gemv. */
 ALWAYS_INLINE void matmul(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                           const ck_weights *w, float *y, size_t ldy) {
     if (m > CK_GEMV_MAX_ROWS) gemm(kind, m, first, count, k, x, ldx, w, y, ldy);
-    else if (!((kind == CK_W_INT4 || kind == CK_W_INT8) && packed_gemv(kind, m, first, count, k, x, ldx, w, y, ldy)))
+    else if (!((kind == CK_W_INT4 || kind == CK_W_INT8) && packed_gemv(kind, m, first, count, k, x, ldx, w, y, ldy)) &&
+             !(kind == CK_W_BF16 && bf16_gemv(m, first, count, k, x, ldx, w, y, ldy)))
         gemv(kind, m, first, count, k, x, ldx, w, y, ldy);
 }
 

@@ -11,7 +11,8 @@
  * −2^(bits−1)·Σ x over each word's lower fields (which starts its sum and takes the offset back),
  * and one each word's sum of x (for zero points). A step's products are summed per lane, each
  * lane being one word inside one scale group, then scaled by its group's scale, fetched with one
- * load and one permute per step. Each step prefetches the same words of the next outputs. */
+ * load and one permute per step. Each step prefetches the same words of the next outputs. Rows
+ * longer than the buffer holds are taken in chunks of whole steps, each adding to y. */
 
 /* ---- Word operations ---- */
 
@@ -40,15 +41,17 @@ static inline vf vf_permute(vf table, vword index) { return _mm256_permutevar8x3
 
 /* Floats of the x layout one pass keeps on the stack (64 KiB), for all its rows of x. */
 #define CK_PACKED_FLOATS 16384
-/* The most steps a row may have: CK_PACKED_FLOATS over the floats of a step of 8-bit weights. */
+/* The most steps a chunk may have: CK_PACKED_FLOATS over the floats of a step of 8-bit weights. */
 #define CK_PACKED_MAX_STEPS (CK_PACKED_FLOATS / (6 * CK_LANES))
 
 /* How one call reads its weights. */
 typedef struct {
     int bits, fields;             /* bits of a field, fields a word */
     uint32_t flip;                /* xor that makes the top field q and the others q + 2^(bits−1) */
-    size_t words, steps;          /* words of a row that hold columns, steps of CK_LANES words */
-    size_t layout;                /* floats of one row of x laid out: steps · (fields + 2) · CK_LANES */
+    size_t columns;               /* columns of the chunk, from column `start` of the row */
+    size_t start;                 /* a multiple of fields · CK_LANES */
+    size_t words, steps;          /* words of the chunk that hold columns, steps of CK_LANES words */
+    size_t layout;                /* floats of one row of the chunk laid out: steps · (fields + 2) · CK_LANES */
     size_t groups;                /* scale groups a row */
     const ck_scales *scales;
     /* Per step: the group of its first word, how many scales from there it reads, and per lane its
@@ -57,20 +60,26 @@ typedef struct {
     int32_t group_of_lane[CK_PACKED_MAX_STEPS * CK_LANES];
 } packed_plan;
 
-/* The plan for k columns, or 0 when this kernel does not take the layout (a word straddling two
- * scale groups, rows too long for the stack buffer, rows not whole words). */
-static int packed_plan_make(const int kind, size_t k, const ck_weights *w, packed_plan *plan) {
+/* Whether this kernel takes rows of k columns (no word straddling two scale groups, rows of whole
+ * words). */
+static int packed_takes(const int kind, size_t k, const ck_weights *w) {
+    const size_t fields = (size_t)(32 / ck_bits(kind)), g = w->scales->group < k ? w->scales->group : k;
+    return w->row_bytes % 4 == 0 && !(g < k && g % fields != 0) && (k + fields - 1) / fields * 4 <= w->row_bytes;
+}
+
+/* The plan for the chunk of `columns` columns from column `start` (a multiple of fields · CK_LANES)
+ * of rows of k columns, at most CK_PACKED_MAX_STEPS steps; the rows are ones packed_takes. */
+static void packed_plan_make(const int kind, size_t k, size_t start, size_t columns, const ck_weights *w, packed_plan *plan) {
     const ck_scales *s = w->scales;
     plan->bits = ck_bits(kind);
     plan->fields = 32 / plan->bits;
     const size_t fields = (size_t)plan->fields;
     const size_t g = s->group < k ? s->group : k;
-    if (w->row_bytes % 4 != 0 || (g < k && g % fields != 0)) return 0;
-    plan->words = (k + fields - 1) / fields;
-    if (plan->words * 4 > w->row_bytes) return 0;
+    plan->start = start;
+    plan->columns = columns;
+    plan->words = (columns + fields - 1) / fields;
     plan->steps = (plan->words + CK_LANES - 1) / CK_LANES;
     plan->layout = plan->steps * (fields + 2) * CK_LANES;
-    if (plan->layout > CK_PACKED_FLOATS || plan->steps > CK_PACKED_MAX_STEPS) return 0;
     /* q is the field xor `flip` read signed: 8 for int4 (stored q + 8), the byte flip for int8;
      * xor 2^(bits−1) more gives q + 2^(bits−1). */
     const uint32_t flip = kind == CK_W_INT4 ? 8u : (uint32_t)w->flip_mask & 0xFFu, half = 1u << (plan->bits - 1);
@@ -79,19 +88,20 @@ static int packed_plan_make(const int kind, size_t k, const ck_weights *w, packe
     plan->groups = (k + g - 1) / g;
     plan->scales = s;
     for (size_t step = 0; step < plan->steps; step++) {
-        size_t first = step * CK_LANES * fields / g;
+        size_t first = (start + step * CK_LANES * fields) / g;
         plan->first_group[step] = first;
         plan->scale_count[step] = plan->groups - first < CK_LANES ? plan->groups - first : CK_LANES;
         for (size_t i = 0; i < CK_LANES; i++) {
-            size_t group = (step * CK_LANES + i) * fields / g;
+            size_t group = (start + (step * CK_LANES + i) * fields) / g;
             plan->group_of_lane[step * CK_LANES + i] = (int32_t)((group < plan->groups ? group : plan->groups - 1) - first);
         }
     }
-    return 1;
 }
 
-/* Row x (k columns) laid out for the plan at `out` (plan->layout floats). */
-static void packed_layout_x(const packed_plan *plan, size_t k, const float *x, float *out) {
+/* The chunk's columns of row x laid out for the plan at `out` (plan->layout floats). */
+static void packed_layout_x(const packed_plan *plan, const float *x, float *out) {
+    const size_t k = plan->columns;
+    x += plan->start;
     const size_t fields = (size_t)plan->fields, per_step = (fields + 2) * CK_LANES;
     const float half = (float)(1u << (plan->bits - 1));
     for (size_t step = 0; step < plan->steps; step++) {
@@ -119,10 +129,11 @@ ALWAYS_INLINE vf packed_step_scales(const packed_plan *plan, size_t step, const 
     return vf_permute(loaded, vword_load_index(plan->group_of_lane + step * CK_LANES));
 }
 
-/* R rows of x laid out at `xs` (plan->layout apart) times outputs first..<first+count, O at a
- * time; a partial block repeats its last output, whose results are dropped. */
+/* R rows of x laid out at `xs` (plan->layout apart) times the chunk of outputs first..<first+count,
+ * O at a time, stored into y or added to it when `add`; a partial block repeats its last output,
+ * whose results are dropped. */
 ALWAYS_INLINE void packed_rows(const int kind, const int R, const int O, const packed_plan *plan, size_t first,
-                               size_t count, const float *xs, const ck_weights *w, float *y, size_t ldy) {
+                               size_t count, const float *xs, const ck_weights *w, int add, float *y, size_t ldy) {
     const ck_scales *s = plan->scales;
     const int bits = ck_bits(kind), fields = 32 / bits;
     const size_t per_step = (size_t)(fields + 2) * CK_LANES;
@@ -137,7 +148,7 @@ ALWAYS_INLINE void packed_rows(const int kind, const int R, const int O, const p
         CK_UNROLL
         for (int j = 0; j < O; j++) {
             size_t o = o0 + ((size_t)j < outputs ? (size_t)j : outputs - 1);
-            row[j] = w->data + o * w->row_bytes;
+            row[j] = w->data + o * w->row_bytes + plan->start / (size_t)fields * 4;
             scale_row[j] = (o / s->block_rows) * s->stride;
         }
         vf total[CK_LANES];
@@ -192,7 +203,10 @@ ALWAYS_INLINE void packed_rows(const int kind, const int R, const int O, const p
         }
         for (size_t j = 0; j < outputs; j++) {
             CK_UNROLL
-            for (int r = 0; r < R; r++) y[(size_t)r * ldy + o0 + j] = vf_sum(total[r * O + (int)j]);
+            for (int r = 0; r < R; r++) {
+                float sum = vf_sum(total[r * O + (int)j]);
+                y[(size_t)r * ldy + o0 + j] = add ? y[(size_t)r * ldy + o0 + j] + sum : sum;
+            }
         }
     }
 }
@@ -201,20 +215,29 @@ ALWAYS_INLINE void packed_rows(const int kind, const int R, const int O, const p
  * CK_W_INT8 in whole words); returns 0, having done nothing, when the layout does not suit it. */
 ALWAYS_INLINE int packed_gemv(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x,
                               size_t ldx, const ck_weights *w, float *y, size_t ldy) {
+    if (!w->scales || !packed_takes(kind, k, w)) return 0;
     packed_plan plan;
-    if (!w->scales || !packed_plan_make(kind, k, w, &plan)) return 0;
     float layout[CK_PACKED_FLOATS] __attribute__((aligned(64)));
-    size_t per_pass = CK_PACKED_FLOATS / plan.layout;
-    if (per_pass > CK_GEMV_ROWS) per_pass = CK_GEMV_ROWS;
-    for (size_t r0 = 0; r0 < m; r0 += per_pass) {
-        size_t rows = m - r0 < per_pass ? m - r0 : per_pass;
-        for (size_t r = 0; r < rows; r++) packed_layout_x(&plan, k, x + (r0 + r) * ldx, layout + r * plan.layout);
+    const size_t fields = (size_t)(32 / ck_bits(kind)), step_columns = fields * CK_LANES;
+    const size_t per_step = (fields + 2) * CK_LANES, steps = (k + step_columns - 1) / step_columns;
+    for (size_t r0 = 0; r0 < m; r0 += CK_GEMV_ROWS) {
+        size_t rows = m - r0 < CK_GEMV_ROWS ? m - r0 : CK_GEMV_ROWS;
+        /* Steps a chunk: as many as the buffer holds for these rows. */
+        size_t chunk = CK_PACKED_FLOATS / (per_step * rows);
+        if (chunk > CK_PACKED_MAX_STEPS) chunk = CK_PACKED_MAX_STEPS;
+        if (chunk > steps) chunk = steps;
         float *yr = y + r0 * ldy;
-        switch (rows) {
-        case 1: packed_rows(kind, 1, CK_LANES / 2, &plan, first, count, layout, w, yr, ldy); break;
-        case 2: packed_rows(kind, 2, CK_LANES / 4, &plan, first, count, layout, w, yr, ldy); break;
-        case 3: packed_rows(kind, 3, CK_LANES / 8, &plan, first, count, layout, w, yr, ldy); break;
-        default: packed_rows(kind, 4, CK_LANES / 8, &plan, first, count, layout, w, yr, ldy); break;
+        for (size_t start = 0; start < k; start += chunk * step_columns) {
+            size_t columns = k - start < chunk * step_columns ? k - start : chunk * step_columns;
+            packed_plan_make(kind, k, start, columns, w, &plan);
+            for (size_t r = 0; r < rows; r++) packed_layout_x(&plan, x + (r0 + r) * ldx, layout + r * plan.layout);
+            int add = start > 0;
+            switch (rows) {
+            case 1: packed_rows(kind, 1, CK_LANES / 2, &plan, first, count, layout, w, add, yr, ldy); break;
+            case 2: packed_rows(kind, 2, CK_LANES / 4, &plan, first, count, layout, w, add, yr, ldy); break;
+            case 3: packed_rows(kind, 3, CK_LANES / 8, &plan, first, count, layout, w, add, yr, ldy); break;
+            default: packed_rows(kind, 4, CK_LANES / 8, &plan, first, count, layout, w, add, yr, ldy); break;
+            }
         }
     }
     return 1;

@@ -147,19 +147,37 @@ import TestSupport
         }
     }
 
+    /// bf16 weights as decoding multiplies them: rows longer than one chunk of laid-out x (4096
+    /// columns), one to six rows of x (two passes), and an odd row length (the generic GEMV).
+    @Test func bf16RowsAcrossChunks() {
+        var random = Random()
+        for path in Self.paths {
+            #expect(ck_use_path(path) == 1)
+            defer { ck_use_path(CK_CHOSEN) }
+            for (m, k) in [(1, 9000), (4, 4098), (6, 8192), (2, 4097)] {
+                let p = Problem((m, 21, k), random: &random)
+                let w = (0..<(p.rows * k)).map { _ in Float.random(in: -1...1, using: &random) }
+                let halves = w.map { UInt16($0.bitPattern >> 16) }
+                p.check("bf16 \(path)", weight: { Double(Float(bitPattern: UInt32(halves[$0 * k + $1]) << 16)) }) { y in
+                    ck_matmul_bf16(p.m, 2, p.n, k, p.x, p.ldx, halves, k, y, p.ldy)
+                }
+            }
+        }
+    }
+
     /// Packed words as decoding multiplies them: rows long enough that the laid-out x of four rows
-    /// takes two passes (5000 columns) or does not fit the kernel's stack buffer (17000: the generic
-    /// path), scales shared by blocks of three rows, 8-bit words read signed and offset.
+    /// takes two chunks (5000 columns) or several (14336, an 8B model's down_proj, and 17000, one
+    /// scale a row), scales shared by blocks of three rows, 8-bit words read signed and offset.
     @Test func packedWordsAcrossPasses() {
         var random = Random()
         for path in Self.paths {
             #expect(ck_use_path(path) == 1)
             defer { ck_use_path(CK_CHOSEN) }
-            for k in [5000, 17000] {
-                let p = Problem((4, 5, k), random: &random)
+            for (m, k, group) in [(4, 5000, 64), (1, 14336, 128), (3, 17000, nil)] as [(Int, Int, Int?)] {
+                let p = Problem((m, 5, k), random: &random)
                 let perRow = (k + 7) / 8
                 let words = (0..<(p.rows * perRow)).map { _ in UInt32.random(in: 0...UInt32.max, using: &random) }
-                let scales = Scales(rows: p.rows, columns: k, blockRows: 3, group: 64, zeroPoints: true, random: &random)
+                let scales = Scales(rows: p.rows, columns: k, blockRows: 3, group: group, zeroPoints: true, random: &random)
                 let value = { (o: Int, c: Int) in scales.apply(Double(Int(words[o * perRow + c / 8] >> UInt32(4 * (c % 8)) & 15) - 8), o, c) }
                 p.check("int4 \(path) k \(k)", weight: value) { y in
                     scales.withKernelScales { ck_matmul_int4(p.m, 2, p.n, k, p.x, p.ldx, words, perRow, $0, y, p.ldy) }
