@@ -122,7 +122,8 @@ extension DecoderModel {
             attention: Attention(
                 headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim,
                 scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]),
-            keyValueCache: try weights.keyValueCache(
+            // Latent attention caches its compressed latent, whose FP8 rounding is not emulated here.
+            keyValueCache: spec.latentAttention != nil ? nil : try weights.keyValueCache(
                 prefix + layout.attention.module, heads: spec.keyValueHeadCount, headDim: spec.headDim))
     }
 
