@@ -1,4 +1,5 @@
 import Checkpoint
+import CompressedTensors
 
 /// Why a verification could not run at all: an input that cannot be read. What is wrong inside a
 /// readable checkpoint is not an error but a ``VerificationReport/Problem``.
@@ -8,11 +9,15 @@ public enum VerificationError: Error, Equatable, CustomStringConvertible {
     case unreadableCheckpoint(CheckpointError)
     /// The original model to compare with cannot be opened.
     case unreadableOriginal(CheckpointError)
+    /// The original model is a quantized checkpoint that cannot be dequantized (a quantization
+    /// method no reader handles, a missing or invalid scale).
+    case undecodableOriginal(CompressedTensorsError)
 
     public var description: String {
         switch self {
         case let .unreadableCheckpoint(error): return error.description
         case let .unreadableOriginal(error): return "original model: \(error.description)"
+        case let .undecodableOriginal(error): return "original model: \(error.description)"
         }
     }
 }

@@ -29,7 +29,10 @@ public enum Verifier {
         do { checkpoint = try Checkpoint(directory: path) } catch { throw .unreadableCheckpoint(error) }
         var reference: Checkpoint? = nil
         if let original {
-            do { reference = try Checkpoint(directory: original) } catch { throw .unreadableOriginal(error) }
+            let stored: Checkpoint
+            do { stored = try Checkpoint(directory: original) } catch { throw .unreadableOriginal(error) }
+            // A quantized original (FP8 block or compressed-tensors) is compared as oneshot read it: dequantized.
+            do { reference = try DequantizedSource.open(stored) } catch { throw .undecodableOriginal(error) }
         }
         var problems: [VerificationReport.Problem] = []
         guard let setup = QuantizationSetup.load(checkpoint, problems: &problems) else {

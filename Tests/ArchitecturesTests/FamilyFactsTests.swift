@@ -85,7 +85,8 @@ import Testing
             fusedGroups: [["q_a_proj", "kv_a_proj_with_mqa"], ["gate_proj", "up_proj"]], router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
             sharedExpert: ["model.layers.3.mlp.shared_experts"], keyProjection: nil, groupLimitedRouting: true,
-            sparseLayers: .afterFirstDense, hasPredictionLayers: true, latentAttention: true, smoothQuant: nil, awq: nil),
+            sparseLayers: .afterFirstDense, hasPredictionLayers: true, latentAttention: true,
+            smoothQuant: ["re:.*input_layernorm <- re:.*q(_a)?_proj$, re:.*kv_a_proj_with_mqa"], awq: nil),
         "GLM-4-MoE": Facts(
             modelType: "glm4_moe", className: "Glm4MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],

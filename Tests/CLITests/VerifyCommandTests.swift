@@ -18,6 +18,19 @@ import TestSupport
         #expect(result.stdout.hasSuffix("OK: consistent with its quantization_config and the original\n"))
     }
 
+    /// A checkpoint compressed from an FP8 block model is compared with that model dequantized,
+    /// as `oneshot` read it: its copied tensors are the dequantized ones, its errors small.
+    @Test func anFP8BlockOriginalIsComparedDequantized() throws {
+        let folder = TemporaryFolder("verify-fp8")
+        let fp8 = Fixtures.path("models/llama_fp8block")
+        let oneshot = try CompressBinary.run(["oneshot", "--model", fp8, "--output", folder.file("out"), "--quiet",
+                                              "--recipe", Fixtures.path("quantized-input/llama_fp8block--W4A16/recipe.yaml")])
+        #expect(oneshot.status == 0, "\(oneshot.stderr)")
+        let result = try CompressBinary.run(["verify", folder.file("out"), "--against", fp8, "--max-relative-rms", "0.2"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("copied:     7 tensors, 7 byte-identical to the original"))
+    }
+
     @Test func theJSONReportFollowsItsSchema() throws {
         let result = try CompressBinary.run(["verify", Self.compressed, "--against", Self.model, "--json", "--max-relative-rms", "0.1"])
         #expect(result.status == 0)

@@ -8,8 +8,7 @@ import TestSupport
 
 /// DeepSeek-V3 (latent attention, with and without the query bottleneck) and GLM-4-MoE compressed
 /// by `oneshot` run in the runtime with every quantized projection kept compressed, the latent
-/// attention's and the experts' included, and stay close to the bf16 model; layer-by-layer
-/// calibration refuses latent attention.
+/// attention's and the experts' included, and stay close to the bf16 model.
 @Suite struct CompressedMixtureFamilyTests {
     static let prompt = [1, 17, 300, 42, 250, 7, 7, 256, 99, 128, 3, 450, 2, 64, 200, 310]
     /// Largest RMS(logits − bf16 logits) / RMS(bf16 logits) per scheme.
@@ -43,16 +42,6 @@ import TestSupport
         let reference = try dense.forward(Self.prompt, cache: dense.makeCache())
         let error = Self.rms(zip(logits.values, reference.values).map { $0 - $1 }), size = Self.rms(reference.values)
         #expect(error / size < Self.bounds[scheme]!, "\(name) \(scheme): RMS logit error \(error), RMS logit \(size)")
-    }
-
-    /// Calibration would observe latent attention's padded head slots, not what `o_proj`,
-    /// `q_b_proj` and `kv_b_proj` read: it is refused by name, whatever mixture calibration allows.
-    @Test func layerByLayerCalibrationRefusesLatentAttention() throws {
-        let checkpoint = try Checkpoint(directory: Fixtures.path("models/deepseek_v3"))
-        #expect(throws: RuntimeError.invalidArgument(
-            "\(checkpoint.directory): layer-by-layer calibration of latent attention (DeepSeek-V3) is not supported yet")) {
-            try LayerwiseModel(checkpoint: checkpoint)
-        }
     }
 
     static func rms(_ values: [Float]) -> Float { (values.map { $0 * $0 }.reduce(0, +) / Float(values.count)).squareRoot() }

@@ -5,8 +5,9 @@ extension Architecture {
     /// `mlp.experts.N` routed by `mlp.gate` (sigmoid scores with `e_score_correction_bias`,
     /// group-limited top-k, `routed_scaling_factor`; an f32 router never quantized) plus
     /// `mlp.shared_experts`; the multi-token-prediction layer after the last block never
-    /// quantized. llm-compressor 0.14 has SmoothQuant and AWQ mappings of its own for the class,
-    /// not carried here.
+    /// quantized. SmoothQuant's default mapping is llm-compressor 0.14's (`input_layernorm` into
+    /// `q_a_proj` or `q_proj` and `kv_a_proj_with_mqa`); its AWQ mappings (which smooth
+    /// `q_a_layernorm` and `kv_a_layernorm` into `q_b_proj` and `kv_b_proj`) are not carried here.
     public static let deepseekV3 = Architecture(
         name: "DeepSeek-V3", modelTypes: ["deepseek_v3"], classNames: ["DeepseekV3ForCausalLM"],
         layout: DecoderLayout(
@@ -16,7 +17,14 @@ extension Architecture {
                 routing: .groupLimitedSigmoid(scoreCorrectionBias: "e_score_correction_bias"),
                 normalizesTopKByDefault: true, sparseLayers: .afterFirstDense, definitionOrder: ["experts", "gate", "shared_experts"]),
             hasPredictionLayers: true),
-        defaultMappings: DefaultMappings(smoothQuant: nil, awq: nil))
+        defaultMappings: DefaultMappings(smoothQuant: [.latentAttentionInput], awq: nil))
+}
+
+extension SmoothingMapping {
+    /// llm-compressor's SmoothQuant mapping for DeepSeek-V2 and V3: the input norm into the
+    /// projections that read it.
+    static let latentAttentionInput = SmoothingMapping(
+        smooth: "re:.*input_layernorm", balance: ["re:.*q(_a)?_proj$", "re:.*kv_a_proj_with_mqa"])
 }
 
 extension SharedExpertLayout {

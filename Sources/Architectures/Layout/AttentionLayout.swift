@@ -37,6 +37,11 @@ public struct AttentionLayout: Sendable, Equatable {
         return nil
     }
 
+    /// The projection whose output the KV cache holds, whose weight's dtype its scales take: the
+    /// key projection, or latent attention's `kv_a_proj_with_mqa` (transformers caches the
+    /// compressed latent).
+    public var cachedProjection: String? { latent?.keyValueDown ?? keyProjection }
+
     /// The submodules in the order the model defines them.
     var definitionOrder: [String] {
         if let latent { return latent.definitionOrder + [output] }

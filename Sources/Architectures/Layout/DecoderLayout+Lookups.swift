@@ -8,6 +8,10 @@ public enum LinearInput: Sendable, CaseIterable {
     case feedForwardInput
     /// The gated activation entering the down projection.
     case feedForwardInner
+    /// Latent attention's normed query latent (`q_a_layernorm`'s output) entering `q_b_proj`.
+    case latentQuery
+    /// Latent attention's normed key-value latent (`kv_a_layernorm`'s output) entering `kv_b_proj`.
+    case latentKeyValue
 }
 
 extension DecoderLayout {
@@ -26,6 +30,11 @@ extension DecoderLayout {
     public func input(ofLinear module: String) -> LinearInput? {
         guard let last = module.split(separator: ".").last.map(String.init) else { return nil }
         if attention.inputs.names.contains(last) { return .attentionInput }
+        if let latent = attention.latent {
+            if last == latent.query { return .attentionInput }
+            if last == latent.queryUp { return .latentQuery }
+            if last == latent.keyValueUp { return .latentKeyValue }
+        }
         if last == attention.output { return .attentionOutput }
         guard let mlp else { return nil }
         if mlp.inputs.names.contains(last) { return .feedForwardInput }
@@ -38,7 +47,7 @@ extension DecoderLayout {
         switch input {
         case .attentionInput: return norms.input
         case .feedForwardInput: return norms.beforeFeedForward
-        case .attentionOutput, .feedForwardInner: return nil
+        case .attentionOutput, .feedForwardInner, .latentQuery, .latentKeyValue: return nil
         }
     }
 

@@ -1,10 +1,16 @@
 import Checkpoint
 
 extension CompressedWeightReader {
-    /// The decoder of module `name`'s compressed `[rows, columns]` weight, picked by its tensors'
-    /// dtypes: `weight` F8_E4M3 or I8 with `weight_scale` (and an I8 `weight_zero_point`), or
-    /// `weight_packed` I32 (`bits`-bit integers) or U8 (FP6 when `bits` is 6, else FP4). `block` is the config's scale block.
+    /// The decoder of module `name`'s compressed `[rows, columns]` weight (``checked(module:rows:columns:bits:block:)``), its codes read.
     func decoder(module name: String, rows: Int, columns: Int, bits: Int?, block: [Int]?) throws(CompressedTensorsError) -> any WeightDecoder {
+        try checked(module: name, rows: rows, columns: columns, bits: bits, block: block).decoder()
+    }
+
+    /// Module `name`'s compressed `[rows, columns]` weight with its tensors' shapes, scales and
+    /// zero points checked, its codes not read yet; its format picked by its tensors' dtypes:
+    /// `weight` F8_E4M3 or I8 with `weight_scale` (and an I8 `weight_zero_point`), or
+    /// `weight_packed` I32 (`bits`-bit integers) or U8 (FP6 when `bits` is 6, else FP4). `block` is the config's scale block.
+    func checked(module name: String, rows: Int, columns: Int, bits: Int?, block: [Int]?) throws(CompressedTensorsError) -> CheckedWeight {
         if let weight = tensors[name + ".weight"] {
             guard weight.info.shape == [rows, columns] else {
                 throw .tensorShape(tensor: weight.name, expected: [rows, columns], actual: weight.info.shape)
@@ -15,10 +21,13 @@ extension CompressedWeightReader {
                 if tensors[name + ".weight_zero_point"] != nil {
                     throw .unsupportedFormat(module: name, reason: "asymmetric \(weight.info.dtype.rawValue) weights")
                 }
-                return FP8Weights(outputFeatures: rows, inputFeatures: columns, codes: bytes(weight), scales: scales)
+                return CheckedWeight { FP8Weights(outputFeatures: rows, inputFeatures: columns, codes: bytes(weight), scales: scales) }
             case .i8:
-                return Int8Weights(outputFeatures: rows, inputFeatures: columns, values: bytes(weight).map { Int8(bitPattern: $0) },
-                                   scales: scales, zeroPoints: try zeroPoints(name, scales: scales, bits: bits))
+                let zeroPoints = try zeroPoints(name, scales: scales, bits: bits)
+                return CheckedWeight {
+                    Int8Weights(outputFeatures: rows, inputFeatures: columns, values: bytes(weight).map { Int8(bitPattern: $0) },
+                                scales: scales, zeroPoints: zeroPoints)
+                }
             default:
                 throw .unsupportedFormat(module: name, reason: "\(weight.info.dtype.rawValue) weights")
             }
@@ -33,14 +42,14 @@ extension CompressedWeightReader {
                 throw .tensorShape(tensor: packed.name, expected: [rows, FP6Code.byteCount(columns)], actual: packed.info.shape)
             }
             let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: block)
-            return FP6Weights(outputFeatures: rows, inputFeatures: columns, bytes: bytes(packed), scales: scales)
+            return CheckedWeight { FP6Weights(outputFeatures: rows, inputFeatures: columns, bytes: bytes(packed), scales: scales) }
         case .u8:
             let width = FP4Nibble.byteCount(columns)
             guard packed.info.shape == [rows, width] else {
                 throw .tensorShape(tensor: packed.name, expected: [rows, width], actual: packed.info.shape)
             }
             let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: block)
-            return FP4Weights(outputFeatures: rows, inputFeatures: columns, bytes: bytes(packed), scales: scales)
+            return CheckedWeight { FP4Weights(outputFeatures: rows, inputFeatures: columns, bytes: bytes(packed), scales: scales) }
         default:
             throw .unsupportedFormat(module: name, reason: "\(packed.info.dtype.rawValue) weight_packed")
         }
@@ -49,7 +58,7 @@ extension CompressedWeightReader {
     /// Packed integer weights: `weight_shape` must be `[rows, columns]`, `bits` (the config
     /// group's `num_bits`) 1...8.
     private func packedIntegers(_ name: String, packed: Checkpoint.Tensor, rows: Int, columns: Int,
-                                bits: Int?, block: [Int]?) throws(CompressedTensorsError) -> PackedIntWeights {
+                                bits: Int?, block: [Int]?) throws(CompressedTensorsError) -> CheckedWeight {
         guard let bits, (1...8).contains(bits) else {
             throw .unsupportedFormat(module: name, reason: "pack-quantized weights need a config group with num_bits 1...8")
         }
@@ -60,8 +69,10 @@ extension CompressedWeightReader {
         let width = Int32Packing.wordCount(columns, bits: bits)
         guard packed.info.shape == [rows, width] else { throw .tensorShape(tensor: packed.name, expected: [rows, width], actual: packed.info.shape) }
         let scales = try scaleGrid(name + ".weight_scale", rows: rows, columns: columns, block: block)
-        return PackedIntWeights(outputFeatures: rows, inputFeatures: columns, bits: bits, words: words(packed), scales: scales,
-                                zeroPoints: try zeroPoints(name, scales: scales, bits: bits))
+        let zeroPoints = try zeroPoints(name, scales: scales, bits: bits)
+        return CheckedWeight {
+            PackedIntWeights(outputFeatures: rows, inputFeatures: columns, bits: bits, words: words(packed), scales: scales, zeroPoints: zeroPoints)
+        }
     }
 
     /// The zero points of module `name` laid out as `scales`, or nil when it stores none: I8 as
@@ -116,4 +127,9 @@ extension CompressedWeightReader {
         let data = checkpoint.data(tensor)
         return (0..<tensor.info.elementCount).map { UInt32(littleEndian: data.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
     }
+}
+
+/// A compressed weight whose tensors are checked, its codes not read: ``decoder()`` reads them.
+struct CheckedWeight {
+    let decoder: () -> any WeightDecoder
 }

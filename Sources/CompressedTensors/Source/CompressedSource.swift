@@ -15,8 +15,8 @@ struct CompressedSource {
     static let quantizationParameters: Set<String> = Set(["k_scale", "v_scale", "q_scale"]
         + ["input", "weight", "output"].flatMap { base in ["global_scale", "scale", "shape", "zero_point"].map { base + "_" + $0 } })
 
-    /// The checkpoint's tensors with every compressed weight dequantized; each module is checked
-    /// here (its tensors' shapes and scales) by building its decoder once, which reads its weight.
+    /// The checkpoint's tensors with every compressed weight dequantized; each module's tensors
+    /// (shapes, scales, zero points) are checked here, its codes read only when it is.
     func entries(of checkpoint: Checkpoint) throws(CompressedTensorsError) -> [DerivedTensor.Entry] {
         let assignment = ConfigGroupAssignment(config: config, file: file)
         let reader = CompressedWeightReader(checkpoint: checkpoint)
@@ -39,7 +39,7 @@ struct CompressedSource {
             let weights = config.configGroups[match.group].scheme.weights
             let shape = try weightShape(module: module, stored: tensor, checkpoint: checkpoint)
             let bits = weights?.numBits, block = weights?.scaleBlock
-            _ = try reader.weight(module: module, rows: shape[0], columns: shape[1], bits: bits, block: block)
+            _ = try reader.checked(module: module, rows: shape[0], columns: shape[1], bits: bits, block: block)
             let derived = dequantized(module: module, shape: shape, bits: bits, block: block, checkpoint: checkpoint)
             for source in derived.sources { checkpoint.release(source) }
             entries.append(.derived(derived))

@@ -8,6 +8,15 @@ import JSON
 /// `CompressedTensorsDequantizer` compute it; the source format's scales and other quantization
 /// parameters are dropped, and the config loses its `quantization_config`.
 public enum DequantizedSource {
+    /// `checkpoint` dequantized when it is an FP8 block checkpoint (`quant_method: fp8`), which
+    /// the runtime has no layers for, else `checkpoint` itself (compressed-tensors checkpoints run
+    /// compressed).
+    /// - Throws: as ``open(_:)``.
+    public static func openFP8Blocks(_ checkpoint: Checkpoint) throws(CompressedTensorsError) -> Checkpoint {
+        guard checkpoint.config?.json["quantization_config"]?["quant_method"]?.stringValue == FP8BlockSource.quantMethod else { return checkpoint }
+        return try open(checkpoint)
+    }
+
     /// `checkpoint` dequantized, or `checkpoint` itself when its config has no `quantization_config`.
     /// - Throws: a quantization method or format no reader here handles, or stored tensors that
     ///   do not form one (a missing or misshapen scale, a scale that is not positive and finite),

@@ -1,3 +1,4 @@
+import Architectures
 import Checkpoint
 import CompressedTensors
 import Recipes
@@ -43,9 +44,13 @@ enum ActivationScales {
     }
 
     /// The KV cache schemes calibration can write: static and symmetric, 8-bit float or integer,
-    /// one scale per tensor or per KV head (`attn_head`).
+    /// one scale per tensor or per KV head (`attn_head`, not for latent attention, whose cache
+    /// holds one latent shared by every head).
     /// - Throws: `unsupportedScheme` naming `kv_cache_scheme` for any other.
-    static func requireKeyValueScheme(_ args: QuantizationArgs) throws(ModifierError) {
+    static func requireKeyValueScheme(_ args: QuantizationArgs, layout: AttentionLayout) throws(ModifierError) {
+        if args.strategy == .attnHead, layout.latent != nil {
+            throw .unsupportedScheme(group: "kv_cache_scheme", reason: "strategy attn_head is not supported for latent attention, whose KV cache holds one latent shared by every head; use strategy tensor")
+        }
         guard args.dynamic == .off, args.symmetric, args.numBits == 8 || args.type == .int,
               args.strategy == .tensor || args.strategy == .attnHead else {
             throw .unsupportedScheme(

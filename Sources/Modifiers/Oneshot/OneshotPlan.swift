@@ -83,7 +83,7 @@ public struct OneshotPlan {
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
         let kvCacheScheme = modifiers.lazy.compactMap(\.kvCacheScheme).first
-        if let kvCacheScheme { try ActivationScales.requireKeyValueScheme(kvCacheScheme) }
+        if let kvCacheScheme { try ActivationScales.requireKeyValueScheme(kvCacheScheme, layout: quantization.architecture.layout.attention) }
         var entryOutputs: [[OutputTensor]] = []
         for (index, entry) in quantization.entries.enumerated() {
             let info = entry.tensor.info
@@ -105,7 +105,8 @@ public struct OneshotPlan {
                 }
             }
             if let kvCacheScheme,
-               let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout) {
+               let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout,
+                                                      layerCount: checkpoint.config?.json["num_hidden_layers"]?.integerValue.map(Int.init)) {
                 outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype, scheme: kvCacheScheme,
                                                             config: checkpoint.config)
             }
@@ -143,13 +144,17 @@ public struct OneshotPlan {
 
 extension OneshotPlan {
     /// The attention module (`….self_attn`) whose last tensor is entry `index`, when the module has
-    /// a key projection (`k_proj`) Linear, with that weight's dtype: where its `k_scale` and
-    /// `v_scale` are written.
-    static func attentionEndingAt(_ index: Int, entries: [QuantizationPlan.Entry], layout: DecoderLayout) -> (module: String, dtype: DType)? {
+    /// a Linear whose output the KV cache holds (`k_proj`, or latent attention's
+    /// `kv_a_proj_with_mqa`), with that weight's dtype: where its `k_scale` and `v_scale` are
+    /// written. Multi-token-prediction layers (of a model of `layerCount` blocks) get none: they are
+    /// kept as they are.
+    static func attentionEndingAt(_ index: Int, entries: [QuantizationPlan.Entry], layout: DecoderLayout,
+                                  layerCount: Int?) -> (module: String, dtype: DType)? {
         let (attention, _) = QuantizationPlan.split(entries[index].module)
-        guard attention.hasSuffix(layout.attention.module), let keyProjection = layout.attention.keyProjection,
+        guard attention.hasSuffix(layout.attention.module), let cached = layout.attention.cachedProjection,
+              !layout.isPredictionModule(attention, layerCount: layerCount),
               !entries[(index + 1)...].contains(where: { QuantizationPlan.split($0.module).module == attention }),
-              let key = entries.first(where: { $0.module == attention + "." + keyProjection && $0.kind == .linear }) else { return nil }
+              let key = entries.first(where: { $0.module == attention + "." + cached && $0.kind == .linear }) else { return nil }
         return (attention, key.tensor.info.dtype)
     }
 

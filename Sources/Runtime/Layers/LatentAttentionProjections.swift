@@ -35,6 +35,13 @@ struct LatentAttentionProjections: Linear {
     var outputFeatures: Int { 3 * heads * slot }
 
     func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+        apply(input, rows: rows, into: output, observe: nil)
+    }
+
+    /// ``apply(_:rows:into:)``, showing `observe` the inner activations calibration reads, all
+    /// rows at once: ``LayerSite/latentQuery``, ``LayerSite/latentKeyValue`` and, the same rows,
+    /// ``LayerSite/keys``.
+    func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, observe: LatentObserver?) {
         let queryWidth = heads * spec.queryKeyHeadDim
         let rank = spec.keyValueRank
         let compressedWidth = rank + spec.rotatedHeadDim
@@ -53,11 +60,14 @@ struct LatentAttentionProjections: Linear {
             defer { reduced.deallocate() }
             down.apply(input, rows: rows, into: reduced)
             norm.apply(reduced, rows: rows, into: reduced)
+            observe?(.latentQuery, reduced, down.outputFeatures)
             up.apply(reduced, rows: rows, into: queries)
         }
         keyValueDown.apply(input, rows: rows, into: compressed)
         keyValueNorm.apply(compressed, rows: rows, into: compressed, stride: compressedWidth)
         for r in 0..<rows { (latent + r * rank).update(from: compressed + r * compressedWidth, count: rank) }
+        observe?(.latentKeyValue, latent, rank)
+        observe?(.keys, latent, rank)
         keyValueUp.apply(latent, rows: rows, into: keysValues)
 
         output.initialize(repeating: 0, count: rows * outputFeatures)
@@ -109,6 +119,12 @@ struct LatentAttentionOutput: Linear {
     var outputFeatures: Int { projection.outputFeatures }
 
     func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+        apply(input, rows: rows, into: output, observe: nil)
+    }
+
+    /// ``apply(_:rows:into:)``, showing `observe` the heads' values `o_proj` reads
+    /// (``LayerSite/attentionOutput``), all rows at once.
+    func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, observe: LatentObserver?) {
         let width = heads * valueHeadDim
         let values = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
         defer { values.deallocate() }
@@ -117,6 +133,10 @@ struct LatentAttentionOutput: Linear {
                 (values + r * width + h * valueHeadDim).update(from: input + r * inputFeatures + h * slot, count: valueHeadDim)
             }
         }
+        observe?(.attentionOutput, values, width)
         projection.apply(values, rows: rows, into: output)
     }
 }
+
+/// Receives activations inside latent attention: `rows × width` contiguous values at a site.
+typealias LatentObserver = (_ site: LayerSite, _ values: UnsafePointer<Float>, _ width: Int) -> Void

@@ -11,9 +11,16 @@ public enum LayerSite: Hashable, Sendable {
     case feedForwardInput
     /// The gated activation entering the down projection.
     case feedForwardInner
-    /// The keys after the rotary embedding, as the KV cache stores them.
+    /// Latent attention's normed query latent entering `q_b_proj`.
+    case latentQuery
+    /// Latent attention's normed key-value latent entering `kv_b_proj`.
+    case latentKeyValue
+    /// The keys after the rotary embedding, as the KV cache stores them. In latent attention,
+    /// whose cache holds the compressed latent as transformers 5 caches it, the normed key-value
+    /// latent (``latentKeyValue``'s rows).
     case keys
-    /// The values, as the KV cache stores them.
+    /// The values, as the KV cache stores them. In latent attention, the rotated key part that
+    /// every head shares.
     case values
     /// The tokens routed to expert `e` of a mixture, entering its gate and up projections; seen
     /// only by a tap that calibrates experts on their routed tokens (with every expert calibrated
@@ -54,6 +61,8 @@ extension LayerSite {
         case .attentionOutput: self = .attentionOutput
         case .feedForwardInput: self = .feedForwardInput
         case .feedForwardInner: self = .feedForwardInner
+        case .latentQuery: self = .latentQuery
+        case .latentKeyValue: self = .latentKeyValue
         }
     }
 }

@@ -9,8 +9,10 @@ import Checkpoint
 /// again through the changed block to get the next block's inputs.
 ///
 /// Tensor names are the checkpoint's. In a mixture of experts, the tap decides whether each expert
-/// is seen on every token or on its routed tokens (``LayerTap/calibratesEveryExpert``). Latent
-/// attention is refused.
+/// is seen on every token or on its routed tokens (``LayerTap/calibratesEveryExpert``). In latent
+/// attention, the tap sees what each of its projections reads (``LayerSite/latentQuery``,
+/// ``LayerSite/latentKeyValue``, the heads' values at ``LayerSite/attentionOutput``) and the
+/// compressed latent its KV cache holds (``LayerSite/keys``, ``LayerSite/values``).
 public final class LayerwiseModel: @unchecked Sendable {
     public let spec: DecoderSpec
     private let weights: WeightStore
@@ -24,10 +26,6 @@ public final class LayerwiseModel: @unchecked Sendable {
     public init(checkpoint: Checkpoint, threads: Int? = nil) throws(RuntimeError) {
         ComputeThreads.configure(threads)
         let (spec, weights) = try DecoderModel.open(checkpoint)
-        // Its taps would see the attention's padded slots and miss q_b_proj's and kv_b_proj's inputs.
-        guard spec.latentAttention == nil else {
-            throw .invalidArgument("\(checkpoint.directory): layer-by-layer calibration of latent attention (\(spec.architecture.name)) is not supported yet")
-        }
         self.spec = spec
         self.weights = weights
         forward = BlockForward(spec: spec, rotary: spec.rotary)
@@ -183,7 +181,9 @@ public final class LayerwiseModel: @unchecked Sendable {
             workspace.normed.update(from: input, count: rows * hiddenSize)
             forward.feedForward(block.layer, sequences: [0..<rows], workspace: workspace, tap: nil)
         case .outputProjection:
-            block.layer.output.apply(input, rows: rows, into: workspace.normed)
+            // Latent attention's `o_proj` reads the heads' values without their slots' padding.
+            let output = (block.layer.output as? LatentAttentionOutput)?.projection ?? block.layer.output
+            output.apply(input, rows: rows, into: workspace.normed)
         case .downProjection:
             guard case let .dense(_, down) = block.layer.feedForward else { return output }
             down.apply(input, rows: rows, into: workspace.normed)

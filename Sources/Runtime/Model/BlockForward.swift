@@ -56,8 +56,16 @@ struct BlockForward {
         let kvWidth = spec.keyValueWidth
         let qkvWidth = qWidth + 2 * kvWidth
         let headDim = spec.headDim
-        let rows = segments.last?.rows.upperBound ?? 0
-        layer.queryKeyValue.apply(w.normed, rows: rows, into: w.queryKeyValue)
+        let rows = segments.last?.rows.upperBound ?? 0, sequences = segments.map(\.rows)
+        let latent = layer.queryKeyValue as? LatentAttentionProjections
+        let observeLatent: LatentObserver? = tap.map { tap in
+            { site, values, width in observe(tap, site, values, sequences: sequences, width: width, stride: width) }
+        }
+        if let latent {
+            latent.apply(w.normed, rows: rows, into: w.queryKeyValue, observe: observeLatent)
+        } else {
+            layer.queryKeyValue.apply(w.normed, rows: rows, into: w.queryKeyValue)
+        }
         if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {
             for r in 0..<rows {
                 let row = w.queryKeyValue + r * qkvWidth
@@ -70,8 +78,13 @@ struct BlockForward {
             let qkv = w.queryKeyValue + segment.rows.lowerBound * qkvWidth
             rotary.apply(qkv, rows: n, stride: qkvWidth, heads: spec.headCount, headDim: headDim, cos: cos, sin: sin)
             rotary.apply(qkv + qWidth, rows: n, stride: qkvWidth, heads: spec.keyValueHeadCount, headDim: headDim, cos: cos, sin: sin)
-            tap?.observe(.keys, qkv + qWidth, rows: n, width: kvWidth, stride: qkvWidth)
-            tap?.observe(.values, qkv + qWidth + kvWidth, rows: n, width: kvWidth, stride: qkvWidth)
+            if let latent {
+                // The rotated shared key leads every head's key slot; the normed latent went to `.keys` above.
+                tap?.observe(.values, qkv + qWidth, rows: n, width: latent.spec.rotatedHeadDim, stride: qkvWidth)
+            } else {
+                tap?.observe(.keys, qkv + qWidth, rows: n, width: kvWidth, stride: qkvWidth)
+                tap?.observe(.values, qkv + qWidth + kvWidth, rows: n, width: kvWidth, stride: qkvWidth)
+            }
             layer.keyValueCache?.apply(qkv, rows: n, stride: qkvWidth, keyOffset: qWidth)
             cache.append(layer: l, rows: n, keys: qkv + qWidth, values: qkv + qWidth + kvWidth, stride: qkvWidth)
             cache.keys[l].withUnsafeBufferPointer { keys in
@@ -83,8 +96,12 @@ struct BlockForward {
                 }
             }
         }
-        observe(tap, .attentionOutput, w.attention, sequences: segments.map(\.rows), width: qWidth, stride: qWidth)
-        layer.output.apply(w.attention, rows: rows, into: w.normed)
+        if let output = layer.output as? LatentAttentionOutput {
+            output.apply(w.attention, rows: rows, into: w.normed, observe: observeLatent)
+        } else {
+            observe(tap, .attentionOutput, w.attention, sequences: sequences, width: qWidth, stride: qWidth)
+            layer.output.apply(w.attention, rows: rows, into: w.normed)
+        }
     }
 
     /// The MLP (dense or mixture): from the normed input in `w.normed` to its output, written back

@@ -1,5 +1,6 @@
 import Architectures
 import Checkpoint
+import CompressedTensors
 import Foundation
 
 extension DecoderModel {
@@ -27,8 +28,11 @@ extension DecoderModel {
 
     /// The spec of the opened `checkpoint` and its tensors, read through its mappings.
     /// config.json is checked against the tensors before anything is allocated from it (its layer
-    /// count, sizes and RoPE values; its quantization_config as `compress verify` checks it).
-    static func open(_ checkpoint: Checkpoint) throws(RuntimeError) -> (DecoderSpec, WeightStore) {
+    /// count, sizes and RoPE values; its quantization_config as `compress verify` checks it). The
+    /// weights of an FP8 block checkpoint (`quant_method: fp8`) are read dequantized to BF16.
+    static func open(_ stored: Checkpoint) throws(RuntimeError) -> (DecoderSpec, WeightStore) {
+        let checkpoint: Checkpoint
+        do { checkpoint = try DequantizedSource.openFP8Blocks(stored) } catch { throw .compressedTensors(error) }
         let directory = checkpoint.directory
         let configPath = directory + "/" + ModelConfig.fileName
         guard let config = checkpoint.config, let data = FileManager.default.contents(atPath: configPath) else {
@@ -122,7 +126,8 @@ extension DecoderModel {
             attention: Attention(
                 headCount: spec.headCount, keyValueHeadCount: spec.keyValueHeadCount, headDim: spec.headDim,
                 scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]),
-            keyValueCache: try weights.keyValueCache(
+            // Latent attention caches its compressed latent, whose FP8 rounding is not emulated here.
+            keyValueCache: spec.latentAttention != nil ? nil : try weights.keyValueCache(
                 prefix + layout.attention.module, heads: spec.keyValueHeadCount, headDim: spec.headDim))
     }
 
