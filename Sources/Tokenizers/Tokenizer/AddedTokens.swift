@@ -47,6 +47,7 @@ struct AddedTokenMatcher {
     }
 
     /// The tokens that start with `scalar`, longest first; nil for none.
+    @inline(__always)
     private func tokens(startingWith scalar: Unicode.Scalar) -> [AddedToken]? {
         guard firstScalars.contains(scalar) else { return nil }
         return scalar.isASCII ? asciiCandidates[Int(scalar.value)] : candidates[scalar]
