@@ -49,13 +49,20 @@ struct SamplesCommand: ParsableCommand {
 
     /// Appends the decimal digits of a token id (never negative), without making a `String` of it.
     private static func appendDecimal(_ id: Int, to output: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= id / 10 { divisor *= 10 }
-        var rest = id
-        while divisor > 0 {
-            output.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
-            rest %= divisor
-            divisor /= 10
+        var digits = 1
+        var bound = 10
+        while id >= bound && digits < 19 {
+            digits += 1
+            bound &*= 10
+        }
+        let end = output.count + digits
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        output.withUnsafeMutableBufferPointer { buffer in
+            var rest = id
+            for position in stride(from: end - 1, through: end - digits, by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
         }
     }
 }

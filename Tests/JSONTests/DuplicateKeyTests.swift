@@ -7,8 +7,9 @@ import TestSupport
 /// key repeats first in document order, and at what depth.
 @Suite struct DuplicateKeyTests {
     /// Spellings of keys: some differ only by an escape (compared and reported as written, they are
-    /// different keys).
+    /// different keys); and plain ones, for objects of many keys.
     static let keys = ["a", "b", "role", "content", #"b\""#, #"\u0061"#, "é", "日本", #"\ud83d\ude00"#, "😀", #"\\"#, #"x\ny"#, ""]
+        + (0..<40).map { "k\($0)" }
 
     struct Document {
         var text = ""
@@ -30,7 +31,8 @@ import TestSupport
         default:
             document.text += "{"
             var written: Set<String> = []
-            for index in 0..<Int.random(in: 0..<4, using: &random) {
+            // Some objects large enough to be searched through a set.
+            for index in 0..<Int.random(in: 0..<(Bool.random(using: &random) ? 4 : 30), using: &random) {
                 if index > 0 { document.text += ", " }
                 let key = keys.randomElement(using: &random)!
                 document.text += "\"\(key)\" : "

@@ -33,6 +33,8 @@ struct AddedToken {
 struct AddedTokenMatcher {
     /// The tokens this matcher looks for, by their first scalar, longest first.
     private var candidates: [Unicode.Scalar: [AddedToken]] = [:]
+    /// `candidates` of the ASCII scalars, by scalar value, read without hashing.
+    private var asciiCandidates = [[AddedToken]](repeating: [], count: 128)
     /// The first scalars of all tokens, to pass over most of the text without a dictionary lookup.
     private let firstScalars: ScalarSet
 
@@ -40,7 +42,15 @@ struct AddedTokenMatcher {
     init(_ tokens: [AddedToken]) {
         for token in tokens { candidates[token.content[0], default: []].append(token) }
         for key in candidates.keys { candidates[key]!.sort { $0.content.count > $1.content.count } }
+        for (first, tokens) in candidates where first.isASCII { asciiCandidates[Int(first.value)] = tokens }
         firstScalars = ScalarSet(items: candidates.keys.map { .range($0.value, $0.value) })
+    }
+
+    /// The tokens that start with `scalar`, longest first; nil for none.
+    @inline(__always)
+    private func tokens(startingWith scalar: Unicode.Scalar) -> [AddedToken]? {
+        guard firstScalars.contains(scalar) else { return nil }
+        return scalar.isASCII ? asciiCandidates[Int(scalar.value)] : candidates[scalar]
     }
 
     var isEmpty: Bool { candidates.isEmpty }
@@ -59,7 +69,7 @@ struct AddedTokenMatcher {
         var emitted = 0
         var position = 0
         while position < text.count {
-            guard firstScalars.contains(text[position]), let tokens = candidates[text[position]],
+            guard let tokens = tokens(startingWith: text[position]),
                   let token = tokens.first(where: { matches($0.content, in: text, at: position) }) else {
                 position += 1
                 continue

@@ -11,7 +11,7 @@ extension Tokenizer {
         encode(text, continuingEarlierText: false, into: &ids)
         ids.removeLast(max(0, min(ids.count - prefix.count, ids.count + suffix.count - maxLength)))
         ids += suffix
-        if ids.count > maxLength { ids.removeLast(ids.count - maxLength) }
-        return ids
+        // A copy of the right size: the samples a caller keeps take no more memory than their ids.
+        return Array(ids.prefix(maxLength))
     }
 }
