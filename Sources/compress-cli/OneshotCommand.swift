@@ -105,7 +105,7 @@ struct OneshotCommand: ParsableCommand {
             model = try input.revision.resolve(input.model)
             let parsed = try Recipe.load(path: recipe)
             plan = try OneshotPlan(model: model, recipe: parsed, recipeFile: recipe)
-            if mode != .single, !dryRun { try plan.refuseSplitCalibration() }
+            if mode != .single, !dryRun, !mode.calibrates(plan) { try plan.refuseSplitCalibration() }
         } catch {
             mode.failedEarly(error, output: output)
             throw fail(error)
@@ -115,11 +115,19 @@ struct OneshotCommand: ParsableCommand {
             return
         }
         let output = self.output!
+        let ranks: MPIReducer?
+        do { ranks = try CalibrationRanks.join(mode, plan: plan) } catch { throw fail(error) }
+        // Under MPI ranks, a failure ends every rank.
+        let failure = { (error: Error) -> ExitCode in
+            if let ranks { CalibrationRanks.abort(ranks, error) }
+            return fail(error)
+        }
         var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: cores.count,
                                      overwrite: overwrite, rejectNonFinite: !allowNonfinite, copyPickledWeights: copyPickledWeights,
                                      leftoversCleaned: { log(Formatting.leftovers($0)) })
         options.moeCalibrateAllExperts = moeCalibrateAllExperts
         options.calibrationWarning = { log("warning: \($0)") }
+        options.reducer = ranks
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.storedBytes)) in, \(options.threads) threads")
         let unfinished = mode.unfinished(output)
         InterruptCleanup.protect(unfinished)
@@ -128,12 +136,12 @@ struct OneshotCommand: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         if plan.requiresCalibration {
-            do { try device.requireModelBackend() } catch { throw fail(error) }
+            do { try device.requireModelBackend() } catch { throw failure(error) }
         } else if try device.chosen != .cpu {
             log("warning: --device \(device.device) is not used: data-free schemes are quantized on the CPU, tensor by tensor")
         }
         if plan.requiresCalibration, let dataset {
-            do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data.options) } catch { throw fail(error) }
+            do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data.options) } catch { throw failure(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
             if options.calibration!.statistics?.stoppedAtInputLimit == true {
                 log("warning: read only the first \(data.maxDatasetBytes) of \(dataset) (--max-dataset-bytes); the samples come from that part")
@@ -145,7 +153,12 @@ struct OneshotCommand: ParsableCommand {
         let summary: OneshotSummary
         do {
             summary = try mode.run(plan, output: output, options: options, partsTimeout: partsTimeout, progress: progress.update)
-        } catch { throw fail(error) }
+        } catch { throw failure(error) }
+        if let ranks {
+            if ranks.rank == 0 { progress.step(CalibrationRanks.traffic(ranks)) }
+            ranks.finish()
+            if ranks.rank != 0 { return }
+        }
         if mode.writesPartOnly {
             print(format.json ? JSONOutput.text(summary) : "wrote \(summary.shards) shard(s) of \(output) into \(summary.output) (\(Formatting.bytes(summary.bytesOut))) in \(Formatting.duration(summary.seconds))")
             return
