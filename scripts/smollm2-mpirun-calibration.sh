@@ -19,18 +19,8 @@ ranks="${RANKS:-2 3}"
 text=/usr/share/common-licenses/GPL-3
 [ -f "$model/config.json" ] || { echo "error: $model has no config.json" >&2; exit 2; }
 . scripts/calibration-common.sh  # sets $compress, $work and $work/calibration.txt
-cat > "$work/w4a16_gptq_g64.yaml" <<YAML
-quant_stage:
-  quant_modifiers:
-    GPTQModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: [Linear]
-          weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 64}
-YAML
 recipes=("$@")
-[ ${#recipes[@]} -gt 0 ] || recipes=("$work/w4a16_gptq_g64.yaml" recipes/fp8_static.yaml)
+[ ${#recipes[@]} -gt 0 ] || recipes=(recipes/w4a16_gptq.yaml recipes/fp8_static.yaml)
 data=(--dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --text-samples windows)
 perplexity() { "$compress" eval --model "$1" --text "$text" --context 512 --windows 8 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])'; }
 uptime
