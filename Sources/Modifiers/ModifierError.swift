@@ -37,6 +37,9 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
     case missingConfig(directory: String)
     case noTensors(directory: String)
     case cancelled
+    /// Calibration across MPI ranks failed: Open MPI could not be loaded or started, a collective
+    /// failed, or the ranks disagree.
+    case mpi(String)
 
     public var description: String {
         switch self {
@@ -60,6 +63,7 @@ public enum ModifierError: Error, Equatable, CustomStringConvertible {
         case let .missingConfig(d): return "\(d): no config.json; a model folder needs one"
         case let .noTensors(d): return "\(d): the safetensors files hold no tensors; there is nothing to compress"
         case .cancelled: return "cancelled"
+        case let .mpi(m): return m
         }
     }
 }

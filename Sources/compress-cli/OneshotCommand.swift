@@ -14,7 +14,7 @@ struct OneshotCommand: ParsableCommand {
 
             The output is written to a hidden folder beside OUTPUT and renamed into place only when complete: a failed or interrupted run leaves nothing that looks like a checkpoint. OUTPUT is locked for the run, and unfinished outputs that killed runs left beside it are removed.
 
-            A data-free run splits over processes by shards, balanced by bytes, with an output byte for byte that of one process: --part I/N (I from 1) writes part I's shards into .OUTPUT.parts beside OUTPUT, and --finish N, with the same model, recipe and options, checks that the N parts are all there and from the same plan, and moves the output into place. Under mpirun, Hydra (mpiexec) or srun, without --part or --finish, rank r writes part r+1 and rank 0 finishes once every part is written (--parts-timeout); no MPI library is needed, as the ranks meet in the parts folder, which must be on storage they share. A failed part makes the finish fail, naming its rank and host, and removes the parts.
+            A data-free run splits over processes by shards, balanced by bytes, with an output byte for byte that of one process: --part I/N (I from 1) writes part I's shards into .OUTPUT.parts beside OUTPUT, and --finish N, with the same model, recipe and options, checks that the N parts are all there and from the same plan, and moves the output into place. Under mpirun, Hydra (mpiexec) or srun, without --part or --finish, rank r writes part r+1 and rank 0 finishes once every part is written (--parts-timeout); no MPI library is needed, as the ranks meet in the parts folder, which must be on storage they share. A failed part makes the finish fail, naming its rank and host, and removes the parts. A recipe that calibrates, under mpirun (Open MPI, loaded at run time) or srun, calibrates data-parallel: each rank runs a contiguous part of the samples, the statistics are combined in rank order, and rank 0 writes the output; a failing rank is named with its host and ends every rank.
 
             A weight to quantize that holds NaN or Inf is refused, naming the tensor and row. With --allow-nonfinite, under a data-free scheme (recipes that calibrate still refuse it), it is quantized as llm-compressor does (torch.amax propagates NaN): a scale group (a row, block or group of columns; the whole tensor for per-tensor scales) holding NaN gets a NaN scale, one holding Inf an Inf scale, and only those groups change:
             - FP8: codes NaN under a NaN scale; under an Inf scale finite values 0, infinities NaN.
@@ -105,7 +105,7 @@ struct OneshotCommand: ParsableCommand {
             model = try input.revision.resolve(input.model)
             let parsed = try Recipe.load(path: recipe)
             plan = try OneshotPlan(model: model, recipe: parsed, recipeFile: recipe)
-            if mode != .single, !dryRun { try plan.refuseSplitCalibration() }
+            if mode != .single, !dryRun, !mode.calibrates(plan) { try plan.refuseSplitCalibration() }
         } catch {
             mode.failedEarly(error, output: output)
             throw fail(error)
@@ -115,11 +115,19 @@ struct OneshotCommand: ParsableCommand {
             return
         }
         let output = self.output!
+        let ranks: MPIReducer?
+        do { ranks = try CalibrationRanks.join(mode, plan: plan) } catch { throw fail(error) }
+        // Under MPI ranks, a failure ends every rank.
+        let failure = { (error: Error) -> ExitCode in
+            if let ranks { CalibrationRanks.abort(ranks, error) }
+            return fail(error)
+        }
         var options = OneshotOptions(maxShardBytes: ByteSize.parse(maxShardSize)!, threads: cores.count,
                                      overwrite: overwrite, rejectNonFinite: !allowNonfinite, copyPickledWeights: copyPickledWeights,
                                      leftoversCleaned: { log(Formatting.leftovers($0)) })
         options.moeCalibrateAllExperts = moeCalibrateAllExperts
         options.calibrationWarning = { log("warning: \($0)") }
+        options.reducer = ranks
         progress.step("oneshot: \(plan.checkpoint.tensors.count) tensors, \(plan.quantization.quantizedCount) to quantize (\(plan.formats.joined(separator: ", "))), \(Formatting.bytes(plan.checkpoint.storedBytes)) in, \(options.threads) threads")
         let unfinished = mode.unfinished(output)
         InterruptCleanup.protect(unfinished)
@@ -128,12 +136,12 @@ struct OneshotCommand: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         if plan.requiresCalibration {
-            do { try device.requireModelBackend() } catch { throw fail(error) }
+            do { try device.requireModelBackend() } catch { throw failure(error) }
         } else if try device.chosen != .cpu {
             log("warning: --device \(device.device) is not used: data-free schemes are quantized on the CPU, tensor by tensor")
         }
         if plan.requiresCalibration, let dataset {
-            do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data.options) } catch { throw fail(error) }
+            do { options.calibration = try CalibrationInput.load(dataset: dataset, model: model, options: data.options) } catch { throw failure(error) }
             let tokens = options.calibration!.samples.reduce(0) { $0 + $1.count }
             if options.calibration!.statistics?.stoppedAtInputLimit == true {
                 log("warning: read only the first \(data.maxDatasetBytes) of \(dataset) (--max-dataset-bytes); the samples come from that part")
@@ -145,7 +153,12 @@ struct OneshotCommand: ParsableCommand {
         let summary: OneshotSummary
         do {
             summary = try mode.run(plan, output: output, options: options, partsTimeout: partsTimeout, progress: progress.update)
-        } catch { throw fail(error) }
+        } catch { throw failure(error) }
+        if let ranks {
+            if ranks.rank == 0 { progress.step(CalibrationRanks.traffic(ranks)) }
+            ranks.finish()
+            if ranks.rank != 0 { return }
+        }
         if mode.writesPartOnly {
             print(format.json ? JSONOutput.text(summary) : "wrote \(summary.shards) shard(s) of \(output) into \(summary.output) (\(Formatting.bytes(summary.bytesOut))) in \(Formatting.duration(summary.seconds))")
             return

@@ -61,6 +61,8 @@ enum SplitMode: Equatable {
             return try Compressor.runPart(plan, SplitPart(part: index, count: count, tool: tool), output: output, options: options, progress: progress)
         case let .finish(count):
             return try Compressor.finishParts(plan, count: count, tool: tool, output: output, options: options)
+        case .rank where calibrates(plan):
+            return try Compressor.run(plan, output: output, options: options, progress: progress)
         case let .rank(launch):
             let split = SplitPart(part: launch.rank + 1, count: launch.size, rank: launch.rank, stopsWhenAnotherFails: true, tool: tool)
             do {
@@ -73,6 +75,12 @@ enum SplitMode: Equatable {
                 throw error
             }
         }
+    }
+
+    /// Whether this is a launcher's rank calibrating `plan` with the others (over MPI, not split by shards).
+    func calibrates(_ plan: OneshotPlan) -> Bool {
+        if case .rank = self { return plan.requiresCalibration }
+        return false
     }
 
     /// After this process failed with `error` before its part could start: under a launcher,

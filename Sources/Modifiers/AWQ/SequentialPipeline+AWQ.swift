@@ -5,12 +5,16 @@ extension SequentialPipeline {
     /// One AWQ modifier on block `b`: a pass over copies of the hidden states records each mapping's
     /// mean input magnitudes and the inputs of its parent module; then, mapping by mapping, the grid
     /// search runs the parent on those inputs with fake-quantized candidates and the best scales
-    /// are applied (rounded to the weights' dtypes).
+    /// are applied (rounded to the weights' dtypes). Over several ranks, the means and each
+    /// candidate's loss are those of every rank's samples.
     func balance(_ step: AWQ, block b: Int, entries: [QuantizationPlan.Entry], hidden: [[Float]],
                  replacements: inout [String: [Float]]) throws(ModifierError) {
         let mappings = try step.resolve(block: entries, plan: plan, spec: model.spec)
         guard !mappings.isEmpty else { return }
-        let inputs = try recordInputs(sites: Set(mappings.map(\.parent.inputSite)), block: b, hidden: hidden, replacements: replacements)
+        var sites: [LayerSite] = []
+        for mapping in mappings where !sites.contains(mapping.parent.inputSite) { sites.append(mapping.parent.inputSite) }
+        let inputs = try recordInputs(sites: sites, block: b, hidden: hidden, replacements: replacements)
+        try inputs.reduceSums(sites: sites, over: reducer)
         for mapping in mappings {
             let site = mapping.parent.inputSite
             let columns = mapping.smooth.info.shape[0]
@@ -22,7 +26,7 @@ extension SequentialPipeline {
             let fused = try FusedCandidates(plan: plan, balance: mapping.balance.map(\.tensor.name)) { name throws(ModifierError) in
                 try values(name, replacements)
             }
-            var best: (loss: Double, scales: [Double])?
+            var candidates: [(scales: [Double], error: SquaredError)] = []
             for (ratio, duo) in step.grid {
                 try cancellation?.check()
                 let scales = AWQ.scales(activationMeans: means, weightMeans: duo ? weightMeans : nil, ratio: ratio)
@@ -36,8 +40,11 @@ extension SequentialPipeline {
                     candidate[tensor.name] = StoredValues.rounded(Self.divideColumns(quantized, by: scales), to: tensor.info.dtype)
                 }
                 let produced = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: candidate)
-                let loss = Self.meanSquaredError(produced, reference)
-                if loss.isFinite, loss < (best?.loss ?? .infinity) { best = (loss, scales) }
+                candidates.append((scales, SquaredError(produced, reference)))
+            }
+            var best: (loss: Double, scales: [Double])?
+            for (k, loss) in try SquaredError.means(candidates.map(\.error), over: reducer).enumerated() {
+                if loss.isFinite, loss < (best?.loss ?? .infinity) { best = (loss, candidates[k].scales) }
             }
             guard let scales = best?.scales else {
                 throw .unsupportedModifier(name: "AWQModifier", reason: "no finite loss in the grid search for '\(mapping.smooth.name)'")
@@ -51,7 +58,7 @@ extension SequentialPipeline {
 
     /// Each sample's activations at `sites` (contiguous copies) and each site's per-channel sum of
     /// magnitudes, from one pass of the block over copies of the hidden states.
-    private func recordInputs(sites: Set<LayerSite>, block b: Int, hidden: [[Float]],
+    private func recordInputs(sites: [LayerSite], block b: Int, hidden: [[Float]],
                               replacements: [String: [Float]]) throws(ModifierError) -> RecordedInputs {
         let recorded = RecordedInputs()
         let tap = SiteTap(everyExpert: everyExpert)
@@ -105,16 +112,44 @@ extension SequentialPipeline {
         return values.indices.map { Float(Double(values[$0]) / scales[$0 % columns]) }
     }
 
-    /// The mean squared difference over all values of all samples.
-    static func meanSquaredError(_ a: [[Float]], _ b: [[Float]]) -> Double {
-        var sum = 0.0
-        var count = 0
+}
+
+/// The squared differences of a candidate's outputs from the reference, summed over every value
+/// of a rank's samples, with the number of values.
+struct SquaredError {
+    var sum = 0.0
+    var count = 0
+
+    init(_ a: [[Float]], _ b: [[Float]]) {
         for (x, y) in zip(a, b) {
             for i in x.indices { let d = Double(x[i] - y[i]); sum += d * d }
             count += x.count
         }
-        return count == 0 ? 0 : sum / Double(count)
     }
+
+    /// Each candidate's mean over the values of every rank (`errors` in grid order, the same
+    /// candidates on every rank), the ranks' sums added in rank order.
+    static func means(_ errors: [SquaredError], over reducer: any StatisticsReducer) throws(ModifierError) -> [Double] {
+        var totals = errors
+        if reducer.size > 1 {
+            var payload = StatisticsPayload()
+            for error in errors {
+                payload.append(error.sum)
+                payload.append(error.count)
+            }
+            var parts = try reducer.allGather(payload)
+            for k in totals.indices { totals[k] = SquaredError() }
+            for r in parts.indices {
+                for k in totals.indices {
+                    totals[k].sum += try parts[r].double()
+                    totals[k].count += try parts[r].int()
+                }
+            }
+        }
+        return totals.map { $0.count == 0 ? 0 : $0.sum / Double($0.count) }
+    }
+
+    private init() {}
 }
 
 /// Activations recorded at some sites of a block, per sample, with per-channel magnitude sums
@@ -123,6 +158,8 @@ extension SequentialPipeline {
 final class RecordedInputs {
     private var recorded: [LayerSite: [(values: [Float], rows: Int)]] = [:]
     private var sums: [LayerSite: [Float]] = [:]
+    /// Each sample's column sums, in order: what ranks exchange to add them up in sample order.
+    private var sampleColumnSums: [LayerSite: [[Float]]] = [:]
     private var counts: [LayerSite: Int] = [:]
 
     func record(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
@@ -137,6 +174,7 @@ final class RecordedInputs {
             for c in 0..<width { copy[r * width + c] = values[r * stride + c] }
         }
         sums[site] = sum
+        sampleColumnSums[site, default: []].append(sampleSums)
         counts[site, default: 0] += rows
         recorded[site, default: []].append((copy, rows))
     }
@@ -162,6 +200,35 @@ final class RecordedInputs {
         var result = accumulators[0]
         for level in 1..<levels { for c in 0..<width { result[c] += accumulators[level][c] } }
         return result
+    }
+
+    /// Makes the magnitude sums and counts at `sites` (in the same order on every rank) those of
+    /// every rank's samples, the samples' sums added in calibration order (rank order), as one
+    /// process adds them.
+    func reduceSums(sites: [LayerSite], over reducer: any StatisticsReducer) throws(ModifierError) {
+        guard reducer.size > 1 else { return }
+        var payload = StatisticsPayload()
+        for site in sites {
+            payload.append(counts[site] ?? 0)
+            payload.append(sampleColumnSums[site]?.count ?? 0)
+            for sample in sampleColumnSums[site] ?? [] { payload.append(sample) }
+        }
+        var parts = try reducer.allGather(payload)
+        for site in sites {
+            var count = 0
+            var sum: [Float]?
+            for r in parts.indices {
+                count += try parts[r].int()
+                for _ in 0..<Swift.max(try parts[r].int(), 0) {
+                    let sample = try parts[r].floats()
+                    var total = sum ?? [Float](repeating: 0, count: sample.count)
+                    for c in 0..<Swift.min(total.count, sample.count) { total[c] += sample[c] }
+                    sum = total
+                }
+            }
+            counts[site] = count
+            sums[site] = sum
+        }
     }
 
     /// Each sample's activations at `site`.

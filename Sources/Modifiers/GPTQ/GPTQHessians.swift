@@ -13,6 +13,8 @@ final class GPTQHessians {
     }
 
     private var bySite: [LayerSite: Box] = [:]
+    /// The sites in the order of their first entry: the order ranks exchange them in.
+    private var sites: [LayerSite] = []
     /// The quantized entries of the block and the site each reads.
     private let members: [(entry: Int, site: LayerSite)]
 
@@ -28,6 +30,7 @@ final class GPTQHessians {
             if bySite[site] == nil {
                 let box = Box(columns: entry.tensor.info.shape[1])
                 bySite[site] = box
+                sites.append(site)
                 tap.add(site) { values, rows, _, _ in
                     box.accumulator.add(rows: values, count: rows)
                     box.rows += rows
@@ -42,24 +45,83 @@ final class GPTQHessians {
     var entriesWithoutTokens: [Int] { members.filter { bySite[$0.site]!.rows == 0 }.map(\.entry) }
 
     /// GPTQ on every quantized entry whose inputs got tokens, each from its weight's current values
-    /// (`values(name)`), in its config group's format, with what its fused siblings contribute (`context(i)`).
-    func solve(plan: OneshotPlan, settings: GPTQSettings, threads: Int,
+    /// (`values(name)`), in its config group's format, with what its fused siblings contribute
+    /// (`context(i)`). Over several ranks (`reducer`), each layer is solved by one owner rank
+    /// (``SolverOwners``) on the Hessian of every rank's samples, gathered onto it, and the
+    /// result is broadcast to every rank.
+    func solve(plan: OneshotPlan, settings: GPTQSettings, threads: Int, reducer: any StatisticsReducer,
                values: (String) throws(ModifierError) -> [Float],
                context: (Int) throws(ModifierError) -> QuantizationContext) throws(ModifierError) -> [Int: GPTQResult] {
-        var hessians: [LayerSite: [Float]] = [:]
-        for (site, box) in bySite where box.rows > 0 { hessians[site] = box.accumulator.hessian() }
-        var results: [Int: GPTQResult] = [:]
-        for (i, site) in members where hessians[site] != nil {
+        func solveOne(_ i: Int, _ hessian: [Float]) throws(ModifierError) -> GPTQResult? {
             let entry = plan.quantization.entries[i]
-            guard case let .quantize(group) = entry.action, let args = plan.quantization.groups[group].scheme.weights else { continue }
+            guard case let .quantize(group) = entry.action, let args = plan.quantization.groups[group].scheme.weights else { return nil }
             let weight = try values(entry.tensor.name)
             let fused = try context(i)
-            results[i] = try weight.withUnsafeBufferPointer { (buffer) throws(ModifierError) in
-                try GPTQSolver.quantize(weight: buffer, tensor: entry.tensor.info, hessian: hessians[site]!, args: args,
+            return try weight.withUnsafeBufferPointer { (buffer) throws(ModifierError) in
+                try GPTQSolver.quantize(weight: buffer, tensor: entry.tensor.info, hessian: hessian, args: args,
                                         quantizer: plan.quantizers[group], context: fused,
                                         blockSize: settings.blockSize, dampeningFrac: settings.dampeningFrac, threads: threads)
             }
         }
+        guard reducer.size > 1 else {
+            var hessians: [LayerSite: [Float]] = [:]
+            for (site, box) in bySite where box.rows > 0 { hessians[site] = box.accumulator.hessian() }
+            var results: [Int: GPTQResult] = [:]
+            for (i, site) in members { if let hessian = hessians[site] { results[i] = try solveOne(i, hessian) } }
+            return results
+        }
+        let sampleCounts = try reduceCounts(over: reducer)
+        let solvable = members.filter { bySite[$0.site]!.rows > 0 }
+        let owners = SolverOwners.assign(costs: solvable.map { bySite[$0.site]!.accumulator.columns * bySite[$0.site]!.accumulator.columns },
+                                         ranks: reducer.size)
+        var hessians: [LayerSite: [Float]] = [:]
+        for site in sites {
+            let siteOwners = Set(solvable.indices.filter { solvable[$0].site == site }.map { owners[$0] }).sorted()
+            guard !siteOwners.isEmpty, let box = bySite[site] else { continue }
+            var payload = StatisticsPayload()
+            payload.append(box.accumulator.packedSum)
+            for owner in siteOwners {
+                let parts = try reducer.gather(payload.bytes, root: owner)
+                guard owner == reducer.rank else { continue }
+                var packed: [[Float]] = []
+                for part in parts {
+                    var reader = StatisticsReader(part)
+                    packed.append(try reader.floats())
+                }
+                let combined = try HessianAccumulator(columns: box.accumulator.columns, packedSums: packed, sampleCounts: sampleCounts[site] ?? [])
+                hessians[site] = combined.hessian()
+            }
+        }
+        var results: [Int: GPTQResult] = [:]
+        for (k, (i, site)) in solvable.enumerated() where owners[k] == reducer.rank {
+            if let hessian = hessians[site] { results[i] = try solveOne(i, hessian) }
+        }
+        for (k, (i, _)) in solvable.enumerated() {
+            let bytes = try reducer.broadcast(results[i]?.encoded ?? [], root: owners[k])
+            if owners[k] != reducer.rank, !bytes.isEmpty {
+                results[i] = try GPTQResult(tensor: plan.quantization.entries[i].tensor.info, encoded: bytes)
+            }
+        }
         return results
+    }
+
+    /// Makes each site's token count every rank's sum, and returns each site's sample count per rank.
+    private func reduceCounts(over reducer: any StatisticsReducer) throws(ModifierError) -> [LayerSite: [Int]] {
+        var payload = StatisticsPayload()
+        for site in sites {
+            payload.append(bySite[site]!.rows)
+            payload.append(bySite[site]!.accumulator.sampleCount)
+        }
+        var parts = try reducer.allGather(payload)
+        var rows = [Int](repeating: 0, count: sites.count)
+        var samples: [LayerSite: [Int]] = [:]
+        for r in parts.indices {
+            for (k, site) in sites.enumerated() {
+                rows[k] += try parts[r].int()
+                samples[site, default: []].append(try parts[r].int())
+            }
+        }
+        for (k, site) in sites.enumerated() { bySite[site]!.rows = rows[k] }
+        return samples
     }
 }

@@ -50,6 +50,37 @@ struct HessianAccumulator {
         }
     }
 
+    /// The upper triangle of the sum, row by row (`columns·(columns+1)/2` floats): what a rank
+    /// sends of its part of the samples.
+    var packedSum: [Float] {
+        var packed: [Float] = []
+        packed.reserveCapacity(columns * (columns + 1) / 2)
+        for r in 0..<columns { packed.append(contentsOf: sum[(r * columns + r)..<((r + 1) * columns)]) }
+        return packed
+    }
+
+    /// The accumulator of all samples from the `packedSums` of the parts they were split into (in
+    /// rank order, added in that order in float32) and their `sampleCounts`: the mean over all
+    /// samples, which is each part's mean weighted by its samples, as llm-compressor's running
+    /// mean weights each batch.
+    init(columns: Int, packedSums: [[Float]], sampleCounts: [Int]) throws(ModifierError) {
+        self.init(columns: columns)
+        let packedCount = columns * (columns + 1) / 2
+        for part in packedSums {
+            guard part.count == packedCount else {
+                throw .mpi("a rank sent a Hessian of \(part.count) values where \(columns) columns need \(packedCount)")
+            }
+            var k = 0
+            for r in 0..<columns {
+                for c in r..<columns {
+                    sum[r * columns + c] += part[k]
+                    k += 1
+                }
+            }
+        }
+        sampleCount = sampleCounts.reduce(0, +)
+    }
+
     /// Hessian columns computed per product: bounds the product's scratch to `columns × 512` floats.
     private static let chunkColumns = 512
 

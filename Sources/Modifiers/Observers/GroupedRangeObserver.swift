@@ -25,6 +25,18 @@ struct GroupedRangeObserver: Sendable {
         }
     }
 
+    /// Each group's observations (`RangeObserver.observations`).
+    var observations: [[Float]] { groups.map(\.observations) }
+
+    /// The groups' observers run afresh on each part's `observations` in order (a part with no
+    /// sample has no groups).
+    func replaying(_ parts: [[[Float]]]) -> GroupedRangeObserver {
+        var observer = self
+        let count = parts.map(\.count).max() ?? 0
+        observer.groups = (0..<count).map { g in template.replaying(parts.compactMap { g < $0.count ? $0[g] : nil }) }
+        return observer
+    }
+
     /// Whether any sample was observed.
     var hasObservations: Bool { groups.first?.hasObservations ?? false }
 

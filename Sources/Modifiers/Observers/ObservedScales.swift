@@ -104,6 +104,30 @@ final class ObservedScales {
         return observed[parameter == "input_zero_point" ? module + ".input_scale" : name]
     }
 
+    /// The outputs observed, sorted: the order ranks exchange their observations in.
+    var observedNames: [String] { observed.keys.sorted() }
+
+    /// The observations behind output `name`: per observer (one per tensor or KV head, or one
+    /// for channel groups), the list of each group (one list without groups).
+    func observationLists(of name: String) -> [[[Float]]] {
+        guard let entry = observed[name] else { return [] }
+        if let grouped = entry.grouped { return [grouped.observations] }
+        return entry.observers.map { [$0.observations] }
+    }
+
+    /// Replaces the observers of output `name` by their rules run on `parts` in order
+    /// (`parts[rank]` as ``observationLists(of:)`` lays them out).
+    func replay(_ name: String, _ parts: [[[[Float]]]]) {
+        guard let entry = observed[name] else { return }
+        if let grouped = entry.grouped {
+            entry.grouped = grouped.replaying(parts.map { $0.first ?? [] })
+            return
+        }
+        for h in entry.observers.indices {
+            entry.observers[h] = entry.observers[h].replaying(parts.map { h < $0.count ? $0[h].first ?? [] : [] })
+        }
+    }
+
     /// Whether an observer serves output tensor `name`.
     func observes(_ name: String) -> Bool { entry(for: name) != nil }
 

@@ -18,6 +18,9 @@ struct RangeObserver: Sendable {
     let rule: Rule
     private(set) var minimum: Float?
     private(set) var maximum: Float?
+    /// Every sample's smallest and largest value, in the order observed: what ranks calibrating
+    /// together exchange, to replay them in calibration order (`replaying(_:)`).
+    private(set) var observations: [Float] = []
 
     /// The observer `args.observer` names (nil: `minmax`), for `what` (the error names it).
     init(args: QuantizationArgs, what: String) throws(ModifierError) {
@@ -51,6 +54,8 @@ struct RangeObserver: Sendable {
 
     /// Takes one sample's smallest and largest value.
     mutating func observe(min newMin: Float, max newMax: Float) {
+        observations.append(newMin)
+        observations.append(newMax)
         guard let oldMin = minimum, let oldMax = maximum else {
             minimum = newMin
             maximum = newMax
@@ -71,6 +76,19 @@ struct RangeObserver: Sendable {
 
     /// Whether any sample was observed.
     var hasObservations: Bool { minimum != nil }
+
+    /// This observer's rule run afresh on the `observations` of each part of the samples, in
+    /// order: the ranks' parts in rank order give the observer of one process on all samples.
+    func replaying(_ parts: [[Float]]) -> RangeObserver {
+        var observer = self
+        observer.minimum = nil
+        observer.maximum = nil
+        observer.observations = []
+        for part in parts {
+            for k in stride(from: 0, to: part.count - 1, by: 2) { observer.observe(min: part[k], max: part[k + 1]) }
+        }
+        return observer
+    }
 
     /// The largest magnitude of the range with zero included, as `calculate_qparams` takes it.
     var largestMagnitude: Float {

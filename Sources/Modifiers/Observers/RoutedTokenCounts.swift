@@ -22,6 +22,24 @@ final class RoutedTokenCounts {
         }
     }
 
+    /// Makes the counts every rank's sums (integers: exact in any order).
+    func reduce(over reducer: any StatisticsReducer) throws(ModifierError) {
+        guard reducer.size > 1 else { return }
+        var payload = StatisticsPayload()
+        payload.append(tokens)
+        payload.append(sparse ? 1 : 0)
+        for count in routed { payload.append(count) }
+        var parts = try reducer.allGather(payload)
+        tokens = 0
+        sparse = false
+        routed = routed.map { _ in 0 }
+        for r in parts.indices {
+            tokens += try parts[r].int()
+            sparse = try parts[r].int() != 0 || sparse
+            for e in routed.indices { routed[e] += try parts[r].int() }
+        }
+    }
+
     /// One line per expert of block `block` that got too few tokens, naming it as `layout` does.
     func warnings(block: Int, layout: DecoderLayout) -> [String] {
         guard sparse, let mixture = layout.mixture else { return [] }

@@ -49,6 +49,31 @@ final class ChannelRange {
     }
 }
 
+extension ChannelRange {
+    /// Widens each channel's range to take in `minimum...maximum` (another rank's ranges).
+    func merge(minimum other: [Float], maximum otherMaximum: [Float]) {
+        for c in minimum.indices where c < other.count && c < otherMaximum.count {
+            minimum[c] = Swift.min(minimum[c], other[c])
+            maximum[c] = Swift.max(maximum[c], otherMaximum[c])
+        }
+    }
+
+    /// Makes each of `ranges` (the same sites on every rank, in the same order) the range over
+    /// every rank's samples; minima and maxima combine exactly, whatever the order.
+    static func reduce(_ ranges: [ChannelRange], over reducer: any StatisticsReducer) throws(ModifierError) {
+        guard reducer.size > 1 else { return }
+        var payload = StatisticsPayload()
+        for range in ranges {
+            payload.append(range.minimum)
+            payload.append(range.maximum)
+        }
+        var parts = try reducer.allGather(payload)
+        for r in parts.indices {
+            for range in ranges { range.merge(minimum: try parts[r].floats(), maximum: try parts[r].floats()) }
+        }
+    }
+}
+
 /// The smallest and largest value of one observation (a sample's activations at a site).
 enum TensorRange {
     static func of(_ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) -> (min: Float, max: Float) {

@@ -52,6 +52,10 @@ public enum Compressor {
             pipeline?.cancellation = options.cancellation
             pipeline?.warn = options.calibrationWarning
             samples = calibration.samples
+            if let reducer = options.reducer {
+                pipeline?.reducer = reducer
+                if reducer.rank != 0, let pipeline { return try calibrateWithoutWriting(plan, pipeline, samples: samples, options: options, start: start) }
+            }
         }
         do throws(ModifierError) {
             let folder = try checkpointStep { () throws(CheckpointError) in
@@ -78,6 +82,14 @@ public enum Compressor {
         } catch {
             throw explained(error, checkpoint: checkpoint, output: output)
         }
+    }
+
+    /// A rank other than 0 of a calibration over several ranks: it calibrates on its part of the
+    /// samples and writes nothing (rank 0 writes the output).
+    private static func calibrateWithoutWriting(_ plan: OneshotPlan, _ pipeline: SequentialPipeline, samples: [[Int]],
+                                                options: OneshotOptions, start: Date) throws(ModifierError) -> OneshotSummary {
+        try pipeline.run(samples: samples, step: nil, progress: reporter(plan, options: options, progress: nil))
+        return summary(plan, output: "", bytesOut: 0, shards: 0, others: try OtherFiles(plan: plan, options: options), start: start)
     }
 
     /// The files of the model folder other than weights: those copied into the output, opened up

@@ -28,6 +28,9 @@ public struct OneshotOptions: Sendable {
     public var moeCalibrateAllExperts = true
     /// Told, during calibration on routed tokens, each expert that got too few tokens (one line each).
     public var calibrationWarning: (@Sendable (String) -> Void)?
+    /// The ranks calibrating together (``MPIReducer``), each on its part of the samples, rank 0
+    /// alone writing the output; nil: one process.
+    public var reducer: (any StatisticsReducer)?
 
     public init(maxShardBytes: Int = ShardPlan.defaultMaxShardBytes, threads: Int = OneshotOptions.coreCount,
                 overwrite: Bool = false, rejectNonFinite: Bool = true, calibration: CalibrationInput? = nil,

@@ -10,14 +10,17 @@ extension SequentialPipeline {
         guard !mappings.isEmpty else { return }
         let tap = SiteTap(everyExpert: everyExpert)
         var ranges: [LayerSite: ChannelRange] = [:]
+        var ordered: [ChannelRange] = []
         for mapping in mappings where ranges[mapping.site] == nil {
             let range = ChannelRange(width: mapping.norm.info.shape[0])
             ranges[mapping.site] = range
+            ordered.append(range)
             tap.add(mapping.site, range.observe)
         }
         let block = try loadBlock(b, replacements)
         var copies = hidden
         try run(block, &copies, tap: tap)
+        try ChannelRange.reduce(ordered, over: reducer)
         for mapping in mappings {
             let columns = mapping.norm.info.shape[0]
             var balance: [(values: [Float], rows: Int)] = []

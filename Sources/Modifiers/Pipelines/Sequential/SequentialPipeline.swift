@@ -14,6 +14,10 @@ import Runtime
 /// the block's tensors are written; the block's outputs are the next block's inputs. Like
 /// llm-compressor, the samples propagate through the unquantized weights, except GPTQ's, which
 /// propagate through the weights it quantized.
+///
+/// Over several ranks (`reducer`), each rank runs its own part of the samples (``SampleSplit``);
+/// the statistics of every pass are reduced across the ranks before they are used, each GPTQ layer
+/// is solved by one rank and its result broadcast, and only rank 0 writes.
 final class SequentialPipeline {
     let plan: OneshotPlan
     let program: CalibrationProgram
@@ -27,6 +31,8 @@ final class SequentialPipeline {
     var cancellation: CancellationFlag?
     /// Told about experts that calibration on routed tokens gave too few tokens.
     var warn: ((String) -> Void)?
+    /// The ranks calibrating together; one process by default.
+    var reducer: any StatisticsReducer = SingleProcess()
 
     init(plan: OneshotPlan, program: CalibrationProgram, threads: Int, everyExpert: Bool = true) throws(ModifierError) {
         self.plan = plan
@@ -46,9 +52,11 @@ final class SequentialPipeline {
     /// The output tensors in the order ``run(samples:step:progress:)`` writes them.
     var outputs: [OutputTensor] { layout.writeOrder.flatMap { plan.entryOutputs[$0] } }
 
-    /// Calibrates on `samples` and writes every output tensor; `progress` gets each entry written.
-    func run(samples: [[Int]], step: TensorWriteStep, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
-        guard !samples.isEmpty else { throw .runtime(.emptyInput) }
+    /// Calibrates on `samples` (this rank's part of them) and writes every output tensor through
+    /// `step` (nil on ranks that write nothing); `progress` gets each entry done.
+    func run(samples allSamples: [[Int]], step: TensorWriteStep?, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
+        guard !allSamples.isEmpty else { throw .runtime(.emptyInput) }
+        let samples = reducer.size > 1 ? Array(try SampleSplit.part(allSamples, rank: reducer.rank, ranks: reducer.size)) : allSamples
         let entries = plan.quantization.entries
         var outsideFused = FusedGroupStatistics(plan: plan)
         for i in layout.outside {
@@ -90,7 +98,8 @@ final class SequentialPipeline {
                     let hessians = GPTQHessians(plan: plan, members: own, tap: tap)
                     var copies = hidden[p]
                     try run(try loadBlock(b, weights), &copies, tap: tap)
-                    let results = try hessians.solve(plan: plan, settings: gptq.settings, threads: threads,
+                    try observed[observed.count - 1].reduce(over: reducer)
+                    let results = try hessians.solve(plan: plan, settings: gptq.settings, threads: threads, reducer: reducer,
                                                      values: { name throws(ModifierError) in try values(name, weights) },
                                                      context: { i throws(ModifierError) in
                                                          try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
@@ -101,11 +110,14 @@ final class SequentialPipeline {
                     }
                 }
                 let propagationTap = pass.gptq == nil ? tap : SiteTap(everyExpert: everyExpert)
+                let firstObserving = observed.count
                 for m in pass.observing {
                     observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap))
                 }
                 try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
+                for scales in observed[firstObserving...] { try scales.reduce(over: reducer) }
             }
+            try routed?.reduce(over: reducer)
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
             for i in members {
                 try emit(i, replacements: replacements, observed: observed, solved: solved[i], fused: &fused, step: step)
@@ -118,18 +130,20 @@ final class SequentialPipeline {
     /// Writes the output head's entries, whose static input scales observe the final norm's output
     /// on the last block's outputs `hidden` of the pass of the modifier that quantizes them
     /// (llm-compressor calibrates `lm_head` in the subgraph after the last block).
-    private func emitHead(hidden: [[[Float]]], passes: [CalibrationPass], step: TensorWriteStep,
+    private func emitHead(hidden: [[[Float]]], passes: [CalibrationPass], step: TensorWriteStep?,
                           progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !layout.head.isEmpty else { return }
         var observed: [ObservedScales] = []
         for (p, pass) in passes.enumerated() {
             let tap = SiteTap(everyExpert: everyExpert)
+            let first = observed.count
             for m in (pass.gptq.map { [$0.modifier] } ?? []) + pass.observing {
                 observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
             }
             guard !tap.isEmpty else { continue }
             try cancellation?.check()
             do { try model.observeHeadInput(hidden[p], tap: tap) } catch { throw .runtime(error) }
+            for scales in observed[first...] { try scales.reduce(over: reducer) }
         }
         var fused = FusedGroupStatistics(plan: plan)
         for i in layout.head {
@@ -159,10 +173,15 @@ final class SequentialPipeline {
 
     /// Writes the outputs of entry `i` through `step`: the tensor as calibration left it (or as
     /// GPTQ solved it), copied or quantized with its fused group's shared statistic (`fused`, one
-    /// per block), then its calibrated scales.
+    /// per block), then its calibrated scales. Without a `step` (a rank that does not write), the
+    /// tensor's pages are released only.
     private func emit(_ i: Int, replacements: [String: [Float]], observed: [ObservedScales], solved: GPTQResult?,
-                      fused: inout FusedGroupStatistics, step: TensorWriteStep) throws(ModifierError) {
+                      fused: inout FusedGroupStatistics, step: TensorWriteStep?) throws(ModifierError) {
         let entry = plan.quantization.entries[i]
+        guard let step else {
+            plan.checkpoint.release(entry.tensor)
+            return
+        }
         let context = try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
         let calibrated = { (output: OutputTensor) throws(ModifierError) in
             try (observed.first { $0.observes(output.name) } ?? ObservedScales()).bytes(of: output, plan: self.plan)
