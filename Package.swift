@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["JSON"], swiftSettings: optimized),
         .target(name: "Architectures", dependencies: ["Checkpoint"], swiftSettings: optimized),
         .target(name: "Recipes", dependencies: ["JSON", "Yams"], swiftSettings: optimized),
-        .target(name: "CompressedTensors", dependencies: ["JSON", "Checkpoint", "Recipes"], swiftSettings: optimized),
+        .target(name: "CompressedTensors", dependencies: ["JSON", "Checkpoint", "Recipes", "CKernels"], swiftSettings: optimized),
         .target(name: "Tokenizers", dependencies: ["JSON", "Checkpoint", "CZstd"], swiftSettings: optimized),
         /// The CUDA backend's host side: libraries loaded with dlopen (no CUDA toolkit to build), kernels compiled by NVRTC.
         .target(

@@ -178,3 +178,19 @@ void ck_mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, co
     if (groups == 0 || group_size == 0 || steps == 0) return;
     table()->mse_errors(grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors);
 }
+
+void ck_fp8_block_row_bf16(size_t columns, const uint8_t *codes, const float *scales, size_t block, uint16_t *out) {
+    if (columns == 0 || block == 0) return;
+    table()->fp8_block_row_bf16(columns, codes, scales, block, out);
+}
+
+void ck_group_maxima16(size_t groups, const uint16_t *values, uint16_t *maxima) {
+    if (groups == 0) return;
+    table()->group_maxima16(groups, values, maxima);
+}
+
+void ck_nvfp4_quantize(ck_mse_dtype dtype, size_t groups, const uint16_t *values, const uint16_t *maxima, float global,
+                       uint8_t *packed, uint8_t *scale_codes) {
+    if (groups == 0) return;
+    table()->nvfp4_quantize(dtype, groups, values, maxima, global, packed, scale_codes);
+}

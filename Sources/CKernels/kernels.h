@@ -53,6 +53,8 @@ typedef void (*ck_matmul_fn)(size_t m, size_t first, size_t count, size_t k, con
     {                                                                                                         \
         .matmul = {matmul_f32, matmul_bf16, matmul_fp8, matmul_int8, matmul_int4, matmul_fp4},                \
         .quantize_int8 = quantize_int8, .matmul_w8a8 = matmul_w8a8, .mse_errors = mse_errors,                 \
+        .nvfp4_quantize = nvfp4_quantize, .group_maxima16 = group_maxima16,                                   \
+        .fp8_block_row_bf16 = fp8_block_row_bf16,                                                             \
     }
 
 /* One implementation of every kernel. */
@@ -65,6 +67,10 @@ typedef struct {
     void (*mse_errors)(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
                        const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
                        float *errors);
+    void (*nvfp4_quantize)(ck_mse_dtype dtype, size_t groups, const uint16_t *values, const uint16_t *maxima,
+                           float global, uint8_t *packed, uint8_t *scale_codes);
+    void (*group_maxima16)(size_t groups, const uint16_t *values, uint16_t *maxima);
+    void (*fp8_block_row_bf16)(size_t columns, const uint8_t *codes, const float *scales, size_t block, uint16_t *out);
 } ck_table;
 
 extern const ck_table ck_portable_table;
@@ -79,6 +85,48 @@ float ck_zero_point_term(const ck_scales *s, size_t o, const float *x_sums, size
 
 /* The most lanes of any path: ck_mse_errors' scratch holds this many groups' values. */
 #define CK_MAX_LANES 16
+
+/* ---- NVFP4 (ck_nvfp4_quantize): the scalar steps every path shares. ---- */
+
+#define CK_NVFP4_GROUP 16
+#define CK_NVFP4_NAN_SCALE 0x7F
+
+static inline float ck_float_of(uint32_t u) {
+    float v;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
+static inline uint32_t ck_bits_of(float v) {
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    return u;
+}
+
+/* The E4M3 code of v (not NaN), nearest even, saturating at ±448: the fraction rounded to 3 bits
+ * by integer addition from 2^-6 on, |v|·2^9 rounded by the 1.5·2^23 addition below. */
+static inline uint8_t ck_e4m3_code(float v) {
+    uint32_t u = ck_bits_of(v), a = u & 0x7FFFFFFFu, sign = (u >> 24) & 0x80;
+    uint32_t normal = ((a + 0x7FFFF + ((a >> 20) & 1)) >> 20) - (120u << 3);
+    if (normal > 0x7E) normal = 0x7E;
+    uint32_t subnormal = ck_bits_of(ck_float_of(a) * 512.0f + 0x1.8p23f) - 0x4B400000u;
+    return (uint8_t)(sign | (a >= 0x3C800000u ? normal : subnormal));
+}
+
+/* The value of a finite E4M3 code. */
+static inline float ck_e4m3_value(uint8_t code) {
+    uint32_t e = (code >> 3) & 15, m = code & 7, sign = (uint32_t)(code & 0x80) << 24;
+    float magnitude = e == 0 ? (float)m * 0x1p-9f : ck_float_of((e + 120) << 23 | m << 20);
+    return ck_float_of(sign | ck_bits_of(magnitude));
+}
+
+/* The bf16 bits of e4m3(code) · scale (see ck_fp8_block_row_bf16). */
+static inline uint16_t ck_fp8_scaled_bf16(uint8_t code, float scale) {
+    if ((code & 0x7F) == 0x7F) return 0x7FC0;
+    uint32_t u = ck_bits_of(ck_e4m3_value(code) * scale);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return 0x7FC0;
+    return (uint16_t)((u + ((u >> 16) & 1) + 0x7FFF) >> 16);
+}
 
 /* `floats` floats, 64-byte aligned, to free(); NULL when memory is short. */
 float *ck_buffer(size_t floats);

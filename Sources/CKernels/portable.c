@@ -79,24 +79,12 @@ static void matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const in
 
 /* ---- MSE grid search (see ck_mse_errors): one group, one candidate, one value at a time. ---- */
 
-static float from_bits(uint32_t u) {
-    float v;
-    memcpy(&v, &u, 4);
-    return v;
-}
-
-static uint32_t to_bits(float v) {
-    uint32_t u;
-    memcpy(&u, &v, 4);
-    return u;
-}
-
 /* The value of an f16 bit pattern. */
 static float f16_value(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 31, fraction = h & 0x3FF;
-    if (exponent == 0) return from_bits(sign | to_bits((float)fraction * 0x1p-24f));
-    if (exponent == 31) return from_bits(sign | 0x7F800000u | fraction << 13);
-    return from_bits(sign | (exponent + 112) << 23 | fraction << 13);
+    if (exponent == 0) return ck_float_of(sign | ck_bits_of((float)fraction * 0x1p-24f));
+    if (exponent == 31) return ck_float_of(sign | 0x7F800000u | fraction << 13);
+    return ck_float_of(sign | (exponent + 112) << 23 | fraction << 13);
 }
 
 /* Nearest, ties to even, by adding and subtracting 1.5 · 2^23 (|v| < 2^22). */
@@ -104,28 +92,28 @@ static float round_even(float v) { return (v + 0x1.8p23f) - 0x1.8p23f; }
 
 /* v (finite) rounded to the dtype, nearest even, and widened back. */
 static float round_to(ck_mse_dtype dtype, float v) {
-    uint32_t u = to_bits(v);
-    if (dtype == CK_MSE_BF16) return from_bits((u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000u);
+    uint32_t u = ck_bits_of(v);
+    if (dtype == CK_MSE_BF16) return ck_float_of((u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000u);
     uint32_t sign = u & 0x80000000u, a = u & 0x7FFFFFFFu;
-    if (a >= 0x477FF000u) return from_bits(sign | 0x7F800000u);
-    if (a < 0x38800000u) return from_bits(sign | to_bits(round_even(from_bits(a) * 0x1p24f) * 0x1p-24f));
-    return from_bits(sign | ((a + 0xFFF + ((a >> 13) & 1)) & ~0x1FFFu));
+    if (a >= 0x477FF000u) return ck_float_of(sign | 0x7F800000u);
+    if (a < 0x38800000u) return ck_float_of(sign | ck_bits_of(round_even(ck_float_of(a) * 0x1p24f) * 0x1p-24f));
+    return ck_float_of(sign | ((a + 0xFFF + ((a >> 13) & 1)) & ~0x1FFFu));
 }
 
 /* The magnitude bits of d (finite, already of the dtype) in the dtype. */
 static uint32_t magnitude_bits(ck_mse_dtype dtype, float d) {
-    uint32_t a = to_bits(d) & 0x7FFFFFFFu;
+    uint32_t a = ck_bits_of(d) & 0x7FFFFFFFu;
     if (dtype == CK_MSE_BF16) return a >> 16;
     if (a >= 0x47800000u) return 0x7C00;
-    if (a < 0x38800000u) return (uint32_t)(from_bits(a) * 0x1p24f);
+    if (a < 0x38800000u) return (uint32_t)(ck_float_of(a) * 0x1p24f);
     return (a >> 13) - (112u << 10);
 }
 
 /* The nearest E4M3 value of |v| ≤ 448 (normal above 2^-6, multiples of 2^-9 below). */
 static float round_fp8(float v) {
-    uint32_t u = to_bits(v), a = u & 0x7FFFFFFFu;
+    uint32_t u = ck_bits_of(v), a = u & 0x7FFFFFFFu;
     if (a < 0x3C800000u) return round_even(v * 512.0f) / 512.0f;
-    return from_bits((u & 0x80000000u) | ((a + 0x7FFFF + ((a >> 20) & 1)) & 0xFFF00000u));
+    return ck_float_of((u & 0x80000000u) | ((a + 0x7FFFF + ((a >> 20) & 1)) & 0xFFF00000u));
 }
 
 /* The nearest E2M1 value of |v| ≤ 6, ties to even, keeping the sign. */
@@ -160,7 +148,7 @@ static void mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size
             float sum = 0;
             for (size_t c = 0; c < group_size; c++) {
                 uint32_t bits = t == CK_MSE_BF16 ? (uint32_t)group[c] << 16 : 0;
-                float x = t == CK_MSE_BF16 ? from_bits(bits) : f16_value(group[c]);
+                float x = t == CK_MSE_BF16 ? ck_float_of(bits) : f16_value(group[c]);
                 float q;
                 if (grid->element == CK_MSE_INT) {
                     float shifted = round_to(t, round_to(t, x / s) + z);
@@ -175,6 +163,66 @@ static void mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size
             errors[g * steps + i] = sum;
         }
     }
+}
+
+/* ---- NVFP4 (see ck_nvfp4_quantize): one group, one value at a time. ---- */
+
+/* The FP4 E2M1 code of q (not NaN): from 1 on the exponent rebiased and the fraction rounded to
+ * one bit by integer addition (saturating at code 7), below 1 2·|q| rounded by the 1.5·2^23
+ * addition; bit 3 for q < 0. */
+static uint8_t fp4_code(float q) {
+    uint32_t a = ck_bits_of(q) & 0x7FFFFFFFu;
+    uint32_t normal = (a - (126u << 23) + 0x1FFFFF + ((a >> 22) & 1)) >> 22;
+    if (normal > 7) normal = 7;
+    uint32_t small = ck_bits_of(ck_float_of(a) * 2 + 0x1.8p23f) - 0x4B400000u;
+    return (uint8_t)((a >= 0x3F800000u ? normal : small) | (q < 0 ? 8 : 0));
+}
+
+/* The scale code of a group whose scale (already rounded to the dtype) is s, and the divisor of
+ * its values. */
+static uint8_t nvfp4_scale_code(float s, float global, float *divisor) {
+    float product = global * s;
+    if (product != product) {
+        *divisor = 1;
+        return CK_NVFP4_NAN_SCALE;
+    }
+    uint8_t code = ck_e4m3_code(product);
+    if (code == 0) code = 0x20;
+    *divisor = ck_e4m3_value(code) / global;
+    return code;
+}
+
+static void nvfp4_quantize(ck_mse_dtype t, size_t groups, const uint16_t *values, const uint16_t *maxima, float global,
+                           uint8_t *packed, uint8_t *scale_codes) {
+    for (size_t g = 0; g < groups; g++) {
+        float m = t == CK_MSE_BF16 ? ck_float_of((uint32_t)maxima[g] << 16) : f16_value(maxima[g]);
+        float s = m != m ? m : round_to(t, m / 6), divisor;
+        uint8_t code = nvfp4_scale_code(s, global, &divisor), *out = packed + g * (CK_NVFP4_GROUP / 2);
+        scale_codes[g] = code;
+        const uint16_t *x = values + g * CK_NVFP4_GROUP;
+        for (size_t p = 0; p < CK_NVFP4_GROUP / 2; p++) {
+            float even = t == CK_MSE_BF16 ? ck_float_of((uint32_t)x[2 * p] << 16) : f16_value(x[2 * p]);
+            float odd = t == CK_MSE_BF16 ? ck_float_of((uint32_t)x[2 * p + 1] << 16) : f16_value(x[2 * p + 1]);
+            out[p] = code == CK_NVFP4_NAN_SCALE ? 0 : (uint8_t)(fp4_code(even / divisor) | fp4_code(odd / divisor) << 4);
+        }
+    }
+}
+
+static void group_maxima16(size_t groups, const uint16_t *values, uint16_t *maxima) {
+    for (size_t g = 0; g < groups; g++) {
+        uint16_t m = 0;
+        for (size_t c = 0; c < CK_NVFP4_GROUP; c++) {
+            uint16_t a = values[g * CK_NVFP4_GROUP + c] & 0x7FFF;
+            m = a > m ? a : m;
+        }
+        maxima[g] = m;
+    }
+}
+
+/* ---- FP8 block dequantization (see ck_fp8_block_row_bf16). ---- */
+
+static void fp8_block_row_bf16(size_t columns, const uint8_t *codes, const float *scales, size_t block, uint16_t *out) {
+    for (size_t c = 0; c < columns; c++) out[c] = ck_fp8_scaled_bf16(codes[c], scales[c / block]);
 }
 
 const ck_table ck_portable_table = CK_TABLE_OF_FORMATS;

@@ -186,3 +186,66 @@ static inline vf vf_power_f16(vf d, const float *table) {
 }
 /* The value of an f16 bit pattern. */
 static inline float f16_value(uint16_t h) { return _cvtsh_ss(h); }
+
+/* ---- NVFP4 quantization (simd_nvfp4.h). ---- */
+
+static inline vf decode_f16(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+
+/* The FP4 E2M1 codes of q (no NaN), as in simd_avx512.h, into CK_LANES / 2 bytes at out: each
+ * 64-bit lane's pair folded into its low byte, those bytes gathered to the bottom of each half. */
+static inline void fp4_store(vf q, uint8_t *out) {
+    vi a = _mm256_and_si256(_mm256_castps_si256(q), _mm256_set1_epi32(0x7FFFFFFF));
+    vi odd = _mm256_and_si256(_mm256_srli_epi32(a, 22), _mm256_set1_epi32(1));
+    vi normal = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(a, _mm256_set1_epi32(0x1FFFFF - (126 << 23))), odd), 22);
+    normal = _mm256_min_epu32(normal, _mm256_set1_epi32(7));
+    vf twice = _mm256_add_ps(_mm256_mul_ps(_mm256_castsi256_ps(a), _mm256_set1_ps(2.0f)), _mm256_set1_ps(0x1.8p23f));
+    vi small = _mm256_sub_epi32(_mm256_castps_si256(twice), _mm256_set1_epi32(0x4B400000));
+    vi code = _mm256_blendv_epi8(small, normal, _mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x3F7FFFFF)));
+    vi negative = _mm256_castps_si256(_mm256_cmp_ps(q, _mm256_setzero_ps(), _CMP_LT_OQ));
+    code = _mm256_or_si256(code, _mm256_and_si256(negative, _mm256_set1_epi32(8)));
+    vi pairs = _mm256_or_si256(code, _mm256_srli_epi64(code, 28));
+    pairs = _mm256_shuffle_epi8(pairs, _mm256_setr_epi8(0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                                        0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+    uint16_t low = (uint16_t)_mm256_extract_epi16(pairs, 0), high = (uint16_t)_mm256_extract_epi16(pairs, 8);
+    memcpy(out, &low, 2);
+    memcpy(out + 2, &high, 2);
+}
+
+/* The NVFP4 scale codes of CK_LANES groups at once, as in simd_avx512.h. */
+static inline void nvfp4_scale_codes(vf s, float global, uint8_t *codes, float *divisors) {
+    vf product = _mm256_mul_ps(_mm256_set1_ps(global), s);
+    vi u = _mm256_castps_si256(product), a = _mm256_and_si256(u, _mm256_set1_epi32(0x7FFFFFFF));
+    vi odd = _mm256_and_si256(_mm256_srli_epi32(a, 20), _mm256_set1_epi32(1));
+    vi normal = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(a, _mm256_set1_epi32(0x7FFFF)), odd), 20),
+                                 _mm256_set1_epi32(120 << 3));
+    normal = _mm256_min_epu32(normal, _mm256_set1_epi32(0x7E));
+    vf scaled = _mm256_add_ps(_mm256_mul_ps(_mm256_castsi256_ps(a), _mm256_set1_ps(512.0f)), _mm256_set1_ps(0x1.8p23f));
+    vi subnormal = _mm256_sub_epi32(_mm256_castps_si256(scaled), _mm256_set1_epi32(0x4B400000));
+    vi code = _mm256_blendv_epi8(subnormal, normal, _mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x3C7FFFFF)));
+    code = _mm256_or_si256(code, _mm256_and_si256(_mm256_srli_epi32(u, 24), _mm256_set1_epi32(0x80)));
+    code = _mm256_blendv_epi8(code, _mm256_set1_epi32(0x20), _mm256_cmpeq_epi32(code, _mm256_setzero_si256()));
+    vi half = _mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(code, _mm256_set1_epi32(0x80)), 8),
+                              _mm256_slli_epi32(_mm256_and_si256(code, _mm256_set1_epi32(0x7F)), 7));
+    __m128i half16 = _mm_packus_epi32(_mm256_castsi256_si128(half), _mm256_extracti128_si256(half, 1));
+    vf value = _mm256_mul_ps(_mm256_cvtph_ps(half16), _mm256_set1_ps(256.0f));
+    vi nan = _mm256_castps_si256(_mm256_cmp_ps(product, product, _CMP_UNORD_Q));
+    code = _mm256_blendv_epi8(code, _mm256_set1_epi32(CK_NVFP4_NAN_SCALE), nan);
+    __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1));
+    _mm_storel_epi64((__m128i *)codes, _mm_packus_epi16(words, words));
+    _mm256_storeu_ps(divisors, _mm256_blendv_ps(_mm256_div_ps(value, _mm256_set1_ps(global)), _mm256_set1_ps(1.0f), _mm256_castsi256_ps(nan)));
+}
+
+/* ---- FP8 block dequantization (simd_fp8_dequant.h). ---- */
+
+/* CK_LANES codes at p times scale, as bf16 bits at out, as in simd_avx512.h. */
+static inline void fp8_scaled_bf16_store(const uint8_t *p, vf scale, uint16_t *out) {
+    vf v = _mm256_mul_ps(_mm256_mul_ps(decode_fp8(p), _mm256_set1_ps(256.0f)), scale);
+    vi u = _mm256_castps_si256(v);
+    vi bias = _mm256_add_epi32(_mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1)), _mm256_set1_epi32(0x7FFF));
+    vi rounded = _mm256_srli_epi32(_mm256_add_epi32(u, bias), 16);
+    vi codes = _mm256_and_si256(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)), _mm256_set1_epi32(0x7F));
+    vi nan = _mm256_or_si256(_mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)), _mm256_cmpeq_epi32(codes, _mm256_set1_epi32(0x7F)));
+    rounded = _mm256_blendv_epi8(rounded, _mm256_set1_epi32(0x7FC0), nan);
+    __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(rounded), _mm256_extracti128_si256(rounded, 1));
+    _mm_storeu_si128((__m128i *)out, packed);
+}

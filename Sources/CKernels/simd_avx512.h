@@ -180,3 +180,62 @@ static inline vf vf_power_f16(vf d, const float *table) {
 }
 /* The value of an f16 bit pattern. */
 static inline float f16_value(uint16_t h) { return _cvtsh_ss(h); }
+
+/* ---- NVFP4 quantization (simd_nvfp4.h). ---- */
+
+static inline vf decode_f16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+
+/* The FP4 E2M1 codes of q (no NaN), as fp4_code in portable.c, packed two a byte (the even lane
+ * low) into CK_LANES / 2 bytes at out: each 64-bit lane's pair folded into its low byte, then
+ * narrowed. */
+static inline void fp4_store(vf q, uint8_t *out) {
+    vi a = _mm512_and_si512(_mm512_castps_si512(q), _mm512_set1_epi32(0x7FFFFFFF));
+    vi odd = _mm512_and_si512(_mm512_srli_epi32(a, 22), _mm512_set1_epi32(1));
+    vi normal = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(a, _mm512_set1_epi32(0x1FFFFF - (126 << 23))), odd), 22);
+    normal = _mm512_min_epu32(normal, _mm512_set1_epi32(7));
+    vf twice = _mm512_add_ps(_mm512_mul_ps(_mm512_castsi512_ps(a), _mm512_set1_ps(2.0f)), _mm512_set1_ps(0x1.8p23f));
+    vi small = _mm512_sub_epi32(_mm512_castps_si512(twice), _mm512_set1_epi32(0x4B400000));
+    vi code = _mm512_mask_blend_epi32(_mm512_cmpge_epu32_mask(a, _mm512_set1_epi32(0x3F800000)), small, normal);
+    code = _mm512_mask_or_epi32(code, _mm512_cmp_ps_mask(q, _mm512_setzero_ps(), _CMP_LT_OQ), code, _mm512_set1_epi32(8));
+    vi pairs = _mm512_or_si512(code, _mm512_srli_epi64(code, 28));
+    _mm_storel_epi64((__m128i *)out, _mm512_cvtepi64_epi8(pairs));
+}
+
+/* The NVFP4 scale codes (nvfp4_scale_code in portable.c) of CK_LANES groups of scales s at once, as bytes
+ * at codes, and their divisors. */
+static inline void nvfp4_scale_codes(vf s, float global, uint8_t *codes, float *divisors) {
+    vf product = _mm512_mul_ps(_mm512_set1_ps(global), s);
+    vi u = _mm512_castps_si512(product), a = _mm512_and_si512(u, _mm512_set1_epi32(0x7FFFFFFF));
+    vi odd = _mm512_and_si512(_mm512_srli_epi32(a, 20), _mm512_set1_epi32(1));
+    vi normal = _mm512_sub_epi32(_mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(a, _mm512_set1_epi32(0x7FFFF)), odd), 20),
+                                 _mm512_set1_epi32(120 << 3));
+    normal = _mm512_min_epu32(normal, _mm512_set1_epi32(0x7E));
+    vf scaled = _mm512_add_ps(_mm512_mul_ps(_mm512_castsi512_ps(a), _mm512_set1_ps(512.0f)), _mm512_set1_ps(0x1.8p23f));
+    vi subnormal = _mm512_sub_epi32(_mm512_castps_si512(scaled), _mm512_set1_epi32(0x4B400000));
+    vi code = _mm512_mask_blend_epi32(_mm512_cmpge_epu32_mask(a, _mm512_set1_epi32(0x3C800000)), subnormal, normal);
+    code = _mm512_or_si512(code, _mm512_and_si512(_mm512_srli_epi32(u, 24), _mm512_set1_epi32(0x80)));
+    code = _mm512_mask_mov_epi32(code, _mm512_cmpeq_epi32_mask(code, _mm512_setzero_si512()), _mm512_set1_epi32(0x20));
+    /* The code's value through f16 (as decode_fp8), then the divisor. */
+    vi half = _mm512_or_si512(_mm512_slli_epi32(_mm512_and_si512(code, _mm512_set1_epi32(0x80)), 8),
+                              _mm512_slli_epi32(_mm512_and_si512(code, _mm512_set1_epi32(0x7F)), 7));
+    vf value = _mm512_mul_ps(_mm512_cvtph_ps(_mm512_cvtepi32_epi16(half)), _mm512_set1_ps(256.0f));
+    __mmask16 nan = _mm512_cmp_ps_mask(product, product, _CMP_UNORD_Q);
+    code = _mm512_mask_mov_epi32(code, nan, _mm512_set1_epi32(CK_NVFP4_NAN_SCALE));
+    _mm_storeu_si128((__m128i *)codes, _mm512_cvtepi32_epi8(code));
+    _mm512_storeu_ps(divisors, _mm512_mask_mov_ps(_mm512_div_ps(value, _mm512_set1_ps(global)), nan, _mm512_set1_ps(1.0f)));
+}
+
+/* ---- FP8 block dequantization (simd_fp8_dequant.h). ---- */
+
+/* CK_LANES codes at p times scale, as bf16 bits at out (ck_fp8_scaled_bf16): decode_fp8's value
+ * times 256 is the code's value exactly (480 for the NaN codes, which are then replaced). */
+static inline void fp8_scaled_bf16_store(const uint8_t *p, vf scale, uint16_t *out) {
+    vf v = _mm512_mul_ps(_mm512_mul_ps(decode_fp8(p), _mm512_set1_ps(256.0f)), scale);
+    vi u = _mm512_castps_si512(v);
+    vi bias = _mm512_add_epi32(_mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1)), _mm512_set1_epi32(0x7FFF));
+    vi rounded = _mm512_srli_epi32(_mm512_add_epi32(u, bias), 16);
+    __m128i bytes = _mm_and_si128(_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8(0x7F));
+    __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) | _mm_cmpeq_epi8_mask(bytes, _mm_set1_epi8(0x7F));
+    rounded = _mm512_mask_blend_epi32(nan, rounded, _mm512_set1_epi32(0x7FC0));
+    _mm256_storeu_si256((__m256i *)out, _mm512_cvtepi32_epi16(rounded));
+}

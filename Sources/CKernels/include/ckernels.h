@@ -138,6 +138,28 @@ void ck_mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, co
                    const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
                    float *errors);
 
+/* NVFP4 weights as compressed-tensors writes them, for `groups` groups of 16 consecutive bf16 or
+ * f16 values (the dtype as in ck_mse_dtype), with the global scale `global`: group g's scale is
+ * s = R(m / 6) for the dtype value m of bits maxima[g] (its largest magnitude, or the range an
+ * observer chose), R rounding to the dtype; its scale code scale_codes[g] is the E4M3 code of
+ * global · s (float32, nearest even, saturating at 448; a zero code becomes 0x20, a NaN product
+ * 0x7F); each value x becomes the FP4 E2M1 code of x / (e4m3(code) / global), both divisions in
+ * float32, with cast_to_fp4's ties (see FP4E2M1.encode) and bit 3 set for x / … < 0, packed two a
+ * byte at packed + 8·g, the even value in the low nibble (a 0x7F group writes zero bytes).
+ * Identical on every path. */
+void ck_nvfp4_quantize(ck_mse_dtype dtype, size_t groups, const uint16_t *values, const uint16_t *maxima, float global,
+                       uint8_t *packed, uint8_t *scale_codes);
+
+/* maxima[g] = the largest of values[16·g + c] & 0x7FFF for c < 16 and g < groups: the bits of
+ * each group's largest magnitude for bf16 and f16 values (at or above the dtype's infinity
+ * when the group holds NaN or Inf). Identical on every path. */
+void ck_group_maxima16(size_t groups, const uint16_t *values, uint16_t *maxima);
+
+/* A row of an FP8 block weight dequantized as compressed-tensors' FP8BlockDequantizer does it:
+ * out[c] = the bf16 bits, nearest even, of the float32 product e4m3(codes[c]) · scales[c / block]
+ * for c < columns; a NaN product and the NaN codes 0x7F and 0xFF give 0x7FC0. Identical on every path. */
+void ck_fp8_block_row_bf16(size_t columns, const uint8_t *codes, const float *scales, size_t block, uint16_t *out);
+
 #ifdef __cplusplus
 }
 #endif

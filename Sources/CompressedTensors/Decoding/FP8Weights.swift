@@ -32,9 +32,4 @@ public struct FP8Weights: WeightDecoder {
         let magnitude = Float(bitPattern: (bits & 0x7F) << 20) * 0x1p120
         return Float(bitPattern: magnitude.bitPattern | (bits & 0x80) << 24)
     }
-
-    /// The value of every code, by code: ``value(_:)``, but NaN for the NaN codes `0x7F`/`0xFF`,
-    /// as ``FP8E4M3/decode(_:)`` and PyTorch give it. A lookup is faster than the bit arithmetic
-    /// where the loop around it does not vectorize.
-    static let exactValues: [Float] = (0...255).map { FP8E4M3.decode(UInt8($0)) }
 }

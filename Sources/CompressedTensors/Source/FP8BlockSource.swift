@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 import JSON
 
@@ -71,24 +72,11 @@ struct FP8BlockSource {
             let scales = UnsafeMutableBufferPointer<Float>.allocate(capacity: scale.info.elementCount)
             defer { scales.deallocate() }
             checkpoint.widen(scale, elements: 0..<scales.count, into: scales.baseAddress!)
-            FP8Weights.exactValues.withUnsafeBufferPointer { table in
-                DerivedTensor.inParallel(rows: rows, threads: threads) { range in
-                    // One block's products at a time, rounded to BF16 in bulk (about 1 ns a weight).
-                    let products = UnsafeMutablePointer<Float>.allocate(capacity: min(blockColumns, columns))
-                    defer { products.deallocate() }
-                    for r in range {
-                        let scaleRow = scales.baseAddress! + (r / blockRows) * width
-                        let source = codes + r * columns, row = values + r * columns
-                        var start = 0, block = 0
-                        while start < columns {
-                            let end = min(columns, start + blockColumns), s = scaleRow[block]
-                            for c in start..<end { products[c - start] = table[Int(source[c])] * s }
-                            BF16.bits(UnsafeBufferPointer(start: products, count: end - start),
-                                      into: UnsafeMutableBufferPointer(start: row + start, count: end - start))
-                            start = end
-                            block += 1
-                        }
-                    }
+            // A row at a time through the CKernels kernel (SIMD, the same bits on every path).
+            DerivedTensor.inParallel(rows: rows, threads: threads) { range in
+                for r in range {
+                    ck_fp8_block_row_bf16(columns, codes + r * columns, scales.baseAddress! + (r / blockRows) * width, blockColumns,
+                                          values + r * columns)
                 }
             }
         }

@@ -22,11 +22,8 @@ struct CandidateErrors<S: WeightStorage, G: CandidateGrid> {
         var kernel = grid.kernelGrid
         kernel.eps = S.eps
         kernel.power = power.lookup
-        switch S.dtype {
-        case .bf16: kernel.dtype = CK_MSE_BF16
-        case .f16: kernel.dtype = CK_MSE_F16
-        default: self.kernel = nil; return
-        }
+        guard let dtype = S.kernelDType else { self.kernel = nil; return }
+        kernel.dtype = dtype
         self.kernel = kernel
     }
 

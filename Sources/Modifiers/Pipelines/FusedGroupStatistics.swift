@@ -1,9 +1,12 @@
 /// The statistic each fused group's members share (NVFP4's global scale comes from it), computed
-/// once per group when its first member is written and reused for the others.
+/// once per group when its first member is written and reused for the others, and the ranges an
+/// observer searched for each member on the way, handed to that member once.
 struct FusedGroupStatistics {
     private let plan: OneshotPlan
     private var groupOf: [Int: Int] = [:]
     private var values: [Int: Float] = [:]
+    /// `searchedGroupMaxima` of members not yet written, by entry index.
+    private var searched: [Int: [Float]] = [:]
 
     init(plan: OneshotPlan) {
         self.plan = plan
@@ -17,9 +20,12 @@ struct FusedGroupStatistics {
         var context = QuantizationContext(allowNonFinite: allowNonFinite)
         guard case .quantize = plan.quantization.entries[i].action, let g = groupOf[i] else { return context }
         if values[g] == nil {
-            values[g] = try plan.fusedAbsmax(plan.fusedGroups[g], replacements: replacements, threads: threads, allowNonFinite: allowNonFinite)
+            let statistic = try plan.fusedAbsmax(plan.fusedGroups[g], replacements: replacements, threads: threads, allowNonFinite: allowNonFinite)
+            values[g] = statistic.absmax
+            searched.merge(statistic.searched) { _, new in new }
         }
         context.groupAbsmax = values[g]
+        context.searchedGroupMaxima = searched.removeValue(forKey: i)
         return context
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 import CompressedTensors
 
@@ -16,6 +17,9 @@ import CompressedTensors
 /// - values (`_quantize` in `quantization/lifecycle/forward_helpers.py`): `x / (s / global)`, both
 ///   divisions in float32 (the scale is kept in the weight's dtype, the global scale in float32),
 ///   then `cast_to_fp4`, thresholds applied to the float32 quotient.
+///
+/// bf16 and f16 weights go through the `CKernels` kernel `ck_nvfp4_quantize` (SIMD, the same
+/// bytes on every path); f32 ones through the loop here.
 ///
 /// NaN and Inf (`NonFiniteWeights`, when allowed) follow the same formulas: a NaN in the fused
 /// group makes the global scale 1 (`2688 / NaN` is not finite), an infinity makes it 0
@@ -41,14 +45,14 @@ struct NVFP4Quantizer: WeightQuantizer {
 
     var sharesStatisticsAcrossFusedLayers: Bool { true }
 
-    func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                        allowNonFinite: Bool) throws(ModifierError) -> Float? {
+    func searchedGroupMaxima(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                             allowNonFinite: Bool) throws(ModifierError) -> [Float]? {
         guard case .mse = observer else { return nil }
         try validate(weight)
         switch weight.dtype {
-        case .bf16: return try searchedGroupMaxima(BF16Storage.self, weight, data, threads, allowNonFinite).max().map(BF16Storage.float)
-        case .f16: return try searchedGroupMaxima(F16Storage.self, weight, data, threads, allowNonFinite).max().map(F16Storage.float)
-        case .f32: return try searchedGroupMaxima(F32Storage.self, weight, data, threads, allowNonFinite).max().map(F32Storage.float)
+        case .bf16: return try searchedGroupMaxima(BF16Storage.self, weight, data, threads, allowNonFinite).map(BF16Storage.float)
+        case .f16: return try searchedGroupMaxima(F16Storage.self, weight, data, threads, allowNonFinite).map(F16Storage.float)
+        case .f32: return try searchedGroupMaxima(F32Storage.self, weight, data, threads, allowNonFinite).map(F32Storage.float)
         default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
         }
     }
@@ -85,9 +89,17 @@ struct NVFP4Quantizer: WeightQuantizer {
         // Largest magnitude of every group, as bits: for IEEE formats their order is that of the magnitudes.
         let groupMax = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * groups)
         defer { groupMax.deallocate() }
-        if case .mse = observer {
+        if let searched = context.searchedGroupMaxima, searched.count == groupMax.count {
+            _ = groupMax.initialize(from: searched.lazy.map(S.bits))
+        } else if case .mse = observer {
             _ = groupMax.initialize(from: try searchedGroupMaxima(S.self, weight, data, threads, context.allowNonFinite))
         } else { parallelRows(rows, threads: threads) { range in
+            if S.kernelDType != nil {
+                let first = range.lowerBound * groups
+                ck_group_maxima16(range.count * groups, UnsafeRawPointer(input + first * Self.groupSize).assumingMemoryBound(to: UInt16.self),
+                                  UnsafeMutableRawPointer(groupMax.baseAddress! + first).assumingMemoryBound(to: UInt16.self))
+                return
+            }
             for r in range {
                 let row = input + r * columns
                 for g in 0..<groups {
@@ -105,6 +117,13 @@ struct NVFP4Quantizer: WeightQuantizer {
         let packed = buffer.assumingMemoryBound(to: UInt8.self)
         let scaleCodes = packed + packedBytes
         parallelRows(rows, threads: threads) { range in
+            if let dtype = S.kernelDType {
+                let first = range.lowerBound * groups
+                ck_nvfp4_quantize(dtype, range.count * groups, UnsafeRawPointer(input + first * Self.groupSize).assumingMemoryBound(to: UInt16.self),
+                                  UnsafeRawPointer(groupMax.baseAddress! + first).assumingMemoryBound(to: UInt16.self), global,
+                                  packed + first * Self.groupSize / 2, scaleCodes + first)
+                return
+            }
             withUnsafeTemporaryAllocation(of: Float.self, capacity: columns) { quotients in
                 let q = quotients.baseAddress!
                 for r in range {

@@ -12,11 +12,12 @@ protocol WeightQuantizer: Sendable {
     /// in `QuantizationContext`. False unless a quantizer says otherwise.
     var sharesStatisticsAcrossFusedLayers: Bool { get }
 
-    /// The tensor-wide statistic a weight contributes to its fused group when it is not its
-    /// largest magnitude (an MSE observer's searched ranges), or nil: the driver then takes the
-    /// largest magnitude. Nil by default.
-    func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                        allowNonFinite: Bool) throws(ModifierError) -> Float?
+    /// The largest magnitude of each group's range when a weight contributes those to its fused
+    /// group's statistic instead of its values (an MSE observer's searched ranges), or nil: the
+    /// driver then takes the weight's largest magnitude. The driver hands them back in
+    /// `QuantizationContext.searchedGroupMaxima` so that the weight is not searched twice. Nil by default.
+    func searchedGroupMaxima(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                             allowNonFinite: Bool) throws(ModifierError) -> [Float]?
 
     /// Quantizes `data` (the bytes of `weight`, stored as `S`) and passes each output's bytes to
     /// `emit`, in the order of the layout's tensors. Work is split over `threads` threads; `context` holds
@@ -38,8 +39,8 @@ extension WeightQuantizer {
 
     var sharesStatisticsAcrossFusedLayers: Bool { false }
 
-    func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                        allowNonFinite: Bool) throws(ModifierError) -> Float? { nil }
+    func searchedGroupMaxima(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
+                             allowNonFinite: Bool) throws(ModifierError) -> [Float]? { nil }
 
     func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: QuantizationContext,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
@@ -59,6 +60,8 @@ struct QuantizationContext: Sendable {
     /// The largest magnitude over the weights of the fused group the weight belongs to (itself
     /// included), or nil when it belongs to none.
     var groupAbsmax: Float?
+    /// What `searchedGroupMaxima` gave for this weight while `groupAbsmax` was computed, or nil.
+    var searchedGroupMaxima: [Float]?
     /// Quantize weights holding NaN or Inf as llm-compressor does (`NonFiniteWeights`) instead
     /// of throwing `nonFinite`.
     var allowNonFinite = false
