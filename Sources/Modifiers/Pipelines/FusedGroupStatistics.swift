@@ -10,14 +10,16 @@ struct FusedGroupStatistics {
         for (g, members) in plan.fusedGroups.enumerated() { for i in members { groupOf[i] = g } }
     }
 
-    /// The context to quantize entry `i` with: its fused group's statistic, of the weights as
+    /// The context to quantize entry `i` with: the importance of its input channels (for an
+    /// imatrix observer, `importance(entry)`), and its fused group's statistic, of the weights as
     /// `replacements` leave them, when it is quantized and belongs to a group.
-    mutating func context(for i: Int, replacements: [String: [Float]] = [:], threads: Int,
-                          allowNonFinite: Bool) throws(ModifierError) -> QuantizationContext {
-        var context = QuantizationContext(allowNonFinite: allowNonFinite)
+    mutating func context(for i: Int, replacements: [String: [Float]] = [:], threads: Int, allowNonFinite: Bool,
+                          importance: (Int) -> [Float]? = { _ in nil }) throws(ModifierError) -> QuantizationContext {
+        var context = QuantizationContext(allowNonFinite: allowNonFinite, importance: importance(i))
         guard case .quantize = plan.quantization.entries[i].action, let g = groupOf[i] else { return context }
         if values[g] == nil {
-            values[g] = try plan.fusedAbsmax(plan.fusedGroups[g], replacements: replacements, threads: threads, allowNonFinite: allowNonFinite)
+            values[g] = try plan.fusedAbsmax(plan.fusedGroups[g], replacements: replacements, threads: threads,
+                                             allowNonFinite: allowNonFinite, importance: importance)
         }
         context.groupAbsmax = values[g]
         return context

@@ -16,7 +16,7 @@ protocol WeightQuantizer: Sendable {
     /// largest magnitude (an MSE observer's searched ranges), or nil: the driver then takes the
     /// largest magnitude. Nil by default.
     func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                        allowNonFinite: Bool) throws(ModifierError) -> Float?
+                        context: QuantizationContext) throws(ModifierError) -> Float?
 
     /// Quantizes `data` (the bytes of `weight`, stored as `S`) and passes each output's bytes to
     /// `emit`, in the order of the layout's tensors. Work is split over `threads` threads; `context` holds
@@ -39,7 +39,7 @@ extension WeightQuantizer {
     var sharesStatisticsAcrossFusedLayers: Bool { false }
 
     func fusedStatistic(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                        allowNonFinite: Bool) throws(ModifierError) -> Float? { nil }
+                        context: QuantizationContext) throws(ModifierError) -> Float? { nil }
 
     func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: QuantizationContext,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
@@ -62,6 +62,9 @@ struct QuantizationContext: Sendable {
     /// Quantize weights holding NaN or Inf as llm-compressor does (`NonFiniteWeights`) instead
     /// of throwing `nonFinite`.
     var allowNonFinite = false
+    /// The importance of each input channel for an imatrix observer's search (``InputImportance``),
+    /// nil when calibration gave none (the search is then unweighted, as llm-compressor's fallback).
+    var importance: [Float]?
 
     /// A weight outside any fused group, NaN and Inf refused.
     static let none = QuantizationContext()

@@ -37,7 +37,7 @@ final class SequentialPipeline {
         let head = plan.quantization.architecture.layout.head
         let calibratesHead = plan.quantization.entries.indices.contains { i in
             guard plan.quantization.entries[i].module == head, case let .quantize(group) = plan.quantization.entries[i].action else { return false }
-            return plan.inputScales[group] != nil
+            return plan.inputScales[group] != nil || plan.quantization.groups[group].scheme.weights.map(InputImportance.isImatrix) == true
         }
         layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount,
                              layout: plan.quantization.architecture.layout, calibratesHead: calibratesHead)
@@ -73,6 +73,7 @@ final class SequentialPipeline {
             }
             var routed: RoutedTokenCounts?
             var observed: [ObservedScales] = []
+            var importances: [InputImportance] = []
             var solved: [Int: GPTQResult] = [:]
             // The block's weights as the next pass sees them: smoothed, and quantized by the GPTQModifiers so far.
             var weights = replacements
@@ -103,12 +104,14 @@ final class SequentialPipeline {
                 let propagationTap = pass.gptq == nil ? tap : SiteTap(everyExpert: everyExpert)
                 for m in pass.observing {
                     observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap))
+                    importances.append(InputImportance(plan: plan, members: members, modifier: m, tap: propagationTap))
                 }
                 try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
             }
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
+            let importance = try Self.merged(importances, plan: plan)
             for i in members {
-                try emit(i, replacements: replacements, observed: observed, solved: solved[i], fused: &fused, step: step)
+                try emit(i, replacements: replacements, observed: observed, importance: importance, solved: solved[i], fused: &fused, step: step)
                 try progress(i)
             }
         }
@@ -122,18 +125,21 @@ final class SequentialPipeline {
                           progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !layout.head.isEmpty else { return }
         var observed: [ObservedScales] = []
+        var importances: [InputImportance] = []
         for (p, pass) in passes.enumerated() {
             let tap = SiteTap(everyExpert: everyExpert)
             for m in (pass.gptq.map { [$0.modifier] } ?? []) + pass.observing {
                 observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
             }
+            for m in pass.observing { importances.append(InputImportance(plan: plan, members: layout.head, modifier: m, tap: tap)) }
             guard !tap.isEmpty else { continue }
             try cancellation?.check()
             do { try model.observeHeadInput(hidden[p], tap: tap) } catch { throw .runtime(error) }
         }
         var fused = FusedGroupStatistics(plan: plan)
+        let importance = try Self.merged(importances, plan: plan)
         for i in layout.head {
-            try emit(i, replacements: [:], observed: observed, solved: nil, fused: &fused, step: step)
+            try emit(i, replacements: [:], observed: observed, importance: importance, solved: nil, fused: &fused, step: step)
             try progress(i)
         }
     }
@@ -157,13 +163,22 @@ final class SequentialPipeline {
         do { return try model.floats(name).values } catch { throw .runtime(error) }
     }
 
+    /// The importance of the input channels of every entry an imatrix observer searches, from
+    /// the block's calibration passes.
+    private static func merged(_ importances: [InputImportance], plan: OneshotPlan) throws(ModifierError) -> [Int: [Float]] {
+        var result: [Int: [Float]] = [:]
+        for importance in importances { result.merge(try importance.importance(plan: plan)) { first, _ in first } }
+        return result
+    }
+
     /// Writes the outputs of entry `i` through `step`: the tensor as calibration left it (or as
     /// GPTQ solved it), copied or quantized with its fused group's shared statistic (`fused`, one
-    /// per block), then its calibrated scales.
-    private func emit(_ i: Int, replacements: [String: [Float]], observed: [ObservedScales], solved: GPTQResult?,
-                      fused: inout FusedGroupStatistics, step: TensorWriteStep) throws(ModifierError) {
+    /// per block) and the importance of its inputs (imatrix observers), then its calibrated scales.
+    private func emit(_ i: Int, replacements: [String: [Float]], observed: [ObservedScales], importance: [Int: [Float]] = [:],
+                      solved: GPTQResult?, fused: inout FusedGroupStatistics, step: TensorWriteStep) throws(ModifierError) {
         let entry = plan.quantization.entries[i]
-        let context = try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
+        let context = try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false,
+                                        importance: { importance[$0] })
         let calibrated = { (output: OutputTensor) throws(ModifierError) in
             try (observed.first { $0.observes(output.name) } ?? ObservedScales()).bytes(of: output, plan: self.plan)
         }
