@@ -39,23 +39,15 @@ OBSERVER_CASES = {
 LAYERS = ["model.layers.0.self_attn.q_proj", "model.layers.0.mlp.down_proj"]
 TOKENS = [23, 64, 7]
 
-PIPELINE_RECIPES = {
-    "W4A16_G32_IMATRIX": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier:
-      ignore: [lm_head]
-      config_groups:
-        group_0:
-          targets: [Linear]
-          weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 32, observer: imatrix_mse}
-""",
-    "NVFP4A16_EXPANDED_IMATRIX": """
-quant_stage:
-  quant_modifiers:
-    QuantizationModifier: {ignore: [lm_head], scheme: NVFP4A16, targets: [Linear], weight_observer: nvfp4_expanded_imatrix}
-""",
-}
+
+
+def pipeline_recipes(calibration_recipes):
+    """The calibration reference's round-to-nearest W4A16 g32 and NVFP4A16 recipes with imatrix observers."""
+    return {
+        "W4A16_G32_IMATRIX": calibration_recipes["w4a16_rtn_g32"].replace("group_size: 32}", "group_size: 32, observer: imatrix_mse}"),
+        "NVFP4A16_EXPANDED_IMATRIX": calibration_recipes["nvfp4a16_gptq"].replace("GPTQModifier", "QuantizationModifier").replace(
+            "targets: [Linear]}", "targets: [Linear], weight_observer: nvfp4_expanded_imatrix}"),
+    }
 
 
 def activations(width):
@@ -112,10 +104,11 @@ def pipeline_references():
     calibration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(calibration)
     ids = calibration.samples()
+    recipes = pipeline_recipes(calibration.RECIPES)
     model_dir = os.path.join(root, "Tests/Fixtures/models/llama_calib")
     tensors = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, recipe in PIPELINE_RECIPES.items():
+        for name, recipe in recipes.items():
             out = os.path.join(tmp, name)
             model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16)
             data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
@@ -125,7 +118,7 @@ def pipeline_references():
                 if ".layers." in key and "norm" not in key:
                     tensors[f"{name}.{key}"] = value.contiguous()
     save_file(tensors, os.path.join(out_dir, "pipeline.safetensors"))
-    json.dump({"samples": ids, "recipes": PIPELINE_RECIPES}, open(os.path.join(out_dir, "pipeline.json"), "w"), indent=1)
+    json.dump({"samples": ids, "recipes": recipes}, open(os.path.join(out_dir, "pipeline.json"), "w"), indent=1)
 
 
 if __name__ == "__main__":
