@@ -7,6 +7,7 @@
 #   - FP8 with static activation scales within 2% of bf16;
 #   - GPTQ W4A16 (group 64: 576 columns are not a multiple of 128) below round-to-nearest W4A16, same settings;
 #   - W8A8 with SmoothQuant (then GPTQ) within 3% of bf16.
+# The imatrix weight observers (issue #17) are measured on W4A16 g64 and NVFP4A16.
 # The weights are not in the repository; build them once with
 #   bash ../shared/fixtures/smollm2-135m/make.sh DIR
 # Usage: scripts/smollm2-calibration.sh [MODEL_DIR]   (default: $SMOLLM2_DIR, else /work/refs/models/smollm2)
@@ -41,11 +42,13 @@ w4a16 w4a16_awq_g64 QuantizationModifier false "AWQModifier: {duo_scaling: true}
 preset() {  # NAME MODIFIER SCHEME: a preset scheme on every Linear layer but lm_head under MODIFIER
   printf 'quant_stage:\n  quant_modifiers:\n    %s: {ignore: [lm_head], scheme: %s, targets: [Linear]}\n' "$2" "$3" > "$work/$1.yaml"
 }
+sed 's/group_size: 64}/group_size: 64, observer: imatrix_mse}/' "$work/w4a16_rtn_g64.yaml" > "$work/w4a16_imatrix_g64.yaml"
 preset fp8_dynamic_gptq GPTQModifier FP8_DYNAMIC
 preset nvfp4a16_rtn QuantizationModifier NVFP4A16
 preset nvfp4a16_gptq GPTQModifier NVFP4A16
 preset mxfp4a16_rtn QuantizationModifier MXFP4A16
 preset mxfp4a16_gptq GPTQModifier MXFP4A16
+sed 's/targets: \[Linear\]}/targets: [Linear], weight_observer: nvfp4_expanded_imatrix}/' "$work/nvfp4a16_rtn.yaml" > "$work/nvfp4a16_imatrix.yaml"
 
 bf16="$("$compress" eval --model "$model" --text "$text" --context 512 --windows 8 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])')"
 echo "bf16 perplexity $bf16; calibration: $samples samples of up to $seq tokens from $(wc -c < "$work/calibration.txt") bytes"
@@ -54,7 +57,7 @@ for recipe in recipes/fp8_dynamic.yaml recipes/fp8_static.yaml recipes/fp8_kv_ca
               recipes/w8a8_smoothquant_gptq.yaml \
               "$work/w4a16_rtn_g64.yaml" "$work/w4a16_gptq_g64.yaml" "$work/w4a16_asym_rtn_g64.yaml" "$work/w4a16_awq_g64.yaml" \
               "$work/fp8_dynamic_gptq.yaml" "$work/nvfp4a16_rtn.yaml" "$work/nvfp4a16_gptq.yaml" "$work/mxfp4a16_rtn.yaml" \
-              "$work/mxfp4a16_gptq.yaml"; do
+              "$work/mxfp4a16_gptq.yaml" "$work/w4a16_imatrix_g64.yaml" "$work/nvfp4a16_imatrix.yaml"; do
   name="$(basename "$recipe" .yaml)"
   /usr/bin/time -f "%e %M" -o "$work/time" "$compress" oneshot --model "$model" --recipe "$recipe" --output "$work/$name" \
     --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --text-samples windows --quiet >/dev/null

@@ -43,7 +43,7 @@ import TestSupport
 
     /// Observers with no implementation here for the scheme's weights fail planning with one
     /// error at the modifier's FILE:LINE:COLUMN naming the group and the observer.
-    @Test(arguments: [("MXFP4A16", "mse"), ("FP8_BLOCK", "memoryless_mse"), ("W4A16", "imatrix_mse"), ("NVFP4A16", "nvfp4_expanded_imatrix")])
+    @Test(arguments: [("MXFP4A16", "mse"), ("FP8_BLOCK", "memoryless_mse"), ("MXFP8A16", "imatrix_mse")])
     func unrunnableObserversAreRefused(scheme: String, observer: String) throws {
         let yaml = "\nQuantizationModifier:\n  targets: [Linear]\n  ignore: [lm_head]\n  scheme: \(scheme)\n  weight_observer: \(observer)\n"
         let recipe = try Recipe.parse(yaml: yaml, file: "obs.yaml")

@@ -182,6 +182,12 @@ import Testing
                     "'norm' must be a number")
         expectError(recipe("{num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {expand: 0.5}}"), line: 5, column: 88,
                     "expand", "at least 1.0")
+        expectError(recipe("{num_bits: 4, group_size: 128, observer: imatrix_mse, observer_kwargs: {stirct: true}}"), line: 5, column: 88,
+                    "unknown key 'stirct' in observer_kwargs of 'imatrix_mse'", "did you mean 'strict'?")
+        expectError(recipe("{num_bits: 4, group_size: 128, observer: nvfp4_expanded_imatrix, observer_kwargs: {strict: 1}}"), line: 5, column: 107,
+                    "'strict'")
+        expectError(recipe("{num_bits: 4, group_size: 128, observer: imatrix_msee}"), line: 5, column: 57,
+                    "unknown observer 'imatrix_msee'", "did you mean 'imatrix_mse'?")
     }
 
     @Test func schemeTogetherWithConfigGroups() {

@@ -154,7 +154,7 @@ struct SquaredError {
 
 /// Activations recorded at some sites of a block, per sample, with per-channel magnitude sums
 /// in llm-compressor's float32 arithmetic: each sample's column sums as torch's CPU `sum(dim=0)`
-/// cascades them (``cascadeColumnSums``), added up sample by sample.
+/// cascades them (``TorchSums/columns(_:rows:width:stride:)``), added up sample by sample.
 final class RecordedInputs {
     private var recorded: [LayerSite: [(values: [Float], rows: Int)]] = [:]
     private var sums: [LayerSite: [Float]] = [:]
@@ -167,7 +167,7 @@ final class RecordedInputs {
         for r in 0..<rows {
             for c in 0..<width { copy[r * width + c] = abs(values[r * stride + c]) }
         }
-        let sampleSums = Self.cascadeColumnSums(copy, rows: rows, width: width)
+        let sampleSums = TorchSums.columns(copy, rows: rows, width: width, stride: width)
         var sum = sums[site] ?? [Float](repeating: 0, count: width)
         for c in 0..<width { sum[c] += sampleSums[c] }
         for r in 0..<rows {
@@ -177,29 +177,6 @@ final class RecordedInputs {
         sampleColumnSums[site, default: []].append(sampleSums)
         counts[site, default: 0] += rows
         recorded[site, default: []].append((copy, rows))
-    }
-
-    /// The column sums of `rows × width` values as torch's CPU reduction over rows adds them
-    /// (for up to 2^16 rows): float32 partial sums over runs of 16 rows, cascaded every 16^j rows
-    /// into level j, and the levels added from the lowest up.
-    static func cascadeColumnSums(_ values: [Float], rows: Int, width: Int) -> [Float] {
-        let levels = 4
-        var accumulators = [[Float]](repeating: [Float](repeating: 0, count: width), count: levels)
-        for r in 0..<rows {
-            for c in 0..<width { accumulators[0][c] += values[r * width + c] }
-            var level = 1, period = 16
-            while level < levels, (r + 1) % period == 0 {
-                for c in 0..<width {
-                    accumulators[level][c] += accumulators[level - 1][c]
-                    accumulators[level - 1][c] = 0
-                }
-                level += 1
-                period *= 16
-            }
-        }
-        var result = accumulators[0]
-        for level in 1..<levels { for c in 0..<width { result[c] += accumulators[level][c] } }
-        return result
     }
 
     /// Makes the magnitude sums and counts at `sites` (in the same order on every rank) those of

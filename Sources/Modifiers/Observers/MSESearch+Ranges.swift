@@ -14,10 +14,13 @@ struct SearchedRanges {
 extension MSESearch {
     /// Searches the range of every group of `groupSize` consecutive values of each row of
     /// `weight` (nil: one range for the whole tensor) on `grid`, splitting rows over threads.
+    /// An imatrix search (`weighted`, by groups only) weighs each input channel's errors by
+    /// `importance` (one value per column; nil or another count: unweighted).
     /// - Throws: `nonFinite` for a row holding NaN or Inf (`unquantizableWeight` when non-finite
     ///   weights are allowed: the search has no meaning on them).
     func ranges<S: WeightStorage, G: CandidateGrid>(_: S.Type, grid: G, weight: TensorInfo, input: UnsafePointer<S.Bits>,
-                                                   groupSize: Int?, threads: Int, allowNonFinite: Bool) throws(ModifierError) -> SearchedRanges {
+                                                   groupSize: Int?, threads: Int, allowNonFinite: Bool,
+                                                   importance: [Float]? = nil) throws(ModifierError) -> SearchedRanges {
         let rows = weight.shape[0], columns = weight.shape[1]
         try requireFinite(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite)
         let candidates = CandidateErrors(search: self, grid: grid, power: ErrorPower<S>(norm: norm))
@@ -28,12 +31,18 @@ extension MSESearch {
         let words = Swift.max(1, (steps + 63) / 64)
         var base = (minimum: [Float](repeating: 0, count: groups), maximum: [Float](repeating: 0, count: groups))
         var improvements = [UInt64](repeating: 0, count: groups * words)
+        // One importance per input channel, else none (llm-compressor's fallback on a size mismatch).
+        let usable = weighted ? importance.flatMap { $0.count == columns ? $0 : nil } : nil
+        let weights = usable.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: $0.count) }
+        defer { weights?.deallocate() }
+        if let weights, let usable { _ = weights.initialize(from: usable) }
         base.minimum.withUnsafeMutableBufferPointer { lows in
             base.maximum.withUnsafeMutableBufferPointer { highs in
                 improvements.withUnsafeMutableBufferPointer { bits in
                     parallelRows(rows, threads: threads) { range in
                         let batch = 256
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: candidates.scratchCount(groupSize: groupSize))
+                        let scratchCount = weighted ? groupSize : candidates.scratchCount(groupSize: groupSize)
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
                         let errors = UnsafeMutablePointer<Float>.allocate(capacity: batch * steps)
                         defer { scratch.deallocate(); errors.deallocate() }
                         var first = range.lowerBound * perRow
@@ -42,12 +51,19 @@ extension MSESearch {
                             for index in first..<first + count {
                                 (lows[index], highs[index]) = expandedRange(S.self, input + index * groupSize, count: groupSize)
                             }
-                            candidates.errors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
-                                              hi: highs.baseAddress! + first, steps: 0..<steps, scratch: scratch, into: errors)
+                            if weighted {
+                                candidates.weightedErrors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
+                                                          hi: highs.baseAddress! + first, steps: 0..<steps, importance: weights.map { UnsafePointer($0.baseAddress!) },
+                                                          firstGroup: first, groupsPerRow: perRow, terms: scratch, into: errors)
+                            } else {
+                                candidates.errors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
+                                                  hi: highs.baseAddress! + first, steps: 0..<steps, scratch: scratch, into: errors)
+                            }
                             for k in 0..<count {
-                                var best = S.greatestFiniteMagnitude
+                                // The imatrix search compares float32 errors, the others errors rounded to the dtype.
+                                var best = weighted ? Float.greatestFiniteMagnitude : S.greatestFiniteMagnitude
                                 for i in 0..<steps {
-                                    let error = S.rounded(errors[k * steps + i])
+                                    let error = weighted ? errors[k * steps + i] : S.rounded(errors[k * steps + i])
                                     if error < best {
                                         best = error
                                         bits[(first + k) * words + i / 64] |= 1 << UInt64(i % 64)

@@ -13,14 +13,16 @@ struct FusedGroupStatistics {
         for (g, members) in plan.fusedGroups.enumerated() { for i in members { groupOf[i] = g } }
     }
 
-    /// The context to quantize entry `i` with: its fused group's statistic, of the weights as
+    /// The context to quantize entry `i` with: the importance of its input channels (for an
+    /// imatrix observer, `importance(entry)`), and its fused group's statistic, of the weights as
     /// `replacements` leave them, when it is quantized and belongs to a group.
-    mutating func context(for i: Int, replacements: [String: [Float]] = [:], threads: Int,
-                          allowNonFinite: Bool) throws(ModifierError) -> QuantizationContext {
-        var context = QuantizationContext(allowNonFinite: allowNonFinite)
+    mutating func context(for i: Int, replacements: [String: [Float]] = [:], threads: Int, allowNonFinite: Bool,
+                          importance: (Int) -> [Float]? = { _ in nil }) throws(ModifierError) -> QuantizationContext {
+        var context = QuantizationContext(allowNonFinite: allowNonFinite, importance: importance(i))
         guard case .quantize = plan.quantization.entries[i].action, let g = groupOf[i] else { return context }
         if values[g] == nil {
-            let statistic = try plan.fusedAbsmax(plan.fusedGroups[g], replacements: replacements, threads: threads, allowNonFinite: allowNonFinite)
+            let statistic = try plan.fusedAbsmax(plan.fusedGroups[g], replacements: replacements, threads: threads,
+                                                 allowNonFinite: allowNonFinite, importance: importance)
             values[g] = statistic.absmax
             searched.merge(statistic.searched) { _, new in new }
         }

@@ -36,7 +36,7 @@ struct FP8Quantizer: WeightQuantizer {
         if case let .mse(search) = observer {
             let ranges = try search.ranges(S.self, grid: FloatCandidateGrid(element: .fp8), weight: weight, input: input.baseAddress!,
                                            groupSize: granularity == .channel ? columns : nil, threads: threads,
-                                           allowNonFinite: context.allowNonFinite)
+                                           allowNonFinite: context.allowNonFinite, importance: context.importance)
             for i in 0..<scaleCount { scales[i] = Self.scale(S.self, absmax: S.bits(ranges.absmax(i))) }
         } else if granularity == .channel {
             for r in 0..<rows { scales[r] = Self.scale(S.self, absmax: rowMax[r]) }

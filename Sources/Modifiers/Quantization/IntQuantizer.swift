@@ -31,7 +31,7 @@ struct IntQuantizer: IntegerWeightWriter {
         let codes = (buffer.baseAddress! + scaleBytes).bindMemory(to: Int8.self, capacity: rows * columns + scaleCount)
         let zeroPoints = codes + rows * columns
         try kernel.run(S.self, weight: weight, input: data.bindMemory(to: S.Bits.self).baseAddress!, threads: threads,
-                       allowNonFinite: context.allowNonFinite, scales: scales, zeroPoints: zeroPoints) { r, row in
+                       allowNonFinite: context.allowNonFinite, importance: context.importance, scales: scales, zeroPoints: zeroPoints) { r, row in
             (codes + r * columns).update(from: row, count: columns)
         }
         try write(S.self, weight: weight, codes: codes, scales: scales, zeroPoints: zeroPoints, threads: threads, emit: emit)

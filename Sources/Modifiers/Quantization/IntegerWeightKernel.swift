@@ -30,7 +30,7 @@ struct IntegerWeightKernel: Sendable, Equatable {
                                    allowNonFinite: Bool = false,
                                    scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) {
         if try searchParameters(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
-                                scales: scales, zeroPoints: zeroPoints) {
+                                importance: nil, scales: scales, zeroPoints: zeroPoints) {
             return
         }
         if granularity == .tensor {
@@ -57,16 +57,17 @@ struct IntegerWeightKernel: Sendable, Equatable {
     /// Fills `scales` and `zeroPoints` (one per scale-shape element, row-major) unless they are
     /// `given`, and passes every row's codes to `store(row, codes)`, from several threads at once
     /// (each row once). Observed NaN or Inf throw `nonFinite` unless `allowNonFinite`, which
-    /// quantizes their groups as `IntegerGrid` describes.
+    /// quantizes their groups as `IntegerGrid` describes. An imatrix observer weighs its search by
+    /// `importance` (``QuantizationContext/importance``).
     func run<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
-                               allowNonFinite: Bool = false,
+                               allowNonFinite: Bool = false, importance: [Float]? = nil,
                                scales: UnsafeMutablePointer<S.Bits>, zeroPoints: UnsafeMutablePointer<Int8>,
                                parameters: IntegerParameterSource = .observed,
                                store: (Int, UnsafePointer<Int8>) -> Void) throws(ModifierError) {
         var parameters = parameters
         if parameters == .observed,
            try searchParameters(S.self, weight: weight, input: input, threads: threads, allowNonFinite: allowNonFinite,
-                                scales: scales, zeroPoints: zeroPoints) {
+                                importance: importance, scales: scales, zeroPoints: zeroPoints) {
             parameters = .given
         }
         let rows = weight.shape[0], columns = weight.shape[1]
@@ -110,12 +111,12 @@ struct IntegerWeightKernel: Sendable, Equatable {
     /// Fills `scales` and `zeroPoints` from the ranges an MSE observer searched; false (nothing
     /// done) for a min-max observer.
     private func searchParameters<S: WeightStorage>(_: S.Type, weight: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int,
-                                                    allowNonFinite: Bool, scales: UnsafeMutablePointer<S.Bits>,
+                                                    allowNonFinite: Bool, importance: [Float]?, scales: UnsafeMutablePointer<S.Bits>,
                                                     zeroPoints: UnsafeMutablePointer<Int8>) throws(ModifierError) -> Bool {
         guard case let .mse(search) = observer else { return false }
         let groupSize: Int? = granularity == .tensor ? nil : granularity.groupSize(columns: weight.shape[1])
         let ranges = try search.ranges(S.self, grid: grid, weight: weight, input: input, groupSize: groupSize,
-                                       threads: threads, allowNonFinite: allowNonFinite)
+                                       threads: threads, allowNonFinite: allowNonFinite, importance: importance)
         for i in ranges.minimum.indices {
             (scales[i], zeroPoints[i]) = grid.parameters(S.self, minimum: ranges.minimum[i], maximum: ranges.maximum[i])
         }

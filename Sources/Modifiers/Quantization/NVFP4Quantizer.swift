@@ -46,24 +46,24 @@ struct NVFP4Quantizer: WeightQuantizer {
     var sharesStatisticsAcrossFusedLayers: Bool { true }
 
     func searchedGroupMaxima(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                             allowNonFinite: Bool) throws(ModifierError) -> [Float]? {
+                             context: QuantizationContext) throws(ModifierError) -> [Float]? {
         guard case .mse = observer else { return nil }
         try validate(weight)
         switch weight.dtype {
-        case .bf16: return try searchedGroupMaxima(BF16Storage.self, weight, data, threads, allowNonFinite).map(BF16Storage.float)
-        case .f16: return try searchedGroupMaxima(F16Storage.self, weight, data, threads, allowNonFinite).map(F16Storage.float)
-        case .f32: return try searchedGroupMaxima(F32Storage.self, weight, data, threads, allowNonFinite).map(F32Storage.float)
+        case .bf16: return try searchedGroupMaxima(BF16Storage.self, weight, data, threads, context).map(BF16Storage.float)
+        case .f16: return try searchedGroupMaxima(F16Storage.self, weight, data, threads, context).map(F16Storage.float)
+        case .f32: return try searchedGroupMaxima(F32Storage.self, weight, data, threads, context).map(F32Storage.float)
         default: throw .unquantizableWeight(tensor: weight.name, reason: "dtype \(weight.dtype.rawValue) cannot be quantized")
         }
     }
 
     /// The largest magnitude of every group's searched range, as bits; nil for a min-max observer.
     private func searchedGroupMaxima<S: WeightStorage>(_: S.Type, _ weight: TensorInfo, _ data: UnsafeRawBufferPointer, _ threads: Int,
-                                                       _ allowNonFinite: Bool) throws(ModifierError) -> [S.Bits] {
+                                                       _ context: QuantizationContext) throws(ModifierError) -> [S.Bits] {
         guard case let .mse(search) = observer else { return [] }
         let ranges = try search.ranges(S.self, grid: FloatCandidateGrid(element: .fp4), weight: weight,
                                        input: data.bindMemory(to: S.Bits.self).baseAddress!, groupSize: Self.groupSize,
-                                       threads: threads, allowNonFinite: allowNonFinite)
+                                       threads: threads, allowNonFinite: context.allowNonFinite, importance: context.importance)
         return ranges.minimum.indices.map { S.bits(ranges.absmax($0)) }
     }
 
@@ -92,7 +92,7 @@ struct NVFP4Quantizer: WeightQuantizer {
         if let searched = context.searchedGroupMaxima, searched.count == groupMax.count {
             _ = groupMax.initialize(from: searched.lazy.map(S.bits))
         } else if case .mse = observer {
-            _ = groupMax.initialize(from: try searchedGroupMaxima(S.self, weight, data, threads, context.allowNonFinite))
+            _ = groupMax.initialize(from: try searchedGroupMaxima(S.self, weight, data, threads, context))
         } else { parallelRows(rows, threads: threads) { range in
             if S.kernelDType != nil {
                 let first = range.lowerBound * groups

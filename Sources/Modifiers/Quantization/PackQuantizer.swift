@@ -31,7 +31,7 @@ struct PackQuantizer: IntegerWeightWriter {
         let buffers = PackedBuffers<S>(self, weight: weight, scratch: scratch)
         let columns = weight.shape[1], width = buffers.width, bits = kernel.grid.bits
         try kernel.run(S.self, weight: weight, input: data.bindMemory(to: S.Bits.self).baseAddress!, threads: threads,
-                       allowNonFinite: context.allowNonFinite, scales: buffers.scales, zeroPoints: buffers.zeroPoints) { r, row in
+                       allowNonFinite: context.allowNonFinite, importance: context.importance, scales: buffers.scales, zeroPoints: buffers.zeroPoints) { r, row in
             Int32Packing.pack(row, count: columns, bits: bits, into: buffers.words + r * width)
         }
         try emitPacked(buffers, emit: emit)

@@ -17,7 +17,7 @@ protocol WeightQuantizer: Sendable {
     /// driver then takes the weight's largest magnitude. The driver hands them back in
     /// `QuantizationContext.searchedGroupMaxima` so that the weight is not searched twice. Nil by default.
     func searchedGroupMaxima(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                             allowNonFinite: Bool) throws(ModifierError) -> [Float]?
+                             context: QuantizationContext) throws(ModifierError) -> [Float]?
 
     /// Quantizes `data` (the bytes of `weight`, stored as `S`) and passes each output's bytes to
     /// `emit`, in the order of the layout's tensors. Work is split over `threads` threads; `context` holds
@@ -40,7 +40,7 @@ extension WeightQuantizer {
     var sharesStatisticsAcrossFusedLayers: Bool { false }
 
     func searchedGroupMaxima(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int,
-                             allowNonFinite: Bool) throws(ModifierError) -> [Float]? { nil }
+                             context: QuantizationContext) throws(ModifierError) -> [Float]? { nil }
 
     func quantize(weight: TensorInfo, data: UnsafeRawBufferPointer, threads: Int, context: QuantizationContext,
                   emit: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(ModifierError) {
@@ -65,6 +65,9 @@ struct QuantizationContext: Sendable {
     /// Quantize weights holding NaN or Inf as llm-compressor does (`NonFiniteWeights`) instead
     /// of throwing `nonFinite`.
     var allowNonFinite = false
+    /// The importance of each input channel for an imatrix observer's search (``InputImportance``),
+    /// nil when calibration gave none (the search is then unweighted, as llm-compressor's fallback).
+    var importance: [Float]?
 
     /// A weight outside any fused group, NaN and Inf refused.
     static let none = QuantizationContext()

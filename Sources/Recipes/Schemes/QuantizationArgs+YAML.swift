@@ -75,7 +75,8 @@ package enum QuantizationArgsReader {
 
     /// Refuses an `observer_kwargs` key that `observer` (any observer when none is named here: a
     /// modifier's `weight_observer` may name it) does not read, with the closest known key, and a
-    /// value of the wrong type; `expand` below 1 is refused as llm-compressor's MSE observers do.
+    /// value of the wrong type; `expand` below 1 is refused as llm-compressor's MSE observers do
+    /// (its imatrix observers do not check it).
     private static func checkObserverKwargs(_ node: YAMLNode, observer: String?) throws(RecipeError) {
         let known = observer.map(ObserverNames.kwargs(of:)) ?? ObserverNames.anyKwarg
         for (key, keyNode, value) in try stringKeyed(try node.mapping(for: "observer_kwargs"), context: "observer_kwargs") {
@@ -88,7 +89,7 @@ package enum QuantizationArgsReader {
                 continue
             }
             let number = try value.number(for: key)
-            if key == "expand" && number < 1 {
+            if key == "expand" && number < 1 && !["imatrix_mse", "nvfp4_expanded_imatrix"].contains(observer ?? "") {
                 throw .outOfRange(value.position, key: key, value: "\(number)", expected: "at least 1.0")
             }
         }

@@ -21,13 +21,20 @@ public struct QuantizationScheme: Equatable, Sendable {
     }
 
     /// Whether applying the scheme needs calibration data, by llm-compressor 0.14's rule: static
-    /// (or "local") input activations, static output activations, or an `imatrix_mse` weight
-    /// observer. Data-free schemes (weights only, dynamic activations) can be applied tensor by tensor.
+    /// (or "local") input activations, static output activations, or an imatrix weight observer
+    /// (``hasImatrixObserver``). Data-free schemes (weights only, dynamic activations) can be
+    /// applied tensor by tensor.
     public var requiresCalibration: Bool {
-        if weights?.observer == "imatrix_mse" { return true }
+        if hasImatrixObserver { return true }
         if let input = inputActivations, input.dynamic == .off || input.dynamic == .local { return true }
         if let output = outputActivations, output.dynamic == .off { return true }
         return false
+    }
+
+    /// Whether the weights' observer is `imatrix_mse` or `nvfp4_expanded_imatrix`, spelled so
+    /// (llm-compressor compares the names as written), which weigh their search by the layer's inputs.
+    public var hasImatrixObserver: Bool {
+        ["imatrix_mse", "nvfp4_expanded_imatrix"].contains(weights?.observer ?? "")
     }
 
     /// The config group as config.json holds it, keys sorted: `format` (the one given here, else

@@ -43,7 +43,7 @@ final class SequentialPipeline {
         let head = plan.quantization.architecture.layout.head
         let calibratesHead = plan.quantization.entries.indices.contains { i in
             guard plan.quantization.entries[i].module == head, case let .quantize(group) = plan.quantization.entries[i].action else { return false }
-            return plan.inputScales[group] != nil
+            return plan.inputScales[group] != nil || plan.quantization.groups[group].scheme.weights.map(InputImportance.isImatrix) == true
         }
         layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount,
                              layout: plan.quantization.architecture.layout, calibratesHead: calibratesHead)
@@ -56,6 +56,10 @@ final class SequentialPipeline {
     /// `step` (nil on ranks that write nothing); `progress` gets each entry done.
     func run(samples allSamples: [[Int]], step: TensorWriteStep?, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !allSamples.isEmpty else { throw .runtime(.emptyInput) }
+        if reducer.size > 1, let group = plan.quantization.groups.first(where: { $0.scheme.weights.map(InputImportance.isImatrix) ?? false }) {
+            throw .unsupportedModifier(name: "config group '\(group.name)'",
+                                       reason: "an imatrix weight observer is not calibrated over several ranks yet (the inputs' importance is not reduced); run it in one process")
+        }
         let samples = reducer.size > 1 ? Array(try SampleSplit.part(allSamples, rank: reducer.rank, ranks: reducer.size)) : allSamples
         let entries = plan.quantization.entries
         var outsideFused = FusedGroupStatistics(plan: plan)
@@ -81,6 +85,7 @@ final class SequentialPipeline {
             }
             var routed: RoutedTokenCounts?
             var observed: [ObservedScales] = []
+            var importances: [InputImportance] = []
             var solved: [Int: GPTQResult] = [:]
             // The block's weights as the next pass sees them: smoothed, and quantized by the GPTQModifiers so far.
             var weights = replacements
@@ -113,14 +118,16 @@ final class SequentialPipeline {
                 let firstObserving = observed.count
                 for m in pass.observing {
                     observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap))
+                    importances.append(InputImportance(plan: plan, members: members, modifier: m, tap: propagationTap))
                 }
                 try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
                 for scales in observed[firstObserving...] { try scales.reduce(over: reducer) }
             }
             try routed?.reduce(over: reducer)
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
+            let importance = try Self.merged(importances, plan: plan)
             for i in members {
-                try emit(i, replacements: replacements, observed: observed, solved: solved[i], fused: &fused, step: step)
+                try emit(i, replacements: replacements, observed: observed, importance: importance, solved: solved[i], fused: &fused, step: step)
                 try progress(i)
             }
         }
@@ -134,20 +141,23 @@ final class SequentialPipeline {
                           progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !layout.head.isEmpty else { return }
         var observed: [ObservedScales] = []
+        var importances: [InputImportance] = []
         for (p, pass) in passes.enumerated() {
             let tap = SiteTap(everyExpert: everyExpert)
             let first = observed.count
             for m in (pass.gptq.map { [$0.modifier] } ?? []) + pass.observing {
                 observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
             }
+            for m in pass.observing { importances.append(InputImportance(plan: plan, members: layout.head, modifier: m, tap: tap)) }
             guard !tap.isEmpty else { continue }
             try cancellation?.check()
             do { try model.observeHeadInput(hidden[p], tap: tap) } catch { throw .runtime(error) }
             for scales in observed[first...] { try scales.reduce(over: reducer) }
         }
         var fused = FusedGroupStatistics(plan: plan)
+        let importance = try Self.merged(importances, plan: plan)
         for i in layout.head {
-            try emit(i, replacements: [:], observed: observed, solved: nil, fused: &fused, step: step)
+            try emit(i, replacements: [:], observed: observed, importance: importance, solved: nil, fused: &fused, step: step)
             try progress(i)
         }
     }
@@ -171,18 +181,27 @@ final class SequentialPipeline {
         do { return try model.floats(name).values } catch { throw .runtime(error) }
     }
 
+    /// The importance of the input channels of every entry an imatrix observer searches, from
+    /// the block's calibration passes.
+    private static func merged(_ importances: [InputImportance], plan: OneshotPlan) throws(ModifierError) -> [Int: [Float]] {
+        var result: [Int: [Float]] = [:]
+        for importance in importances { result.merge(try importance.importance(plan: plan)) { first, _ in first } }
+        return result
+    }
+
     /// Writes the outputs of entry `i` through `step`: the tensor as calibration left it (or as
     /// GPTQ solved it), copied or quantized with its fused group's shared statistic (`fused`, one
-    /// per block), then its calibrated scales. Without a `step` (a rank that does not write), the
-    /// tensor's pages are released only.
-    private func emit(_ i: Int, replacements: [String: [Float]], observed: [ObservedScales], solved: GPTQResult?,
-                      fused: inout FusedGroupStatistics, step: TensorWriteStep?) throws(ModifierError) {
+    /// per block) and the importance of its inputs (imatrix observers), then its calibrated scales.
+    /// Without a `step` (a rank that does not write), the tensor's pages are released only.
+    private func emit(_ i: Int, replacements: [String: [Float]], observed: [ObservedScales], importance: [Int: [Float]] = [:],
+                      solved: GPTQResult?, fused: inout FusedGroupStatistics, step: TensorWriteStep?) throws(ModifierError) {
         let entry = plan.quantization.entries[i]
         guard let step else {
             plan.checkpoint.release(entry.tensor)
             return
         }
-        let context = try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false)
+        let context = try fused.context(for: i, replacements: replacements, threads: threads, allowNonFinite: false,
+                                        importance: { importance[$0] })
         let calibrated = { (output: OutputTensor) throws(ModifierError) in
             try (observed.first { $0.observes(output.name) } ?? ObservedScales()).bytes(of: output, plan: self.plan)
         }
