@@ -27,7 +27,7 @@ import TestSupport
     @Test func theQuantizerTakesTheRangesSearchedForTheGlobalScale() throws {
         let quantizer = NVFP4Quantizer(observer: .mse(.standard)), values = Self.bytes()
         let searched = try #require(try values.withUnsafeBytes { bytes in
-            try quantizer.searchedGroupMaxima(weight: Self.weight, data: bytes, threads: 2, allowNonFinite: false)
+            try quantizer.searchedGroupMaxima(weight: Self.weight, data: bytes, threads: 2, context: .none)
         })
         #expect(searched.count == Self.rows * Self.columns / 16)
         var context = QuantizationContext(groupAbsmax: searched.max())
