@@ -83,10 +83,10 @@ final class GPTQHessians {
             for owner in siteOwners {
                 let parts = try reducer.gather(payload.bytes, root: owner)
                 guard owner == reducer.rank else { continue }
-                var packed: [[Float]] = []
+                var packed: [[Double]] = []
                 for part in parts {
                     var reader = StatisticsReader(part)
-                    packed.append(try reader.floats())
+                    packed.append(try reader.doubles())
                 }
                 let combined = try HessianAccumulator(columns: box.accumulator.columns, packedSums: packed, sampleCounts: sampleCounts[site] ?? [])
                 hessians[site] = combined.hessian()

@@ -3,23 +3,30 @@ import Runtime
 /// The Hessian GPTQ needs for one Linear layer, accumulated from the layer's calibration inputs
 /// as llm-compressor 0.14 does (`accumulate_hessian`, then `prepare_batch`):
 /// `H = (Σ 2 · XᵀX) / n`, the sum over every input row `X` (token) of every sample and `n` the
-/// number of samples (sequences, not tokens). The sum is kept in float32 like llm-compressor's, its
-/// upper triangle added to per call from `XᵀX` on the runtime's f32 kernel.
+/// number of samples (sequences, not tokens). Each call's `XᵀX` comes from the runtime's f32
+/// kernel; the sum over calls is kept in float64, so that it barely depends on the order the
+/// samples are added in: ranks that split the samples (MPI) and add their parts in rank order get
+/// the single-process Hessian after rounding to float32, where a float32 sum would differ in the
+/// last bits and flip GPTQ codes.
 ///
-/// - Complexity: `add` is `O(count · columns²)`; memory is `columns²` floats.
+/// - Complexity: `add` is `O(count · columns²)`; memory is `columns · (columns + 1) / 2` doubles
+///   (the bytes of a full float32 matrix).
 struct HessianAccumulator {
     /// Columns of the layer's weight: the width of each input row.
     let columns: Int
     /// Samples added so far.
     private(set) var sampleCount = 0
-    /// `Σ 2 · XᵀX` in the upper triangle of a row-major `columns × columns` matrix.
-    private var sum: [Float]
+    /// `Σ 2 · XᵀX`, its upper triangle packed row by row (row `r` holds columns `r..<columns`).
+    private var sum: [Double]
 
     init(columns: Int) {
         precondition(columns > 0, "a Hessian needs at least one column")
         self.columns = columns
-        sum = [Float](repeating: 0, count: columns * columns)
+        sum = [Double](repeating: 0, count: columns * (columns + 1) / 2)
     }
+
+    /// Where row `r`'s diagonal entry starts in the packed upper triangle.
+    private func packedRowStart(_ r: Int) -> Int { r * columns - r * (r - 1) / 2 }
 
     /// Adds `count` input rows (`count × columns` floats, row-major) that make up `samples`
     /// samples: one sequence by default, as one forward call of llm-compressor's pipeline with
@@ -32,6 +39,7 @@ struct HessianAccumulator {
         // Xᵀ's rows (one per column of X) are both operands of the runtime's f32 kernel.
         let columnsOfX = transposed(rows, rows: count, columns: n, stride: n)
         var product = [Float](repeating: 0, count: n * chunk)
+        let rowStarts = (0..<n).map(packedRowStart)
         columnsOfX.withUnsafeBufferPointer { t in
             product.withUnsafeMutableBufferPointer { p in
                 sum.withUnsafeMutableBufferPointer { h in
@@ -41,8 +49,9 @@ struct HessianAccumulator {
                         CPUKernels.multiply(t.baseAddress!, ldx: count, rows: o1, by: t.baseAddress! + o0 * count, ldw: count, outputs: width,
                                             columns: count, into: p.baseAddress!, ldy: width)
                         for r in 0..<o1 {
-                            let row = h.baseAddress! + r * n + o0, source = p.baseAddress! + r * width
-                            for j in 0..<width { row[j] += 2 * source[j] }
+                            let first = Swift.max(o0, r)
+                            let row = h.baseAddress! + rowStarts[r] + (first - r), source = p.baseAddress! + r * width + (first - o0)
+                            for j in 0..<(o1 - first) { row[j] += 2 * Double(source[j]) }
                         }
                     }
                 }
@@ -50,33 +59,21 @@ struct HessianAccumulator {
         }
     }
 
-    /// The upper triangle of the sum, row by row (`columns·(columns+1)/2` floats): what a rank
-    /// sends of its part of the samples.
-    var packedSum: [Float] {
-        var packed: [Float] = []
-        packed.reserveCapacity(columns * (columns + 1) / 2)
-        for r in 0..<columns { packed.append(contentsOf: sum[(r * columns + r)..<((r + 1) * columns)]) }
-        return packed
-    }
+    /// The packed upper triangle of the sum (`columns·(columns+1)/2` doubles): what a rank sends
+    /// of its part of the samples.
+    var packedSum: [Double] { sum }
 
     /// The accumulator of all samples from the `packedSums` of the parts they were split into (in
-    /// rank order, added in that order in float32) and their `sampleCounts`: the mean over all
+    /// rank order, added in that order in float64) and their `sampleCounts`: the mean over all
     /// samples, which is each part's mean weighted by its samples, as llm-compressor's running
     /// mean weights each batch.
-    init(columns: Int, packedSums: [[Float]], sampleCounts: [Int]) throws(ModifierError) {
+    init(columns: Int, packedSums: [[Double]], sampleCounts: [Int]) throws(ModifierError) {
         self.init(columns: columns)
-        let packedCount = columns * (columns + 1) / 2
         for part in packedSums {
-            guard part.count == packedCount else {
-                throw .mpi("a rank sent a Hessian of \(part.count) values where \(columns) columns need \(packedCount)")
+            guard part.count == sum.count else {
+                throw .mpi("a rank sent a Hessian of \(part.count) values where \(columns) columns need \(sum.count)")
             }
-            var k = 0
-            for r in 0..<columns {
-                for c in r..<columns {
-                    sum[r * columns + c] += part[k]
-                    k += 1
-                }
-            }
+            for k in sum.indices { sum[k] += part[k] }
         }
         sampleCount = sampleCounts.reduce(0, +)
     }
@@ -84,21 +81,25 @@ struct HessianAccumulator {
     /// Hessian columns computed per product: bounds the product's scratch to `columns × 512` floats.
     private static let chunkColumns = 512
 
-    /// The normalized Hessian, `Σ 2 · XᵀX / sampleCount`, full and symmetric (`columns × columns`,
-    /// row-major), made in place of the sum; all zeros before any sample.
+    /// The normalized Hessian, `Σ 2 · XᵀX / sampleCount` rounded to float32, full and symmetric
+    /// (`columns × columns`, row-major); all zeros before any sample.
     consuming func hessian() -> [Float] {
-        let n = columns, divisor = Float(Swift.max(sampleCount, 1))
-        var h = sum
-        sum = []
-        h.withUnsafeMutableBufferPointer { h in
-            for r in 0..<n {
-                for c in r..<n {
-                    let v = h[r * n + c] / divisor
-                    h[r * n + c] = v
-                    h[c * n + r] = v
+        let n = columns, divisor = Double(Swift.max(sampleCount, 1))
+        var h = [Float](repeating: 0, count: n * n)
+        sum.withUnsafeBufferPointer { packed in
+            h.withUnsafeMutableBufferPointer { h in
+                var k = 0
+                for r in 0..<n {
+                    for c in r..<n {
+                        let v = Float(packed[k] / divisor)
+                        h[r * n + c] = v
+                        h[c * n + r] = v
+                        k += 1
+                    }
                 }
             }
         }
+        sum = []
         return h
     }
 }

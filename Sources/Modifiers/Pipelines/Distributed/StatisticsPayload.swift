@@ -18,6 +18,12 @@ struct StatisticsPayload {
     }
 
     /// `values`, preceded by their count.
+    mutating func append(_ values: [Double]) {
+        append(values.count)
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+
+    /// `values`, preceded by their count.
     mutating func append(_ values: [UInt8]) {
         append(values.count)
         bytes.append(contentsOf: values)
@@ -54,6 +60,12 @@ struct StatisticsReader {
         let count = try int()
         let slice = try take(count <= Int.max / 4 ? count * 4 : -1)
         return slice.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+    }
+
+    mutating func doubles() throws(ModifierError) -> [Double] {
+        let count = try int()
+        let slice = try take(count <= Int.max / 8 ? count * 8 : -1)
+        return slice.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) } }
     }
 
     mutating func byteArray() throws(ModifierError) -> [UInt8] {
