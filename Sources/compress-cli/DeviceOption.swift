@@ -4,7 +4,7 @@ import LLMCompressor
 /// `--device` and `--cuda-libraries`, for the commands that run the model (eval, generate, and
 /// oneshot's calibration).
 struct DeviceOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Where to run the model: cpu, or cuda[:N] for NVIDIA GPU N (CUDA libraries found at run time; see the README's CUDA section).",
+    @Option(help: ArgumentHelp("Where to run the model: cpu, or cuda[:N] for NVIDIA GPU N (CUDA libraries found at run time; see the README's CUDA section). Under an MPI launcher, cuda alone is the GPU of the rank's local rank.",
                                valueName: "cpu|cuda[:N]"))
     var device = "cpu"
 
@@ -21,8 +21,9 @@ struct DeviceOption: ParsableArguments {
         do { _ = try chosen } catch { throw ValidationError("--device: \(error)") }
     }
 
-    /// Opens the chosen backend and checks that it runs models; nothing to do for the CPU.
-    func requireModelBackend() throws(RuntimeError) {
-        try Backend.open(ComputeDevice(parsing: device), cudaLibraries: cudaLibraries).requireModelSupport()
+    /// Opens the chosen backend (`cuda` alone meaning GPU `localRank`) and checks that it runs
+    /// models; nothing to do for the CPU.
+    func requireModelBackend(localRank: Int = 0) throws(RuntimeError) {
+        try Backend.open(ComputeDevice(parsing: device, localRank: localRank), cudaLibraries: cudaLibraries).requireModelSupport()
     }
 }

@@ -136,7 +136,7 @@ struct OneshotCommand: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         TruncatedInputHandler.install(checkpoint: plan.checkpoint, destination: output, unfinished: unfinished)
         if plan.requiresCalibration {
-            do { try device.requireModelBackend() } catch { throw failure(error) }
+            do { try device.requireModelBackend(localRank: mode.localRank) } catch { throw failure(error) }
         } else if try device.chosen != .cpu {
             log("warning: --device \(device.device) is not used: data-free schemes are quantized on the CPU, tensor by tensor")
         }

@@ -44,6 +44,13 @@ enum SplitMode: Equatable {
         }
     }
 
+    /// This process's index among its host's ranks under a launcher (the GPU `--device cuda`
+    /// takes); 0 otherwise.
+    var localRank: Int {
+        if case let .rank(launch) = self { return launch.localRank }
+        return 0
+    }
+
     /// Whether this process shows progress: ranks other than 0 keep quiet.
     var showsProgress: Bool {
         if case let .rank(launch) = self { return launch.rank == 0 }

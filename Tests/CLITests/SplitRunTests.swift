@@ -187,8 +187,11 @@ import TestSupport
 
     @Test(arguments: [
         (["OMPI_COMM_WORLD_RANK": "2", "OMPI_COMM_WORLD_SIZE": "4"], LauncherRank(launcher: "mpirun (Open MPI)", rank: 2, size: 4)),
-        (["PMI_RANK": "1", "PMI_SIZE": "2"], LauncherRank(launcher: "Hydra (MPICH, Intel MPI)", rank: 1, size: 2)),
-        (["SLURM_PROCID": "3", "SLURM_STEP_NUM_TASKS": "8", "SLURM_NTASKS": "8"], LauncherRank(launcher: "srun", rank: 3, size: 8)),
+        (["OMPI_COMM_WORLD_RANK": "5", "OMPI_COMM_WORLD_SIZE": "8", "OMPI_COMM_WORLD_LOCAL_RANK": "1"],
+         LauncherRank(launcher: "mpirun (Open MPI)", rank: 5, size: 8, localRank: 1)),
+        (["PMI_RANK": "1", "PMI_SIZE": "2", "MPI_LOCALRANKID": "1"], LauncherRank(launcher: "Hydra (MPICH, Intel MPI)", rank: 1, size: 2, localRank: 1)),
+        (["SLURM_PROCID": "3", "SLURM_STEP_NUM_TASKS": "8", "SLURM_NTASKS": "8", "SLURM_LOCALID": "3"],
+         LauncherRank(launcher: "srun", rank: 3, size: 8, localRank: 3)),
         // A batch script's own environment: no step, so no ranks to wait for.
         (["SLURM_PROCID": "0", "SLURM_NTASKS": "8"], nil),
         (["OMPI_COMM_WORLD_RANK": "0", "OMPI_COMM_WORLD_SIZE": "1"], nil),
@@ -196,6 +199,11 @@ import TestSupport
     ] as [([String: String], LauncherRank?)])
     func theLauncherIsReadFromItsEnvironment(_ environment: [String: String], _ expected: LauncherRank?) throws {
         #expect(try LauncherRank.detect(environment) == expected)
+    }
+
+    @Test func aLocalRankOutsideTheRanksIsRefused() {
+        let environment = ["OMPI_COMM_WORLD_RANK": "1", "OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_LOCAL_RANK": "x"]
+        #expect(throws: LauncherRankError.self) { try LauncherRank.detect(environment) }
     }
 
     @Test func aLauncherRankOutsideItsSizeIsRefused() throws {

@@ -7,6 +7,10 @@ import Testing
         #expect(try ComputeDevice(parsing: "cpu") == .cpu)
         #expect(try ComputeDevice(parsing: "cuda") == .cuda(index: 0))
         #expect(try ComputeDevice(parsing: "cuda:3") == .cuda(index: 3))
+        // Under MPI, `cuda` alone is the local rank's GPU; an explicit index stays.
+        #expect(try ComputeDevice(parsing: "cuda", localRank: 2) == .cuda(index: 2))
+        #expect(try ComputeDevice(parsing: "cuda:0", localRank: 2) == .cuda(index: 0))
+        #expect(try ComputeDevice(parsing: "cpu", localRank: 2) == .cpu)
         #expect(ComputeDevice.cuda(index: 3).description == "cuda:3")
     }
 

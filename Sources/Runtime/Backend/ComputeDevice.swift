@@ -2,16 +2,18 @@
 public enum ComputeDevice: Equatable, Sendable, CustomStringConvertible {
     /// The CPU: the CKernels kernels and OpenBLAS.
     case cpu
-    /// NVIDIA GPU number `index` (`cuda` alone is device 0).
+    /// NVIDIA GPU number `index` (`cuda` alone is device 0, or the local rank's under MPI).
     case cuda(index: Int)
 
-    /// Parses `cpu`, `cuda` or `cuda:N`.
+    /// Parses `cpu`, `cuda` or `cuda:N`. `cuda` alone is device `localRank`: 0 for one process,
+    /// the rank's index among its host's ranks under an MPI launcher, so that each rank of
+    /// `mpirun -np 8 ... --device cuda` takes its own GPU, as torch.distributed's `LOCAL_RANK` does.
     ///
     /// - Throws: ``RuntimeError/cuda(_:)`` wrapping ``CUDAError/invalidDevice(_:)``.
-    public init(parsing text: String) throws(RuntimeError) {
+    public init(parsing text: String, localRank: Int = 0) throws(RuntimeError) {
         switch text {
         case "cpu": self = .cpu
-        case "cuda": self = .cuda(index: 0)
+        case "cuda": self = .cuda(index: localRank)
         default:
             let digits = text.dropFirst(5)
             guard text.hasPrefix("cuda:"), (1...4).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
