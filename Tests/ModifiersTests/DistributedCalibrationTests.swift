@@ -161,6 +161,16 @@ import TestSupport
         #expect(equal == 1, "\(recipe) over \(ranks) ranks: \(equal) of the bytes equal")
     }
 
+    /// The inputs' importance of imatrix observers, each sample's sums added in sample order over
+    /// the ranks, gives one process's search and bytes.
+    @Test(arguments: zip(["config_groups:\n    group_0:\n      targets: [Linear]\n      weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 32, observer: imatrix_mse}",
+                      "targets: [Linear]\n  scheme: NVFP4A16\n  weight_observer: nvfp4_expanded_imatrix"], [3, 2]))
+    func imatrixObserversOverRanksEqualOneProcess(settings: String, ranks: Int) throws {
+        let recipe = try Recipe.parse(yaml: "QuantizationModifier:\n  ignore: [lm_head]\n  \(settings)\n", file: "imatrix.yaml")
+        let (_, equal) = try Self.compare(try Self.compress(recipe, ranks: 1), try Self.compress(recipe, ranks: ranks))
+        #expect(equal == 1, "\(settings) over \(ranks) ranks: \(equal) of the bytes equal")
+    }
+
     @Test func onlyRankZeroWrites() throws {
         let recipe = try StaticActivationTests.Reference().recipe("fp8_static_kv")
         let folder = try Self.compress(recipe, ranks: 2)

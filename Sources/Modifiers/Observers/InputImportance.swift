@@ -8,11 +8,15 @@ import Runtime
 /// pass: per sample, the inputs (in the weight's dtype) squared in float32 and summed over the
 /// tokens as torch sums columns (``TorchSums/columns(_:rows:width:stride:)``), added up sample by
 /// sample, with the tokens counted. The importance is then `E[x²] = sum / tokens` divided by its
-/// mean over the channels (plus float32's smallest normal), all in float32.
+/// mean over the channels (plus float32's smallest normal), all in float32. Over several ranks
+/// (``reduce(over:)``), each sample's sums are gathered and added in sample order, so the
+/// importance is one process's.
 final class InputImportance {
     /// The entries served, with the site they read and whether their observer is `strict`.
     private var entries: [(entry: Int, site: LayerSite, strict: Bool)] = []
     private var bySite: [LayerSite: SquareSums] = [:]
+    /// The sites in the order of their first entry: the order ranks exchange them in.
+    private var sites: [LayerSite] = []
 
     /// No entries (outside the blocks, or no imatrix observer).
     init() {}
@@ -30,8 +34,19 @@ final class InputImportance {
             guard bySite[site] == nil else { continue }
             let sums = SquareSums(width: entry.tensor.info.shape[1], dtype: entry.tensor.info.dtype)
             bySite[site] = sums
+            sites.append(site)
             tap.add(site) { values, rows, width, stride in sums.add(values, rows: rows, width: width, stride: stride) }
         }
+    }
+
+    /// Makes every site's sums those of every rank's samples, each sample's sums added in sample
+    /// order (rank order), as one process adds them.
+    func reduce(over reducer: any StatisticsReducer) throws(ModifierError) {
+        guard reducer.size > 1, !sites.isEmpty else { return }
+        var payload = StatisticsPayload()
+        for site in sites { bySite[site]!.append(to: &payload) }
+        var parts = try reducer.allGather(payload)
+        for site in sites { try bySite[site]!.replace(from: &parts) }
     }
 
     /// Whether weight observer `args.observer` weighs its search by the inputs' importance.
@@ -61,6 +76,8 @@ final class InputImportance {
 final class SquareSums {
     private var sums: [Float]
     private var tokens = 0
+    /// Each sample's sums and tokens, in order: what ranks exchange to add them in sample order.
+    private var samples: [(sums: [Float], tokens: Int)] = []
     /// Rounds an input to the dtype of the layer's weight, in which torch's layer receives it.
     private let round: (Float) -> Float
 
@@ -86,6 +103,33 @@ final class SquareSums {
         let sample = TorchSums.columns(squares, rows: rows, width: width, stride: width)
         for c in 0..<width { sums[c] += sample[c] }
         tokens += rows
+        samples.append((sample, rows))
+    }
+
+    /// Appends this rank's samples' sums and tokens to `payload`.
+    func append(to payload: inout StatisticsPayload) {
+        payload.append(samples.count)
+        for sample in samples {
+            payload.append(sample.tokens)
+            payload.append(sample.sums)
+        }
+    }
+
+    /// Replaces the sums by every rank's samples' (`parts`, in rank order), added in that order.
+    func replace(from parts: inout [StatisticsReader]) throws(ModifierError) {
+        var total = [Float](repeating: 0, count: sums.count), count = 0
+        for r in parts.indices {
+            for _ in 0..<Swift.max(try parts[r].int(), 0) {
+                count += try parts[r].int()
+                let sample = try parts[r].floats()
+                guard sample.count == total.count else {
+                    throw .mpi("a rank sent \(sample.count) input channels' importance where \(total.count) were expected")
+                }
+                for c in total.indices { total[c] += sample[c] }
+            }
+        }
+        sums = total
+        tokens = count
     }
 
     /// `E[x²]` over its mean over the channels, or nil without usable statistics (no token, a

@@ -56,10 +56,6 @@ final class SequentialPipeline {
     /// `step` (nil on ranks that write nothing); `progress` gets each entry done.
     func run(samples allSamples: [[Int]], step: TensorWriteStep?, progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !allSamples.isEmpty else { throw .runtime(.emptyInput) }
-        if reducer.size > 1, let group = plan.quantization.groups.first(where: { $0.scheme.weights.map(InputImportance.isImatrix) ?? false }) {
-            throw .unsupportedModifier(name: "config group '\(group.name)'",
-                                       reason: "an imatrix weight observer is not calibrated over several ranks yet (the inputs' importance is not reduced); run it in one process")
-        }
         let samples = reducer.size > 1 ? Array(try SampleSplit.part(allSamples, rank: reducer.rank, ranks: reducer.size)) : allSamples
         let entries = plan.quantization.entries
         var outsideFused = FusedGroupStatistics(plan: plan)
@@ -115,13 +111,14 @@ final class SequentialPipeline {
                     }
                 }
                 let propagationTap = pass.gptq == nil ? tap : SiteTap(everyExpert: everyExpert)
-                let firstObserving = observed.count
+                let firstObserving = observed.count, firstImportance = importances.count
                 for m in pass.observing {
                     observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap))
                     importances.append(InputImportance(plan: plan, members: members, modifier: m, tap: propagationTap))
                 }
                 try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
                 for scales in observed[firstObserving...] { try scales.reduce(over: reducer) }
+                for importance in importances[firstImportance...] { try importance.reduce(over: reducer) }
             }
             try routed?.reduce(over: reducer)
             for line in routed?.warnings(block: b, layout: plan.quantization.architecture.layout) ?? [] { warn?(line) }
@@ -144,7 +141,7 @@ final class SequentialPipeline {
         var importances: [InputImportance] = []
         for (p, pass) in passes.enumerated() {
             let tap = SiteTap(everyExpert: everyExpert)
-            let first = observed.count
+            let first = observed.count, firstImportance = importances.count
             for m in (pass.gptq.map { [$0.modifier] } ?? []) + pass.observing {
                 observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
             }
@@ -153,6 +150,7 @@ final class SequentialPipeline {
             try cancellation?.check()
             do { try model.observeHeadInput(hidden[p], tap: tap) } catch { throw .runtime(error) }
             for scales in observed[first...] { try scales.reduce(over: reducer) }
+            for importance in importances[firstImportance...] { try importance.reduce(over: reducer) }
         }
         var fused = FusedGroupStatistics(plan: plan)
         let importance = try Self.merged(importances, plan: plan)
