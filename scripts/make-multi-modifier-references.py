@@ -27,6 +27,9 @@ NAME.safetensors (the quantized Linear layers' tensors):
                       solves the first one's layers with its groups as written (no actorder)
   bare_gptq_embedding the same with an int8 per-tensor group on Linear and Embedding layers: GPTQ
                       solves the Linear layers, the embedding is rounded to nearest
+  gptq_awq_rtn        examples/quantization_non_uniform/quantization_multiple_modifiers.py's recipe:
+                      GPTQ W8A8 on attention, then AWQ on the MLP's two mappings, then W4A16
+                      round-to-nearest on the MLP (AWQ's pass sees the attention GPTQ quantized)
 oneshot runs its default `independent` pipeline: one calibration pass per modifier, in recipe order.
 """
 import importlib.util, json, os, shutil, subprocess, sys, tempfile
@@ -142,6 +145,22 @@ quant_stage:
           weights: {num_bits: 8, type: int, symmetric: true, strategy: tensor}
     GPTQModifier:
       block_size: 128
+""",
+    "gptq_awq_rtn": """\
+quant_stage:
+  quant_modifiers:
+    GPTQModifier:
+      targets: ["re:.*self_attn\\\\.(k|q|o|v)_proj$"]
+      scheme: W8A8
+    AWQModifier:
+      mappings:
+        - smooth_layer: "re:.*post_attention_layernorm$"
+          balance_layers: ["re:.*gate_proj$", "re:.*up_proj$"]
+        - smooth_layer: "re:.*up_proj$"
+          balance_layers: ["re:.*down_proj$"]
+    QuantizationModifier:
+      targets: ["re:.*mlp\\\\.(down|gate|up)_proj$"]
+      scheme: W4A16
 """,
 }
 
