@@ -30,6 +30,9 @@ NAME.safetensors (the quantized Linear layers' tensors):
   gptq_awq_rtn        examples/quantization_non_uniform/quantization_multiple_modifiers.py's recipe:
                       GPTQ W8A8 on attention, then AWQ on the MLP's two mappings, then W4A16
                       round-to-nearest on the MLP (AWQ's pass sees the attention GPTQ quantized)
+  awq_fp8_block       examples/awq/fp8_block_llama_example.py's recipe (AWQ with duo_scaling "both",
+                      FP8_BLOCK on every Linear) with the MLP's two mappings only: llm-compressor's
+                      AWQ cannot split this model's [64, 128] k_proj and v_proj into 128×128 blocks
 oneshot runs its default `independent` pipeline: one calibration pass per modifier, in recipe order.
 """
 import importlib.util, json, os, shutil, subprocess, sys, tempfile
@@ -161,6 +164,21 @@ quant_stage:
     QuantizationModifier:
       targets: ["re:.*mlp\\\\.(down|gate|up)_proj$"]
       scheme: W4A16
+""",
+    "awq_fp8_block": """\
+quant_stage:
+  quant_modifiers:
+    AWQModifier:
+      duo_scaling: both
+      mappings:
+        - smooth_layer: "re:.*post_attention_layernorm$"
+          balance_layers: ["re:.*gate_proj$", "re:.*up_proj$"]
+        - smooth_layer: "re:.*up_proj$"
+          balance_layers: ["re:.*down_proj$"]
+    QuantizationModifier:
+      ignore: [lm_head]
+      scheme: FP8_BLOCK
+      targets: [Linear]
 """,
 }
 

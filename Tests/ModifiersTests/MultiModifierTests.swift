@@ -67,7 +67,7 @@ import TestSupport
 
     /// Compares run `name` with llm-compressor's: its quantization_config exactly; tensors matching
     /// `exact`, and shapes, byte for byte; of the others, codes (4-bit packed weights and zero
-    /// points, int8 weights) equal on at least `codeAgreement` of them and f32 scales within 10⁻⁴, as static
+    /// points, int8 and FP8 weights) equal on at least `codeAgreement` of them and f32 scales within 10⁻⁴, as static
     /// scales must be (both ran in f32), or within `scaleTolerance` of the tensor.
     static func expectCalibratedReference(_ name: String, exact: (String) -> Bool, codeAgreement: Double,
                                           scaleTolerance: (String) -> Float = { _ in 1e-4 }) throws {
@@ -82,12 +82,12 @@ import TestSupport
             let tensor = try #require(output.checkpoint.tensors.first { $0.name == info.name }, "\(info.name) missing")
             #expect(tensor.info.dtype == info.dtype && tensor.info.shape == info.shape, "\(info.name)")
             let ours = output.checkpoint.data(tensor), expected = theirs.data(info)
-            if exact(info.name) || ![.i32, .i8, .f32].contains(info.dtype) {
+            if exact(info.name) || ![.i32, .i8, .f8e4m3, .f32].contains(info.dtype) {
                 #expect(ours.elementsEqual(expected), "\(info.name) differs from llm-compressor's")
                 exactTensors += 1
-            } else if info.dtype == .i32 || info.dtype == .i8 {
-                let a = info.dtype == .i8 ? Array(ours) : MixtureCalibrationTests.codes(ours)
-                let b = info.dtype == .i8 ? Array(expected) : MixtureCalibrationTests.codes(expected)
+            } else if info.dtype != .f32 {
+                let a = info.dtype == .i32 ? MixtureCalibrationTests.codes(ours) : Array(ours)
+                let b = info.dtype == .i32 ? MixtureCalibrationTests.codes(expected) : Array(expected)
                 equalCodes += zip(a, b).filter { $0 == $1 }.count
                 codes += b.count
             } else {
@@ -162,6 +162,12 @@ import TestSupport
         try Self.expectCalibratedReference("gptq_awq_rtn", exact: Self.attention, codeAgreement: 0.99) { name in
             name.hasPrefix("model.layers.1.mlp.gate_proj.") || name.hasPrefix("model.layers.1.mlp.up_proj.") ? 0.03 : 1e-6
         }
+    }
+
+    @Test func awqWithFP8BlockWeights() throws {
+        // examples/awq/fp8_block_llama_example.py (duo_scaling "both", FP8_BLOCK) on the MLP's
+        // mappings: weight means normalized per 128×128 block, candidates fake-quantized per block.
+        try Self.expectCalibratedReference("awq_fp8_block", exact: Self.attention, codeAgreement: 0.9999) { _ in 1e-6 }
     }
 
     @Test func awqAfterGPTQMayNotRescaleTheLayersGPTQQuantized() throws {

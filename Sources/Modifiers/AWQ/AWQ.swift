@@ -76,6 +76,7 @@ struct AWQ: Sendable {
                     if case let .quantize(g) = entry.action, quantization.groups[g].scheme.weights != nil {
                         quantizer = try AWQFakeQuantizer(scheme: quantization.groups[g].scheme, group: quantization.groups[g].name,
                                                          position: source.description)
+                        if duoScaling != .off { try quantizer?.requireWholeBlocks(entry.tensor.info, position: source.description) }
                     }
                     resolved.append((entry.tensor, quantizer))
                 }
@@ -122,20 +123,24 @@ struct AWQ: Sendable {
     }
 
     /// Mean over rows of each column of the balance weights, each normalized by the largest
-    /// magnitude of its quantization chunk (`_compute_layer_means`).
+    /// magnitude of its quantization chunk or block (`_compute_layer_means`).
     /// Kept in float64, as llm-compressor's (its sum is high-precision).
     static func weightMeans(_ weights: [(values: [Float], quantizer: AWQFakeQuantizer?)], columns: Int) -> [Double] {
         var sums = [Double](repeating: 0, count: columns)
         var rows = 0
         for (values, quantizer) in weights {
             guard let quantizer else { continue }
+            rows += values.count / columns
+            guard quantizer.block == nil else {
+                quantizer.addBlockMagnitudes(values, columns: columns, to: &sums)
+                continue
+            }
             let chunk = quantizer.chunk(columns: columns, count: values.count)
             for start in stride(from: 0, to: values.count, by: chunk) {
                 let end = Swift.min(start + chunk, values.count)
                 let peak = values[start..<end].reduce(Float(0)) { Swift.max($0, abs($1)) } + 1e-6
                 for i in start..<end { sums[i % columns] += Double(abs(values[i]) / peak) }
             }
-            rows += values.count / columns
         }
         return sums.map { $0 / Double(Swift.max(rows, 1)) }
     }
