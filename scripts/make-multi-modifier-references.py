@@ -95,6 +95,15 @@ GPTQ_MLP = """\
           weights: %s
 """
 
+# The MLP's AWQ mappings of llm-compressor's quantization_multiple_modifiers.py example.
+AWQ_MLP_MAPPINGS = """\
+      mappings:
+        - smooth_layer: "re:.*post_attention_layernorm$"
+          balance_layers: ["re:.*gate_proj$", "re:.*up_proj$"]
+        - smooth_layer: "re:.*up_proj$"
+          balance_layers: ["re:.*down_proj$"]
+"""
+
 CALIBRATED = {
     "rtn_gptq": "quant_stage:\n  quant_modifiers:\n" + RTN_ATTENTION + GPTQ_MLP % (G32 % "true"),
     "awq_rtn_gptq": "quant_stage:\n  quant_modifiers:\n    AWQModifier: {}\n" + RTN_ATTENTION + GPTQ_MLP % (G32 % "false"),
@@ -156,11 +165,7 @@ quant_stage:
       targets: ["re:.*self_attn\\\\.(k|q|o|v)_proj$"]
       scheme: W8A8
     AWQModifier:
-      mappings:
-        - smooth_layer: "re:.*post_attention_layernorm$"
-          balance_layers: ["re:.*gate_proj$", "re:.*up_proj$"]
-        - smooth_layer: "re:.*up_proj$"
-          balance_layers: ["re:.*down_proj$"]
+""" + AWQ_MLP_MAPPINGS + """\
     QuantizationModifier:
       targets: ["re:.*mlp\\\\.(down|gate|up)_proj$"]
       scheme: W4A16
@@ -170,11 +175,7 @@ quant_stage:
   quant_modifiers:
     AWQModifier:
       duo_scaling: both
-      mappings:
-        - smooth_layer: "re:.*post_attention_layernorm$"
-          balance_layers: ["re:.*gate_proj$", "re:.*up_proj$"]
-        - smooth_layer: "re:.*up_proj$"
-          balance_layers: ["re:.*down_proj$"]
+""" + AWQ_MLP_MAPPINGS + """\
     QuantizationModifier:
       ignore: [lm_head]
       scheme: FP8_BLOCK
