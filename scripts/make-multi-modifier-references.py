@@ -27,6 +27,12 @@ NAME.safetensors (the quantized Linear layers' tensors):
                       solves the first one's layers with its groups as written (no actorder)
   bare_gptq_embedding the same with an int8 per-tensor group on Linear and Embedding layers: GPTQ
                       solves the Linear layers, the embedding is rounded to nearest
+  gptq_awq_rtn        examples/quantization_non_uniform/quantization_multiple_modifiers.py's recipe:
+                      GPTQ W8A8 on attention, then AWQ on the MLP's two mappings, then W4A16
+                      round-to-nearest on the MLP (AWQ's pass sees the attention GPTQ quantized)
+  awq_fp8_block       examples/awq/fp8_block_llama_example.py's recipe (AWQ with duo_scaling "both",
+                      FP8_BLOCK on every Linear) with the MLP's two mappings only: llm-compressor's
+                      AWQ cannot split this model's [64, 128] k_proj and v_proj into 128×128 blocks
 oneshot runs its default `independent` pipeline: one calibration pass per modifier, in recipe order.
 """
 import importlib.util, json, os, shutil, subprocess, sys, tempfile
@@ -89,6 +95,15 @@ GPTQ_MLP = """\
           weights: %s
 """
 
+# The MLP's AWQ mappings of llm-compressor's quantization_multiple_modifiers.py example.
+AWQ_MLP_MAPPINGS = """\
+      mappings:
+        - smooth_layer: "re:.*post_attention_layernorm$"
+          balance_layers: ["re:.*gate_proj$", "re:.*up_proj$"]
+        - smooth_layer: "re:.*up_proj$"
+          balance_layers: ["re:.*down_proj$"]
+"""
+
 CALIBRATED = {
     "rtn_gptq": "quant_stage:\n  quant_modifiers:\n" + RTN_ATTENTION + GPTQ_MLP % (G32 % "true"),
     "awq_rtn_gptq": "quant_stage:\n  quant_modifiers:\n    AWQModifier: {}\n" + RTN_ATTENTION + GPTQ_MLP % (G32 % "false"),
@@ -142,6 +157,29 @@ quant_stage:
           weights: {num_bits: 8, type: int, symmetric: true, strategy: tensor}
     GPTQModifier:
       block_size: 128
+""",
+    "gptq_awq_rtn": """\
+quant_stage:
+  quant_modifiers:
+    GPTQModifier:
+      targets: ["re:.*self_attn\\\\.(k|q|o|v)_proj$"]
+      scheme: W8A8
+    AWQModifier:
+""" + AWQ_MLP_MAPPINGS + """\
+    QuantizationModifier:
+      targets: ["re:.*mlp\\\\.(down|gate|up)_proj$"]
+      scheme: W4A16
+""",
+    "awq_fp8_block": """\
+quant_stage:
+  quant_modifiers:
+    AWQModifier:
+      duo_scaling: both
+""" + AWQ_MLP_MAPPINGS + """\
+    QuantizationModifier:
+      ignore: [lm_head]
+      scheme: FP8_BLOCK
+      targets: [Linear]
 """,
 }
 

@@ -51,6 +51,23 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
     }
 
+    @Test func awqWithBlockWeightsItCannotTileIsRefusedByADryRun() throws {
+        // examples/awq/fp8_block_llama_example.py's recipe: AWQ's default mappings balance
+        // k_proj, [64, 128] here, which duo scaling would split into 128×128 blocks.
+        let folder = TemporaryFolder("cli-calibration")
+        let recipe = try folder.write("recipe.yaml", text: """
+            quant_stage:
+              quant_modifiers:
+                AWQModifier: {duo_scaling: both}
+                QuantizationModifier: {ignore: [lm_head], scheme: FP8_BLOCK, targets: [Linear]}
+            """)
+        let result = try CompressBinary.run(["oneshot", "--model", Self.model, "--recipe", recipe, "--output", folder.file("out"), "--dry-run"])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("recipe.yaml:3:5: AWQModifier: config group 'group_0': 'model.layers.0.self_attn.k_proj.weight' [64, 128] is not a whole number of 128×128 blocks"), "\(result.stderr)")
+    }
+
     @Test func aBadDatasetIsOneLineNamingTheFileAndLine() throws {
         let folder = TemporaryFolder("cli-calibration")
         let recipe = try folder.write("fp8.yaml", text: Self.fp8Static)

@@ -67,9 +67,10 @@ import TestSupport
 
     /// Compares run `name` with llm-compressor's: its quantization_config exactly; tensors matching
     /// `exact`, and shapes, byte for byte; of the others, codes (4-bit packed weights and zero
-    /// points, int8 weights) equal on at least `codeAgreement` of them and f32 scales within 10⁻⁴, as static
-    /// scales must be (both ran in f32).
-    static func expectCalibratedReference(_ name: String, exact: (String) -> Bool, codeAgreement: Double) throws {
+    /// points, int8 and FP8 weights) equal on at least `codeAgreement` of them and f32 scales within 10⁻⁴, as static
+    /// scales must be (both ran in f32), or within `scaleTolerance` of the tensor.
+    static func expectCalibratedReference(_ name: String, exact: (String) -> Bool, codeAgreement: Double,
+                                          scaleTolerance: (String) -> Float = { _ in 1e-4 }) throws {
         let reference = try Self.reference.get()
         let (folder, output) = try Self.calibrate(name)
         let run = reference.runs[name]!
@@ -81,18 +82,18 @@ import TestSupport
             let tensor = try #require(output.checkpoint.tensors.first { $0.name == info.name }, "\(info.name) missing")
             #expect(tensor.info.dtype == info.dtype && tensor.info.shape == info.shape, "\(info.name)")
             let ours = output.checkpoint.data(tensor), expected = theirs.data(info)
-            if exact(info.name) || ![.i32, .i8, .f32].contains(info.dtype) {
+            if exact(info.name) || ![.i32, .i8, .f8e4m3, .f32].contains(info.dtype) {
                 #expect(ours.elementsEqual(expected), "\(info.name) differs from llm-compressor's")
                 exactTensors += 1
-            } else if info.dtype == .i32 || info.dtype == .i8 {
-                let a = info.dtype == .i8 ? Array(ours) : MixtureCalibrationTests.codes(ours)
-                let b = info.dtype == .i8 ? Array(expected) : MixtureCalibrationTests.codes(expected)
+            } else if info.dtype != .f32 {
+                let a = info.dtype == .i32 ? MixtureCalibrationTests.codes(ours) : Array(ours)
+                let b = info.dtype == .i32 ? MixtureCalibrationTests.codes(expected) : Array(expected)
                 equalCodes += zip(a, b).filter { $0 == $1 }.count
                 codes += b.count
             } else {
                 let values = Array(expected.bindMemory(to: Float.self))
                 let worst = zip(try output.floats(info.name), values).map { abs($0 - $1) / max(abs($1), .leastNormalMagnitude) }.max() ?? 0
-                #expect(worst <= 1e-4, "\(info.name): values differ by up to \(worst) of llm-compressor's")
+                #expect(worst <= scaleTolerance(info.name), "\(info.name): values differ by up to \(worst) of llm-compressor's")
             }
         }
         #expect(exactTensors > 0)
@@ -146,6 +147,42 @@ import TestSupport
         // The MLP's GPTQModifier runs after the attention's has quantized every attention layer:
         // its Hessians come from blocks whose attention is quantized.
         try Self.expectCalibratedReference("gptq_gptq", exact: { _ in false }, codeAgreement: 0.99)
+    }
+
+    @Test func gptqThenAWQThenRoundToNearest() throws {
+        // examples/quantization_non_uniform/quantization_multiple_modifiers.py: GPTQ W8A8 on
+        // attention, then AWQ on the MLP's two mappings, then W4A16 on the MLP. AWQ searches the
+        // MLP on inputs through the attention GPTQ quantized (llm-compressor's default pipeline
+        // runs AWQ's pass after GPTQ's), with the round-to-nearest modifier's scheme. Attention is
+        // byte for byte llm-compressor's. W4A16 is symmetric: a candidate's loss hangs on rounding
+        // ties (see awqThenSymmetricRoundToNearestFirstBlock), and in the second block, whose
+        // inputs went through our float32 runtime, ratios 6/18 and 7/18 of the first mapping come
+        // within 10⁻⁴ of each other here (1.72804 and 1.72796·10⁻⁶): we pick the other, and its
+        // gate and up scales differ by up to 2.3%, the other scales by under 10⁻⁶.
+        try Self.expectCalibratedReference("gptq_awq_rtn", exact: Self.attention, codeAgreement: 0.99) { name in
+            name.hasPrefix("model.layers.1.mlp.gate_proj.") || name.hasPrefix("model.layers.1.mlp.up_proj.") ? 0.03 : 1e-6
+        }
+    }
+
+    @Test func awqWithFP8BlockWeights() throws {
+        // examples/awq/fp8_block_llama_example.py (duo_scaling "both", FP8_BLOCK) on the MLP's
+        // mappings: weight means normalized per 128×128 block, candidates fake-quantized per block.
+        try Self.expectCalibratedReference("awq_fp8_block", exact: Self.attention, codeAgreement: 0.9999) { _ in 1e-6 }
+    }
+
+    @Test func awqAfterGPTQMayNotRescaleTheLayersGPTQQuantized() throws {
+        // AWQ's default mappings smooth input_layernorm into q/k/v, which GPTQ quantized already.
+        #expect {
+            _ = try Self.plan("""
+                quant_stage:
+                  quant_modifiers:
+                    GPTQModifier: {targets: ["re:.*self_attn.*"], scheme: W4A16}
+                    AWQModifier: {}
+                    QuantizationModifier: {targets: ["re:.*mlp.*"], scheme: W4A16}
+                """)
+        } throws: {
+            "\($0)".hasPrefix("recipe.yaml:4:5: AWQModifier: the mapping of 'model.layers.0.input_layernorm.weight' would rescale 'model.layers.0.self_attn.k_proj.weight', which the GPTQModifier at recipe.yaml:3:5 quantizes before it")
+        }
     }
 
     @Test func llmCompressorsNonUniformNVFP4AndFP8Recipe() throws {
@@ -245,7 +282,7 @@ import TestSupport
             """
         #expect {
             _ = try Self.plan(yaml)
-        } throws: { "\($0)".hasPrefix("recipe.yaml:4:5: AWQModifier: smoothing modifiers must come before") }
+        } throws: { "\($0)".hasPrefix("recipe.yaml:4:5: AWQModifier: smoothing modifiers must come before the round-to-nearest QuantizationModifier at recipe.yaml:3:5") }
     }
 
     @Test func passesFollowTheGPTQModifiers() {
@@ -255,7 +292,14 @@ import TestSupport
         #expect(program.passes.map(\.observing) == [[0], [2, 3], []])
         program.gptq = [GPTQSettings(), nil]
         #expect(program.passes.map { $0.gptq?.modifier } == [0])
-        program.smoothing = [.awq(AWQ(mappings: [], duoScaling: .on, gridSize: 20, source: SmoothingTests.source))]
+        let awq = CalibrationProgram.Smoothing.awq(AWQ(mappings: [], duoScaling: .on, gridSize: 20, source: SmoothingTests.source))
+        program.smoothing = [(awq, 0)]
         #expect(program.passes.map { $0.gptq?.modifier } == [nil, 0])
+        #expect(program.passes.map(\.smoothing.count) == [1, 0])
+        // An AWQModifier after the GPTQModifier smooths in its pass, before the modifier after it observes.
+        program.smoothing = [(awq, 1)]
+        #expect(program.passes.map { $0.gptq?.modifier } == [0])
+        #expect(program.passes.map(\.smoothing.count) == [1])
+        #expect(program.passes.map(\.observing) == [[1]])
     }
 }

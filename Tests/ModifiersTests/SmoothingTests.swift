@@ -13,7 +13,7 @@ import TestSupport
     /// The first smoothing step of `yaml`, with the mappings llm-compressor infers for a Llama.
     static func step(_ yaml: String) throws -> CalibrationProgram.Smoothing {
         let recipe = try Recipe.parse(yaml: yaml, file: "recipe.yaml").initialized(for: ModelDefaults(className: "LlamaForCausalLM"))
-        return try CalibrationProgram.make(recipe: recipe, recipeFile: "recipe.yaml").1.smoothing[0]
+        return try CalibrationProgram.make(recipe: recipe, recipeFile: "recipe.yaml").1.smoothing[0].step
     }
 
     static func pipeline(_ recipe: String, program: CalibrationProgram) throws -> SequentialPipeline {

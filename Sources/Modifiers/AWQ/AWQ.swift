@@ -53,7 +53,7 @@ struct AWQ: Sendable {
 
     /// The mappings that apply in one block: those whose balance layers exist, read the smooth
     /// layer's output with matching widths, and include a quantized layer.
-    func resolve(block entries: [QuantizationPlan.Entry], plan: OneshotPlan, spec: DecoderSpec) throws(ModifierError) -> [Resolved] {
+    func resolve(block entries: [QuantizationPlan.Entry], quantization: QuantizationPlan) throws(ModifierError) -> [Resolved] {
         var result: [Resolved] = []
         let weights = entries.filter { $0.tensor.name == $0.module + ".weight" }
         for mapping in mappings {
@@ -68,14 +68,15 @@ struct AWQ: Sendable {
                 }
                 let width = smooth.tensor.info.shape[0]
                 guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
-                      let site = balance.lazy.compactMap({ spec.architecture.site(ofLinear: $0.module) }).first,
+                      let site = balance.lazy.compactMap({ quantization.architecture.site(ofLinear: $0.module) }).first,
                       let parent = Self.parent(site: site) else { continue }
                 var resolved: [(Checkpoint.Tensor, AWQFakeQuantizer?)] = []
                 for entry in balance {
                     var quantizer: AWQFakeQuantizer?
-                    if case let .quantize(g) = entry.action, plan.quantization.groups[g].scheme.weights != nil {
-                        quantizer = try AWQFakeQuantizer(scheme: plan.quantization.groups[g].scheme, group: plan.quantization.groups[g].name,
+                    if case let .quantize(g) = entry.action, quantization.groups[g].scheme.weights != nil {
+                        quantizer = try AWQFakeQuantizer(scheme: quantization.groups[g].scheme, group: quantization.groups[g].name,
                                                          position: source.description)
+                        if duoScaling != .off { try quantizer?.requireWholeBlocks(entry.tensor.info, position: source.description) }
                     }
                     resolved.append((entry.tensor, quantizer))
                 }
@@ -84,6 +85,29 @@ struct AWQ: Sendable {
             }
         }
         return result
+    }
+
+    /// Resolves the mappings in every block (`blocks`, entry indices of `quantization`) as
+    /// calibration will, so that a plan refuses what calibration would (a balance layer whose
+    /// scheme AWQ cannot fake-quantize), and refuses a mapping that would rescale a layer that one
+    /// of the first `quantizingBefore` quantizing modifiers (GPTQModifiers, which write their
+    /// solution into the weights before this modifier runs) has quantized already.
+    func requireResolvable(blocks: [[Int]], quantization: QuantizationPlan, quantizingBefore: Int,
+                           modifiers: [QuantizationModifierSpec]) throws(ModifierError) {
+        var quantizedBefore: [String: Int] = [:]
+        for i in quantization.entries.indices {
+            if let m = quantization.modifier(ofEntry: i), m < quantizingBefore { quantizedBefore[quantization.entries[i].tensor.name] = m }
+        }
+        for block in blocks {
+            for mapping in try resolve(block: block.map { quantization.entries[$0] }, quantization: quantization) {
+                for tensor in [mapping.smooth] + mapping.balance.map(\.tensor) {
+                    guard let m = quantizedBefore[tensor.name] else { continue }
+                    throw .unsupportedModifier(
+                        name: "\(source): AWQModifier",
+                        reason: "the mapping of '\(mapping.smooth.name)' would rescale '\(tensor.name)', which the GPTQModifier at \(modifiers[m].position) quantizes before it; map only layers that modifiers after it quantize")
+                }
+            }
+        }
     }
 
     /// The parent module (the balance layers' lowest common ancestor) of balance layers at `site`:
@@ -99,20 +123,24 @@ struct AWQ: Sendable {
     }
 
     /// Mean over rows of each column of the balance weights, each normalized by the largest
-    /// magnitude of its quantization chunk (`_compute_layer_means`).
+    /// magnitude of its quantization chunk or block (`_compute_layer_means`).
     /// Kept in float64, as llm-compressor's (its sum is high-precision).
     static func weightMeans(_ weights: [(values: [Float], quantizer: AWQFakeQuantizer?)], columns: Int) -> [Double] {
         var sums = [Double](repeating: 0, count: columns)
         var rows = 0
         for (values, quantizer) in weights {
             guard let quantizer else { continue }
+            rows += values.count / columns
+            guard quantizer.block == nil else {
+                quantizer.addBlockMagnitudes(values, columns: columns, to: &sums)
+                continue
+            }
             let chunk = quantizer.chunk(columns: columns, count: values.count)
             for start in stride(from: 0, to: values.count, by: chunk) {
                 let end = Swift.min(start + chunk, values.count)
                 let peak = values[start..<end].reduce(Float(0)) { Swift.max($0, abs($1)) } + 1e-6
                 for i in start..<end { sums[i % columns] += Double(abs(values[i]) / peak) }
             }
-            rows += values.count / columns
         }
         return sums.map { $0 / Double(Swift.max(rows, 1)) }
     }

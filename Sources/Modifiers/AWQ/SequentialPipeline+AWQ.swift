@@ -9,7 +9,7 @@ extension SequentialPipeline {
     /// candidate's loss are those of every rank's samples.
     func balance(_ step: AWQ, block b: Int, entries: [QuantizationPlan.Entry], hidden: [[Float]],
                  replacements: inout [String: [Float]]) throws(ModifierError) {
-        let mappings = try step.resolve(block: entries, plan: plan, spec: model.spec)
+        let mappings = try step.resolve(block: entries, quantization: plan.quantization)
         guard !mappings.isEmpty else { return }
         var sites: [LayerSite] = []
         for mapping in mappings where !sites.contains(mapping.parent.inputSite) { sites.append(mapping.parent.inputSite) }

@@ -82,6 +82,11 @@ public struct OneshotPlan {
             layouts.append(made.layout)
             inputScales.append(try ActivationScales.inputScale(of: group.scheme, group: group.name))
         }
+        let layerCount = config.json["num_hidden_layers"]?.integerValue.map(Int.init)
+        let blocks = BlockLayout(entries: quantization.entries, blockCount: layerCount ?? 0, layout: quantization.architecture.layout).blocks
+        for case (.awq(let awq), let quantizingBefore) in program.smoothing {
+            try awq.requireResolvable(blocks: blocks, quantization: quantization, quantizingBefore: quantizingBefore, modifiers: modifiers)
+        }
         let kvCacheScheme = modifiers.lazy.compactMap(\.kvCacheScheme).first
         if let kvCacheScheme { try ActivationScales.requireKeyValueScheme(kvCacheScheme, layout: quantization.architecture.layout.attention) }
         var entryOutputs: [[OutputTensor]] = []
@@ -106,7 +111,7 @@ public struct OneshotPlan {
             }
             if let kvCacheScheme,
                let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout,
-                                                      layerCount: checkpoint.config?.json["num_hidden_layers"]?.integerValue.map(Int.init)) {
+                                                      layerCount: layerCount) {
                 outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype, scheme: kvCacheScheme,
                                                             config: checkpoint.config)
             }

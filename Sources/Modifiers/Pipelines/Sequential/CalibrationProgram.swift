@@ -8,8 +8,10 @@ struct CalibrationProgram: Sendable {
         case awq(AWQ)
     }
 
-    /// Smoothing modifiers, applied in order before quantization.
-    var smoothing: [Smoothing] = []
+    /// Smoothing modifiers in recipe order, each with the number of quantizing modifiers before
+    /// it: 0 for those before all of them, applied to the unquantized model; an AWQModifier after
+    /// GPTQModifiers only smooths the model as they left it (``passes``).
+    var smoothing: [(step: Smoothing, quantizingBefore: Int)] = []
     /// For each quantizing modifier, in recipe order: GPTQ's settings for a GPTQModifier, nil for
     /// a QuantizationModifier (round to nearest).
     var gptq: [GPTQSettings?] = []
@@ -25,6 +27,12 @@ struct CalibrationPass: Sendable {
     /// The GPTQModifier whose layers this pass calibrates and solves (its index among the
     /// quantizing modifiers), nil for the pass before the first GPTQModifier.
     var gptq: (modifier: Int, settings: GPTQSettings)?
+    /// The smoothing modifiers that run on this pass's hidden states once its GPTQModifier has
+    /// solved the block: in llm-compressor's `independent` pipeline, an AWQModifier after a
+    /// GPTQModifier runs its own pass over the model that GPTQ quantized; smoothing preserves
+    /// the block's function, so the GPTQ pass's hidden states, propagated through the smoothed
+    /// block, are that pass's too.
+    var smoothing: [CalibrationProgram.Smoothing] = []
     /// The round-to-nearest modifiers whose observers see the block as this pass leaves it.
     var observing: [Int] = []
 }
@@ -32,17 +40,19 @@ struct CalibrationPass: Sendable {
 extension CalibrationProgram {
     /// The passes calibration makes, in order. The pass before the first GPTQModifier (on the
     /// unquantized model) is made when smoothing or a round-to-nearest modifier needs it, or when
-    /// there is no GPTQModifier.
+    /// there is no GPTQModifier. Smoothing after GPTQModifiers joins the last one's pass.
     var passes: [CalibrationPass] {
-        var result = [CalibrationPass()]
+        func smoothing(after count: Int) -> [Smoothing] { self.smoothing.filter { $0.quantizingBefore == count }.map(\.step) }
+        var result = [CalibrationPass(smoothing: smoothing(after: 0))]
         for (m, settings) in gptq.enumerated() {
             if let settings {
                 result.append(CalibrationPass(gptq: (m, settings)))
             } else {
                 result[result.count - 1].observing.append(m)
             }
+            result[result.count - 1].smoothing += smoothing(after: m + 1)
         }
-        if result.count > 1, smoothing.isEmpty, result[0].observing.isEmpty { result.removeFirst() }
+        if result.count > 1, result[0].smoothing.isEmpty, result[0].observing.isEmpty { result.removeFirst() }
         return result
     }
 }
@@ -56,8 +66,9 @@ struct GPTQSettings: Sendable, Equatable {
 extension CalibrationProgram {
     /// Reads a recipe (as `Recipe.initialized(for:)` leaves it): the modifiers that quantize
     /// (QuantizationModifier, or GPTQModifier with its activation ordering resolved), in recipe
-    /// order, and the SmoothQuant and AWQ modifiers, which must come before all of them. At most
-    /// one of the quantizing modifiers may have a `kv_cache_scheme`.
+    /// order, and the SmoothQuant and AWQ modifiers, which must come before all of them (an
+    /// AWQModifier may come after GPTQModifiers only). At most one of the quantizing modifiers may
+    /// have a `kv_cache_scheme`.
     static func make(recipe: Recipe, recipeFile: String) throws(ModifierError) -> ([QuantizationModifierSpec], CalibrationProgram) {
         var program = CalibrationProgram()
         var quantizing: [QuantizationModifierSpec] = []
@@ -77,12 +88,12 @@ extension CalibrationProgram {
                 program.gptq.append(GPTQSettings(blockSize: spec.blockSize, dampeningFrac: spec.dampeningFrac))
             case let .smoothQuant(spec):
                 try requireNoQuantizationBefore(modifier, quantizing)
-                program.smoothing.append(.smoothQuant(SmoothQuant(
+                program.smoothing.append((.smoothQuant(SmoothQuant(
                     strength: Float(spec.smoothingStrength), algorithm: spec.algorithm,
                     mappings: (spec.mappings ?? []).map { SmoothQuant.Mapping(balance: $0.balanceLayers, smooth: $0.smoothLayer) },
-                    ignore: spec.ignore ?? [], source: spec.position)))
+                    ignore: spec.ignore ?? [], source: spec.position)), 0))
             case let .awq(spec):
-                try requireNoQuantizationBefore(modifier, quantizing)
+                try requireOnlyGPTQBefore(modifier, quantizing, program: program)
                 if let hooked = spec.mappings?.first(where: { $0.activationHookTarget != nil }) {
                     throw .unsupportedModifier(name: "\(spec.position): AWQModifier",
                                                reason: "activation_hook_target (mapping of '\(hooked.smoothLayer)') is not supported")
@@ -93,9 +104,9 @@ extension CalibrationProgram {
                 case .off: duo = .off
                 case .both: duo = .both
                 }
-                program.smoothing.append(.awq(AWQ(
+                program.smoothing.append((.awq(AWQ(
                     mappings: (spec.mappings ?? []).map { AWQ.Mapping(smooth: $0.smoothLayer, balance: $0.balanceLayers) },
-                    duoScaling: duo, gridSize: spec.nGrid, source: spec.position)))
+                    duoScaling: duo, gridSize: spec.nGrid, source: spec.position)), quantizing.count))
             }
         }
         guard !quantizing.isEmpty else { throw .noQuantizationModifier(recipe: recipeFile) }
@@ -133,6 +144,17 @@ extension CalibrationProgram {
         throw .unsupportedModifier(
             name: "\(modifier.position): \(modifier.name)",
             reason: "smoothing modifiers must come before the quantizing modifiers (the recipe quantizes at \(last.position))")
+    }
+
+    /// An AWQModifier after GPTQModifiers smooths the model they quantized (GPTQ writes its
+    /// solution into the weights); after a round-to-nearest modifier it would change weights whose
+    /// quantization llm-compressor has already decided.
+    private static func requireOnlyGPTQBefore(_ modifier: RecipeModifier, _ quantizing: [QuantizationModifierSpec],
+                                              program: CalibrationProgram) throws(ModifierError) {
+        guard let m = program.gptq.firstIndex(where: { $0 == nil }) else { return }
+        throw .unsupportedModifier(
+            name: "\(modifier.position): \(modifier.name)",
+            reason: "smoothing modifiers must come before the round-to-nearest QuantizationModifier at \(quantizing[m].position) (only GPTQModifiers may come before an AWQModifier)")
     }
 
     /// llm-compressor applies each modifier's KV cache scheme to every attention module in turn,

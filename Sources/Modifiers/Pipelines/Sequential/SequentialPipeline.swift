@@ -6,14 +6,15 @@ import Runtime
 /// sequential pipeline does, so that memory holds one block's weights and the samples' hidden
 /// states whatever the model's size.
 ///
-/// For each block: each smoothing modifier (SmoothQuant, AWQ) runs the samples through the block
-/// to gather its statistics and rescales weights; then each calibration pass (`CalibrationPass`)
-/// runs its own copy of the hidden states through the (smoothed) block, with observers on the
-/// inputs of its modifiers' quantized Linear layers and on the keys and values, and, for a
-/// GPTQModifier, Hessian accumulators on its layers' inputs, whose solution the block then keeps;
-/// the block's tensors are written; the block's outputs are the next block's inputs. Like
-/// llm-compressor, the samples propagate through the unquantized weights, except GPTQ's, which
-/// propagate through the weights it quantized.
+/// For each block, each calibration pass (`CalibrationPass`) runs its own copy of the hidden
+/// states through the block: for a GPTQModifier, with Hessian accumulators on its layers' inputs,
+/// whose solution the block then keeps; then the pass's smoothing modifiers (SmoothQuant, AWQ) run
+/// the samples through the block as it stands to gather their statistics and rescale weights;
+/// then the pass's copy runs through the (solved, smoothed) block, with observers on the inputs
+/// of its modifiers' quantized Linear layers and on the keys and values. The block's tensors are
+/// written; the block's outputs are the next block's inputs. Like llm-compressor, the samples
+/// propagate through the unquantized weights, except GPTQ's, which propagate through the weights
+/// it quantized.
 ///
 /// Over several ranks (`reducer`), each rank runs its own part of the samples (``SampleSplit``);
 /// the statistics of every pass are reduced across the ranks before they are used, each GPTQ layer
@@ -70,15 +71,8 @@ final class SequentialPipeline {
         do { hidden = Array(repeating: try model.embed(samples: samples), count: passes.count) } catch { throw ModifierError.runtime(error) }
         for (b, members) in layout.blocks.enumerated() {
             let blockEntries = members.map { entries[$0] }
+            // The block's weights as smoothing left them.
             var replacements: [String: [Float]] = [:]
-            for step in program.smoothing {
-                switch step {
-                case let .smoothQuant(smoothQuant):
-                    try smooth(smoothQuant, block: b, entries: blockEntries, hidden: hidden[0], replacements: &replacements)
-                case let .awq(awq):
-                    try balance(awq, block: b, entries: blockEntries, hidden: hidden[0], replacements: &replacements)
-                }
-            }
             var routed: RoutedTokenCounts?
             var observed: [ObservedScales] = []
             var importances: [InputImportance] = []
@@ -110,6 +104,8 @@ final class SequentialPipeline {
                         solved[i] = result
                     }
                 }
+                try smooth(pass.smoothing, block: b, entries: blockEntries, hidden: hidden[p],
+                           solved: Set(solved.keys.map { entries[$0].tensor.name }), weights: &weights, replacements: &replacements)
                 let propagationTap = pass.gptq == nil ? tap : SiteTap(everyExpert: everyExpert)
                 let firstObserving = observed.count, firstImportance = importances.count
                 for m in pass.observing {
@@ -158,6 +154,23 @@ final class SequentialPipeline {
             try emit(i, replacements: [:], observed: observed, importance: importance, solved: nil, fused: &fused, step: step)
             try progress(i)
         }
+    }
+
+    /// Runs smoothing `steps` on block `b` as `weights` leave it (smoothed and solved so far), on
+    /// `hidden`, and keeps their rescaled tensors in both `weights` and `replacements`; the tensors
+    /// GPTQ `solved` are never smoothed (``AWQ/requireUnquantized(_:quantization:before:)``).
+    private func smooth(_ steps: [CalibrationProgram.Smoothing], block b: Int, entries: [QuantizationPlan.Entry], hidden: [[Float]],
+                        solved: Set<String>, weights: inout [String: [Float]], replacements: inout [String: [Float]]) throws(ModifierError) {
+        guard !steps.isEmpty else { return }
+        for step in steps {
+            switch step {
+            case let .smoothQuant(smoothQuant):
+                try smooth(smoothQuant, block: b, entries: entries, hidden: hidden, replacements: &weights)
+            case let .awq(awq):
+                try balance(awq, block: b, entries: entries, hidden: hidden, replacements: &weights)
+            }
+        }
+        replacements.merge(weights.filter { !solved.contains($0.key) }) { $1 }
     }
 
     func loadBlock(_ b: Int, _ replacements: [String: [Float]]) throws(ModifierError) -> LayerwiseModel.Block {
