@@ -48,15 +48,8 @@ import TestSupport
     @Test func anAWQRecipeOnDeepSeekV3Plans() throws {
         let folder = TemporaryFolder("cli-calibration")
         // Groups of 16: the tiny fixture's widths (96, 48, 16...) are not multiples of W4A16's 128.
-        let recipe = try folder.write("awq.yaml", text: """
-            AWQModifier: {}
-            QuantizationModifier:
-              ignore: [lm_head]
-              config_groups:
-                group_0:
-                  targets: [Linear]
-                  weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 16}
-            """)
+        let groups = "{group_0: {targets: [Linear], weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 16}}}"
+        let recipe = try folder.write("awq.yaml", text: "AWQModifier: {}\nQuantizationModifier: {ignore: [lm_head], config_groups: \(groups)}\n")
         let result = try CompressBinary.run(["oneshot", "--model", Fixtures.path("models/deepseek_v3"), "--recipe", recipe,
                                              "--output", folder.file("out"), "--dry-run", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
