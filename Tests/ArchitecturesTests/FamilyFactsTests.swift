@@ -86,7 +86,10 @@ import Testing
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],
             sharedExpert: ["model.layers.3.mlp.shared_experts"], keyProjection: nil, groupLimitedRouting: true,
             sparseLayers: .afterFirstDense, hasPredictionLayers: true, latentAttention: true,
-            smoothQuant: ["re:.*input_layernorm <- re:.*q(_a)?_proj$, re:.*kv_a_proj_with_mqa"], awq: nil),
+            smoothQuant: ["re:.*input_layernorm <- re:.*q(_a)?_proj$, re:.*kv_a_proj_with_mqa"],
+            awq: ["re:.*input_layernorm$ <- re:.*(q|q_a)_proj$, re:.*kv_a_proj_with_mqa$", "re:.*q_a_layernorm$ <- re:.*q_b_proj$",
+                  "re:.*kv_a_layernorm$ <- re:.*kv_b_proj$",
+                  "re:.*post_attention_layernorm$ <- re:.*mlp.gate$, re:.*gate_proj$, re:.*up_proj$", "re:.*up_proj$ <- re:.*down_proj$"]),
         "GLM-4-MoE": Facts(
             modelType: "glm4_moe", className: "Glm4MoeForCausalLM", router: "model.layers.3.mlp.gate",
             expert: ["model.layers.3.mlp.experts.5.gate_proj", "model.layers.3.mlp.experts.5.up_proj", "model.layers.3.mlp.experts.5.down_proj"],

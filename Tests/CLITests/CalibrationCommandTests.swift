@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import JSON
 import Testing
 import TestSupport
 
@@ -40,6 +41,31 @@ import TestSupport
         let bad = try CompressBinary.run(base + ["--moe-calibrate-all-experts", "sometimes"])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("moe-calibrate-all-experts"), "\(bad.stderr)")
+    }
+
+    /// AWQ on DeepSeek-V3 plans with the family's default mappings: the experts, shared experts
+    /// and latent attention quantized, the routers and the multi-token-prediction layer not.
+    @Test func anAWQRecipeOnDeepSeekV3Plans() throws {
+        let folder = TemporaryFolder("cli-calibration")
+        // Groups of 16: the tiny fixture's widths (96, 48, 16...) are not multiples of W4A16's 128.
+        let groups = "{group_0: {targets: [Linear], weights: {num_bits: 4, type: int, symmetric: true, strategy: group, group_size: 16}}}"
+        let recipe = try folder.write("awq.yaml", text: "AWQModifier: {}\nQuantizationModifier: {ignore: [lm_head], config_groups: \(groups)}\n")
+        let result = try CompressBinary.run(["oneshot", "--model", Fixtures.path("models/deepseek_v3"), "--recipe", recipe,
+                                             "--output", folder.file("out"), "--dry-run", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try JSONParser.parse(result.stdout)
+        var actions: [String: String] = [:]
+        for tensor in plan["tensors"]?.arrayValue ?? [] {
+            if let name = tensor["name"]?.stringValue, let action = tensor["action"]?.stringValue { actions[name] = action }
+        }
+        for name in ["model.layers.1.mlp.experts.5.down_proj.weight", "model.layers.2.mlp.shared_experts.up_proj.weight",
+                     "model.layers.0.self_attn.kv_b_proj.weight", "model.layers.0.mlp.gate_proj.weight"] {
+            #expect(actions[name]?.hasPrefix("quantize") == true, "\(name): \(actions[name] ?? "missing")")
+        }
+        let untouched = actions.filter { $0.key.hasPrefix("model.layers.3.") || $0.key.hasSuffix("mlp.gate.weight") }
+        #expect(untouched.count > 10)
+        #expect(untouched.allSatisfy { !$0.value.hasPrefix("quantize") }, "\(untouched.filter { $0.value.hasPrefix("quantize") })")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out")))
     }
 
     @Test func withoutADatasetTheErrorSaysWhatToPass() throws {

@@ -49,26 +49,36 @@ struct AWQ: Sendable {
         let balance: [(tensor: Checkpoint.Tensor, quantizer: AWQFakeQuantizer?)]
         /// The module whose output the search compares, run alone.
         let parent: LayerwiseModel.Part
+        /// Where the mean input magnitudes come from: the input of the first balance layer (the
+        /// first match of the first balance pattern), which llm-compressor hooks. With experts
+        /// calibrated on their routed tokens, an expert's input is its routed tokens alone.
+        let meansSite: LayerSite
     }
 
-    /// The mappings that apply in one block: those whose balance layers exist, read the smooth
-    /// layer's output with matching widths, and include a quantized layer.
-    func resolve(block entries: [QuantizationPlan.Entry], quantization: QuantizationPlan) throws(ModifierError) -> [Resolved] {
+    /// The mappings that apply in one block: those whose balance layers exist beside the smooth
+    /// layer, read its output with matching widths, and include a quantized layer. `everyExpert` tells
+    /// how experts are calibrated (``LayerTap/calibratesEveryExpert``).
+    func resolve(block entries: [QuantizationPlan.Entry], quantization: QuantizationPlan,
+                 everyExpert: Bool) throws(ModifierError) -> [Resolved] {
         var result: [Resolved] = []
         let weights = entries.filter { $0.tensor.name == $0.module + ".weight" }
+        let architecture = quantization.architecture
         for mapping in mappings {
             let smoothMatcher = ModuleMatcher(targets: [mapping.smooth], ignore: [], source: source)
             let balanceMatcher = ModuleMatcher(targets: mapping.balance, ignore: [], source: source)
             for smooth in weights {
                 guard try smoothMatcher.matches(smooth) else { continue }
                 var balance: [QuantizationPlan.Entry] = []
+                // The balance layers share the smooth layer's parent module, as llm-compressor groups
+                // its matches: a norm's is the block, an expert's up_proj's is that expert.
+                let scope = smooth.module.split(separator: ".").dropLast().joined(separator: ".") + "."
                 // A router balanced with the experts is scaled with them (never quantized), so it routes as before.
-                for candidate in weights where candidate.kind == .linear || candidate.kind == .router {
+                for candidate in weights where candidate.module.hasPrefix(scope) && (candidate.kind == .linear || candidate.kind == .router) {
                     if try balanceMatcher.matches(candidate) { balance.append(candidate) }
                 }
                 let width = smooth.tensor.info.shape[0]
                 guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
-                      let site = balance.lazy.compactMap({ quantization.architecture.site(ofLinear: $0.module) }).first,
+                      let site = balance.lazy.compactMap({ architecture.site(ofLinear: $0.module) }).first,
                       let parent = Self.parent(site: site) else { continue }
                 var resolved: [(Checkpoint.Tensor, AWQFakeQuantizer?)] = []
                 for entry in balance {
@@ -81,7 +91,10 @@ struct AWQ: Sendable {
                     resolved.append((entry.tensor, quantizer))
                 }
                 guard resolved.contains(where: { $0.1 != nil }) else { continue }
-                result.append(Resolved(smooth: smooth.tensor, balance: resolved, parent: parent))
+                let hooked = try firstBalanceLayer(of: mapping, among: balance)
+                // A router reads the MLP's input.
+                let meansSite = architecture.site(ofLinear: hooked.module, everyExpert: everyExpert) ?? parent.inputSite
+                result.append(Resolved(smooth: smooth.tensor, balance: resolved, parent: parent, meansSite: meansSite))
             }
         }
         return result
@@ -99,7 +112,7 @@ struct AWQ: Sendable {
             if let m = quantization.modifier(ofEntry: i), m < quantizingBefore { quantizedBefore[quantization.entries[i].tensor.name] = m }
         }
         for block in blocks {
-            for mapping in try resolve(block: block.map { quantization.entries[$0] }, quantization: quantization) {
+            for mapping in try resolve(block: block.map { quantization.entries[$0] }, quantization: quantization, everyExpert: true) {
                 for tensor in [mapping.smooth] + mapping.balance.map(\.tensor) {
                     guard let m = quantizedBefore[tensor.name] else { continue }
                     throw .unsupportedModifier(
@@ -110,15 +123,33 @@ struct AWQ: Sendable {
         }
     }
 
+    /// The balance layer llm-compressor takes the mean input magnitudes from: its balance layers
+    /// are listed pattern by pattern, each pattern's matches in module order.
+    private func firstBalanceLayer(of mapping: Mapping, among balance: [QuantizationPlan.Entry]) throws(ModifierError) -> QuantizationPlan.Entry {
+        for pattern in mapping.balance {
+            let matcher = ModuleMatcher(targets: [pattern], ignore: [], source: source)
+            for entry in balance {
+                if try matcher.matches(entry) { return entry }
+            }
+        }
+        return balance[0]
+    }
+
     /// The parent module (the balance layers' lowest common ancestor) of balance layers at `site`:
-    /// the attention or MLP module for the projections a norm feeds, else the projection alone.
+    /// the attention or MLP module for the projections a norm feeds, else the projection alone
+    /// (a dense MLP's, an expert's or the shared expert's down projection, latent attention's
+    /// `o_proj`, `q_b_proj` or `kv_b_proj`).
     private static func parent(site: LayerSite) -> LayerwiseModel.Part? {
         switch site {
         case .attentionInput: return .attention
         case .feedForwardInput: return .feedForward
         case .attentionOutput: return .outputProjection
         case .feedForwardInner: return .downProjection
-        default: return nil
+        case .latentQuery: return .latentQueryUp
+        case .latentKeyValue: return .latentKeyValueUp
+        case let .expertInner(e): return .expertDownProjection(e)
+        case .sharedExpertInner: return .sharedExpertDownProjection
+        case .keys, .values, .expertInput, .headInput: return nil
         }
     }
 

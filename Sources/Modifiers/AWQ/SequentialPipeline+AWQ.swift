@@ -5,20 +5,24 @@ extension SequentialPipeline {
     /// One AWQ modifier on block `b`: a pass over copies of the hidden states records each mapping's
     /// mean input magnitudes and the inputs of its parent module; then, mapping by mapping, the grid
     /// search runs the parent on those inputs with fake-quantized candidates and the best scales
-    /// are applied (rounded to the weights' dtypes). Over several ranks, the means and each
-    /// candidate's loss are those of every rank's samples.
+    /// are applied (rounded to the weights' dtypes). A mapping whose parent or first balance layer
+    /// saw no token (an expert no calibration token was routed to) is left as it is, as
+    /// llm-compressor skips it. Over several ranks, the means and each candidate's loss are those
+    /// of every rank's samples.
     func balance(_ step: AWQ, block b: Int, entries: [QuantizationPlan.Entry], hidden: [[Float]],
                  replacements: inout [String: [Float]]) throws(ModifierError) {
-        let mappings = try step.resolve(block: entries, quantization: plan.quantization)
+        let mappings = try step.resolve(block: entries, quantization: plan.quantization, everyExpert: everyExpert)
         guard !mappings.isEmpty else { return }
         var sites: [LayerSite] = []
-        for mapping in mappings where !sites.contains(mapping.parent.inputSite) { sites.append(mapping.parent.inputSite) }
+        for mapping in mappings {
+            for site in [mapping.parent.inputSite, mapping.meansSite] where !sites.contains(site) { sites.append(site) }
+        }
         let inputs = try recordInputs(sites: sites, block: b, hidden: hidden, replacements: replacements)
         try inputs.reduceSums(sites: sites, over: reducer)
         for mapping in mappings {
-            let site = mapping.parent.inputSite
+            guard inputs.count(mapping.parent.inputSite) > 0, inputs.count(mapping.meansSite) > 0 else { continue }
             let columns = mapping.smooth.info.shape[0]
-            let means = inputs.means(site)
+            let means = inputs.means(mapping.meansSite)
             let reference = try outputs(of: mapping.parent, block: b, inputs: inputs, replacements: replacements)
             var original: [(values: [Float], quantizer: AWQFakeQuantizer?)] = []
             for (tensor, quantizer) in mapping.balance { original.append((try values(tensor.name, replacements), quantizer)) }
@@ -207,6 +211,9 @@ final class RecordedInputs {
             sums[site] = sum
         }
     }
+
+    /// How many rows were recorded at `site` (over every rank once ``reduceSums(sites:over:)`` ran).
+    func count(_ site: LayerSite) -> Int { counts[site] ?? 0 }
 
     /// Each sample's activations at `site`.
     func samples(_ site: LayerSite) -> [(values: [Float], rows: Int)] { recorded[site] ?? [] }

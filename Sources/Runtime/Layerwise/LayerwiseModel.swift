@@ -141,15 +141,23 @@ public final class LayerwiseModel: @unchecked Sendable {
     }
 
     /// A part of a block that can run on its own (what AWQ compares before and after scaling).
-    public enum Part: Sendable {
+    public enum Part: Sendable, Equatable {
         /// The attention module: normed input to the output projection's result.
         case attention
-        /// The MLP: normed input to the down projection's result.
+        /// The MLP (a mixture with its router and shared expert): normed input to its output.
         case feedForward
         /// The output projection alone.
         case outputProjection
         /// The down projection alone.
         case downProjection
+        /// Latent attention's `q_b_proj` alone.
+        case latentQueryUp
+        /// Latent attention's `kv_b_proj` alone.
+        case latentKeyValueUp
+        /// Expert `e`'s down projection alone.
+        case expertDownProjection(Int)
+        /// The shared expert's down projection alone.
+        case sharedExpertDownProjection
 
         /// The site whose activations are the part's input.
         public var inputSite: LayerSite {
@@ -158,13 +166,25 @@ public final class LayerwiseModel: @unchecked Sendable {
             case .feedForward: return .feedForwardInput
             case .outputProjection: return .attentionOutput
             case .downProjection: return .feedForwardInner
+            case .latentQueryUp: return .latentQuery
+            case .latentKeyValueUp: return .latentKeyValue
+            case let .expertDownProjection(e): return .expertInner(e)
+            case .sharedExpertDownProjection: return .sharedExpertInner
             }
         }
     }
 
     /// Runs `part` of `block` on one sample's `rows` input rows (as its ``Part/inputSite`` holds
-    /// them, contiguous) and returns its `rows × hiddenSize` output.
+    /// them, contiguous) and returns its output (`rows × hiddenSize` for the attention and the
+    /// MLP, `rows ×` the projection's output features for a projection alone; empty for a
+    /// projection the block does not have).
     public func run(_ part: Part, of block: Block, input: UnsafePointer<Float>, rows: Int) -> [Float] {
+        if let projection = Self.projection(part, of: block.layer) {
+            var output = [Float](repeating: 0, count: rows * projection.outputFeatures)
+            guard rows > 0 else { return output }
+            output.withUnsafeMutableBufferPointer { projection.apply(input, rows: rows, into: $0.baseAddress!) }
+            return output
+        }
         let hiddenSize = spec.hiddenSize
         var output = [Float](repeating: 0, count: rows * hiddenSize)
         guard rows > 0 else { return output }
@@ -180,16 +200,37 @@ public final class LayerwiseModel: @unchecked Sendable {
         case .feedForward:
             workspace.normed.update(from: input, count: rows * hiddenSize)
             forward.feedForward(block.layer, sequences: [0..<rows], workspace: workspace, tap: nil)
-        case .outputProjection:
-            // Latent attention's `o_proj` reads the heads' values without their slots' padding.
-            let output = (block.layer.output as? LatentAttentionOutput)?.projection ?? block.layer.output
-            output.apply(input, rows: rows, into: workspace.normed)
-        case .downProjection:
-            guard case let .dense(_, down) = block.layer.feedForward else { return output }
-            down.apply(input, rows: rows, into: workspace.normed)
+        default:
+            return []
         }
         output.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: workspace.normed, count: rows * hiddenSize) }
         return output
+    }
+
+    /// The one projection `part` runs, or nil for the attention and the MLP (and for a
+    /// projection `layer` does not have).
+    private static func projection(_ part: Part, of layer: DecoderLayer) -> (any Linear)? {
+        let latent = layer.queryKeyValue as? LatentAttentionProjections
+        switch (part, layer.feedForward) {
+        case (.attention, _), (.feedForward, _):
+            return nil
+        case (.outputProjection, _):
+            // Latent attention's `o_proj` reads the heads' values without their slots' padding.
+            return (layer.output as? LatentAttentionOutput)?.projection ?? layer.output
+        case let (.downProjection, .dense(_, down)):
+            return down
+        case (.latentQueryUp, _):
+            guard case let .lowRank(_, _, up)? = latent?.query else { return nil }
+            return up
+        case (.latentKeyValueUp, _):
+            return latent?.keyValueUp
+        case let (.expertDownProjection(e), .mixture(mixture)):
+            return mixture.experts.indices.contains(e) ? mixture.experts[e].down : nil
+        case let (.sharedExpertDownProjection, .mixture(mixture)):
+            return mixture.shared?.expert.down
+        default:
+            return nil
+        }
     }
 
     /// Calls `body` with the rotary tables of positions `0..<rows`: samples run from their start.
