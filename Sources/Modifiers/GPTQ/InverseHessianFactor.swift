@@ -1,4 +1,5 @@
 import COpenBLAS
+import Runtime
 
 /// The factor GPTQ propagates errors with: the upper Cholesky factor `U` of the inverse of the
 /// dampened Hessian (`H⁻¹ = UᵀU`), computed as llm-compressor 0.14's `factorize_hessian` does:
@@ -10,7 +11,9 @@ import COpenBLAS
 ///    round-to-nearest (`usedFallback`);
 /// 4. `H⁻¹ = cholesky_inverse(L)`, then `U = cholesky(H⁻¹, upper)`.
 ///
-/// All three steps are LAPACK calls on float32, as in torch (`spotrf`, `spotri`, `spotrf`).
+/// All three steps are LAPACK calls on float32, as in torch (`spotrf`, `spotri`, `spotrf`), made
+/// on one OpenBLAS thread (``ComputeThreads/singleThreaded(_:)``) so that the factor, and GPTQ's
+/// codes, are the same whatever the thread count.
 /// A row-major symmetric matrix is its own column-major transpose, so each call works on the
 /// row-major buffer with `uplo = 'L'`, which leaves its results in the row-major upper triangle.
 struct InverseHessianFactor {
@@ -41,7 +44,9 @@ struct InverseHessianFactor {
         self.dead = dead
 
         let n32 = Int32(n)
-        let info = h.withUnsafeMutableBufferPointer { lapack_spotrf(Int8(UInt8(ascii: "L")), n32, $0.baseAddress!, n32) }
+        let info = ComputeThreads.singleThreaded {
+            h.withUnsafeMutableBufferPointer { lapack_spotrf(Int8(UInt8(ascii: "L")), n32, $0.baseAddress!, n32) }
+        }
         guard info == 0 else {
             var identity = [Float](repeating: 0, count: n * n)
             for i in 0..<n { identity[i * n + i] = 1 }
@@ -50,10 +55,12 @@ struct InverseHessianFactor {
             return
         }
         usedFallback = false
-        let inverted = h.withUnsafeMutableBufferPointer { m -> Int32 in
-            // spotri fills the triangle the second spotrf reads: no mirroring is needed.
-            let info = lapack_spotri(Int8(UInt8(ascii: "L")), n32, m.baseAddress!, n32)
-            return info == 0 ? lapack_spotrf(Int8(UInt8(ascii: "L")), n32, m.baseAddress!, n32) : info
+        let inverted = ComputeThreads.singleThreaded {
+            h.withUnsafeMutableBufferPointer { m -> Int32 in
+                // spotri fills the triangle the second spotrf reads: no mirroring is needed.
+                let info = lapack_spotri(Int8(UInt8(ascii: "L")), n32, m.baseAddress!, n32)
+                return info == 0 ? lapack_spotrf(Int8(UInt8(ascii: "L")), n32, m.baseAddress!, n32) : info
+            }
         }
         // torch.linalg.cholesky raises here; llm-compressor stops with it.
         guard inverted == 0 else {
