@@ -1,5 +1,3 @@
-import Foundation
-
 /// The BPE model's ids by word, in flat storage: an open-addressing table (linear probing) of slots
 /// pointing into one buffer of word scalars and one of ids, so that a lookup hashes the word once,
 /// allocates nothing and retains nothing. The table starts small and doubles while the words
@@ -112,13 +110,21 @@ final class WordCache {
         while true {
             let slot = slots[index]
             if slot.hash == 0 { return index }
-            if slot.hash == hash && Int(slot.wordCount) == word.count
-                && (word.isEmpty || memcmp(words.base + Int(slot.wordStart), word.baseAddress!,
-                                           word.count * MemoryLayout<Unicode.Scalar>.stride) == 0) {
+            if slot.hash == hash && Int(slot.wordCount) == word.count && WordCache.equal(words.base + Int(slot.wordStart), word) {
                 return index
             }
             index = (index + 1) & mask
         }
+    }
+}
+
+extension WordCache {
+    /// Whether the `word.count` scalars at `stored` are those of `word`: compared in place, words
+    /// being a few scalars long, rather than through a call to `memcmp`.
+    @inline(__always)
+    fileprivate static func equal(_ stored: UnsafePointer<Unicode.Scalar>, _ word: UnsafeBufferPointer<Unicode.Scalar>) -> Bool {
+        for (offset, scalar) in word.enumerated() where stored[offset] != scalar { return false }
+        return true
     }
 }
 
