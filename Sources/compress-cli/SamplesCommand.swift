@@ -29,40 +29,60 @@ struct SamplesCommand: ParsableCommand {
             samples = try CalibrationInput.load(dataset: dataset, model: model, options: data.options).samples
         } catch { throw fail(error) }
         // Written a megabyte at a time, not built whole: the output is as large as the data kept.
-        let flushAt = 1 << 20
-        var output: [UInt8] = []
-        output.reserveCapacity(flushAt + 4096)
-        for ids in samples {
-            output.append(contentsOf: #"{"input_ids":["#.utf8)
-            for (k, id) in ids.enumerated() {
-                if k > 0 { output.append(UInt8(ascii: ",")) }
-                Self.appendDecimal(id, to: &output)
+        let output = IdLinesWriter()
+        for ids in samples { output.writeLine(ids) }
+        output.flush()
+    }
+}
+
+/// Writes JSON lines `{"input_ids":[...]}` to standard output through a buffer of a megabyte,
+/// each id's digits written in place.
+private final class IdLinesWriter {
+    private static let size = 1 << 20
+    /// Room past `size` for any one piece written after the check: a token id's digits and its comma.
+    private static let margin = 32
+    private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size + margin)
+    private var used = 0
+
+    deinit { buffer.deallocate() }
+
+    func writeLine(_ ids: [Int]) {
+        write(#"{"input_ids":["#)
+        for (k, id) in ids.enumerated() {
+            if used >= Self.size { flush() }
+            if k > 0 {
+                buffer[used] = UInt8(ascii: ",")
+                used += 1
             }
-            output.append(contentsOf: "]}\n".utf8)
-            if output.count >= flushAt {
-                FileHandle.standardOutput.write(Data(output))
-                output.removeAll(keepingCapacity: true)
-            }
+            writeDecimal(id)
         }
-        FileHandle.standardOutput.write(Data(output))
+        write("]}\n")
     }
 
-    /// Appends the decimal digits of a token id (never negative), without making a `String` of it.
-    private static func appendDecimal(_ id: Int, to output: inout [UInt8]) {
+    func flush() {
+        FileHandle.standardOutput.write(Data(bytes: buffer, count: used))
+        used = 0
+    }
+
+    private func write(_ text: StaticString) {
+        if used + text.utf8CodeUnitCount > Self.size { flush() }
+        (buffer + used).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        used += text.utf8CodeUnitCount
+    }
+
+    /// The decimal digits of a token id (never negative), written from the last.
+    private func writeDecimal(_ id: Int) {
         var digits = 1
         var bound = 10
         while id >= bound && digits < 19 {
             digits += 1
             bound &*= 10
         }
-        let end = output.count + digits
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        output.withUnsafeMutableBufferPointer { buffer in
-            var rest = id
-            for position in stride(from: end - 1, through: end - digits, by: -1) {
-                buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            }
+        var rest = id
+        for position in stride(from: used + digits - 1, through: used, by: -1) {
+            buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
         }
+        used += digits
     }
 }

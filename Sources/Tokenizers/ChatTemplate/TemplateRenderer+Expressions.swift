@@ -45,6 +45,8 @@ extension TemplateRenderer {
             let value = try evaluate(operand, in: scope).defined()
             guard let number = value.number else { throw .error("bad operand type for unary +: '\(value.typeName)'") }
             return number.value
+        case let .arithmetic(.add, left, right):
+            return try sum(left, right, in: scope)
         case let .arithmetic(operation, left, right):
             return try TemplateOperators.apply(operation, try evaluate(left, in: scope), try evaluate(right, in: scope))
         case let .concatenation(parts):
@@ -72,6 +74,37 @@ extension TemplateRenderer {
             }
             return try evaluate(otherwise, in: scope)
         }
+    }
+
+    /// `left + right`, `left` possibly a chain of `+` itself (they nest to the left): the operands
+    /// in order, added as `TemplateOperators.apply` adds them, except that plain strings are
+    /// appended to one growing string instead of being copied into a new one at every `+`
+    /// (`'<|im_start|>' + message['role'] + '\n' + message['content'] + ...`). Joining two strings
+    /// cannot fail, so putting it off changes neither the result nor which error is raised.
+    private func sum(_ left: TemplateExpression, _ right: TemplateExpression, in scope: TemplateScope) throws(TemplateFault) -> TemplateValue {
+        var operands = [right]
+        var first = left
+        while case let .arithmetic(.add, inner, operand) = first {
+            operands.append(operand)
+            first = inner
+        }
+        var value = try evaluate(first, in: scope)
+        /// The plain strings added so far, while every operand has been one.
+        var text: String?
+        if case let .string(string) = value { text = string }
+        for operand in operands.reversed() {
+            let next = try evaluate(operand, in: scope)
+            if text != nil, case let .string(string) = next {
+                text!.append(string)
+                continue
+            }
+            if let joined = text {
+                value = .string(joined)
+                text = nil
+            }
+            value = try TemplateOperators.apply(.add, value, next)
+        }
+        return text.map(TemplateValue.string) ?? value
     }
 
     private func evaluate(_ items: [TemplateExpression], in scope: TemplateScope) throws(TemplateFault) -> [TemplateValue] {

@@ -68,7 +68,9 @@ struct AddedTokenMatcher {
         let text = piece.scalars
         var emitted = 0
         var position = 0
-        while position < text.count {
+        while true {
+            position = text.withUnsafeBufferPointer { nextCandidate(in: $0, from: position) }
+            guard position < text.count else { break }
             guard let tokens = tokens(startingWith: text[position]),
                   let token = tokens.first(where: { matches($0.content, in: text, at: position) }) else {
                 position += 1
@@ -94,6 +96,15 @@ struct AddedTokenMatcher {
             position = stop
         }
         if emitted < text.count { output.append(.text(piece.slice(emitted..<text.count))) }
+    }
+
+    /// The first position from `position` on whose scalar starts a token, else the end of `text`:
+    /// the scan over the text between tokens, in a loop of its own that keeps the set in registers.
+    private func nextCandidate(in text: UnsafeBufferPointer<Unicode.Scalar>, from position: Int) -> Int {
+        let firstScalars = firstScalars
+        var position = position
+        while position < text.count && !firstScalars.contains(text[position]) { position += 1 }
+        return position
     }
 
     private func matches(_ content: [Unicode.Scalar], in text: [Unicode.Scalar], at position: Int) -> Bool {

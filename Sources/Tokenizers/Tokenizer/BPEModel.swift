@@ -161,8 +161,9 @@ final class BPEModel: @unchecked Sendable {
         } else {
             ids = merge(initialSymbols(word))
         }
+        let start = output.count
         for id in ids { output.append(Int(id)) }
-        if cacheable { word.withUnsafeBufferPointer { held.cache.insert($0, hash: hash, ids: ids) } }
+        if cacheable { word.withUnsafeBufferPointer { held.cache.insert($0, hash: hash, ids: output[start...]) } }
     }
 
     /// Appends the ids of a byte-level pre-tokenizer's word given by its `text`, the scalars before
@@ -175,7 +176,7 @@ final class BPEModel: @unchecked Sendable {
         if cacheable && held.byteLevelCache.appendIds(of: text, hash: hash, to: &output) { return }
         let start = output.count
         encode(mapped(), into: &output, cache: held)
-        if cacheable { held.byteLevelCache.insert(text, hash: hash, ids: output[start...].lazy.map { Int32(truncatingIfNeeded: $0) }) }
+        if cacheable { held.byteLevelCache.insert(text, hash: hash, ids: output[start...]) }
     }
 
     /// The word caches while `withCache` holds their lock; only valid inside its body.

@@ -24,29 +24,49 @@ enum KnownSplitPattern: Sendable {
 
     /// The matches in `text`, as `ScalarRegex.matches(in:)` returns them. Every scalar is covered:
     /// each one starts a match of these patterns.
-    func matches(in text: UnsafeBufferPointer<Unicode.Scalar>, into result: inout [Range<Int>]) {
-        var start = 0
-        while start < text.count {
-            let end: Int
-            switch self {
-            case .gpt2: end = KnownSplitPattern.gpt2MatchEnd(text, at: start)
-            case let .llama3(maxDigits): end = KnownSplitPattern.llama3MatchEnd(text, at: start, maxDigits: maxDigits)
+    func matches(in scalars: UnsafeBufferPointer<Unicode.Scalar>, into result: inout [Range<Int>]) {
+        ScalarKind.withBasicPlane { basicPlane in
+            let text = KindedText(scalars: scalars, basicPlane: basicPlane)
+            var start = 0
+            while start < text.count {
+                let end: Int
+                switch self {
+                case .gpt2: end = KnownSplitPattern.gpt2MatchEnd(text, at: start)
+                case let .llama3(maxDigits): end = KnownSplitPattern.llama3MatchEnd(text, at: start, maxDigits: maxDigits)
+                }
+                result.append(start..<end)
+                start = end
             }
-            result.append(start..<end)
-            start = end
+        }
+    }
+
+    /// The text being split, with the table of scalar kinds read once for the whole text rather
+    /// than through the lazily initialized static at every scalar.
+    private struct KindedText {
+        let scalars: UnsafeBufferPointer<Unicode.Scalar>
+        let basicPlane: UnsafeBufferPointer<ScalarKind>
+
+        var count: Int { scalars.count }
+
+        subscript(index: Int) -> Unicode.Scalar { scalars[index] }
+
+        @inline(__always)
+        func kind(at index: Int) -> ScalarKind {
+            let value = Int(scalars[index].value)
+            return value < basicPlane.count ? basicPlane[value] : ScalarKind.of(scalars[index])
         }
     }
 
     // MARK: GPT-2
 
     @inline(__always)
-    private static func gpt2MatchEnd(_ text: UnsafeBufferPointer<Unicode.Scalar>, at start: Int) -> Int {
+    private static func gpt2MatchEnd(_ text: KindedText, at start: Int) -> Int {
         if let end = contractionEnd(text, at: start, caseInsensitive: false) { return end }
         var first = start
-        var kind = ScalarKind.of(text[start])
+        var kind = text.kind(at: start)
         // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`: a space joins the run after it.
         if text[start] == " " && start + 1 < text.count {
-            let next = ScalarKind.of(text[start + 1])
+            let next = text.kind(at: start + 1)
             if next != .space {
                 first = start + 1
                 kind = next
@@ -59,26 +79,26 @@ enum KnownSplitPattern: Sendable {
     // MARK: Llama 3 and Qwen 2
 
     @inline(__always)
-    private static func llama3MatchEnd(_ text: UnsafeBufferPointer<Unicode.Scalar>, at start: Int, maxDigits: Int) -> Int {
+    private static func llama3MatchEnd(_ text: KindedText, at start: Int, maxDigits: Int) -> Int {
         if let end = contractionEnd(text, at: start, caseInsensitive: true) { return end }
         let scalar = text[start]
-        let kind = ScalarKind.of(scalar)
+        let kind = text.kind(at: start)
         let isLineBreak = scalar == "\r" || scalar == "\n"
         // `[^\r\n\p{L}\p{N}]?\p{L}+`
         if kind == .letter { return runEnd(text, from: start, of: .letter) }
-        if kind != .number && !isLineBreak && start + 1 < text.count && ScalarKind.of(text[start + 1]) == .letter {
+        if kind != .number && !isLineBreak && start + 1 < text.count && text.kind(at: start + 1) == .letter {
             return runEnd(text, from: start + 1, of: .letter)
         }
         // `\p{N}{1,3}`
         if kind == .number {
             var end = start + 1
-            while end < text.count && end - start < maxDigits && ScalarKind.of(text[end]) == .number { end += 1 }
+            while end < text.count && end - start < maxDigits && text.kind(at: end) == .number { end += 1 }
             return end
         }
         // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
         var first = start
-        if scalar == " " && start + 1 < text.count && ScalarKind.of(text[start + 1]) == .other { first = start + 1 }
-        if ScalarKind.of(text[first]) == .other {
+        if scalar == " " && start + 1 < text.count && text.kind(at: start + 1) == .other { first = start + 1 }
+        if text.kind(at: first) == .other {
             var end = runEnd(text, from: first, of: .other)
             while end < text.count && (text[end] == "\r" || text[end] == "\n") { end += 1 }
             return end
@@ -95,7 +115,7 @@ enum KnownSplitPattern: Sendable {
 
     /// `'s|'t|'re|'ve|'m|'ll|'d`, in ASCII case or (with `caseInsensitive`) either case.
     @inline(__always)
-    private static func contractionEnd(_ text: UnsafeBufferPointer<Unicode.Scalar>, at start: Int, caseInsensitive: Bool) -> Int? {
+    private static func contractionEnd(_ text: KindedText, at start: Int, caseInsensitive: Bool) -> Int? {
         guard text[start] == "'", start + 1 < text.count else { return nil }
         func letter(_ index: Int) -> UInt32? {
             guard index < text.count else { return nil }
@@ -113,16 +133,16 @@ enum KnownSplitPattern: Sendable {
 
     /// The end of the run of scalars of `kind` that starts at `first`.
     @inline(__always)
-    private static func runEnd(_ text: UnsafeBufferPointer<Unicode.Scalar>, from first: Int, of kind: ScalarKind) -> Int {
+    private static func runEnd(_ text: KindedText, from first: Int, of kind: ScalarKind) -> Int {
         var end = first + 1
-        while end < text.count && ScalarKind.of(text[end]) == kind { end += 1 }
+        while end < text.count && text.kind(at: end) == kind { end += 1 }
         return end
     }
 
     /// `\s+(?!\S)|\s+` at a whitespace scalar: the run, less its last scalar when more text follows
     /// and the run has more than one (that one joins the word after it).
     @inline(__always)
-    private static func whitespaceEnd(_ text: UnsafeBufferPointer<Unicode.Scalar>, at start: Int) -> Int {
+    private static func whitespaceEnd(_ text: KindedText, at start: Int) -> Int {
         let end = runEnd(text, from: start, of: .space)
         return end < text.count && end - start > 1 ? end - 1 : end
     }
@@ -136,6 +156,11 @@ enum ScalarKind: UInt8 {
     /// The kind of each scalar of the Basic Multilingual Plane, computed once.
     private static let basicPlane: [ScalarKind] = (0..<0x10000).map { value in
         Unicode.Scalar(UInt32(value)).map(slowKind) ?? .other
+    }
+
+    /// Calls `body` with the kinds of the Basic Multilingual Plane, indexed by scalar value.
+    static func withBasicPlane<Result>(_ body: (UnsafeBufferPointer<ScalarKind>) -> Result) -> Result {
+        basicPlane.withUnsafeBufferPointer(body)
     }
 
     @inline(__always)
