@@ -46,28 +46,39 @@ extension DerivedTensor {
 /// computed once when first read and freed by `Checkpoint.release`, so that a stream holds one
 /// (or the few a fused group reads ahead) at a time.
 final class ComputedTensors: @unchecked Sendable {
+    /// The buffer of each computed tensor, perhaps larger than the tensor.
     private var buffers: [Int: UnsafeMutableRawBufferPointer] = [:]
-    /// The largest buffer released, kept for the next tensor that fits in it: a stream of tensors
-    /// of the same size then allocates (and faults in) its memory once.
-    private var spare: UnsafeMutableRawBufferPointer?
+    /// Buffers released, kept for the next tensors that fit in them: a stream of tensors of the
+    /// same sizes then allocates (and faults in) its memory once, even where a fused group reads
+    /// several ahead. The largest `spareLimit` are kept.
+    private var spares: [UnsafeMutableRawBufferPointer] = []
     private let lock = NSLock()
+    /// How many buffers were allocated so far.
+    private(set) var allocations = 0
+
+    /// The most buffers kept for reuse: as many as the largest fused group holds at once (q, k, v).
+    static let spareLimit = 3
 
     /// The bytes of derived tensor `index` of `tensor`, computed on first use over `threads` threads.
     func bytes(_ index: Int, of tensor: DerivedTensor, threads: Int) -> UnsafeRawBufferPointer {
         lock.lock()
         defer { lock.unlock() }
-        if let buffer = buffers[index] { return UnsafeRawBufferPointer(buffer) }
         let count = tensor.info.byteCount
+        if let buffer = buffers[index] { return UnsafeRawBufferPointer(rebasing: buffer[0..<count]) }
         let buffer: UnsafeMutableRawBufferPointer
-        if let spare, spare.count >= count {
-            buffer = UnsafeMutableRawBufferPointer(rebasing: spare[0..<count])
-            self.spare = nil
+        if let fit = spares.indices.filter({ spares[$0].count >= count }).min(by: { spares[$0].count < spares[$1].count }) {
+            buffer = spares.remove(at: fit)
         } else {
+            // Spares too small for this tensor would only hold memory beside it.
+            for spare in spares { spare.deallocate() }
+            spares = []
             buffer = .allocate(byteCount: count, alignment: 64)
+            allocations += 1
         }
-        tensor.compute(buffer, threads)
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+        tensor.compute(bytes, threads)
         buffers[index] = buffer
-        return UnsafeRawBufferPointer(buffer)
+        return UnsafeRawBufferPointer(bytes)
     }
 
     /// Frees the bytes of derived tensor `index`, if computed.
@@ -75,16 +86,13 @@ final class ComputedTensors: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let buffer = buffers.removeValue(forKey: index) else { return }
-        guard let kept = spare, kept.count >= buffer.count else {
-            spare?.deallocate()
-            spare = buffer
-            return
-        }
-        buffer.deallocate()
+        spares.append(buffer)
+        spares.sort { $0.count > $1.count }
+        while spares.count > Self.spareLimit { spares.removeLast().deallocate() }
     }
 
     deinit {
         for buffer in buffers.values { buffer.deallocate() }
-        spare?.deallocate()
+        for spare in spares { spare.deallocate() }
     }
 }

@@ -13,7 +13,7 @@ public final class CheckpointWriter {
     public let writing: Set<Int>?
     private var shardIndex = -1
     private var tensorIndex = -1
-    private var sink: FileSink?
+    private var sink: DirectFileSink?
     private var remaining = 0
     /// Bytes of tensor data written so far, over all shards.
     public private(set) var bytesWritten = 0
@@ -99,7 +99,7 @@ public final class CheckpointWriter {
 
     private func openShard() throws(CheckpointError) {
         guard writesCurrentShard else { return }
-        let sink = try FileSink(path: directory + "/" + plan.fileName(shardIndex))
+        let sink = try DirectFileSink(path: directory + "/" + plan.fileName(shardIndex))
         try sink.write(Self.header(for: plan.shards[shardIndex]))
         self.sink = sink
     }
