@@ -1,3 +1,4 @@
+import COpenBLAS
 import Checkpoint
 import Recipes
 import Runtime
@@ -17,7 +18,7 @@ import Runtime
 /// 4. columns are quantized in blocks of `blockSize`: each column is fake-quantized in float32
 ///    (`FrozenQuantization.fakeQuantize`), its error divided by the factor's diagonal is
 ///    propagated to the block's later columns at once, and the block's errors to all later
-///    columns with one GEMM (the runtime's f32 kernel);
+///    columns with one GEMM (OpenBLAS's sgemm, subtracting in place);
 /// 5. the result is the fake-quantized weight in its dtype, and its codes are what
 ///    compressed-tensors' compressor then computes from it with the same scales, in the dtype's
 ///    arithmetic (`FrozenQuantization.encode`).
@@ -120,9 +121,9 @@ private struct GPTQProblem {
     }
 
     /// Quantizes `working` (`rows × columns`, columns in `order`) in place, block by block, and
-    /// returns the GPTQ loss: the sum over all values of `error² / 2`.
-    private func propagate(working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor, order: [Int],
-                           frozen: any FrozenQuantization) -> Float {
+    /// returns the GPTQ loss: the sum over all values of `error² / 2`. Generic over the parameters' type so that the per-value `fakeQuantize` is a direct call.
+    private func propagate<Frozen: FrozenQuantization>(working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor,
+                                                       order: [Int], frozen: Frozen) -> Float {
         let rows = rows, columns = columns
         let errors = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * Swift.min(blockSize, columns))
         let rowLoss = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows)
@@ -160,25 +161,11 @@ private struct GPTQProblem {
 
     /// `later -= errors · factor` for the `rows × remaining` later columns of `working` (rows
     /// `columns` apart), the block's `rows × width` errors and the factor's `width × remaining`
-    /// block (rows `columns` apart), on the runtime's f32 kernel: the factor block is transposed so
-    /// that its columns are the kernel's weight rows, and the product is subtracted row by row.
+    /// block (rows `columns` apart): one sgemm that subtracts in place, without scratch.
     private func subtractBlockUpdate(errors: UnsafePointer<Float>, width: Int, factor: UnsafePointer<Float>,
                                      from later: UnsafeMutablePointer<Float>, remaining: Int) {
-        let rows = rows, columns = columns
-        let block = transposed(factor, rows: width, columns: remaining, stride: columns)
-        var product = [Float](repeating: 0, count: rows * remaining)
-        block.withUnsafeBufferPointer { t in
-            product.withUnsafeMutableBufferPointer { p in
-                CPUKernels.multiply(errors, ldx: width, rows: rows, by: t.baseAddress!, ldw: width, outputs: remaining, columns: width,
-                                    into: p.baseAddress!, ldy: remaining)
-                parallelRows(rows, threads: threads) { range in
-                    for r in range {
-                        let row = later + r * columns, source = p.baseAddress! + r * remaining
-                        for j in 0..<remaining { row[j] -= source[j] }
-                    }
-                }
-            }
-        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(remaining), blasint(width),
+                    -1, errors, blasint(width), factor, blasint(columns), 1, later, blasint(columns))
     }
 
     /// Column indices by descending diagonal of `hessian`; equal values keep their order.
