@@ -1,4 +1,3 @@
-import COpenBLAS
 import Checkpoint
 import Recipes
 import Runtime
@@ -18,7 +17,7 @@ import Runtime
 /// 4. columns are quantized in blocks of `blockSize`: each column is fake-quantized in float32
 ///    (`FrozenQuantization.fakeQuantize`), its error divided by the factor's diagonal is
 ///    propagated to the block's later columns at once, and the block's errors to all later
-///    columns with one GEMM (OpenBLAS's sgemm, subtracting in place);
+///    columns with one GEMM (the runtime's f32 kernel);
 /// 5. the result is the fake-quantized weight in its dtype, and its codes are what
 ///    compressed-tensors' compressor then computes from it with the same scales, in the dtype's
 ///    arithmetic (`FrozenQuantization.encode`).
@@ -127,7 +126,11 @@ private struct GPTQProblem {
         let rows = rows, columns = columns
         let errors = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * Swift.min(blockSize, columns))
         let rowLoss = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows)
-        defer { errors.deallocate(); rowLoss.deallocate() }
+        // The later columns' update of each block: the factor's block transposed, and its product.
+        let laterColumns = columns - Swift.min(blockSize, columns)
+        let factorBlock = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, blockSize * laterColumns))
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, rows * laterColumns))
+        defer { errors.deallocate(); rowLoss.deallocate(); factorBlock.deallocate(); product.deallocate() }
         rowLoss.initialize(repeating: 0)
         factor.upper.withUnsafeBufferPointer { u in
             for start in stride(from: 0, to: columns, by: blockSize) {
@@ -152,7 +155,8 @@ private struct GPTQProblem {
                 }
                 if end < columns {
                     subtractBlockUpdate(errors: UnsafePointer(errors.baseAddress!), width: width, factor: u.baseAddress! + start * columns + end,
-                                        from: working.baseAddress! + end, remaining: columns - end)
+                                        from: working.baseAddress! + end, remaining: columns - end,
+                                        factorBlock: factorBlock, product: product)
                 }
             }
         }
@@ -161,11 +165,23 @@ private struct GPTQProblem {
 
     /// `later -= errors · factor` for the `rows × remaining` later columns of `working` (rows
     /// `columns` apart), the block's `rows × width` errors and the factor's `width × remaining`
-    /// block (rows `columns` apart): one sgemm that subtracts in place, without scratch.
+    /// block (rows `columns` apart), on the runtime's f32 kernel: the factor block is transposed
+    /// into `factorBlock` so that its columns are the kernel's weight rows, and the product, in
+    /// `product`, is subtracted row by row. (OpenBLAS's sgemm would run its SSE3 kernel on CPUs its
+    /// build does not know.)
     private func subtractBlockUpdate(errors: UnsafePointer<Float>, width: Int, factor: UnsafePointer<Float>,
-                                     from later: UnsafeMutablePointer<Float>, remaining: Int) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(remaining), blasint(width),
-                    -1, errors, blasint(width), factor, blasint(columns), 1, later, blasint(columns))
+                                     from later: UnsafeMutablePointer<Float>, remaining: Int,
+                                     factorBlock: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>) {
+        let rows = rows, columns = columns
+        transpose(factor, rows: width, columns: remaining, stride: columns, into: factorBlock)
+        CPUKernels.multiply(errors, ldx: width, rows: rows, by: factorBlock, ldw: width, outputs: remaining, columns: width,
+                            into: product, ldy: remaining)
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                let row = later + r * columns, source = product + r * remaining
+                for j in 0..<remaining { row[j] -= source[j] }
+            }
+        }
     }
 
     /// Column indices by descending diagonal of `hessian`; equal values keep their order.
