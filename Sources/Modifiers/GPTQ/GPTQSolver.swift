@@ -120,7 +120,8 @@ private struct GPTQProblem {
     }
 
     /// Quantizes `working` (`rows × columns`, columns in `order`) in place, block by block, and
-    /// returns the GPTQ loss: the sum over all values of `error² / 2`. Generic over the parameters' type so that the per-value `fakeQuantize` is a direct call.
+    /// returns the GPTQ loss: the sum over all values of `error² / 2`. Generic over the parameters'
+    /// type, opened once from the existential rather than per value.
     private func propagate<Frozen: FrozenQuantization>(working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor,
                                                        order: [Int], frozen: Frozen) -> Float {
         let rows = rows, columns = columns
