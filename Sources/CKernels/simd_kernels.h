@@ -235,13 +235,102 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
     free(buffer);
 }
 
+/* ---- Many rows (calibration's batches, scoring): packed panels ----
+ *
+ * CK_PANEL_OUTPUTS weight rows at a time are decoded (as decode_rows does) and laid out column by
+ * column in a panel (panel[c·CK_PANEL_OUTPUTS + j] = w[o0 + j][c], zeros past the last output),
+ * which stays in L2 while every row of x streams past it: CK_PANEL_ROWS rows of x at a time
+ * multiply it with outer-product steps (one broadcast of x[r][c] times two panel vectors), each
+ * output the sum of its products in column order. */
+#define CK_PANEL_OUTPUTS (2 * CK_LANES)
+/* Rows of x per step: 2 · CK_PANEL_ROWS accumulators, two panel vectors and a broadcast fill
+ * the 32 (AVX-512) or 16 (AVX2) vector registers. */
+#define CK_PANEL_ROWS (CK_LANES == 16 ? 12 : 6)
+/* Rows of x from which the panels' layout pays for itself. */
+#define CK_PANEL_MIN_ROWS 64
+
+/* R rows of x (rows ≤ R of them stored) times the panel's n ≤ CK_PANEL_OUTPUTS outputs into y. */
+ALWAYS_INLINE void panel_rows(const int R, size_t k, const float *x, size_t ldx, const float *panel, size_t rows, size_t n,
+                              float *y, size_t ldy) {
+    vf acc[2 * CK_PANEL_ROWS];
+    CK_UNROLL
+    for (int i = 0; i < 2 * R; i++) acc[i] = vf_zero();
+    for (size_t c = 0; c < k; c++) {
+        vf w0 = vf_load(panel + c * CK_PANEL_OUTPUTS), w1 = vf_load(panel + c * CK_PANEL_OUTPUTS + CK_LANES);
+        CK_UNROLL
+        for (int r = 0; r < R; r++) {
+            vf xv = vf_set1(x[r * ldx + c]);
+            acc[2 * r] = vf_fma(xv, w0, acc[2 * r]);
+            acc[2 * r + 1] = vf_fma(xv, w1, acc[2 * r + 1]);
+        }
+    }
+    for (size_t r = 0; r < rows; r++) {
+        float *out = y + r * ldy;
+        if (n >= CK_LANES) {
+            vf_store(out, acc[2 * r]);
+            if (n == CK_PANEL_OUTPUTS) vf_store(out + CK_LANES, acc[2 * r + 1]);
+            else if (n > CK_LANES) vf_store_n(out + CK_LANES, acc[2 * r + 1], n - CK_LANES);
+        } else {
+            vf_store_n(out, acc[2 * r], n);
+        }
+    }
+}
+
+/* The panel of weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS), through `rows` (CK_PANEL_OUTPUTS
+ * rows `ld` apart) for formats other than f32. */
+ALWAYS_INLINE void pack_panel(const int kind, const ck_weights *w, size_t o0, size_t n, size_t k, float *rows, size_t ld,
+                              float *panel) {
+    const float *source = rows;
+    size_t stride = ld;
+    if (kind == CK_W_F32) {
+        source = (const float *)(w->data + o0 * w->row_bytes);
+        stride = w->row_bytes / sizeof(float);
+    } else {
+        decode_rows(kind, w, o0, n, k, rows, ld);
+    }
+    for (size_t j = 0; j < CK_PANEL_OUTPUTS; j++) {
+        if (j >= n) {
+            for (size_t c = 0; c < k; c++) panel[c * CK_PANEL_OUTPUTS + j] = 0;
+            continue;
+        }
+        const float *row = source + j * stride;
+        for (size_t c = 0; c < k; c++) panel[c * CK_PANEL_OUTPUTS + j] = row[c];
+    }
+}
+
+/* x (m rows) times outputs first..<first+count, one panel at a time; false when no buffer could
+ * be had. */
+ALWAYS_INLINE int panel_gemm(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                             const ck_weights *w, float *y, size_t ldy) {
+    size_t ld = (k + CK_LANES - 1) / CK_LANES * CK_LANES;
+    float *panel = ck_buffer(k * CK_PANEL_OUTPUTS);
+    float *rows = kind == CK_W_F32 || !panel ? NULL : ck_buffer(CK_PANEL_OUTPUTS * ld);
+    if (!panel || (kind != CK_W_F32 && !rows)) {
+        free(panel);
+        return 0;
+    }
+    for (size_t o0 = first; o0 < first + count; o0 += CK_PANEL_OUTPUTS) {
+        size_t n = first + count - o0 < CK_PANEL_OUTPUTS ? first + count - o0 : CK_PANEL_OUTPUTS;
+        pack_panel(kind, w, o0, n, k, rows, ld, panel);
+        size_t r0 = 0;
+        for (; r0 + CK_PANEL_ROWS <= m; r0 += CK_PANEL_ROWS)
+            panel_rows(CK_PANEL_ROWS, k, x + r0 * ldx, ldx, panel, CK_PANEL_ROWS, n, y + r0 * ldy + o0, ldy);
+        for (; r0 + 4 <= m; r0 += 4) panel_rows(4, k, x + r0 * ldx, ldx, panel, 4, n, y + r0 * ldy + o0, ldy);
+        for (; r0 < m; r0++) panel_rows(1, k, x + r0 * ldx, ldx, panel, 1, n, y + r0 * ldy + o0, ldy);
+    }
+    free(rows);
+    free(panel);
+    return 1;
+}
+
 #include "simd_packed_gemv.h"
 #include "simd_bf16_gemv.h"
 
 /* Few rows: packed integer weights by packed_gemv where it takes their layout, bf16 weights by
- * bf16_gemv, else gemv. */
+ * bf16_gemv, else gemv; many rows by panel_gemm; between them (or without a panel's buffer) gemm. */
 ALWAYS_INLINE void matmul(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                           const ck_weights *w, float *y, size_t ldy) {
+    if (m >= CK_PANEL_MIN_ROWS && panel_gemm(kind, m, first, count, k, x, ldx, w, y, ldy)) return;
     if (m > CK_GEMV_MAX_ROWS) gemm(kind, m, first, count, k, x, ldx, w, y, ldy);
     else if (!((kind == CK_W_INT4 || kind == CK_W_INT8) && packed_gemv(kind, m, first, count, k, x, ldx, w, y, ldy)) &&
              !(kind == CK_W_BF16 && bf16_gemv(m, first, count, k, x, ldx, w, y, ldy)))

@@ -6,7 +6,9 @@ import TestSupport
 /// The CKernels kernels on every path this CPU runs (portable, AVX2, AVX-512), each selected on
 /// the test's thread with `ck_use_path`, against an f64 reference computed here from the stored
 /// values: shapes whose rows and columns are not multiples of the vector width, as many rows of x
-/// as decoding (up to 8, weights decoded in registers) and prefill (more, decoded tiles) use,
+/// as decoding (up to 8, weights decoded in registers), prefill (more, decoded tiles) and
+/// calibration's batches (64 and more: packed panels, a partial one, and rows left over from
+/// whole steps of 12 or 6) use,
 /// strided x and y, an output range that starts inside y, scale groups and zero points.
 ///
 /// Tolerance: every output within 1e-5 of the reference, relative to the largest output
@@ -15,7 +17,7 @@ import TestSupport
     static let paths = [CK_PORTABLE, CK_AVX2, CK_AVX512].filter { ck_path_supported($0) != 0 }
 
     /// Rows of x, outputs, columns.
-    static let shapes = [(1, 37, 133), (3, 19, 576), (4, 70, 48), (5, 33, 100), (9, 21, 260), (17, 13, 577)]
+    static let shapes = [(1, 37, 133), (3, 19, 576), (4, 70, 48), (5, 33, 100), (9, 21, 260), (17, 13, 577), (77, 35, 300)]
 
     typealias Random = SeededRandom
 

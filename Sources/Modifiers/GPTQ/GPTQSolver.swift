@@ -120,13 +120,18 @@ private struct GPTQProblem {
     }
 
     /// Quantizes `working` (`rows × columns`, columns in `order`) in place, block by block, and
-    /// returns the GPTQ loss: the sum over all values of `error² / 2`.
-    private func propagate(working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor, order: [Int],
-                           frozen: any FrozenQuantization) -> Float {
+    /// returns the GPTQ loss: the sum over all values of `error² / 2`. Generic over the parameters'
+    /// type, opened once from the existential rather than per value.
+    private func propagate<Frozen: FrozenQuantization>(working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor,
+                                                       order: [Int], frozen: Frozen) -> Float {
         let rows = rows, columns = columns
         let errors = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * Swift.min(blockSize, columns))
         let rowLoss = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows)
-        defer { errors.deallocate(); rowLoss.deallocate() }
+        // The later columns' update of each block: the factor's block transposed, and its product.
+        let laterColumns = columns - Swift.min(blockSize, columns)
+        let factorBlock = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, blockSize * laterColumns))
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, rows * laterColumns))
+        defer { errors.deallocate(); rowLoss.deallocate(); factorBlock.deallocate(); product.deallocate() }
         rowLoss.initialize(repeating: 0)
         factor.upper.withUnsafeBufferPointer { u in
             for start in stride(from: 0, to: columns, by: blockSize) {
@@ -151,7 +156,8 @@ private struct GPTQProblem {
                 }
                 if end < columns {
                     subtractBlockUpdate(errors: UnsafePointer(errors.baseAddress!), width: width, factor: u.baseAddress! + start * columns + end,
-                                        from: working.baseAddress! + end, remaining: columns - end)
+                                        from: working.baseAddress! + end, remaining: columns - end,
+                                        factorBlock: factorBlock, product: product)
                 }
             }
         }
@@ -160,23 +166,21 @@ private struct GPTQProblem {
 
     /// `later -= errors · factor` for the `rows × remaining` later columns of `working` (rows
     /// `columns` apart), the block's `rows × width` errors and the factor's `width × remaining`
-    /// block (rows `columns` apart), on the runtime's f32 kernel: the factor block is transposed so
-    /// that its columns are the kernel's weight rows, and the product is subtracted row by row.
+    /// block (rows `columns` apart), on the runtime's f32 kernel: the factor block is transposed
+    /// into `factorBlock` so that its columns are the kernel's weight rows, and the product, in
+    /// `product`, is subtracted row by row. (OpenBLAS's sgemm would run its SSE3 kernel on CPUs its
+    /// build does not know.)
     private func subtractBlockUpdate(errors: UnsafePointer<Float>, width: Int, factor: UnsafePointer<Float>,
-                                     from later: UnsafeMutablePointer<Float>, remaining: Int) {
+                                     from later: UnsafeMutablePointer<Float>, remaining: Int,
+                                     factorBlock: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>) {
         let rows = rows, columns = columns
-        let block = transposed(factor, rows: width, columns: remaining, stride: columns)
-        var product = [Float](repeating: 0, count: rows * remaining)
-        block.withUnsafeBufferPointer { t in
-            product.withUnsafeMutableBufferPointer { p in
-                CPUKernels.multiply(errors, ldx: width, rows: rows, by: t.baseAddress!, ldw: width, outputs: remaining, columns: width,
-                                    into: p.baseAddress!, ldy: remaining)
-                parallelRows(rows, threads: threads) { range in
-                    for r in range {
-                        let row = later + r * columns, source = p.baseAddress! + r * remaining
-                        for j in 0..<remaining { row[j] -= source[j] }
-                    }
-                }
+        transpose(factor, rows: width, columns: remaining, stride: columns, into: factorBlock)
+        CPUKernels.multiply(errors, ldx: width, rows: rows, by: factorBlock, ldw: width, outputs: remaining, columns: width,
+                            into: product, ldy: remaining)
+        parallelRows(rows, threads: threads) { range in
+            for r in range {
+                let row = later + r * columns, source = product + r * remaining
+                for j in 0..<remaining { row[j] -= source[j] }
             }
         }
     }

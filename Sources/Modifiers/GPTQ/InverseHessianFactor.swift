@@ -2,20 +2,25 @@ import COpenBLAS
 import Runtime
 
 /// The factor GPTQ propagates errors with: the upper Cholesky factor `U` of the inverse of the
-/// dampened Hessian (`H⁻¹ = UᵀU`), computed as llm-compressor 0.14's `factorize_hessian` does:
+/// dampened Hessian (`H⁻¹ = UᵀU`), the factor llm-compressor 0.14's `factorize_hessian` computes:
 ///
 /// 1. dead columns (`H[i,i] == 0`: the input is zero in every sample) get `H[i,i] = 1` (the
 ///    caller zeroes their weights);
 /// 2. `H[i,i] += dampening_frac · mean(diag(H))`, in float32;
-/// 3. `L = cholesky(H)`; if `H` is not positive definite, `U` is the identity and GPTQ becomes
-///    round-to-nearest (`usedFallback`);
-/// 4. `H⁻¹ = cholesky_inverse(L)`, then `U = cholesky(H⁻¹, upper)`.
+/// 3. if `H` is not positive definite, `U` is the identity and GPTQ becomes round-to-nearest
+///    (`usedFallback`);
+/// 4. else `U`, the same factor torch gets from `cholesky_inverse` then `cholesky(upper=True)`,
+///    with half their work: with `J` the order-reversing permutation, the lower Cholesky factor
+///    `M` of `JHJ` gives `H = RRᵀ` with `R = JMJ` upper triangular, so `H⁻¹ = (R⁻¹)ᵀR⁻¹` and
+///    `U = R⁻¹ = J·M⁻¹·J` (`spotrf` and `strtri`, `2n³/3` flops against `4n³/3`).
 ///
-/// All three steps are LAPACK calls on float32, as in torch (`spotrf`, `spotri`, `spotrf`), made
-/// on one OpenBLAS thread (``ComputeThreads/singleThreaded(_:)``) so that the factor, and GPTQ's
-/// codes, are the same whatever the thread count.
-/// A row-major symmetric matrix is its own column-major transpose, so each call works on the
-/// row-major buffer with `uplo = 'L'`, which leaves its results in the row-major upper triangle.
+/// Both steps are LAPACK calls on float32, made on one OpenBLAS thread
+/// (``ComputeThreads/singleThreaded(_:)``) so that the factor, and GPTQ's codes, are the same
+/// whatever `--threads` and the number of MPI ranks. `JHJ` of a row-major matrix is its values in reverse
+/// order, and a row-major symmetric matrix is its own column-major transpose: `spotrf` with
+/// `uplo = 'U'` leaves `Mᵀ` in the column-major upper triangle, which is `M` in the row-major
+/// lower one; `strtri` inverts it there, and reversing the values again leaves `U` in the
+/// row-major upper triangle.
 struct InverseHessianFactor {
     let columns: Int
     /// `U` in the upper triangle of a row-major `columns × columns` matrix (the rest is scratch).
@@ -43,10 +48,9 @@ struct InverseHessianFactor {
         for i in 0..<n { h[i * n + i] += damp }
         self.dead = dead
 
-        let n32 = Int32(n)
-        let info = ComputeThreads.singleThreaded {
-            h.withUnsafeMutableBufferPointer { lapack_spotrf(Int8(UInt8(ascii: "L")), n32, $0.baseAddress!, n32) }
-        }
+        let n32 = Int32(n), uplo = Int8(UInt8(ascii: "U"))
+        h.reverse()
+        let info = ComputeThreads.singleThreaded { h.withUnsafeMutableBufferPointer { lapack_spotrf(uplo, n32, $0.baseAddress!, n32) } }
         guard info == 0 else {
             var identity = [Float](repeating: 0, count: n * n)
             for i in 0..<n { identity[i * n + i] = 1 }
@@ -55,16 +59,12 @@ struct InverseHessianFactor {
             return
         }
         usedFallback = false
-        let inverted = ComputeThreads.singleThreaded {
-            h.withUnsafeMutableBufferPointer { m -> Int32 in
-                // spotri fills the triangle the second spotrf reads: no mirroring is needed.
-                let info = lapack_spotri(Int8(UInt8(ascii: "L")), n32, m.baseAddress!, n32)
-                return info == 0 ? lapack_spotrf(Int8(UInt8(ascii: "L")), n32, m.baseAddress!, n32) : info
-            }
-        }
-        // torch.linalg.cholesky raises here; llm-compressor stops with it.
-        guard inverted == 0 else {
-            throw .unquantizableWeight(tensor: tensor, reason: "GPTQ: the inverse of the dampened Hessian is not positive definite "
+        let inverted = ComputeThreads.singleThreaded { h.withUnsafeMutableBufferPointer { lapack_strtri(uplo, n32, $0.baseAddress!, n32) } }
+        h.reverse()
+        // Where the inverse overflows, torch.linalg.cholesky raises and llm-compressor stops with it.
+        // (The lower triangle still holds the dampened Hessian's finite values.)
+        guard inverted == 0, h.allSatisfy(\.isFinite) else {
+            throw .unquantizableWeight(tensor: tensor, reason: "GPTQ: the inverse of the dampened Hessian is not finite "
                 + "(LAPACK info \(inverted)); raise dampening_frac or add calibration samples")
         }
         upper = h

@@ -13,7 +13,8 @@ struct IntegerFrozenQuantization<S: WeightStorage>: FrozenQuantization {
     /// Scales per row and columns per scale (a tensor's single scale: 0 and all columns).
     private let scalesPerRow: Int, groupSize: Int
 
-    var kernel: IntegerWeightKernel { writer.kernel }
+    /// The writer's kernel, kept so that GPTQ's per-value `fakeQuantize` does not ask the writer.
+    let kernel: IntegerWeightKernel
 
     /// Observes `input` (the weight stored as `S`) with the kernel's observer.
     init(writer: any IntegerWeightWriter, tensor: TensorInfo, input: UnsafePointer<S.Bits>, threads: Int) throws(ModifierError) {
@@ -29,6 +30,7 @@ struct IntegerFrozenQuantization<S: WeightStorage>: FrozenQuantization {
             }
         }
         self.writer = writer
+        self.kernel = kernel
         self.tensor = tensor
         scaleBits = bits
         scales = bits.map(S.float)

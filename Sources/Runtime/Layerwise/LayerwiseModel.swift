@@ -38,26 +38,24 @@ public final class LayerwiseModel: @unchecked Sendable {
         public let index: Int
     }
 
-    /// The hidden states entering block 0 for each sample, reading the embedding table once.
+    /// The hidden states entering block 0 for each sample, widening only the embedding table's
+    /// rows of the samples' tokens.
     public func embed(samples: [[Int]]) throws(RuntimeError) -> [[Float]] {
         let width = spec.hiddenSize
         let name = spec.architecture.layout.embedding + ".weight"
-        let table = try weights.floats(name, shape: [spec.vocabularySize, width])
-        if let tensor = weights.tensors[name] { weights.checkpoint.release(tensor) }
         let scale = spec.embeddingScale ?? 1
         var result: [[Float]] = []
         result.reserveCapacity(samples.count)
         for tokens in samples {
             guard !tokens.isEmpty else { throw .emptyInput }
-            var hidden = [Float](repeating: 0, count: tokens.count * width)
-            for (r, token) in tokens.enumerated() {
-                guard token >= 0 && token < spec.vocabularySize else {
-                    throw .tokenOutOfRange(token: token, vocabularySize: spec.vocabularySize)
-                }
-                for c in 0..<width { hidden[r * width + c] = table[token * width + c] * scale }
+            if let token = tokens.first(where: { $0 < 0 || $0 >= spec.vocabularySize }) {
+                throw .tokenOutOfRange(token: token, vocabularySize: spec.vocabularySize)
             }
+            var hidden = try weights.rows(tokens, of: name, shape: [spec.vocabularySize, width])
+            if scale != 1 { for i in hidden.indices { hidden[i] *= scale } }
             result.append(hidden)
         }
+        if let tensor = weights.tensors[name] { weights.checkpoint.release(tensor) }
         return result
     }
 

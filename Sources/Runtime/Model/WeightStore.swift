@@ -22,6 +22,25 @@ struct WeightStore {
         }
     }
 
+    /// Rows `indices` of the matrix `name`, which must have `shape` (`[rows, columns]`), widened to
+    /// f32 one after another: what embedding a few tokens reads of a whole table.
+    /// - Precondition: every index is in `0..<shape[0]`.
+    func rows(_ indices: [Int], of name: String, shape: [Int]) throws(RuntimeError) -> [Float] {
+        let tensor = try validated(name, shape: shape)
+        let width = shape[1], replaced = replacements[name]
+        return [Float](unsafeUninitializedCapacity: indices.count * width) { buffer, initialized in
+            for (i, row) in indices.enumerated() {
+                let destination = buffer.baseAddress! + i * width
+                if let replaced {
+                    replaced.withUnsafeBufferPointer { destination.update(from: $0.baseAddress! + row * width, count: width) }
+                } else {
+                    checkpoint.widen(tensor, elements: (row * width)..<((row + 1) * width), into: destination)
+                }
+            }
+            initialized = indices.count * width
+        }
+    }
+
     /// A dense layer from `names` stacked by rows (one name for a plain projection), each
     /// `[outputs[i], inputFeatures]`, with biases `NAME.bias` when present; `requireBias` makes a
     /// missing bias an error. Kept in bf16 when every part is stored so and none is replaced, else
