@@ -156,11 +156,13 @@ import TestSupport
         // runs AWQ's pass after GPTQ's), with the round-to-nearest modifier's scheme. Attention is
         // byte for byte llm-compressor's. W4A16 is symmetric: a candidate's loss hangs on rounding
         // ties (see awqThenSymmetricRoundToNearestFirstBlock), and in the second block, whose
-        // inputs went through our float32 runtime, ratios 6/18 and 7/18 of the first mapping come
-        // within 10⁻⁴ of each other here (1.72804 and 1.72796·10⁻⁶): we pick the other, and its
-        // gate and up scales differ by up to 2.3%, the other scales by under 10⁻⁶.
-        try Self.expectCalibratedReference("gptq_awq_rtn", exact: Self.attention, codeAgreement: 0.99) { name in
-            name.hasPrefix("model.layers.1.mlp.gate_proj.") || name.hasPrefix("model.layers.1.mlp.up_proj.") ? 0.03 : 1e-6
+        // inputs went through our float32 runtime, neighbouring ratios of the first mapping come
+        // within 10⁻⁴ of each other (1.72804 and 1.72796·10⁻⁶ for 6/18 and 7/18): which one wins
+        // follows the last bits of the forward pass (the kernels' summation order), and with the
+        // other ratio block 1's gate and up scales differ by up to 7.2% and 2% of all codes (block
+        // 1's MLP) differ, while every other scale stays within 10⁻⁶.
+        try Self.expectCalibratedReference("gptq_awq_rtn", exact: Self.attention, codeAgreement: 0.97) { name in
+            name.hasPrefix("model.layers.1.mlp.gate_proj.") || name.hasPrefix("model.layers.1.mlp.up_proj.") ? 0.1 : 1e-6
         }
     }
 
