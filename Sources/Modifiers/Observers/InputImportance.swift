@@ -22,8 +22,9 @@ final class InputImportance {
     init() {}
 
     /// Sums for the quantized entries among `members` that quantizing modifier `modifier` searches
-    /// with an imatrix observer, registered on `tap`.
-    init(plan: OneshotPlan, members: [Int], modifier: Int, tap: SiteTap) {
+    /// with an imatrix observer, registered on `tap`; `keepsSamples` (several ranks) keeps each
+    /// sample's sums for ``reduce(over:)``.
+    init(plan: OneshotPlan, members: [Int], modifier: Int, tap: SiteTap, keepsSamples: Bool) {
         for i in members {
             let entry = plan.quantization.entries[i]
             guard case let .quantize(group) = entry.action, plan.quantization.groupModifiers[group] == modifier,
@@ -32,7 +33,7 @@ final class InputImportance {
             else { continue }
             entries.append((i, site, args.observerKwargs["strict"]?.boolValue ?? false))
             guard bySite[site] == nil else { continue }
-            let sums = SquareSums(width: entry.tensor.info.shape[1], dtype: entry.tensor.info.dtype)
+            let sums = SquareSums(width: entry.tensor.info.shape[1], dtype: entry.tensor.info.dtype, keepsSamples: keepsSamples)
             bySite[site] = sums
             sites.append(site)
             tap.add(site) { values, rows, width, stride in sums.add(values, rows: rows, width: width, stride: stride) }
@@ -76,12 +77,15 @@ final class InputImportance {
 final class SquareSums {
     private var sums: [Float]
     private var tokens = 0
-    /// Each sample's sums and tokens, in order: what ranks exchange to add them in sample order.
+    /// Each sample's sums and tokens, in order, when `keepsSamples`: what ranks exchange to add
+    /// them in sample order.
     private var samples: [(sums: [Float], tokens: Int)] = []
+    private let keepsSamples: Bool
     /// Rounds an input to the dtype of the layer's weight, in which torch's layer receives it.
     private let round: (Float) -> Float
 
-    init(width: Int, dtype: DType) {
+    init(width: Int, dtype: DType, keepsSamples: Bool) {
+        self.keepsSamples = keepsSamples
         sums = Array(repeating: 0, count: width)
         switch dtype {
         case .bf16: round = BF16Storage.rounded
@@ -103,7 +107,7 @@ final class SquareSums {
         let sample = TorchSums.columns(squares, rows: rows, width: width, stride: width)
         for c in 0..<width { sums[c] += sample[c] }
         tokens += rows
-        samples.append((sample, rows))
+        if keepsSamples { samples.append((sample, rows)) }
     }
 
     /// Appends this rank's samples' sums and tokens to `payload`.

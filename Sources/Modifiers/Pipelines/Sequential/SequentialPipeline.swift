@@ -110,7 +110,7 @@ final class SequentialPipeline {
                 let firstObserving = observed.count, firstImportance = importances.count
                 for m in pass.observing {
                     observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap))
-                    importances.append(InputImportance(plan: plan, members: members, modifier: m, tap: propagationTap))
+                    importances.append(InputImportance(plan: plan, members: members, modifier: m, tap: propagationTap, keepsSamples: reducer.size > 1))
                 }
                 try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
                 for scales in observed[firstObserving...] { try scales.reduce(over: reducer) }
@@ -141,7 +141,7 @@ final class SequentialPipeline {
             for m in (pass.gptq.map { [$0.modifier] } ?? []) + pass.observing {
                 observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
             }
-            for m in pass.observing { importances.append(InputImportance(plan: plan, members: layout.head, modifier: m, tap: tap)) }
+            for m in pass.observing { importances.append(InputImportance(plan: plan, members: layout.head, modifier: m, tap: tap, keepsSamples: reducer.size > 1)) }
             guard !tap.isEmpty else { continue }
             try cancellation?.check()
             do { try model.observeHeadInput(hidden[p], tap: tap) } catch { throw .runtime(error) }
