@@ -3,23 +3,33 @@
 import os
 import signal
 import threading
-import time
 
 import pytest
 
 from conftest import CALIBRATION_MODEL, CALIBRATION_RECIPE, RECIPES, TINY_LLAMA
-from swift_llm_compressor import oneshot
+from swift_llm_compressor import _library, oneshot
 
 
-def test_ctrl_c_in_the_waiting_thread_cancels_the_run_after_the_tensor_and_leaves_no_output(folder):
+def test_ctrl_c_in_the_waiting_thread_cancels_the_run_after_the_tensor_and_leaves_no_output(folder, monkeypatch):
     main = threading.main_thread().ident
     seen = []
+    lib = _library.load()
+    cancel_set = lib.llmc_cancel_set
+    cancelled = threading.Event()
+
+    def set_and_tell(handle):
+        cancel_set(handle)
+        cancelled.set()
+
+    monkeypatch.setattr(lib, "llmc_cancel_set", set_and_tell)
 
     def interrupt_once(event):
         seen.append(event)
         if len(seen) == 1:
             signal.pthread_kill(main, signal.SIGINT)  # Ctrl-C, seen by the main thread, which waits on the run
-            time.sleep(0.5)  # the GIL is free meanwhile: the main thread raises KeyboardInterrupt and cancels
+            # The run is held here, the GIL free, until the main thread has turned Ctrl-C into a
+            # cancellation, however long a loaded machine takes to schedule it.
+            assert cancelled.wait(60)
 
     with pytest.raises(KeyboardInterrupt):
         oneshot(model=TINY_LLAMA, recipe=RECIPES / "w4a16.yaml", output_dir=folder / "out", progress=interrupt_once)
