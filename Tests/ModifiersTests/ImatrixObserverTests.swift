@@ -56,7 +56,7 @@ import TestSupport
         let layers = try #require(meta["layers"]?.arrayValue).compactMap(\.stringValue)
         for layer in layers {
             let weight = try #require(model.info(layer + ".weight"))
-            let sums = SquareSums(width: weight.shape[1], dtype: weight.dtype, keepsSamples: false)
+            let sums = SquareSums(dtype: weight.dtype, keepsSamples: false)
             for sample in tokens.indices {
                 let input = try #require(reference.info("act.\(weight.shape[1]).\(sample)"))
                 let values = reference.data(input).bindMemory(to: UInt16.self).map(BF16.float)

@@ -64,7 +64,7 @@ extension SequentialPipeline {
     /// magnitudes, from one pass of the block over copies of the hidden states.
     private func recordInputs(sites: [LayerSite], block b: Int, hidden: [[Float]],
                               replacements: [String: [Float]]) throws(ModifierError) -> RecordedInputs {
-        let recorded = RecordedInputs()
+        let recorded = RecordedInputs(keepsSamples: reducer.size > 1)
         let tap = SiteTap(everyExpert: everyExpert)
         for site in sites { tap.add(site) { values, rows, width, stride in recorded.record(site, values, rows: rows, width: width, stride: stride) } }
         let block = try loadBlock(b, replacements)
@@ -161,25 +161,22 @@ struct SquaredError {
 /// cascades them (``TorchSums/columns(_:rows:width:stride:)``), added up sample by sample.
 final class RecordedInputs {
     private var recorded: [LayerSite: [(values: [Float], rows: Int)]] = [:]
-    private var sums: [LayerSite: [Float]] = [:]
-    /// Each sample's column sums, in order: what ranks exchange to add them up in sample order.
-    private var sampleColumnSums: [LayerSite: [[Float]]] = [:]
-    private var counts: [LayerSite: Int] = [:]
+    private var magnitudes: [LayerSite: SampleColumnSums] = [:]
+    /// Whether each sample's sums are kept for ``reduceSums(sites:over:)`` (several ranks).
+    private let keepsSamples: Bool
+
+    init(keepsSamples: Bool) { self.keepsSamples = keepsSamples }
 
     func record(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
         var copy = [Float](repeating: 0, count: rows * width)
         for r in 0..<rows {
             for c in 0..<width { copy[r * width + c] = abs(values[r * stride + c]) }
         }
-        let sampleSums = TorchSums.columns(copy, rows: rows, width: width, stride: width)
-        var sum = sums[site] ?? [Float](repeating: 0, count: width)
-        for c in 0..<width { sum[c] += sampleSums[c] }
+        magnitudes[site, default: SampleColumnSums(keepsSamples: keepsSamples)]
+            .add(TorchSums.columns(copy, rows: rows, width: width, stride: width), tokens: rows)
         for r in 0..<rows {
             for c in 0..<width { copy[r * width + c] = values[r * stride + c] }
         }
-        sums[site] = sum
-        sampleColumnSums[site, default: []].append(sampleSums)
-        counts[site, default: 0] += rows
         recorded[site, default: []].append((copy, rows))
     }
 
@@ -189,39 +186,21 @@ final class RecordedInputs {
     func reduceSums(sites: [LayerSite], over reducer: any StatisticsReducer) throws(ModifierError) {
         guard reducer.size > 1 else { return }
         var payload = StatisticsPayload()
-        for site in sites {
-            payload.append(counts[site] ?? 0)
-            payload.append(sampleColumnSums[site]?.count ?? 0)
-            for sample in sampleColumnSums[site] ?? [] { payload.append(sample) }
-        }
+        for site in sites { (magnitudes[site] ?? SampleColumnSums(keepsSamples: true)).append(to: &payload) }
         var parts = try reducer.allGather(payload)
-        for site in sites {
-            var count = 0
-            var sum: [Float]?
-            for r in parts.indices {
-                count += try parts[r].int()
-                for _ in 0..<Swift.max(try parts[r].int(), 0) {
-                    let sample = try parts[r].floats()
-                    var total = sum ?? [Float](repeating: 0, count: sample.count)
-                    for c in 0..<Swift.min(total.count, sample.count) { total[c] += sample[c] }
-                    sum = total
-                }
-            }
-            counts[site] = count
-            sums[site] = sum
-        }
+        for site in sites { try magnitudes[site, default: SampleColumnSums(keepsSamples: true)].replace(from: &parts) }
     }
 
     /// How many rows were recorded at `site` (over every rank once ``reduceSums(sites:over:)`` ran).
-    func count(_ site: LayerSite) -> Int { counts[site] ?? 0 }
+    func count(_ site: LayerSite) -> Int { magnitudes[site]?.tokens ?? 0 }
 
     /// Each sample's activations at `site`.
     func samples(_ site: LayerSite) -> [(values: [Float], rows: Int)] { recorded[site] ?? [] }
 
     /// The mean magnitude of each channel at `site` (float32, as llm-compressor divides).
     func means(_ site: LayerSite) -> [Float] {
-        let count = Float(Swift.max(counts[site] ?? 0, 1))
-        return (sums[site] ?? []).map { $0 / count }
+        let count = Float(Swift.max(count(site), 1))
+        return (magnitudes[site]?.sums ?? []).map { $0 / count }
     }
 }
 

@@ -33,7 +33,7 @@ final class InputImportance {
             else { continue }
             entries.append((i, site, args.observerKwargs["strict"]?.boolValue ?? false))
             guard bySite[site] == nil else { continue }
-            let sums = SquareSums(width: entry.tensor.info.shape[1], dtype: entry.tensor.info.dtype, keepsSamples: keepsSamples)
+            let sums = SquareSums(dtype: entry.tensor.info.dtype, keepsSamples: keepsSamples)
             bySite[site] = sums
             sites.append(site)
             tap.add(site) { values, rows, width, stride in sums.add(values, rows: rows, width: width, stride: stride) }
@@ -75,18 +75,12 @@ final class InputImportance {
 
 /// One site's per-channel sums of squared inputs and the tokens seen (``InputImportance``).
 final class SquareSums {
-    private var sums: [Float]
-    private var tokens = 0
-    /// Each sample's sums and tokens, in order, when `keepsSamples`: what ranks exchange to add
-    /// them in sample order.
-    private var samples: [(sums: [Float], tokens: Int)] = []
-    private let keepsSamples: Bool
+    private var columnSums: SampleColumnSums
     /// Rounds an input to the dtype of the layer's weight, in which torch's layer receives it.
     private let round: (Float) -> Float
 
-    init(width: Int, dtype: DType, keepsSamples: Bool) {
-        self.keepsSamples = keepsSamples
-        sums = Array(repeating: 0, count: width)
+    init(dtype: DType, keepsSamples: Bool) {
+        columnSums = SampleColumnSums(keepsSamples: keepsSamples)
         switch dtype {
         case .bf16: round = BF16Storage.rounded
         case .f16: round = F16Storage.rounded
@@ -104,43 +98,20 @@ final class SquareSums {
                 squares[r * width + c] = x * x
             }
         }
-        let sample = TorchSums.columns(squares, rows: rows, width: width, stride: width)
-        for c in 0..<width { sums[c] += sample[c] }
-        tokens += rows
-        if keepsSamples { samples.append((sample, rows)) }
+        columnSums.add(TorchSums.columns(squares, rows: rows, width: width, stride: width), tokens: rows)
     }
 
     /// Appends this rank's samples' sums and tokens to `payload`.
-    func append(to payload: inout StatisticsPayload) {
-        payload.append(samples.count)
-        for sample in samples {
-            payload.append(sample.tokens)
-            payload.append(sample.sums)
-        }
-    }
+    func append(to payload: inout StatisticsPayload) { columnSums.append(to: &payload) }
 
     /// Replaces the sums by every rank's samples' (`parts`, in rank order), added in that order.
-    func replace(from parts: inout [StatisticsReader]) throws(ModifierError) {
-        var total = [Float](repeating: 0, count: sums.count), count = 0
-        for r in parts.indices {
-            for _ in 0..<Swift.max(try parts[r].int(), 0) {
-                count += try parts[r].int()
-                let sample = try parts[r].floats()
-                guard sample.count == total.count else {
-                    throw .mpi("a rank sent \(sample.count) input channels' importance where \(total.count) were expected")
-                }
-                for c in total.indices { total[c] += sample[c] }
-            }
-        }
-        sums = total
-        tokens = count
-    }
+    func replace(from parts: inout [StatisticsReader]) throws(ModifierError) { try columnSums.replace(from: &parts) }
 
     /// `E[x²]` over its mean over the channels, or nil without usable statistics (no token, a
     /// value that is not finite, all zero).
     var importance: [Float]? {
-        guard tokens > 0 else { return nil }
-        let count = Float(tokens)
+        guard columnSums.tokens > 0, let sums = columnSums.sums else { return nil }
+        let count = Float(columnSums.tokens)
         let mean = sums.map { $0 / count }
         guard mean.allSatisfy({ $0.isFinite && $0 >= 0 }), mean.contains(where: { $0 != 0 }) else { return nil }
         let average = mean.withUnsafeBufferPointer { TorchSums.row($0.baseAddress!, count: $0.count) } / Float(mean.count)

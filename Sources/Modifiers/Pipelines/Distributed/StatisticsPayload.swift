@@ -56,16 +56,15 @@ struct StatisticsReader {
         return Double(bitPattern: UInt64(littleEndian: raw))
     }
 
-    mutating func floats() throws(ModifierError) -> [Float] {
-        let count = try int()
-        let slice = try take(count <= Int.max / 4 ? count * 4 : -1)
-        return slice.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
-    }
+    mutating func floats() throws(ModifierError) -> [Float] { try values(of: Float.self) }
 
-    mutating func doubles() throws(ModifierError) -> [Double] {
-        let count = try int()
-        let slice = try take(count <= Int.max / 8 ? count * 8 : -1)
-        return slice.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) } }
+    mutating func doubles() throws(ModifierError) -> [Double] { try values(of: Double.self) }
+
+    /// A count, then that many values of `type`, as ``StatisticsPayload`` appends an array.
+    private mutating func values<Value: BitwiseCopyable>(of type: Value.Type) throws(ModifierError) -> [Value] {
+        let count = try int(), size = MemoryLayout<Value>.size
+        let slice = try take(count <= Int.max / size ? count * size : -1)
+        return slice.withUnsafeBytes { raw in (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * size, as: Value.self) } }
     }
 
     mutating func byteArray() throws(ModifierError) -> [UInt8] {
