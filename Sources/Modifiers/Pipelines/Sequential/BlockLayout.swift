@@ -8,11 +8,11 @@ struct BlockLayout {
     let outside: [Int]
     /// Entry indices of each block, in plan order.
     let blocks: [[Int]]
-    /// Entry indices of the output head when it calibrates static input scales, which need the
-    /// last block's outputs: written after the blocks.
+    /// Entry indices of the output head when it calibrates (static input scales, imatrix
+    /// importance, GPTQ), which needs the last block's outputs: written after the blocks.
     let head: [Int]
 
-    /// `calibratesHead` tells whether the output head's entries have static input scales to calibrate.
+    /// `calibratesHead` tells whether the output head's entries calibrate on the last block's outputs.
     init(entries: [QuantizationPlan.Entry], blockCount: Int, layout: DecoderLayout, calibratesHead: Bool = false) {
         var outside: [Int] = []
         var blocks = Array(repeating: [Int](), count: blockCount)

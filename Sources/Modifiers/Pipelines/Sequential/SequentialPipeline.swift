@@ -42,9 +42,11 @@ final class SequentialPipeline {
         self.everyExpert = everyExpert
         do { model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads) } catch { throw .runtime(error) }
         let head = plan.quantization.architecture.layout.head
+        let solvers = Set(program.passes.compactMap { $0.gptq?.modifier })
         let calibratesHead = plan.quantization.entries.indices.contains { i in
             guard plan.quantization.entries[i].module == head, case let .quantize(group) = plan.quantization.entries[i].action else { return false }
             return plan.inputScales[group] != nil || plan.quantization.groups[group].scheme.weights.map(InputImportance.isImatrix) == true
+                || solvers.contains(plan.quantization.groupModifiers[group])
         }
         layout = BlockLayout(entries: plan.quantization.entries, blockCount: model.spec.layerCount,
                              layout: plan.quantization.architecture.layout, calibratesHead: calibratesHead)
@@ -69,6 +71,8 @@ final class SequentialPipeline {
         let passes = program.passes
         var hidden: [[[Float]]]
         do { hidden = Array(repeating: try model.embed(samples: samples), count: passes.count) } catch { throw ModifierError.runtime(error) }
+        // The last block's outputs before a GPTQModifier's pass quantized it, which the head sees.
+        var headInputs: [Int: [[Float]]] = [:]
         for (b, members) in layout.blocks.enumerated() {
             let blockEntries = members.map { entries[$0] }
             // The block's weights as smoothing left them.
@@ -93,6 +97,7 @@ final class SequentialPipeline {
                     let hessians = GPTQHessians(plan: plan, members: own, tap: tap)
                     var copies = hidden[p]
                     try run(try loadBlock(b, weights), &copies, tap: tap)
+                    if b == layout.blocks.count - 1, !layout.head.isEmpty { headInputs[p] = copies }
                     try observed[observed.count - 1].reduce(over: reducer)
                     let results = try hessians.solve(plan: plan, settings: gptq.settings, threads: threads, reducer: reducer,
                                                      values: { name throws(ModifierError) in try values(name, weights) },
@@ -124,17 +129,21 @@ final class SequentialPipeline {
                 try progress(i)
             }
         }
-        try emitHead(hidden: hidden, passes: passes, step: step, progress: progress)
+        try emitHead(hidden: hidden.indices.map { headInputs[$0] ?? hidden[$0] }, passes: passes, step: step, progress: progress)
     }
 
-    /// Writes the output head's entries, whose static input scales observe the final norm's output
-    /// on the last block's outputs `hidden` of the pass of the modifier that quantizes them
-    /// (llm-compressor calibrates `lm_head` in the subgraph after the last block).
+    /// Writes the output head's entries, whose static input scales observe, and whose GPTQ
+    /// Hessians accumulate, the final norm's output on the last block's outputs `hidden` of the
+    /// pass of the modifier that quantizes them. llm-compressor calibrates `lm_head` in the last
+    /// block's subgraph: for a GPTQModifier's pass, `hidden` is the last block's output before
+    /// that modifier quantized it, as the subgraph's calibration forward computes it.
     private func emitHead(hidden: [[[Float]]], passes: [CalibrationPass], step: TensorWriteStep?,
                           progress: (Int) throws(ModifierError) -> Void) throws(ModifierError) {
         guard !layout.head.isEmpty else { return }
         var observed: [ObservedScales] = []
         var importances: [InputImportance] = []
+        var solved: [Int: GPTQResult] = [:]
+        var fused = FusedGroupStatistics(plan: plan)
         for (p, pass) in passes.enumerated() {
             let tap = SiteTap(everyExpert: everyExpert)
             let first = observed.count, firstImportance = importances.count
@@ -142,16 +151,26 @@ final class SequentialPipeline {
                 observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
             }
             for m in pass.observing { importances.append(InputImportance(plan: plan, members: layout.head, modifier: m, tap: tap, keepsSamples: reducer.size > 1)) }
+            let hessians = pass.gptq.map { gptq in
+                GPTQHessians(plan: plan, members: layout.head.filter { plan.quantization.modifier(ofEntry: $0) == gptq.modifier }, tap: tap)
+            }
             guard !tap.isEmpty else { continue }
             try cancellation?.check()
             do { try model.observeHeadInput(hidden[p], tap: tap) } catch { throw .runtime(error) }
             for scales in observed[first...] { try scales.reduce(over: reducer) }
             for importance in importances[firstImportance...] { try importance.reduce(over: reducer) }
+            if let gptq = pass.gptq, let hessians {
+                let results = try hessians.solve(plan: plan, settings: gptq.settings, threads: threads, reducer: reducer,
+                                                 values: { name throws(ModifierError) in try values(name, [:]) },
+                                                 context: { i throws(ModifierError) in
+                                                     try fused.context(for: i, replacements: [:], threads: threads, allowNonFinite: false)
+                                                 })
+                solved.merge(results) { $1 }
+            }
         }
-        var fused = FusedGroupStatistics(plan: plan)
         let importance = try Self.merged(importances, plan: plan)
         for i in layout.head {
-            try emit(i, replacements: [:], observed: observed, importance: importance, solved: nil, fused: &fused, step: step)
+            try emit(i, replacements: [:], observed: observed, importance: importance, solved: solved[i], fused: &fused, step: step)
             try progress(i)
         }
     }
