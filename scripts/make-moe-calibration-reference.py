@@ -25,6 +25,10 @@ only 98.72% (all) and 98.47% (routed) of the codes, the same share as ours. Its 
 match all but 46 of o_proj's, whose propagated output then moves block 1's statistics. So Mixtral
 also gets MODE-f64-attention references, where the rounding of one tool's attention no longer
 decides the codes (Qwen3-MoE's codes are the same either way).
+Mixtral's AWQ run (the dense references' W4A16 AWQ recipe, with llm-compressor's default mappings,
+which reach the experts by transformers 5's names) is kept in
+Tests/Fixtures/moe-calibration/mixtral-awq-MODE.safetensors: its smoothed norms, its routers (which
+the default mappings leave as they were) and its `weight_packed` codes.
 A last run calibrates Mixtral in routed mode on one two-token sample, so that some experts get no
 token, and records which experts' GPTQ codes came out all zero (llm-compressor's GPTQ zeroes the
 columns whose Hessian diagonal is zero: all of them for an expert without tokens).
@@ -108,6 +112,19 @@ def f64_attention_references(ids, scratch):
         save_codes(tensors, f"mixtral-gptq-{mode}-f64-attention.safetensors")
 
 
+def awq_references(ids, scratch):
+    import torch
+    # AWQ pins cached activations, which needs CUDA; on a CPU-only machine pinning is a no-op.
+    torch.Tensor.pin_memory = lambda self, *args, **kwargs: self
+    recipe = dense_recipes()["w4a16_awq"]
+    for mode, all_experts in (("all", True), ("routed", False)):
+        tensors = calibrate("mixtral", recipe, ids, all_experts, os.path.join(scratch, f"mixtral-awq-{mode}"))
+        kept = {k: v.contiguous() for k, v in tensors.items()
+                if k.endswith(("layernorm.weight", "weight_packed")) or k.endswith("block_sparse_moe.gate.weight")}
+        from safetensors.torch import save_file
+        save_file(kept, os.path.join(out_dir, f"mixtral-awq-{mode}.safetensors"))
+
+
 def calibrate(model_name, recipe, ids, all_experts, out):
     import torch, transformers
     from datasets import Dataset
@@ -138,6 +155,7 @@ def run(scratch):
                 if name == "gptq":
                     save_codes(tensors, f"{model}-gptq-{mode}.safetensors")
     f64_attention_references(ids, scratch)
+    awq_references(ids, scratch)
     # Routed mode with experts that get no token.
     tensors = calibrate("mixtral", RECIPES["gptq"], [ids[0][:2]], False, os.path.join(scratch, "mixtral-gptq-sparse"))
     zero_codes = -2004318072  # 0x88888888: eight 4-bit codes of 0, stored offset by 8

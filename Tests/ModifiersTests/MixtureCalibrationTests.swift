@@ -125,6 +125,44 @@ import TestSupport
         #expect(Double(equal) >= share * Double(total), "\(file): \(equal) of \(total) codes equal llm-compressor's")
     }
 
+    /// AWQ with llm-compressor's default mappings on Mixtral, which reach its experts by the names
+    /// transformers 5 gives them (`gate_proj`, `up_proj`, `down_proj` for w1, w3, w2), against
+    /// llm-compressor's run on the same token ids: the smoothed norms, the routers left as they
+    /// were (the default mappings do not balance them), and the codes of every Linear layer.
+    @Test(arguments: [true, false])
+    func mixtralAWQSmoothsTheExpertsAsLlmCompressor(everyExpert: Bool) throws {
+        let reference = try Self.reference.get()
+        let recipe = try StaticActivationTests.Reference().recipe("w4a16_awq")
+        let folder = try Self.compress("mixtral", recipe, samples: reference.samples, everyExpert: everyExpert, f32: true)
+        let output = try TensorReader(directory: folder.file("out"))
+        let original = try TensorReader(directory: Fixtures.path("models/mixtral"))
+        let theirs = try SafetensorsFile(path: Fixtures.path("moe-calibration/mixtral-awq-\(everyExpert ? "all" : "routed").safetensors"))
+        var equal = 0, total = 0
+        for info in theirs.tensors {
+            let ours = try #require(output.checkpoint.tensors.first { $0.name == info.name }, "\(info.name) missing")
+            if info.name.hasSuffix("weight_packed") {
+                let a = Self.codes(output.checkpoint.data(ours)), b = Self.codes(theirs.data(info))
+                equal += zip(a, b).filter { $0 == $1 }.count
+                total += b.count
+                continue
+            }
+            let bytes = theirs.data(info)
+            let expected = (0..<bytes.count / 4).map { bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+            let values = try output.floats(info.name)
+            if info.name.contains(".block_sparse_moe.gate.") {
+                #expect(try values == original.floats(info.name), "\(info.name) was scaled")
+                #expect(values == expected, "\(info.name)")
+            } else {
+                #expect(try values != original.floats(info.name), "\(info.name) was not smoothed")
+                for (c, (a, b)) in zip(values, expected).enumerated() {
+                    #expect(abs(a - b) <= 1e-5 * abs(b), "\(info.name)[\(c)]: \(a) vs llm-compressor's \(b)")
+                }
+            }
+        }
+        #expect(theirs.tensors.contains { $0.name.contains(".experts.3.w2.") })
+        #expect(Double(equal) >= 0.99 * Double(total), "\(equal) of \(total) codes equal llm-compressor's")
+    }
+
     @Test func everyExpertCalibrationChangesTheExpertsStatistics() throws {
         // The two modes see different activations at the experts' inputs, so they must give different scales.
         let reference = try Self.reference.get()
