@@ -164,4 +164,19 @@ import Testing
         }
         #expect((mixture?.sharedExpert).map { ([$0.module] + ($0.gate.map { [$0] } ?? [])).map { block + "mlp." + $0 } } ?? [] == facts.sharedExpert)
     }
+
+    /// Mixtral's router and experts under the names transformers 5 gives them, which
+    /// llm-compressor's mapping patterns are written against; other modules, and families whose
+    /// checkpoints already use those names, have none.
+    @Test func transformersNamesOfMixtralsMixture() {
+        let mixtral = Architecture.mixtral.layout
+        let block = "model.layers.1."
+        #expect(mixtral.transformersName(of: block + "block_sparse_moe.experts.3.w1") == block + "mlp.experts.3.gate_proj")
+        #expect(mixtral.transformersName(of: block + "block_sparse_moe.experts.3.w3") == block + "mlp.experts.3.up_proj")
+        #expect(mixtral.transformersName(of: block + "block_sparse_moe.experts.3.w2") == block + "mlp.experts.3.down_proj")
+        #expect(mixtral.transformersName(of: block + "block_sparse_moe.gate") == block + "mlp.gate")
+        #expect(mixtral.transformersName(of: block + "self_attn.q_proj") == nil)
+        #expect(mixtral.transformersName(of: block + "post_attention_layernorm") == nil)
+        #expect(Architecture.qwen3MoE.layout.transformersName(of: block + "mlp.experts.3.up_proj") == nil)
+    }
 }

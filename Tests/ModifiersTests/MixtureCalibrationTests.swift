@@ -87,27 +87,80 @@ import TestSupport
     /// depend on earlier quantization, so its codes match all but a few (float rounding moves a
     /// value across a rounding boundary now and then, and GPTQ carries the difference along the
     /// row); later blocks see hidden states through those few differences, and a token near a tie
-    /// between two experts may be routed the other way.
+    /// between two experts may be routed the other way. Mixtral's codes hang on the f32 rounding of
+    /// its attention: llm-compressor's own run with its attention in f64 matches its f32 run on
+    /// only 98.72% (all) and 98.47% (routed) of the codes (`scripts/make-moe-calibration-reference.py`),
+    /// so Mixtral is held to 99% against that run and to 98% against the f32 one.
     @Test(arguments: models, [true, false])
     func gptqCodesMatchLlmCompressor(model: String, everyExpert: Bool) throws {
         let reference = try Self.reference.get()
-        let theirs = try SafetensorsFile(path: Fixtures.path("moe-calibration/\(model)-gptq-\(everyExpert ? "all" : "routed").safetensors"))
         let folder = try Self.compress(model, reference.recipe("gptq"), samples: reference.samples, everyExpert: everyExpert, f32: true)
         let output = try TensorReader(directory: folder.file("out"))
+        let file = "\(model)-gptq-\(everyExpert ? "all" : "routed")"
+        if model == "mixtral" {
+            try Self.expectCodes(output, equal: file, share: 0.98)
+            try Self.expectCodes(output, equal: file + "-f64-attention", share: 0.99)
+        } else {
+            try Self.expectCodes(output, equal: file, share: 0.99)
+        }
+    }
+
+    /// Expects at least `share` of `output`'s GPTQ codes, and 99.5% of the first block's in each
+    /// tensor, to equal those of reference `file` (in Tests/Fixtures/moe-calibration).
+    static func expectCodes(_ output: TensorReader, equal file: String, share: Double) throws {
+        let theirs = try SafetensorsFile(path: Fixtures.path("moe-calibration/\(file).safetensors"))
         var equal = 0, total = 0
         for info in theirs.tensors {
             let tensor = try #require(output.checkpoint.tensors.first { $0.name == info.name }, "\(info.name) missing")
-            let a = Self.codes(output.checkpoint.data(tensor)), b = Self.codes(theirs.data(info))
+            let a = codes(output.checkpoint.data(tensor)), b = codes(theirs.data(info))
             #expect(a.count == b.count, "\(info.name)")
             let same = zip(a, b).filter { $0 == $1 }.count
             if info.name.hasPrefix("model.layers.0.") {
-                #expect(Double(same) >= 0.995 * Double(b.count), "\(info.name): \(same) of \(b.count) codes equal llm-compressor's")
+                #expect(Double(same) >= 0.995 * Double(b.count), "\(file): \(info.name): \(same) of \(b.count) codes equal llm-compressor's")
             }
             equal += same
             total += b.count
         }
         #expect(theirs.tensors.contains { $0.name.contains(".experts.3.") })
-        #expect(Double(equal) >= 0.98 * Double(total), "\(equal) of \(total) codes equal llm-compressor's")
+        #expect(Double(equal) >= share * Double(total), "\(file): \(equal) of \(total) codes equal llm-compressor's")
+    }
+
+    /// AWQ with llm-compressor's default mappings on Mixtral, which reach its experts by the names
+    /// transformers 5 gives them (`gate_proj`, `up_proj`, `down_proj` for w1, w3, w2), against
+    /// llm-compressor's run on the same token ids: the smoothed norms, the routers left as they
+    /// were (the default mappings do not balance them), and the codes of every Linear layer.
+    @Test(arguments: [true, false])
+    func mixtralAWQSmoothsTheExpertsAsLlmCompressor(everyExpert: Bool) throws {
+        let reference = try Self.reference.get()
+        let recipe = try StaticActivationTests.Reference().recipe("w4a16_awq")
+        let folder = try Self.compress("mixtral", recipe, samples: reference.samples, everyExpert: everyExpert, f32: true)
+        let output = try TensorReader(directory: folder.file("out"))
+        let original = try TensorReader(directory: Fixtures.path("models/mixtral"))
+        let theirs = try SafetensorsFile(path: Fixtures.path("moe-calibration/mixtral-awq-\(everyExpert ? "all" : "routed").safetensors"))
+        var equal = 0, total = 0
+        for info in theirs.tensors {
+            let ours = try #require(output.checkpoint.tensors.first { $0.name == info.name }, "\(info.name) missing")
+            if info.name.hasSuffix("weight_packed") {
+                let a = Self.codes(output.checkpoint.data(ours)), b = Self.codes(theirs.data(info))
+                equal += zip(a, b).filter { $0 == $1 }.count
+                total += b.count
+                continue
+            }
+            let bytes = theirs.data(info)
+            let expected = (0..<bytes.count / 4).map { bytes.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+            let values = try output.floats(info.name)
+            if info.name.contains(".block_sparse_moe.gate.") {
+                #expect(try values == original.floats(info.name), "\(info.name) was scaled")
+                #expect(values == expected, "\(info.name)")
+            } else {
+                #expect(try values != original.floats(info.name), "\(info.name) was not smoothed")
+                for (c, (a, b)) in zip(values, expected).enumerated() {
+                    #expect(abs(a - b) <= 1e-5 * abs(b), "\(info.name)[\(c)]: \(a) vs llm-compressor's \(b)")
+                }
+            }
+        }
+        #expect(theirs.tensors.contains { $0.name.contains(".experts.3.w2.") })
+        #expect(Double(equal) >= 0.99 * Double(total), "\(equal) of \(total) codes equal llm-compressor's")
     }
 
     @Test func everyExpertCalibrationChangesTheExpertsStatistics() throws {

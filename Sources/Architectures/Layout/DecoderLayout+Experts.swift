@@ -37,4 +37,29 @@ extension DecoderLayout {
         if rest[1] == shared.projections.output { return .sharedExpertInner }
         return nil
     }
+
+    /// The name transformers 5 gives the router or routed-expert projection `module` when its
+    /// family renames them (``MixtureLayout/transformersNames``), as llm-compressor's patterns see
+    /// it: `model.layers.3.block_sparse_moe.experts.5.w3` is `model.layers.3.mlp.experts.5.up_proj`.
+    /// Nil for every other module.
+    public func transformersName(of module: String) -> String? {
+        guard let mixture, let renamed = mixture.transformersNames, let index = block(of: module) else { return nil }
+        let blockPrefix = prefix(ofBlock: index)
+        let mixturePrefix = blockPrefix + mixture.module + "."
+        if module == mixturePrefix + mixture.router { return blockPrefix + renamed.module + "." + mixture.router }
+        guard let input = mixtureInput(ofLinear: module), let name = module.split(separator: ".").last.map(String.init) else { return nil }
+        let projection: String
+        switch input {
+        case .expertInput:
+            guard let position = mixture.expert.inputs.names.firstIndex(of: name),
+                  renamed.expert.inputs.names.indices.contains(position) else { return nil }
+            projection = renamed.expert.inputs.names[position]
+        case .expertInner:
+            projection = renamed.expert.output
+        case .sharedExpertInput, .sharedExpertInner:
+            return nil
+        }
+        let expert = module.dropFirst(mixturePrefix.count).split(separator: ".").dropLast().joined(separator: ".")
+        return blockPrefix + renamed.module + "." + expert + "." + projection
+    }
 }

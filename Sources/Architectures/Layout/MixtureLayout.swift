@@ -38,13 +38,16 @@ public struct MixtureLayout: Sendable, Equatable {
     /// `norm_topk_prob`.
     public var normalizesTopKByDefault: Bool
     public var sparseLayers: SparseLayers
+    /// The names transformers 5 gives the module and its experts' projections where they differ
+    /// from the checkpoint's; nil where they are the same.
+    public var transformersNames: TransformersNames?
     /// The module's children in the order the model defines them.
     let definitionOrder: [String]
 
     /// `definitionOrder` defaults to the router, the experts, then the shared expert and its gate.
     public init(module: String, router: String = "gate", experts: String = "experts", expert: FeedForwardLayout,
                 sharedExpert: SharedExpertLayout? = nil, routing: Routing = .softmax, normalizesTopKByDefault: Bool,
-                sparseLayers: SparseLayers, definitionOrder: [String]? = nil) {
+                sparseLayers: SparseLayers, transformersNames: TransformersNames? = nil, definitionOrder: [String]? = nil) {
         self.module = module
         self.router = router
         self.experts = experts
@@ -53,7 +56,23 @@ public struct MixtureLayout: Sendable, Equatable {
         self.routing = routing
         self.normalizesTopKByDefault = normalizesTopKByDefault
         self.sparseLayers = sparseLayers
+        self.transformersNames = transformersNames
         self.definitionOrder = definitionOrder ?? [router, experts] + (sharedExpert.map { [$0.module] + ($0.gate.map { [$0] } ?? []) } ?? [])
+    }
+}
+
+/// How transformers 5 renames a mixture it loads, and llm-compressor 0.14 names the experts it
+/// splits into Linear layers (Mixtral's `block_sparse_moe.experts.N.{w1,w3,w2}` become
+/// `mlp.experts.N.{gate,up,down}_proj`): what llm-compressor's recipe patterns are written against.
+public struct TransformersNames: Sendable, Equatable {
+    /// The mixture module's name in its block.
+    public var module: String
+    /// Each expert's projections.
+    public var expert: FeedForwardLayout
+
+    public init(module: String, expert: FeedForwardLayout = FeedForwardLayout()) {
+        self.module = module
+        self.expert = expert
     }
 }
 

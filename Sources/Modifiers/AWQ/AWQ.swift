@@ -1,3 +1,4 @@
+import Architectures
 import Checkpoint
 import Foundation
 import Recipes
@@ -67,14 +68,14 @@ struct AWQ: Sendable {
             let smoothMatcher = ModuleMatcher(targets: [mapping.smooth], ignore: [], source: source)
             let balanceMatcher = ModuleMatcher(targets: mapping.balance, ignore: [], source: source)
             for smooth in weights {
-                guard try smoothMatcher.matches(smooth) else { continue }
+                guard try smoothMatcher.matches(smooth, in: architecture.layout) else { continue }
                 var balance: [QuantizationPlan.Entry] = []
                 // The balance layers share the smooth layer's parent module, as llm-compressor groups
                 // its matches: a norm's is the block, an expert's up_proj's is that expert.
                 let scope = smooth.module.split(separator: ".").dropLast().joined(separator: ".") + "."
                 // A router balanced with the experts is scaled with them (never quantized), so it routes as before.
                 for candidate in weights where candidate.module.hasPrefix(scope) && (candidate.kind == .linear || candidate.kind == .router) {
-                    if try balanceMatcher.matches(candidate) { balance.append(candidate) }
+                    if try balanceMatcher.matches(candidate, in: architecture.layout) { balance.append(candidate) }
                 }
                 let width = smooth.tensor.info.shape[0]
                 guard !balance.isEmpty, balance.allSatisfy({ $0.tensor.info.shape.count == 2 && $0.tensor.info.shape[1] == width }),
@@ -91,7 +92,7 @@ struct AWQ: Sendable {
                     resolved.append((entry.tensor, quantizer))
                 }
                 guard resolved.contains(where: { $0.1 != nil }) else { continue }
-                let hooked = try firstBalanceLayer(of: mapping, among: balance)
+                let hooked = try firstBalanceLayer(of: mapping, among: balance, in: architecture.layout)
                 // A router reads the MLP's input.
                 let meansSite = architecture.site(ofLinear: hooked.module, everyExpert: everyExpert) ?? parent.inputSite
                 result.append(Resolved(smooth: smooth.tensor, balance: resolved, parent: parent, meansSite: meansSite))
@@ -125,11 +126,12 @@ struct AWQ: Sendable {
 
     /// The balance layer llm-compressor takes the mean input magnitudes from: its balance layers
     /// are listed pattern by pattern, each pattern's matches in module order.
-    private func firstBalanceLayer(of mapping: Mapping, among balance: [QuantizationPlan.Entry]) throws(ModifierError) -> QuantizationPlan.Entry {
+    private func firstBalanceLayer(of mapping: Mapping, among balance: [QuantizationPlan.Entry],
+                                   in layout: DecoderLayout) throws(ModifierError) -> QuantizationPlan.Entry {
         for pattern in mapping.balance {
             let matcher = ModuleMatcher(targets: [pattern], ignore: [], source: source)
             for entry in balance {
-                if try matcher.matches(entry) { return entry }
+                if try matcher.matches(entry, in: layout) { return entry }
             }
         }
         return balance[0]

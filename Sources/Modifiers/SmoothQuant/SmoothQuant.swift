@@ -53,7 +53,7 @@ struct SmoothQuant: Sendable {
                 var balance: [QuantizationPlan.Entry] = []
                 // A router balanced with the experts is scaled with them (never quantized), so it routes as before.
                 for candidate in entries where [.linear, .router].contains(candidate.kind) && candidate.tensor.name == candidate.module + ".weight" {
-                    if try balanceMatcher.matches(candidate), !(try ignored.isIgnored(candidate)) { balance.append(candidate) }
+                    if try balanceMatcher.matches(candidate, in: spec.architecture.layout), !(try ignored.isIgnored(candidate)) { balance.append(candidate) }
                 }
                 guard !balance.isEmpty else { continue }
                 // The norm's output is every token's, whichever experts the tokens are routed to.
