@@ -178,6 +178,13 @@ import Testing
                     line: 8, column: 40, "unknown key 'gird' in observer_kwargs", "did you mean 'grid'?")
         expectError(recipe("{num_bits: 4, group_size: 128, observer: memoryless_minmax, observer_kwargs: {norm: 2}}"), line: 5, column: 94,
                     "unknown key 'norm' in observer_kwargs of 'memoryless_minmax', which takes none")
+        // No observer named: the group resolves to min-max, which reads no search key; a modifier's
+        // observer override that reads it makes the same args valid.
+        expectError(recipe("{num_bits: 4, group_size: 128, observer_kwargs: {maxshrink: 0.3}}"), line: 2, column: 3,
+                    "unknown key 'maxshrink' in observer_kwargs of group_0.weights, whose observer resolves to 'memoryless_minmax', which takes none")
+        #expect(throws: Never.self) {
+            try Recipe.parse(yaml: recipe("{num_bits: 4, group_size: 128, observer_kwargs: {maxshrink: 0.3}}") + "  weight_observer: mse\n", file: "r.yaml")
+        }
         expectError(recipe("{num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {norm: two}}"), line: 5, column: 86,
                     "'norm' must be a number")
         expectError(recipe("{num_bits: 4, group_size: 128, observer: mse, observer_kwargs: {expand: 0.5}}"), line: 5, column: 88,

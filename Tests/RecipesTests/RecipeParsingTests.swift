@@ -185,7 +185,7 @@ import Testing
               config_groups:
                 group_0:
                   targets: [Linear]
-                  weights: {num_bits: 4, type: INT, group_size: 64, actorder: static, observer_kwargs: {maxshrink: 0.2, grid: 100}, zp_dtype: int8, scale_dtype: half}
+                  weights: {num_bits: 4, type: INT, group_size: 64, actorder: static, observer: mse, observer_kwargs: {maxshrink: 0.2, grid: 100}, zp_dtype: int8, scale_dtype: half}
                   format: pack-quantized
             """, file: "n.yaml").onlyQuantization)
         let w = try #require(spec.configGroups[0].scheme.weights)

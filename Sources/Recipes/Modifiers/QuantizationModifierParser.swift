@@ -117,6 +117,7 @@ struct QuantizationModifierParser {
             }
         }
         resolved = resolved.map { ($0.name, $0.scheme.resolvingObservers(weights: overrides.weights, input: overrides.input, output: overrides.output)) }
+        try checkResolvedObserverKwargs(resolved, at: configGroupsNode ?? schemeNode ?? keyNode)
 
         let needsData = base.requiresCalibrationData || kvCacheScheme != nil || resolved.contains { $0.scheme.requiresCalibration }
         let spec = QuantizationModifierSpec(
@@ -126,6 +127,28 @@ struct QuantizationModifierParser {
             outputObserver: outputObserver, observerOverrides: observerMap, requiresCalibrationData: needsData,
             index: base.index, start: base.start, end: base.end, update: base.update)
         return (spec, own)
+    }
+
+    /// Refuses `observer_kwargs` that the observer its args resolve to does not read: args that
+    /// name no observer accept any observer's keys when read, but a group without an override
+    /// resolves to min-max, which reads none of the search keys, so the recipe would save an
+    /// observer with keys it cannot take.
+    private func checkResolvedObserverKwargs(_ groups: [(name: String, scheme: QuantizationScheme)],
+                                             at node: YAMLNode) throws(RecipeError) {
+        for (groupName, scheme) in groups {
+            let fields: [(String, QuantizationArgs?)] = [("weights", scheme.weights), ("input_activations", scheme.inputActivations),
+                                                         ("output_activations", scheme.outputActivations)]
+            for case let (field, args?) in fields {
+                guard let observer = args.observer.flatMap(ObserverNames.registered) else { continue }
+                let known = ObserverNames.kwargs(of: observer)
+                for key in args.observerKwargs.keys where !known.contains(key) {
+                    throw .unknownKey(node.position, key: key,
+                                      context: "observer_kwargs of \(groupName).\(field), whose observer resolves to '\(observer)'"
+                                        + (known.isEmpty ? ", which takes none (name the observer that reads it)" : ""),
+                                      suggestion: EditDistance.suggestion(for: key, among: known))
+                }
+            }
+        }
     }
 
     /// `scheme: PRESET` or `scheme: {PRESET: targets, ...}`.
