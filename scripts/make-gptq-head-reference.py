@@ -28,10 +28,7 @@ RECIPES = {
 
 
 def main():
-    import torch, transformers
-    from datasets import Dataset
-    from llmcompressor import oneshot
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import save_file
     spec = importlib.util.spec_from_file_location("dense", os.path.join(root, "scripts/make-calibration-reference.py"))
     dense = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(dense)
@@ -40,11 +37,7 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         for name, recipe in RECIPES.items():
             out = os.path.join(scratch, name)
-            model = transformers.AutoModelForCausalLM.from_pretrained(dense.model_dir, dtype=torch.float32)
-            data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
-            oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
-                    shuffle_calibration_samples=False, output_dir=out)
-            tensors = load_file(os.path.join(out, "model.safetensors"))
+            tensors = dense.oneshot_tensors(recipe, ids, out)
             save_file({k: v.contiguous() for k, v in tensors.items() if k.startswith("lm_head.")},
                       os.path.join(folder, name + ".safetensors"))
     with open(os.path.join(folder, "reference.json"), "w") as f:

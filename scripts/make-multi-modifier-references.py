@@ -208,10 +208,8 @@ def data_free(out_dir, scratch):
 
 
 def calibrated(out_dir, scratch, names):
-    import torch, transformers
-    from datasets import Dataset
-    from llmcompressor import oneshot
-    from safetensors.torch import load_file, save_file
+    import torch
+    from safetensors.torch import save_file
     # AWQ pins cached activations, which needs CUDA; on a CPU-only machine pinning is a no-op.
     torch.Tensor.pin_memory = lambda self, *args, **kwargs: self
     spec = importlib.util.spec_from_file_location("dense", os.path.join(root, "scripts/make-calibration-reference.py"))
@@ -227,11 +225,7 @@ def calibrated(out_dir, scratch, names):
         if names and name not in names:
             continue
         out = os.path.join(scratch, name)
-        model = transformers.AutoModelForCausalLM.from_pretrained(dense.model_dir, dtype=torch.float32)
-        data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
-        oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
-                shuffle_calibration_samples=False, output_dir=out)
-        tensors = load_file(os.path.join(out, "model.safetensors"))
+        tensors = dense.oneshot_tensors(recipe, ids, out)
         # The Linear and Embedding layers' quantized tensors: all but unquantized weights (whose `weight_scale` is absent).
         quantized = {k: v.contiguous() for k, v in tensors.items()
                      if ("_proj." in k or "embed_tokens." in k) and (not k.endswith(".weight") or k[:-len("weight")] + "weight_scale" in tensors)}
