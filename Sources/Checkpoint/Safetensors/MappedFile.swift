@@ -56,18 +56,13 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 
-    /// Tells the kernel that `range` will be read soon, front to back.
-    public func willRead(_ range: Range<Int>) { advise(range, MADV_WILLNEED) }
-
     /// Drops `range` from this process's resident pages (the page cache keeps them), so that a
     /// stream over a large file keeps a small resident set.
-    public func release(_ range: Range<Int>) { advise(range, MADV_DONTNEED) }
-
-    private func advise(_ range: Range<Int>, _ advice: Int32) {
+    public func release(_ range: Range<Int>) {
         guard let mapping, !range.isEmpty else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = range.lowerBound / page * page
         let end = min(bytes.count, range.upperBound)
-        madvise(mapping + start, end - start, advice)
+        madvise(mapping + start, end - start, MADV_DONTNEED)
     }
 }
