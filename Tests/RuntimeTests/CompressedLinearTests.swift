@@ -17,8 +17,8 @@ import TestSupport
         let name: String
         /// Bits of a packed integer weight, nil for other formats.
         let packedBits: Int?
-        /// The activation quantization the reference applies: "fp8", "int8" or nil; per token,
-        /// or per group of `activationGroup`.
+        /// The activation quantization the reference applies: "fp8" or "int8" per token or per
+        /// group of `activationGroup`, "mxfp4"/"mxfp8" (MX groups of 32), "nvfp4", or nil.
         let activations: String?
         let activationGroup: Int?
         /// Largest RMS(logits − bf16 logits) / RMS(bf16 logits).
@@ -36,12 +36,18 @@ import TestSupport
         Scheme(name: "NVFP4A16", packedBits: nil, activations: nil, activationGroup: nil, logitBound: 0.3),
         Scheme(name: "MXFP4A16", packedBits: nil, activations: nil, activationGroup: nil, logitBound: 0.4),
         Scheme(name: "MXFP6A16", packedBits: nil, activations: nil, activationGroup: nil, logitBound: 0.2),
+        Scheme(name: "MXFP4", packedBits: nil, activations: "mxfp4", activationGroup: 32, logitBound: 0.5),
+        Scheme(name: "MXFP4XFP8", packedBits: nil, activations: "fp8", activationGroup: 128, logitBound: 0.4),
+        Scheme(name: "MXFP6A8", packedBits: nil, activations: "mxfp8", activationGroup: 32, logitBound: 0.15),
+        Scheme(name: "MXFP8", packedBits: nil, activations: "mxfp8", activationGroup: 32, logitBound: 0.12),
+        Scheme(name: "NVFP4", packedBits: nil, activations: "nvfp4", activationGroup: 16, logitBound: 0.35),
     ]
 
     static let prompt = [1, 17, 300, 42, 250, 7, 7, 256, 99, 128, 3, 450, 2, 64, 200, 310]
     static let dense = try! DecoderModel(directory: Fixtures.path("tiny-llama"))
 
-    /// tiny-llama compressed with `scheme` (every Linear but lm_head) into `folder/out`.
+    /// tiny-llama compressed with `scheme` (every Linear but lm_head) into `folder/out`; NVFP4's
+    /// input global scales are calibrated on a few windows of the prompt's tokens.
     static func compress(_ scheme: String, into folder: TemporaryFolder) throws -> String {
         let recipe = try Recipe.parse(yaml: """
             default_stage:
@@ -52,7 +58,10 @@ import TestSupport
                   ignore: [lm_head]
             """, file: "\(scheme).yaml")
         let output = folder.file("out")
-        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output)
+        let samples = (0..<4).map { shift in prompt.map { ($0 * 7 + shift * 31) % 500 } }
+        let calibration = scheme == "NVFP4" ? CalibrationInput(samples: samples) : nil
+        try Compressor.run(model: Fixtures.path("tiny-llama"), recipe: recipe, output: output,
+                           options: OneshotOptions(calibration: calibration))
         return output
     }
 
@@ -97,7 +106,9 @@ import TestSupport
         for inputRows in [1, 5] {
             var generator = SystemRandomNumberGenerator()
             let input = (0..<(inputRows * columns)).map { _ in Float.random(in: -2...2, using: &generator) }
-            let x = Self.quantized(input, rows: inputRows, columns: columns, kind: scheme.activations, group: scheme.activationGroup)
+            let x = scheme.activations == "nvfp4"
+                ? Self.nvfp4Quantized(input, global: try Self.inputGlobalScale(checkpoint, module: "model.layers.1.mlp.down_proj"))
+                : Self.quantized(input, rows: inputRows, columns: columns, kind: scheme.activations, group: scheme.activationGroup)
             var expected = [Float](repeating: 0, count: inputRows * rows)
             for r in 0..<inputRows {
                 for o in 0..<rows {
@@ -172,7 +183,7 @@ import TestSupport
         #expect(try config.group(for: "model.layers.0.mlp.up_proj") == nil)
         let group = try #require(try config.group(for: "model.layers.0.mlp.down_proj"))
         #expect(throws: RuntimeError.unsupportedQuantization(module: "model.layers.0.mlp.down_proj", reason: "4-bit int input activations (symmetric: true)")) {
-            _ = try config.activations(of: group, module: "model.layers.0.mlp.down_proj") { () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in nil }
+            _ = try config.activations(of: group, module: "model.layers.0.mlp.down_proj") { _ throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in nil }
         }
     }
 
@@ -206,6 +217,7 @@ import TestSupport
     /// vLLM quantizes it, x · (127 / absmax) rounded, times absmax / 127.
     static func quantized(_ x: [Float], rows: Int, columns: Int, kind: String?, group: Int?) -> [Float] {
         guard let kind else { return x }
+        if kind.hasPrefix("mx") { return mxQuantized(x, fp4: kind == "mxfp4") }
         let size = group ?? columns, maximum: Float = kind == "fp8" ? 448 : 127
         var result = x
         for r in 0..<rows {
@@ -219,6 +231,74 @@ import TestSupport
             }
         }
         return result
+    }
+
+    /// MX inputs by the OCP rule as compressed-tensors rounds it, on groups of 32 values none of
+    /// them zero: the scale is `2^(e - offset)`, `e` the exponent of the group's largest magnitude
+    /// (one more from a significand of 1.75 on), `offset` 2 for FP4 and 8 for FP8 elements.
+    static func mxQuantized(_ x: [Float], fp4: Bool) -> [Float] {
+        var result = x
+        for start in stride(from: 0, to: x.count, by: 32) {
+            let group = start..<min(x.count, start + 32)
+            let absmax = group.map { abs(x[$0]) }.max()!
+            let exponent = Int(absmax.exponent) + (absmax.significand >= 1.75 ? 1 : 0)
+            let scale = Float(sign: .plus, exponent: exponent - (fp4 ? 2 : 8), significand: 1)
+            for i in group {
+                let v = x[i] / scale
+                result[i] = (fp4 ? FP4E2M1.decode(FP4E2M1.encode(v)) : FP8E4M3.decode(FP8E4M3.encode(v))) * scale
+            }
+        }
+        return result
+    }
+
+    /// NVFP4 inputs as compressed-tensors quantizes them (groups of 16, rows a whole number of them).
+    static func nvfp4Quantized(_ x: [Float], global: Float) -> [Float] {
+        var result = x
+        for start in stride(from: 0, to: x.count, by: 16) {
+            let group = start..<(start + 16)
+            var scale = FP8E4M3.decode(FP8E4M3.encode(global * (group.map { abs(x[$0]) }.max()! / 6)))
+            if scale == 0 { scale = 0.125 }
+            for i in group { result[i] = FP4E2M1.decode(FP4E2M1.encode(x[i] / (scale / global))) * (scale / global) }
+        }
+        return result
+    }
+
+    /// The F32 `input_global_scale` of `module`.
+    static func inputGlobalScale(_ checkpoint: Checkpoint, module: String) throws -> Float {
+        let tensor = try #require(checkpoint.tensor(named: module + ".input_global_scale"))
+        return checkpoint.data(tensor).loadUnaligned(as: Float.self)
+    }
+
+    /// NVFP4 inputs: each group of 16 gets the FP8 scale `fp8(global · absmax / 6)` (0 becomes
+    /// 0.125), and its values `x / (scale / global)` go to the FP4 grid, saturating at ±6.
+    @Test func nvfp4InputsRoundEachGroupUnderTheGlobalScale() {
+        let quantization = ActivationQuantization(grid: .fp4, scale: .nvfp4(global: 2))
+        // Group 1: absmax 3, 2 · 3/6 = 1 (FP8 exact): divisor 1/2, so x · 2 goes to the FP4 grid.
+        // Group 2: absmax 0.7, 2 · 0.7/6 = 0.2333 -> FP8 0.234375: divisor 0.1171875.
+        var x: [Float] = [3, -0.1, 0.15, 0.4, 0.6, 0.65, -1.3, 2.2, 1.6, 0, 0, 0, 0, 0, 0, 0]
+        x += [0.7, 0.05, -0.35] + [Float](repeating: 0, count: 13)
+        x += [Float](repeating: 0, count: 16)
+        x.withUnsafeMutableBufferPointer { quantization.apply($0.baseAddress!, rows: 1, columns: 48) }
+        #expect(Array(x[0..<9]) == [3, -0.0, 0.25, 0.5, 0.5, 0.75, -1.5, 2, 1.5])
+        let divisor = FP8E4M3.decode(FP8E4M3.encode(2 * (Float(0.7) / 6))) / 2
+        #expect(divisor == 0.1171875)
+        // 0.7 / d = 5.97 -> 6; 0.05 / d = 0.43 -> 0.5; -0.35 / d = -2.99 -> -3.
+        #expect(Array(x[16..<19]) == [6 * divisor, 0.5 * divisor, -3 * divisor])
+        #expect(x[32..<48].allSatisfy { $0 == 0 })
+    }
+
+    /// An MX group's scale rounds its largest magnitude up to the next power of two only from a
+    /// significand of 1.75 on (compressed-tensors' `round_to_power_2`), not at 1.5 as E8M0's cast does.
+    @Test func mxInputsRoundTheGroupMaximumFromSevenEighths() {
+        func quantized(_ first: Float, _ second: Float, grid: ActivationQuantization.Grid) -> [Float] {
+            var x = [first, second] + [Float](repeating: 0.01, count: 30)
+            x.withUnsafeMutableBufferPointer { ActivationQuantization(grid: grid, scale: .mx).apply($0.baseAddress!, rows: 1, columns: 32) }
+            return Array(x[0..<2])
+        }
+        #expect(quantized(6.9, 1.4, grid: .fp4) == [6, 1.5])  // 6.9 = 1.725 · 4: scale 1
+        #expect(quantized(7, 1.4, grid: .fp4) == [8, 1])  // 7 = 1.75 · 4: scale 2; 3.5 -> 4, 0.7 -> 0.5
+        #expect(quantized(300, 1.1, grid: .fp8) == [288, 1.125])  // scale 1: E4M3 steps of 32 above 256
+        #expect(quantized(460, 1.1, grid: .fp8) == [448, 1.125])  // 460 = 1.797 · 256: scale 2; 230 -> 224, 0.55 -> 0.5625
     }
 
     /// The f32 weight of `module` from its stored tensors, bit by bit: codes (F8_E4M3, I8, packed

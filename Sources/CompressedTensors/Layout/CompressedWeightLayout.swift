@@ -59,14 +59,13 @@ public struct CompressedWeightLayout: Sendable, Equatable {
             return (.fp8(.tensor), fp8Formats)
         case (8, .block) where weights.symmetric && weights.blockStructure?.count == 2:
             return (.fp8(.block(rows: weights.blockStructure![0], columns: weights.blockStructure![1])), fp8Formats)
-        case (4, .tensorGroup) where weights.symmetric && weights.groupSize == WeightEncoding.nvfp4GroupSize
-            && weights.scaleDtype == "torch.float8_e4m3fn":
+        case (4, .tensorGroup) where weights.hasNVFP4Scales:
             return (.nvfp4, ["nvfp4-pack-quantized"])
-        case (4, .group) where weights.symmetric && weights.groupSize == WeightEncoding.mxGroupSize && weights.scaleDtype == "torch.uint8":
+        case (4, .group) where weights.hasMXScales:
             return (.mxfp4, ["mxfp4-pack-quantized"])
-        case (6, .group) where weights.symmetric && weights.groupSize == WeightEncoding.mxGroupSize && weights.scaleDtype == "torch.uint8":
+        case (6, .group) where weights.hasMXScales:
             return (.mxfp6, ["mxfp6-pack-quantized"])
-        case (8, .group) where weights.symmetric && weights.groupSize == WeightEncoding.mxGroupSize && weights.scaleDtype == "torch.uint8":
+        case (8, .group) where weights.hasMXScales:
             return (.mxfp8, ["mxfp8-quantized"])
         default:
             throw .unsupportedScheme(group: group, reason: "weights of \(weights.numBits)-bit \(weights.type) with strategy \(weights.strategy) are not supported yet")

@@ -36,8 +36,8 @@ public enum FP4Nibble {
 
     /// The value of an FP4 nibble, computed without a table; equal to `FP4E2M1.decode(_:)`. Codes 2...7 are normal (exponent and mantissa bits shifted into a
     /// float32 with the bias 1 turned into 127), code 1 is 0.5, code 0 zero; bit 3 is the sign.
-    @inline(__always)
-    static func value(_ nibble: UInt8) -> Float {
+    @inlinable @inline(__always)
+    public static func value(_ nibble: UInt8) -> Float {
         let code = UInt32(nibble & 0x7)
         let magnitude: UInt32 = code == 0 ? 0 : (code >= 2 ? code << 22 : 0) &+ 0x3F00_0000
         return Float(bitPattern: magnitude | UInt32(nibble & 0x8) << 28)

@@ -1,3 +1,5 @@
+import CompressedTensors
+
 /// The shared power-of-two scale of an MX group (MXFP4, MXFP6, MXFP8), as compressed-tensors 0.19
 /// computes it (`generate_mx_scales` and `round_to_power_2` in
 /// `quantization/utils/mxfp_utils.py`, `calculate_qparams` in `quantization/utils/helpers.py`,
@@ -28,10 +30,8 @@ struct MXScale<S: WeightStorage> {
         let fraction = S.fractionBits
         let exponentMask = S.Bits((1 << S.exponentBits) - 1) << fraction
         let field = Int((absmax &+ (S.Bits(1) << (fraction - elementMantissa - 1))) & exponentMask) >> fraction
-        let code: Int
-        if field == 0 { code = 0 }
-        else if field == (1 << S.exponentBits) - 1 { code = 255 }
-        else { code = min(max(127 + field - S.exponentBias - elementOffset, 0), 255) }
+        let code = MXScaleCode.code(exponentField: field, exponentBits: S.exponentBits, exponentBias: S.exponentBias,
+                                    elementOffset: elementOffset)
         let scale = S.rounded(Float(sign: .plus, exponent: code - 127, significand: 1))
         if scale == 0 {
             storedCode = 127

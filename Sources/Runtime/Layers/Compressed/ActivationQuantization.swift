@@ -1,19 +1,32 @@
 import Checkpoint
+import CompressedTensors
 
-/// How a W8A8 layer quantizes its input, emulated in f32: each value becomes
-/// `q(x / s) · s`, where `q` rounds to the 8-bit grid and `s` is the scale of its token (or of
-/// its group of a token, or a static per-tensor scale from the checkpoint's `input_scale`).
+/// How a layer quantizes its input, emulated in f32 as compressed-tensors' fake quantization
+/// computes it: each value becomes `q(x / s) · s`, where `q` rounds to the element grid and `s` is
+/// the scale of its token (or of its group of a token, or a static per-tensor scale from the
+/// checkpoint's `input_scale`, or NVFP4's and MX's group scales).
 struct ActivationQuantization: Sendable {
-    /// The 8-bit grid the activations are rounded to.
+    /// The grid the activations are rounded to.
     enum Grid: Sendable {
         /// FP8 E4M3, largest magnitude 448.
         case fp8
         /// Int8: round half to even, clamp to -128...127; scales from absmax / 127 (symmetric), or a
         /// static scale with a zero point.
         case int8
+        /// FP4 E2M1 (NVFP4 and MXFP4 inputs), largest magnitude 6, rounded as `cast_to_fp4`.
+        case fp4
 
         /// The magnitude a dynamic scale maps a row's absmax to.
-        var maximum: Float { self == .fp8 ? FP8E4M3.maxFinite : 127 }
+        var maximum: Float {
+            switch self {
+            case .fp8: FP8E4M3.maxFinite
+            case .int8: 127
+            case .fp4: FP4E2M1.maxFinite
+            }
+        }
+
+        /// `floor(log2(maximum))`, the offset of an MX scale's exponent (`_MX_ELEM_OFFSET`).
+        var mxScaleOffset: Int { self == .fp8 ? 8 : 2 }
     }
 
     /// Where the scale comes from.
@@ -26,6 +39,13 @@ struct ActivationQuantization: Sendable {
         case tensor
         /// The checkpoint's calibrated `input_scale`.
         case fixed(Float)
+        /// NVFP4 (`tensor_group`, `dynamic: local`): per group of 16 an FP8 E4M3 scale
+        /// `fp8(global · absmax / 6)` (0 becomes FP8's eps, 0.125) under the checkpoint's static
+        /// `input_global_scale`; values are divided by `scale / global`.
+        case nvfp4(global: Float)
+        /// MX (MXFP4, MXFP8 inputs): per group of 32 a power-of-two scale, ``MXScaleCode``'s
+        /// rounding of the group's largest magnitude.
+        case mx
     }
 
     let grid: Grid
@@ -46,25 +66,51 @@ struct ActivationQuantization: Sendable {
         case .token:
             for r in 0..<rows { dynamic(x + r * columns, count: columns) }
         case let .group(size):
-            for r in 0..<rows {
-                var start = 0
-                while start < columns {
-                    dynamic(x + r * columns + start, count: min(size, columns - start))
-                    start += size
-                }
-            }
+            forEachGroup(x, rows: rows, columns: columns, size: size) { dynamic($0, count: $1) }
         case .tensor:
             dynamic(x, count: rows * columns)
         case let .fixed(s):
             round(x, count: rows * columns, scale: s)
+        case let .nvfp4(global):
+            forEachGroup(x, rows: rows, columns: columns, size: WeightEncoding.nvfp4GroupSize) { group, count in
+                let product = global * (largestMagnitude(group, count: count) / FP4E2M1.maxFinite)
+                var code = product.isNaN ? FP8E4M3.nanCode : FP8E4M3.encodeFinite(product)
+                if code == 0 { code = Self.fp8Epsilon }
+                round(group, count: count, scale: FP8E4M3.decode(code) / global)
+            }
+        case .mx:
+            forEachGroup(x, rows: rows, columns: columns, size: WeightEncoding.mxGroupSize) { group, count in
+                let code = MXScaleCode.code(largestMagnitude: largestMagnitude(group, count: count), elementOffset: grid.mxScaleOffset)
+                round(group, count: count, scale: E8M0.decode(code))
+            }
         }
+    }
+
+    /// `_get_dtype_eps(float8_e4m3fn)`'s code (0.125): the NVFP4 group scale that replaces a zero.
+    static let fp8Epsilon: UInt8 = 0x20
+
+    /// Calls `body` on each run of `size` values of each row (a shorter last run where `size`
+    /// does not divide `columns`).
+    private func forEachGroup(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, size: Int,
+                              _ body: (UnsafeMutablePointer<Float>, Int) -> Void) {
+        for r in 0..<rows {
+            var start = 0
+            while start < columns {
+                body(x + r * columns + start, min(size, columns - start))
+                start += size
+            }
+        }
+    }
+
+    private func largestMagnitude(_ x: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        var absmax: Float = 0
+        for i in 0..<count { absmax = max(absmax, abs(x[i])) }
+        return absmax
     }
 
     /// Quantizes `count` values with the scale their absmax gives.
     private func dynamic(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var absmax: Float = 0
-        for i in 0..<count { absmax = max(absmax, abs(x[i])) }
-        round(x, count: count, scale: absmax / grid.maximum)
+        round(x, count: count, scale: largestMagnitude(x, count: count) / grid.maximum)
     }
 
     /// `x = q(x / scale) · scale`; a zero scale (an all-zero block) leaves zeros.
@@ -76,6 +122,8 @@ struct ActivationQuantization: Sendable {
         switch grid {
         case .fp8:
             for i in 0..<count { x[i] = Self.roundedToFP8(x[i] / scale) * scale }
+        case .fp4:
+            for i in 0..<count { x[i] = FP4Nibble.value(FP4Nibble.code(x[i] / scale)) * scale }
         case .int8:
             let zp = zeroPoint
             for i in 0..<count { x[i] = (min(127, max(-128, (x[i] / scale).rounded(.toNearestOrEven) + zp)) - zp) * scale }

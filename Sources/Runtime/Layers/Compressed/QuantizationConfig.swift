@@ -43,20 +43,27 @@ struct QuantizationConfig {
         return Group(name: group.name, scheme: group.scheme)
     }
 
-    /// How the layers of `group` quantize their input: nil when they do not; `inputScale`
-    /// supplies the static scale a non-dynamic group needs, with its zero point (asymmetric int8).
-    func activations(of group: Group, module: String, inputScale: () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)?)
+    /// How the layers of `group` quantize their input: nil when they do not; `stored` reads one
+    /// of the layer's activation parameters (`input_scale` with its zero point, the value of a
+    /// static scale a non-dynamic group needs; `input_global_scale`, NVFP4's).
+    func activations(of group: Group, module: String, stored: (StoredInputScale) throws(RuntimeError) -> (scale: Float, zeroPoint: Float)?)
         throws(RuntimeError) -> ActivationQuantization? {
         guard let args = group.scheme.inputActivations else { return nil }
         let grid: ActivationQuantization.Grid
         switch (args.type, args.numBits) {
         case (.float, 8) where args.symmetric: grid = .fp8
+        case (.float, 4) where args.hasMXScales || args.hasNVFP4Scales: grid = .fp4
         case (.int, 8) where args.symmetric || args.dynamic == .off: grid = .int8
         default:
             throw .unsupportedQuantization(module: module, reason: "\(args.numBits)-bit \(args.type.rawValue) input activations (symmetric: \(args.symmetric))")
         }
-        if let fixed = try inputScale() { return ActivationQuantization(grid: grid, scale: .fixed(fixed.scale), zeroPoint: fixed.zeroPoint) }
+        if args.hasNVFP4Scales {
+            guard let global = try stored(.global) else { throw .missingTensor(module + ".input_global_scale") }
+            return ActivationQuantization(grid: grid, scale: .nvfp4(global: global.scale))
+        }
+        if let fixed = try stored(.scale) { return ActivationQuantization(grid: grid, scale: .fixed(fixed.scale), zeroPoint: fixed.zeroPoint) }
         guard args.dynamic == .on else { throw .missingTensor(module + ".input_scale") }
+        if args.hasMXScales { return ActivationQuantization(grid: grid, scale: .mx) }
         switch args.strategy {
         case .token: return ActivationQuantization(grid: grid, scale: .token)
         case .tensor: return ActivationQuantization(grid: grid, scale: .tensor)
@@ -68,5 +75,13 @@ struct QuantizationConfig {
         default:
             throw .unsupportedQuantization(module: module, reason: "input activation strategy '\(args.strategy.rawValue)'")
         }
+    }
+
+    /// The stored parameters of a layer's input quantization.
+    enum StoredInputScale {
+        /// `input_scale` (and `input_zero_point` when asymmetric).
+        case scale
+        /// `input_global_scale`, F32 [1].
+        case global
     }
 }

@@ -56,18 +56,21 @@ extension WeightStore {
         let bias = requireBias || contains(name + ".bias") ? try floats(name + ".bias", shape: [rows]) : nil
         var activations: ActivationQuantization? = nil
         if let quantization, let group {
-            activations = try quantization.activations(of: group, module: name) { () throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in
-                guard let scale = tensors[name + ".input_scale"], let value = try self.scales(scale).first else { return nil }
-                return (value, try self.inputZeroPoint(name, symmetric: group.scheme.inputActivations?.symmetric ?? true))
+            activations = try quantization.activations(of: group, module: name) { (stored) throws(RuntimeError) -> (scale: Float, zeroPoint: Float)? in
+                switch stored {
+                case .scale:
+                    guard let scale = tensors[name + ".input_scale"], let value = try self.scales(scale).first else { return nil }
+                    return (value, try self.inputZeroPoint(name, symmetric: group.scheme.inputActivations?.symmetric ?? true))
+                case .global:
+                    guard let global = tensors[name + ".input_global_scale"], let value = try self.scales(global).first else { return nil }
+                    return (value, 0)
+                }
             }
         }
         let weights: any WeightDecoder
         do {
             weights = try compressedWeights.weight(module: name, rows: rows, columns: columns, bits: group?.weightBits, block: group?.weightBlock).decoder
         } catch { throw .compressedTensors(error) }
-        if activations != nil, contains(name + ".weight_packed") {
-            throw .unsupportedQuantization(module: name, reason: "quantized activations with packed weights")
-        }
         if let int8 = weights as? Int8Weights, activations?.isInt8PerToken == true, let layer = W8A8Linear(weights: int8, bias: bias) {
             return layer
         }
