@@ -54,6 +54,9 @@ struct AddedTokenMatcher {
     private var asciiGroups = [Range<Int>](repeating: 0..<0, count: 128)
     /// The first scalars of all tokens, to pass over most of the text without a lookup.
     private let firstScalars: ScalarSet
+    /// The values of the first scalars when there are at most four (repeated to make four), for
+    /// the scan that passes over eight scalars at a time, none of them one of these; nil for more.
+    private let fewFirstScalars: SIMD4<UInt32>?
 
     /// A matcher for `tokens`, whose `content`s are the strings to find.
     init(_ tokens: [AddedToken]) {
@@ -73,6 +76,8 @@ struct AddedTokenMatcher {
         self.entries = entries
         self.contents = contents
         firstScalars = ScalarSet(items: byFirst.keys.map { .range($0.value, $0.value) })
+        let values = byFirst.keys.map(\.value)
+        fewFirstScalars = values.isEmpty || values.count > 4 ? nil : SIMD4((0..<4).map { values[min($0, values.count - 1)] })
     }
 
     var isEmpty: Bool { entries.isEmpty }
@@ -113,11 +118,10 @@ struct AddedTokenMatcher {
     /// its `lstrip` and `rstrip` swallow).
     private func findTokens(in text: UnsafeBufferPointer<Unicode.Scalar>, _ entries: UnsafeBufferPointer<Entry>,
                             _ contents: UnsafeBufferPointer<Unicode.Scalar>, into cuts: inout [(start: Int, stop: Int, id: Int)]) {
-        let firstScalars = firstScalars
         var emitted = 0
         var position = 0
         while true {
-            while position < text.count && !firstScalars.contains(text[position]) { position += 1 }
+            position = nextCandidate(in: text, from: position)
             guard position < text.count else { break }
             guard let entry = longestMatch(in: text, at: position, entries, contents) else {
                 position += 1
@@ -141,6 +145,27 @@ struct AddedTokenMatcher {
             emitted = stop
             position = stop
         }
+    }
+
+    /// The first position from `position` on whose scalar starts a token, else the end of `text`.
+    /// With at most four first scalars, stretches of eight scalars none of which is one are passed
+    /// over with a comparison of all eight against each.
+    @inline(__always)
+    private func nextCandidate(in text: UnsafeBufferPointer<Unicode.Scalar>, from start: Int) -> Int {
+        var position = start
+        if let targets = fewFirstScalars, let base = text.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let (a, b) = (SIMD8<UInt32>(repeating: targets[0]), SIMD8<UInt32>(repeating: targets[1]))
+            let (c, d) = (SIMD8<UInt32>(repeating: targets[2]), SIMD8<UInt32>(repeating: targets[3]))
+            while position + 8 <= text.count {
+                let chunk = raw.loadUnaligned(fromByteOffset: position * MemoryLayout<Unicode.Scalar>.stride, as: SIMD8<UInt32>.self)
+                if any((chunk .== a) .| (chunk .== b) .| (chunk .== c) .| (chunk .== d)) { break }
+                position += 8
+            }
+        }
+        let firstScalars = firstScalars
+        while position < text.count && !firstScalars.contains(text[position]) { position += 1 }
+        return position
     }
 
     /// The longest token found at `position` (whose scalar starts some token), or nil.
