@@ -8,7 +8,7 @@ import TestSupport
 /// UTF-8 (two, three and four bytes, combining marks), line breaks and texts read from JSON escapes
 /// and surrogate pairs: a text's scalars decoded from its UTF-8 bytes, and the byte-level words
 /// looked up by their text (GPT-2's and Llama 3's pre-tokenizers) against the words mapped to the
-/// byte-level alphabet one by one.
+/// byte-level alphabet one by one, and the all-ASCII test that lets normalization pass a text by.
 @Suite struct EncodingFastPathTests {
     static let alphabet = Array("aZe sStTrR'19 \n\r\t.!-_é½ſ٣\u{301}\u{A0}\u{2028}\u{3000}中\u{FFFD}😀\u{1D7CE}".unicodeScalars)
 
@@ -21,6 +21,11 @@ import TestSupport
             for _ in 0..<Int.random(in: 0..<40, using: &random) { scalars.append(alphabet.randomElement(using: &random)!) }
             texts.append(String(scalars))
         }
+        // Runs of ASCII (which the decoder takes eight bytes at a time) broken by multibyte scalars.
+        let chunks = ["hello world ", "abcdefghijklmnop", "x", " ", "\n", "é", "中", "😀", "\u{301}", "\u{7F}"]
+        for _ in 0..<300 {
+            texts.append((0..<Int.random(in: 0..<10, using: &random)).map { _ in chunks.randomElement(using: &random)! }.joined())
+        }
         let escapes = [#"\n"#, #"\""#, #"\\"#, #"\u00e9"#, #"\u4e2d"#, #"\ud83d\ude00"#, #"\ud835\udfce"#, "x", " ", "'s"]
         for _ in 0..<200 {
             let body = (0..<Int.random(in: 0..<12, using: &random)).map { _ in escapes.randomElement(using: &random)! }.joined()
@@ -32,6 +37,13 @@ import TestSupport
     @Test func scalarsDecodedFromUTF8AreTheStringsScalars() throws {
         for text in try Self.texts() {
             #expect(TextPiece.scalars(of: text) == Array(text.unicodeScalars), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func theASCIITestOfNormalizationAgreesWithTheScalars() throws {
+        for text in try Self.texts() {
+            let scalars = Array(text.unicodeScalars)
+            #expect(TextPiece.isASCII(scalars) == scalars.allSatisfy(\.isASCII), "\(text.debugDescription)")
         }
     }
 

@@ -6,7 +6,7 @@ import TestSupport
 /// Chains of `+` (`'<|im_start|>' + message['role'] + '\n' + ...`), whose plain strings the
 /// renderer appends to one growing string, give what adding the operands one by one with
 /// `TemplateOperators.apply` gives, results and errors alike, on random chains of strings, markup,
-/// numbers, lists, `None` and undefined names.
+/// numbers, lists, `None` and undefined names; `{{ }}` of a chain writes what `str()` of its value is.
 @Suite struct TemplateSumTests {
     static let variables: [String: TemplateValue] = [
         "s0": .string(""), "s1": .string("<|im_start|>"), "s2": .string("user\n"), "s3": .string("naïve 😀 <b>"),
@@ -26,6 +26,11 @@ import TestSupport
         }
     }
 
+    /// What `{{ chain }}` writes: `str()` of the chain's value.
+    func textOf(_ chain: TemplateExpression, _ renderer: TemplateRenderer, _ scope: TemplateScope) -> String {
+        (try? renderer.evaluate(chain, in: scope).text()) ?? "?"
+    }
+
     @Test func chainsOfAdditionsAddAsTheGenericOperatorAddsThem() {
         var random = SeededRandom(seed: 18)
         let renderer = TemplateRenderer(clock: TemplateClock(date: Date(timeIntervalSince1970: 0), timeZone: TimeZone(identifier: "UTC")!))
@@ -43,6 +48,17 @@ import TestSupport
             }
             #expect(fast == generic, "\(operands.joined(separator: " + "))")
             if fast.hasPrefix("str ") { stringResults += 1 }
+            // `{{ chain }}` writes the strings of an all-string chain one by one, after what is already written.
+            var written = "before "
+            let outcome: String
+            do {
+                _ = try renderer.execute([TemplateNode(statement: .output(chain), line: 1)], in: scope, into: &written)
+                outcome = written
+            } catch {
+                outcome = "error \(error.kind) \(error.message)"
+            }
+            let expected = Self.outcome { () throws(TemplateFault) in try renderer.evaluate(chain, in: scope) }
+            #expect(outcome == (expected.hasPrefix("error ") ? expected : "before " + textOf(chain, renderer, scope)), "\(operands.joined(separator: " + "))")
         }
         // The fast path ran: many chains are strings from end to end.
         #expect(stringResults > 100)

@@ -49,7 +49,9 @@ public struct ChatTemplate: Sendable {
     ///   - now, timeZone: the local time `strftime_now` formats.
     public func render(_ messages: [JSONValue], addGenerationPrompt: Bool, tools: [JSONValue]? = nil, documents: [JSONValue]? = nil,
                        variables: [String: JSONValue] = [:], now: Date = Date(), timeZone: TimeZone = .current) throws(TokenizerError) -> String {
-        var context: [String: TemplateValue] = specialTokens.mapValues(TemplateValue.string)
+        // Sized for all the variables at once, so that adding them does not grow the table.
+        var context = [String: TemplateValue](minimumCapacity: specialTokens.count + variables.count + 4)
+        for (name, text) in specialTokens { context[name] = .string(text) }
         for (name, value) in variables { context[name] = TemplateValue(json: value) }
         context["messages"] = .list(messages.map(TemplateValue.init(json:)))
         context["tools"] = tools.map { .list($0.map(TemplateValue.init(json:))) } ?? TemplateValue.none

@@ -9,6 +9,12 @@ struct TemplateDictionary {
 
     init() {}
 
+    /// An empty dictionary with room for `capacity` members before it grows.
+    init(minimumCapacity capacity: Int) {
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
     var count: Int { keys.count }
 
     var members: Zip2Sequence<[TemplateValue], [TemplateValue]> { zip(keys, values) }

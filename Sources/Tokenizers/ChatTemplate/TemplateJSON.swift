@@ -13,8 +13,8 @@ extension TemplateValue {
         case let .string(value): self = .string(value)
         case let .array(items): self = .list(items.map(TemplateValue.init(json:)))
         case let .object(object):
-            var dictionary = TemplateDictionary()
-            for (key, value) in object.members { dictionary.set(TemplateValue(json: value), for: key) }
+            var dictionary = TemplateDictionary(minimumCapacity: object.count)
+            for key in object.keys { dictionary.set(TemplateValue(json: object[key]!), for: key) }
             self = .dictionary(dictionary)
         }
     }

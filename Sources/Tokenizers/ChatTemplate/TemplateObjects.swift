@@ -16,7 +16,8 @@ final class TemplateScope {
     func lookup(_ name: String) -> TemplateValue? {
         var scope: TemplateScope? = self
         while let current = scope {
-            if let value = current.variables[name] { return value }
+            // An empty scope (the template's top level of most templates) is passed without hashing the name.
+            if !current.variables.isEmpty, let value = current.variables[name] { return value }
             scope = current.parent
         }
         return nil

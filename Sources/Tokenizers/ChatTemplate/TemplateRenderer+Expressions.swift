@@ -46,7 +46,8 @@ extension TemplateRenderer {
             guard let number = value.number else { throw .error("bad operand type for unary +: '\(value.typeName)'") }
             return number.value
         case let .arithmetic(.add, left, right):
-            return try sum(left, right, in: scope)
+            let sum = try sum(left, right, in: scope)
+            return sum.value ?? .string(sum.strings.joined())
         case let .arithmetic(operation, left, right):
             return try TemplateOperators.apply(operation, try evaluate(left, in: scope), try evaluate(right, in: scope))
         case let .concatenation(parts):
@@ -77,11 +78,13 @@ extension TemplateRenderer {
     }
 
     /// `left + right`, `left` possibly a chain of `+` itself (they nest to the left): the operands
-    /// in order, added as `TemplateOperators.apply` adds them, except that plain strings are
-    /// appended to one growing string instead of being copied into a new one at every `+`
-    /// (`'<|im_start|>' + message['role'] + '\n' + message['content'] + ...`). Joining two strings
-    /// cannot fail, so putting it off changes neither the result nor which error is raised.
-    private func sum(_ left: TemplateExpression, _ right: TemplateExpression, in scope: TemplateScope) throws(TemplateFault) -> TemplateValue {
+    /// in order, added as `TemplateOperators.apply` adds them, except that plain strings are kept
+    /// as the parts of their sum instead of being copied into a new string at every `+`
+    /// (`'<|im_start|>' + message['role'] + '\n' + message['content'] + ...`), and joined only when
+    /// an operand of another type follows. Joining strings cannot fail, so putting it off changes
+    /// neither the result nor which error is raised. When every operand is a plain string, `value`
+    /// is nil and `strings` are the parts, which `{{ }}` writes one after another.
+    func sum(_ left: TemplateExpression, _ right: TemplateExpression, in scope: TemplateScope) throws(TemplateFault) -> (value: TemplateValue?, strings: [String]) {
         var operands = [right]
         var first = left
         while case let .arithmetic(.add, inner, operand) = first {
@@ -90,21 +93,26 @@ extension TemplateRenderer {
         }
         var value = try evaluate(first, in: scope)
         /// The plain strings added so far, while every operand has been one.
-        var text: String?
-        if case let .string(string) = value { text = string }
+        var strings: [String] = []
+        var allStrings = false
+        if case let .string(string) = value {
+            strings.reserveCapacity(operands.count + 1)
+            strings.append(string)
+            allStrings = true
+        }
         for operand in operands.reversed() {
             let next = try evaluate(operand, in: scope)
-            if text != nil, case let .string(string) = next {
-                text!.append(string)
+            if allStrings, case let .string(string) = next {
+                strings.append(string)
                 continue
             }
-            if let joined = text {
-                value = .string(joined)
-                text = nil
+            if allStrings {
+                value = .string(strings.joined())
+                allStrings = false
             }
             value = try TemplateOperators.apply(.add, value, next)
         }
-        return text.map(TemplateValue.string) ?? value
+        return allStrings ? (nil, strings) : (value, [])
     }
 
     private func evaluate(_ items: [TemplateExpression], in scope: TemplateScope) throws(TemplateFault) -> [TemplateValue] {

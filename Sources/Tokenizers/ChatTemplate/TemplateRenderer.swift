@@ -29,6 +29,13 @@ struct TemplateRenderer {
         switch statement {
         case let .text(text):
             output += text
+        case let .output(.arithmetic(.add, left, right)):
+            let sum = try sum(left, right, in: scope)
+            if let value = sum.value {
+                output += try value.text()
+            } else {
+                for string in sum.strings { output += string }
+            }
         case let .output(expression):
             output += try evaluate(expression, in: scope).text()
         case let .conditional(branches, otherwise):
@@ -84,7 +91,10 @@ struct TemplateRenderer {
         let loop = TemplateLoop(items: items)
         for (position, item) in items.enumerated() {
             loop.index0 = position
-            let iterationScope = TemplateScope(parent: scope, variables: ["loop": .loop(loop)])
+            // Room for `loop` and a target or two, so that assigning them does not grow the table.
+            var variables = [String: TemplateValue](minimumCapacity: 4)
+            variables["loop"] = .loop(loop)
+            let iterationScope = TemplateScope(parent: scope, variables: variables)
             try assign(item, to: target, in: iterationScope)
             if try execute(body, in: iterationScope, into: &output) == .breakLoop { break }
         }

@@ -124,7 +124,7 @@ indirect enum Normalizer {
                 scalar.properties.changesWhenLowercased ? Array(scalar.properties.lowercaseMapping.unicodeScalars) : [scalar]
             }
         case let .unicode(form):
-            guard piece.scalars.contains(where: { !$0.isASCII }) else { return }
+            guard !TextPiece.isASCII(piece.scalars) else { return }
             var text = ""
             text.unicodeScalars.append(contentsOf: piece.scalars)
             let normalized: String

@@ -129,17 +129,17 @@ indirect enum PreTokenizer {
                                        _ body: (_ text: UnsafeBufferPointer<Unicode.Scalar>, _ start: Int) -> Void) {
         var scalars = piece.scalars
         if addPrefixSpace && !piece.continuesEarlierText && !scalars.isEmpty && scalars.first != " " { scalars.insert(" ", at: 0) }
-        let matches = pattern?.matches(in: scalars) ?? [0..<scalars.count]
-        scalars.withUnsafeBufferPointer { scalars in
-            func emit(_ range: Range<Int>) { body(UnsafeBufferPointer(rebasing: scalars[range]), range.lowerBound) }
+        scalars.withUnsafeBufferPointer { buffer in
+            func emit(_ range: Range<Int>) { body(UnsafeBufferPointer(rebasing: buffer[range]), range.lowerBound) }
             // The parts of `SplitBehavior.isolated`: each match, and each stretch between matches.
             var previous = 0
-            for match in matches {
+            func isolate(_ match: Range<Int>) {
                 if previous < match.lowerBound { emit(previous..<match.lowerBound) }
                 if !match.isEmpty { emit(match) }
                 previous = match.upperBound
             }
-            if previous < scalars.count { emit(previous..<scalars.count) }
+            if let pattern { pattern.forEachMatch(in: scalars, isolate) } else { isolate(0..<buffer.count) }
+            if previous < buffer.count { emit(previous..<buffer.count) }
         }
     }
 

@@ -17,6 +17,16 @@ struct TextPiece {
                 var i = 0
                 count = 0
                 while i < utf8.count {
+                    // Eight ASCII bytes at a time, each its own scalar.
+                    if i + 8 <= utf8.count {
+                        let eight = UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                        if eight & 0x8080_8080_8080_8080 == 0 {
+                            for k in 0..<8 { scalars[count + k] = Unicode.Scalar(UInt8(truncatingIfNeeded: eight >> (8 * k))) }
+                            i += 8
+                            count += 8
+                            continue
+                        }
+                    }
                     let lead = UInt32(utf8[i])
                     var value: UInt32
                     if lead < 0x80 {
@@ -38,6 +48,16 @@ struct TextPiece {
                     count += 1
                 }
             }
+        }
+    }
+
+    /// Whether every scalar is ASCII: the scalar values ORed together, in a loop without an early
+    /// exit that the compiler vectorizes.
+    static func isASCII(_ scalars: [Unicode.Scalar]) -> Bool {
+        scalars.withUnsafeBufferPointer { buffer in
+            var bits: UInt32 = 0
+            for scalar in buffer { bits |= scalar.value }
+            return bits < 0x80
         }
     }
 

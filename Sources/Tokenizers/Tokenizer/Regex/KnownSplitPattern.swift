@@ -22,9 +22,9 @@ enum KnownSplitPattern: Sendable {
         }
     }
 
-    /// The matches in `text`, as `ScalarRegex.matches(in:)` returns them. Every scalar is covered:
-    /// each one starts a match of these patterns.
-    func matches(in scalars: UnsafeBufferPointer<Unicode.Scalar>, into result: inout [Range<Int>]) {
+    /// Calls `body` with each match in `text`, in order, as `ScalarRegex.matches(in:)` returns
+    /// them. Every scalar is covered: each one starts a match of these patterns.
+    func forEachMatch(in scalars: UnsafeBufferPointer<Unicode.Scalar>, _ body: (Range<Int>) -> Void) {
         ScalarKind.withBasicPlane { basicPlane in
             let text = KindedText(scalars: scalars, basicPlane: basicPlane)
             var start = 0
@@ -34,7 +34,7 @@ enum KnownSplitPattern: Sendable {
                 case .gpt2: end = KnownSplitPattern.gpt2MatchEnd(text, at: start)
                 case let .llama3(maxDigits): end = KnownSplitPattern.llama3MatchEnd(text, at: start, maxDigits: maxDigits)
                 }
-                result.append(start..<end)
+                body(start..<end)
                 start = end
             }
         }
@@ -170,6 +170,9 @@ enum ScalarKind: UInt8 {
         return slowKind(scalar)
     }
 
+    /// Kept out of line: inlined, its reading of the stdlib's resilient `Unicode.Scalar.Properties`
+    /// would cost the split scans a metadata lookup and stack allocations at every word.
+    @inline(never)
     private static func slowKind(_ scalar: Unicode.Scalar) -> ScalarKind {
         if scalar.properties.isWhitespace { return .space }
         let bit = ScalarSet.categoryBit(of: scalar)

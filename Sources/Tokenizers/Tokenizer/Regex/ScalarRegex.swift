@@ -156,7 +156,7 @@ struct ScalarRegex: Sendable {
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
         var result: [Range<Int>] = []
         if let known {
-            text.withUnsafeBufferPointer { known.matches(in: $0, into: &result) }
+            text.withUnsafeBufferPointer { known.forEachMatch(in: $0) { result.append($0) } }
             return result
         }
         var stack: [Frame] = []
@@ -178,6 +178,16 @@ struct ScalarRegex: Sendable {
             }
         }
         return result
+    }
+
+    /// Calls `body` with each match `matches(in:)` gives, in order; a known pattern's matches
+    /// are handed over as its scan finds them, without collecting them first.
+    func forEachMatch(in text: [Unicode.Scalar], _ body: (Range<Int>) -> Void) {
+        if let known {
+            text.withUnsafeBufferPointer { known.forEachMatch(in: $0, body) }
+        } else {
+            for match in matches(in: text) { body(match) }
+        }
     }
 
     /// Runs the program from `pc` at `start`; returns where the match ends, or nil (also when

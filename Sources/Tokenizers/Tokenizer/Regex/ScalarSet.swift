@@ -39,6 +39,9 @@ struct ScalarSet: Sendable {
         return slowContains(scalar)
     }
 
+    /// Kept out of line, so that the loops `contains` is inlined into do not pay, at every call,
+    /// for the stdlib's resilient `Unicode.Scalar.Properties` that this reads.
+    @inline(never)
     private func slowContains(_ scalar: Unicode.Scalar) -> Bool {
         if matchesItems(scalar) != negated { return true }
         guard caseInsensitive else { return false }
