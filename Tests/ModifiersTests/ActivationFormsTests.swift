@@ -14,8 +14,9 @@ import TestSupport
     struct Reference {
         let recipes: [String: [String: Any]]
 
-        init() throws {
-            let json = try JSONSerialization.jsonObject(with: Fixtures.data("activation-forms-reference.json")) as! [String: Any]
+        /// The calibrated references in fixture `file`, as scripts/tiny_fixture.py's `run_calibrated` lays them out.
+        init(_ file: String = "activation-forms-reference.json") throws {
+            let json = try JSONSerialization.jsonObject(with: Fixtures.data(file)) as! [String: Any]
             recipes = json["recipes"] as! [String: [String: Any]]
         }
 

@@ -72,8 +72,8 @@ public struct OneshotPlan {
         }
         for (group, m) in zip(quantization.groups, quantization.groupModifiers) {
             let position = modifiers[m].position.description
-            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: position)
             try RangeObserver.requireRunnable(group.scheme.inputActivations, group: group.name, position: position)
+            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: position)
             if program.gptq[m] != nil, let weights = group.scheme.weights {
                 try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: position)
                 try GPTQFormats.require(made.quantizer, group: group.name, position: position)
