@@ -120,12 +120,12 @@ def quantization_modifier(body):
     return "quant_stage:\n  quant_modifiers:\n    QuantizationModifier:\n" + "".join("      " + line + "\n" for line in body)
 
 
-def run_calibrated(recipes):
+def run_calibrated(recipes, **model_kwargs):
     """Runs each of `recipes` (name: YAML) with llm-compressor's oneshot on Tests/Fixtures/models/llama_calib
     loaded in f32, with the token ids of Tests/Fixtures/calibration-reference.json unshuffled, as
     scripts/make-calibration-reference.py runs its recipes. Returns, per name, the recipe, every output
     tensor's dtype and shape (and the values of tensors of at most 4 elements), the quantization_config and
-    the recipe.yaml llm-compressor saves."""
+    the recipe.yaml llm-compressor saves. `model_kwargs` go to from_pretrained (attn_implementation)."""
     from datasets import Dataset
     from llmcompressor import oneshot
     from safetensors.torch import load_file
@@ -135,7 +135,7 @@ def run_calibrated(recipes):
     with tempfile.TemporaryDirectory() as tmp:
         for name, recipe in recipes.items():
             out = os.path.join(tmp, name)
-            model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+            model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, **model_kwargs)
             data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
             oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
                     shuffle_calibration_samples=False, output_dir=out)

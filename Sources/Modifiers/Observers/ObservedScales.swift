@@ -3,9 +3,10 @@ import Recipes
 import Runtime
 
 /// The static scales of one block's calibration pass: an observer on the input of each quantized
-/// Linear layer whose scheme has static input activations, and on the keys and values when the
-/// modifier has a KV cache scheme (one scale per tensor, or per KV head under `attn_head`, each
-/// head's observer over its columns). Each sample is one observation: its range, or the range an
+/// Linear layer whose scheme has static input activations, on the keys and values when the
+/// modifier has a KV cache scheme, and on the queries, keys and values of the attention modules it
+/// quantizes (one scale per tensor, or per head under `attn_head`, each head's observer over its
+/// columns). Each sample is one observation: its range, or the range an
 /// MSE observer's search picks on it (``ActivationSearch``).
 final class ObservedScales {
     private final class Observed {
@@ -75,8 +76,8 @@ final class ObservedScales {
     init() {}
 
     /// The observers the entries `members` of `plan` need for quantizing modifier `modifier` (its
-    /// config groups' input scales, its KV cache scales), registered on `tap`; MSE observers search
-    /// on `threads` threads.
+    /// config groups' input scales, its KV cache scales, its attention quantization's query, key
+    /// and value scales), registered on `tap`; MSE observers search on `threads` threads.
     init(plan: OneshotPlan, members: [Int], modifier: Int, tap: SiteTap, threads: Int) throws(ModifierError) {
         var bySite: [LayerSite: [(name: String, entry: Observed)]] = [:]
         for i in members {
@@ -95,12 +96,14 @@ final class ObservedScales {
                     observer = Observed(try RangeObserver(args: args, what: what), count: 1, args, scaleDType: output.dtype,
                                         search: try ActivationSearch(args: args, what: what, threads: threads))
                     site = linearSite
-                case "k_scale", "v_scale":
-                    guard let args = plan.modifiers[modifier].kvCacheScheme else { continue }
-                    observer = Observed(try RangeObserver(args: args, what: "kv_cache_scheme"), count: output.shape.reduce(1, *), args,
+                case "q_scale", "k_scale", "v_scale":
+                    guard let states = OneshotPlan.stateScales(of: module, quantization: plan.quantization, modifiers: plan.modifiers),
+                          states.modifier == modifier else { continue }
+                    let what = states.query ? "attention quantization" : "kv_cache_scheme"
+                    observer = Observed(try RangeObserver(args: states.args, what: what), count: output.shape.reduce(1, *), states.args,
                                         scaleDType: output.dtype,
-                                        search: try ActivationSearch(args: args, what: "kv_cache_scheme", threads: threads))
-                    site = parameter == "k_scale" ? .keys : .values
+                                        search: try ActivationSearch(args: states.args, what: what, threads: threads))
+                    site = parameter == "q_scale" ? .queries : parameter == "k_scale" ? .keys : .values
                 default:
                     continue
                 }
@@ -125,11 +128,13 @@ final class ObservedScales {
         }
     }
 
-    /// The observed entry output tensor `name` comes from: an asymmetric input's
-    /// `input_zero_point` comes from the observer of its `input_scale`.
+    /// The observed entry output tensor `name` comes from: a zero point (`input_zero_point`, or
+    /// attention quantization's `q_zero_point`, `k_zero_point`, `v_zero_point`) comes from the
+    /// observer of its scale.
     private func entry(for name: String) -> Observed? {
         let (module, parameter) = QuantizationPlan.split(name)
-        return observed[parameter == "input_zero_point" ? module + ".input_scale" : name]
+        guard parameter.hasSuffix("_zero_point") else { return observed[name] }
+        return observed[module + "." + parameter.dropLast("_zero_point".count) + "_scale"]
     }
 
     /// The outputs observed, sorted: the order ranks exchange their observations in.
@@ -173,6 +178,9 @@ final class ObservedScales {
         }
         if output.name.hasSuffix(".input_global_scale") {
             return ActivationScales.bytes(StaticScales.global(absmax: entry.largestMagnitude), as: output.dtype)
+        }
+        if entry.args.symmetric, output.name.hasSuffix("_zero_point") {
+            return [UInt8](repeating: 0, count: output.byteCount)
         }
         if !entry.args.symmetric {
             let observer = entry.observers[0]
