@@ -14,15 +14,11 @@ and are kept as stmanifest.py manifests (sha256 of every tensor), with config.js
 
 Needs the llm-compressor environment (torch, transformers 5, llmcompressor 0.14.0.1).
 """
-import json, os, sys, tempfile
+import os, sys, tempfile
+
+from tiny_fixture import quantization_modifier as modifier
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def modifier(body):
-    """A one-stage recipe with one QuantizationModifier whose fields are `body` (YAML lines)."""
-    return "quant_stage:\n  quant_modifiers:\n    QuantizationModifier:\n" + "".join("      " + line + "\n" for line in body)
-
 
 KV_TENSOR = "{num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false}"
 KV_HEAD = "{num_bits: 8, type: float, symmetric: true, strategy: attn_head, dynamic: false}"
@@ -56,32 +52,9 @@ DATA_FREE = {
 
 
 def calibrated():
-    import torch, transformers
-    from datasets import Dataset
-    from llmcompressor import oneshot
-    from safetensors.torch import load_file
-    model_dir = os.path.join(root, "Tests/Fixtures/models/llama_calib")
-    ids = json.load(open(os.path.join(root, "Tests/Fixtures/calibration-reference.json")))["samples"]
-    result = {"samples_from": "calibration-reference.json", "recipes": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, recipe in CALIBRATED.items():
-            out = os.path.join(tmp, name)
-            model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
-            data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
-            oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
-                    shuffle_calibration_samples=False, output_dir=out)
-            entry = {"recipe": recipe, "tensors": {}}
-            for key, value in sorted(load_file(os.path.join(out, "model.safetensors")).items()):
-                record = {"dtype": str(value.dtype).replace("torch.", ""), "shape": list(value.shape)}
-                if value.numel() <= 4:
-                    record["values"] = value.float().flatten().tolist()
-                entry["tensors"][key] = record
-            entry["quantization_config"] = json.load(open(os.path.join(out, "config.json")))["quantization_config"]
-            entry["saved_recipe"] = open(os.path.join(out, "recipe.yaml")).read()
-            result["recipes"][name] = entry
-    with open(os.path.join(root, "Tests/Fixtures/activation-forms-reference.json"), "w") as f:
-        json.dump(result, f, indent=1, sort_keys=True)
-        f.write("\n")
+    from tiny_fixture import run_calibrated, write_json
+    write_json({"samples_from": "calibration-reference.json", "recipes": run_calibrated(CALIBRATED)},
+               "Tests/Fixtures/activation-forms-reference.json")
 
 
 def data_free():

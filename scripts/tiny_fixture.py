@@ -113,3 +113,47 @@ def save_reference(compressed, target):
         json.dump(json.loads(manifest), f, indent=1, sort_keys=True)
         f.write("\n")
     print("wrote", target, file=sys.stderr)
+
+
+def quantization_modifier(body):
+    """A one-stage recipe with one QuantizationModifier whose fields are `body` (YAML lines)."""
+    return "quant_stage:\n  quant_modifiers:\n    QuantizationModifier:\n" + "".join("      " + line + "\n" for line in body)
+
+
+def run_calibrated(recipes, **model_kwargs):
+    """Runs each of `recipes` (name: YAML) with llm-compressor's oneshot on Tests/Fixtures/models/llama_calib
+    loaded in f32, with the token ids of Tests/Fixtures/calibration-reference.json unshuffled, as
+    scripts/make-calibration-reference.py runs its recipes. Returns, per name, the recipe, every output
+    tensor's dtype and shape (and the values of tensors of at most 4 elements), the quantization_config and
+    the recipe.yaml llm-compressor saves. `model_kwargs` go to from_pretrained (attn_implementation)."""
+    from datasets import Dataset
+    from llmcompressor import oneshot
+    from safetensors.torch import load_file
+    model_dir = os.path.join(root, "Tests/Fixtures/models/llama_calib")
+    ids = json.load(open(os.path.join(root, "Tests/Fixtures/calibration-reference.json")))["samples"]
+    entries = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, recipe in recipes.items():
+            out = os.path.join(tmp, name)
+            model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, **model_kwargs)
+            data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
+            oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
+                    shuffle_calibration_samples=False, output_dir=out)
+            entry = {"recipe": recipe, "tensors": {}}
+            for key, value in sorted(load_file(os.path.join(out, "model.safetensors")).items()):
+                record = {"dtype": str(value.dtype).replace("torch.", ""), "shape": list(value.shape)}
+                if value.numel() <= 4:
+                    record["values"] = value.float().flatten().tolist()
+                entry["tensors"][key] = record
+            entry["quantization_config"] = json.load(open(os.path.join(out, "config.json")))["quantization_config"]
+            entry["saved_recipe"] = open(os.path.join(out, "recipe.yaml")).read()
+            entries[name] = entry
+            print(name, "ok", file=sys.stderr)
+    return entries
+
+
+def write_json(result, path):
+    """Writes `result` to `path` (relative to the repository) as the calibrated reference files are laid out."""
+    with open(os.path.join(root, path), "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+        f.write("\n")

@@ -92,10 +92,28 @@ struct StructureCheck {
                                                           floatDType: weightDType(module + ".k_proj"))
                 _ = compare(expected, &remaining, context: "kv_cache_scheme")
                 written.formUnion(expected.map(\.name))
+                if let group = attentionGroup(of: module), let states = setup.config.configGroups[group].scheme.inputActivations {
+                    modulesPerGroup[group] += 1
+                    let query = KeyValueCacheLayout.queryTensors(module: module, scheme: states, config: checkpoint.config,
+                                                                 floatDType: weightDType(module + ".k_proj"))
+                    _ = compare(query, &remaining, context: "config group '\(setup.config.configGroups[group].name)' (attention quantization)")
+                    written.formUnion(query.map(\.name))
+                }
             }
             check(module, remaining)
         }
         if original == nil { reportMissingModules(modules) }
+    }
+
+    /// The config group that quantizes attention module `module`'s query, key and value states
+    /// (attention quantization: a group of input activations only whose targets name the module
+    /// or its class), if any; its k/v scales follow `kv_cache_scheme`, which compressed-tensors
+    /// sets to the same arguments.
+    private func attentionGroup(of module: String) -> Int? {
+        let className = QuantizationPlan.attentionClassName(checkpoint.config)
+        guard let match = try? setup.assignment.group(ofModule: module, className: className) else { return nil }
+        let scheme = setup.config.configGroups[match.group].scheme
+        return scheme.weights == nil && scheme.outputActivations == nil && scheme.inputActivations != nil ? match.group : nil
     }
 
     /// Quantized modules with no tensor at all, told by their siblings (`MissingModules`); with the

@@ -14,8 +14,9 @@ import TestSupport
     struct Reference {
         let recipes: [String: [String: Any]]
 
-        init() throws {
-            let json = try JSONSerialization.jsonObject(with: Fixtures.data("activation-forms-reference.json")) as! [String: Any]
+        /// The calibrated references in fixture `file`, as scripts/tiny_fixture.py's `run_calibrated` lays them out.
+        init(_ file: String = "activation-forms-reference.json") throws {
+            let json = try JSONSerialization.jsonObject(with: Fixtures.data(file)) as! [String: Any]
             recipes = json["recipes"] as! [String: [String: Any]]
         }
 
@@ -128,12 +129,69 @@ import TestSupport
         }
     }
 
-    @Test func attentionQuantizationIsRefusedInOneLine() throws {
+    /// Attention quantization (examples/quantization_attention: a config group of input
+    /// activations only on the attention modules) against llm-compressor 0.14
+    /// (`scripts/make-attention-references.py`): the same config (the attention group stored
+    /// `dense`, its arguments as the `kv_cache_scheme`) and tensors, `k_scale`/`v_scale` within 1%,
+    /// zero points zero; `q_scale` within 1% of the post-RoPE queries' scale llm-compressor
+    /// calibrates when its query hook runs (its own run leaves q_scale uninitialized).
+    @Test(arguments: [("attention_fp8_attn_head", [4, 1, 1]), ("fp8_with_attention_tensor", [1])])
+    func attentionQuantizationMatchesLlmCompressor(_ name: String, queryShape: [Int]) throws {
+        let reference = try Reference("attention-reference.json")
+        let folder = try Self.compress(name, reference)
+        let output = folder.file("out")
+        try Self.expectSameConfigAndTensors(name, reference: reference, output: output)
+        #expect(try Self.compareScales(name, suffixes: ["k_scale", "v_scale"], reference: reference, output: output) == 4)
+        let reader = try TensorReader(directory: output)
+        let hooked = reference.recipes[name]!["hooked_query_scales"] as! [String: [Double]]
+        #expect(hooked.count == 2)
+        for (tensor, values) in hooked {
+            #expect(reader.info(tensor)?.shape == queryShape)
+            let actual = try reader.floats(tensor)
+            #expect(zip(actual, values.map(Float.init)).allSatisfy { abs($0 - $1) <= 0.01 * $1 }, "\(tensor): \(actual) vs \(values)")
+        }
+        for tensor in reader.names where tensor.hasSuffix("_zero_point") {
+            #expect(reader.info(tensor)?.dtype == .f8e4m3)
+            let bytes = try #require(reader.checkpoint.tensors.first { $0.name == tensor }.map { Array(reader.checkpoint.data($0)) })
+            #expect(bytes.allSatisfy { $0 == 0 }, "\(tensor)")
+        }
+    }
+
+    /// compressed-tensors quantizes an attention module only for a target that matches it
+    /// narrowly (`is_narrow_match`): by its class, its name or a pattern ending at it; a pattern
+    /// that also matches its projections applies the group to them as Linear layers, where a
+    /// scheme without weights is refused.
+    @Test func attentionTargetsMustNameTheAttentionModuleItself() throws {
+        func plan(_ target: String) throws -> OneshotPlan {
+            let yaml = """
+                QuantizationModifier:
+                  config_groups:
+                    attention:
+                      targets: ['\(target)']
+                      input_activations: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false}
+                """
+            return try OneshotPlan(model: StaticActivationTests.model, recipe: Recipe.parse(yaml: yaml, file: "attention.yaml"))
+        }
+        for target in ["LlamaAttention", "re:.*self_attn$", "model.layers.1.self_attn"] {
+            let modules = try plan(target).quantization.attention.map(\.module)
+            #expect(modules == (target.hasPrefix("model.") ? [target] : ["model.layers.0.self_attn", "model.layers.1.self_attn"]), "\(target)")
+        }
+        #expect {
+            _ = try plan("re:.*self_attn.*")
+        } throws: { error in
+            "\(error)".contains("a scheme without weight quantization is not supported")
+        }
+    }
+
+    /// Attention quantization's group takes input activations only: weights on attention modules
+    /// are refused in one line, naming the module, as compressed-tensors refuses them.
+    @Test func attentionQuantizationWithWeightsIsRefused() throws {
         let yaml = """
             QuantizationModifier:
               config_groups:
                 attention:
                   targets: [LlamaAttention]
+                  weights: {num_bits: 8, type: float, strategy: channel}
                   input_activations: {num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false}
             """
         let recipe = try Recipe.parse(yaml: yaml, file: "attention.yaml")
@@ -141,7 +199,7 @@ import TestSupport
             _ = try OneshotPlan(model: StaticActivationTests.model, recipe: recipe)
         } throws: { error in
             let line = "\(error)"
-            return line.contains("attention quantization") && !line.contains("\n")
+            return line.contains("attention module 'model.layers.0.self_attn'") && !line.contains("\n")
         }
     }
 

@@ -59,25 +59,6 @@ import TestSupport
         }
     }
 
-    /// Static activation scales come from the min-max observers only: another observer on input
-    /// activations or the KV cache is refused when the plan is made, at the modifier's
-    /// FILE:LINE:COLUMN, not when calibration reaches the first layer.
-    @Test(arguments: [
-        ("config_groups: {group_0: {targets: [Linear], weights: {num_bits: 8, type: float, strategy: channel}, input_activations: {num_bits: 8, type: float, strategy: tensor, dynamic: false, observer: mse}}}", "group_0", "mse"),
-        ("config_groups: {group_0: {targets: [Linear], weights: {num_bits: 8, type: float, strategy: channel}, input_activations: {num_bits: 8, type: float, strategy: tensor, dynamic: false, observer: imatrix_mse}}}", "group_0", "imatrix_mse"),
-        ("scheme: FP8_DYNAMIC\n  kv_cache_scheme: {num_bits: 8, type: float, strategy: tensor, dynamic: false, observer: memoryless_mse}", "kv_cache_scheme", "memoryless_mse"),
-    ])
-    func unrunnableActivationObserversAreRefusedAtTheModifier(scheme: String, group: String, observer: String) throws {
-        let recipe = try Recipe.parse(yaml: "\nQuantizationModifier:\n  ignore: [lm_head]\n  \(scheme)\n", file: "act.yaml")
-        do {
-            _ = try OneshotPlan(model: Fixtures.path("tiny-llama"), recipe: recipe)
-            Issue.record("\(observer) on activations was accepted")
-        } catch {
-            #expect(error.description.hasPrefix("act.yaml:2:1: config group '\(group)': activation observer '\(observer)' is not supported"),
-                    "\(error)")
-        }
-    }
-
     /// GPTQ computes its scales with min-max: an MSE weight observer under it is refused at the
     /// modifier's FILE:LINE:COLUMN, not run as min-max.
     @Test func anMSEObserverUnderGPTQIsRefusedAtTheModifier() throws {

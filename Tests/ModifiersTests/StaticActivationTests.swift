@@ -100,7 +100,7 @@ import TestSupport
         #expect(last.largestMagnitude == 0.5)
         // min: -1 → -1.02 → -1.02 + 0.01·(−0.5 + 1.02); max: 2 → 1.99 → 1.99 + 0.01·(0.25 − 1.99).
         #expect(abs(average.largestMagnitude - max(abs(-1.02 + 0.01 * (-0.5 + 1.02)), 1.99 + 0.01 * (0.25 - 1.99))) < 1e-6)
-        args.observer = "mse"
+        args.observer = "imatrix_mse"
         #expect(throws: ModifierError.self) { try RangeObserver(args: args, what: "test") }
     }
 }

@@ -79,10 +79,10 @@ import TestSupport
         }
     }
 
-    /// llama_calib compressed on the samples with recipe `name` of the activation forms' references
-    /// (`scripts/make-activation-forms-references.py`).
-    static func compressed(_ name: String) throws -> TemporaryFolder {
-        let json = try JSONSerialization.jsonObject(with: Fixtures.data("activation-forms-reference.json")) as! [String: Any]
+    /// llama_calib compressed on the samples with recipe `name` of the calibrated references in
+    /// `fixture` (`scripts/make-activation-forms-references.py`, `make-attention-references.py`).
+    static func compressed(_ name: String, fixture: String = "activation-forms-reference.json") throws -> TemporaryFolder {
+        let json = try JSONSerialization.jsonObject(with: Fixtures.data(fixture)) as! [String: Any]
         let yaml = ((json["recipes"] as! [String: Any])[name] as! [String: Any])["recipe"] as! String
         let folder = TemporaryFolder("kv")
         try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: Recipe.parse(yaml: yaml, file: name),
@@ -106,6 +106,23 @@ import TestSupport
             }
             #expect(scales == expected)
         }
+    }
+
+    /// Attention quantization's output runs as its KV cache: each KV head's stored `k_scale` and
+    /// `v_scale` round the cache; its `q_scale` (which vLLM's FP8 attention reads) is not emulated.
+    @Test func anAttentionQuantizedCheckpointRunsWithItsKeyValueScales() throws {
+        let folder = try Self.compressed("attention_fp8_attn_head", fixture: "attention-reference.json")
+        let model = try DecoderModel(directory: folder.file("out"))
+        let stored = try TensorReader(directory: folder.file("out"))
+        for (l, layer) in model.layers.enumerated() {
+            let cache = try #require(layer.keyValueCache, "layer \(l)")
+            let scales = cache.keys.map { quantization -> Float? in
+                guard case let .fixed(scale) = quantization.scale else { return nil }
+                return scale
+            }
+            #expect(scales == (try stored.floats("model.layers.\(l).self_attn.k_scale")))
+        }
+        #expect(try model.forward(Self.samples[0], cache: model.makeCache()).values.allSatisfy(\.isFinite))
     }
 
     /// Static asymmetric int8 inputs run with their stored `input_zero_point`.

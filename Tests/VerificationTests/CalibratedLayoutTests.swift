@@ -32,6 +32,24 @@ import Verification
         return .object(args)
     }
 
+    /// Attention quantization's output (`scripts/make-attention-references.py`'s per-head recipe):
+    /// q, k and v scales and zero points on each attention module verify, the attention group
+    /// counting its modules, against the original model too.
+    @Test func attentionQuantizationOutputsVerify() throws {
+        let references = try JSONSerialization.jsonObject(with: Fixtures.data("attention-reference.json")) as! [String: Any]
+        let yaml = ((references["recipes"] as! [String: Any])["attention_fp8_attn_head"] as! [String: Any])["recipe"] as! String
+        let samples = (try JSONSerialization.jsonObject(with: Fixtures.data("calibration-reference.json")) as! [String: Any])["samples"] as! [[Int]]
+        let folder = TemporaryFolder("verify-attention")
+        let model = Fixtures.path("models/llama_calib")
+        try Compressor.run(model: model, recipe: Recipe.parse(yaml: yaml, file: "attention"), output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: samples)))
+        for original in [nil, model] {
+            let report = try Verifier.verify(checkpoint: folder.file("out"), against: original, options: VerificationOptions(threads: 2))
+            #expect(report.problems.map(\.description) == [])
+            #expect(report.groups.map(\.modules) == [2])
+        }
+    }
+
     @Test func staticInputScalesAreExpectedPerModule() throws {
         let folder = TemporaryFolder("verify-calibrated")
         var fp8 = try CorruptedCheckpointTests.compressed("fp8_dynamic", in: folder)

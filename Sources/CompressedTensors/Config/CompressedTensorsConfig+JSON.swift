@@ -49,9 +49,12 @@ extension CompressedTensorsConfig {
     }
 
     /// The top-level `format` of a quantization_config whose groups are stored as `formats`: their
-    /// common format, "mixed-precision" when they differ, "dense" when there are none.
+    /// common format, "mixed-precision" when they differ, "dense" when there are none; groups
+    /// stored "dense" (attention quantization's) count for none, as in compressed-tensors'
+    /// `infer_model_format`.
     public static func overallFormat(_ formats: [String]) -> String {
-        guard let first = formats.first else { return "dense" }
-        return Set(formats).count == 1 ? first : "mixed-precision"
+        let stored = formats.filter { $0 != "dense" }
+        guard let first = stored.first else { return "dense" }
+        return Set(stored).count == 1 ? first : "mixed-precision"
     }
 }

@@ -40,19 +40,30 @@ public enum KeyValueCacheLayout {
     /// What attention module `module` holds under `scheme`; `config` gives the head count and
     /// `floatDType` is the model's dtype, nil when unknown.
     public static func tensors(module: String, scheme: QuantizationArgs, config: ModelConfig?, floatDType: DType?) -> [StoredTensor] {
-        var shape: [Int]? = nil
-        switch scheme.strategy {
-        case .tensor: shape = [1]
-        case .attnHead:
-            if let heads = (config?.json["num_key_value_heads"] ?? config?.json["num_attention_heads"])?.integerValue {
-                shape = [Int(heads), 1, 1]
-            }
-        default: break
-        }
+        let shape = shape(scheme, heads: (config?.json["num_key_value_heads"] ?? config?.json["num_attention_heads"])?.integerValue)
         let scales = scaleNames(module: module)
         return [(scales.key, "\(module).k_zero_point"), (scales.value, "\(module).v_zero_point")].flatMap { scale, zeroPoint in
             [StoredTensor(name: scale, dtype: floatDType, shape: shape),
              StoredTensor(name: zeroPoint, dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
+        }
+    }
+
+    /// The query scale attention quantization (a config group with only input activations that
+    /// targets attention module `module`, as in llm-compressor's examples/quantization_attention)
+    /// adds beside the KV cache's: `q_scale`, `[1]` per tensor or `[num_attention_heads, 1, 1]`
+    /// per head, with a zero point of the same shape when asymmetric.
+    public static func queryTensors(module: String, scheme: QuantizationArgs, config: ModelConfig?, floatDType: DType?) -> [StoredTensor] {
+        let shape = shape(scheme, heads: config?.json["num_attention_heads"]?.integerValue)
+        return [StoredTensor(name: module + ".q_scale", dtype: floatDType, shape: shape),
+                StoredTensor(name: module + ".q_zero_point", dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
+    }
+
+    /// `[1]` per tensor, `[heads, 1, 1]` per head (nil when the head count is unknown).
+    private static func shape(_ scheme: QuantizationArgs, heads: Int64?) -> [Int]? {
+        switch scheme.strategy {
+        case .tensor: return [1]
+        case .attnHead: return heads.map { [Int($0), 1, 1] }
+        default: return nil
         }
     }
 }

@@ -151,7 +151,7 @@ struct AWQ: Sendable {
         case .latentKeyValue: return .latentKeyValueUp
         case let .expertInner(e): return .expertDownProjection(e)
         case .sharedExpertInner: return .sharedExpertDownProjection
-        case .keys, .values, .expertInput, .headInput: return nil
+        case .queries, .keys, .values, .expertInput, .headInput: return nil
         }
     }
 

@@ -59,7 +59,7 @@ final class GPTQHessians {
             let fused = try context(i)
             return try weight.withUnsafeBufferPointer { (buffer) throws(ModifierError) in
                 try GPTQSolver.quantize(weight: buffer, tensor: entry.tensor.info, hessian: hessian, args: args,
-                                        quantizer: plan.quantizers[group], context: fused,
+                                        quantizer: plan.weightQuantizer(group), context: fused,
                                         blockSize: settings.blockSize, dampeningFrac: settings.dampeningFrac, threads: threads)
             }
         }

@@ -46,25 +46,37 @@ enum ActivationScales {
     /// The KV cache schemes calibration can write: static and symmetric, 8-bit float or integer,
     /// one scale per tensor or per KV head (`attn_head`, not for latent attention, whose cache
     /// holds one latent shared by every head).
-    /// - Throws: `unsupportedScheme` naming `kv_cache_scheme` for any other.
-    static func requireKeyValueScheme(_ args: QuantizationArgs, layout: AttentionLayout) throws(ModifierError) {
+    /// Attention quantization's input activations (`what`: its config group) follow the same rules.
+    /// - Throws: `unsupportedScheme` naming `what` for any other.
+    static func requireKeyValueScheme(_ args: QuantizationArgs, layout: AttentionLayout, what: String) throws(ModifierError) {
         if args.strategy == .attnHead, layout.latent != nil {
-            throw .unsupportedScheme(group: "kv_cache_scheme", reason: "strategy attn_head is not supported for latent attention, whose KV cache holds one latent shared by every head; use strategy tensor")
+            throw .unsupportedScheme(group: what, reason: "strategy attn_head is not supported for latent attention, whose KV cache holds one latent shared by every head; use strategy tensor")
         }
         guard args.dynamic == .off, args.symmetric, args.numBits == 8 || args.type == .int,
               args.strategy == .tensor || args.strategy == .attnHead else {
             throw .unsupportedScheme(
-                group: "kv_cache_scheme",
+                group: what,
                 reason: "a \(args.dynamic == .off ? "static" : "dynamic") \(args.symmetric ? "symmetric" : "asymmetric") \(args.numBits)-bit \(args.type.rawValue) KV cache with strategy \(args.strategy.rawValue) is not supported; use a static symmetric one with strategy tensor or attn_head")
         }
     }
 
     /// `k_scale` and `v_scale` of the attention module `attention` (`model.layers.N.self_attn`)
     /// under `scheme`, `[1]` per tensor or `[kv heads, 1, 1]` per head (``KeyValueCacheLayout``),
-    /// in the dtype of its key projection's weight.
-    static func keyValueOutputs(attention: String, dtype: DType, scheme: QuantizationArgs, config: ModelConfig?) -> [OutputTensor] {
+    /// in the dtype of its key projection's weight; with `zeroPoints`, each followed by its zero
+    /// point even when symmetric.
+    static func keyValueOutputs(attention: String, dtype: DType, scheme: QuantizationArgs, config: ModelConfig?,
+                                zeroPoints: Bool) -> [OutputTensor] {
         KeyValueCacheLayout.tensors(module: attention, scheme: scheme, config: config, floatDType: dtype)
-            .filter { !$0.optional }.compactMap(\.output)
+            .filter { zeroPoints || !$0.optional }.compactMap(\.output)
+    }
+
+    /// `q_scale` and `q_zero_point` of the attention module `attention` under attention
+    /// quantization's `scheme`, `[1]` per tensor or `[attention heads, 1, 1]` per head, the scale
+    /// in the dtype of its key projection's weight. compressed-tensors writes zero points for the
+    /// query, key and value states of attention quantization even when symmetric (all zero), as
+    /// `initialize_attn_qparams` makes them during calibration.
+    static func queryOutputs(attention: String, dtype: DType, scheme: QuantizationArgs, config: ModelConfig?) -> [OutputTensor] {
+        KeyValueCacheLayout.queryTensors(module: attention, scheme: scheme, config: config, floatDType: dtype).compactMap(\.output)
     }
 
     /// Bytes of one scalar `value` stored as `dtype` (BF16, F16 or F32), little-endian.

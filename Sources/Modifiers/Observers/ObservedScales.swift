@@ -3,22 +3,29 @@ import Recipes
 import Runtime
 
 /// The static scales of one block's calibration pass: an observer on the input of each quantized
-/// Linear layer whose scheme has static input activations, and on the keys and values when the
-/// modifier has a KV cache scheme (one scale per tensor, or per KV head under `attn_head`, each
-/// head's observer over its columns). Each sample is one observation.
+/// Linear layer whose scheme has static input activations, on the keys and values when the
+/// modifier has a KV cache scheme, and on the queries, keys and values of the attention modules it
+/// quantizes (one scale per tensor, or per head under `attn_head`, each head's observer over its
+/// columns). Each sample is one observation: its range, or the range an
+/// MSE observer's search picks on it (``ActivationSearch``).
 final class ObservedScales {
     private final class Observed {
         /// One observer per tensor, or per KV head (`attn_head`), each over its heads' columns.
         var observers: [RangeObserver]
         /// Per channel group, for a tensor-group activation's global scale.
         var grouped: GroupedRangeObserver?
+        /// An MSE observer's search of each sample's range.
+        let search: ActivationSearch?
+        /// Why a sample could not be observed (searched), reported when the scale is asked for.
+        var failure: ModifierError?
         let args: QuantizationArgs
         /// The dtype the scale is written in, in which an asymmetric zero point is computed.
         let scaleDType: DType
-        init(_ observer: RangeObserver, count: Int, _ args: QuantizationArgs, scaleDType: DType) {
+        init(_ observer: RangeObserver, count: Int, _ args: QuantizationArgs, scaleDType: DType, search: ActivationSearch?) {
             observers = Array(repeating: observer, count: count)
             self.args = args
             self.scaleDType = scaleDType
+            self.search = search
             if args.strategy == .tensorGroup, let size = args.groupSize {
                 grouped = GroupedRangeObserver(template: observer, groupSize: size)
             }
@@ -40,6 +47,23 @@ final class ObservedScales {
             }
         }
 
+        /// Takes the range `search` picks on one sample (of range `lo...hi`), one per observer
+        /// (tensor or KV head); `name` names the scale in errors.
+        func observeSearched(_ search: ActivationSearch, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int,
+                             range lo: Float, _ hi: Float, name: String) {
+            guard failure == nil else { return }
+            guard lo.isFinite, hi.isFinite else {
+                failure = .unsupportedScheme(group: name, reason: "a calibration sample's activations hold NaN or Inf, over which the MSE observer cannot search")
+                return
+            }
+            do {
+                let ranges = try search.ranges(values, rows: rows, width: width, stride: stride, heads: observers.count, name: name)
+                for h in observers.indices { observers[h].observe(min: ranges.minimum[h], max: ranges.maximum[h]) }
+            } catch {
+                failure = error
+            }
+        }
+
         var hasObservations: Bool { grouped?.hasObservations ?? observers.allSatisfy(\.hasObservations) }
         /// The largest magnitude seen (by the first observer when there are several).
         var largestMagnitude: Float { grouped?.largestMagnitude ?? observers[0].largestMagnitude }
@@ -52,9 +76,10 @@ final class ObservedScales {
     init() {}
 
     /// The observers the entries `members` of `plan` need for quantizing modifier `modifier` (its
-    /// config groups' input scales, its KV cache scales), registered on `tap`.
-    init(plan: OneshotPlan, members: [Int], modifier: Int, tap: SiteTap) throws(ModifierError) {
-        var bySite: [LayerSite: [Observed]] = [:]
+    /// config groups' input scales, its KV cache scales, its attention quantization's query, key
+    /// and value scales), registered on `tap`; MSE observers search on `threads` threads.
+    init(plan: OneshotPlan, members: [Int], modifier: Int, tap: SiteTap, threads: Int) throws(ModifierError) {
+        var bySite: [LayerSite: [(name: String, entry: Observed)]] = [:]
         for i in members {
             for output in plan.entryOutputs[i] {
                 let (module, parameter) = QuantizationPlan.split(output.name)
@@ -67,27 +92,33 @@ final class ObservedScales {
                           let args = plan.quantization.groups[group].scheme.inputActivations,
                           let linearSite = plan.quantization.architecture.site(ofLinear: module, everyExpert: tap.calibratesEveryExpert)
                     else { continue }
-                    observer = Observed(try RangeObserver(args: args, what: plan.quantization.groups[group].name), count: 1, args,
-                                        scaleDType: output.dtype)
+                    let what = plan.quantization.groups[group].name
+                    observer = Observed(try RangeObserver(args: args, what: what), count: 1, args, scaleDType: output.dtype,
+                                        search: try ActivationSearch(args: args, what: what, threads: threads))
                     site = linearSite
-                case "k_scale", "v_scale":
-                    guard let args = plan.modifiers[modifier].kvCacheScheme else { continue }
-                    observer = Observed(try RangeObserver(args: args, what: "kv_cache_scheme"), count: output.shape.reduce(1, *), args,
-                                        scaleDType: output.dtype)
-                    site = parameter == "k_scale" ? .keys : .values
+                case "q_scale", "k_scale", "v_scale":
+                    guard let states = OneshotPlan.stateScales(of: module, quantization: plan.quantization, modifiers: plan.modifiers),
+                          states.modifier == modifier else { continue }
+                    let what = states.query ? "attention quantization" : "kv_cache_scheme"
+                    observer = Observed(try RangeObserver(args: states.args, what: what), count: output.shape.reduce(1, *), states.args,
+                                        scaleDType: output.dtype,
+                                        search: try ActivationSearch(args: states.args, what: what, threads: threads))
+                    site = parameter == "q_scale" ? .queries : parameter == "k_scale" ? .keys : .values
                 default:
                     continue
                 }
                 observed[output.name] = observer
-                bySite[site, default: []].append(observer)
+                bySite[site, default: []].append((output.name, observer))
             }
         }
         for (site, list) in bySite {
             tap.add(site) { values, rows, width, stride in
                 guard rows > 0 else { return }  // an expert no token was routed to: no observation
                 let (lo, hi) = TensorRange.of(values, rows: rows, width: width, stride: stride)
-                for entry in list {
-                    if entry.observers.count == 1 && entry.grouped == nil {
+                for (name, entry) in list {
+                    if let search = entry.search {
+                        entry.observeSearched(search, values, rows: rows, width: width, stride: stride, range: lo, hi, name: name)
+                    } else if entry.observers.count == 1 && entry.grouped == nil {
                         entry.observers[0].observe(min: lo, max: hi)
                     } else {
                         entry.observe(values, rows: rows, width: width, stride: stride)
@@ -97,11 +128,13 @@ final class ObservedScales {
         }
     }
 
-    /// The observed entry output tensor `name` comes from: an asymmetric input's
-    /// `input_zero_point` comes from the observer of its `input_scale`.
+    /// The observed entry output tensor `name` comes from: a zero point (`input_zero_point`, or
+    /// attention quantization's `q_zero_point`, `k_zero_point`, `v_zero_point`) comes from the
+    /// observer of its scale.
     private func entry(for name: String) -> Observed? {
         let (module, parameter) = QuantizationPlan.split(name)
-        return observed[parameter == "input_zero_point" ? module + ".input_scale" : name]
+        guard parameter.hasSuffix("_zero_point") else { return observed[name] }
+        return observed[module + "." + parameter.dropLast("_zero_point".count) + "_scale"]
     }
 
     /// The outputs observed, sorted: the order ranks exchange their observations in.
@@ -137,6 +170,7 @@ final class ObservedScales {
         guard let entry = entry(for: output.name) else {
             throw .unsupportedScheme(group: output.name, reason: "no calibration statistics were gathered for this tensor")
         }
+        if let failure = entry.failure { throw failure }
         guard entry.hasObservations else {
             throw .unsupportedScheme(
                 group: output.name,
@@ -144,6 +178,9 @@ final class ObservedScales {
         }
         if output.name.hasSuffix(".input_global_scale") {
             return ActivationScales.bytes(StaticScales.global(absmax: entry.largestMagnitude), as: output.dtype)
+        }
+        if entry.args.symmetric, output.name.hasSuffix("_zero_point") {
+            return [UInt8](repeating: 0, count: output.byteCount)
         }
         if !entry.args.symmetric {
             let observer = entry.observers[0]

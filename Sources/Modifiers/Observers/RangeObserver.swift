@@ -1,13 +1,14 @@
 import Checkpoint
 import Recipes
 
-/// The range of an activation over calibration samples, as one of llm-compressor 0.14's min-max
-/// observers keeps it for a per-tensor static scale (`llmcompressor/observers/min_max.py`).
+/// The range of an activation over calibration samples, as llm-compressor 0.14's activation
+/// observers keep it for a static scale (`llmcompressor/observers/min_max.py`, `mse.py`).
 ///
-/// Each sample is one observation: its smallest and largest value. `static_minmax` keeps the
-/// extremes over all samples; `minmax` (the default for activations and the KV cache) keeps a
-/// moving average, `old + c·(new − old)` with `averaging_constant` c (0.01); `memoryless_minmax`
-/// keeps the last sample's.
+/// Each sample is one observation: its smallest and largest value, or for the MSE observers the
+/// range their grid search picks on the sample (``ActivationSearch``). `static_minmax` keeps the
+/// extremes over all samples; `minmax` (the default for activations and the KV cache) and `mse`
+/// keep a moving average, `old + c·(new − old)` with `averaging_constant` c (0.01);
+/// `memoryless_minmax`, `memoryless_mse` and `nvfp4_expanded_mse` keep the last sample's.
 struct RangeObserver: Sendable {
     enum Rule: Sendable, Equatable {
         case extremes
@@ -24,10 +25,10 @@ struct RangeObserver: Sendable {
 
     /// The observer `args.observer` names (nil: `minmax`), for `what` (the error names it).
     init(args: QuantizationArgs, what: String) throws(ModifierError) {
-        switch args.observer ?? "minmax" {
+        switch args.observer.map({ ObserverNames.registered($0) ?? $0 }) ?? "minmax" {
         case "static_minmax": rule = .extremes
-        case "memoryless_minmax": rule = .last
-        case "minmax":
+        case "memoryless_minmax", "memoryless_mse", "nvfp4_expanded_mse", "fouroversix": rule = .last
+        case "minmax", "mse":
             var constant: Float = 0.01
             if let value = args.observerKwargs["averaging_constant"] {
                 switch value {
@@ -38,16 +39,20 @@ struct RangeObserver: Sendable {
             }
             rule = .movingAverage(constant)
         case let other:
-            throw .unsupportedScheme(group: what, reason: "activation observer '\(other)' is not supported; use minmax, static_minmax or memoryless_minmax")
+            throw .unsupportedScheme(group: what, reason: "activation observer '\(other)' is not supported; use minmax, static_minmax, memoryless_minmax, mse or memoryless_mse")
         }
     }
 
-    /// Refuses, when the plan is made, a static activation scheme (`args`; dynamic ones observe
-    /// nothing) of config group `group` whose observer calibration could not run, at `position`
-    /// (the modifier's FILE:LINE:COLUMN), rather than when calibration reaches its first layer.
+    /// Refuses, when the plan is made, an activation scheme (`args`: static, or NVFP4's static
+    /// global scale; fully dynamic ones observe nothing) of config group `group` whose observer
+    /// calibration could not run, at `position` (the modifier's FILE:LINE:COLUMN), rather than when
+    /// calibration reaches its first layer.
     static func requireRunnable(_ args: QuantizationArgs?, group: String, position: String) throws(ModifierError) {
-        guard let args, !args.dynamic.isTruthy else { return }
-        do { _ = try RangeObserver(args: args, what: group) } catch let .unsupportedScheme(_, reason) {
+        guard let args, args.dynamic != .on else { return }
+        do {
+            _ = try RangeObserver(args: args, what: group)
+            _ = try ActivationSearch(args: args, what: group, threads: 1)
+        } catch let .unsupportedScheme(_, reason) {
             throw .recipe("\(position): config group '\(group)': \(reason)")
         }
     }

@@ -12,7 +12,7 @@ enum FusedLayers {
     /// - Throws: `unsupportedScheme` when a group mixes sharing layers with unquantized layers or
     ///   layers quantized otherwise.
     static func groups(entries: [QuantizationPlan.Entry], nameGroups: [[String]], groupNames: [String],
-                       quantizers: [any WeightQuantizer]) throws(ModifierError) -> [[Int]] {
+                       quantizers: [(any WeightQuantizer)?]) throws(ModifierError) -> [[Int]] {
         var weightEntry: [String: Int] = [:]
         var modules = Set<String>()
         for (i, entry) in entries.enumerated() {
@@ -22,7 +22,7 @@ enum FusedLayers {
         var result: [[Int]] = []
         var seen = Set<String>()
         for entry in entries {
-            guard case let .quantize(group) = entry.action, quantizers[group].sharesStatisticsAcrossFusedLayers else { continue }
+            guard case let .quantize(group) = entry.action, quantizers[group]?.sharesStatisticsAcrossFusedLayers == true else { continue }
             let (parent, child) = QuantizationPlan.split(entry.module)
             for names in nameGroups where names.contains(child) {
                 let members = names.map { parent.isEmpty ? $0 : parent + "." + $0 }
@@ -30,7 +30,7 @@ enum FusedLayers {
                 var indices: [Int] = []
                 for member in members {
                     guard let index = weightEntry[member], case let .quantize(g) = entries[index].action,
-                          quantizers[g].sharesStatisticsAcrossFusedLayers else {
+                          quantizers[g]?.sharesStatisticsAcrossFusedLayers == true else {
                         throw .unsupportedScheme(group: groupNames[group], reason: "'\(entry.module)' is fused with '\(member)' (\(names.joined(separator: "/"))), which must then be quantized with a tensor-group scheme too, so that they share one global scale")
                     }
                     indices.append(index)

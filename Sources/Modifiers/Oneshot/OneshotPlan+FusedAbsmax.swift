@@ -13,7 +13,7 @@ extension OneshotPlan {
             let context = QuantizationContext(allowNonFinite: allowNonFinite, importance: importance(j))
             let sibling = quantization.entries[j].tensor
             guard case let .quantize(group) = quantization.entries[j].action else { continue }
-            let quantizer = quantizers[group]
+            let quantizer = weightQuantizer(group)
             let absmax: Float
             if let values = replacements[sibling.name] {
                 searched[j] = try StoredValues.bytes(values, as: sibling.info.dtype).withTypedUnsafeBytes { (bytes) throws(ModifierError) in

@@ -12,19 +12,24 @@ public struct OneshotPlan {
     /// The recipe's quantizing modifiers (QuantizationModifier, GPTQModifier), in recipe order.
     public let modifiers: [QuantizationModifierSpec]
     public let quantization: QuantizationPlan
-    /// The KV cache scheme of the one quantizing modifier that has one.
+    /// The KV cache scheme the config records: the one quantizing modifier's that has one, or
+    /// with attention quantization the input activations of the last attention module's group,
+    /// which compressed-tensors' attention modules report as their KV cache scheme.
     public let kvCacheScheme: QuantizationArgs?
-    /// How each config group's weights are stored.
-    public let layouts: [CompressedWeightLayout]
-    /// The compressed-tensors format of each config group.
-    public var formats: [String] { layouts.map(\.format) }
+    /// How each config group's weights are stored; nil for an attention-quantization group,
+    /// which quantizes no weight (``QuantizationPlan/attention``).
+    public let layouts: [CompressedWeightLayout?]
+    /// The compressed-tensors format of each config group ("dense" for attention quantization's).
+    public var formats: [String] { layouts.map { $0?.format ?? "dense" } }
     /// Output tensors in write order.
     public var outputs: [OutputTensor] { entryOutputs.flatMap { $0 } }
     /// The output tensors of each entry of `quantization`: a copy, or a weight's quantized tensors
     /// followed by its calibrated input scale, and after the last tensor of an attention module, its
-    /// KV cache scales.
+    /// KV cache scales (with attention quantization, its query scale before them, each scale followed
+    /// by its zero point).
     let entryOutputs: [[OutputTensor]]
-    let quantizers: [any WeightQuantizer]
+    /// Each config group's weight quantizer; nil where `layouts` is.
+    let quantizers: [(any WeightQuantizer)?]
     /// The input scale each config group calibrates, if any.
     let inputScales: [ActivationScales.InputScale?]
     /// The recipe's modifiers that need calibration data (static activation scales, a KV cache
@@ -64,16 +69,25 @@ public struct OneshotPlan {
         }
         let (modifiers, program) = try CalibrationProgram.make(recipe: recipe, recipeFile: recipeFile)
         let quantization = try QuantizationPlan(checkpoint: checkpoint, modifiers: modifiers)
-        var quantizers: [any WeightQuantizer] = []
-        var layouts: [CompressedWeightLayout] = []
+        var quantizers: [(any WeightQuantizer)?] = []
+        var layouts: [CompressedWeightLayout?] = []
+        let attentionGroups = Set(quantization.attention.map(\.group))
         var inputScales: [ActivationScales.InputScale?] = []
         for modifier in modifiers {
             try RangeObserver.requireRunnable(modifier.kvCacheScheme, group: "kv_cache_scheme", position: modifier.position.description)
         }
-        for (group, m) in zip(quantization.groups, quantization.groupModifiers) {
+        for (index, (group, m)) in zip(quantization.groups, quantization.groupModifiers).enumerated() {
             let position = modifiers[m].position.description
-            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: position)
             try RangeObserver.requireRunnable(group.scheme.inputActivations, group: group.name, position: position)
+            if attentionGroups.contains(index), let states = group.scheme.inputActivations {
+                // Attention quantization: q_scale, k_scale and v_scale, no weight.
+                try ActivationScales.requireKeyValueScheme(states, layout: quantization.architecture.layout.attention, what: group.name)
+                quantizers.append(nil)
+                layouts.append(nil)
+                inputScales.append(nil)
+                continue
+            }
+            let made = try QuantizerFactory.make(group: group.name, scheme: group.scheme, position: position)
             if program.gptq[m] != nil, let weights = group.scheme.weights {
                 try IntegerSchemes.requireGPTQObserver(weights, group: group.name, position: position)
                 try GPTQFormats.require(made.quantizer, group: group.name, position: position)
@@ -87,8 +101,11 @@ public struct OneshotPlan {
         for case (.awq(let awq), let quantizingBefore) in program.smoothing {
             try awq.requireResolvable(blocks: blocks, quantization: quantization, quantizingBefore: quantizingBefore, modifiers: modifiers)
         }
-        let kvCacheScheme = modifiers.lazy.compactMap(\.kvCacheScheme).first
-        if let kvCacheScheme { try ActivationScales.requireKeyValueScheme(kvCacheScheme, layout: quantization.architecture.layout.attention) }
+        let modifierKVCacheScheme = modifiers.lazy.compactMap(\.kvCacheScheme).first
+        if let modifierKVCacheScheme {
+            try ActivationScales.requireKeyValueScheme(modifierKVCacheScheme, layout: quantization.architecture.layout.attention, what: "kv_cache_scheme")
+        }
+        let kvCacheScheme = quantization.attention.last.flatMap { quantization.groups[$0.group].scheme.inputActivations } ?? modifierKVCacheScheme
         var entryOutputs: [[OutputTensor]] = []
         for (index, entry) in quantization.entries.enumerated() {
             let info = entry.tensor.info
@@ -103,17 +120,25 @@ public struct OneshotPlan {
                 guard info.dtype.isQuantizableFloat else {
                     throw .unquantizableWeight(tensor: info.name, reason: "dtype \(info.dtype.rawValue) is not BF16, F16 or F32")
                 }
-                try layouts[group].validate(info)
-                outputs += layouts[group].tensors(module: entry.module, weight: info)
+                guard let layout = layouts[group] else {
+                    throw .unsupportedScheme(group: quantization.groups[group].name, reason: "a scheme without weight quantization is not supported on Linear layers")
+                }
+                try layout.validate(info)
+                outputs += layout.tensors(module: entry.module, weight: info)
                 if inputScales[group] != nil {
                     outputs += ActivationScales.outputs(of: quantization.groups[group].scheme, module: entry.module, weight: info)
                 }
             }
-            if let kvCacheScheme,
-               let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout,
+            if let attention = Self.attentionEndingAt(index, entries: quantization.entries, layout: quantization.architecture.layout,
                                                       layerCount: layerCount) {
-                outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype, scheme: kvCacheScheme,
-                                                            config: checkpoint.config)
+                if let states = Self.stateScales(of: attention.module, quantization: quantization, modifiers: modifiers) {
+                    if states.query {
+                        outputs += ActivationScales.queryOutputs(attention: attention.module, dtype: attention.dtype, scheme: states.args,
+                                                                 config: checkpoint.config)
+                    }
+                    outputs += ActivationScales.keyValueOutputs(attention: attention.module, dtype: attention.dtype, scheme: states.args,
+                                                                config: checkpoint.config, zeroPoints: states.query)
+                }
             }
             entryOutputs.append(outputs)
         }
@@ -133,6 +158,13 @@ public struct OneshotPlan {
                                                   quantizers: quantizers)
     }
 
+    /// The quantizer of config group `group`, as a weight entry names it: the plan gives every
+    /// such group one (a group without weights on a Linear layer is refused).
+    func weightQuantizer(_ group: Int) -> any WeightQuantizer { quantizers[group]! }
+
+    /// The layout of config group `group`, as a weight entry names it (see ``weightQuantizer(_:)``).
+    func weightLayout(_ group: Int) -> CompressedWeightLayout { layouts[group]! }
+
     /// The `quantization_config` the output's config.json gets.
     public var quantizationConfig: JSONValue {
         CompressedTensorsConfig(configGroups: quantization.groups, ignore: quantization.ignore, kvCacheScheme: kvCacheScheme)
@@ -148,6 +180,20 @@ public struct OneshotPlan {
 }
 
 extension OneshotPlan {
+    /// Where the scales of attention module `module`'s states come from: the input activations of
+    /// its attention-quantization group (`q_scale`, `k_scale`, `v_scale`: `query`) and that group's
+    /// modifier, else the `kv_cache_scheme` (`k_scale`, `v_scale`) and the modifier that has it, as
+    /// compressed-tensors lets an attention scheme replace the KV cache scheme on its modules.
+    static func stateScales(of module: String, quantization: QuantizationPlan,
+                            modifiers: [QuantizationModifierSpec]) -> (args: QuantizationArgs, modifier: Int, query: Bool)? {
+        if let attention = quantization.attention.first(where: { $0.module == module }),
+           let args = quantization.groups[attention.group].scheme.inputActivations {
+            return (args, quantization.groupModifiers[attention.group], true)
+        }
+        guard let m = modifiers.firstIndex(where: { $0.kvCacheScheme != nil }), let args = modifiers[m].kvCacheScheme else { return nil }
+        return (args, m, false)
+    }
+
     /// The attention module (`….self_attn`) whose last tensor is entry `index`, when the module has
     /// a Linear whose output the KV cache holds (`k_proj`, or latent attention's
     /// `kv_a_proj_with_mqa`), with that weight's dtype: where its `k_scale` and `v_scale` are

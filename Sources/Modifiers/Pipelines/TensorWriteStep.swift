@@ -32,8 +32,8 @@ struct TensorWriteStep {
         case (.copy, .solved):
             throw .unquantizableWeight(tensor: entry.tensor.name, reason: "GPTQ solved a tensor the plan copies")
         case let (.quantize(group), weight):
-            let quantizer = plan.quantizers[group]
-            let names = plan.layouts[group].tensors(module: entry.module, weight: entry.tensor.info).map(\.name)
+            let quantizer = plan.weightQuantizer(group)
+            let names = plan.weightLayout(group).tensors(module: entry.module, weight: entry.tensor.info).map(\.name)
             var next = 0
             let emit = { (bytes: UnsafeRawBufferPointer) throws(CheckpointError) in
                 try writer.begin(names[next])

@@ -28,6 +28,9 @@ public struct QuantizationPlan: Sendable {
     public let groups: [(name: String, scheme: QuantizationScheme)]
     /// The index (among the plan's modifiers) of the modifier each group comes from.
     public let groupModifiers: [Int]
+    /// Attention quantization: each attention module (`model.layers.N.self_attn`) a config group
+    /// with input activations only targets, with that group, in model order.
+    public let attention: [(module: String, group: Int)]
     /// Modules llm-compressor lists in the config's `ignore`: unquantized Linear layers (those of
     /// multi-token-prediction layers among them) and MoE routers, in model order, when any Linear
     /// layer is quantized.
@@ -43,10 +46,14 @@ public struct QuantizationPlan: Sendable {
     /// Plans the quantizing `modifiers` of a recipe over `checkpoint`, each with its own config
     /// groups, targets and `ignore`, as llm-compressor attaches each modifier's schemes to the
     /// modules it matches.
+    /// Attention modules (`self_attn`, of class `<Family>Attention`, llm-compressor's
+    /// `is_narrow_match` of an attention module) take a config group with input activations only:
+    /// attention quantization (``attention``).
     /// - Throws: `matchesNothing` for a config group that quantizes no module; `notLinear` for a
     ///   target that matches a module other than a Linear or Embedding layer; `unquantizableWeight`
     ///   for an empty weight (no rows or no columns) a group quantizes; `unsupportedScheme` for
-    ///   activations on an Embedding or on attention modules; `unsupportedModifier` (at the later
+    ///   activations on an Embedding, for weights or output activations on attention modules and
+    ///   for attention quantization of latent attention; `unsupportedModifier` (at the later
     ///   modifier) for a module two modifiers match, whose scheme llm-compressor would take from
     ///   the last while both calibrate it.
     public init(checkpoint: Checkpoint, modifiers: [QuantizationModifierSpec]) throws(ModifierError) {
@@ -77,7 +84,9 @@ public struct QuantizationPlan: Sendable {
             if architecture.layout.isPredictionModule(module, layerCount: layerCount) {
                 // Multi-token-prediction layers are kept as they are, whatever the targets say.
                 if kind == .linear { unquantizedLinear.insert(module) }
-            } else if let group = try Self.group(ofModule: module, kind: kind, assignments: assignments, modifiers: modifiers) {
+            } else if let group = try Self.group(ofModule: module, assignments: assignments, modifiers: modifiers, match: { a throws(ModifierError) in
+                try a.group(ofModule: module, kind: kind)
+            }) {
                 if kind == .embedding && (written[group].scheme.inputActivations != nil || written[group].scheme.outputActivations != nil) {
                     throw .unsupportedScheme(group: written[group].name,
                                              reason: "module '\(module)' is an Embedding: only its weights can be quantized here (no input or output activations)")
@@ -96,19 +105,25 @@ public struct QuantizationPlan: Sendable {
         if checkpoint.tensor(named: head + ".weight") == nil, checkpoint.config?.tiesWordEmbeddings == true {
             unquantizedLinear.insert(head)
         }
+        let attentionModules = Self.attentionModules(entries: entries, architecture: architecture, layerCount: layerCount)
+        let attention = try Self.attentionGroups(attentionModules, entries: entries, config: checkpoint.config, written: written,
+                                                 assignments: assignments, modifiers: modifiers, architecture: architecture)
         // compressed-tensors only warns of a target that matches nothing; its output would be the
         // unquantized model under a quantization_config, so a group that quantizes nothing is an error.
-        var firstModule: [Int: String] = [:]
+        var placed = attention
         for entry in entries {
-            guard case let .quantize(group) = entry.action else { continue }
-            if let first = firstModule[group], ModuleOrder.precedes(first, entry.module, in: architecture) { continue }
-            firstModule[group] = entry.module
+            if case let .quantize(group) = entry.action { placed.append((entry.module, group)) }
+        }
+        var firstModule: [Int: String] = [:]
+        for (module, group) in placed {
+            if let first = firstModule[group], ModuleOrder.precedes(first, module, in: architecture) { continue }
+            firstModule[group] = module
         }
         for (index, group) in written.enumerated() where firstModule[index] == nil {
             if group.scheme.weights == nil && group.scheme.inputActivations != nil {
                 throw .unsupportedScheme(
                     group: group.name,
-                    reason: "input activations without weights on \(group.scheme.targets) (attention quantization: q_scale, k_scale, v_scale) are not supported; quantize the KV cache with kv_cache_scheme")
+                    reason: "input activations without weights on \(group.scheme.targets) match no attention module (attention quantization targets the attention modules themselves, such as \(Self.attentionClassName(checkpoint.config)) or re:.*self_attn$)")
             }
             throw .matchesNothing(position: modifiers[writtenModifiers[index]].position.description, group: group.name, targets: group.scheme.targets)
         }
@@ -121,22 +136,26 @@ public struct QuantizationPlan: Sendable {
         }
         self.groups = order.map { written[$0] }
         self.groupModifiers = order.map { writtenModifiers[$0] }
+        self.attention = attention.map { ($0.module, renumbered[$0.group]) }
         let quantizedModules = Set(entries.filter { $0.action != .copy }.map(\.module))
         unquantizedLinear.subtract(quantizedModules)
         self.architecture = architecture
         // compressed-tensors lists the unquantized modules of the classes it quantized only: with
-        // no Linear layer quantized (an Embedding or KV cache alone), `ignore` is empty.
+        // no Linear layer quantized (an Embedding, attention or KV cache alone), no Linear layer.
         let quantizesLinear = entries.contains { $0.action != .copy && $0.kind == .linear }
-        self.ignore = quantizesLinear ? (unquantizedLinear.union(routers)).sorted { ModuleOrder.precedes($0, $1, in: architecture) } : []
+        var ignored = quantizesLinear ? unquantizedLinear.union(routers) : []
+        if !attention.isEmpty { ignored.formUnion(Set(attentionModules).subtracting(attention.map(\.module))) }
+        self.ignore = ignored.sorted { ModuleOrder.precedes($0, $1, in: architecture) }
     }
 
     /// The group (numbered over all modifiers' groups as written) of `module`: from the one
-    /// modifier whose targets match it outside its `ignore`.
-    private static func group(ofModule module: String, kind: ModuleKind, assignments: [(assignment: ConfigGroupAssignment, offset: Int)],
-                              modifiers: [QuantizationModifierSpec]) throws(ModifierError) -> Int? {
+    /// modifier whose targets `match` it (gives the group among that modifier's) outside its `ignore`.
+    static func group(ofModule module: String, assignments: [(assignment: ConfigGroupAssignment, offset: Int)],
+                              modifiers: [QuantizationModifierSpec],
+                              match: (ConfigGroupAssignment) throws(ModifierError) -> Int?) throws(ModifierError) -> Int? {
         var found: (group: Int, modifier: Int)?
         for (m, (assignment, offset)) in assignments.enumerated() {
-            guard let group = try assignment.group(ofModule: module, kind: kind) else { continue }
+            guard let group = try match(assignment) else { continue }
             if let found {
                 throw .unsupportedModifier(
                     name: "\(modifiers[m].position): module '\(module)'",

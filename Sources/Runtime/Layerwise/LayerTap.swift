@@ -15,6 +15,9 @@ public enum LayerSite: Hashable, Sendable {
     case latentQuery
     /// Latent attention's normed key-value latent entering `kv_b_proj`.
     case latentKeyValue
+    /// The queries after the rotary embedding (and query norms), as attention reads them: what
+    /// attention quantization's `q_scale` observes. Not seen in latent attention.
+    case queries
     /// The keys after the rotary embedding, as the KV cache stores them. In latent attention,
     /// whose cache holds the compressed latent as transformers 5 caches it, the normed key-value
     /// latent (``latentKeyValue``'s rows).

@@ -82,6 +82,7 @@ struct BlockForward {
                 // The rotated shared key leads every head's key slot; the normed latent went to `.keys` above.
                 tap?.observe(.values, qkv + qWidth, rows: n, width: latent.spec.rotatedHeadDim, stride: qkvWidth)
             } else {
+                tap?.observe(.queries, qkv, rows: n, width: qWidth, stride: qkvWidth)
                 tap?.observe(.keys, qkv + qWidth, rows: n, width: kvWidth, stride: qkvWidth)
                 tap?.observe(.values, qkv + qWidth + kvWidth, rows: n, width: kvWidth, stride: qkvWidth)
             }

@@ -93,7 +93,7 @@ final class SequentialPipeline {
                 }
                 if let gptq = pass.gptq {
                     let own = members.filter { plan.quantization.modifier(ofEntry: $0) == gptq.modifier }
-                    observed.append(try ObservedScales(plan: plan, members: members, modifier: gptq.modifier, tap: tap))
+                    observed.append(try ObservedScales(plan: plan, members: members, modifier: gptq.modifier, tap: tap, threads: threads))
                     let hessians = GPTQHessians(plan: plan, members: own, tap: tap)
                     var copies = hidden[p]
                     try run(try loadBlock(b, weights), &copies, tap: tap)
@@ -114,7 +114,7 @@ final class SequentialPipeline {
                 let propagationTap = pass.gptq == nil ? tap : SiteTap(everyExpert: everyExpert)
                 let firstObserving = observed.count, firstImportance = importances.count
                 for m in pass.observing {
-                    observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap))
+                    observed.append(try ObservedScales(plan: plan, members: members, modifier: m, tap: propagationTap, threads: threads))
                     importances.append(InputImportance(plan: plan, members: members, modifier: m, tap: propagationTap, keepsSamples: reducer.size > 1))
                 }
                 try run(try loadBlock(b, weights), &hidden[p], tap: propagationTap.isEmpty ? nil : propagationTap)
@@ -148,7 +148,7 @@ final class SequentialPipeline {
             let tap = SiteTap(everyExpert: everyExpert)
             let first = observed.count, firstImportance = importances.count
             for m in (pass.gptq.map { [$0.modifier] } ?? []) + pass.observing {
-                observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap))
+                observed.append(try ObservedScales(plan: plan, members: layout.head, modifier: m, tap: tap, threads: threads))
             }
             for m in pass.observing { importances.append(InputImportance(plan: plan, members: layout.head, modifier: m, tap: tap, keepsSamples: reducer.size > 1)) }
             let hessians = pass.gptq.map { gptq in
