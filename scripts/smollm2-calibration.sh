@@ -7,7 +7,8 @@
 #   - FP8 with static activation scales within 2% of bf16;
 #   - GPTQ W4A16 (group 64: 576 columns are not a multiple of 128) below round-to-nearest W4A16, same settings;
 #   - W8A8 with SmoothQuant (then GPTQ) within 3% of bf16.
-# The imatrix weight observers (issue #17) are measured on W4A16 g64 and NVFP4A16.
+# The imatrix weight observers (issue #17) are measured on W4A16 g64 and NVFP4A16; NVFP4 and MXFP4
+# (FP4 inputs too, emulated by `eval`) beside their A16 forms.
 # The weights are not in the repository; build them once with
 #   bash ../shared/fixtures/smollm2-135m/make.sh DIR
 # Usage: scripts/smollm2-calibration.sh [MODEL_DIR]   (default: $SMOLLM2_DIR, else /work/refs/models/smollm2)
@@ -48,6 +49,8 @@ preset nvfp4a16_rtn QuantizationModifier NVFP4A16
 preset nvfp4a16_gptq GPTQModifier NVFP4A16
 preset mxfp4a16_rtn QuantizationModifier MXFP4A16
 preset mxfp4a16_gptq GPTQModifier MXFP4A16
+preset nvfp4_rtn QuantizationModifier NVFP4
+preset mxfp4_rtn QuantizationModifier MXFP4
 sed 's/targets: \[Linear\]}/targets: [Linear], weight_observer: nvfp4_expanded_imatrix}/' "$work/nvfp4a16_rtn.yaml" > "$work/nvfp4a16_imatrix.yaml"
 
 bf16="$("$compress" eval --model "$model" --text "$text" --context 512 --windows 8 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])')"
@@ -57,7 +60,8 @@ for recipe in recipes/fp8_dynamic.yaml recipes/fp8_static.yaml recipes/fp8_kv_ca
               recipes/w8a8_smoothquant_gptq.yaml \
               "$work/w4a16_rtn_g64.yaml" "$work/w4a16_gptq_g64.yaml" "$work/w4a16_asym_rtn_g64.yaml" "$work/w4a16_awq_g64.yaml" \
               "$work/fp8_dynamic_gptq.yaml" "$work/nvfp4a16_rtn.yaml" "$work/nvfp4a16_gptq.yaml" "$work/mxfp4a16_rtn.yaml" \
-              "$work/mxfp4a16_gptq.yaml" "$work/w4a16_imatrix_g64.yaml" "$work/nvfp4a16_imatrix.yaml"; do
+              "$work/mxfp4a16_gptq.yaml" "$work/w4a16_imatrix_g64.yaml" "$work/nvfp4a16_imatrix.yaml" \
+              "$work/nvfp4_rtn.yaml" "$work/mxfp4_rtn.yaml"; do
   name="$(basename "$recipe" .yaml)"
   /usr/bin/time -f "%e %M" -o "$work/time" "$compress" oneshot --model "$model" --recipe "$recipe" --output "$work/$name" \
     --dataset "$work/calibration.txt" --num-calibration-samples "$samples" --max-seq-length "$seq" --text-samples windows --quiet >/dev/null
