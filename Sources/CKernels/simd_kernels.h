@@ -276,25 +276,40 @@ ALWAYS_INLINE void panel_rows(const int R, size_t k, const float *x, size_t ldx,
     }
 }
 
-/* The panel of weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS), through `rows` (CK_PANEL_OUTPUTS
- * rows `ld` apart) for formats other than f32. */
+/* Whether a format's panels are packed from the weights as stored (decoded in registers), not
+ * through rows that decode_rows laid out first. */
+#define CK_PACKS_DIRECTLY(kind) ((kind) == CK_W_F32 || (kind) == CK_W_BF16)
+
+/* The panel of weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS): CK_LANES × CK_LANES blocks of
+ * weights (f32 and bf16 as stored, other formats through `rows`, CK_PANEL_OUTPUTS rows `ld`
+ * apart, which decode_rows fills) transposed in registers; zeros past the last output. */
 ALWAYS_INLINE void pack_panel(const int kind, const ck_weights *w, size_t o0, size_t n, size_t k, float *rows, size_t ld,
                               float *panel) {
-    const float *source = rows;
-    size_t stride = ld;
-    if (kind == CK_W_F32) {
-        source = (const float *)(w->data + o0 * w->row_bytes);
-        stride = w->row_bytes / sizeof(float);
-    } else {
-        decode_rows(kind, w, o0, n, k, rows, ld);
-    }
-    for (size_t j = 0; j < CK_PANEL_OUTPUTS; j++) {
-        if (j >= n) {
-            for (size_t c = 0; c < k; c++) panel[c * CK_PANEL_OUTPUTS + j] = 0;
-            continue;
+    const size_t bits = (size_t)ck_bits(kind);
+    if (!CK_PACKS_DIRECTLY(kind)) decode_rows(kind, w, o0, n, k, rows, ld);
+    for (size_t c = 0; c < k; c += CK_LANES) {
+        size_t columns = k - c < CK_LANES ? k - c : CK_LANES;
+        CK_UNROLL
+        for (int h = 0; h < CK_PANEL_OUTPUTS / CK_LANES; h++) {
+            vf v[CK_LANES];
+            CK_UNROLL
+            for (int i = 0; i < CK_LANES; i++) {
+                size_t j = (size_t)(h * CK_LANES + i);
+                if (j >= n) {
+                    v[i] = vf_zero();
+                } else if (CK_PACKS_DIRECTLY(kind)) {
+                    const uint8_t *p = w->data + (o0 + j) * w->row_bytes + c * bits / 8;
+                    v[i] = columns == CK_LANES ? decode(kind, p, w) : decode_n(kind, p, columns, w);
+                } else {
+                    v[i] = vf_load(rows + j * ld + c);
+                }
+            }
+            vf_transpose(v);
+            float *out = panel + c * CK_PANEL_OUTPUTS + (size_t)h * CK_LANES;
+            CK_UNROLL
+            for (int i = 0; i < CK_LANES; i++)
+                if ((size_t)i < columns) vf_store(out + (size_t)i * CK_PANEL_OUTPUTS, v[i]);
         }
-        const float *row = source + j * stride;
-        for (size_t c = 0; c < k; c++) panel[c * CK_PANEL_OUTPUTS + j] = row[c];
     }
 }
 
@@ -304,8 +319,8 @@ ALWAYS_INLINE int panel_gemm(const int kind, size_t m, size_t first, size_t coun
                              const ck_weights *w, float *y, size_t ldy) {
     size_t ld = (k + CK_LANES - 1) / CK_LANES * CK_LANES;
     float *panel = ck_buffer(k * CK_PANEL_OUTPUTS);
-    float *rows = kind == CK_W_F32 || !panel ? NULL : ck_buffer(CK_PANEL_OUTPUTS * ld);
-    if (!panel || (kind != CK_W_F32 && !rows)) {
+    float *rows = CK_PACKS_DIRECTLY(kind) || !panel ? NULL : ck_buffer(CK_PANEL_OUTPUTS * ld);
+    if (!panel || (!CK_PACKS_DIRECTLY(kind) && !rows)) {
         free(panel);
         return 0;
     }
