@@ -240,38 +240,43 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
  * CK_PANEL_OUTPUTS weight rows at a time are decoded (as decode_rows does) and laid out column by
  * column in a panel (panel[c·CK_PANEL_OUTPUTS + j] = w[o0 + j][c], zeros past the last output),
  * which stays in L2 while every row of x streams past it: CK_PANEL_ROWS rows of x at a time
- * multiply it with outer-product steps (one broadcast of x[r][c] times two panel vectors), each
+ * multiply it with outer-product steps (one broadcast of x[r][c] times each panel vector), each
  * output the sum of its products in column order. */
-#define CK_PANEL_OUTPUTS (2 * CK_LANES)
-/* Rows of x per step: 2 · CK_PANEL_ROWS accumulators, two panel vectors and a broadcast fill
- * the 32 (AVX-512) or 16 (AVX2) vector registers. */
-#define CK_PANEL_ROWS (CK_LANES == 16 ? 12 : 6)
+#define CK_PANEL_VECTORS (CK_LANES == 16 ? 3 : 2)
+#define CK_PANEL_OUTPUTS (CK_PANEL_VECTORS * CK_LANES)
+/* Rows of x per step: CK_PANEL_VECTORS · CK_PANEL_ROWS accumulators, the panel's vectors and a
+ * broadcast fit the 32 (AVX-512) or 16 (AVX2) vector registers. Eight rows, not more: rows of x
+ * a multiple of 4 KiB long (2048 columns) share one L1 set, which holds eight lines. */
+#define CK_PANEL_ROWS (CK_LANES == 16 ? 8 : 6)
 /* Rows of x from which the panels' layout pays for itself. */
 #define CK_PANEL_MIN_ROWS 64
 
 /* R rows of x (rows ≤ R of them stored) times the panel's n ≤ CK_PANEL_OUTPUTS outputs into y. */
 ALWAYS_INLINE void panel_rows(const int R, size_t k, const float *x, size_t ldx, const float *panel, size_t rows, size_t n,
                               float *y, size_t ldy) {
-    vf acc[2 * CK_PANEL_ROWS];
+    const int V = CK_PANEL_VECTORS;
+    vf acc[CK_PANEL_VECTORS * CK_PANEL_ROWS];
     CK_UNROLL
-    for (int i = 0; i < 2 * R; i++) acc[i] = vf_zero();
+    for (int i = 0; i < V * R; i++) acc[i] = vf_zero();
     for (size_t c = 0; c < k; c++) {
-        vf w0 = vf_load(panel + c * CK_PANEL_OUTPUTS), w1 = vf_load(panel + c * CK_PANEL_OUTPUTS + CK_LANES);
+        vf wv[CK_PANEL_VECTORS];
+        CK_UNROLL
+        for (int v = 0; v < V; v++) wv[v] = vf_load(panel + c * CK_PANEL_OUTPUTS + (size_t)v * CK_LANES);
         CK_UNROLL
         for (int r = 0; r < R; r++) {
             vf xv = vf_set1(x[r * ldx + c]);
-            acc[2 * r] = vf_fma(xv, w0, acc[2 * r]);
-            acc[2 * r + 1] = vf_fma(xv, w1, acc[2 * r + 1]);
+            CK_UNROLL
+            for (int v = 0; v < V; v++) acc[V * r + v] = vf_fma(xv, wv[v], acc[V * r + v]);
         }
     }
     for (size_t r = 0; r < rows; r++) {
         float *out = y + r * ldy;
-        if (n >= CK_LANES) {
-            vf_store(out, acc[2 * r]);
-            if (n == CK_PANEL_OUTPUTS) vf_store(out + CK_LANES, acc[2 * r + 1]);
-            else if (n > CK_LANES) vf_store_n(out + CK_LANES, acc[2 * r + 1], n - CK_LANES);
-        } else {
-            vf_store_n(out, acc[2 * r], n);
+        const vf *sums = acc + (size_t)V * r;
+        CK_UNROLL
+        for (int v = 0; v < V; v++) {
+            size_t lane = (size_t)v * CK_LANES;
+            if (n >= lane + CK_LANES) vf_store(out + lane, sums[v]);
+            else if (n > lane) vf_store_n(out + lane, sums[v], n - lane);
         }
     }
 }
