@@ -44,6 +44,28 @@ static inline vf vf_sums(const vf *a) {
     return _mm256_add_ps(_mm256_permute2f128_ps(u[0], u[1], 0x20), _mm256_permute2f128_ps(u[0], u[1], 0x31));
 }
 
+/* Transposes the CK_LANES × CK_LANES matrix whose rows are a[0..7] in place: afterwards a[c]
+ * holds column c. Pairs of rows interleaved, then 4 × 4 blocks within each 128-bit lane, then
+ * the lanes' halves exchanged. */
+static inline void vf_transpose(vf *a) {
+    vf t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(a[2 * i], a[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(a[2 * i], a[2 * i + 1]);
+    }
+    /* u[4g + q], lane L: rows 4g..4g+3 of column 4L + q. */
+    for (int g = 0; g < 2; g++) {
+        u[4 * g] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int q = 0; q < 4; q++) {
+        a[q] = _mm256_permute2f128_ps(u[q], u[4 + q], 0x20);
+        a[4 + q] = _mm256_permute2f128_ps(u[q], u[4 + q], 0x31);
+    }
+}
+
 /* ---- Weight decoders: CK_LANES consecutive columns starting at byte p, unscaled. ---- */
 
 static inline vf decode_f32(const uint8_t *p) { return _mm256_loadu_ps((const float *)p); }

@@ -240,61 +240,81 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
  * CK_PANEL_OUTPUTS weight rows at a time are decoded (as decode_rows does) and laid out column by
  * column in a panel (panel[c·CK_PANEL_OUTPUTS + j] = w[o0 + j][c], zeros past the last output),
  * which stays in L2 while every row of x streams past it: CK_PANEL_ROWS rows of x at a time
- * multiply it with outer-product steps (one broadcast of x[r][c] times two panel vectors), each
+ * multiply it with outer-product steps (one broadcast of x[r][c] times each panel vector), each
  * output the sum of its products in column order. */
-#define CK_PANEL_OUTPUTS (2 * CK_LANES)
-/* Rows of x per step: 2 · CK_PANEL_ROWS accumulators, two panel vectors and a broadcast fill
- * the 32 (AVX-512) or 16 (AVX2) vector registers. */
-#define CK_PANEL_ROWS (CK_LANES == 16 ? 12 : 6)
+#define CK_PANEL_VECTORS (CK_LANES == 16 ? 3 : 2)
+#define CK_PANEL_OUTPUTS (CK_PANEL_VECTORS * CK_LANES)
+/* Rows of x per step: CK_PANEL_VECTORS · CK_PANEL_ROWS accumulators, the panel's vectors and a
+ * broadcast fit the 32 (AVX-512) or 16 (AVX2) vector registers. Eight rows, not more: rows of x
+ * a multiple of 4 KiB long (2048 columns) share one L1 set, which holds eight lines. */
+#define CK_PANEL_ROWS (CK_LANES == 16 ? 8 : 6)
 /* Rows of x from which the panels' layout pays for itself. */
 #define CK_PANEL_MIN_ROWS 64
 
 /* R rows of x (rows ≤ R of them stored) times the panel's n ≤ CK_PANEL_OUTPUTS outputs into y. */
 ALWAYS_INLINE void panel_rows(const int R, size_t k, const float *x, size_t ldx, const float *panel, size_t rows, size_t n,
                               float *y, size_t ldy) {
-    vf acc[2 * CK_PANEL_ROWS];
+    const int V = CK_PANEL_VECTORS;
+    vf acc[CK_PANEL_VECTORS * CK_PANEL_ROWS];
     CK_UNROLL
-    for (int i = 0; i < 2 * R; i++) acc[i] = vf_zero();
+    for (int i = 0; i < V * R; i++) acc[i] = vf_zero();
     for (size_t c = 0; c < k; c++) {
-        vf w0 = vf_load(panel + c * CK_PANEL_OUTPUTS), w1 = vf_load(panel + c * CK_PANEL_OUTPUTS + CK_LANES);
+        vf wv[CK_PANEL_VECTORS];
+        CK_UNROLL
+        for (int v = 0; v < V; v++) wv[v] = vf_load(panel + c * CK_PANEL_OUTPUTS + (size_t)v * CK_LANES);
         CK_UNROLL
         for (int r = 0; r < R; r++) {
             vf xv = vf_set1(x[r * ldx + c]);
-            acc[2 * r] = vf_fma(xv, w0, acc[2 * r]);
-            acc[2 * r + 1] = vf_fma(xv, w1, acc[2 * r + 1]);
+            CK_UNROLL
+            for (int v = 0; v < V; v++) acc[V * r + v] = vf_fma(xv, wv[v], acc[V * r + v]);
         }
     }
     for (size_t r = 0; r < rows; r++) {
         float *out = y + r * ldy;
-        if (n >= CK_LANES) {
-            vf_store(out, acc[2 * r]);
-            if (n == CK_PANEL_OUTPUTS) vf_store(out + CK_LANES, acc[2 * r + 1]);
-            else if (n > CK_LANES) vf_store_n(out + CK_LANES, acc[2 * r + 1], n - CK_LANES);
-        } else {
-            vf_store_n(out, acc[2 * r], n);
+        const vf *sums = acc + (size_t)V * r;
+        CK_UNROLL
+        for (int v = 0; v < V; v++) {
+            size_t lane = (size_t)v * CK_LANES;
+            if (n >= lane + CK_LANES) vf_store(out + lane, sums[v]);
+            else if (n > lane) vf_store_n(out + lane, sums[v], n - lane);
         }
     }
 }
 
-/* The panel of weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS), through `rows` (CK_PANEL_OUTPUTS
- * rows `ld` apart) for formats other than f32. */
+/* Whether a format's panels are packed from the weights as stored (decoded in registers), not
+ * through rows that decode_rows laid out first. */
+#define CK_PACKS_DIRECTLY(kind) ((kind) == CK_W_F32 || (kind) == CK_W_BF16)
+
+/* The panel of weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS): CK_LANES × CK_LANES blocks of
+ * weights (f32 and bf16 as stored, other formats through `rows`, CK_PANEL_OUTPUTS rows `ld`
+ * apart, which decode_rows fills) transposed in registers; zeros past the last output. */
 ALWAYS_INLINE void pack_panel(const int kind, const ck_weights *w, size_t o0, size_t n, size_t k, float *rows, size_t ld,
                               float *panel) {
-    const float *source = rows;
-    size_t stride = ld;
-    if (kind == CK_W_F32) {
-        source = (const float *)(w->data + o0 * w->row_bytes);
-        stride = w->row_bytes / sizeof(float);
-    } else {
-        decode_rows(kind, w, o0, n, k, rows, ld);
-    }
-    for (size_t j = 0; j < CK_PANEL_OUTPUTS; j++) {
-        if (j >= n) {
-            for (size_t c = 0; c < k; c++) panel[c * CK_PANEL_OUTPUTS + j] = 0;
-            continue;
+    const size_t bits = (size_t)ck_bits(kind);
+    if (!CK_PACKS_DIRECTLY(kind)) decode_rows(kind, w, o0, n, k, rows, ld);
+    for (size_t c = 0; c < k; c += CK_LANES) {
+        size_t columns = k - c < CK_LANES ? k - c : CK_LANES;
+        CK_UNROLL
+        for (int h = 0; h < CK_PANEL_OUTPUTS / CK_LANES; h++) {
+            vf v[CK_LANES];
+            CK_UNROLL
+            for (int i = 0; i < CK_LANES; i++) {
+                size_t j = (size_t)(h * CK_LANES + i);
+                if (j >= n) {
+                    v[i] = vf_zero();
+                } else if (CK_PACKS_DIRECTLY(kind)) {
+                    const uint8_t *p = w->data + (o0 + j) * w->row_bytes + c * bits / 8;
+                    v[i] = columns == CK_LANES ? decode(kind, p, w) : decode_n(kind, p, columns, w);
+                } else {
+                    v[i] = vf_load(rows + j * ld + c);
+                }
+            }
+            vf_transpose(v);
+            float *out = panel + c * CK_PANEL_OUTPUTS + (size_t)h * CK_LANES;
+            CK_UNROLL
+            for (int i = 0; i < CK_LANES; i++)
+                if ((size_t)i < columns) vf_store(out + (size_t)i * CK_PANEL_OUTPUTS, v[i]);
         }
-        const float *row = source + j * stride;
-        for (size_t c = 0; c < k; c++) panel[c * CK_PANEL_OUTPUTS + j] = row[c];
     }
 }
 
@@ -304,8 +324,8 @@ ALWAYS_INLINE int panel_gemm(const int kind, size_t m, size_t first, size_t coun
                              const ck_weights *w, float *y, size_t ldy) {
     size_t ld = (k + CK_LANES - 1) / CK_LANES * CK_LANES;
     float *panel = ck_buffer(k * CK_PANEL_OUTPUTS);
-    float *rows = kind == CK_W_F32 || !panel ? NULL : ck_buffer(CK_PANEL_OUTPUTS * ld);
-    if (!panel || (kind != CK_W_F32 && !rows)) {
+    float *rows = CK_PACKS_DIRECTLY(kind) || !panel ? NULL : ck_buffer(CK_PANEL_OUTPUTS * ld);
+    if (!panel || (!CK_PACKS_DIRECTLY(kind) && !rows)) {
         free(panel);
         return 0;
     }

@@ -66,6 +66,26 @@ import TestSupport
         }
     }
 
+    /// The buffers one run keeps serve the next, larger or smaller: every run gives what a model
+    /// that never ran gives.
+    @Test func keptBuffersGiveWhatFreshOnesGive() throws {
+        let model = try Self.model()
+        let embedded = try Self.samples(model)
+        let block = try model.block(0)
+        func run(_ model: LayerwiseModel, _ batch: Range<Int>) -> [[Float]] {
+            var samples = embedded
+            model.run(block, samples: &samples, batch: batch, tap: nil)
+            return samples
+        }
+        for batch in [0..<1, 0..<3, 1..<2, 0..<3] {
+            let expected = run(try Self.model(), batch)
+            #expect(run(model, batch) == expected, "samples \(batch)")
+        }
+        model.releaseWorkspace()
+        let expected = run(try Self.model(), 0..<3)
+        #expect(run(model, 0..<3) == expected, "after the buffers were released")
+    }
+
     @Test func batchesHoldWholeSamplesUpToTheRowLimit() throws {
         let model = try Self.model()
         let width = model.spec.hiddenSize, limit = LayerwiseModel.batchRows
@@ -112,15 +132,24 @@ import TestSupport
         let queries = values(rows * heads * headDim)
         let keys = values((past + rows) * kvHeads * headDim), values = values((past + rows) * kvHeads * headDim)
         let sizes = Attention.scratch(rows: rows, past: past, headCount: heads, keyValueHeadCount: kvHeads, headDim: headDim)
-        var scratch = [Float](repeating: 0, count: sizes.scores + 2 * sizes.stacked + sizes.values)
-        var output = [Float](repeating: 0, count: rows * heads * headDim)
-        scratch.withUnsafeMutableBufferPointer { s in
-            let base = s.baseAddress!
-            let buffers = Attention.Scratch(scores: base, stackedQueries: base + sizes.scores, stackedOutput: base + sizes.scores + sizes.stacked,
-                                            transposedValues: base + sizes.scores + 2 * sizes.stacked)
-            attention(queries: queries, queryStride: heads * headDim, rows: rows, past: past, keys: keys, values: values,
-                      scratch: buffers, output: &output)
+        let perWorker = sizes.scores + 2 * sizes.stacked + sizes.values
+        /// The output with `workers` scratch buffers: blocks in turn on one, on the compute threads with more.
+        func attend(workers: Int) -> [Float] {
+            var scratch = [Float](repeating: 0, count: workers * perWorker)
+            var output = [Float](repeating: 0, count: rows * heads * headDim)
+            scratch.withUnsafeMutableBufferPointer { s in
+                let buffers = (0..<workers).map { w in
+                    let base = s.baseAddress! + w * perWorker
+                    return Attention.Scratch(scores: base, stackedQueries: base + sizes.scores, stackedOutput: base + sizes.scores + sizes.stacked,
+                                             transposedValues: base + sizes.scores + 2 * sizes.stacked)
+                }
+                attention(queries: queries, queryStride: heads * headDim, rows: rows, past: past, keys: keys, values: values,
+                          scratch: buffers, output: &output)
+            }
+            return output
         }
+        let output = attend(workers: 1)
+        #expect(attend(workers: 3).map(\.bitPattern) == output.map(\.bitPattern), "blocks on the compute threads")
         let expected = Self.reference(queries: queries, keys: keys, values: values, rows: rows, past: past, heads: heads,
                                       kvHeads: kvHeads, headDim: headDim, scale: 0.2, window: window)
         #expect(Self.relativeError(expected, output) < 1e-5)

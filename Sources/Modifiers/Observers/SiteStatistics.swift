@@ -73,19 +73,3 @@ extension ChannelRange {
         }
     }
 }
-
-/// The smallest and largest value of one observation (a sample's activations at a site).
-enum TensorRange {
-    static func of(_ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) -> (min: Float, max: Float) {
-        var lo = Float.infinity
-        var hi = -Float.infinity
-        for r in 0..<rows {
-            let row = values + r * stride
-            for c in 0..<width {
-                lo = Swift.min(lo, row[c])
-                hi = Swift.max(hi, row[c])
-            }
-        }
-        return (lo, hi)
-    }
-}

@@ -237,8 +237,8 @@ public struct CUDAKernelCheck {
         scratch.withUnsafeMutableBufferPointer { s in
             let base = s.baseAddress!
             attention(queries: queries, queryStride: heads * headDim, rows: rows, past: past, keys: keys, values: cachedValues,
-                      scratch: Attention.Scratch(scores: base, stackedQueries: base + sizes.scores, stackedOutput: base + sizes.scores + sizes.stacked,
-                                                 transposedValues: base + sizes.scores + 2 * sizes.stacked),
+                      scratch: [Attention.Scratch(scores: base, stackedQueries: base + sizes.scores, stackedOutput: base + sizes.scores + sizes.stacked,
+                                                  transposedValues: base + sizes.scores + 2 * sizes.stacked)],
                       output: &expected)
         }
         let output = try context.buffer(bytes: 4 * expected.count)

@@ -17,6 +17,8 @@ public final class LayerwiseModel: @unchecked Sendable {
     public let spec: DecoderSpec
     private let weights: WeightStore
     private let forward: BlockForward
+    /// The buffers of the last forward pass, which the next reuses.
+    private let workspaces = WorkspaceCache()
 
     /// Opens `checkpoint` (its config.json and headers are already read) and reads it through its
     /// own mappings, so that what the caller does with them
@@ -119,8 +121,8 @@ public final class LayerwiseModel: @unchecked Sendable {
         let lengths = batch.map { samples[$0].count / width }
         let rows = lengths.reduce(0, +)
         guard rows > 0 else { return }
-        let workspace = Workspace(spec: spec, rows: rows, past: 0)
-        defer { workspace.release() }
+        let workspace = workspaces.take(spec: spec, rows: rows, past: 0)
+        defer { workspaces.keep(workspace) }
         var segments: [BlockForward.Segment] = [], start = 0
         for (s, count) in zip(batch, lengths) {
             samples[s].withUnsafeBufferPointer { (workspace.hidden + start * width).update(from: $0.baseAddress!, count: count * width) }
@@ -137,6 +139,10 @@ public final class LayerwiseModel: @unchecked Sendable {
             }
         }
     }
+
+    /// Frees the buffers the forward passes keep for the next one (before work that needs the
+    /// memory more, such as solving a block's layers).
+    public func releaseWorkspace() { workspaces.empty() }
 
     /// A part of a block that can run on its own (what AWQ compares before and after scaling).
     public enum Part: Sendable, Equatable {
@@ -186,8 +192,8 @@ public final class LayerwiseModel: @unchecked Sendable {
         let hiddenSize = spec.hiddenSize
         var output = [Float](repeating: 0, count: rows * hiddenSize)
         guard rows > 0 else { return output }
-        let workspace = Workspace(spec: spec, rows: rows, past: 0)
-        defer { workspace.release() }
+        let workspace = workspaces.take(spec: spec, rows: rows, past: 0)
+        defer { workspaces.keep(workspace) }
         switch part {
         case .attention:
             workspace.normed.update(from: input, count: rows * hiddenSize)

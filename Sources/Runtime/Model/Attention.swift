@@ -1,11 +1,12 @@
 import CKernels
 import Dispatch
+import Synchronization
 
 /// Causal grouped-query attention over a layer's cached keys and values, one key-value head and
 /// block of query positions at a time: the query heads that share the key-value head are stacked
 /// into one matrix, so each block takes one product for its scores and one for its output (the f32
-/// kernel). Enough work runs its blocks on the compute threads, each with its own scratch; less
-/// runs them in turn, each product split over the threads by output rows.
+/// kernel). Enough work runs its blocks on the compute threads, each thread with its own scratch;
+/// less runs them in turn, each product split over the threads by output rows.
 struct Attention {
     let headCount: Int
     let keyValueHeadCount: Int
@@ -46,33 +47,31 @@ struct Attention {
     ///   - queries: `rows` rows, `queryStride` apart, each `headCount × headDim` (rotated).
     ///   - keys, values: `past + rows` rows of `keyValueHeadCount × headDim`, packed.
     ///   - scratch: buffers of the sizes ``scratch(rows:past:headCount:keyValueHeadCount:headDim:)``
-    ///     gives, for blocks run in turn.
+    ///     gives, one per worker: up to as many compute threads take blocks from a shared counter,
+    ///     each in its own; the first serves blocks run in turn.
     ///   - output: `rows × headCount·headDim` values, packed; overwritten.
     func callAsFunction(
         queries: UnsafePointer<Float>, queryStride: Int, rows: Int, past: Int,
-        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, scratch: Scratch, output: UnsafeMutablePointer<Float>
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, scratch: [Scratch], output: UnsafeMutablePointer<Float>
     ) {
         let blocks = stride(from: 0, to: rows, by: Self.queryBlock).flatMap { r0 in
             (0..<keyValueHeadCount).map { (head: $0, rows: r0..<Swift.min(rows, r0 + Self.queryBlock)) }
         }
-        let threads = ComputeThreads.current
-        guard threads > 1, blocks.count > 1, rows * (past + rows) * headDim * headCount >= Self.threadedWork else {
+        let workers = Swift.min(ComputeThreads.current, blocks.count, scratch.count)
+        guard workers > 1, rows * (past + rows) * headDim * headCount >= Self.threadedWork else {
             for block in blocks {
                 attend(head: block.head, rows: block.rows, queries: queries, queryStride: queryStride, past: past, keys: keys,
-                       values: values, scratch: scratch, output: output, threaded: true)
+                       values: values, scratch: scratch[0], output: output, threaded: true)
             }
             return
         }
-        let sizes = Self.scratch(rows: rows, past: past, headCount: headCount, keyValueHeadCount: keyValueHeadCount, headDim: headDim)
         let shared = UncheckedSendable((queries, keys, values, output))
-        DispatchQueue.concurrentPerform(iterations: blocks.count) { i in
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let (queries, keys, values, output) = shared.value
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: sizes.scores + 2 * sizes.stacked + sizes.values) { buffer in
-                let base = buffer.baseAddress!
-                let own = Scratch(scores: base, stackedQueries: base + sizes.scores, stackedOutput: base + sizes.scores + sizes.stacked,
-                                  transposedValues: base + sizes.scores + 2 * sizes.stacked)
+            while case let i = next.wrappingAdd(1, ordering: .relaxed).oldValue, i < blocks.count {
                 attend(head: blocks[i].head, rows: blocks[i].rows, queries: queries, queryStride: queryStride, past: past, keys: keys,
-                       values: values, scratch: own, output: output, threaded: false)
+                       values: values, scratch: scratch[worker], output: output, threaded: false)
             }
         }
     }

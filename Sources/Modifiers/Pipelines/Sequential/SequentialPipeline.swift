@@ -99,6 +99,7 @@ final class SequentialPipeline {
                     try run(try loadBlock(b, weights), &copies, tap: tap)
                     if b == layout.blocks.count - 1, !layout.head.isEmpty { headInputs[p] = copies }
                     try observed[observed.count - 1].reduce(over: reducer)
+                    model.releaseWorkspace()  // the solver's memory, not the forward pass's, is the peak
                     let results = try hessians.solve(plan: plan, settings: gptq.settings, threads: threads, reducer: reducer,
                                                      values: { name throws(ModifierError) in try values(name, weights) },
                                                      context: { i throws(ModifierError) in
