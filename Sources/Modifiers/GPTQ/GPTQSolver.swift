@@ -85,15 +85,33 @@ private struct GPTQProblem {
     func solve<S: WeightStorage>(_: S.Type, weight: UnsafeBufferPointer<Float>, hessian: consuming [Float]) throws(ModifierError) -> GPTQResult {
         let rows = rows, columns = columns
         let stored = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * columns)
-        let working = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * columns)
-        defer { stored.deallocate(); working.deallocate() }
+        defer { stored.deallocate() }
 
-        // The weight as its dtype holds it, and the observer's parameters for it.
+        // The weight as its dtype holds it, and the observer's parameters for it. The observer
+        // reads every value and GPTQ calls `fakeQuantize` once per value: on the parameters'
+        // concrete type, with the weight's dtype known, both are specialised and inlined rather
+        // than called through the existentials' witness tables as unspecialised generics.
         parallelRows(rows, threads: threads) { range in
             for i in (range.lowerBound * columns)..<(range.upperBound * columns) { stored[i] = S.bits(weight[i]) }
         }
+        if let writer = format as? any IntegerWeightWriter {
+            let integer = try IntegerFrozenQuantization<S>(writer: writer, tensor: tensor, input: UnsafePointer(stored.baseAddress!), threads: threads)
+            return try solve(S.self, stored: UnsafeBufferPointer(stored), hessian: hessian, frozen: integer)
+        }
         let frozen = try format.freeze(S.self, weight: tensor, data: UnsafeRawBufferPointer(stored), threads: threads, context: context)
+        if let float = frozen as? FloatFrozenQuantization<S> {
+            return try solve(S.self, stored: UnsafeBufferPointer(stored), hessian: hessian, frozen: float)
+        }
+        return try solve(S.self, stored: UnsafeBufferPointer(stored), hessian: hessian, frozen: frozen)
+    }
 
+    /// GPTQ on the weight as stored (`rows × columns` values of `S`) with the parameters `frozen`
+    /// observed on it.
+    private func solve<S: WeightStorage, Frozen: FrozenQuantization>(_: S.Type, stored: UnsafeBufferPointer<S.Bits>, hessian: [Float],
+                                                                     frozen: Frozen) throws(ModifierError) -> GPTQResult {
+        let rows = rows, columns = columns
+        let working = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * columns)
+        defer { working.deallocate() }
         let order = ordering == .weight ? Self.descendingDiagonalOrder(hessian, columns: columns) : Array(0..<columns)
         let factor = try InverseHessianFactor(hessian: ordering == .weight ? Self.permuted(hessian, order: order) : hessian,
                                               columns: columns, dampeningFrac: dampeningFrac, tensor: tensor.name)
@@ -120,8 +138,7 @@ private struct GPTQProblem {
     }
 
     /// Quantizes `working` (`rows × columns`, columns in `order`) in place, block by block, and
-    /// returns the GPTQ loss: the sum over all values of `error² / 2`. Generic over the parameters'
-    /// type, opened once from the existential rather than per value.
+    /// returns the GPTQ loss: the sum over all values of `error² / 2`.
     private func propagate<Frozen: FrozenQuantization>(working: UnsafeMutableBufferPointer<Float>, factor: InverseHessianFactor,
                                                        order: [Int], frozen: Frozen) -> Float {
         let rows = rows, columns = columns
