@@ -106,22 +106,9 @@ def make_model():
         json.dump({"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 256}, f, indent=2)
 
 
-def oneshot_tensors(recipe, ids, out):
-    """Runs llm-compressor's `oneshot` with `recipe` on the test model in float32, calibrating on the
-    token id lists `ids` unshuffled, into the folder `out`; returns the saved tensors by name."""
-    import torch, transformers
-    from datasets import Dataset
-    from llmcompressor import oneshot
-    from safetensors.torch import load_file
-    model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
-    data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
-    oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
-            shuffle_calibration_samples=False, output_dir=out)
-    return load_file(os.path.join(out, "model.safetensors"))
-
-
 def run(out_root, names):
     import torch
+    from tiny_fixture import oneshot_tensors
     # AWQ pins cached activations, which needs CUDA; on a CPU-only machine pinning is a no-op.
     torch.Tensor.pin_memory = lambda self, *args, **kwargs: self
     ids = samples()

@@ -29,6 +29,7 @@ RECIPES = {
 
 def main():
     from safetensors.torch import save_file
+    from tiny_fixture import oneshot_tensors
     spec = importlib.util.spec_from_file_location("dense", os.path.join(root, "scripts/make-calibration-reference.py"))
     dense = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(dense)
@@ -37,7 +38,7 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         for name, recipe in RECIPES.items():
             out = os.path.join(scratch, name)
-            tensors = dense.oneshot_tensors(recipe, ids, out)
+            tensors = oneshot_tensors(recipe, ids, out)
             save_file({k: v.contiguous() for k, v in tensors.items() if k.startswith("lm_head.")},
                       os.path.join(folder, name + ".safetensors"))
     with open(os.path.join(folder, "reference.json"), "w") as f:

@@ -210,6 +210,7 @@ def data_free(out_dir, scratch):
 def calibrated(out_dir, scratch, names):
     import torch
     from safetensors.torch import save_file
+    from tiny_fixture import oneshot_tensors
     # AWQ pins cached activations, which needs CUDA; on a CPU-only machine pinning is a no-op.
     torch.Tensor.pin_memory = lambda self, *args, **kwargs: self
     spec = importlib.util.spec_from_file_location("dense", os.path.join(root, "scripts/make-calibration-reference.py"))
@@ -225,7 +226,7 @@ def calibrated(out_dir, scratch, names):
         if names and name not in names:
             continue
         out = os.path.join(scratch, name)
-        tensors = dense.oneshot_tensors(recipe, ids, out)
+        tensors = oneshot_tensors(recipe, ids, out)
         # The Linear and Embedding layers' quantized tensors: all but unquantized weights (whose `weight_scale` is absent).
         quantized = {k: v.contiguous() for k, v in tensors.items()
                      if ("_proj." in k or "embed_tokens." in k) and (not k.endswith(".weight") or k[:-len("weight")] + "weight_scale" in tensors)}

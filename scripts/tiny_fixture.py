@@ -120,27 +120,33 @@ def quantization_modifier(body):
     return "quant_stage:\n  quant_modifiers:\n    QuantizationModifier:\n" + "".join("      " + line + "\n" for line in body)
 
 
-def run_calibrated(recipes, **model_kwargs):
-    """Runs each of `recipes` (name: YAML) with llm-compressor's oneshot on Tests/Fixtures/models/llama_calib
-    loaded in f32, with the token ids of Tests/Fixtures/calibration-reference.json unshuffled, as
-    scripts/make-calibration-reference.py runs its recipes. Returns, per name, the recipe, every output
-    tensor's dtype and shape (and the values of tensors of at most 4 elements), the quantization_config and
-    the recipe.yaml llm-compressor saves. `model_kwargs` go to from_pretrained (attn_implementation)."""
+def oneshot_tensors(recipe, ids, out, **model_kwargs):
+    """Runs llm-compressor's `oneshot` with `recipe` on Tests/Fixtures/models/llama_calib loaded in f32,
+    calibrating on the token id lists `ids` unshuffled, into the folder `out`; returns the saved tensors
+    by name. `model_kwargs` go to from_pretrained (attn_implementation)."""
     from datasets import Dataset
     from llmcompressor import oneshot
     from safetensors.torch import load_file
     model_dir = os.path.join(root, "Tests/Fixtures/models/llama_calib")
+    model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, **model_kwargs)
+    data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
+    oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
+            shuffle_calibration_samples=False, output_dir=out)
+    return load_file(os.path.join(out, "model.safetensors"))
+
+
+def run_calibrated(recipes, **model_kwargs):
+    """Runs each of `recipes` (name: YAML) through `oneshot_tensors` with the token ids of
+    Tests/Fixtures/calibration-reference.json, as scripts/make-calibration-reference.py runs its recipes.
+    Returns, per name, the recipe, every output tensor's dtype and shape (and the values of tensors of at
+    most 4 elements), the quantization_config and the recipe.yaml llm-compressor saves."""
     ids = json.load(open(os.path.join(root, "Tests/Fixtures/calibration-reference.json")))["samples"]
     entries = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, recipe in recipes.items():
             out = os.path.join(tmp, name)
-            model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, **model_kwargs)
-            data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
-            oneshot(model=model, dataset=data, recipe=recipe, num_calibration_samples=len(ids), max_seq_length=64,
-                    shuffle_calibration_samples=False, output_dir=out)
             entry = {"recipe": recipe, "tensors": {}}
-            for key, value in sorted(load_file(os.path.join(out, "model.safetensors")).items()):
+            for key, value in sorted(oneshot_tensors(recipe, ids, out, **model_kwargs).items()):
                 record = {"dtype": str(value.dtype).replace("torch.", ""), "shape": list(value.shape)}
                 if value.numel() <= 4:
                     record["values"] = value.float().flatten().tolist()
