@@ -32,8 +32,6 @@ struct NVFP4Quantizer: WeightQuantizer {
     static let groupSize = WeightEncoding.nvfp4GroupSize
     /// FP8 E4M3's largest value times FP4 E2M1's: the global scale maps a tensor's largest magnitude there.
     static let globalRange: Float = 448 * 6
-    /// `_get_dtype_eps(float8_e4m3fn)`, the group scale that replaces a zero.
-    static let zeroScaleCode: UInt8 = 0x20
 
     /// Where each group's range comes from: its largest magnitude, or an MSE search's range,
     /// which then also gives the global scale (llm-compressor's observer computes it from the
@@ -131,15 +129,12 @@ struct NVFP4Quantizer: WeightQuantizer {
                     for g in 0..<groups {
                         let s = S.rounded(S.float(groupMax[r * groups + g]) / FP4E2M1.maxFinite)
                         let x = row + g * Self.groupSize, out = q + g * Self.groupSize
-                        let product = global * s
-                        if product.isNaN {
-                            scaleCodes[r * groups + g] = FP8E4M3.nanCode
+                        let code = NVFP4ScaleCode.code(global * s)
+                        scaleCodes[r * groups + g] = code
+                        if code == FP8E4M3.nanCode {
                             out.update(repeating: 0, count: Self.groupSize)
                             continue
                         }
-                        var code = FP8E4M3.encodeFinite(product)
-                        if code == 0 { code = Self.zeroScaleCode }
-                        scaleCodes[r * groups + g] = code
                         let divisor = FP8E4M3.decode(code) / global
                         for c in 0..<Self.groupSize { out[c] = S.float(x[c]) / divisor }
                     }

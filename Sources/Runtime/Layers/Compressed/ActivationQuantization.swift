@@ -40,8 +40,8 @@ struct ActivationQuantization: Sendable {
         /// The checkpoint's calibrated `input_scale`.
         case fixed(Float)
         /// NVFP4 (`tensor_group`, `dynamic: local`): per group of 16 an FP8 E4M3 scale
-        /// `fp8(global · absmax / 6)` (0 becomes FP8's eps, 0.125) under the checkpoint's static
-        /// `input_global_scale`; values are divided by `scale / global`.
+        /// (``NVFP4ScaleCode``) under the checkpoint's static `input_global_scale`; values are
+        /// divided by `scale / global`.
         case nvfp4(global: Float)
         /// MX (MXFP4, MXFP8 inputs): per group of 32 a power-of-two scale, ``MXScaleCode``'s
         /// rounding of the group's largest magnitude.
@@ -73,9 +73,7 @@ struct ActivationQuantization: Sendable {
             round(x, count: rows * columns, scale: s)
         case let .nvfp4(global):
             forEachGroup(x, rows: rows, columns: columns, size: WeightEncoding.nvfp4GroupSize) { group, count in
-                let product = global * (largestMagnitude(group, count: count) / FP4E2M1.maxFinite)
-                var code = product.isNaN ? FP8E4M3.nanCode : FP8E4M3.encodeFinite(product)
-                if code == 0 { code = Self.fp8Epsilon }
+                let code = NVFP4ScaleCode.code(global * (largestMagnitude(group, count: count) / FP4E2M1.maxFinite))
                 round(group, count: count, scale: FP8E4M3.decode(code) / global)
             }
         case .mx:
@@ -85,9 +83,6 @@ struct ActivationQuantization: Sendable {
             }
         }
     }
-
-    /// `_get_dtype_eps(float8_e4m3fn)`'s code (0.125): the NVFP4 group scale that replaces a zero.
-    static let fp8Epsilon: UInt8 = 0x20
 
     /// Calls `body` on each run of `size` values of each row (a shorter last run where `size`
     /// does not divide `columns`).
