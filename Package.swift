@@ -35,7 +35,7 @@ let package = Package(
             resources: ["common.cuh", "rms_norm.cu", "rotary.cu", "activation_quantization.cu", "packed_int_gemv.cu",
                         "fp8_weight_gemv.cu", "int8_gemv.cu", "fp4_dequantization.cu", "routing.cu", "attention.cu"].map { .embedInCode("Kernels/" + $0) },
             swiftSettings: optimized),
-        .target(name: "Runtime", dependencies: ["JSON", "Checkpoint", "Architectures", "Recipes", "CompressedTensors", "CKernels", "COpenBLAS", "CUDA"], swiftSettings: optimized),
+        .target(name: "Runtime", dependencies: ["JSON", "Checkpoint", "Architectures", "Recipes", "CompressedTensors", "CKernels", "CUDA"], swiftSettings: optimized),
         .target(name: "Modifiers", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Tokenizers", "Runtime", "CKernels", "COpenBLAS"], swiftSettings: optimized),
         .target(name: "Verification", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Modifiers", "Runtime"], swiftSettings: optimized),
         .target(name: "LLMCompressor", dependencies: ["JSON", "Architectures", "Checkpoint", "Recipes", "CompressedTensors", "CUDA", "Tokenizers", "Modifiers", "Runtime", "Verification"], swiftSettings: optimized),

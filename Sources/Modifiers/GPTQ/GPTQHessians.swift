@@ -52,23 +52,11 @@ final class GPTQHessians {
     func solve(plan: OneshotPlan, settings: GPTQSettings, threads: Int, reducer: any StatisticsReducer,
                values: (String) throws(ModifierError) -> [Float],
                context: (Int) throws(ModifierError) -> QuantizationContext) throws(ModifierError) -> [Int: GPTQResult] {
-        func solveOne(_ i: Int, _ hessian: [Float]) throws(ModifierError) -> GPTQResult? {
-            let entry = plan.quantization.entries[i]
-            guard case let .quantize(group) = entry.action, let args = plan.quantization.groups[group].scheme.weights else { return nil }
-            let weight = try values(entry.tensor.name)
-            let fused = try context(i)
-            return try weight.withUnsafeBufferPointer { (buffer) throws(ModifierError) in
-                try GPTQSolver.quantize(weight: buffer, tensor: entry.tensor.info, hessian: hessian, args: args,
-                                        quantizer: plan.weightQuantizer(group), context: fused,
-                                        blockSize: settings.blockSize, dampeningFrac: settings.dampeningFrac, threads: threads)
-            }
-        }
         guard reducer.size > 1 else {
             var hessians: [LayerSite: [Float]] = [:]
             for (site, box) in bySite where box.rows > 0 { hessians[site] = box.accumulator.hessian() }
-            var results: [Int: GPTQResult] = [:]
-            for (i, site) in members { if let hessian = hessians[site] { results[i] = try solveOne(i, hessian) } }
-            return results
+            return try solve(members.filter { hessians[$0.site] != nil }, hessians: hessians, plan: plan, settings: settings,
+                             threads: threads, values: values, context: context)
         }
         let sampleCounts = try reduceCounts(over: reducer)
         let solvable = members.filter { bySite[$0.site]!.rows > 0 }
@@ -92,14 +80,47 @@ final class GPTQHessians {
                 hessians[site] = combined.hessian()
             }
         }
-        var results: [Int: GPTQResult] = [:]
-        for (k, (i, site)) in solvable.enumerated() where owners[k] == reducer.rank {
-            if let hessian = hessians[site] { results[i] = try solveOne(i, hessian) }
-        }
+        let owned = solvable.indices.filter { owners[$0] == reducer.rank && hessians[solvable[$0].site] != nil }.map { solvable[$0] }
+        var results = try solve(owned, hessians: hessians, plan: plan, settings: settings, threads: threads, values: values, context: context)
         for (k, (i, _)) in solvable.enumerated() {
             let bytes = try reducer.broadcast(results[i]?.encoded ?? [], root: owners[k])
             if owners[k] != reducer.rank, !bytes.isEmpty {
                 results[i] = try GPTQResult(tensor: plan.quantization.entries[i].tensor.info, encoded: bytes)
+            }
+        }
+        return results
+    }
+
+    /// GPTQ on `list`'s entries in order, each from the Hessian of its site (in `hessians`),
+    /// factored once per site and ordering, the factors made beside the solves (``FactorPipeline``).
+    private func solve(_ list: [(entry: Int, site: LayerSite)], hessians: [LayerSite: [Float]], plan: OneshotPlan, settings: GPTQSettings,
+                       threads: Int, values: (String) throws(ModifierError) -> [Float],
+                       context: (Int) throws(ModifierError) -> QuantizationContext) throws(ModifierError) -> [Int: GPTQResult] {
+        var layers: [(entry: Int, args: QuantizationArgs, key: FactorPipeline.Key)] = []
+        var jobs: [FactorPipeline.Job] = []
+        for (i, site) in list {
+            let entry = plan.quantization.entries[i]
+            guard case let .quantize(group) = entry.action, let args = plan.quantization.groups[group].scheme.weights else { continue }
+            let key = FactorPipeline.Key(site: site, ordering: try GPTQActivationOrdering(args.actorder, tensor: entry.tensor.name))
+            layers.append((i, args, key))
+            if !jobs.contains(where: { $0.key == key }) {
+                jobs.append(FactorPipeline.Job(key: key, columns: entry.tensor.info.shape.count == 2 ? entry.tensor.info.shape[1] : 0,
+                                               tensor: entry.tensor.name))
+            }
+        }
+        let factors = FactorPipeline(jobs: jobs, hessians: hessians, dampeningFrac: settings.dampeningFrac)
+        defer { factors.finish() }
+        var results: [Int: GPTQResult] = [:]
+        for (i, args, key) in layers {
+            let entry = plan.quantization.entries[i]
+            guard case let .quantize(group) = entry.action else { continue }
+            let factored = try factors.factored(key)
+            let weight = try values(entry.tensor.name)
+            let fused = try context(i)
+            results[i] = try weight.withUnsafeBufferPointer { (buffer) throws(ModifierError) in
+                try GPTQSolver.quantize(weight: buffer, tensor: entry.tensor.info, factored: factored, args: args,
+                                        quantizer: plan.weightQuantizer(group), context: fused,
+                                        blockSize: settings.blockSize, threads: threads)
             }
         }
         return results

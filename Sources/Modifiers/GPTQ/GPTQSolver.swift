@@ -27,43 +27,48 @@ enum GPTQSolver {
     /// Quantizes `weight` (`rows × columns` floats, row-major; the values are rounded to the
     /// dtype of `tensor` first, as a weight stored in it holds them) against `hessian` (full,
     /// symmetric, `columns × columns`, as `HessianAccumulator.hessian()` gives it), into the
-    /// format of `quantizer` (its config group's), in the activation ordering of `args`.
+    /// format of `quantizer` (its config group's), in the activation ordering of `args`: the
+    /// Hessian factored for this weight alone, then ``quantize(weight:tensor:factored:args:quantizer:context:blockSize:threads:)``.
+    /// - Parameter dampeningFrac: the fraction of the Hessian's mean diagonal added to its diagonal (0.01).
+    /// - Complexity: `O(columns³ + rows · columns²)` time, `O(columns² + rows · columns)` memory.
+    static func quantize(weight: UnsafeBufferPointer<Float>, tensor: TensorInfo, hessian: consuming [Float],
+                         args: QuantizationArgs, quantizer: any WeightQuantizer, context: QuantizationContext = .none,
+                         blockSize: Int = 128, dampeningFrac: Double = 0.01, threads: Int) throws(ModifierError) -> GPTQResult {
+        let (_, columns) = try matrixShape(tensor, values: weight.count)
+        let ordering = try GPTQActivationOrdering(args.actorder, tensor: tensor.name)
+        let factored = try FactoredHessian(hessian: hessian, columns: columns, ordering: ordering,
+                                           dampeningFrac: dampeningFrac, tensor: tensor.name)
+        return try quantize(weight: weight, tensor: tensor, factored: factored, args: args, quantizer: quantizer, context: context,
+                            blockSize: blockSize, threads: threads)
+    }
+
+    /// Quantizes `weight` as above with its Hessian already factored (`factored`, made in the
+    /// activation ordering of `args`, possibly shared with the other layers that read the same inputs).
     /// - Parameters:
     ///   - tensor: the weight's name (for messages), dtype (bf16, f16 or f32: scales are computed and
     ///     rounded in it) and shape `[rows, columns]`.
     ///   - context: what the weight's fused siblings contribute (NVFP4's shared global scale).
     ///   - blockSize: columns quantized before their errors are propagated to later columns (128).
-    ///   - dampeningFrac: the fraction of the Hessian's mean diagonal added to its diagonal (0.01).
     ///   - threads: threads the rows are split over; the GEMMs run on the runtime's compute threads.
-    /// - Complexity: `O(columns³ + rows · columns²)` time, `O(columns² + rows · columns)` memory.
-    static func quantize(weight: UnsafeBufferPointer<Float>, tensor: TensorInfo, hessian: consuming [Float],
+    /// - Complexity: `O(rows · columns²)` time, `O(rows · columns)` memory.
+    static func quantize(weight: UnsafeBufferPointer<Float>, tensor: TensorInfo, factored: FactoredHessian,
                          args: QuantizationArgs, quantizer: any WeightQuantizer, context: QuantizationContext = .none,
-                         blockSize: Int = 128, dampeningFrac: Double = 0.01, threads: Int) throws(ModifierError) -> GPTQResult {
+                         blockSize: Int = 128, threads: Int) throws(ModifierError) -> GPTQResult {
         func refuse(_ reason: String) -> ModifierError { .unquantizableWeight(tensor: tensor.name, reason: "GPTQ: " + reason) }
-        guard tensor.shape.count == 2, tensor.shape[0] > 0, tensor.shape[1] > 0 else {
-            throw refuse("a Linear weight of two non-empty dimensions is needed, not shape \(tensor.shape)")
-        }
-        let rows = tensor.shape[0], columns = tensor.shape[1]
-        guard weight.count == rows * columns else { throw refuse("\(weight.count) weight values for shape \(tensor.shape)") }
-        guard hessian.count == columns * columns else {
-            throw refuse("the Hessian holds \(hessian.count) values, not \(columns)² for \(columns) columns")
-        }
-        if let bad = hessian.firstIndex(where: { !$0.isFinite }) {
-            throw refuse("the Hessian holds NaN or Inf at row \(bad / columns), column \(bad % columns) (calibration activations overflowed)")
+        let (rows, columns) = try matrixShape(tensor, values: weight.count)
+        guard factored.factor.columns == columns else {
+            throw refuse("the Hessian has \(factored.factor.columns) columns, not the weight's \(columns)")
         }
         guard blockSize > 0 else { throw refuse("block_size must be positive, not \(blockSize)") }
-        guard dampeningFrac.isFinite, dampeningFrac >= 0 else { throw refuse("dampening_frac must be a non-negative number, not \(dampeningFrac)") }
         guard let format = quantizer as? any FreezingWeightQuantizer else {
             throw refuse("its format (\(type(of: quantizer))) cannot be quantized with scales fixed beforehand")
         }
         try format.validate(tensor)
-        let ordering = try GPTQActivationOrdering(args.actorder, tensor: tensor.name)
-        let problem = GPTQProblem(tensor: tensor, format: format, context: context, ordering: ordering, blockSize: blockSize,
-                                  dampeningFrac: dampeningFrac, threads: threads)
+        let problem = GPTQProblem(tensor: tensor, format: format, context: context, factored: factored, blockSize: blockSize, threads: threads)
         switch tensor.dtype {
-        case .bf16: return try problem.solve(BF16Storage.self, weight: weight, hessian: hessian)
-        case .f16: return try problem.solve(F16Storage.self, weight: weight, hessian: hessian)
-        case .f32: return try problem.solve(F32Storage.self, weight: weight, hessian: hessian)
+        case .bf16: return try problem.solve(BF16Storage.self, weight: weight)
+        case .f16: return try problem.solve(F16Storage.self, weight: weight)
+        case .f32: return try problem.solve(F32Storage.self, weight: weight)
         default: throw refuse("dtype \(tensor.dtype.rawValue) cannot be quantized (bf16, f16 or f32)")
         }
     }
@@ -74,15 +79,14 @@ private struct GPTQProblem {
     let tensor: TensorInfo
     let format: any FreezingWeightQuantizer
     let context: QuantizationContext
-    let ordering: GPTQActivationOrdering
+    let factored: FactoredHessian
     let blockSize: Int
-    let dampeningFrac: Double
     let threads: Int
 
     var rows: Int { tensor.shape[0] }
     var columns: Int { tensor.shape[1] }
 
-    func solve<S: WeightStorage>(_: S.Type, weight: UnsafeBufferPointer<Float>, hessian: consuming [Float]) throws(ModifierError) -> GPTQResult {
+    func solve<S: WeightStorage>(_: S.Type, weight: UnsafeBufferPointer<Float>) throws(ModifierError) -> GPTQResult {
         let rows = rows, columns = columns
         let stored = UnsafeMutableBufferPointer<S.Bits>.allocate(capacity: rows * columns)
         defer { stored.deallocate() }
@@ -96,25 +100,23 @@ private struct GPTQProblem {
         }
         if let writer = format as? any IntegerWeightWriter {
             let integer = try IntegerFrozenQuantization<S>(writer: writer, tensor: tensor, input: UnsafePointer(stored.baseAddress!), threads: threads)
-            return try solve(S.self, stored: UnsafeBufferPointer(stored), hessian: hessian, frozen: integer)
+            return try solve(S.self, stored: UnsafeBufferPointer(stored), frozen: integer)
         }
         let frozen = try format.freeze(S.self, weight: tensor, data: UnsafeRawBufferPointer(stored), threads: threads, context: context)
         if let float = frozen as? FloatFrozenQuantization<S> {
-            return try solve(S.self, stored: UnsafeBufferPointer(stored), hessian: hessian, frozen: float)
+            return try solve(S.self, stored: UnsafeBufferPointer(stored), frozen: float)
         }
-        return try solve(S.self, stored: UnsafeBufferPointer(stored), hessian: hessian, frozen: frozen)
+        return try solve(S.self, stored: UnsafeBufferPointer(stored), frozen: frozen)
     }
 
     /// GPTQ on the weight as stored (`rows × columns` values of `S`) with the parameters `frozen`
     /// observed on it.
-    private func solve<S: WeightStorage, Frozen: FrozenQuantization>(_: S.Type, stored: UnsafeBufferPointer<S.Bits>, hessian: [Float],
+    private func solve<S: WeightStorage, Frozen: FrozenQuantization>(_: S.Type, stored: UnsafeBufferPointer<S.Bits>,
                                                                      frozen: Frozen) throws(ModifierError) -> GPTQResult {
         let rows = rows, columns = columns
         let working = UnsafeMutableBufferPointer<Float>.allocate(capacity: rows * columns)
         defer { working.deallocate() }
-        let order = ordering == .weight ? Self.descendingDiagonalOrder(hessian, columns: columns) : Array(0..<columns)
-        let factor = try InverseHessianFactor(hessian: ordering == .weight ? Self.permuted(hessian, order: order) : hessian,
-                                              columns: columns, dampeningFrac: dampeningFrac, tensor: tensor.name)
+        let order = factored.order, factor = factored.factor
         // The working weight: columns in quantization order, dead ones zero.
         parallelRows(rows, threads: threads) { range in
             for r in range {
@@ -201,21 +203,18 @@ private struct GPTQProblem {
             }
         }
     }
+}
 
-    /// Column indices by descending diagonal of `hessian`; equal values keep their order.
-    static func descendingDiagonalOrder(_ hessian: [Float], columns n: Int) -> [Int] {
-        let diagonal = (0..<n).map { hessian[$0 * n + $0] }
-        return (0..<n).sorted { diagonal[$0] > diagonal[$1] || (diagonal[$0] == diagonal[$1] && $0 < $1) }
-    }
-
-    /// `hessian` with rows and columns both in `order`.
-    static func permuted(_ hessian: [Float], order: [Int]) -> [Float] {
-        let n = order.count
-        var result = [Float](repeating: 0, count: n * n)
-        for a in 0..<n {
-            let source = order[a] * n
-            for b in 0..<n { result[a * n + b] = hessian[source + order[b]] }
+extension GPTQSolver {
+    /// The rows and columns of a Linear weight, which GPTQ needs two non-empty dimensions of,
+    /// checked against the number of weight `values` given.
+    fileprivate static func matrixShape(_ tensor: TensorInfo, values: Int) throws(ModifierError) -> (rows: Int, columns: Int) {
+        guard tensor.shape.count == 2, tensor.shape[0] > 0, tensor.shape[1] > 0 else {
+            throw .unquantizableWeight(tensor: tensor.name, reason: "GPTQ: a Linear weight of two non-empty dimensions is needed, not shape \(tensor.shape)")
         }
-        return result
+        guard values == tensor.shape[0] * tensor.shape[1] else {
+            throw .unquantizableWeight(tensor: tensor.name, reason: "GPTQ: \(values) weight values for shape \(tensor.shape)")
+        }
+        return (tensor.shape[0], tensor.shape[1])
     }
 }

@@ -1,5 +1,4 @@
 import COpenBLAS
-import Runtime
 
 /// The factor GPTQ propagates errors with: the upper Cholesky factor `U` of the inverse of the
 /// dampened Hessian (`H⁻¹ = UᵀU`), the factor llm-compressor 0.14's `factorize_hessian` computes:
@@ -14,9 +13,9 @@ import Runtime
 ///    `M` of `JHJ` gives `H = RRᵀ` with `R = JMJ` upper triangular, so `H⁻¹ = (R⁻¹)ᵀR⁻¹` and
 ///    `U = R⁻¹ = J·M⁻¹·J` (`spotrf` and `strtri`, `2n³/3` flops against `4n³/3`).
 ///
-/// Both steps are LAPACK calls on float32, made on one OpenBLAS thread
-/// (``ComputeThreads/singleThreaded(_:)``) so that the factor, and GPTQ's codes, are the same
-/// whatever `--threads` and the number of MPI ranks. `JHJ` of a row-major matrix is its values in reverse
+/// Both steps are LAPACK calls on float32, run by OpenBLAS on the calling thread alone
+/// (``openBLASOnCallingThread``) so that the factor, and GPTQ's codes, are the same whatever
+/// `--threads` and the number of MPI ranks; several factors can be made at once on different threads. `JHJ` of a row-major matrix is its values in reverse
 /// order, and a row-major symmetric matrix is its own column-major transpose: `spotrf` with
 /// `uplo = 'U'` leaves `Mᵀ` in the column-major upper triangle, which is `M` in the row-major
 /// lower one; `strtri` inverts it there, and reversing the values again leaves `U` in the
@@ -50,7 +49,8 @@ struct InverseHessianFactor {
 
         let n32 = Int32(n), uplo = Int8(UInt8(ascii: "U"))
         h.reverse()
-        let info = ComputeThreads.singleThreaded { h.withUnsafeMutableBufferPointer { lapack_spotrf(uplo, n32, $0.baseAddress!, n32) } }
+        Self.openBLASOnCallingThread
+        let info = h.withUnsafeMutableBufferPointer { lapack_spotrf(uplo, n32, $0.baseAddress!, n32) }
         guard info == 0 else {
             var identity = [Float](repeating: 0, count: n * n)
             for i in 0..<n { identity[i * n + i] = 1 }
@@ -59,7 +59,7 @@ struct InverseHessianFactor {
             return
         }
         usedFallback = false
-        let inverted = ComputeThreads.singleThreaded { h.withUnsafeMutableBufferPointer { lapack_strtri(uplo, n32, $0.baseAddress!, n32) } }
+        let inverted = h.withUnsafeMutableBufferPointer { lapack_strtri(uplo, n32, $0.baseAddress!, n32) }
         h.reverse()
         // Where the inverse overflows, torch.linalg.cholesky raises and llm-compressor stops with it.
         // (The lower triangle still holds the dampened Hessian's finite values.)
@@ -69,4 +69,10 @@ struct InverseHessianFactor {
         }
         upper = h
     }
+
+    /// OpenBLAS set, once per process, to run its calls on the calling thread alone: its
+    /// `spotrf` and `strtri` round differently on different thread counts (on 1 and 2 threads most
+    /// entries of a 576-column factor differ in their last bits), which would make GPTQ's codes
+    /// depend on `--threads`. Nothing else in the process calls OpenBLAS.
+    private static let openBLASOnCallingThread: Void = openblas_set_num_threads(1)
 }

@@ -1,28 +1,17 @@
-import COpenBLAS
 import Foundation
+import Synchronization
 
-/// The number of threads the runtime's kernels (and OpenBLAS, which calibration uses) run on; kept
-/// as OpenBLAS's thread count.
+/// The number of threads the runtime's kernels run on (eval, generate, calibration's forward
+/// passes and GPTQ's solves). OpenBLAS, which only GPTQ's factorizations use, is not among them:
+/// it runs on the thread that calls it (see `InverseHessianFactor`).
 public enum ComputeThreads {
+    private static let count = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
+
     /// Sets the thread count; `nil` means one per active core of this machine.
     public static func configure(_ count: Int? = nil) {
-        let wanted = max(1, count ?? ProcessInfo.processInfo.activeProcessorCount)
-        openblas_set_num_threads(Int32(wanted))
-    }
-
-    /// Runs `body` with OpenBLAS on one thread, then restores the thread count. OpenBLAS's LAPACK
-    /// factorizations (`spotrf`, `spotri`) round differently on different thread counts (on 1 and
-    /// 2 threads most entries of a 576-column Cholesky factor differ in their last bits), so
-    /// calibration factors on one thread: its results then do not depend on `--threads` or on how
-    /// many MPI ranks share the work. Not for concurrent use with other OpenBLAS calls.
-    public static func singleThreaded<T>(_ body: () -> T) -> T {
-        let previous = openblas_get_num_threads()
-        guard previous != 1 else { return body() }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(previous) }
-        return body()
+        self.count.store(max(1, count ?? ProcessInfo.processInfo.activeProcessorCount), ordering: .relaxed)
     }
 
     /// The thread count in use now.
-    public static var current: Int { Int(openblas_get_num_threads()) }
+    public static var current: Int { count.load(ordering: .relaxed) }
 }
