@@ -371,22 +371,37 @@ static void quantize_int8(size_t m, size_t k, const float *x, size_t ldx, int8_t
 /* ---- W8A8 ---- */
 
 /* Σ_c q[r][c]·w[j][c] for R rows and C weight rows (R·C = CK_LANES), plus CK_I8_BIAS·Σw, into
- * sums[r·C + j]. */
+ * sums[r·C + j]. One or two rows of q (decoding) take the weight rows one after the other, so that
+ * the weights are read front to back as one stream the hardware prefetcher follows (C rows side by
+ * side took twice the CPU time on SmolLM2-135M's matrices); tiles of more rows, which multiply
+ * weights chunked to stay in cache, go step by step and load each q vector once for C weight rows
+ * (row by row, they took 1.4x the time on 512 rows). The integer sums are the same either way. */
 ALWAYS_INLINE void tile_i8(const int R, const int C, size_t k, const int8_t *const *q, const int8_t *const *w,
                            int32_t *sums) {
     vacc acc[CK_LANES];
     CK_UNROLL
     for (int i = 0; i < CK_LANES; i++) acc[i] = acc_zero();
-    for (size_t c = 0; c < k; c += CK_I8_STEP) {
-        size_t n = k - c;
-        vi wv[CK_LANES];
+    if (R <= 2) {
         CK_UNROLL
-        for (int j = 0; j < C; j++) wv[j] = i8_load_w(w[j] + c, n);
-        CK_UNROLL
-        for (int r = 0; r < R; r++) {
-            vi xv = i8_load_x(q[r] + c, n);
+        for (int j = 0; j < C; j++)
+            for (size_t c = 0; c < k; c += CK_I8_STEP) {
+                size_t n = k - c;
+                vi wv = i8_load_w(w[j] + c, n);
+                CK_UNROLL
+                for (int r = 0; r < R; r++) acc[r * C + j] = i8_dot(acc[r * C + j], i8_load_x(q[r] + c, n), wv);
+            }
+    } else {
+        for (size_t c = 0; c < k; c += CK_I8_STEP) {
+            size_t n = k - c;
+            vi wv[CK_LANES];
             CK_UNROLL
-            for (int j = 0; j < C; j++) acc[r * C + j] = i8_dot(acc[r * C + j], xv, wv[j]);
+            for (int j = 0; j < C; j++) wv[j] = i8_load_w(w[j] + c, n);
+            CK_UNROLL
+            for (int r = 0; r < R; r++) {
+                vi xv = i8_load_x(q[r] + c, n);
+                CK_UNROLL
+                for (int j = 0; j < C; j++) acc[r * C + j] = i8_dot(acc[r * C + j], xv, wv[j]);
+            }
         }
     }
     acc_store(sums, acc_sums(acc));
