@@ -10,13 +10,15 @@ recipe runs on the first model that `compress oneshot --dry-run` accepts it on, 
   must be equal, "identical";
 - calibrated: both run on a float32 copy of the model (as the calibration tests do: llm-compressor's
   forward passes then run in float32 like ours, and both compute weight scales in float32) and
-  calibrate on the token ids of Tests/Fixtures/calibration-reference.json,
+  calibrate on the token ids of Tests/Fixtures/calibration-reference.json (modulo the model's vocabulary),
   unshuffled; "identical" if every byte is, else "within tolerance" when every floating-point tensor
   (scales, smoothed norms) is within 1% (largest relative difference) and every tensor of codes
   (integer or FP8) agrees on at least 99% of its values (the calibration tests' tolerances), else
   "differs" with those figures and the tensors that set them.
 
-Data-free recipes also run on the extra models given with --also (other architectures). With
+Data-free recipes also run on the extra models given with --also (other architectures); --candidates
+adds models to try after the default ones (a GLM-4-MoE with dense first layers, for recipes that
+ignore them). With
 --recipe FILE --on MODEL, only that recipe runs, on that model (a real checkpoint such as SmolLM2).
 Runs in the private reference venv, never in CI:
 
@@ -84,10 +86,26 @@ def float32_copy(model, work):
                 json.dump(config, open(target / f.name, "w"), indent=2)
             elif f.is_file():
                 shutil.copy(f, target / f.name)
+        if not (target / "tokenizer.json").exists():  # compress reads one even for token ids
+            for f in (FIXTURES / "tokenizers/byte-level-bpe").glob("tokenizer*.json"):
+                shutil.copy(f, target / f.name)
     return target
 
 
-def ours(compress, model, recipe, out, ids_file, work):
+def samples(model):
+    """The calibration token ids, modulo the model's vocabulary."""
+    vocab = json.load(open(Path(model) / "config.json"))["vocab_size"]
+    return [[i % vocab for i in sample] for sample in SAMPLES]
+
+
+def ids_file(model, work):
+    """A JSON Lines dataset of the model's calibration token ids, in `work`."""
+    path = Path(work) / ("ids-" + Path(model).name + ".jsonl")
+    path.write_text("".join(json.dumps({"input_ids": sample}) + "\n" for sample in samples(model)))
+    return str(path)
+
+
+def ours(compress, model, recipe, out, work):
     """Runs compress oneshot: returns (how, the model it ran on), how being "data-free" or
     "calibrated" (on the float32 copy), or None when it refuses the recipe."""
     command = [compress, "oneshot", "--model", str(model), "--recipe", recipe, "--output", out, "--quiet"]
@@ -98,7 +116,7 @@ def ours(compress, model, recipe, out, ids_file, work):
         return None
     model = float32_copy(model, work)
     command[3] = str(model)
-    result = subprocess.run(command + ["--dataset", ids_file, "--num-calibration-samples", str(len(SAMPLES)),
+    result = subprocess.run(command + ["--dataset", ids_file(model, work), "--num-calibration-samples", str(len(SAMPLES)),
                                        "--max-seq-length", "64", "--no-shuffle"], capture_output=True, text=True)
     return ("calibrated", model) if result.returncode == 0 else None
 
@@ -109,7 +127,8 @@ def theirs(model, recipe, out, calibrated):
     recipe = awq_on_cpu(recipe)
     loaded = transformers.AutoModelForCausalLM.from_pretrained(model, dtype="auto")
     if calibrated:
-        data = Dataset.from_dict({"input_ids": SAMPLES, "attention_mask": [[1] * len(s) for s in SAMPLES]})
+        ids = samples(model)
+        data = Dataset.from_dict({"input_ids": ids, "attention_mask": [[1] * len(s) for s in ids]})
         oneshot(model=loaded, dataset=data, recipe=recipe, num_calibration_samples=len(SAMPLES), max_seq_length=64,
                 shuffle_calibration_samples=False, output_dir=out)
     else:
@@ -210,16 +229,13 @@ def main():
     parser.add_argument("compress")
     parser.add_argument("--also", nargs="*", default=[], type=Path, help="more models for the data-free recipes")
     parser.add_argument("--only", default="", help="recipes whose path contains this")
+    parser.add_argument("--candidates", nargs="*", default=[], type=Path, help="more models to run recipes on")
     parser.add_argument("--recipe", type=Path, help="run this recipe file alone (with --on)")
     parser.add_argument("--on", type=Path, help="the model --recipe runs on")
     args = parser.parse_args()
     chosen = [(str(args.recipe), args.recipe.read_text())] if args.recipe else list(recipes(args.source))
-    models = [args.on] if args.on else [DENSE] + MIXTURES
+    models = [args.on] if args.on else [DENSE] + MIXTURES + args.candidates
     with tempfile.TemporaryDirectory() as work:
-        ids_file = os.path.join(work, "ids.jsonl")
-        with open(ids_file, "w") as f:
-            for sample in SAMPLES:
-                f.write(json.dumps({"input_ids": sample}) + "\n")
         print("| recipe | model | run | result |")
         print("|---|---|---|---|")
         for where, text in chosen:
@@ -231,7 +247,7 @@ def main():
             for model in models:
                 mine = os.path.join(work, "ours")
                 subprocess.run(["rm", "-rf", mine])
-                outcome = ours(args.compress, model, recipe, mine, ids_file, work)
+                outcome = ours(args.compress, model, recipe, mine, work)
                 if outcome:
                     ran.append((outcome[1], outcome[0], mine))
                     break
@@ -244,7 +260,7 @@ def main():
                 for extra in args.also:
                     other = os.path.join(work, "ours-" + extra.name)
                     subprocess.run(["rm", "-rf", other])
-                    if ours(args.compress, extra, recipe, other, ids_file, work) == ("data-free", extra):
+                    if ours(args.compress, extra, recipe, other, work) == ("data-free", extra):
                         rows.append((extra, kind, other))
             for model, kind, mine in rows:
                 reference = os.path.join(work, "theirs-" + model.name)

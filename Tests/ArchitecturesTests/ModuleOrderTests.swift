@@ -15,13 +15,14 @@ import Testing
         }
     }
 
-    /// Siblings as transformers defines them: attention before the MLP, q/k/v/o, router before
+    /// Siblings as transformers defines them: attention before the MLP, q/k/v/o (Phi-3's o_proj
+    /// before its fused qkv_proj, as llm-compressor's `ignore` lists them), router before
     /// the experts and the shared expert, Mixtral's w1/w2/w3, the decoder before the head;
     /// numbers numerically; unknown names alphabetically after known ones.
     @Test func ordersSiblingsAsTransformersDefinesThem() {
         let ordered = [
             ["model.layers.2.self_attn.q_proj", "model.layers.2.self_attn.k_proj", "model.layers.2.self_attn.v_proj", "model.layers.2.self_attn.o_proj"],
-            ["model.layers.0.self_attn.qkv_proj", "model.layers.0.self_attn.o_proj"],
+            ["model.layers.0.self_attn.o_proj", "model.layers.0.self_attn.qkv_proj"],  // Phi-3 defines o_proj first
             ["model.layers.0.self_attn", "model.layers.0.mlp", "model.layers.1.self_attn", "model.layers.10.mlp"],
             ["model.layers.0.self_attn", "model.layers.0.block_sparse_moe"],
             ["model.layers.0.mlp.gate", "model.layers.0.mlp.experts.0.gate_proj", "model.layers.0.mlp.experts.0.up_proj",

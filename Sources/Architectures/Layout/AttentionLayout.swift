@@ -14,16 +14,20 @@ public struct AttentionLayout: Sendable, Equatable {
     /// DeepSeek's latent attention, in place of separate query, key and value projections; its
     /// `inputs` are then the projections that read the block's normed input.
     public var latent: LatentAttentionLayout?
+    /// Whether the model defines the output projection before the inputs (Phi-3's `o_proj`, then
+    /// `qkv_proj`): the order `named_modules()`, and so llm-compressor's `ignore` list, follows.
+    public var outputDefinedFirst: Bool
 
     public init(module: String = "self_attn", inputs: Projections = .separate(["q_proj", "k_proj", "v_proj"]),
                 output: String = "o_proj", queryKeyNorms: [String] = [], queryKeyNormSwitch: String? = nil,
-                latent: LatentAttentionLayout? = nil) {
+                latent: LatentAttentionLayout? = nil, outputDefinedFirst: Bool = false) {
         self.module = module
         self.inputs = inputs
         self.output = output
         self.queryKeyNorms = queryKeyNorms
         self.queryKeyNormSwitch = queryKeyNormSwitch
         self.latent = latent
+        self.outputDefinedFirst = outputDefinedFirst
     }
 
     /// DeepSeek's latent attention: `q_a_proj` and `kv_a_proj_with_mqa` read the normed input (a
@@ -45,6 +49,6 @@ public struct AttentionLayout: Sendable, Equatable {
     /// The submodules in the order the model defines them.
     var definitionOrder: [String] {
         if let latent { return latent.definitionOrder + [output] }
-        return inputs.names + [output] + queryKeyNorms
+        return (outputDefinedFirst ? [output] + inputs.names : inputs.names + [output]) + queryKeyNorms
     }
 }
