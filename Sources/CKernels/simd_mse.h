@@ -53,17 +53,13 @@ ALWAYS_INLINE vf mse_round_fp8(vf v) {
     return vf_select(vm_lt(vf_abs(v), vf_set1(0x1p-6f)), subnormal, vf_round_bits(v, 20));
 }
 
-/* The nearest E2M1 value of each lane (|v| ≤ 6), ties to even: the sum of the steps passed. */
+/* The nearest E2M1 value of each lane (|v| ≤ 6), ties to even: below 1 the nearest multiple of
+ * 1/2 (2·v rounded to an integer, nearest even, then halved), from 1 on v rounded to one fraction
+ * bit (vf_round_bits). E2M1's even codes are those whose value has a zero last bit in these terms
+ * (0 and 1 below 1.5; 1, 2, 4 and 6 for the rest), so both roundings tie as it does. */
 ALWAYS_INLINE vf mse_round_fp4(vf v) {
-    vf a = vf_abs(v), zero = vf_zero(), half = vf_set1(0.5f), one = vf_set1(1.0f);
-    vf m = vf_select(vm_lt(vf_set1(0.25f), a), half, zero);
-    m = vf_add(m, vf_select(vm_le(vf_set1(0.75f), a), half, zero));
-    m = vf_add(m, vf_select(vm_lt(vf_set1(1.25f), a), half, zero));
-    m = vf_add(m, vf_select(vm_le(vf_set1(1.75f), a), half, zero));
-    m = vf_add(m, vf_select(vm_lt(vf_set1(2.5f), a), one, zero));
-    m = vf_add(m, vf_select(vm_le(vf_set1(3.5f), a), one, zero));
-    m = vf_add(m, vf_select(vm_lt(vf_set1(5.0f), a), vf_set1(2.0f), zero));
-    return vf_copysign(m, v);
+    vf small = vf_mul(vf_round_even(vf_mul(v, vf_set1(2.0f))), vf_set1(0.5f));
+    return vf_select(vm_lt(vf_abs(v), vf_set1(1.0f)), small, vf_round_bits(v, 22));
 }
 
 /* |R(q(x) − x)|^norm of each lane's value x under its candidate. */
