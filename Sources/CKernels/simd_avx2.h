@@ -183,6 +183,8 @@ static inline vmask vm_eq(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); 
 static inline vmask vm_isnan(vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 static inline vmask vm_or(vmask a, vmask b) { return _mm256_or_ps(a, b); }
 static inline int vm_any(vmask m) { return _mm256_movemask_ps(m) != 0; }
+/* Bit j set when lane j is. */
+static inline unsigned vm_bits(vmask m) { return (unsigned)_mm256_movemask_ps(m); }
 /* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
 static inline vf vf_round_bits(vf a, int drop) {
     vi u = _mm256_castps_si256(a);

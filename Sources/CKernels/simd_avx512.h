@@ -183,6 +183,8 @@ static inline vmask vm_eq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_
 static inline vmask vm_isnan(vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 static inline vmask vm_or(vmask a, vmask b) { return a | b; }
 static inline int vm_any(vmask m) { return m != 0; }
+/* Bit j set when lane j is. */
+static inline unsigned vm_bits(vmask m) { return m; }
 /* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
 static inline vf vf_round_bits(vf a, int drop) {
     vi u = _mm512_castps_si512(a);

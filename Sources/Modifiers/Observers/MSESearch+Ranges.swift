@@ -55,12 +55,13 @@ extension MSESearch {
                                 candidates.weightedErrors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
                                                           hi: highs.baseAddress! + first, steps: 0..<steps, importance: weights.map { UnsafePointer($0.baseAddress!) },
                                                           firstGroup: first, groupsPerRow: perRow, terms: scratch, into: errors)
+                                for k in 0..<count {
+                                    markImprovements(S.self, errors + k * steps, into: bits.baseAddress! + (first + k) * words)
+                                }
                             } else {
-                                candidates.errors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
-                                                  hi: highs.baseAddress! + first, steps: 0..<steps, scratch: scratch, into: errors)
-                            }
-                            for k in 0..<count {
-                                markImprovements(S.self, errors + k * steps, into: bits.baseAddress! + (first + k) * words)
+                                candidates.improvements(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
+                                                        hi: highs.baseAddress! + first, scratch: scratch, errors: errors,
+                                                        into: bits.baseAddress! + first * words)
                             }
                             first += count
                         }
@@ -87,7 +88,7 @@ extension MSESearch {
     /// `errors` is below every earlier step's (the first step's below the largest finite value):
     /// float32 errors for the imatrix search, errors rounded to the dtype for the others.
     @inline(__always)
-    private func markImprovements<S: WeightStorage>(_: S.Type, _ errors: UnsafePointer<Float>, into bits: UnsafeMutablePointer<UInt64>) {
+    func markImprovements<S: WeightStorage>(_: S.Type, _ errors: UnsafePointer<Float>, into bits: UnsafeMutablePointer<UInt64>) {
         var best = weighted ? Float.greatestFiniteMagnitude : S.greatestFiniteMagnitude
         var word: UInt64 = 0
         for i in 0..<steps {
