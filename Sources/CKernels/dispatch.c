@@ -176,7 +176,14 @@ void ck_mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, co
                    const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
                    float *errors) {
     if (groups == 0 || group_size == 0 || steps == 0) return;
-    table()->mse_errors(grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors);
+    table()->mse_errors(grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors, NULL);
+}
+
+void ck_mse_improvements(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
+                         const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
+                         uint64_t *improvements) {
+    if (groups == 0 || steps == 0) return;
+    table()->mse_errors(grid, groups, group_size, values, lo, hi, factors, steps, scratch, NULL, improvements);
 }
 
 void ck_fp8_block_row_bf16(size_t columns, const uint8_t *codes, const float *scales, size_t block, uint16_t *out) {

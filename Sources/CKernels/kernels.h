@@ -64,9 +64,10 @@ typedef struct {
     void (*matmul_w8a8)(size_t m, size_t first, size_t count, size_t k, const int8_t *q, size_t ldq,
                         const float *x_scales, const int8_t *w, size_t ldw, const int32_t *w_sums,
                         const float *w_scales, float *y, size_t ldy);
+    /* ck_mse_errors into errors, or ck_mse_improvements into improvements when that is not NULL. */
     void (*mse_errors)(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
                        const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
-                       float *errors);
+                       float *errors, uint64_t *improvements);
     void (*nvfp4_quantize)(ck_mse_dtype dtype, size_t groups, const uint16_t *values, const uint16_t *maxima,
                            float global, uint8_t *packed, uint8_t *scale_codes);
     void (*group_maxima16)(size_t groups, const uint16_t *values, uint16_t *maxima);
@@ -102,6 +103,9 @@ static inline uint32_t ck_bits_of(float v) {
     memcpy(&u, &v, 4);
     return u;
 }
+
+/* The largest finite value of an MSE search's dtype: where ck_mse_improvements' comparisons start. */
+static inline float ck_mse_largest(ck_mse_dtype dtype) { return dtype == CK_MSE_BF16 ? ck_float_of(0x7F7F0000u) : 65504.0f; }
 
 /* The E4M3 code of v (not NaN), nearest even, saturating at ±448: the fraction rounded to 3 bits
  * by integer addition from 2^-6 on, |v|·2^9 rounded by the 1.5·2^23 addition below. */

@@ -125,13 +125,16 @@ static float round_fp4(float v) {
 
 static void mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
                        const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
-                       float *errors) {
+                       float *errors, uint64_t *improvements) {
     (void)scratch;
     ck_mse_dtype t = grid->dtype;
+    size_t words = (steps + 63) / 64;
     float half = grid->element == CK_MSE_FP8 ? 448.0f : grid->element == CK_MSE_FP4 ? 6.0f : 0;
     float range = grid->qmax - grid->qmin;
     for (size_t g = 0; g < groups; g++) {
         const uint16_t *group = values + g * group_size;
+        float best = ck_mse_largest(t);
+        if (improvements) memset(improvements + g * words, 0, words * sizeof(uint64_t));
         for (size_t i = 0; i < steps; i++) {
             float low = fminf(round_to(t, lo[g] * factors[i]), 0), high = fmaxf(round_to(t, hi[g] * factors[i]), 0);
             float s, z = 0;
@@ -160,7 +163,12 @@ static void mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size
                 }
                 sum += grid->power[magnitude_bits(t, round_to(t, q - x))];
             }
-            errors[g * steps + i] = sum;
+            if (!improvements) {
+                errors[g * steps + i] = sum;
+            } else if (round_to(t, sum) < best) {
+                best = round_to(t, sum);
+                improvements[g * words + i / 64] |= 1ull << (i % 64);
+            }
         }
     }
 }

@@ -177,18 +177,14 @@ static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
 static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
 static inline vf vf_abs(vf a) { return _mm256_and_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF))); }
 static inline vf vf_round_even(vf a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-/* |magnitude| with the sign of sign. */
-static inline vf vf_copysign(vf magnitude, vf sign) {
-    vf bit = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
-    return _mm256_or_ps(_mm256_andnot_ps(bit, magnitude), _mm256_and_ps(bit, sign));
-}
 static inline vf vf_select(vmask m, vf yes, vf no) { return _mm256_blendv_ps(no, yes, m); }
 static inline vmask vm_lt(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
-static inline vmask vm_le(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
 static inline vmask vm_eq(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
 static inline vmask vm_isnan(vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 static inline vmask vm_or(vmask a, vmask b) { return _mm256_or_ps(a, b); }
 static inline int vm_any(vmask m) { return _mm256_movemask_ps(m) != 0; }
+/* Bit j set when lane j is. */
+static inline unsigned vm_bits(vmask m) { return (unsigned)_mm256_movemask_ps(m); }
 /* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
 static inline vf vf_round_bits(vf a, int drop) {
     vi u = _mm256_castps_si256(a);

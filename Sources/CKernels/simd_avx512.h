@@ -177,18 +177,14 @@ static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
 static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
 static inline vf vf_abs(vf a) { return _mm512_abs_ps(a); }
 static inline vf vf_round_even(vf a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-/* |magnitude| with the sign of sign. */
-static inline vf vf_copysign(vf magnitude, vf sign) {
-    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(magnitude), _mm512_castps_si512(sign),
-                                                         _mm512_set1_epi32(0x7FFFFFFF), 0xE4));
-}
 static inline vf vf_select(vmask m, vf yes, vf no) { return _mm512_mask_blend_ps(m, no, yes); }
 static inline vmask vm_lt(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
-static inline vmask vm_le(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 static inline vmask vm_eq(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 static inline vmask vm_isnan(vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 static inline vmask vm_or(vmask a, vmask b) { return a | b; }
 static inline int vm_any(vmask m) { return m != 0; }
+/* Bit j set when lane j is. */
+static inline unsigned vm_bits(vmask m) { return m; }
 /* a (finite) with its low `drop` bits rounded off, nearest even: bf16 drops 16, E4M3 20. */
 static inline vf vf_round_bits(vf a, int drop) {
     vi u = _mm512_castps_si512(a);

@@ -1,4 +1,4 @@
-/* ck_mse_errors on the primitives of simd_avx512.h or simd_avx2.h, included by simd_kernels.h.
+/* ck_mse_errors and ck_mse_improvements on the primitives of simd_avx512.h or simd_avx2.h, included by simd_kernels.h.
  *
  * One group a lane: CK_LANES groups are copied to scratch as f32, value c of every group side by
  * side, so each lane sums its own group's terms in order, as the portable kernel does. Every step's
@@ -53,17 +53,13 @@ ALWAYS_INLINE vf mse_round_fp8(vf v) {
     return vf_select(vm_lt(vf_abs(v), vf_set1(0x1p-6f)), subnormal, vf_round_bits(v, 20));
 }
 
-/* The nearest E2M1 value of each lane (|v| ≤ 6), ties to even: the sum of the steps passed. */
+/* The nearest E2M1 value of each lane (|v| ≤ 6), ties to even: below 1 the nearest multiple of
+ * 1/2 (2·v rounded to an integer, nearest even, then halved), from 1 on v rounded to one fraction
+ * bit (vf_round_bits). E2M1's even codes are those whose value has a zero last bit in these terms
+ * (0 and 1 below 1.5; 1, 2, 4 and 6 for the rest), so both roundings tie as it does. */
 ALWAYS_INLINE vf mse_round_fp4(vf v) {
-    vf a = vf_abs(v), zero = vf_zero(), half = vf_set1(0.5f), one = vf_set1(1.0f);
-    vf m = vf_select(vm_lt(vf_set1(0.25f), a), half, zero);
-    m = vf_add(m, vf_select(vm_le(vf_set1(0.75f), a), half, zero));
-    m = vf_add(m, vf_select(vm_lt(vf_set1(1.25f), a), half, zero));
-    m = vf_add(m, vf_select(vm_le(vf_set1(1.75f), a), half, zero));
-    m = vf_add(m, vf_select(vm_lt(vf_set1(2.5f), a), one, zero));
-    m = vf_add(m, vf_select(vm_le(vf_set1(3.5f), a), one, zero));
-    m = vf_add(m, vf_select(vm_lt(vf_set1(5.0f), a), vf_set1(2.0f), zero));
-    return vf_copysign(m, v);
+    vf small = vf_mul(vf_round_even(vf_mul(v, vf_set1(2.0f))), vf_set1(0.5f));
+    return vf_select(vm_lt(vf_abs(v), vf_set1(1.0f)), small, vf_round_bits(v, 22));
 }
 
 /* |R(q(x) − x)|^norm of each lane's value x under its candidate. */
@@ -109,9 +105,12 @@ ALWAYS_INLINE int mse_tile(const ck_mse_dtype t, const uint16_t *values, size_t 
     return moderate;
 }
 
+/* Each step's sums into errors, or (improvements not NULL) the steps improving each group's best,
+ * every lane comparing its sums rounded to the dtype. */
 ALWAYS_INLINE void mse_search(const ck_mse_dtype t, const int kind, const ck_mse_grid *grid, size_t groups,
                               size_t group_size, const uint16_t *values, const float *lo, const float *hi,
-                              const float *factors, size_t steps, float *tile, float *errors) {
+                              const float *factors, size_t steps, float *tile, float *errors, uint64_t *improvements) {
+    size_t words = (steps + 63) / 64;
     for (size_t first = 0; first < groups; first += CK_LANES) {
         size_t n = groups - first < CK_LANES ? groups - first : CK_LANES;
         int moderate = mse_tile(t, values, first, n, group_size, tile);
@@ -120,39 +119,48 @@ ALWAYS_INLINE void mse_search(const ck_mse_dtype t, const int kind, const ck_mse
             lows[j] = lo[first + (j < n ? j : 0)];
             highs[j] = hi[first + (j < n ? j : 0)];
         }
-        vf low = vf_load(lows), high = vf_load(highs);
+        vf low = vf_load(lows), high = vf_load(highs), best = vf_set1(ck_mse_largest(t));
+        if (improvements) memset(improvements + first * words, 0, n * words * sizeof(uint64_t));
         for (size_t i = 0; i < steps; i++) {
             mse_candidate c = mse_candidate_of(t, kind, grid, low, high, factors[i]);
             vf s = c.scale;
             int exact = !moderate || vm_any(vm_or(vm_lt(s, vf_set1(0x1p-40f)), vm_lt(vf_set1(0x1p40f), s)));
             vf sum = vf_zero();
             for (size_t v = 0; v < group_size; v++) sum = vf_add(sum, mse_term(t, kind, grid, exact, vf_load(tile + v * CK_LANES), &c));
-            vf_store(sums, sum);
-            for (size_t j = 0; j < n; j++) errors[(first + j) * steps + i] = sums[j];
+            if (improvements) {
+                vf error = mse_round(t, sum);
+                vmask better = vm_lt(error, best);
+                best = vf_select(better, error, best);
+                for (unsigned lanes = vm_bits(better) & ((1u << n) - 1); lanes; lanes &= lanes - 1)
+                    improvements[(first + (size_t)__builtin_ctz(lanes)) * words + i / 64] |= 1ull << (i % 64);
+            } else {
+                vf_store(sums, sum);
+                for (size_t j = 0; j < n; j++) errors[(first + j) * steps + i] = sums[j];
+            }
         }
     }
 }
 
 ALWAYS_INLINE void mse_search_in(const ck_mse_dtype t, const ck_mse_grid *grid, size_t groups, size_t group_size,
                                  const uint16_t *values, const float *lo, const float *hi, const float *factors,
-                                 size_t steps, float *tile, float *errors) {
+                                 size_t steps, float *tile, float *errors, uint64_t *improvements) {
     switch (grid->element) {
     case CK_MSE_INT:
         if (grid->symmetric)
-            mse_search(t, MSE_INT_SYMMETRIC, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors);
+            mse_search(t, MSE_INT_SYMMETRIC, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors, improvements);
         else
-            mse_search(t, MSE_INT_ASYMMETRIC, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors);
+            mse_search(t, MSE_INT_ASYMMETRIC, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors, improvements);
         break;
-    case CK_MSE_FP8: mse_search(t, MSE_FP8, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors); break;
-    case CK_MSE_FP4: mse_search(t, MSE_FP4, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors); break;
+    case CK_MSE_FP8: mse_search(t, MSE_FP8, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors, improvements); break;
+    case CK_MSE_FP4: mse_search(t, MSE_FP4, grid, groups, group_size, values, lo, hi, factors, steps, tile, errors, improvements); break;
     }
 }
 
 static void mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
                        const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
-                       float *errors) {
+                       float *errors, uint64_t *improvements) {
     if (grid->dtype == CK_MSE_BF16)
-        mse_search_in(CK_MSE_BF16, grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors);
+        mse_search_in(CK_MSE_BF16, grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors, improvements);
     else
-        mse_search_in(CK_MSE_F16, grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors);
+        mse_search_in(CK_MSE_F16, grid, groups, group_size, values, lo, hi, factors, steps, scratch, errors, improvements);
 }

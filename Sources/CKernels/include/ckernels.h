@@ -138,6 +138,14 @@ void ck_mse_errors(const ck_mse_grid *grid, size_t groups, size_t group_size, co
                    const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
                    float *errors);
 
+/* The steps at which an MSE search improves each group, with the arguments of ck_mse_errors: bit
+ * i % 64 of improvements[g·words + i / 64] (words = ⌈steps / 64⌉, every one written) is set when
+ * step i's error on group g, rounded to the dtype, is below every earlier step's (step 0's below
+ * the dtype's largest finite value). Identical on every path. */
+void ck_mse_improvements(const ck_mse_grid *grid, size_t groups, size_t group_size, const uint16_t *values,
+                         const float *lo, const float *hi, const float *factors, size_t steps, float *scratch,
+                         uint64_t *improvements);
+
 /* NVFP4 weights as compressed-tensors writes them, for `groups` groups of 16 consecutive bf16 or
  * f16 values (the dtype as in ck_mse_dtype), with the global scale `global`: group g's scale is
  * s = R(m / 6) for the dtype value m of bits maxima[g] (its largest magnitude, or the range an

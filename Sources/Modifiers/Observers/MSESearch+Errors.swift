@@ -53,4 +53,21 @@ struct CandidateErrors<S: WeightStorage, G: CandidateGrid> {
             }
         }
     }
+
+    /// The steps at which the search improves each of `groups` groups (`ck_mse_improvements`):
+    /// bit `i % 64` of `into[g * words + i / 64]`, `words` = ⌈steps / 64⌉, every word written.
+    /// f32 weights go through their errors, `errors` holding `groups * steps` floats.
+    func improvements(_ values: UnsafePointer<S.Bits>, groups: Int, size: Int, lo: UnsafePointer<Float>, hi: UnsafePointer<Float>,
+                      scratch: UnsafeMutablePointer<Float>, errors: UnsafeMutablePointer<Float>, into bits: UnsafeMutablePointer<UInt64>) {
+        if var kernel {
+            factors.withUnsafeBufferPointer { factors in
+                ck_mse_improvements(&kernel, groups, size, UnsafeRawPointer(values).assumingMemoryBound(to: UInt16.self), lo, hi,
+                                    factors.baseAddress!, factors.count, scratch, bits)
+            }
+            return
+        }
+        let steps = factors.count, words = (steps + 63) / 64
+        self.errors(values, groups: groups, size: size, lo: lo, hi: hi, steps: 0..<steps, scratch: scratch, into: errors)
+        for g in 0..<groups { search.markImprovements(S.self, errors + g * steps, into: bits + g * words) }
+    }
 }

@@ -55,20 +55,13 @@ extension MSESearch {
                                 candidates.weightedErrors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
                                                           hi: highs.baseAddress! + first, steps: 0..<steps, importance: weights.map { UnsafePointer($0.baseAddress!) },
                                                           firstGroup: first, groupsPerRow: perRow, terms: scratch, into: errors)
-                            } else {
-                                candidates.errors(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
-                                                  hi: highs.baseAddress! + first, steps: 0..<steps, scratch: scratch, into: errors)
-                            }
-                            for k in 0..<count {
-                                // The imatrix search compares float32 errors, the others errors rounded to the dtype.
-                                var best = weighted ? Float.greatestFiniteMagnitude : S.greatestFiniteMagnitude
-                                for i in 0..<steps {
-                                    let error = weighted ? errors[k * steps + i] : S.rounded(errors[k * steps + i])
-                                    if error < best {
-                                        best = error
-                                        bits[(first + k) * words + i / 64] |= 1 << UInt64(i % 64)
-                                    }
+                                for k in 0..<count {
+                                    markImprovements(S.self, errors + k * steps, into: bits.baseAddress! + (first + k) * words)
                                 }
+                            } else {
+                                candidates.improvements(input + first * groupSize, groups: count, size: groupSize, lo: lows.baseAddress! + first,
+                                                        hi: highs.baseAddress! + first, scratch: scratch, errors: errors,
+                                                        into: bits.baseAddress! + first * words)
                             }
                             first += count
                         }
@@ -79,16 +72,48 @@ extension MSESearch {
         var union = [UInt64](repeating: 0, count: words)
         for index in 0..<groups { for w in 0..<words { union[w] |= improvements[index * words + w] } }
         let last = lastStep { union[$0 / 64] & (1 << UInt64($0 % 64)) != 0 }
-        for index in 0..<groups {
-            // The group's best is its last improvement up to the last step searched.
-            var step = last
-            while step >= 0, improvements[index * words + step / 64] & (1 << UInt64(step % 64)) == 0 { step -= 1 }
-            if step >= 0 {
-                base.minimum[index] = S.rounded(base.minimum[index] * factor(step))
-                base.maximum[index] = S.rounded(base.maximum[index] * factor(step))
+        improvements.withUnsafeBufferPointer { bits in
+            for index in 0..<groups {
+                // The group's best is its last improvement up to the last step searched.
+                if let step = Self.lastImprovement(bits.baseAddress! + index * words, upTo: last) {
+                    base.minimum[index] = S.rounded(base.minimum[index] * candidates.factors[step])
+                    base.maximum[index] = S.rounded(base.maximum[index] * candidates.factors[step])
+                }
             }
         }
         return SearchedRanges(minimum: base.minimum, maximum: base.maximum)
+    }
+
+    /// Sets bit `i` of `bits` (`⌈steps / 64⌉` words, each written) when step `i`'s error at
+    /// `errors` is below every earlier step's (the first step's below the largest finite value):
+    /// float32 errors for the imatrix search, errors rounded to the dtype for the others.
+    @inline(__always)
+    func markImprovements<S: WeightStorage>(_: S.Type, _ errors: UnsafePointer<Float>, into bits: UnsafeMutablePointer<UInt64>) {
+        var best = weighted ? Float.greatestFiniteMagnitude : S.greatestFiniteMagnitude
+        var word: UInt64 = 0
+        for i in 0..<steps {
+            let error = weighted ? errors[i] : S.rounded(errors[i])
+            let improved = error < best
+            best = improved ? error : best
+            word |= UInt64(improved ? 1 : 0) << UInt64(i % 64)
+            if i % 64 == 63 || i == steps - 1 {
+                bits[i / 64] = word
+                word = 0
+            }
+        }
+    }
+
+    /// The last step up to `last` whose bit is set in `bits`, or nil.
+    private static func lastImprovement(_ bits: UnsafePointer<UInt64>, upTo last: Int) -> Int? {
+        var word = last / 64
+        var mask = UInt64.max >> UInt64(63 - last % 64)
+        while word >= 0 {
+            let set = bits[word] & mask
+            if set != 0 { return word * 64 + 63 - set.leadingZeroBitCount }
+            word -= 1
+            mask = .max
+        }
+        return nil
     }
 
     /// One range for the whole tensor: each step's error summed over the rows' errors in order,
