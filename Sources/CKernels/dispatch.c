@@ -201,3 +201,12 @@ void ck_nvfp4_quantize(ck_mse_dtype dtype, size_t groups, const uint16_t *values
     if (groups == 0) return;
     table()->nvfp4_quantize(dtype, groups, values, maxima, global, packed, scale_codes);
 }
+
+size_t ck_gptq_scratch_floats(size_t width) { return CK_GPTQ_SCRATCH_TILES * CK_GPTQ_TILE_ROWS * width; }
+
+void ck_gptq_columns(const ck_gptq_grid *grid, size_t first, size_t count, size_t width, const size_t *columns,
+                     float *w, size_t ldw, const float *h, size_t ldh, float *errors, float *row_loss,
+                     float *scratch) {
+    if (count == 0 || width == 0) return;
+    table()->gptq_columns(grid, first, count, width, columns, w, ldw, h, ldh, errors, row_loss, scratch);
+}

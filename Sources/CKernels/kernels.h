@@ -54,7 +54,7 @@ typedef void (*ck_matmul_fn)(size_t m, size_t first, size_t count, size_t k, con
         .matmul = {matmul_f32, matmul_bf16, matmul_fp8, matmul_int8, matmul_int4, matmul_fp4},                \
         .quantize_int8 = quantize_int8, .matmul_w8a8 = matmul_w8a8, .mse_errors = mse_errors,                 \
         .nvfp4_quantize = nvfp4_quantize, .group_maxima16 = group_maxima16,                                   \
-        .fp8_block_row_bf16 = fp8_block_row_bf16,                                                             \
+        .fp8_block_row_bf16 = fp8_block_row_bf16, .gptq_columns = gptq_columns,                               \
     }
 
 /* One implementation of every kernel. */
@@ -72,6 +72,9 @@ typedef struct {
                            float global, uint8_t *packed, uint8_t *scale_codes);
     void (*group_maxima16)(size_t groups, const uint16_t *values, uint16_t *maxima);
     void (*fp8_block_row_bf16)(size_t columns, const uint8_t *codes, const float *scales, size_t block, uint16_t *out);
+    void (*gptq_columns)(const ck_gptq_grid *grid, size_t first, size_t count, size_t width, const size_t *columns,
+                         float *w, size_t ldw, const float *h, size_t ldh, float *errors, float *row_loss,
+                         float *scratch);
 } ck_table;
 
 extern const ck_table ck_portable_table;
@@ -86,6 +89,8 @@ float ck_zero_point_term(const ck_scales *s, size_t o, const float *x_sums, size
 
 /* The most lanes of any path: ck_mse_errors' scratch holds this many groups' values. */
 #define CK_MAX_LANES 16
+/* Tiles of CK_GPTQ_TILE_ROWS rows ck_gptq_columns' scratch holds: values, errors, scales, zero points. */
+#define CK_GPTQ_SCRATCH_TILES 4
 
 /* ---- NVFP4 (ck_nvfp4_quantize): the scalar steps every path shares. ---- */
 

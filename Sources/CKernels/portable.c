@@ -233,4 +233,6 @@ static void fp8_block_row_bf16(size_t columns, const uint8_t *codes, const float
     for (size_t c = 0; c < columns; c++) out[c] = ck_fp8_scaled_bf16(codes[c], scales[c / block]);
 }
 
+#include "gptq_portable.h"
+
 const ck_table ck_portable_table = CK_TABLE_OF_FORMATS;

@@ -460,5 +460,6 @@ static void matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const in
 #include "simd_mse.h"
 #include "simd_nvfp4.h"
 #include "simd_fp8_dequant.h"
+#include "simd_gptq.h"
 
 const ck_table CK_TABLE = CK_TABLE_OF_FORMATS;

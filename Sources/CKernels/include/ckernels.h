@@ -168,6 +168,41 @@ void ck_group_maxima16(size_t groups, const uint16_t *values, uint16_t *maxima);
  * for c < columns; a NaN product and the NaN codes 0x7F and 0xFF give 0x7FC0. Identical on every path. */
 void ck_fp8_block_row_bf16(size_t columns, const uint8_t *codes, const float *scales, size_t block, uint16_t *out);
 
+/* GPTQ's column loop (llm-compressor's quantize_weight, one block of `width` columns) on integer
+ * weights, for rows first ≤ r < first + count of the working weight: row r of the block at
+ * w + r·ldw, its columns in quantization order, column i being column columns[i] of the weight;
+ * h + i·ldh is row i of the inverse Hessian factor's block (h[i·ldh + i] its diagonal). For each
+ * column i in order, each row's value x becomes q = fq(x), and
+ *   e = (x − q) / h[i·ldh + i], errors[r·width + i] = e,
+ *   w[j] = w[j] − e·h[i·ldh + j] for i < j < width (the product rounded, then the difference),
+ * and row_loss[r] += (Σ_i e·e, summed in column order from 0) / 2. With the scale s and zero
+ * point z of row r, column columns[i] (`scales`, as ck_scales reads them; z only when not symmetric):
+ *   symmetric   fq(x) = R(round_even(clamp(x / s)) · s),
+ *   asymmetric  fq(x) = R((round_even(clamp(x / s + z)) − z) · s),
+ * clamp(v) = min(max(v, qmin), qmax) with a NaN v kept, R rounding to the weight's dtype, nearest
+ * even (bf16 on the bits: (u + 0x7FFF + bit 16) with the low half cleared; f16 as IEEE, a NaN
+ * becoming the quiet NaN of its sign; f32 none). `scratch` holds ck_gptq_scratch_floats(width)
+ * floats. Identical on every path. */
+typedef enum { CK_GPTQ_BF16 = 0, CK_GPTQ_F16 = 1, CK_GPTQ_F32 = 2 } ck_gptq_dtype;
+
+typedef struct {
+    ck_gptq_dtype dtype;
+    int symmetric;
+    float qmin, qmax;
+    ck_scales scales;
+} ck_gptq_grid;
+
+/* Rows ck_gptq_columns works on at once on the widest path: ranges of rows that are multiples of
+ * it (all but the last) fill every tile on every path. */
+#define CK_GPTQ_TILE_ROWS 32
+
+/* Floats of scratch ck_gptq_columns needs for a block of `width` columns. */
+size_t ck_gptq_scratch_floats(size_t width);
+
+void ck_gptq_columns(const ck_gptq_grid *grid, size_t first, size_t count, size_t width, const size_t *columns,
+                     float *w, size_t ldw, const float *h, size_t ldh, float *errors, float *row_loss,
+                     float *scratch);
+
 #ifdef __cplusplus
 }
 #endif

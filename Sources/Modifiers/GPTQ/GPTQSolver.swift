@@ -152,27 +152,12 @@ private struct GPTQProblem {
         let product = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, rows * laterColumns))
         defer { errors.deallocate(); rowLoss.deallocate(); factorBlock.deallocate(); product.deallocate() }
         rowLoss.initialize(repeating: 0)
+        let loop = GPTQColumnLoop(frozen: frozen, rows: rows, columns: columns, order: order, threads: threads)
         factor.upper.withUnsafeBufferPointer { u in
             for start in stride(from: 0, to: columns, by: blockSize) {
                 let end = Swift.min(start + blockSize, columns), width = end - start
-                parallelRows(rows, threads: threads) { range in
-                    for r in range {
-                        let row = working.baseAddress! + r * columns + start
-                        let error = errors.baseAddress! + r * width
-                        var loss: Float = 0
-                        for i in 0..<width {
-                            let x = row[i]
-                            let q = frozen.fakeQuantize(x, row: r, column: order[start + i])
-                            let h = u.baseAddress! + (start + i) * columns + start
-                            let e = (x - q) / h[i]
-                            row[i] = q
-                            error[i] = e
-                            loss += e * e
-                            for j in (i + 1)..<width { row[j] -= e * h[j] }
-                        }
-                        rowLoss[r] += loss / 2
-                    }
-                }
+                loop.quantize(start: start, width: width, working: working.baseAddress!, factor: u.baseAddress!,
+                              errors: errors.baseAddress!, rowLoss: rowLoss.baseAddress!)
                 if end < columns {
                     subtractBlockUpdate(errors: UnsafePointer(errors.baseAddress!), width: width, factor: u.baseAddress! + start * columns + end,
                                         from: working.baseAddress! + end, remaining: columns - end,

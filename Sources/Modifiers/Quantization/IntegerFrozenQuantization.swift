@@ -9,9 +9,9 @@ struct IntegerFrozenQuantization<S: WeightStorage>: FrozenQuantization {
     let scaleBits: [S.Bits]
     let scales: [Float]
     let zeroPoints: [Int8]
-    private let zeroPointValues: [Float]
+    let zeroPointValues: [Float]
     /// Scales per row and columns per scale (a tensor's single scale: 0 and all columns).
-    private let scalesPerRow: Int, groupSize: Int
+    let scalesPerRow: Int, groupSize: Int
 
     /// The writer's kernel, kept so that GPTQ's per-value `fakeQuantize` does not ask the writer.
     let kernel: IntegerWeightKernel
