@@ -32,7 +32,6 @@ import importlib.util
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -55,18 +54,9 @@ SAMPLES = json.load(open(FIXTURES / "calibration-reference.json"))["samples"]
 
 def recipes(source):
     """(where it comes from, YAML) of every in-scope recipe of the source distribution."""
-    for path in sorted(list(source.glob("tests/**/*.yaml")) + list(source.glob("examples/**/*.yaml"))):
-        text = path.read_text()
-        names = survey.modifier_names(text)
-        if names and not any(any(word in name for word in survey.OUT_OF_SCOPE) for name in names):
-            yield str(path.relative_to(source)), text
-    for path in sorted(source.glob("examples/**/*.py")):
-        try:
-            text, _ = survey.inline_recipe(path)
-        except Exception:
-            continue
+    for where, _, text, _ in survey.collect(source):
         if text:
-            yield str(path.relative_to(source)), text
+            yield where, text
 
 
 def float32_copy(model, work):

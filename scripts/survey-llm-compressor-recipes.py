@@ -145,6 +145,27 @@ def plan(compress, model, recipe_text, data):
         return "refused: " + (lines[0] if lines else f"exit {result.returncode}").replace("|", "\\|")
 
 
+def collect(source):
+    """Every recipe of the source distribution, as (where it comes from, its modifiers' names, its
+    YAML, an error): the YAML is "" for recipes of modifiers out of scope; an example script that
+    cannot be evaluated gives None for the names and the YAML, and the error's text."""
+    for path in sorted(list(source.glob("tests/**/*.yaml")) + list(source.glob("examples/**/*.yaml"))):
+        text = path.read_text()
+        names = modifier_names(text)
+        if not names:
+            continue
+        scope = any(any(word in name for word in OUT_OF_SCOPE) for name in names)
+        yield str(path.relative_to(source)), names, "" if scope else text, None
+    for path in sorted(source.glob("examples/**/*.py")):
+        try:
+            text, names = inline_recipe(path)
+        except Exception as error:
+            yield str(path.relative_to(source)), None, None, f"{type(error).__name__}: {str(error)[:80]}"
+            continue
+        if text is not None:
+            yield str(path.relative_to(source)), names, text, None
+
+
 def main():
     source, compress = Path(sys.argv[1]), sys.argv[2]
     repo = Path(__file__).resolve().parent.parent
@@ -153,24 +174,12 @@ def main():
     data = str(repo / "Tests/Fixtures/text/GPL-3")
     print("| recipe | modifiers | compress |")
     print("|---|---|---|")
-    for path in sorted(list(source.glob("tests/**/*.yaml")) + list(source.glob("examples/**/*.yaml"))):
-        text = path.read_text()
-        names = modifier_names(text)
-        if not names:
-            continue
-        scope = any(any(word in name for word in OUT_OF_SCOPE) for name in names)
-        status = "out of scope" if scope else plan_on_any(compress, models, text, data)
-        print(f"| {path.relative_to(source)} | {', '.join(names)} | {status} |")
-    for path in sorted(source.glob("examples/**/*.py")):
-        try:
-            text, names = inline_recipe(path)
-        except Exception as error:
-            print(f"| {path.relative_to(source)} | ? | not evaluated: {type(error).__name__}: {str(error)[:80]} |")
-            continue
-        if text is None:
+    for where, names, text, error in collect(source):
+        if error:
+            print(f"| {where} | ? | not evaluated: {error} |")
             continue
         status = "out of scope" if text == "" else plan_on_any(compress, models, text, data)
-        print(f"| {path.relative_to(source)} | {', '.join(names)} | {status} |")
+        print(f"| {where} | {', '.join(names)} | {status} |")
 
 
 if __name__ == "__main__":
