@@ -96,14 +96,15 @@ final class GPTQHessians {
     private func solve(_ list: [(entry: Int, site: LayerSite)], hessians: [LayerSite: [Float]], plan: OneshotPlan, settings: GPTQSettings,
                        threads: Int, values: (String) throws(ModifierError) -> [Float],
                        context: (Int) throws(ModifierError) -> QuantizationContext) throws(ModifierError) -> [Int: GPTQResult] {
-        var layers: [(entry: Int, args: QuantizationArgs, key: FactorPipeline.Key)] = []
+        var layers: [(entry: Int, group: Int, args: QuantizationArgs, key: FactorPipeline.Key)] = []
         var jobs: [FactorPipeline.Job] = []
+        var keys = Set<FactorPipeline.Key>()
         for (i, site) in list {
             let entry = plan.quantization.entries[i]
             guard case let .quantize(group) = entry.action, let args = plan.quantization.groups[group].scheme.weights else { continue }
             let key = FactorPipeline.Key(site: site, ordering: try GPTQActivationOrdering(args.actorder, tensor: entry.tensor.name))
-            layers.append((i, args, key))
-            if !jobs.contains(where: { $0.key == key }) {
+            layers.append((i, group, args, key))
+            if keys.insert(key).inserted {
                 jobs.append(FactorPipeline.Job(key: key, columns: entry.tensor.info.shape.count == 2 ? entry.tensor.info.shape[1] : 0,
                                                tensor: entry.tensor.name))
             }
@@ -111,9 +112,8 @@ final class GPTQHessians {
         let factors = FactorPipeline(jobs: jobs, hessians: hessians, dampeningFrac: settings.dampeningFrac)
         defer { factors.finish() }
         var results: [Int: GPTQResult] = [:]
-        for (i, args, key) in layers {
+        for (i, group, args, key) in layers {
             let entry = plan.quantization.entries[i]
-            guard case let .quantize(group) = entry.action else { continue }
             let factored = try factors.factored(key)
             let weight = try values(entry.tensor.name)
             let fused = try context(i)
