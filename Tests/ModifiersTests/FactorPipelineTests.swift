@@ -39,6 +39,15 @@ import Testing
         #expect(try pipeline.factored(keys[1]).order != Array(0..<Self.columns), "activation ordering permutes these columns")
     }
 
+    @Test func theLargestFactorIsMadeAloneAndTheOthersInOrder() {
+        let sites: [(LayerSite, Int)] = [(.attentionInput, 2048), (.attentionOutput, 2048), (.feedForwardInput, 2048), (.feedForwardInner, 5632)]
+        let jobs = sites.map { FactorPipeline.Job(key: Self.key($0.0, .none), columns: $0.1, tensor: "t") }
+        #expect(FactorPipeline.lanes(jobs).map { $0.map(\.key.site) } == [[.feedForwardInner], [.attentionInput, .attentionOutput, .feedForwardInput]])
+        let attentionOnly = Array(jobs.prefix(2))
+        #expect(FactorPipeline.lanes(attentionOnly).map { $0.map(\.key.site) } == [[.attentionOutput], [.attentionInput]], "on a tie, the last alone")
+        #expect(FactorPipeline.lanes(Array(jobs.prefix(1))).map(\.count) == [1])
+    }
+
     @Test func aFailedFactorIsRethrownForItsKeyAlone() throws {
         var broken = Self.hessian(seed: 0.4)
         broken[5] = .nan
