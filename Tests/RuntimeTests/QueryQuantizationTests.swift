@@ -1,0 +1,129 @@
+import Checkpoint
+import Foundation
+@testable import Runtime
+import Testing
+import TestSupport
+
+/// Attention quantization's queries (`q_scale`) run as compressed-tensors' query hook quantizes
+/// them when transformers runs the checkpoint: after the rotary embedding, each head's queries
+/// rounded to the group's type with its stored scale, before attention reads them.
+@Suite struct QueryQuantizationTests {
+    /// `x` quantized and dequantized as compressed-tensors' `fake_quantize` computes it for a static
+    /// symmetric scale `s`, written out here rather than through the runtime's rounding: FP8 clamps
+    /// `x / s` to ±448 and casts it to E4M3 (the checkpoint codec's cast); int8 rounds it half to
+    /// even and clamps it to -128...127.
+    static func fakeQuantized(_ x: Float, scale s: Float, fp8: Bool) -> Float {
+        let scaled = x / s
+        if fp8 { return FP8E4M3.decode(FP8E4M3.encode(min(max(scaled, -448), 448))) * s }
+        return min(max(scaled.rounded(.toNearestOrEven), -128), 127) * s
+    }
+
+    @Test(arguments: [true, false], [[Float(0.02)], [0.5, 0.01, 3]])
+    func eachHeadIsRoundedWithItsScale(fp8: Bool, scales: [Float]) {
+        // Two rows of three heads of four values, 14 floats apart.
+        let heads = 3, headDim = 4, stride = 14
+        let quantization = HeadQuantization(grid: fp8 ? .fp8 : .int8, scales: scales, heads: heads, headDim: headDim)
+        let original = (0..<(2 * stride)).map { (i: Int) -> Float in
+            let step = Float(i % 7 - 3)
+            return step * 0.37 + Float(i) * 0.011
+        }
+        var rows = original
+        rows.withUnsafeMutableBufferPointer { quantization.apply($0.baseAddress!, rows: 2, stride: stride) }
+        for r in 0..<2 {
+            for i in 0..<stride {
+                let x = original[r * stride + i]
+                let scale = scales.count == 1 ? scales[0] : scales[min(i / headDim, heads - 1)]
+                let expected = i < heads * headDim ? Self.fakeQuantized(x, scale: scale, fp8: fp8) : x
+                #expect(rows[r * stride + i] == expected, "row \(r) element \(i)")
+            }
+        }
+    }
+
+    /// What a ``LayerTap`` sees of one sample's attention in block 0.
+    final class AttentionRecorder: LayerTap {
+        var states: [LayerSite: [Float]] = [:]
+        func observe(_ site: LayerSite, _ values: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
+            guard [.queries, .keys, .values, .attentionOutput].contains(site) else { return }
+            for r in 0..<rows { states[site, default: []] += Array(UnsafeBufferPointer(start: values + r * stride, count: width)) }
+        }
+    }
+
+    /// Causal grouped-query attention of Llama's `1/√headDim`, computed here in f64 over the
+    /// recorded post-RoPE queries, keys and values, with the queries fake-quantized per head with
+    /// `queryScales` (none: left as they are) and keys and values in FP8 with their stored scales.
+    static func referenceAttention(_ recorded: [LayerSite: [Float]], queryScales: [Float]?, keyScales: [Float], valueScales: [Float],
+                                   heads: Int, keyValueHeads: Int, headDim: Int) -> [Float] {
+        let queryWidth = heads * headDim, keyWidth = keyValueHeads * headDim
+        let rows = recorded[.queries]!.count / queryWidth
+        func perHead(_ scales: [Float], _ h: Int) -> Float { scales.count == 1 ? scales[0] : scales[h] }
+        let queries = recorded[.queries]!.enumerated().map { i, x in
+            queryScales.map { Self.fakeQuantized(x, scale: perHead($0, (i % queryWidth) / headDim), fp8: true) } ?? x
+        }
+        let keys = recorded[.keys]!.enumerated().map { Self.fakeQuantized($1, scale: perHead(keyScales, ($0 % keyWidth) / headDim), fp8: true) }
+        let values = recorded[.values]!.enumerated().map { Self.fakeQuantized($1, scale: perHead(valueScales, ($0 % keyWidth) / headDim), fp8: true) }
+        var output = [Float](repeating: 0, count: rows * queryWidth)
+        for i in 0..<rows {
+            for h in 0..<heads {
+                let g = h / (heads / keyValueHeads)
+                let scores = (0...i).map { j in
+                    (0..<headDim).reduce(0.0) { $0 + Double(queries[i * queryWidth + h * headDim + $1]) * Double(keys[j * keyWidth + g * headDim + $1]) }
+                        / Double(headDim).squareRoot()
+                }
+                let largest = scores.max()!
+                let weights = scores.map { exp($0 - largest) }, total = weights.reduce(0, +)
+                for d in 0..<headDim {
+                    let sum = (0...i).reduce(0.0) { $0 + weights[$1] * Double(values[$1 * keyWidth + g * headDim + d]) }
+                    output[i * queryWidth + h * headDim + d] = Float(sum / total)
+                }
+            }
+        }
+        return output
+    }
+
+    /// Per head (`strategy: attn_head`, `q_scale` [4, 1, 1]) and per tensor (`[1]`, beside FP8
+    /// static Linear layers), from `scripts/make-attention-references.py`'s recipes: block 0's
+    /// attention output is the reference's with the queries fake-quantized by the stored `q_scale`,
+    /// and not the one that ignores it.
+    @Test(arguments: [("attention_fp8_attn_head", 4), ("fp8_with_attention_tensor", 1)])
+    func attentionReadsTheQueriesRoundedWithTheirStoredScales(_ recipe: String, queryScales: Int) throws {
+        let folder = try KeyValueCacheTests.compressed(recipe, fixture: "attention-reference.json")
+        let stored = try TensorReader(directory: folder.file("out"))
+        let attention = "model.layers.0.self_attn"
+        let scales = (q: try stored.floats(attention + ".q_scale"), k: try stored.floats(attention + ".k_scale"), v: try stored.floats(attention + ".v_scale"))
+        #expect(scales.q.count == queryScales)
+        let model = try LayerwiseModel(checkpoint: Checkpoint(directory: folder.file("out")), threads: 2)
+        let spec = model.spec
+        let block = try model.block(0)
+        let quantization = try #require(block.layer.queryQuantization)
+        #expect(quantization.heads.map { quantization -> Float? in
+            guard case let .fixed(scale) = quantization.scale else { return nil }
+            return scale
+        } == (0..<spec.headCount).map { scales.q.count == 1 ? scales.q[0] : scales.q[$0] })
+
+        var hidden = try model.embed(samples: [KeyValueCacheTests.samples[1]])
+        let recorder = AttentionRecorder()
+        model.run(block, samples: &hidden, batch: 0..<1, tap: recorder)
+        let observed = try #require(recorder.states[.attentionOutput])
+        func reference(_ queryScales: [Float]?) -> [Float] {
+            Self.referenceAttention(recorder.states, queryScales: queryScales, keyScales: scales.k, valueScales: scales.v,
+                                    heads: spec.headCount, keyValueHeads: spec.keyValueHeadCount, headDim: spec.headDim)
+        }
+        let largest = observed.map(abs).max()!
+        let quantized = zip(observed, reference(scales.q)).map { abs($0 - $1) }.max()!
+        let ignoringQueryScale = zip(observed, reference(nil)).map { abs($0 - $1) }.max()!
+        #expect(quantized <= 1e-5 * largest, "max difference \(quantized) of \(largest)")
+        #expect(ignoringQueryScale > 100 * 1e-5 * largest, "max difference \(ignoringQueryScale) of \(largest)")
+        _ = folder
+    }
+
+    /// Whole-model logits move when the queries are rounded, but little.
+    @Test(arguments: ["attention_fp8_attn_head", "fp8_with_attention_tensor"])
+    func logitsChangeALittleWithQueryScales(_ recipe: String) throws {
+        let folder = try KeyValueCacheTests.compressed(recipe, fixture: "attention-reference.json")
+        let model = try DecoderModel(directory: folder.file("out"))
+        #expect(model.layers.allSatisfy { $0.queryQuantization != nil })
+        let distance = try model.relativeLogitDistance(to: model.changingLayers { $0.queryQuantization = nil }, tokens: KeyValueCacheTests.samples[0])
+        #expect(distance > 0)
+        #expect(distance < 0.05)
+    }
+}
