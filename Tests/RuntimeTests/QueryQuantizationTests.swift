@@ -126,4 +126,44 @@ import TestSupport
         #expect(distance > 0)
         #expect(distance < 0.05)
     }
+
+    /// The per-head attention-quantized output with its attention group (`group_0`) in
+    /// config.json changed by `edit`.
+    static func editedAttentionGroup(_ edit: (inout [String: Any]) -> Void) throws -> TemporaryFolder {
+        let folder = try KeyValueCacheTests.compressed("attention_fp8_attn_head", fixture: "attention-reference.json")
+        let path = folder.file("out/config.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var quantization = config["quantization_config"] as! [String: Any]
+        var groups = quantization["config_groups"] as! [String: Any]
+        var group = groups["group_0"] as! [String: Any]
+        edit(&group)
+        groups["group_0"] = group
+        quantization["config_groups"] = groups
+        config["quantization_config"] = quantization
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
+        return folder
+    }
+
+    /// A target that also matches the projections (`re:.*self_attn.*`) is no attention
+    /// quantization for compressed-tensors, which then leaves the queries alone.
+    @Test func aTargetThatAlsoMatchesTheProjectionsLeavesTheQueries() throws {
+        let folder = try Self.editedAttentionGroup { $0["targets"] = ["re:.*self_attn.*"] }
+        let model = try DecoderModel(directory: folder.file("out"))
+        #expect(model.layers.allSatisfy { $0.queryQuantization == nil && $0.keyValueCache != nil })
+    }
+
+    @Test func queriesOtherThanEightBitAreRefusedNamingTheAttention() throws {
+        let folder = try Self.editedAttentionGroup { group in
+            var states = group["input_activations"] as! [String: Any]
+            states["num_bits"] = 4
+            states["type"] = "int"
+            group["input_activations"] = states
+        }
+        #expect {
+            _ = try DecoderModel(directory: folder.file("out"))
+        } throws: { error in
+            guard case let RuntimeError.unsupportedQuantization(module, reason) = error else { return false }
+            return module == "model.layers.0.self_attn" && reason.contains("4-bit int")
+        }
+    }
 }
