@@ -1,5 +1,7 @@
 import Checkpoint
 import Foundation
+import Modifiers
+import Recipes
 @testable import Runtime
 import Testing
 import TestSupport
@@ -80,13 +82,31 @@ import TestSupport
         return output
     }
 
+    /// Qwen3 (whose attention holds query and key norms) compressed with per-head attention
+    /// quantization of its `Qwen3Attention` modules.
+    static func compressedQwen3() throws -> TemporaryFolder {
+        let yaml = """
+            QuantizationModifier:
+              config_groups:
+                attention:
+                  targets: ['re:.*self_attn$']
+                  input_activations: {num_bits: 8, type: float, symmetric: true, strategy: attn_head, dynamic: false}
+            """
+        let folder = TemporaryFolder("query")
+        let samples = KeyValueCacheTests.samples.map { $0.map { $0 % 256 } }
+        try Compressor.run(model: Fixtures.path("models/qwen3"), recipe: Recipe.parse(yaml: yaml, file: "qwen3-attention"),
+                           output: folder.file("out"), options: OneshotOptions(calibration: CalibrationInput(samples: samples)))
+        return folder
+    }
+
     /// Per head (`strategy: attn_head`, `q_scale` [4, 1, 1]) and per tensor (`[1]`, beside FP8
-    /// static Linear layers), from `scripts/make-attention-references.py`'s recipes: block 0's
-    /// attention output is the reference's with the queries fake-quantized by the stored `q_scale`,
-    /// and not the one that ignores it.
-    @Test(arguments: [("attention_fp8_attn_head", 4), ("fp8_with_attention_tensor", 1)])
+    /// static Linear layers), from `scripts/make-attention-references.py`'s recipes, and per head
+    /// on Qwen3, whose queries are normed before the rotary embedding: block 0's attention output
+    /// is the reference's with the queries fake-quantized by the stored `q_scale`, and not the one
+    /// that ignores it.
+    @Test(arguments: [("attention_fp8_attn_head", 4), ("fp8_with_attention_tensor", 1), ("qwen3", 4)])
     func attentionReadsTheQueriesRoundedWithTheirStoredScales(_ recipe: String, queryScales: Int) throws {
-        let folder = try KeyValueCacheTests.compressed(recipe, fixture: "attention-reference.json")
+        let folder = try recipe == "qwen3" ? Self.compressedQwen3() : KeyValueCacheTests.compressed(recipe, fixture: "attention-reference.json")
         let stored = try TensorReader(directory: folder.file("out"))
         let attention = "model.layers.0.self_attn"
         let scales = (q: try stored.floats(attention + ".q_scale"), k: try stored.floats(attention + ".k_scale"), v: try stored.floats(attention + ".v_scale"))
@@ -100,7 +120,7 @@ import TestSupport
             return scale
         } == (0..<spec.headCount).map { scales.q.count == 1 ? scales.q[0] : scales.q[$0] })
 
-        var hidden = try model.embed(samples: [KeyValueCacheTests.samples[1]])
+        var hidden = try model.embed(samples: [KeyValueCacheTests.samples[1].map { $0 % spec.vocabularySize }])
         let recorder = AttentionRecorder()
         model.run(block, samples: &hidden, batch: 0..<1, tap: recorder)
         let observed = try #require(recorder.states[.attentionOutput])
