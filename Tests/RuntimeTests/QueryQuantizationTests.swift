@@ -147,6 +147,46 @@ import TestSupport
         #expect(distance < 0.05)
     }
 
+    /// llama_calib with the attention quantization of `reference` (a case of
+    /// `scripts/make-query-hook-references.py`: its quantization_config and q/k/v scales) added.
+    static func rebuilt(_ reference: [String: Any], in folder: TemporaryFolder) throws -> String {
+        let original = Fixtures.path("models/llama_calib")
+        let checkpoint = try Checkpoint(directory: original)
+        var builder = ModelBuilder(modelType: "llama")
+        builder.tensors = checkpoint.tensors.map { ($0.name, $0.info.dtype, $0.info.shape, Array(checkpoint.data($0))) }
+        for (name, tensor) in reference["scales"] as! [String: [String: Any]] {
+            builder.bf16(name, tensor["shape"] as! [Int], (tensor["values"] as! [Double]).map(Float.init))
+        }
+        let path = folder.file("out")
+        try builder.write(to: path)
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: original + "/config.json"))) as! [String: Any]
+        config["quantization_config"] = reference["quantization_config"]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path + "/config.json"))
+        return path
+    }
+
+    /// Against compressed-tensors 0.19 itself (`scripts/make-query-hook-references.py`): the logits
+    /// transformers 5 gives in float32 with its query and KV cache hooks fake-quantizing the
+    /// states, per head and per tensor. Ours agree to f32 rounding, while its logits with the query
+    /// hook's quantization off lie a hundred times further away.
+    @Test(arguments: ["per_head", "per_tensor"])
+    func logitsAreCompressedTensorsQueryHooks(_ name: String) throws {
+        let fixture = try JSONSerialization.jsonObject(with: Fixtures.data("query-hook-reference.json")) as! [String: Any]
+        let reference = (fixture["cases"] as! [String: Any])[name] as! [String: Any]
+        let folder = TemporaryFolder("query-hook")
+        let model = try DecoderModel(directory: try Self.rebuilt(reference, in: folder))
+        let logits = try model.forward(fixture["tokens"] as! [Int], cache: model.makeCache())
+        for (i, row) in (fixture["rows"] as! [Int]).enumerated() {
+            let ours = logits.values[(row * logits.columns)..<((row + 1) * logits.columns)]
+            let hooked = (reference["logits"] as! [[Double]])[i].map(Float.init)
+            let withoutQuery = (reference["without_query"] as! [[Double]])[i].map(Float.init)
+            let difference = zip(ours, hooked).map { abs($0 - $1) }.max()!
+            let queryEffect = zip(hooked, withoutQuery).map { abs($0 - $1) }.max()!
+            #expect(difference <= 1e-5, "row \(row): \(difference)")
+            #expect(queryEffect > 100 * 1e-5, "row \(row): \(queryEffect)")
+        }
+    }
+
     /// The per-head attention-quantized output with its attention group (`group_0`) in
     /// config.json changed by `edit`.
     static func editedAttentionGroup(_ edit: (inout [String: Any]) -> Void) throws -> TemporaryFolder {
