@@ -106,12 +106,13 @@ struct StructureCheck {
     }
 
     /// The config group that quantizes attention module `module`'s query, key and value states
-    /// (attention quantization: a group of input activations only whose targets name the module
-    /// or its class), if any; its k/v scales follow `kv_cache_scheme`, which compressed-tensors
-    /// sets to the same arguments.
+    /// (attention quantization: a group of input activations only with a target that matches the
+    /// module narrowly, `ConfigGroupAssignment.attentionGroup`), if any; its k/v scales follow
+    /// `kv_cache_scheme`, which compressed-tensors sets to the same arguments.
     private func attentionGroup(of module: String) -> Int? {
-        let className = QuantizationPlan.attentionClassName(checkpoint.config)
-        guard let match = try? setup.assignment.group(ofModule: module, className: className) else { return nil }
+        guard let match = try? setup.assignment.attentionGroup(
+            ofModule: module, children: architecture.submodules(of: module, tensors: checkpoint.tensors.map { ($0.name, $0.info.shape) }),
+            config: checkpoint.config) else { return nil }
         let scheme = setup.config.configGroups[match.group].scheme
         return scheme.weights == nil && scheme.outputActivations == nil && scheme.inputActivations != nil ? match.group : nil
     }

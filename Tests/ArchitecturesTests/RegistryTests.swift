@@ -87,6 +87,19 @@ import TestSupport
         #expect(found.isEmpty, "\(found)")
     }
 
+    /// The modules inside an attention module, as narrow matching sees them: each once, its kind
+    /// told by its weight even when its bias comes first; the module's own tensors are not children.
+    @Test func submodulesAreTheModulesInsideWithTheirWeightsKind() {
+        let attention = "model.layers.0.self_attn"
+        let tensors: [(name: String, shape: [Int])] = [
+            (attention + ".k_scale", [1]), (attention + ".q_proj.bias", [64]), (attention + ".q_proj.weight", [64, 32]),
+            (attention + ".q_norm.weight", [16]), ("model.layers.0.self_attn_extra.weight", [8, 8]), ("model.layers.0.mlp.up_proj.weight", [8, 32]),
+        ]
+        let children = Architecture.generic.submodules(of: attention, tensors: tensors)
+        #expect(children.map(\.name) == [attention + ".q_proj", attention + ".q_norm"])
+        #expect(children.map(\.className) == ["Linear", "RMSNorm"])
+    }
+
     /// A model_type no family covers gets llm-compressor's rules for any model.
     @Test func anUnknownModelTypeGetsTheGenericRules() {
         let generic = ArchitectureRegistry.architecture(modelType: "falcon")

@@ -1,4 +1,6 @@
+import Checkpoint
 import CompressedTensors
+import JSON
 import Recipes
 import Testing
 
@@ -44,6 +46,28 @@ import Testing
         #expect(try Self.group(assignment, "model.embed_tokens", className: "Embedding") == nil)
         #expect(try Self.group(assignment, "model.layers.0.mlp.gate_proj") == 0)
         #expect(try Self.group(assignment, "model.norm", className: "RMSNorm") == nil)
+    }
+
+    /// Attention quantization as compressed-tensors' `is_narrow_match` decides it: some target of
+    /// the attention module's group matches the module but neither its decoder layer nor a module inside it.
+    @Test func attentionIsQuantizedOnlyByATargetThatMatchesItNarrowly() throws {
+        let llama = ModelConfig(json: JSONObject([("architectures", .array([.string("LlamaForCausalLM")]))]))
+        let attention = "model.layers.0.self_attn"
+        let children = ["q_proj", "k_proj", "v_proj", "o_proj"].map { (name: attention + "." + $0, className: "Linear") }
+            + [(name: attention + ".q_norm", className: "RMSNorm")]
+        func group(_ targets: [[String]]) throws -> Int? {
+            try Self.assignment(targets).attentionGroup(ofModule: attention, children: children, config: llama)?.group
+        }
+        for narrow in ["LlamaAttention", "re:.*self_attn$", attention] {
+            #expect(try group([["Linear"], [narrow]]) == 1, "\(narrow)")
+        }
+        #expect(try group([["re:.*self_attn.*"]]) == nil)  // also the projections
+        #expect(try group([["re:.*layers\\.0.*"]]) == nil)  // also the decoder layer
+        #expect(try group([["re:.*_attn$|.*q_norm$"]]) == nil)  // also the query norm
+        #expect(try group([["re:.*self_attn.*", "LlamaAttention"]]) == 0)  // one narrow target suffices
+        #expect(try group([["MistralAttention"]]) == nil)
+        #expect(ConfigGroupAssignment.attentionClassName(llama) == "LlamaAttention")
+        #expect(ConfigGroupAssignment.decoderLayerClassName(llama) == "LlamaDecoderLayer")
     }
 
     @Test func aPatternOutOfStepsIsNamed() {

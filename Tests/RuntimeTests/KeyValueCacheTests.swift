@@ -44,20 +44,13 @@ import TestSupport
         for (l, layer) in model.layers.enumerated() {
             let cache = try #require(layer.keyValueCache, "layer \(l)")
             let expected = try stored.floats("model.layers.\(l).self_attn.k_scale")[0]
-            guard case let .fixed(scale) = cache.keys[0].scale else { Issue.record("layer \(l): not a fixed scale"); continue }
+            guard case let .fixed(scale) = cache.keys.heads[0].scale else { Issue.record("layer \(l): not a fixed scale"); continue }
             #expect(scale == expected)
         }
         // The same weights with the cache kept in f32: logits move, but little.
-        let plain = DecoderModel(
-            spec: model.spec, embedding: model.embedding,
-            layers: model.layers.map { var layer = $0; layer.keyValueCache = nil; return layer },
-            finalNorm: model.finalNorm, head: model.head)
-        let a = try model.forward(Self.samples[0], cache: model.makeCache()).values
-        let b = try plain.forward(Self.samples[0], cache: plain.makeCache()).values
-        let difference = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
-        let size = b.map { $0 * $0 }.reduce(0, +).squareRoot()
-        #expect(difference > 0)
-        #expect(difference < 0.05 * size)
+        let distance = try model.relativeLogitDistance(to: model.changingLayers { $0.keyValueCache = nil }, tokens: Self.samples[0])
+        #expect(distance > 0)
+        #expect(distance < 0.05)
         _ = folder
     }
 
@@ -100,7 +93,7 @@ import TestSupport
             let cache = try #require(layer.keyValueCache, "layer \(l)")
             let expected = try stored.floats("model.layers.\(l).self_attn.v_scale")
             #expect(expected.count == 2 && expected[0] != expected[1])
-            let scales = cache.values.map { quantization -> Float? in
+            let scales = cache.values.heads.map { quantization -> Float? in
                 guard case let .fixed(scale) = quantization.scale else { return nil }
                 return scale
             }
@@ -108,15 +101,15 @@ import TestSupport
         }
     }
 
-    /// Attention quantization's output runs as its KV cache: each KV head's stored `k_scale` and
-    /// `v_scale` round the cache; its `q_scale` (which vLLM's FP8 attention reads) is not emulated.
+    /// Attention quantization's output runs with its KV cache: each KV head's stored `k_scale` and
+    /// `v_scale` round the cache (its `q_scale` rounds the queries: ``QueryQuantizationTests``).
     @Test func anAttentionQuantizedCheckpointRunsWithItsKeyValueScales() throws {
         let folder = try Self.compressed("attention_fp8_attn_head", fixture: "attention-reference.json")
         let model = try DecoderModel(directory: folder.file("out"))
         let stored = try TensorReader(directory: folder.file("out"))
         for (l, layer) in model.layers.enumerated() {
             let cache = try #require(layer.keyValueCache, "layer \(l)")
-            let scales = cache.keys.map { quantization -> Float? in
+            let scales = cache.keys.heads.map { quantization -> Float? in
                 guard case let .fixed(scale) = quantization.scale else { return nil }
                 return scale
             }

@@ -50,6 +50,38 @@ import Verification
         }
     }
 
+    /// compressed-tensors quantizes an attention module's states only for a target that matches it
+    /// narrowly (`is_narrow_match`): `re:.*self_attn$` does, so its q, k and v scales are
+    /// demanded; `re:.*self_attn.*` also matches the projections, so the group quantizes their
+    /// inputs as Linear layers and no `q_scale` is demanded (k and v scales still follow
+    /// `kv_cache_scheme`).
+    @Test func onlyANarrowTargetDemandsQueryScales() throws {
+        let references = try JSONSerialization.jsonObject(with: Fixtures.data("attention-reference.json")) as! [String: Any]
+        let yaml = ((references["recipes"] as! [String: Any])["attention_fp8_attn_head"] as! [String: Any])["recipe"] as! String
+        let samples = (try JSONSerialization.jsonObject(with: Fixtures.data("calibration-reference.json")) as! [String: Any])["samples"] as! [[Int]]
+        let folder = TemporaryFolder("verify-attention")
+        try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: Recipe.parse(yaml: yaml, file: "attention"), output: folder.file("out"),
+                           options: OneshotOptions(threads: 2, calibration: CalibrationInput(samples: samples)))
+        var narrow = try EditableCheckpoint(folder.file("out"))
+        narrow.setQuantizationConfig(["config_groups", "group_0", "targets"], .array([.string("re:.*self_attn$")]))
+        #expect(try CorruptedCheckpointTests.problems(narrow, in: folder) == [])
+        var withoutQueryScales = narrow
+        for layer in 0..<2 {
+            withoutQueryScales.remove("model.layers.\(layer).self_attn.q_scale")
+            withoutQueryScales.remove("model.layers.\(layer).self_attn.q_zero_point")
+        }
+        // The zero points of symmetric states are optional.
+        #expect(try CorruptedCheckpointTests.problems(withoutQueryScales, in: folder) == [
+            "model.layers.0.self_attn.q_scale: missing: config group 'group_0' (attention quantization) stores BF16 [4, 1, 1] here",
+            "model.layers.1.self_attn.q_scale: missing: config group 'group_0' (attention quantization) stores BF16 [4, 1, 1] here",
+        ])
+        var broad = withoutQueryScales
+        broad.setQuantizationConfig(["config_groups", "group_0", "targets"], .array([.string("re:.*self_attn.*")]))
+        let problems = try CorruptedCheckpointTests.problems(broad, in: folder)
+        #expect(!problems.contains { $0.contains("q_scale") || $0.contains("q_zero_point") || $0.contains("k_scale") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("model.layers.0.self_attn.q_proj.input_scale: missing: config group 'group_0'") }, "\(problems)")
+    }
+
     @Test func staticInputScalesAreExpectedPerModule() throws {
         let folder = TemporaryFolder("verify-calibrated")
         var fp8 = try CorruptedCheckpointTests.compressed("fp8_dynamic", in: folder)

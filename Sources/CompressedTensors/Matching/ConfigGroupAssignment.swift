@@ -15,8 +15,12 @@ public struct ConfigGroupAssignment: Sendable {
     }
 
     private let groupOfTarget: [String: Int]
+    /// Each group's targets, as written.
+    let targetsOfGroup: [[String]]
     private let targetMatcher: ModuleMatcher
     private let ignoreMatcher: ModuleMatcher
+    /// Where the targets were written.
+    let source: SourcePosition
 
     /// `source` is where the targets and ignore patterns were written (see `ModuleMatcher`).
     public init(groups: [(name: String, scheme: QuantizationScheme)], ignore: [String], source: SourcePosition) {
@@ -28,6 +32,8 @@ public struct ConfigGroupAssignment: Sendable {
             }
         }
         self.groupOfTarget = groupOfTarget
+        targetsOfGroup = groups.map(\.scheme.targets)
+        self.source = source
         targetMatcher = ModuleMatcher(targets: targets, ignore: [], source: source)
         ignoreMatcher = ModuleMatcher(targets: [], ignore: ignore, source: source)
     }

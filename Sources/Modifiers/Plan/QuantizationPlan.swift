@@ -123,7 +123,7 @@ public struct QuantizationPlan: Sendable {
             if group.scheme.weights == nil && group.scheme.inputActivations != nil {
                 throw .unsupportedScheme(
                     group: group.name,
-                    reason: "input activations without weights on \(group.scheme.targets) match no attention module (attention quantization targets the attention modules themselves, such as \(Self.attentionClassName(checkpoint.config)) or re:.*self_attn$)")
+                    reason: "input activations without weights on \(group.scheme.targets) match no attention module (attention quantization targets the attention modules themselves, such as \(ConfigGroupAssignment.attentionClassName(checkpoint.config)) or re:.*self_attn$)")
             }
             throw .matchesNothing(position: modifiers[writtenModifiers[index]].position.description, group: group.name, targets: group.scheme.targets)
         }

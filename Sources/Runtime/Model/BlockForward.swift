@@ -86,6 +86,7 @@ struct BlockForward {
                 tap?.observe(.keys, qkv + qWidth, rows: n, width: kvWidth, stride: qkvWidth)
                 tap?.observe(.values, qkv + qWidth + kvWidth, rows: n, width: kvWidth, stride: qkvWidth)
             }
+            layer.queryQuantization?.apply(qkv, rows: n, stride: qkvWidth)
             layer.keyValueCache?.apply(qkv, rows: n, stride: qkvWidth, keyOffset: qWidth)
             cache.append(layer: l, rows: n, keys: qkv + qWidth, values: qkv + qWidth + kvWidth, stride: qkvWidth)
             cache.keys[l].withUnsafeBufferPointer { keys in

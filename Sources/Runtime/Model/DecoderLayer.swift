@@ -18,6 +18,9 @@ struct DecoderLayer {
     let attention: Attention
     /// The FP8 key/value cache of a checkpoint calibrated with a `kv_cache_scheme`; nil keeps keys and values in f32.
     var keyValueCache: KeyValueCacheQuantization? = nil
+    /// The rounding of the post-RoPE queries under attention quantization (`q_scale`), as
+    /// compressed-tensors' query hook applies it; nil leaves them in f32.
+    var queryQuantization: HeadQuantization? = nil
 }
 
 /// The MLP of one decoder block.

@@ -128,7 +128,10 @@ extension DecoderModel {
                 scale: spec.attentionScale, softcap: spec.attentionSoftcap, window: spec.slidingWindows[l]),
             // Latent attention caches its compressed latent, whose FP8 rounding is not emulated here.
             keyValueCache: spec.latentAttention != nil ? nil : try weights.keyValueCache(
-                prefix + layout.attention.module, heads: spec.keyValueHeadCount, headDim: spec.headDim))
+                prefix + layout.attention.module, heads: spec.keyValueHeadCount, headDim: spec.headDim),
+            queryQuantization: try weights.queryQuantization(
+                prefix + layout.attention.module, heads: spec.headCount, headDim: spec.headDim,
+                latent: spec.latentAttention != nil, architecture: spec.architecture))
     }
 
     /// The gate-and-up and down projections of a gated MLP under `prefix` (`model.layers.N.mlp.`)

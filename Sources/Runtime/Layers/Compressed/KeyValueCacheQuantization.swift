@@ -3,32 +3,21 @@
 /// `k_scale` or `v_scale`, and read back as `code · scale`. Keys are rounded after the rotary
 /// embedding, as the cache holds them.
 struct KeyValueCacheQuantization: Sendable {
-    /// One rounding per key/value head (the same one repeated for a per-tensor scale).
-    let keys: [ActivationQuantization]
-    let values: [ActivationQuantization]
-    let headDim: Int
+    /// One rounding per key/value head.
+    let keys: HeadQuantization
+    let values: HeadQuantization
 
     /// Scales `keyScales` and `valueScales`: one per tensor, or one per key/value head of `heads`.
     /// - Precondition: each has 1 or `heads` elements.
     init(keyScales: [Float], valueScales: [Float], heads: Int, headDim: Int) {
-        func rounding(_ scales: [Float]) -> [ActivationQuantization] {
-            (0..<heads).map { ActivationQuantization(grid: .fp8, scale: .fixed(scales.count == 1 ? scales[0] : scales[$0])) }
-        }
-        keys = rounding(keyScales)
-        values = rounding(valueScales)
-        self.headDim = headDim
+        keys = HeadQuantization(grid: .fp8, scales: keyScales, heads: heads, headDim: headDim)
+        values = HeadQuantization(grid: .fp8, scales: valueScales, heads: heads, headDim: headDim)
     }
 
     /// Rounds, in place, the keys and values of `rows` rows laid out `[q | k | v]` every `stride`
     /// floats, the keys starting at `keyOffset` and the values right after them.
     func apply(_ queryKeyValue: UnsafeMutablePointer<Float>, rows: Int, stride: Int, keyOffset: Int) {
-        let width = keys.count * headDim
-        for r in 0..<rows {
-            let key = queryKeyValue + r * stride + keyOffset
-            for h in keys.indices {
-                keys[h].apply(key + h * headDim, rows: 1, columns: headDim)
-                values[h].apply(key + width + h * headDim, rows: 1, columns: headDim)
-            }
-        }
+        keys.apply(queryKeyValue + keyOffset, rows: rows, stride: stride)
+        values.apply(queryKeyValue + keyOffset + keys.heads.count * keys.headDim, rows: rows, stride: stride)
     }
 }

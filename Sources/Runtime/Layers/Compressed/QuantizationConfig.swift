@@ -49,14 +49,7 @@ struct QuantizationConfig {
     func activations(of group: Group, module: String, stored: (StoredInputScale) throws(RuntimeError) -> (scale: Float, zeroPoint: Float)?)
         throws(RuntimeError) -> ActivationQuantization? {
         guard let args = group.scheme.inputActivations else { return nil }
-        let grid: ActivationQuantization.Grid
-        switch (args.type, args.numBits) {
-        case (.float, 8) where args.symmetric: grid = .fp8
-        case (.float, 4) where args.hasMXScales || args.hasNVFP4Scales: grid = .fp4
-        case (.int, 8) where args.symmetric || args.dynamic == .off: grid = .int8
-        default:
-            throw .unsupportedQuantization(module: module, reason: "\(args.numBits)-bit \(args.type.rawValue) input activations (symmetric: \(args.symmetric))")
-        }
+        let grid = try Self.grid(of: args, module: module)
         if args.hasNVFP4Scales {
             guard let global = try stored(.global) else { throw .missingTensor(module + ".input_global_scale") }
             return ActivationQuantization(grid: grid, scale: .nvfp4(global: global.scale))
@@ -75,6 +68,31 @@ struct QuantizationConfig {
         default:
             throw .unsupportedQuantization(module: module, reason: "input activation strategy '\(args.strategy.rawValue)'")
         }
+    }
+
+    /// The grid activations quantized with `args` (of module `module`) round to: FP8 (symmetric
+    /// 8-bit float), FP4 (NVFP4, MX) or int8 (symmetric, or static with a zero point).
+    /// - Throws: `unsupportedQuantization` for any other.
+    static func grid(of args: QuantizationArgs, module: String) throws(RuntimeError) -> ActivationQuantization.Grid {
+        switch (args.type, args.numBits) {
+        case (.float, 8) where args.symmetric: return .fp8
+        case (.float, 4) where args.hasMXScales || args.hasNVFP4Scales: return .fp4
+        case (.int, 8) where args.symmetric || args.dynamic == .off: return .int8
+        default:
+            throw .unsupportedQuantization(module: module, reason: "\(args.numBits)-bit \(args.type.rawValue) input activations (symmetric: \(args.symmetric))")
+        }
+    }
+
+    /// The config group that quantizes attention module `module`'s query, key and value states
+    /// (attention quantization, assigned as `oneshot` and `verify` assign it:
+    /// `ConfigGroupAssignment.attentionGroup`), with `children` the modules inside it, of the
+    /// model `model` describes; nil when none does.
+    func attentionGroup(of module: String, children: @autoclosure () -> [(name: String, className: String)], model: ModelConfig?) throws(RuntimeError) -> Group? {
+        let match: ConfigGroupAssignment.Match?
+        do { match = try assignment.attentionGroup(ofModule: module, children: children(), config: model) } catch { throw .compressedTensors(error) }
+        guard let match else { return nil }
+        let group = config.configGroups[match.group]
+        return Group(name: group.name, scheme: group.scheme)
     }
 
     /// The stored parameters of a layer's input quantization.
