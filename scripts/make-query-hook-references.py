@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""References for the runtime's query quantization (attention quantization's q_scale): the logits
+"""References for the runtime's attention quantization (q_scale, k_scale, v_scale): the logits
 compressed-tensors 0.19 gives when transformers runs an attention-quantized checkpoint, its query hook
 (QuantizedAttentionImpl: forward_quantize of the post-RoPE query) and KV cache hook fake-quantizing the
-states, and the same with the query hook's quantization off.
+states, and the same with the query hook's quantization off; FP8 and int8 states, per head and per tensor.
 
   python3 scripts/make-query-hook-references.py [COMPRESS]    writes Tests/Fixtures/query-hook-reference.json
 
@@ -30,12 +30,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = os.path.join(ROOT, "Tests/Fixtures/models/llama_calib")
 TOKENS = [(7 * 131 + i * 17) % 800 for i in range(32)]
 ROWS = [15, 31]
-STATES = "{num_bits: 8, type: float, symmetric: true, strategy: %s, dynamic: false}"
+STATES = "{num_bits: 8, type: %s, symmetric: true, strategy: %s, dynamic: false}"
+
+
+def attention(targets, type, strategy):
+    """A recipe quantizing the states of the attention modules `targets` to `type` with `strategy`."""
+    return ("QuantizationModifier:\n  config_groups:\n    attention:\n      targets: " + targets + "\n"
+            "      input_activations: " + STATES % (type, strategy) + "\n")
+
+
 RECIPES = {
-    "per_head": "QuantizationModifier:\n  config_groups:\n    attention:\n      targets: [LlamaAttention]\n"
-                "      input_activations: " + STATES % "attn_head" + "\n",
-    "per_tensor": "QuantizationModifier:\n  config_groups:\n    attention:\n      targets: ['re:.*self_attn$']\n"
-                  "      input_activations: " + STATES % "tensor" + "\n",
+    "per_head": attention("[LlamaAttention]", "float", "attn_head"),
+    "per_tensor": attention("['re:.*self_attn$']", "float", "tensor"),
+    "int8_per_head": attention("[LlamaAttention]", "int", "attn_head"),
+    "int8_per_tensor": attention("['re:.*self_attn$']", "int", "tensor"),
 }
 
 

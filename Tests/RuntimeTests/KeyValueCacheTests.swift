@@ -7,8 +7,9 @@ import Recipes
 import Testing
 import TestSupport
 
-/// FP8 key/value caches (`kv_cache_scheme`, `k_scale`/`v_scale`) run as vLLM keeps them: keys and
-/// values rounded to E4M3 with their layer's scales before attention reads them.
+/// Key/value caches (`kv_cache_scheme`, `k_scale`/`v_scale`) run with keys and values rounded with
+/// their layer's scales before attention reads them: FP8 as vLLM keeps them (E4M3), int8 as
+/// compressed-tensors' KV cache hook fake-quantizes them.
 @Suite struct KeyValueCacheTests {
     static let recipe = try! Recipe.load(path: Fixtures.repositoryRoot + "/recipes/fp8_kv_cache.yaml")
     static let samples = (0..<4).map { s in (0..<32).map { (s * 131 + $0 * 17) % 800 } }
@@ -23,7 +24,7 @@ import TestSupport
 
     @Test func keysAndValuesAreRoundedWithTheirHeadsScales() {
         // One row [q (4) | k (2 heads × 2) | v (2 heads × 2)]; key scales per head, one value scale.
-        let cache = KeyValueCacheQuantization(keyScales: [0.5, 0.01], valueScales: [2], heads: 2, headDim: 2)
+        let cache = KeyValueCacheQuantization(grid: .fp8, keyScales: [0.5, 0.01], valueScales: [2], heads: 2, headDim: 2)
         let original: [Float] = [0.3, 0.7, 1.1, 1.3, 100, 0.33, 10, -0.33, 0.37, 1000, -3, 0.37]
         var row = original
         row.withUnsafeMutableBufferPointer { cache.apply($0.baseAddress!, rows: 1, stride: 12, keyOffset: 4) }
@@ -54,13 +55,62 @@ import TestSupport
         _ = folder
     }
 
-    @Test func anIntegerCacheIsRefusedNamingTheAttention() throws {
+    @Test func int8KeysAndValuesRoundHalfToEvenAndClampWithTheirHeadsScales() {
+        // One row [q (4) | k (2 heads × 2) | v (2 heads × 2)]; key scales per head, one value scale.
+        let cache = KeyValueCacheQuantization(grid: .int8, keyScales: [0.5, 0.0625], valueScales: [2], heads: 2, headDim: 2)
+        let original: [Float] = [0.3, 0.7, 0.1, 0.2, 1.25, 1.75, 100, -0.33, 5, -1000, 0.37, -3]
+        var row = original
+        row.withUnsafeMutableBufferPointer { cache.apply($0.baseAddress!, rows: 1, stride: 12, keyOffset: 4) }
+        #expect(Array(row[0..<4]) == Array(original[0..<4]))
+        let scales: [Float] = [0.5, 0.5, 0.0625, 0.0625, 2, 2, 2, 2]
+        for i in 0..<8 {
+            #expect(row[4 + i] == QueryQuantizationTests.fakeQuantized(original[4 + i], scale: scales[i], fp8: false), "element \(i)")
+        }
+        // 2.5 -> 2, 3.5 -> 4 and -1.5 -> -2 (ties to even); 1600 and -500 clamped to 127 and -128.
+        #expect(Array(row[4..<12]) == [1, 2, 7.9375, -0.3125, 4, -256, 0, -4])
+    }
+
+    /// llama_calib compressed on the samples with a KV-cache-only recipe of `kv_cache_scheme` `scheme`.
+    static func cacheOnly(_ scheme: String) throws -> TemporaryFolder {
+        let yaml = "QuantizationModifier:\n  kv_cache_scheme: \(scheme)\n"
+        let folder = TemporaryFolder("kv")
+        try Compressor.run(model: Fixtures.path("models/llama_calib"), recipe: Recipe.parse(yaml: yaml, file: "kv-cache-only"),
+                           output: folder.file("out"), options: OneshotOptions(calibration: CalibrationInput(samples: samples)))
+        return folder
+    }
+
+    /// An int8 KV cache (symmetric, per tensor or per head) rounds every layer's keys and values to
+    /// int8 with the stored scales; logits move a little from the f32 cache's.
+    @Test(arguments: ["tensor", "attn_head"])
+    func anInt8CacheRoundsKeysAndValuesToIntegersInEveryLayer(_ strategy: String) throws {
+        let folder = try Self.cacheOnly("{num_bits: 8, type: int, symmetric: true, strategy: \(strategy), dynamic: false}")
+        let model = try DecoderModel(directory: folder.file("out"))
+        let stored = try TensorReader(directory: folder.file("out"))
+        for (l, layer) in model.layers.enumerated() {
+            let cache = try #require(layer.keyValueCache, "layer \(l)")
+            #expect((cache.keys.heads + cache.values.heads).allSatisfy { $0.grid == .int8 })
+            let scales = cache.values.heads.map { quantization -> Float? in
+                guard case let .fixed(scale) = quantization.scale else { return nil }
+                return scale
+            }
+            let expected = try stored.floats("model.layers.\(l).self_attn.v_scale")
+            #expect(scales == (0..<scales.count).map { expected.count == 1 ? expected[0] : expected[$0] })
+        }
+        let distance = try model.relativeLogitDistance(to: model.changingLayers { $0.keyValueCache = nil }, tokens: Self.samples[0])
+        #expect(distance > 0)
+        #expect(distance < 0.05)
+    }
+
+    /// The zero points of an asymmetric int8 cache are not applied here: such a checkpoint is
+    /// refused, naming its attention module.
+    @Test func anAsymmetricIntegerCacheIsRefusedNamingTheAttention() throws {
         let folder = try Self.compressed()
         let configPath = folder.file("out/config.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as! [String: Any]
         var quantization = config["quantization_config"] as! [String: Any]
         var scheme = quantization["kv_cache_scheme"] as! [String: Any]
         scheme["type"] = "int"
+        scheme["symmetric"] = false
         quantization["kv_cache_scheme"] = scheme
         config["quantization_config"] = quantization
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
@@ -68,7 +118,7 @@ import TestSupport
             _ = try DecoderModel(directory: folder.file("out"))
         } throws: { error in
             guard case let RuntimeError.unsupportedQuantization(module, reason) = error else { return false }
-            return module == "model.layers.0.self_attn" && reason.contains("8-bit int KV cache")
+            return module == "model.layers.0.self_attn" && reason.contains("asymmetric 8-bit int KV cache")
         }
     }
 

@@ -16,7 +16,7 @@ struct DecoderLayer {
     /// The norm of the MLP output before the residual add (Gemma-2).
     let postFeedForwardNorm: RMSNorm?
     let attention: Attention
-    /// The FP8 key/value cache of a checkpoint calibrated with a `kv_cache_scheme`; nil keeps keys and values in f32.
+    /// The FP8 or int8 key/value cache of a checkpoint calibrated with a `kv_cache_scheme`; nil keeps keys and values in f32.
     var keyValueCache: KeyValueCacheQuantization? = nil
     /// The rounding of the post-RoPE queries under attention quantization (`q_scale`), as
     /// compressed-tensors' query hook applies it; nil leaves them in f32.

@@ -1,17 +1,20 @@
-/// The FP8 key/value cache of a checkpoint with a `kv_cache_scheme`, emulated in f32 as vLLM keeps
-/// it: every key and value is stored as E4M3 of `x / scale` (saturating at ±448), with its layer's
-/// `k_scale` or `v_scale`, and read back as `code · scale`. Keys are rounded after the rotary
-/// embedding, as the cache holds them.
+/// The key/value cache of a checkpoint with a `kv_cache_scheme` (or attention quantization), emulated
+/// in f32: every key and value is rounded to the scheme's grid with its layer's `k_scale` or
+/// `v_scale`, `q(x / scale) · scale`. FP8 is E4M3 saturating at ±448, as vLLM keeps the cache;
+/// int8 rounds half to even and clamps to -128...127, as compressed-tensors' KV cache hook
+/// fake-quantizes the states under transformers. Keys are rounded after the rotary embedding, as
+/// the cache holds them.
 struct KeyValueCacheQuantization: Sendable {
     /// One rounding per key/value head.
     let keys: HeadQuantization
     let values: HeadQuantization
 
-    /// Scales `keyScales` and `valueScales`: one per tensor, or one per key/value head of `heads`.
+    /// Rounds to `grid` (FP8 or int8) with scales `keyScales` and `valueScales`: one per tensor,
+    /// or one per key/value head of `heads`.
     /// - Precondition: each has 1 or `heads` elements.
-    init(keyScales: [Float], valueScales: [Float], heads: Int, headDim: Int) {
-        keys = HeadQuantization(grid: .fp8, scales: keyScales, heads: heads, headDim: headDim)
-        values = HeadQuantization(grid: .fp8, scales: valueScales, heads: heads, headDim: headDim)
+    init(grid: ActivationQuantization.Grid, keyScales: [Float], valueScales: [Float], heads: Int, headDim: Int) {
+        keys = HeadQuantization(grid: grid, scales: keyScales, heads: heads, headDim: headDim)
+        values = HeadQuantization(grid: grid, scales: valueScales, heads: heads, headDim: headDim)
     }
 
     /// Rounds, in place, the keys and values of `rows` rows laid out `[q | k | v]` every `stride`

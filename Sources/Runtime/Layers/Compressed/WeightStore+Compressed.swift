@@ -113,18 +113,22 @@ extension WeightStore {
 }
 
 extension WeightStore {
-    /// The FP8 key/value cache of attention module `attention` (`model.layers.N.self_attn`) when the
-    /// checkpoint holds its `k_scale` and `v_scale` (compressed-tensors' `kv_cache_scheme`); nil without them.
-    /// - Throws: `unsupportedQuantization` for a cache other than symmetric 8-bit float, `tensorShape`
-    ///   for scales that are neither one per tensor nor one per key/value head.
+    /// The key/value cache of attention module `attention` (`model.layers.N.self_attn`) when the
+    /// checkpoint holds its `k_scale` and `v_scale` (compressed-tensors' `kv_cache_scheme`, which
+    /// attention quantization sets to its group's arguments): FP8 or int8, symmetric; nil without them.
+    /// - Throws: `unsupportedQuantization` without a `kv_cache_scheme`, or for a cache other than
+    ///   symmetric 8-bit float or integer (an asymmetric int8 cache's zero points are not applied
+    ///   here), `tensorShape` for scales that are neither one per tensor nor one per key/value head.
     func keyValueCache(_ attention: String, heads: Int, headDim: Int) throws(RuntimeError) -> KeyValueCacheQuantization? {
         let names = KeyValueCacheLayout.scaleNames(module: attention)
         guard let key = tensors[names.key], let value = tensors[names.value] else { return nil }
-        let scheme = quantization?.keyValueCacheScheme
-        let type = scheme?.type ?? .int, bits = scheme?.numBits ?? 8
-        guard type == .float, bits == 8, scheme?.symmetric ?? true else {
+        guard let scheme = quantization?.keyValueCacheScheme else {
+            throw .unsupportedQuantization(module: attention, reason: "k_scale and v_scale without a kv_cache_scheme giving their type")
+        }
+        guard scheme.numBits == 8, scheme.symmetric else {
             throw .unsupportedQuantization(
-                module: attention, reason: "a \(bits)-bit \(type.rawValue) KV cache (kv_cache_scheme); only symmetric FP8 runs here")
+                module: attention,
+                reason: "a\(scheme.symmetric ? "" : "n asymmetric") \(scheme.numBits)-bit \(scheme.type.rawValue) KV cache (kv_cache_scheme); only symmetric FP8 or int8 runs here")
         }
         func headScales(_ tensor: Checkpoint.Tensor) throws(RuntimeError) -> [Float] {
             let values = try scales(tensor)
@@ -133,6 +137,6 @@ extension WeightStore {
             }
             return values
         }
-        return KeyValueCacheQuantization(keyScales: try headScales(key), valueScales: try headScales(value), heads: heads, headDim: headDim)
+        return KeyValueCacheQuantization(grid: scheme.type == .float ? .fp8 : .int8, keyScales: try headScales(key), valueScales: try headScales(value), heads: heads, headDim: headDim)
     }
 }
