@@ -184,23 +184,29 @@ import TestSupport
 
     /// Against compressed-tensors 0.19 itself (`scripts/make-query-hook-references.py`): the logits
     /// transformers 5 gives in float32 with its query and KV cache hooks fake-quantizing the
-    /// states, per head and per tensor. Ours agree to f32 rounding, while its logits with the query
-    /// hook's quantization off lie a hundred times further away.
-    @Test(arguments: ["per_head", "per_tensor"])
+    /// states, FP8 and int8, per head and per tensor. Ours agree to f32 rounding, while its logits
+    /// with the query hook's quantization off, and ours with the KV cache kept in f32, lie fifty
+    /// times further away.
+    @Test(arguments: ["per_head", "per_tensor", "int8_per_head", "int8_per_tensor"])
     func logitsAreCompressedTensorsQueryHooks(_ name: String) throws {
         let fixture = try JSONSerialization.jsonObject(with: Fixtures.data("query-hook-reference.json")) as! [String: Any]
         let reference = (fixture["cases"] as! [String: Any])[name] as! [String: Any]
         let folder = TemporaryFolder("query-hook")
         let model = try DecoderModel(directory: try Self.rebuilt(reference, in: folder))
-        let logits = try model.forward(fixture["tokens"] as! [Int], cache: model.makeCache())
+        let tokens = fixture["tokens"] as! [Int]
+        let logits = try model.forward(tokens, cache: model.makeCache())
+        let withoutCache = model.changingLayers { $0.keyValueCache = nil }
+        let unroundedCache = try withoutCache.forward(tokens, cache: withoutCache.makeCache())
+        let tolerance: Float = 2e-6  // the largest logit is 0.94
         for (i, row) in (fixture["rows"] as! [Int]).enumerated() {
-            let ours = logits.values[(row * logits.columns)..<((row + 1) * logits.columns)]
+            func distance<A: Collection<Float>, B: Collection<Float>>(_ a: A, _ b: B) -> Float { zip(a, b).map { abs($0 - $1) }.max()! }
             let hooked = (reference["logits"] as! [[Double]])[i].map(Float.init)
             let withoutQuery = (reference["without_query"] as! [[Double]])[i].map(Float.init)
-            let difference = zip(ours, hooked).map { abs($0 - $1) }.max()!
-            let queryEffect = zip(hooked, withoutQuery).map { abs($0 - $1) }.max()!
-            #expect(difference <= 1e-5, "row \(row): \(difference)")
-            #expect(queryEffect > 100 * 1e-5, "row \(row): \(queryEffect)")
+            let columns = (row * logits.columns)..<((row + 1) * logits.columns)
+            let difference = distance(logits.values[columns], hooked)
+            #expect(difference <= tolerance, "row \(row): \(difference)")
+            #expect(distance(hooked, withoutQuery) > 50 * tolerance, "row \(row)")
+            #expect(distance(unroundedCache.values[columns], hooked) > 50 * tolerance, "row \(row)")
         }
     }
 
