@@ -101,24 +101,34 @@ import TestSupport
         #expect(distance < 0.05)
     }
 
-    /// The zero points of an asymmetric int8 cache are not applied here: such a checkpoint is
-    /// refused, naming its attention module.
-    @Test func anAsymmetricIntegerCacheIsRefusedNamingTheAttention() throws {
+    /// The FP8 KV cache output with its `kv_cache_scheme` in config.json changed by `edit` (nil removes it).
+    static func editedCacheScheme(_ edit: (inout [String: Any]?) -> Void) throws -> TemporaryFolder {
         let folder = try Self.compressed()
         let configPath = folder.file("out/config.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath))) as! [String: Any]
         var quantization = config["quantization_config"] as! [String: Any]
-        var scheme = quantization["kv_cache_scheme"] as! [String: Any]
-        scheme["type"] = "int"
-        scheme["symmetric"] = false
+        var scheme = quantization["kv_cache_scheme"] as? [String: Any]
+        edit(&scheme)
         quantization["kv_cache_scheme"] = scheme
         config["quantization_config"] = quantization
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
+        return folder
+    }
+
+    /// The zero points of an asymmetric int8 cache are not applied here, and scales without a
+    /// `kv_cache_scheme` have no type: such checkpoints are refused, naming the attention module.
+    @Test(arguments: ["asymmetric 8-bit int KV cache", "without a kv_cache_scheme"])
+    func aCacheThatCannotRunIsRefusedNamingTheAttention(_ reason: String) throws {
+        let folder = try Self.editedCacheScheme { scheme in
+            if reason.hasPrefix("without") { scheme = nil; return }
+            scheme?["type"] = "int"
+            scheme?["symmetric"] = false
+        }
         #expect {
             _ = try DecoderModel(directory: folder.file("out"))
         } throws: { error in
-            guard case let RuntimeError.unsupportedQuantization(module, reason) = error else { return false }
-            return module == "model.layers.0.self_attn" && reason.contains("asymmetric 8-bit int KV cache")
+            guard case let RuntimeError.unsupportedQuantization(module, message) = error else { return false }
+            return module == "model.layers.0.self_attn" && message.contains(reason)
         }
     }
 
