@@ -115,13 +115,12 @@ import TestSupport
         return folder
     }
 
-    /// The zero points of an asymmetric int8 cache are not applied here, and scales without a
-    /// `kv_cache_scheme` have no type: such checkpoints are refused, naming the attention module.
-    @Test(arguments: ["asymmetric 8-bit int KV cache", "without a kv_cache_scheme"])
+    /// An asymmetric FP8 cache does not run here, and scales without a `kv_cache_scheme` have no
+    /// type: such checkpoints are refused, naming the attention module.
+    @Test(arguments: ["asymmetric 8-bit float KV cache", "without a kv_cache_scheme"])
     func aCacheThatCannotRunIsRefusedNamingTheAttention(_ reason: String) throws {
         let folder = try Self.editedCacheScheme { scheme in
             if reason.hasPrefix("without") { scheme = nil; return }
-            scheme?["type"] = "int"
             scheme?["symmetric"] = false
         }
         #expect {
@@ -129,6 +128,21 @@ import TestSupport
         } throws: { error in
             guard case let RuntimeError.unsupportedQuantization(module, message) = error else { return false }
             return module == "model.layers.0.self_attn" && message.contains(reason)
+        }
+    }
+
+    /// An asymmetric int8 cache runs with its zero points (``AsymmetricKeyValueCacheTests``); one
+    /// without them is refused naming the missing tensor.
+    @Test func anAsymmetricInt8CacheWithoutZeroPointsIsRefusedNamingTheTensor() throws {
+        let folder = try Self.editedCacheScheme { scheme in
+            scheme?["type"] = "int"
+            scheme?["symmetric"] = false
+        }
+        #expect {
+            _ = try DecoderModel(directory: folder.file("out"))
+        } throws: { error in
+            guard case let RuntimeError.missingTensor(name) = error else { return false }
+            return name == "model.layers.0.self_attn.k_zero_point"
         }
     }
 

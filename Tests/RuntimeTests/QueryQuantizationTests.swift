@@ -11,13 +11,13 @@ import TestSupport
 /// rounded to the group's type with its stored scale, before attention reads them.
 @Suite struct QueryQuantizationTests {
     /// `x` quantized and dequantized as compressed-tensors' `fake_quantize` computes it for a static
-    /// symmetric scale `s`, written out here rather than through the runtime's rounding: FP8 clamps
-    /// `x / s` to ±448 and casts it to E4M3 (the checkpoint codec's cast); int8 rounds it half to
-    /// even and clamps it to -128...127.
-    static func fakeQuantized(_ x: Float, scale s: Float, fp8: Bool) -> Float {
+    /// scale `s`, written out here rather than through the runtime's rounding: FP8 clamps `x / s`
+    /// to ±448 and casts it to E4M3 (the checkpoint codec's cast); int8 adds the zero point `zp`
+    /// (0: symmetric) to `x / s`, rounds half to even, clamps to -128...127 and subtracts `zp`.
+    static func fakeQuantized(_ x: Float, scale s: Float, zeroPoint zp: Float = 0, fp8: Bool) -> Float {
         let scaled = x / s
         if fp8 { return FP8E4M3.decode(FP8E4M3.encode(min(max(scaled, -448), 448))) * s }
-        return min(max(scaled.rounded(.toNearestOrEven), -128), 127) * s
+        return (min(max((scaled + zp).rounded(.toNearestOrEven), -128), 127) - zp) * s
     }
 
     @Test(arguments: [true, false], [[Float(0.02)], [0.5, 0.01, 3]])
@@ -164,15 +164,23 @@ import TestSupport
         #expect(distance < 0.05)
     }
 
-    /// llama_calib with the attention quantization of `reference` (a case of
-    /// `scripts/make-query-hook-references.py`: its quantization_config and q/k/v scales) added.
-    static func rebuilt(_ reference: [String: Any], in folder: TemporaryFolder) throws -> String {
+    /// llama_calib with the quantization of `reference` added: its quantization_config and the
+    /// tensors under `key`, a case of `scripts/make-query-hook-references.py` (`scales`: q/k/v
+    /// scales, BF16) or of `scripts/make-asymmetric-kv-references.py` (`tensors`: k/v scales and zero
+    /// points, each with its `dtype`, float32 or int8).
+    static func rebuilt(_ reference: [String: Any], tensors key: String = "scales", in folder: TemporaryFolder) throws -> String {
         let original = Fixtures.path("models/llama_calib")
         let checkpoint = try Checkpoint(directory: original)
         var builder = ModelBuilder(modelType: "llama")
         builder.tensors = checkpoint.tensors.map { ($0.name, $0.info.dtype, $0.info.shape, Array(checkpoint.data($0))) }
-        for (name, tensor) in reference["scales"] as! [String: [String: Any]] {
-            builder.bf16(name, tensor["shape"] as! [Int], (tensor["values"] as! [Double]).map(Float.init))
+        for (name, tensor) in reference[key] as! [String: [String: Any]] {
+            let shape = tensor["shape"] as! [Int], values = (tensor["values"] as! [Double]).map(Float.init)
+            switch tensor["dtype"] as? String ?? "bfloat16" {
+            case "bfloat16": builder.bf16(name, shape, values)
+            case "float32": builder.tensors.append((name, .f32, shape, values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }))
+            case "int8": builder.tensors.append((name, .i8, shape, values.map { UInt8(bitPattern: Int8($0)) }))
+            case let dtype: Issue.record("\(name): dtype \(dtype)")
+            }
         }
         let path = folder.file("out")
         try builder.write(to: path)

@@ -37,12 +37,17 @@ public enum KeyValueCacheLayout {
         (module + ".k_scale", module + ".v_scale")
     }
 
+    /// The names of attention module `module`'s key and value zero points (asymmetric caches).
+    public static func zeroPointNames(module: String) -> (key: String, value: String) {
+        (module + ".k_zero_point", module + ".v_zero_point")
+    }
+
     /// What attention module `module` holds under `scheme`; `config` gives the head count and
     /// `floatDType` is the model's dtype, nil when unknown.
     public static func tensors(module: String, scheme: QuantizationArgs, config: ModelConfig?, floatDType: DType?) -> [StoredTensor] {
         let shape = shape(scheme, heads: (config?.json["num_key_value_heads"] ?? config?.json["num_attention_heads"])?.integerValue)
-        let scales = scaleNames(module: module)
-        return [(scales.key, "\(module).k_zero_point"), (scales.value, "\(module).v_zero_point")].flatMap { scale, zeroPoint in
+        let scales = scaleNames(module: module), zeroPoints = zeroPointNames(module: module)
+        return [(scales.key, zeroPoints.key), (scales.value, zeroPoints.value)].flatMap { scale, zeroPoint in
             [StoredTensor(name: scale, dtype: floatDType, shape: shape),
              StoredTensor(name: zeroPoint, dtype: scheme.zeroPointDType, shape: shape, optional: scheme.symmetric)]
         }

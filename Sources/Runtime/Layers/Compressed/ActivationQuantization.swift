@@ -50,9 +50,15 @@ struct ActivationQuantization: Sendable {
 
     let grid: Grid
     let scale: Scale
-    /// The integer zero point of asymmetric static int8 inputs (`input_zero_point`): codes are
-    /// `round(x / s) + zp`, read back as `(code - zp) · s`. 0 when symmetric.
+    /// The integer zero point of asymmetric static int8 inputs (`input_zero_point`) or KV cache
+    /// (`k_zero_point`, `v_zero_point`): codes are `round(x / s) + zp` (or `round(x / s + zp)`,
+    /// ``zeroPointBeforeRounding``), clamped to -128...127 and read back as `(code - zp) · s`. 0
+    /// when symmetric.
     var zeroPoint: Float = 0
+    /// Whether the zero point is added before rounding, `round(x / s + zp)`, as compressed-tensors'
+    /// fake quantization does (its KV cache hook), rather than after, `round(x / s) + zp`, as vLLM's
+    /// static int8 input kernel does. They differ where `x / s + zp` is a tie or rounds in f32.
+    var zeroPointBeforeRounding = false
 
     /// Whether this is W8A8's int8 with a dynamic scale per token, which ``W8A8Linear`` computes in integers.
     var isInt8PerToken: Bool {
@@ -121,7 +127,11 @@ struct ActivationQuantization: Sendable {
             for i in 0..<count { x[i] = FP4Nibble.value(FP4Nibble.code(x[i] / scale)) * scale }
         case .int8:
             let zp = zeroPoint
-            for i in 0..<count { x[i] = (min(127, max(-128, (x[i] / scale).rounded(.toNearestOrEven) + zp)) - zp) * scale }
+            if zeroPointBeforeRounding {
+                for i in 0..<count { x[i] = (min(127, max(-128, (x[i] / scale + zp).rounded(.toNearestOrEven))) - zp) * scale }
+            } else {
+                for i in 0..<count { x[i] = (min(127, max(-128, (x[i] / scale).rounded(.toNearestOrEven) + zp)) - zp) * scale }
+            }
         }
     }
 

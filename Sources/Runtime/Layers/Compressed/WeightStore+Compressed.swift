@@ -115,28 +115,40 @@ extension WeightStore {
 extension WeightStore {
     /// The key/value cache of attention module `attention` (`model.layers.N.self_attn`) when the
     /// checkpoint holds its `k_scale` and `v_scale` (compressed-tensors' `kv_cache_scheme`, which
-    /// attention quantization sets to its group's arguments): FP8 or int8, symmetric; nil without them.
-    /// - Throws: `unsupportedQuantization` without a `kv_cache_scheme`, or for a cache other than
-    ///   symmetric 8-bit float or integer (an asymmetric int8 cache's zero points are not applied
-    ///   here), `tensorShape` for scales that are neither one per tensor nor one per key/value head.
+    /// attention quantization sets to its group's arguments): symmetric FP8, or int8, symmetric or
+    /// with its `k_zero_point` and `v_zero_point`; nil without scales.
+    /// - Throws: `unsupportedQuantization` without a `kv_cache_scheme`, for a cache other than
+    ///   8-bit (float: symmetric), or for zero points not stored as I8; `missingTensor` for an
+    ///   asymmetric cache without zero points; `tensorShape` for scales or zero points that are
+    ///   neither one per tensor nor one per key/value head.
     func keyValueCache(_ attention: String, heads: Int, headDim: Int) throws(RuntimeError) -> KeyValueCacheQuantization? {
-        let names = KeyValueCacheLayout.scaleNames(module: attention)
+        let names = KeyValueCacheLayout.scaleNames(module: attention), zeroPointNames = KeyValueCacheLayout.zeroPointNames(module: attention)
         guard let key = tensors[names.key], let value = tensors[names.value] else { return nil }
         guard let scheme = quantization?.keyValueCacheScheme else {
             throw .unsupportedQuantization(module: attention, reason: "k_scale and v_scale without a kv_cache_scheme giving their type")
         }
-        guard scheme.numBits == 8, scheme.symmetric else {
+        guard scheme.numBits == 8, scheme.symmetric || scheme.type == .int else {
             throw .unsupportedQuantization(
                 module: attention,
-                reason: "a\(scheme.symmetric ? "" : "n asymmetric") \(scheme.numBits)-bit \(scheme.type.rawValue) KV cache (kv_cache_scheme); only symmetric FP8 or int8 runs here")
+                reason: "a\(scheme.symmetric ? "" : "n asymmetric") \(scheme.numBits)-bit \(scheme.type.rawValue) KV cache (kv_cache_scheme); only FP8 (symmetric) or int8 runs here")
         }
-        func headScales(_ tensor: Checkpoint.Tensor) throws(RuntimeError) -> [Float] {
-            let values = try scales(tensor)
+        func perHead(_ tensor: Checkpoint.Tensor, _ values: [Float]) throws(RuntimeError) -> [Float] {
             guard values.count == 1 || values.count == heads else {
                 throw .tensorShape(tensor: tensor.name, expected: [heads, 1, 1], actual: tensor.info.shape)
             }
             return values
         }
-        return KeyValueCacheQuantization(grid: scheme.type == .float ? .fp8 : .int8, keyScales: try headScales(key), valueScales: try headScales(value), heads: heads, headDim: headDim)
+        func zeroPoints(_ name: String) throws(RuntimeError) -> [Float] {
+            if scheme.symmetric { return [] }
+            guard let tensor = tensors[name] else { throw .missingTensor(name) }
+            guard tensor.info.dtype == .i8 else {
+                throw .unsupportedQuantization(module: attention, reason: "\(tensor.name) stored as \(tensor.info.dtype.rawValue); an int8 KV cache's zero points are I8")
+            }
+            return try perHead(tensor, checkpoint.data(tensor).map { Float(Int8(bitPattern: $0)) })
+        }
+        return KeyValueCacheQuantization(
+            grid: scheme.type == .float ? .fp8 : .int8, keyScales: try perHead(key, scales(key)), valueScales: try perHead(value, scales(value)),
+            keyZeroPoints: try zeroPoints(zeroPointNames.key), valueZeroPoints: try zeroPoints(zeroPointNames.value),
+            heads: heads, headDim: headDim)
     }
 }
