@@ -8,6 +8,8 @@
 static _Atomic(int) chosen = CK_CHOSEN;
 /* The path ck_use_path set on this thread, or CK_CHOSEN. */
 static _Thread_local int thread_path = CK_CHOSEN;
+/* Whether ck_use_bf16_instructions(0) turned AVX512_BF16's instructions off on this thread. */
+static _Thread_local int bf16_instructions_off = 0;
 
 int ck_path_supported(ck_path path) {
     switch (path) {
@@ -57,6 +59,16 @@ const char *ck_path_name(ck_path path) {
 int ck_use_path(ck_path path) {
     if (!ck_path_supported(path)) return 0;
     thread_path = path;
+    return 1;
+}
+
+int ck_bf16_instructions(void) {
+    return !bf16_instructions_off && ck_current_path() == CK_AVX512 && __builtin_cpu_supports("avx512bf16");
+}
+
+int ck_use_bf16_instructions(int use) {
+    if (use && !__builtin_cpu_supports("avx512bf16")) return 0;
+    bf16_instructions_off = !use;
     return 1;
 }
 
@@ -130,6 +142,14 @@ void ck_matmul_f32(size_t m, size_t first, size_t count, size_t k, const float *
 void ck_matmul_bf16(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const uint16_t *w,
                     size_t ldw, float *y, size_t ldy) {
     run(CK_W_BF16, m, first, count, k, x, ldx, w, ldw * sizeof(uint16_t), NULL, 0, NULL, 1, y, ldy);
+}
+
+void ck_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                           const uint16_t *w, size_t ldw, float *y, size_t ldy) {
+    if (m == 0 || count == 0) return;
+    ck_weights weights = {(const uint8_t *)w, ldw * sizeof(uint16_t), NULL, 0, NULL, 1};
+    ck_matmul_fn kernel = ck_bf16_instructions() ? ck_avx512_bf16_matmul_bf16_inputs : table()->matmul_bf16_inputs;
+    kernel(m, first, count, k, x, ldx, &weights, y, ldy);
 }
 
 void ck_matmul_fp8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const uint8_t *w,
