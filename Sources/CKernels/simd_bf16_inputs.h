@@ -3,8 +3,8 @@
  * simd_kernels.h, and by avx512_bf16.c, whose vf_dot_bf16_pairs is AVX512_BF16's vdpbf16ps where
  * the others emulate it with two FMAs.
  *
- * Laid out as panel_gemm's: the rows of x are rounded to bf16 once a call, as pairs of columns
- * (ck_bf16_pairs); CK_PANEL_OUTPUTS weight rows at a time are laid out pair by pair in a panel
+ * Laid out as panel_gemm's: the rows of x are rounded to bf16 once a call (in blocks of rows
+ * of CK_PAIR_X_BYTES), as pairs of columns (ck_bf16_pairs); CK_PANEL_OUTPUTS weight rows at a time are laid out pair by pair in a panel
  * (panel[p·CK_PANEL_OUTPUTS + j] = the 32-bit word of columns 2p, 2p + 1 of output o0 + j, as
  * stored: CK_LANES × CK_LANES blocks of words transposed in registers), which stays in L2 while
  * every row of x streams past it, CK_PAIR_ROWS rows at a time: one broadcast of a row's pair
@@ -68,12 +68,19 @@ ALWAYS_INLINE void pack_pairs(const ck_weights *w, size_t o0, size_t n, size_t k
     }
 }
 
-/* x (m rows, rounded here) times bf16 outputs first..<first+count, one panel at a time; one value
- * at a time when no buffer could be had. */
+/* Bytes of x's pairs rounded at a time: a bound on the memory a call takes (each block of rows
+ * packs the panels again; at 4 MiB, 3 times for 1024 rows of 5632 columns, under 1% of the time). */
+#define CK_PAIR_X_BYTES (4u << 20)
+
+/* x (m rows, rounded here a block of rows at a time) times bf16 outputs first..<first+count, one
+ * panel at a time; one value at a time when no buffer could be had. */
 ALWAYS_INLINE void bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                                const ck_weights *w, float *y, size_t ldy) {
     const size_t pairs = (k + 1) / 2;
-    uint32_t *words = (uint32_t *)ck_buffer(m * pairs);
+    size_t block = pairs ? CK_PAIR_X_BYTES / (pairs * 4) / CK_PAIR_ROWS * CK_PAIR_ROWS : m;
+    if (block < CK_PAIR_ROWS) block = CK_PAIR_ROWS;
+    if (block > m) block = m;
+    uint32_t *words = (uint32_t *)ck_buffer(block * pairs);
     float *panel = ck_buffer(pairs * CK_PANEL_OUTPUTS);
     if (!words || !panel) {
         free(words);
@@ -81,15 +88,19 @@ ALWAYS_INLINE void bf16_inputs(size_t m, size_t first, size_t count, size_t k, c
         ck_bf16_inputs_scalar(m, first, count, k, x, ldx, w, y, ldy);
         return;
     }
-    ck_bf16_pairs(m, k, x, ldx, words, pairs);
-    for (size_t o0 = first; o0 < first + count; o0 += CK_PANEL_OUTPUTS) {
-        size_t n = first + count - o0 < CK_PANEL_OUTPUTS ? first + count - o0 : CK_PANEL_OUTPUTS;
-        pack_pairs(w, o0, n, k, panel);
-        size_t r0 = 0;
-        for (; r0 + CK_PAIR_ROWS <= m; r0 += CK_PAIR_ROWS)
-            pair_rows(CK_PAIR_ROWS, pairs, words + r0 * pairs, pairs, panel, CK_PAIR_ROWS, n, y + r0 * ldy + o0, ldy);
-        for (; r0 + 4 <= m; r0 += 4) pair_rows(4, pairs, words + r0 * pairs, pairs, panel, 4, n, y + r0 * ldy + o0, ldy);
-        for (; r0 < m; r0++) pair_rows(1, pairs, words + r0 * pairs, pairs, panel, 1, n, y + r0 * ldy + o0, ldy);
+    for (size_t b0 = 0; b0 < m; b0 += block) {
+        size_t rows = m - b0 < block ? m - b0 : block;
+        float *yb = y + b0 * ldy;
+        ck_bf16_pairs(rows, k, x + b0 * ldx, ldx, words, pairs);
+        for (size_t o0 = first; o0 < first + count; o0 += CK_PANEL_OUTPUTS) {
+            size_t n = first + count - o0 < CK_PANEL_OUTPUTS ? first + count - o0 : CK_PANEL_OUTPUTS;
+            pack_pairs(w, o0, n, k, panel);
+            size_t r0 = 0;
+            for (; r0 + CK_PAIR_ROWS <= rows; r0 += CK_PAIR_ROWS)
+                pair_rows(CK_PAIR_ROWS, pairs, words + r0 * pairs, pairs, panel, CK_PAIR_ROWS, n, yb + r0 * ldy + o0, ldy);
+            for (; r0 + 4 <= rows; r0 += 4) pair_rows(4, pairs, words + r0 * pairs, pairs, panel, 4, n, yb + r0 * ldy + o0, ldy);
+            for (; r0 < rows; r0++) pair_rows(1, pairs, words + r0 * pairs, pairs, panel, 1, n, yb + r0 * ldy + o0, ldy);
+        }
     }
     free(words);
     free(panel);

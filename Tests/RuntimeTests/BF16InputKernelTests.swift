@@ -8,7 +8,8 @@ import TestSupport
 /// vdpbf16ps's order (from zero, each pair of columns' odd product then its even one, one rounding
 /// each), and be within f32 accumulation's error of the f64 product of the rounded values. Shapes:
 /// odd k, k not a multiple of any lane count, one output to several panels, rows of x below and
-/// above the panels' 64, strided x and y, and output ranges cut as the compute threads cut them.
+/// above the panels' 64 and past one block of rounded rows, strided x and y, and output ranges cut
+/// as the compute threads cut them.
 @Suite struct BF16InputKernelTests {
     /// A path, and whether vdpbf16ps runs on it.
     struct Variant: CustomStringConvertible {
@@ -23,8 +24,9 @@ import TestSupport
         return variants
     }()
 
-    /// Rows of x, outputs, columns.
-    static let shapes = [(1, 1, 1), (3, 5, 7), (7, 50, 33), (63, 17, 64), (64, 48, 65), (70, 97, 131), (130, 200, 300), (9, 16, 2049)]
+    /// Rows of x, outputs, columns; the last one's rows fill more than one block of rounded rows (4 MiB).
+    static let shapes = [(1, 1, 1), (3, 5, 7), (7, 50, 33), (63, 17, 64), (64, 48, 65), (70, 97, 131), (130, 200, 300), (9, 16, 2049),
+                         (1030, 3, 2049)]
 
     /// x `m × k` stored `k + 3` apart (with values halfway between two bf16 values, to round to
     /// even), bf16 weights `n × k`, y `m × n` stored `n + 2` apart.
