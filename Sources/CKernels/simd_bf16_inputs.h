@@ -80,10 +80,11 @@ ALWAYS_INLINE void bf16_inputs(size_t m, size_t first, size_t count, size_t k, c
     size_t block = pairs ? CK_PAIR_X_BYTES / (pairs * 4) / CK_PAIR_ROWS * CK_PAIR_ROWS : m;
     if (block < CK_PAIR_ROWS) block = CK_PAIR_ROWS;
     if (block > m) block = m;
-    uint32_t *words = (uint32_t *)ck_buffer(block * pairs);
+    const size_t bytes = block * pairs * 4;
+    uint32_t *words = (uint32_t *)ck_map(bytes);
     float *panel = ck_buffer(pairs * CK_PANEL_OUTPUTS);
     if (!words || !panel) {
-        free(words);
+        ck_unmap(words, bytes);
         free(panel);
         ck_bf16_inputs_scalar(m, first, count, k, x, ldx, w, y, ldy);
         return;
@@ -102,6 +103,6 @@ ALWAYS_INLINE void bf16_inputs(size_t m, size_t first, size_t count, size_t k, c
             for (; r0 < rows; r0++) pair_rows(1, pairs, words + r0 * pairs, pairs, panel, 1, n, yb + r0 * ldy + o0, ldy);
         }
     }
-    free(words);
+    ck_unmap(words, bytes);
     free(panel);
 }
