@@ -3,11 +3,14 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include "kernels.h"
 
 static _Atomic(int) chosen = CK_CHOSEN;
 /* The path ck_use_path set on this thread, or CK_CHOSEN. */
 static _Thread_local int thread_path = CK_CHOSEN;
+/* Whether ck_use_bf16_instructions(0) turned AVX512_BF16's instructions off on this thread. */
+static _Thread_local int bf16_instructions_off = 0;
 
 int ck_path_supported(ck_path path) {
     switch (path) {
@@ -60,6 +63,16 @@ int ck_use_path(ck_path path) {
     return 1;
 }
 
+int ck_bf16_instructions(void) {
+    return !bf16_instructions_off && ck_current_path() == CK_AVX512 && __builtin_cpu_supports("avx512bf16");
+}
+
+int ck_use_bf16_instructions(int use) {
+    if (use && !__builtin_cpu_supports("avx512bf16")) return 0;
+    bf16_instructions_off = !use;
+    return 1;
+}
+
 static const ck_table *table(void) {
     switch (ck_current_path()) {
     case CK_AVX512: return &ck_avx512_table;
@@ -108,6 +121,15 @@ float *ck_buffer(size_t floats) {
     return posix_memalign(&p, 64, floats * sizeof(float) + 64) == 0 ? p : NULL;
 }
 
+void *ck_map(size_t bytes) {
+    void *pages = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return pages == MAP_FAILED ? NULL : pages;
+}
+
+void ck_unmap(void *pages, size_t bytes) {
+    if (pages) munmap(pages, bytes ? bytes : 1);
+}
+
 /* ---- Entry points ---- */
 
 /* The values of a 4-bit integer nibble (stored as q + 8) and of an FP4 E2M1 nibble. */
@@ -130,6 +152,14 @@ void ck_matmul_f32(size_t m, size_t first, size_t count, size_t k, const float *
 void ck_matmul_bf16(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const uint16_t *w,
                     size_t ldw, float *y, size_t ldy) {
     run(CK_W_BF16, m, first, count, k, x, ldx, w, ldw * sizeof(uint16_t), NULL, 0, NULL, 1, y, ldy);
+}
+
+void ck_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                           const uint16_t *w, size_t ldw, float *y, size_t ldy) {
+    if (m == 0 || count == 0) return;
+    ck_weights weights = {(const uint8_t *)w, ldw * sizeof(uint16_t), NULL, 0, NULL, 1};
+    ck_matmul_fn kernel = ck_bf16_instructions() ? ck_avx512_bf16_matmul_bf16_inputs : table()->matmul_bf16_inputs;
+    kernel(m, first, count, k, x, ldx, &weights, y, ldy);
 }
 
 void ck_matmul_fp8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx, const uint8_t *w,

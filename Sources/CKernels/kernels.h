@@ -55,6 +55,7 @@ typedef void (*ck_matmul_fn)(size_t m, size_t first, size_t count, size_t k, con
         .quantize_int8 = quantize_int8, .matmul_w8a8 = matmul_w8a8, .mse_errors = mse_errors,                 \
         .nvfp4_quantize = nvfp4_quantize, .group_maxima16 = group_maxima16,                                   \
         .fp8_block_row_bf16 = fp8_block_row_bf16, .gptq_columns = gptq_columns,                               \
+        .matmul_bf16_inputs = matmul_bf16_inputs,                                                             \
     }
 
 /* One implementation of every kernel. */
@@ -75,11 +76,16 @@ typedef struct {
     void (*gptq_columns)(const ck_gptq_grid *grid, size_t first, size_t count, size_t width, const size_t *columns,
                          float *w, size_t ldw, const float *h, size_t ldh, float *errors, float *row_loss,
                          float *scratch);
+    /* ck_matmul_bf16_inputs, the weights as ck_weights holds them. */
+    ck_matmul_fn matmul_bf16_inputs;
 } ck_table;
 
 extern const ck_table ck_portable_table;
 extern const ck_table ck_avx2_table;
 extern const ck_table ck_avx512_table;
+/* ck_matmul_bf16_inputs on AVX512_BF16's vdpbf16ps (avx512_bf16.c), for CPUs that have it. */
+void ck_avx512_bf16_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                                       const ck_weights *w, float *y, size_t ldy);
 
 /* sums[r·groups + g] = Σ of row r of x over scale group g (`group` columns; groups = ⌈k / group⌉). */
 void ck_group_sums(size_t rows, size_t k, const float *x, size_t ldx, size_t group, float *sums);
@@ -137,7 +143,61 @@ static inline uint16_t ck_fp8_scaled_bf16(uint8_t code, float scale) {
     return (uint16_t)((u + ((u >> 16) & 1) + 0x7FFF) >> 16);
 }
 
+/* ---- bf16 × bf16 products (ck_matmul_bf16_inputs): the steps every path shares. ---- */
+
+/* The bf16 bits of v, nearest even (a NaN becomes a quiet NaN of its sign; denormals round as any
+ * other value, and vdpbf16ps then reads them as zero). */
+static inline uint16_t ck_bf16_nearest(float v) {
+    uint32_t u = ck_bits_of(v);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((u >> 16) | 0x40);
+    return (uint16_t)((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
+}
+
+/* Row r of x (k values) rounded to bf16 into the words words[r·ld …], each 32-bit word a pair of
+ * columns, the even one in the low half; for an odd k the last word's high half is zero. */
+static inline void ck_bf16_pairs(size_t m, size_t k, const float *x, size_t ldx, uint32_t *words, size_t ld) {
+    for (size_t r = 0; r < m; r++) {
+        const float *row = x + r * ldx;
+        uint32_t *out = words + r * ld;
+        size_t p = 0;
+        for (; 2 * p + 1 < k; p++) out[p] = (uint32_t)ck_bf16_nearest(row[2 * p]) | (uint32_t)ck_bf16_nearest(row[2 * p + 1]) << 16;
+        if (2 * p < k) out[p] = ck_bf16_nearest(row[2 * p]);
+    }
+}
+
+/* The f32 value of bf16 bits. */
+static inline float ck_bf16_value(uint16_t h) { return ck_float_of((uint32_t)h << 16); }
+
+/* ck_matmul_bf16_inputs one value at a time, in the order every path keeps: for each pair of
+ * columns (2p, 2p + 1), a column past k being zero, sum += x·w of the odd column, then of the
+ * even one, each an FMA (exact product, one rounding). The portable path, and the SIMD paths'
+ * fallback when memory is short. */
+static inline void ck_bf16_inputs_scalar(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                                         const ck_weights *w, float *y, size_t ldy) {
+    for (size_t r = 0; r < m; r++)
+        for (size_t o = first; o < first + count; o++) {
+            const uint8_t *row = w->data + o * w->row_bytes;
+            float sum = 0;
+            for (size_t c = 0; c < k; c += 2) {
+                uint16_t even, odd = 0;
+                memcpy(&even, row + 2 * c, 2);
+                if (c + 1 < k) memcpy(&odd, row + 2 * c + 2, 2);
+                float x_odd = c + 1 < k ? ck_bf16_value(ck_bf16_nearest(x[r * ldx + c + 1])) : 0.0f;
+                sum = __builtin_fmaf(x_odd, ck_bf16_value(odd), sum);
+                sum = __builtin_fmaf(ck_bf16_value(ck_bf16_nearest(x[r * ldx + c])), ck_bf16_value(even), sum);
+            }
+            y[r * ldy + o] = sum;
+        }
+}
+
 /* `floats` floats, 64-byte aligned, to free(); NULL when memory is short. */
 float *ck_buffer(size_t floats);
+
+/* `bytes` of pages mapped for one call's buffer of megabytes, to ck_unmap; NULL when memory is
+ * short. Not malloc's: freeing a block that large raises glibc's mmap threshold to its size, after
+ * which every smaller allocation of the process stays in the heap (40-80 MB more peak memory in
+ * calibration). */
+void *ck_map(size_t bytes);
+void ck_unmap(void *pages, size_t bytes);
 
 #endif

@@ -235,4 +235,9 @@ static void fp8_block_row_bf16(size_t columns, const uint8_t *codes, const float
 
 #include "gptq_portable.h"
 
+static void matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                               const ck_weights *w, float *y, size_t ldy) {
+    ck_bf16_inputs_scalar(m, first, count, k, x, ldx, w, y, ldy);
+}
+
 const ck_table ck_portable_table = CK_TABLE_OF_FORMATS;

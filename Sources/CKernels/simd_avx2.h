@@ -33,6 +33,18 @@ static inline float vf_sum(vf v) {
     return _mm_cvtss_f32(s);
 }
 
+/* A vector of the 32-bit pattern u. */
+static inline vf vf_set1_bits(uint32_t u) { return _mm256_castsi256_ps(_mm256_set1_epi32((int)u)); }
+
+/* vdpbf16ps emulated (see simd_avx512.h): acc plus the odd bf16 halves' product of each lane of w
+ * and x, then plus the even halves', each an FMA. */
+static inline vf vf_dot_bf16_pairs(vf acc, vf w, vf x) {
+    const vi high = _mm256_set1_epi32((int)0xFFFF0000u);
+    vi wi = _mm256_castps_si256(w), xi = _mm256_castps_si256(x);
+    acc = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(xi, high)), _mm256_castsi256_ps(_mm256_and_si256(wi, high)), acc);
+    return _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(xi, 16)), _mm256_castsi256_ps(_mm256_slli_epi32(wi, 16)), acc);
+}
+
 /* Lane i of the result is the sum of the lanes of a[i]; a has CK_LANES vectors. */
 static inline vf vf_sums(const vf *a) {
     vf t[4], u[2];

@@ -29,6 +29,25 @@ static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 static inline float vf_sum(vf v) { return _mm512_reduce_add_ps(v); }
 
+/* A vector of the 32-bit pattern u. */
+static inline vf vf_set1_bits(uint32_t u) { return _mm512_castsi512_ps(_mm512_set1_epi32((int)u)); }
+
+/* Each lane of w and x a pair of bf16 values (the even column in the low half): acc plus the odd
+ * halves' product, then plus the even halves', each product exact and each sum rounded once
+ * (nearest even), as vdpbf16ps sums them. avx512_bf16.c (CK_DOT_BF16) runs vdpbf16ps itself, which
+ * also reads denormal inputs as zero and flushes denormal sums to zero: on values without
+ * denormals the two give the same bits (NaN payloads aside). */
+static inline vf vf_dot_bf16_pairs(vf acc, vf w, vf x) {
+#ifdef CK_DOT_BF16
+    return _mm512_dpbf16_ps(acc, (__m512bh)w, (__m512bh)x);
+#else
+    const vi high = _mm512_set1_epi32((int)0xFFFF0000u);
+    vi wi = _mm512_castps_si512(w), xi = _mm512_castps_si512(x);
+    acc = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(xi, high)), _mm512_castsi512_ps(_mm512_and_si512(wi, high)), acc);
+    return _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(xi, 16)), _mm512_castsi512_ps(_mm512_slli_epi32(wi, 16)), acc);
+#endif
+}
+
 /* Lane i of the result is the sum of the lanes of a[i]; a has CK_LANES vectors. */
 static inline vf vf_sums(const vf *a) {
     vf t[8], u[4];

@@ -9,10 +9,7 @@
  * by a register-tiled dot-product kernel of CK_GEMM_ROWS × CK_GEMM_OUTPUTS accumulators. */
 #include <stdlib.h>
 #include "kernels.h"
-
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
-/* Loops over registers must unroll, or their vectors live on the stack. */
-#define CK_UNROLL _Pragma("clang loop unroll(full)")
+#include "simd_panel.h"
 
 /* Rows of x multiplied together with one decoded weight vector. */
 #define CK_GEMV_ROWS 4
@@ -241,16 +238,7 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
  * column in a panel (panel[c·CK_PANEL_OUTPUTS + j] = w[o0 + j][c], zeros past the last output),
  * which stays in L2 while every row of x streams past it: CK_PANEL_ROWS rows of x at a time
  * multiply it with outer-product steps (one broadcast of x[r][c] times each panel vector), each
- * output the sum of its products in column order. */
-#define CK_PANEL_VECTORS (CK_LANES == 16 ? 3 : 2)
-#define CK_PANEL_OUTPUTS (CK_PANEL_VECTORS * CK_LANES)
-/* Rows of x per step: CK_PANEL_VECTORS · CK_PANEL_ROWS accumulators, the panel's vectors and a
- * broadcast fit the 32 (AVX-512) or 16 (AVX2) vector registers. Eight rows, not more: rows of x
- * a multiple of 4 KiB long (2048 columns) share one L1 set, which holds eight lines. */
-#define CK_PANEL_ROWS (CK_LANES == 16 ? 8 : 6)
-/* Rows of x from which the panels' layout pays for itself. */
-#define CK_PANEL_MIN_ROWS 64
-
+ * output the sum of its products in column order. The panel's shape is simd_panel.h's. */
 /* R rows of x (rows ≤ R of them stored) times the panel's n ≤ CK_PANEL_OUTPUTS outputs into y. */
 ALWAYS_INLINE void panel_rows(const int R, size_t k, const float *x, size_t ldx, const float *panel, size_t rows, size_t n,
                               float *y, size_t ldy) {
@@ -269,16 +257,7 @@ ALWAYS_INLINE void panel_rows(const int R, size_t k, const float *x, size_t ldx,
             for (int v = 0; v < V; v++) acc[V * r + v] = vf_fma(xv, wv[v], acc[V * r + v]);
         }
     }
-    for (size_t r = 0; r < rows; r++) {
-        float *out = y + r * ldy;
-        const vf *sums = acc + (size_t)V * r;
-        CK_UNROLL
-        for (int v = 0; v < V; v++) {
-            size_t lane = (size_t)v * CK_LANES;
-            if (n >= lane + CK_LANES) vf_store(out + lane, sums[v]);
-            else if (n > lane) vf_store_n(out + lane, sums[v], n - lane);
-        }
-    }
+    panel_store(acc, rows, n, y, ldy);
 }
 
 /* Whether a format's panels are packed from the weights as stored (decoded in registers), not
@@ -345,6 +324,7 @@ ALWAYS_INLINE int panel_gemm(const int kind, size_t m, size_t first, size_t coun
 
 #include "simd_packed_gemv.h"
 #include "simd_bf16_gemv.h"
+#include "simd_bf16_inputs.h"
 
 /* Few rows: packed integer weights by packed_gemv where it takes their layout, bf16 weights by
  * bf16_gemv, else gemv; many rows by panel_gemm; between them (or without a panel's buffer) gemm. */
@@ -358,6 +338,11 @@ ALWAYS_INLINE void matmul(const int kind, size_t m, size_t first, size_t count, 
 }
 
 CK_MATMUL_FORMATS(matmul)
+
+static void matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                               const ck_weights *w, float *y, size_t ldy) {
+    bf16_inputs(m, first, count, k, x, ldx, w, y, ldy);
+}
 
 static void quantize_int8(size_t m, size_t k, const float *x, size_t ldx, int8_t *q, size_t ldq, float *scales) {
     for (size_t r = 0; r < m; r++) {

@@ -7,6 +7,7 @@ struct OneshotRequest {
         "model", "recipe", "recipe_yaml", "output_dir", "dataset", "calibration_samples", "tokenizer",
         "num_calibration_samples", "max_seq_length", "shuffle_calibration_samples", "seed", "text_samples",
         "overwrite", "threads", "max_shard_size", "allow_nonfinite", "moe_calibrate_all_experts",
+        "calibration_dtype",
     ]
 
     /// Where the recipe comes from: a YAML file, or YAML text.
@@ -61,7 +62,17 @@ struct OneshotRequest {
                                      rejectNonFinite: !(try request.bool("allow_nonfinite") ?? false))
         options.maxShardBytes = try Self.shardSize(request) ?? options.maxShardBytes
         options.moeCalibrateAllExperts = try request.bool("moe_calibrate_all_experts") ?? true
+        options.calibrationDType = try Self.calibrationDType(request) ?? options.calibrationDType
         self.options = options
+    }
+
+    /// `calibration_dtype`: "auto" or "float32".
+    private static func calibrationDType(_ request: RequestOptions) throws(CABIError) -> CalibrationDType? {
+        guard let text = try request.string("calibration_dtype") else { return nil }
+        guard let value = CalibrationDType(rawValue: text) else {
+            throw .badOptions("oneshot: calibration_dtype '\(text)' is not one of \(CalibrationDType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
     }
 
     /// `text_samples`: "lines" or "windows".

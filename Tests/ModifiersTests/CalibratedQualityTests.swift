@@ -33,12 +33,12 @@ import TestSupport
         try compress(Self.reference.get().recipe(name), calibrate: calibrate)
     }
 
-    static func compress(_ recipe: Recipe, calibrate: Bool) throws -> (TemporaryFolder, Double) {
+    static func compress(_ recipe: Recipe, calibrate: Bool, dtype: CalibrationDType = .auto) throws -> (TemporaryFolder, Double) {
         let reference = try Self.reference.get()
         let folder = TemporaryFolder("quality")
-        let calibration = calibrate ? CalibrationInput(samples: reference.samples) : nil
-        try Compressor.run(model: StaticActivationTests.model, recipe: recipe, output: folder.file("out"),
-                           options: OneshotOptions(threads: 2, calibration: calibration))
+        var options = OneshotOptions(threads: 2, calibration: calibrate ? CalibrationInput(samples: reference.samples) : nil)
+        options.calibrationDType = dtype
+        try Compressor.run(model: StaticActivationTests.model, recipe: recipe, output: folder.file("out"), options: options)
         return (folder, try logitError(folder.file("out"), samples: reference.samples))
     }
 
@@ -71,8 +71,10 @@ import TestSupport
         #expect(recipe.contains("SmoothQuantModifier") && recipe.contains("GPTQModifier"))
     }
 
+    /// In f32: with the bf16 model's products (`auto`) AWQ's grid search on this small model lands
+    /// 1% above round-to-nearest (1.0858e-3 vs 1.0750e-3), its losses within bf16 rounding noise.
     @Test func awqBeatsRoundToNearest() throws {
-        let (_, awq) = try Self.compress("w4a16_awq", calibrate: true)
+        let (_, awq) = try Self.compress(Self.reference.get().recipe("w4a16_awq"), calibrate: true, dtype: .float32)
         let asymmetric = try Recipe.parse(yaml: SmoothingTests.w4a16Asym, file: "rtn.yaml")
         let (_, rtn) = try Self.compress(asymmetric, calibrate: false)
         #expect(awq < rtn, "AWQ \(awq) vs round-to-nearest \(rtn)")

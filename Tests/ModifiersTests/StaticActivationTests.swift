@@ -7,7 +7,8 @@ import TestSupport
 
 /// Static activation scales and KV cache scales, calibrated layer by layer, against llm-compressor
 /// 0.14 on the same token ids (`scripts/make-calibration-reference.py`). llm-compressor ran the
-/// model in f32 and wrote f32 scales; we run in f32 and write scales in the weights' dtype (BF16),
+/// model in f32 and wrote f32 scales; we run in f32 too (`calibrationDType` float32: the model is
+/// stored in bf16, which `auto` multiplies in bf16) and write scales in the weights' dtype (BF16),
 /// so values agree to BF16 rounding plus float noise.
 @Suite struct StaticActivationTests {
     static let model = Fixtures.path("models/llama_calib")
@@ -33,10 +34,12 @@ import TestSupport
         }
     }
 
+    /// Runs `recipe` on the calibration model in f32, as llm-compressor made the references.
     static func compress(_ recipe: Recipe, samples: [[Int]], threads: Int = 2) throws -> TemporaryFolder {
         let folder = TemporaryFolder("static")
-        try Compressor.run(model: model, recipe: recipe, output: folder.file("out"),
-                           options: OneshotOptions(threads: threads, calibration: CalibrationInput(samples: samples)))
+        var options = OneshotOptions(threads: threads, calibration: CalibrationInput(samples: samples))
+        options.calibrationDType = .float32
+        try Compressor.run(model: model, recipe: recipe, output: folder.file("out"), options: options)
         return folder
     }
 

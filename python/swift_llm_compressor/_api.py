@@ -16,7 +16,8 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
             max_seq_length: Optional[int] = None, shuffle_calibration_samples: bool = True, seed: int = 42,
             tokenizer=None, overwrite: bool = False,
             threads: Optional[int] = None, progress: ProgressArgument = True, max_shard_size: Union[str, int] = "5GB",
-            allow_nonfinite: bool = False, text_samples: str = "lines", moe_calibrate_all_experts: bool = True) -> OneshotSummary:
+            allow_nonfinite: bool = False, text_samples: str = "lines", moe_calibrate_all_experts: bool = True,
+            calibration_dtype: str = "auto") -> OneshotSummary:
     """Applies `recipe` to `model` and writes a compressed-tensors checkpoint to `output_dir`,
     as llm-compressor's `oneshot` does, with the native Swift compressor.
 
@@ -32,6 +33,9 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
     progress: True shows a tqdm bar when tqdm is installed; a callable gets each progress event.
     moe_calibrate_all_experts: calibrate every expert of a mixture-of-experts model on every token
         (True, as llm-compressor), or each expert on the tokens routed to it.
+    calibration_dtype: what calibration's forward multiplies in, as the torch_dtype of the model
+        llm-compressor calibrates: "auto" (the checkpoint's: bf16 layers multiply inputs rounded to
+        bf16, summing in f32) or "float32" (every product in f32).
 
     Returns the run's summary. Raises CompressionError with the tool's one-line message when the
     run fails; Ctrl-C cancels the run, leaves no output and raises KeyboardInterrupt.
@@ -43,7 +47,7 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
         "max_seq_length": max_seq_length, "shuffle_calibration_samples": shuffle_calibration_samples, "seed": seed,
         "text_samples": text_samples,
         "overwrite": overwrite, "threads": threads, "max_shard_size": max_shard_size, "allow_nonfinite": allow_nonfinite,
-        "moe_calibrate_all_experts": moe_calibrate_all_experts,
+        "moe_calibrate_all_experts": moe_calibrate_all_experts, "calibration_dtype": calibration_dtype,
     }
     options.update(recipe_options(recipe))
     in_memory = is_in_memory_model(model)

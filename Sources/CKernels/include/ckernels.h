@@ -69,6 +69,28 @@ void ck_matmul_f32(size_t m, size_t first, size_t count, size_t k, const float *
 void ck_matmul_bf16(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                     const uint16_t *w, size_t ldw, float *y, size_t ldy);
 
+/* The product of a bf16 model (PyTorch's bf16 Linear on a CPU with AVX512_BF16, what calibrating
+ * a bf16 checkpoint in bf16 computes): each row of x rounded to bf16 (nearest even), times bf16
+ * weights (ldw values a row), accumulated in f32: y[r·ldy + o] for rows r < m and outputs
+ * first ≤ o < first + count is, from zero, for each pair of columns (2p, 2p + 1) in order (a column
+ * k, past the last, counted as zero), sum += bf16(x[2p+1])·w[2p+1], then sum += bf16(x[2p])·w[2p],
+ * each product exact and each sum rounded once: the order of AVX512_BF16's vdpbf16ps, which the
+ * AVX-512 path runs when the CPU has it (see ck_bf16_instructions) and every other path emulates
+ * with FMAs. Every path gives the same bits on inputs without denormals (the instruction reads
+ * them as zero and flushes denormal sums; NaN payloads may differ). Twice the multiply-adds a cycle
+ * of ck_matmul_bf16 with the instruction; allocates the rounded rows of x and a panel of weights. */
+void ck_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                           const uint16_t *w, size_t ldw, float *y, size_t ldy);
+
+/* Whether ck_matmul_bf16_inputs runs vdpbf16ps on this thread: the AVX-512 path on a CPU with
+ * AVX512_BF16, unless ck_use_bf16_instructions(0) turned it off. */
+int ck_bf16_instructions(void);
+
+/* Turns AVX512_BF16's instructions on (1, the default) or off (0: the AVX-512 path emulates them,
+ * as on a CPU without them) on this thread, for tests and benchmarks; returns 0 and changes nothing
+ * when turning them on on a CPU without them. */
+int ck_use_bf16_instructions(int use);
+
 /* As ck_matmul_f32 with FP8 E4M3 weight codes (one byte each, ldw bytes a row; the NaN codes
  * 0x7F/0xFF read as ±480) and their scales. Needs ck_fp8_takes. */
 void ck_matmul_fp8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,

@@ -86,6 +86,8 @@ void llmc_cancel_free(llmc_cancel *handle);
  *   "allow_nonfinite" bool (false)
  *   "moe_calibrate_all_experts" bool (true): calibrate every expert of a mixture on every token
  *                  (false: each on the tokens routed to it)
+ *   "calibration_dtype" "auto" or "float32" ("auto"): what calibration multiplies in, as
+ *                  compress oneshot --calibration-dtype (auto: bf16 layers in bf16, summed in f32)
  * Result: {"output", "tensors_quantized", "tensors_copied", "bytes_in", "bytes_out", "shards",
  *          "files_copied", "ignore", "seconds", "compression_ratio"}.
  * `progress` and `cancel` may be NULL.

@@ -48,7 +48,7 @@ public enum Compressor {
                 throw .needsCalibration(modifiers: plan.calibratingModifiers)
             }
             pipeline = try SequentialPipeline(plan: plan, program: plan.program, threads: options.threads,
-                                              everyExpert: options.moeCalibrateAllExperts)
+                                              everyExpert: options.moeCalibrateAllExperts, dtype: options.calibrationDType)
             pipeline?.cancellation = options.cancellation
             pipeline?.warn = options.calibrationWarning
             samples = calibration.samples

@@ -2,8 +2,18 @@ import CKernels
 
 /// A linear layer with a dense weight `[out, in]` (as checkpoints store it), in f32 or bf16, and
 /// an optional bias, multiplied by the CKernels kernels: bf16 weights are widened in registers,
-/// exactly, so both give the f32 product of the stored values.
+/// exactly, so both give the f32 product of the stored values, unless the layer multiplies
+/// ``Products/bfloat16``.
 public struct DenseLinear: Linear {
+    /// What the products of a layer with bf16 weights multiply.
+    public enum Products: Sendable {
+        /// x in f32 times the weights widened: the f32 product of the stored values.
+        case float32
+        /// x rounded to bf16 (nearest even) times the bf16 weights, summed in f32, as a bf16 model
+        /// computes it in PyTorch (`ck_matmul_bf16_inputs`): twice the speed on CPUs with AVX512_BF16.
+        case bfloat16
+    }
+
     /// A weight's values, `outputFeatures × inputFeatures` row-major.
     enum Weight: Sendable {
         case f32([Float])
@@ -23,6 +33,8 @@ public struct DenseLinear: Linear {
     let weight: Weight
     /// `outputFeatures` values, or nil.
     public let bias: [Float]?
+    /// What a bf16 weight multiplies (f32 weights always multiply f32 inputs).
+    let products: Products
 
     /// - Precondition: `weight.count == outputFeatures · inputFeatures`, and `bias` has
     ///   `outputFeatures` values when given (the weight loader checks shapes before building one).
@@ -30,11 +42,12 @@ public struct DenseLinear: Linear {
         self.init(weight: .f32(weight), bias: bias, outputFeatures: outputFeatures, inputFeatures: inputFeatures)
     }
 
-    init(weight: Weight, bias: [Float]?, outputFeatures: Int, inputFeatures: Int) {
+    init(weight: Weight, bias: [Float]?, outputFeatures: Int, inputFeatures: Int, products: Products = .float32) {
         precondition(weight.count == outputFeatures * inputFeatures, "DenseLinear: weight size")
         precondition(bias.map { $0.count == outputFeatures } ?? true, "DenseLinear: bias size")
         self.weight = weight
         self.bias = bias
+        self.products = products
         self.outputFeatures = outputFeatures
         self.inputFeatures = inputFeatures
     }
@@ -49,7 +62,10 @@ public struct DenseLinear: Linear {
         case let .bf16(values):
             values.withUnsafeBufferPointer { w in
                 CPUKernels.forEachShare(outputs: n, work: rows * n * k) { share in
-                    ck_matmul_bf16(rows, share.lowerBound, share.count, k, input, k, w.baseAddress!, k, output, n)
+                    switch products {
+                    case .float32: ck_matmul_bf16(rows, share.lowerBound, share.count, k, input, k, w.baseAddress!, k, output, n)
+                    case .bfloat16: ck_matmul_bf16_inputs(rows, share.lowerBound, share.count, k, input, k, w.baseAddress!, k, output, n)
+                    }
                 }
             }
         }

@@ -24,10 +24,15 @@ public final class LayerwiseModel: @unchecked Sendable {
     /// own mappings, so that what the caller does with them
     /// (`Checkpoint.release`, checks before reading, a SIGBUS handler over the shards) covers the
     /// weights calibration reads too.
-    /// - Parameter threads: compute threads (kernels and OpenBLAS); nil for one per core.
-    public init(checkpoint: Checkpoint, threads: Int? = nil) throws(RuntimeError) {
+    /// - Parameters:
+    ///   - threads: compute threads (kernels and OpenBLAS); nil for one per core.
+    ///   - bf16Products: what the dense layers whose weights are stored in bf16 multiply:
+    ///     ``DenseLinear/Products/bfloat16`` computes them as the bf16 model does (their weights
+    ///     as calibration changes them rounded to bf16 too), `.float32` in f32.
+    public init(checkpoint: Checkpoint, threads: Int? = nil, bf16Products: DenseLinear.Products = .float32) throws(RuntimeError) {
         ComputeThreads.configure(threads)
-        let (spec, weights) = try DecoderModel.open(checkpoint)
+        var (spec, weights) = try DecoderModel.open(checkpoint)
+        weights.bf16Products = bf16Products
         self.spec = spec
         self.weights = weights
         forward = BlockForward(spec: spec, rotary: spec.rotary)

@@ -8,6 +8,9 @@ struct WeightStore {
     var quantization: QuantizationConfig? = nil
     /// Values that replace the checkpoint's, by runtime name (the weights calibration has changed).
     var replacements: [String: [Float]] = [:]
+    /// What dense layers stored in bf16 multiply; with ``DenseLinear/Products/bfloat16`` their
+    /// replaced values are rounded to bf16 (nearest even), as a bf16 model holds them.
+    var bf16Products: DenseLinear.Products = .float32
 
     func contains(_ name: String) -> Bool { tensors[name] != nil }
 
@@ -43,8 +46,9 @@ struct WeightStore {
 
     /// A dense layer from `names` stacked by rows (one name for a plain projection), each
     /// `[outputs[i], inputFeatures]`, with biases `NAME.bias` when present; `requireBias` makes a
-    /// missing bias an error. Kept in bf16 when every part is stored so and none is replaced, else
-    /// widened to f32.
+    /// missing bias an error. Kept in bf16 when every part is stored so and none is replaced (or,
+    /// multiplying ``DenseLinear/Products/bfloat16``, replaced parts rounded to bf16), else widened
+    /// to f32.
     func linear(_ names: [String], outputs: [Int], inputFeatures: Int, requireBias: Bool) throws(RuntimeError) -> DenseLinear {
         let total = outputs.reduce(0, +)
         let hasBias = requireBias || names.contains { contains($0 + ".bias") }
@@ -53,13 +57,18 @@ struct WeightStore {
             parts.append((name + ".weight", try validated(name + ".weight", shape: [rows, inputFeatures])))
         }
         let weight: DenseLinear.Weight
-        if parts.allSatisfy({ keepsBF16($0.name) }) {
+        let roundsReplaced = bf16Products == .bfloat16 && parts.allSatisfy { $0.tensor.info.dtype == .bf16 }
+        if roundsReplaced || parts.allSatisfy({ keepsBF16($0.name) }) {
             weight = .bf16([UInt16](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
-                var destination = UnsafeMutableRawPointer(buffer.baseAddress!)
+                var destination = buffer.baseAddress!
                 for part in parts {
-                    let bytes = part.tensor.info.byteCount
-                    destination.copyMemory(from: checkpoint.data(part.tensor).baseAddress!, byteCount: bytes)
-                    destination += bytes
+                    let count = part.tensor.info.elementCount
+                    if let replaced = replacements[part.name] {
+                        replaced.withUnsafeBufferPointer { BF16.bits($0, into: UnsafeMutableBufferPointer(start: destination, count: count)) }
+                    } else {
+                        UnsafeMutableRawPointer(destination).copyMemory(from: checkpoint.data(part.tensor).baseAddress!, byteCount: count * 2)
+                    }
+                    destination += count
                 }
                 initialized = total * inputFeatures
             })
@@ -86,7 +95,7 @@ struct WeightStore {
             }
             bias = values
         }
-        return DenseLinear(weight: weight, bias: bias, outputFeatures: total, inputFeatures: inputFeatures)
+        return DenseLinear(weight: weight, bias: bias, outputFeatures: total, inputFeatures: inputFeatures, products: bf16Products)
     }
 
     /// Whether tensor `name` is stored in bf16 and not replaced, so that a layer can keep it as stored.

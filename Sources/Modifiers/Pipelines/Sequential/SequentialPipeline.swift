@@ -35,12 +35,15 @@ final class SequentialPipeline {
     /// The ranks calibrating together; one process by default.
     var reducer: any StatisticsReducer = SingleProcess()
 
-    init(plan: OneshotPlan, program: CalibrationProgram, threads: Int, everyExpert: Bool = true) throws(ModifierError) {
+    init(plan: OneshotPlan, program: CalibrationProgram, threads: Int, everyExpert: Bool = true,
+         dtype: CalibrationDType = .auto) throws(ModifierError) {
         self.plan = plan
         self.program = program
         self.threads = threads
         self.everyExpert = everyExpert
-        do { model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads) } catch { throw .runtime(error) }
+        do {
+            model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads, bf16Products: dtype == .auto ? .bfloat16 : .float32)
+        } catch { throw .runtime(error) }
         let head = plan.quantization.architecture.layout.head
         let solvers = Set(program.passes.compactMap { $0.gptq?.modifier })
         let calibratesHead = plan.quantization.entries.indices.contains { i in

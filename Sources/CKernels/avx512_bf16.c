@@ -1,0 +1,20 @@
+/* ck_matmul_bf16_inputs on AVX512_BF16: the AVX-512 path's instructions plus vdpbf16ps, every
+ * function in this file compiled for them, and called only when the CPU has them. */
+#include <stdint.h>
+#include <stddef.h>
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernels.h"
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512bf16,f16c,fma,avx2"))), apply_to = function)
+#define CK_DOT_BF16
+#include "simd_avx512.h"
+#include "simd_panel.h"
+#include "simd_bf16_inputs.h"
+
+void ck_avx512_bf16_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
+                                       const ck_weights *w, float *y, size_t ldy) {
+    bf16_inputs(m, first, count, k, x, ldx, w, y, ldy);
+}
+#pragma clang attribute pop
