@@ -45,3 +45,24 @@ import TestSupport
         #expect(throws: RuntimeError.self) { try Perplexity.evaluate(model: model, tokens: Array(tokens[0..<10]), context: 32) }
     }
 }
+
+extension ScoringTests {
+    /// The workspace a forward pass keeps for the next one leaves no trace in that one's results.
+    @Test func aKeptWorkspaceGivesTheLogitsOfAFreshModel() throws {
+        let used = try DecoderModel(directory: Fixtures.path("tiny-llama"))
+        let fresh = try DecoderModel(directory: Fixtures.path("tiny-llama"))
+        let long = (0..<40).map { ($0 * 29 + 5) % 512 }, short = (0..<24).map { ($0 * 37 + 11) % 512 }
+        _ = try used.forward(long, cache: used.makeCache())
+        let again = try used.forward(short, cache: used.makeCache())
+        #expect(again == (try fresh.forward(short, cache: fresh.makeCache())))
+    }
+
+    /// Scoring window after window in one buffer gives each window's likelihoods as scored alone.
+    @Test func scoringReusesNothingBetweenWindows() throws {
+        let model = try DecoderModel(directory: Fixtures.path("tiny-llama"))
+        let tokens = (0..<96).map { ($0 * 53 + 7) % 512 }
+        let report = try Perplexity.evaluate(model: model, tokens: tokens, context: 48)
+        let alone = try [0..<48, 48..<96].flatMap { try Perplexity.negativeLogLikelihoods(model: model, tokens: Array(tokens[$0])) }
+        #expect(report.meanNegativeLogLikelihood == alone.reduce(0, +) / Double(alone.count))
+    }
+}

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The gate activation of a gated MLP: `down(act(gate(x)) · up(x))`.
@@ -23,17 +24,7 @@ public enum Activation: String, Sendable {
     func gatedProduct(gate: UnsafePointer<Float>, up: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .silu:
-            var i = 0
-            while i + 8 <= count {
-                let x = VectorMath.load(gate + i)
-                VectorMath.store(x / (1 + VectorMath.exp(-x)) * VectorMath.load(up + i), out + i)
-                i += 8
-            }
-            while i < count {
-                let x = gate[i]
-                out[i] = x / (1 + VectorMath.exp(-x)) * up[i]
-                i += 1
-            }
+            ck_silu_product(gate, up, out, count)
         case .geluTanh:
             let c: Float = 0.797_884_560_802_865_4  // √(2/π)
             for i in 0..<count {

@@ -113,9 +113,11 @@ struct BlockForward {
         switch layer.feedForward {
         case .dense(let gateUp, let down):
             gateUp.apply(w.normed, rows: rows, into: w.gateUp)
-            for r in 0..<rows {
-                let row = w.gateUp + r * 2 * inner
-                spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
+            ComputeThreads.forEachRange(count: rows, work: rows * inner) { share in
+                for r in share {
+                    let row = w.gateUp + r * 2 * inner
+                    spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
+                }
             }
             observe(tap, .feedForwardInner, w.activated, sequences: sequences, width: inner, stride: inner)
             down.apply(w.activated, rows: rows, into: w.normed)

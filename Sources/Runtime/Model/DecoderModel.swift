@@ -11,6 +11,8 @@ public final class DecoderModel: @unchecked Sendable {
     let finalNorm: RMSNorm
     let head: any Linear
     let rotary: RotaryEmbedding
+    /// The scratch buffers of the last forward pass, reused by the next one that fits in them.
+    private let workspaces = WorkspaceCache()
 
     init(spec: DecoderSpec, embedding: [Float], layers: [DecoderLayer], finalNorm: RMSNorm, head: any Linear) {
         self.spec = spec
@@ -45,6 +47,22 @@ public final class DecoderModel: @unchecked Sendable {
     ///   or ``RuntimeError/invalidArgument(_:)`` for a cache made for another model.
     /// - Complexity: O(n·(P + (c+n)·d)) for `n` tokens, `P` parameters and `c` cached positions.
     public func forward(_ tokens: [Int], cache: KVCache, logits rows: LogitRows = .all) throws(RuntimeError) -> Matrix {
+        try check(tokens, cache: cache)
+        return Matrix(rows: rows == .all ? tokens.count : 1, columns: spec.vocabularySize) { logits in
+            run(tokens, cache: cache, logits: rows, into: logits)
+        }
+    }
+
+    /// ``forward(_:cache:logits:)`` writing the logits to `logits` (room for `tokens.count ×
+    /// vocabularySize` values for `.all`, one row for `.last`) rather than to a new matrix, so
+    /// that scoring window after window reuses one buffer.
+    func forward(_ tokens: [Int], cache: KVCache, logits rows: LogitRows, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
+        try check(tokens, cache: cache)
+        run(tokens, cache: cache, logits: rows, into: logits)
+    }
+
+    /// Throws what ``forward(_:cache:logits:)`` throws for `tokens` and `cache`.
+    private func check(_ tokens: [Int], cache: KVCache) throws(RuntimeError) {
         guard !tokens.isEmpty else { throw .emptyInput }
         if let bad = tokens.first(where: { $0 < 0 || $0 >= spec.vocabularySize }) {
             throw .tokenOutOfRange(token: bad, vocabularySize: spec.vocabularySize)
@@ -52,11 +70,15 @@ public final class DecoderModel: @unchecked Sendable {
         guard cache.width == spec.keyValueWidth, cache.keys.count == layers.count else {
             throw .invalidArgument("the KV cache was made for a different model")
         }
+    }
+
+    /// The forward pass of checked input, in the kept workspace when it fits.
+    private func run(_ tokens: [Int], cache: KVCache, logits rows: LogitRows, into logits: UnsafeMutablePointer<Float>) {
         let n = tokens.count
         let hiddenSize = spec.hiddenSize
         let past = cache.count
-        let workspace = Workspace(spec: spec, rows: n, past: past)
-        defer { workspace.release() }
+        let workspace = workspaces.take(spec: spec, rows: n, past: past)
+        defer { workspaces.keep(workspace) }
 
         embed(tokens, into: workspace.hidden)
         var (cosines, sines) = rotary.tables(start: past, count: n)
@@ -75,11 +97,9 @@ public final class DecoderModel: @unchecked Sendable {
         let count = n - first
         let last = workspace.hidden + first * hiddenSize
         finalNorm.apply(last, rows: count, into: workspace.normed)
-        return Matrix(rows: count, columns: spec.vocabularySize) { logits in
-            head.apply(workspace.normed, rows: count, into: logits)
-            if let cap = spec.finalLogitSoftcap {
-                VectorMath.softcap(logits, count: count * spec.vocabularySize, cap: cap)
-            }
+        head.apply(workspace.normed, rows: count, into: logits)
+        if let cap = spec.finalLogitSoftcap {
+            VectorMath.softcap(logits, count: count * spec.vocabularySize, cap: cap)
         }
     }
 

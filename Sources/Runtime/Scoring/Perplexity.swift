@@ -26,12 +26,21 @@ public enum Perplexity {
     public static func negativeLogLikelihoods(model: DecoderModel, tokens: [Int]) throws(RuntimeError) -> [Double] {
         guard tokens.count >= 2 else { throw .invalidArgument("a window needs at least 2 tokens to score, got \(tokens.count)") }
         let logits = try model.forward(tokens, cache: model.makeCache(capacity: tokens.count))
-        let width = logits.columns
-        return logits.values.withUnsafeBufferPointer { all in
-            (1..<tokens.count).map { i in
-                let row = UnsafeBufferPointer(rebasing: all[(i - 1) * width..<i * width])
-                return -LogSoftmax.logProbability(of: tokens[i], in: row)
+        return logits.values.withUnsafeBufferPointer { negativeLogLikelihoods(of: tokens, logits: $0.baseAddress!, width: logits.columns) }
+    }
+
+    /// `-log p(tokens[i + 1])` under row `i` of `logits` (`tokens.count - 1` rows of `width`), for
+    /// every token after the first; the rows shared over the compute threads.
+    static func negativeLogLikelihoods(of tokens: [Int], logits: UnsafePointer<Float>, width: Int) -> [Double] {
+        let count = tokens.count - 1
+        return [Double](unsafeUninitializedCapacity: count) { result, initialized in
+            let output = result.baseAddress!
+            ComputeThreads.forEachRange(count: count, work: count * width) { rows in
+                for i in rows {
+                    output[i] = -LogSoftmax.logProbability(of: tokens[i + 1], in: UnsafeBufferPointer(start: logits + i * width, count: width))
+                }
             }
+            initialized = count
         }
     }
 
@@ -57,8 +66,16 @@ public enum Perplexity {
         var all: [Double] = []
         all.reserveCapacity(count * (context - 1))
         let start = Date()
+        // One cache and one logits buffer for every window: no fresh memory (and page faults) per window.
+        let cache = model.makeCache(capacity: context)
+        let width = model.vocabularySize
+        let logits = UnsafeMutablePointer<Float>.allocate(capacity: context * width)
+        defer { logits.deallocate() }
         for w in 0..<count {
-            all += try negativeLogLikelihoods(model: model, tokens: Array(tokens[w * context..<(w + 1) * context]))
+            let window = Array(tokens[w * context..<(w + 1) * context])
+            cache.clear()
+            try model.forward(window, cache: cache, logits: .all, into: logits)
+            all += negativeLogLikelihoods(of: window, logits: logits, width: width)
             progress?(w + 1, count)
         }
         let seconds = Date().timeIntervalSince(start)
