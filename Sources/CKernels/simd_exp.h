@@ -2,39 +2,36 @@
  * ev_* primitives; EXP_NAME(name) gives each path's names. Included by exp_kernels.c once per path,
  * inside its target attribute region. */
 
-/* e^x lane by lane, as exp_scalar computes it. */
+/* e^x lane by lane, as exp_scalar computes it (the same operations, each rounded on its own). */
 static inline exp_vf EXP_NAME(exp)(exp_vf x) {
-    x = ev_clamp(x, exp_low, exp_high);
-    exp_vf t = ev_fma(x, ev_set1(log2e), ev_set1(shifter)), n = ev_sub(t, ev_set1(shifter));
-    exp_vf r = ev_fnma(n, ev_set1(ln2_low), ev_fnma(n, ev_set1(ln2_high), x));
+    x = ev_min(ev_set1(exp_high), ev_max(ev_set1(exp_low), x)); /* NaN lanes stay NaN */
+    exp_vf t = ev_add(ev_mul(x, ev_set1(log2e)), ev_set1(shifter)), n = ev_sub(t, ev_set1(shifter));
+    exp_vf r = ev_sub(ev_sub(x, ev_mul(n, ev_set1(ln2_high))), ev_mul(n, ev_set1(ln2_low)));
     exp_vf p = ev_set1(taylor[0]);
-    for (int i = 1; i < 8; i++) p = ev_fma(p, r, ev_set1(taylor[i]));
+    for (int i = 1; i < 8; i++) p = ev_add(ev_mul(p, r), ev_set1(taylor[i]));
     return ev_mul(p, ev_power(t));
 }
 
+/* As exp_sum_portable: whole groups of eight summed lane by lane in blocks of EXP_BLOCK, the rest
+ * one at a time. */
 static double EXP_NAME(exp_sum)(const float *x, size_t n, float shift, float *out) {
     double total = 0;
+    size_t whole = n & ~(size_t)(EXP_SUM_LANES - 1), i = 0;
     exp_vf s = ev_set1(shift);
-    for (size_t i = 0; i < n;) {
-        size_t end = i + EXP_BLOCK < n ? i + EXP_BLOCK : n;
-        exp_vf lanes = ev_set1(0);
+    while (i < whole) {
+        size_t end = i + EXP_BLOCK < whole ? i + EXP_BLOCK : whole;
+        __m256 sums = _mm256_setzero_ps();
         for (; i < end; i += EXP_LANES) {
-            size_t count = end - i < EXP_LANES ? end - i : EXP_LANES;
-            /* A partial vector's lanes past count hold e^(0 − shift): only its first count lanes
-             * are added (one by one), and only they are stored. */
+            size_t count = end - i < EXP_LANES ? end - i : EXP_LANES; /* a multiple of 8 */
             exp_vf e = EXP_NAME(exp)(ev_sub(ev_load_n(x + i, count), s));
             if (out) ev_store_n(out + i, e, count);
-            if (count == EXP_LANES) {
-                lanes = ev_add(lanes, e);
-            } else {
-                float tail[EXP_LANES];
-                ev_store_n(tail, e, EXP_LANES);
-                for (size_t j = 0; j < count; j++) total += tail[j];
-            }
+            sums = ev_accumulate(sums, e, count);
         }
-        total += ev_sum(lanes);
+        float lanes[EXP_SUM_LANES];
+        _mm256_storeu_ps(lanes, sums);
+        total += lanes_sum(lanes);
     }
-    return total;
+    return total + exp_sum_tail(x, whole, n, shift, out);
 }
 
 static void EXP_NAME(silu_product)(const float *gate, const float *up, float *out, size_t n) {

@@ -39,6 +39,29 @@ import TestSupport
         }
     }
 
+    /// Every path gives the portable path's bits (the runtime's results do not depend on the CPU),
+    /// for the exponentials, their sum and the gated product.
+    @Test func everyPathGivesTheSameBits() {
+        var random = SeededRandom(seed: 7)
+        let count = 1_003
+        let x = Self.values(count, in: -40...30, random: &random), up = Self.values(count, in: -2...2, random: &random)
+        func results(_ path: ck_path) -> (terms: [Float], sum: Double, silu: [Float]) {
+            #expect(ck_use_path(path) == 1)
+            defer { ck_use_path(CK_CHOSEN) }
+            var terms = [Float](repeating: 0, count: count), silu = [Float](repeating: 0, count: count)
+            let sum = terms.withUnsafeMutableBufferPointer { ck_exp_sum(x, count, 1.25, $0.baseAddress) }
+            silu.withUnsafeMutableBufferPointer { ck_silu_product(x, up, $0.baseAddress, count) }
+            return (terms, sum, silu)
+        }
+        let portable = results(CK_PORTABLE)
+        for path in CPUKernelTests.paths where path != CK_PORTABLE {
+            let other = results(path)
+            #expect(other.terms.map(\.bitPattern) == portable.terms.map(\.bitPattern), "\(path): exponentials")
+            #expect(other.sum.bitPattern == portable.sum.bitPattern, "\(path): sum \(other.sum) vs \(portable.sum)")
+            #expect(other.silu.map(\.bitPattern) == portable.silu.map(\.bitPattern), "\(path): gated product")
+        }
+    }
+
     @Test func inputsPastTheRangeAreClamped() {
         for path in CPUKernelTests.paths {
             #expect(ck_use_path(path) == 1)

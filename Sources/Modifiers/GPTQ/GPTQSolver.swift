@@ -55,7 +55,7 @@ enum GPTQSolver {
                          args: QuantizationArgs, quantizer: any WeightQuantizer, context: QuantizationContext = .none,
                          blockSize: Int = 128, threads: Int) throws(ModifierError) -> GPTQResult {
         func refuse(_ reason: String) -> ModifierError { .unquantizableWeight(tensor: tensor.name, reason: "GPTQ: " + reason) }
-        let (rows, columns) = try matrixShape(tensor, values: weight.count)
+        let (_, columns) = try matrixShape(tensor, values: weight.count)
         guard factored.factor.columns == columns else {
             throw refuse("the Hessian has \(factored.factor.columns) columns, not the weight's \(columns)")
         }
