@@ -23,9 +23,9 @@ public struct PerplexityReport: Sendable, Codable, Equatable {
 public enum Perplexity {
     /// The negative log-likelihood of each token of `tokens` after the first, given the tokens
     /// before it in the same window, from one batched forward pass.
-    public static func negativeLogLikelihoods(model: DecoderModel, tokens: [Int]) throws(RuntimeError) -> [Double] {
+    public static func negativeLogLikelihoods(model: some ScoringModel, tokens: [Int]) throws(RuntimeError) -> [Double] {
         guard tokens.count >= 2 else { throw .invalidArgument("a window needs at least 2 tokens to score, got \(tokens.count)") }
-        let logits = try model.forward(tokens, cache: model.makeCache(capacity: tokens.count))
+        let logits = try model.logits(tokens)
         let width = logits.columns
         return logits.values.withUnsafeBufferPointer { all in
             (1..<tokens.count).map { i in
@@ -45,7 +45,7 @@ public enum Perplexity {
     /// - Parameter progress: called after each window with (windows done, windows in all).
     /// - Throws: ``RuntimeError/invalidArgument(_:)`` when `tokens` holds no whole window.
     public static func evaluate(
-        model: DecoderModel, tokens: [Int], context: Int = 512, windows: Int? = nil,
+        model: some ScoringModel, tokens: [Int], context: Int = 512, windows: Int? = nil,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(RuntimeError) -> PerplexityReport {
         guard context >= 2 else { throw .invalidArgument("context must be at least 2 tokens, got \(context)") }
