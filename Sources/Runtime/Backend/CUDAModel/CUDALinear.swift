@@ -25,16 +25,7 @@ struct CUDALinear {
     /// - Throws: ``RuntimeError/backendUnavailable(_:)`` naming `module` for a layer or input
     ///   quantization the backend does not run; ``RuntimeError/cuda(_:)`` for an upload that fails.
     init(_ linear: any Linear, module: String, context: CUDAContext) throws(RuntimeError) {
-        let decoded = try DecodedProjection.projections(of: linear, module: module)
-        var groups: [(input: CUDAInputQuantization?, parts: [DecodedProjection])] = []
-        for part in decoded {
-            let input = try part.activations.map { q throws(RuntimeError) in try CUDAInputQuantization(q, module: module) }
-            if let last = groups.indices.last, groups[last].input == input {
-                groups[last].parts.append(part)
-            } else {
-                groups.append((input, [part]))
-            }
-        }
+        let groups = try Self.groups(DecodedProjection.projections(of: linear, module: module), module: module)
         inputFeatures = linear.inputFeatures
         outputFeatures = linear.outputFeatures
         do {
@@ -48,6 +39,23 @@ struct CUDALinear {
                     outputs: parts.reduce(0) { $0 + $1.outputs }, input: group.input)
             }
         } catch { throw .cuda(error) }
+    }
+
+    /// `projections` in runs of neighbours whose inputs are rounded alike, each run multiplied as one weight.
+    ///
+    /// - Throws: ``RuntimeError/backendUnavailable(_:)`` naming `module` for an input rounding the kernels do not compute.
+    static func groups(_ projections: [DecodedProjection], module: String) throws(RuntimeError)
+        -> [(input: CUDAInputQuantization?, parts: [DecodedProjection])] {
+        var groups: [(input: CUDAInputQuantization?, parts: [DecodedProjection])] = []
+        for part in projections {
+            let input = try part.activations.map { q throws(RuntimeError) in try CUDAInputQuantization(q, module: module) }
+            if let last = groups.indices.last, groups[last].input == input {
+                groups[last].parts.append(part)
+            } else {
+                groups.append((input, [part]))
+            }
+        }
+        return groups
     }
 
     /// `y = x·Wᵀ + b` for `rows` packed rows of `x`, into packed rows of `y`; `scratch` holds the
