@@ -11,9 +11,8 @@
 #define LINEAR_TILE 64
 #define LINEAR_DEPTH 16
 
-extern "C" __global__ void __launch_bounds__(256)
-linear_f32(const float* __restrict__ x, long long ldx, int rows, const float* __restrict__ weight, int outputs, int columns,
-           const float* __restrict__ bias, float* __restrict__ y, long long ldy) {
+extern "C" __global__ void linear_f32(const float* __restrict__ x, long long ldx, int rows, const float* __restrict__ weight, int outputs,
+                                      int columns, const float* __restrict__ bias, float* __restrict__ y, long long ldy) {
     // One float of padding per row staggers the banks of the transposed stores.
     __shared__ float xs[LINEAR_DEPTH][LINEAR_TILE + 1];
     __shared__ float ws[LINEAR_DEPTH][LINEAR_TILE + 1];
