@@ -4,13 +4,13 @@ import LLMCompressor
 
 /// `compress cuda-check`: compiles every CUDA kernel with NVRTC, for named architectures (no GPU
 /// needed) or for a device's own, refusing warnings; optionally writes the CUBINs, or runs every
-/// kernel on the device against the CPU runtime's code.
+/// kernel (and a model) on the device against the CPU runtime's code.
 struct CUDACheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cuda-check",
         abstract: "Compile the CUDA backend's kernels with NVRTC and report any error or warning.",
         discussion: """
-            With --arch, only NVRTC is loaded (no GPU or driver needed): every kernel is compiled for each architecture. Without it, the driver is loaded and the kernels are compiled for the --device's own architecture. A compiler's log is printed in full; the command fails if any kernel has an error or a warning. --run then launches every kernel on the device on seeded random inputs and compares it with the CPU runtime's own code (one PASS or FAIL line per case); it fails if any case does.
+            With --arch, only NVRTC is loaded (no GPU or driver needed): every kernel is compiled for each architecture. Without it, the driver is loaded and the kernels are compiled for the --device's own architecture. A compiler's log is printed in full; the command fails if any kernel has an error or a warning. --run then launches every kernel on the device on seeded random inputs and compares it with the CPU runtime's own code (one PASS or FAIL line per case), and with --model DIR also runs that model's forward pass on the device against the CPU (its logits on three seeded random windows); it fails if any case does.
             """)
 
     @Option(help: ArgumentHelp("Architectures to compile for, comma-separated (e.g. sm_80,sm_89,sm_90a); default: the device's.", valueName: "LIST"))
