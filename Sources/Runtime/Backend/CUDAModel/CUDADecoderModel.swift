@@ -63,7 +63,7 @@ public final class CUDADecoderModel: ScoringModel {
     }
 
     private func forward(_ tokens: [Int]) throws(CUDAError) -> Matrix {
-        let spec = model.spec, n = tokens.count, width = spec.hiddenSize
+        let spec = model.spec, n = tokens.count
         if workspace.map({ $0.rows < n }) ?? true {
             workspace = nil  // frees the smaller buffers first
             workspace = try CUDAWorkspace(spec: spec, rotary: model.rotary, rows: n, context: context)
