@@ -333,6 +333,47 @@ class Check:
         self.report(f"attention {'fp8' if fp8 else 'f32'} cache: {rows} rows after {past}, {heads}/{kv_heads} heads x{head_dim}, "
                     f"softcap {softcap}, window {window}", self.relative(out, expected), 1e-4)
 
+    def linear(self, rows, outputs, columns, bias):
+        x, w = torch.randn(rows, columns), torch.randn(outputs, columns) * 0.05
+        b = torch.randn(outputs) if bias else None
+        expected = x.double() @ w.double().T + (b.double() if bias else 0)
+        if not self.driver:
+            return
+        y = torch.zeros(rows, outputs + 7, device="cuda")  # into columns 3... of wider rows
+        self.driver.launch(self.kernel("linear", "linear_f32"), ((outputs + 63) // 64, (rows + 63) // 64), 256,
+                           [x.cuda(), ctypes.c_longlong(columns), ctypes.c_int(rows), w.cuda(), ctypes.c_int(outputs), ctypes.c_int(columns),
+                            b.cuda() if bias else None, y[:, 3:], ctypes.c_longlong(outputs + 7)])
+        outside = torch.cat([y[:, :3], y[:, 3 + outputs:]], 1).abs().max().item()
+        self.report(f"linear_f32 {rows}x{columns} -> {outputs}{' + bias' if bias else ''}", self.relative(y[:, 3:3 + outputs], expected), 1e-5)
+        self.report(f"linear_f32 {rows}x{columns} -> {outputs}: columns outside untouched", outside, 0)
+
+    def gated_activation(self, rows, inner):
+        gate_up = torch.randn(rows, 2 * inner) * 3
+        gate, up = gate_up[:, :inner], gate_up[:, inner:]
+        for code, name, act in [(0, "silu", torch.nn.functional.silu),
+                                (1, "gelu tanh", lambda g: torch.nn.functional.gelu(g, approximate="tanh")),
+                                (2, "gelu", torch.nn.functional.gelu)]:
+            expected = act(gate.double()) * up.double()
+            if not self.driver:
+                continue
+            out = torch.empty(rows, inner, device="cuda")
+            self.driver.launch(self.kernel("elementwise", "gated_activation_f32"), ((rows * inner + 255) // 256,), 256,
+                               [gate_up.cuda(), out, ctypes.c_int(rows), ctypes.c_int(inner), ctypes.c_int(code)])
+            self.report(f"gated_activation_f32 {name} {rows}x{inner}", self.relative(out, expected), 1e-5)
+
+    def fake_quantization(self, rows, width):
+        x = torch.randn(rows, width) * torch.logspace(-3, 3, rows)[:, None]
+        x[0] = 0  # a zero row: zeros
+        for kernel, reference, decode in [("fake_quantize_fp8_per_token", quantize_fp8, fp8_values),
+                                          ("fake_quantize_int8_per_token", quantize_int8, lambda codes: codes.float())]:
+            codes, scales = reference(x[1:])
+            expected = torch.cat([torch.zeros(1, width), decode(codes) * scales[:, None]])
+            if not self.driver:
+                continue
+            y = torch.empty(rows, width, device="cuda")
+            self.driver.launch(self.kernel("activation_quantization", kernel), (rows,), 256, [x.cuda(), y, ctypes.c_int(width)])
+            self.report(f"{kernel} {rows}x{width}", self.relative(y, expected), 1e-6)
+
     def run(self):
         self.rms_norm(7, 4096)
         self.rms_norm(3, 1000)
@@ -355,6 +396,10 @@ class Check:
         self.attention(1, 300, 8, 8, 128, 0.0, 0, False)
         self.attention(5, 40, 4, 2, 64, 50.0, 16, False)
         self.attention(3, 100, 8, 2, 64, 0.0, 0, True)
+        self.linear(70, 130, 100, True)
+        self.linear(5, 64, 2048, False)
+        self.gated_activation(9, 300)
+        self.fake_quantization(9, 1000)
 
 
 def main():

@@ -4,13 +4,13 @@ import LLMCompressor
 
 /// `compress cuda-check`: compiles every CUDA kernel with NVRTC, for named architectures (no GPU
 /// needed) or for a device's own, refusing warnings; optionally writes the CUBINs, or runs every
-/// kernel on the device against the CPU runtime's code.
+/// kernel (and a model) on the device against the CPU runtime's code.
 struct CUDACheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cuda-check",
         abstract: "Compile the CUDA backend's kernels with NVRTC and report any error or warning.",
         discussion: """
-            With --arch, only NVRTC is loaded (no GPU or driver needed): every kernel is compiled for each architecture. Without it, the driver is loaded and the kernels are compiled for the --device's own architecture. A compiler's log is printed in full; the command fails if any kernel has an error or a warning. --run then launches every kernel on the device on seeded random inputs and compares it with the CPU runtime's own code (one PASS or FAIL line per case); it fails if any case does.
+            With --arch, only NVRTC is loaded (no GPU or driver needed): every kernel is compiled for each architecture. Without it, the driver is loaded and the kernels are compiled for the --device's own architecture. A compiler's log is printed in full; the command fails if any kernel has an error or a warning. --run then launches every kernel on the device on seeded random inputs and compares it with the CPU runtime's own code (one PASS or FAIL line per case), and with --model DIR also runs that model's forward pass on the device against the CPU (its logits on three seeded random windows); it fails if any case does.
             """)
 
     @Option(help: ArgumentHelp("Architectures to compile for, comma-separated (e.g. sm_80,sm_89,sm_90a); default: the device's.", valueName: "LIST"))
@@ -24,10 +24,15 @@ struct CUDACheckCommand: ParsableCommand {
     @Flag(name: .customLong("run"), help: "Also run every kernel on the --device against the CPU runtime's code.")
     var runKernels = false
 
+    @Option(help: ArgumentHelp("With --run, also run this model (a dense decoder) on the --device against the CPU: its logits on seeded random windows.",
+                               valueName: "DIR"), completion: .directory)
+    var model: String?
+
     func validate() throws {
         if let arch { do { _ = try GPUArchitecture.list(arch) } catch { throw ValidationError("--arch: \(error)") } }
         if arch == nil, try device.chosen == .cpu { throw ValidationError("give --arch, or --device cuda[:N] to compile for a device") }
         if runKernels, arch != nil { throw ValidationError("--run launches the kernels on the --device: give --device cuda[:N] instead of --arch") }
+        if model != nil, !runKernels { throw ValidationError("--model is run on the device by --run: give --run too") }
     }
 
     func run() throws {
@@ -75,14 +80,18 @@ struct CUDACheckCommand: ParsableCommand {
 
     /// Launches every kernel on device `index` against the CPU runtime's code, printing each case.
     private func launchKernels(device index: Int, search: LibrarySearch) throws {
-        let cases: [CUDAKernelCheck.Case]
-        do { cases = try CUDAKernelCheck.run(on: CUDAContext(CUDABackend.open(device: index, search: search))) } catch { throw fail(error) }
+        var cases: [CUDAKernelCheck.Case]
+        do {
+            let context = try CUDAContext(CUDABackend.open(device: index, search: search))
+            cases = try CUDAKernelCheck.run(on: context)
+            if let model { cases += try CUDAKernelCheck.compare(model: DecoderModel(directory: model), name: model, on: context) }
+        } catch { throw fail(error) }
         for check in cases {
             print("\(check.passed ? "PASS" : "FAIL")  \(check.name): max error \(String(format: "%.3e", check.error)) (tolerance \(check.tolerance))")
         }
         let failed = cases.filter { !$0.passed }.count
         guard failed == 0 else {
-            log("error: \(failed) of \(cases.count) kernel cases on cuda:\(index) differ from the CPU runtime beyond their tolerance")
+            log("error: \(failed) of \(cases.count) cases on cuda:\(index) differ from the CPU runtime beyond their tolerance")
             throw ExitCode(1)
         }
     }

@@ -21,9 +21,13 @@ struct DeviceOption: ParsableArguments {
         do { _ = try chosen } catch { throw ValidationError("--device: \(error)") }
     }
 
-    /// Opens the chosen backend (`cuda` alone meaning GPU `localRank`) and checks that it runs
-    /// models; nothing to do for the CPU.
+    /// Opens the chosen backend (`cuda` alone meaning GPU `localRank`); nothing to open for the CPU.
+    func backend(localRank: Int = 0) throws(RuntimeError) -> Backend {
+        try Backend.open(ComputeDevice(parsing: device, localRank: localRank), cudaLibraries: cudaLibraries)
+    }
+
+    /// Opens the chosen backend and checks that it runs generation and calibration.
     func requireModelBackend(localRank: Int = 0) throws(RuntimeError) {
-        try Backend.open(ComputeDevice(parsing: device, localRank: localRank), cudaLibraries: cudaLibraries).requireModelSupport()
+        try backend(localRank: localRank).requireModelSupport()
     }
 }

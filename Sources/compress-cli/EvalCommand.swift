@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 import LLMCompressor
 
-/// `compress eval`: perplexity of a model on a text file, with the runtime on the CPU.
+/// `compress eval`: perplexity of a model on a text file, with the runtime on the CPU or a CUDA GPU.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Measure a model's perplexity on a text file.",
         discussion: """
-            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels.
+            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. On the CPU, bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels. With --device cuda (dense decoder models), every weight is dequantized to f32 on the host and kept on the GPU, activations are rounded as on the CPU; log-softmax runs on the host.
             """)
 
     @OptionGroup var input: ModelOption
@@ -50,14 +50,15 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let model = try input.folder()
         do {
-            try device.requireModelBackend()
+            let backend = try device.backend()
             let file = try MappedFile(path: text)
             let body = withExtendedLifetime(file) { String(decoding: file.bytes, as: UTF8.self) }
             let tokenizer = try Tokenizer(path: model)
             let ids = tokenizer.encode(body, addSpecialTokens: false)
             log("eval: \(ids.count) tokens from \(text)")
             let loaded = try DecoderModel(directory: model, threads: cores.threads)
-            let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows) { done, total in
+            let scorer = try backend.scoringModel(for: loaded)
+            let report = try Perplexity.evaluate(model: scorer, tokens: ids, context: context, windows: windows) { done, total in
                 log("eval: window \(done)/\(total)")
             }
             let result = Result(

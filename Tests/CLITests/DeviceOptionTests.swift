@@ -59,6 +59,9 @@ import TestSupport
         let run = try CompressBinary.run(["cuda-check", "--arch", "sm_80", "--run"])
         #expect(run.status == 64)
         #expect(run.stderr.hasPrefix("Error: --run launches the kernels on the --device: give --device cuda[:N] instead of --arch\n"))
+        let model = try CompressBinary.run(["cuda-check", "--device", "cuda", "--model", "/nonexistent"])
+        #expect(model.status == 64)
+        #expect(model.stderr.hasPrefix("Error: --model is run on the device by --run: give --run too\n"))
     }
 
     @Test func cudaCheckNamesTheCompilerThatDidNotLoad() throws {

@@ -1,5 +1,6 @@
 import CUDA
 import Testing
+import TestSupport
 @testable import Runtime
 
 @Suite struct ComputeDeviceTests {
@@ -20,6 +21,9 @@ import Testing
     }
 
     @Test func theCPUBackendRunsModelsWithoutLoadingAnything() throws {
-        try Backend.open(.cpu, cudaLibraries: "/nonexistent").requireModelSupport()
+        let backend = try Backend.open(.cpu, cudaLibraries: "/nonexistent")
+        try backend.requireModelSupport()
+        let model = try DecoderModel(directory: Fixtures.path("models/llama_calib"))
+        #expect(try backend.scoringModel(for: model) as? DecoderModel === model)
     }
 }

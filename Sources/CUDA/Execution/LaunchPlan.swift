@@ -17,7 +17,8 @@ public struct LaunchPlan: Equatable, Sendable {
     /// Input rows one GEMV launch multiplies (`GEMV_MAX_ROWS` in common.cuh).
     public static let gemvRows = 8
 
-    /// `rms_norm_f32`, `quantize_fp8_per_token`, `quantize_int8_per_token`: one block of 256 per row.
+    /// `rms_norm_f32`, `quantize_fp8_per_token`, `quantize_int8_per_token`, `fake_quantize_fp8_per_token`,
+    /// `fake_quantize_int8_per_token`: one block of 256 per row.
     public static func perRow(rows: Int) -> LaunchPlan {
         LaunchPlan(grid: (rows, 1), block: 256, sharedBytes: 0)
     }
@@ -59,5 +60,18 @@ public struct LaunchPlan: Equatable, Sendable {
         }
         guard heads <= gridYLimit else { throw .unsupportedShape(kernel: "attention", reason: "\(heads) heads exceed the grid's \(gridYLimit)") }
         return LaunchPlan(grid: (rows, heads), block: 128, sharedBytes: bytes)
+    }
+
+    /// `linear_f32`: a block of 256 threads per tile of 64 input rows × 64 outputs.
+    public static func linear(rows: Int, outputs: Int) throws(CUDAError) -> LaunchPlan {
+        let tiles = (rows + 63) / 64
+        guard tiles <= gridYLimit else { throw .unsupportedShape(kernel: "linear_f32", reason: "\(rows) rows exceed the grid's \(gridYLimit) tiles of 64") }
+        return LaunchPlan(grid: ((outputs + 63) / 64, tiles), block: 256, sharedBytes: 0)
+    }
+
+    /// `add_f32`, `gated_activation_f32`, `copy_rows_f32`, `fake_quantize_fp8_static`,
+    /// `fake_quantize_int8_static`: a thread per element of `count`, 256 a block.
+    public static func elementwise(count: Int) -> LaunchPlan {
+        LaunchPlan(grid: (max(1, (count + 255) / 256), 1), block: 256, sharedBytes: 0)
     }
 }

@@ -16,7 +16,8 @@ public struct KernelSource: Sendable {
         KernelSource(name: "rms_norm.cu", text: text(PackageResources.rms_norm_cu), functions: ["rms_norm_f32"]),
         KernelSource(name: "rotary.cu", text: text(PackageResources.rotary_cu), functions: ["rotary_f32"]),
         KernelSource(name: "activation_quantization.cu", text: text(PackageResources.activation_quantization_cu),
-                     functions: ["quantize_fp8_per_token", "quantize_int8_per_token"]),
+                     functions: ["quantize_fp8_per_token", "quantize_int8_per_token", "fake_quantize_fp8_per_token",
+                                "fake_quantize_int8_per_token", "fake_quantize_fp8_static", "fake_quantize_int8_static"]),
         KernelSource(name: "packed_int_gemv.cu", text: text(PackageResources.packed_int_gemv_cu), functions: ["packed_int_gemv"]),
         KernelSource(name: "fp8_weight_gemv.cu", text: text(PackageResources.fp8_weight_gemv_cu), functions: ["fp8_weight_gemv"]),
         KernelSource(name: "int8_gemv.cu", text: text(PackageResources.int8_gemv_cu), functions: ["int8_gemv"]),
@@ -24,6 +25,9 @@ public struct KernelSource: Sendable {
                      functions: ["dequantize_nvfp4", "dequantize_mxfp4"]),
         KernelSource(name: "routing.cu", text: text(PackageResources.routing_cu), functions: ["softmax_top_k"]),
         KernelSource(name: "attention.cu", text: text(PackageResources.attention_cu), functions: ["attention_f32", "attention_fp8_cache"]),
+        KernelSource(name: "linear.cu", text: text(PackageResources.linear_cu), functions: ["linear_f32"]),
+        KernelSource(name: "elementwise.cu", text: text(PackageResources.elementwise_cu),
+                     functions: ["add_f32", "gated_activation_f32", "copy_rows_f32"]),
     ]
 
     /// The options every source is compiled with, besides its architecture.

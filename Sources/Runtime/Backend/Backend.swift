@@ -2,8 +2,9 @@ import CUDA
 
 /// The backend a model runs on, opened from a ``ComputeDevice`` before the model is loaded.
 ///
-/// The CPU backend is the runtime as it is. The CUDA backend opens its libraries and device and
-/// compiles its kernels, but does not run models yet: its layers have not run on a GPU.
+/// The CPU backend is the runtime as it is. The CUDA backend opens its libraries and device,
+/// compiles its kernels, and scores dense decoder models (``CUDADecoderModel``); generation and
+/// calibration do not run on it yet.
 public enum Backend: Sendable {
     case cpu
     case cuda(CUDABackend)
@@ -19,13 +20,26 @@ public enum Backend: Sendable {
         }
     }
 
-    /// Checks that models can run on this backend.
+    /// The model that scores windows for perplexity on this backend: `model` itself on the CPU, its
+    /// ``CUDADecoderModel`` on CUDA (every weight uploaded to the device).
     ///
-    /// - Throws: ``RuntimeError/backendUnavailable(_:)`` for CUDA, whose forward pass is not implemented yet.
+    /// - Throws: ``RuntimeError/backendUnavailable(_:)`` naming what of `model` CUDA does not run
+    ///   yet, or ``RuntimeError/cuda(_:)`` for the context, an allocation or a copy that fails.
+    public func scoringModel(for model: DecoderModel) throws(RuntimeError) -> any ScoringModel {
+        guard case let .cuda(backend) = self else { return model }
+        let context: CUDAContext
+        do { context = try CUDAContext(backend) } catch { throw .cuda(error) }
+        return try CUDADecoderModel(model, context: context)
+    }
+
+    /// Checks that generation and calibration can run on this backend.
+    ///
+    /// - Throws: ``RuntimeError/backendUnavailable(_:)`` for CUDA, which runs only perplexity
+    ///   (``scoringModel(for:)``, `compress eval`) so far.
     public func requireModelSupport() throws(RuntimeError) {
         guard case let .cuda(backend) = self else { return }
         throw .backendUnavailable(
-            "cuda:\(backend.device.index) (\(backend.device.name), \(backend.device.architecture)) is ready and its kernels compiled, "
-                + "but the CUDA backend does not run models yet; use --device cpu")
+            "cuda:\(backend.device.index) (\(backend.device.name), \(backend.device.architecture)) is ready, but the CUDA backend runs only "
+                + "`compress eval` (dense decoder models) so far; generation and calibration run on the CPU: use --device cpu")
     }
 }

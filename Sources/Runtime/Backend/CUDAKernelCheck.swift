@@ -4,7 +4,9 @@ import CUDA
 
 /// Runs every CUDA kernel on the GPU against the CPU runtime's own code on the same seeded random
 /// inputs (`compress cuda-check --run`): RMSNorm, RoPE, per-token FP8/INT8 activation quantization,
-/// packed-int, FP8-weight and W8A8 GEMVs, FP4 dequantization, routing, attention over f32 and FP8 caches.
+/// packed-int, FP8-weight and W8A8 GEMVs, FP4 dequantization, routing, attention over f32 and FP8 caches,
+/// and the forward pass's f32 linear, residual add, gated activations, row copies and fake quantization;
+/// and a whole model's logits (``compare(model:name:on:)``).
 public struct CUDAKernelCheck {
     /// One compared case: the largest difference relative to the reference's largest magnitude
     /// (or the fraction of codes or ids that differ), and the most it may be.
@@ -41,6 +43,18 @@ public struct CUDAKernelCheck {
         try check.attention(rows: 7, past: 0, heads: 8, keyValueHeads: 2, headDim: 64, softcap: nil, window: nil, fp8: false)
         try check.attention(rows: 5, past: 40, heads: 4, keyValueHeads: 2, headDim: 64, softcap: 50, window: 16, fp8: false)
         try check.attention(rows: 3, past: 100, heads: 8, keyValueHeads: 2, headDim: 64, softcap: nil, window: nil, fp8: true)
+        try check.forwardKernels()
+        return check.cases
+    }
+
+    /// Runs `model` (called `name`) on `context`'s device as ``CUDADecoderModel`` against the CPU, on
+    /// seeded random windows: one case per window, its logits within 1e-4 of the largest.
+    ///
+    /// - Throws: ``RuntimeError/backendUnavailable(_:)`` for a model the CUDA backend does not run,
+    ///   ``RuntimeError/cuda(_:)`` for a launch or copy that fails.
+    public static func compare(model: DecoderModel, name: String, on context: CUDAContext) throws(RuntimeError) -> [Case] {
+        var check = CUDAKernelCheck(context: context)
+        try check.model(model, name: name)
         return check.cases
     }
 

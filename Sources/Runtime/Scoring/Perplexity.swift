@@ -23,9 +23,9 @@ public struct PerplexityReport: Sendable, Codable, Equatable {
 public enum Perplexity {
     /// The negative log-likelihood of each token of `tokens` after the first, given the tokens
     /// before it in the same window, from one batched forward pass.
-    public static func negativeLogLikelihoods(model: DecoderModel, tokens: [Int]) throws(RuntimeError) -> [Double] {
+    public static func negativeLogLikelihoods(model: some ScoringModel, tokens: [Int]) throws(RuntimeError) -> [Double] {
         guard tokens.count >= 2 else { throw .invalidArgument("a window needs at least 2 tokens to score, got \(tokens.count)") }
-        let logits = try model.forward(tokens, cache: model.makeCache(capacity: tokens.count))
+        let logits = try model.logits(tokens)
         return logits.values.withUnsafeBufferPointer { negativeLogLikelihoods(of: tokens, logits: $0.baseAddress!, width: logits.columns) }
     }
 
@@ -54,7 +54,7 @@ public enum Perplexity {
     /// - Parameter progress: called after each window with (windows done, windows in all).
     /// - Throws: ``RuntimeError/invalidArgument(_:)`` when `tokens` holds no whole window.
     public static func evaluate(
-        model: DecoderModel, tokens: [Int], context: Int = 512, windows: Int? = nil,
+        model: some ScoringModel, tokens: [Int], context: Int = 512, windows: Int? = nil,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(RuntimeError) -> PerplexityReport {
         guard context >= 2 else { throw .invalidArgument("context must be at least 2 tokens, got \(context)") }
@@ -66,15 +66,14 @@ public enum Perplexity {
         var all: [Double] = []
         all.reserveCapacity(count * (context - 1))
         let start = Date()
-        // One cache and one logits buffer for every window: no fresh memory (and page faults) per window.
-        let cache = model.makeCache(capacity: context)
+        // One window state (the KV cache) and one logits buffer for every window: no fresh memory (and page faults) per window.
+        let state = model.makeWindowState(capacity: context)
         let width = model.vocabularySize
         let logits = UnsafeMutablePointer<Float>.allocate(capacity: context * width)
         defer { logits.deallocate() }
         for w in 0..<count {
             let window = Array(tokens[w * context..<(w + 1) * context])
-            cache.clear()
-            try model.forward(window, cache: cache, logits: .all, into: logits)
+            try model.logits(window, state: state, into: logits)
             all += negativeLogLikelihoods(of: window, logits: logits, width: width)
             progress?(w + 1, count)
         }

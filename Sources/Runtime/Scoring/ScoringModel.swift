@@ -1,0 +1,42 @@
+/// A model that gives the logits of every position of a token sequence run from an empty cache:
+/// what perplexity needs, whichever backend computes them.
+public protocol ScoringModel {
+    /// What the model keeps from one window to the next (the CPU's KV cache), so that scoring
+    /// many windows allocates once.
+    associatedtype WindowState
+    /// The number of logits per position.
+    var vocabularySize: Int { get }
+    /// State for windows of up to `capacity` tokens.
+    func makeWindowState(capacity: Int) -> WindowState
+    /// Writes `tokens.count × vocabularySize` logits into `logits`, row `i` predicting the token
+    /// after `tokens[i]`, run from an empty cache (whatever `state` held before is dropped).
+    ///
+    /// - Throws: ``RuntimeError/emptyInput``, ``RuntimeError/tokenOutOfRange(token:vocabularySize:)``,
+    ///   or the backend's own failure.
+    func logits(_ tokens: [Int], state: WindowState, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError)
+}
+
+extension ScoringModel {
+    /// `tokens.count × vocabularySize` logits of `tokens`, from a new window state.
+    ///
+    /// - Throws: as ``logits(_:state:into:)``.
+    public func logits(_ tokens: [Int]) throws(RuntimeError) -> Matrix {
+        var failure: RuntimeError?
+        let matrix = Matrix(rows: tokens.count, columns: vocabularySize) { output in
+            do throws(RuntimeError) { try logits(tokens, state: makeWindowState(capacity: tokens.count), into: output) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return matrix
+    }
+}
+
+extension DecoderModel: ScoringModel {
+    /// A KV cache of `capacity` positions.
+    public func makeWindowState(capacity: Int) -> KVCache { makeCache(capacity: capacity) }
+
+    /// ``forward(_:cache:logits:)`` from `cache`, cleared first.
+    public func logits(_ tokens: [Int], state cache: KVCache, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
+        cache.clear()
+        try forward(tokens, cache: cache, logits: .all, into: logits)
+    }
+}
