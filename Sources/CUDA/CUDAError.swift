@@ -12,6 +12,8 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
     case driver(call: String, code: Int32, message: String)
     /// An NVRTC call other than the compilation itself failed.
     case nvrtc(call: String, code: Int32, message: String)
+    /// A cuBLAS call failed (`message`: the status's name).
+    case cublas(call: String, code: Int32, message: String)
     /// `cuda:N` names a device the driver does not have.
     case noDevice(requested: Int, available: Int)
     /// A kernel source did not compile cleanly (an error, or a warning where warnings are refused).
@@ -33,6 +35,7 @@ public enum CUDAError: Error, Equatable, CustomStringConvertible {
         case let .missingSymbol(library, symbol): return "\(library): has no function \(symbol) (an unsupported version?)"
         case let .driver(call, code, message): return "CUDA driver: \(call) failed with error \(code) (\(message))"
         case let .nvrtc(call, code, message): return "NVRTC: \(call) failed with error \(code) (\(message))"
+        case let .cublas(call, code, message): return "cuBLAS: \(call) failed with status \(code) (\(message))"
         case let .noDevice(requested, available):
             return "CUDA device \(requested) does not exist: the driver sees \(available) device\(available == 1 ? "" : "s")"
         case let .compilation(kernel, architecture, log):

@@ -8,7 +8,7 @@ struct DeviceOption: ParsableArguments {
                                valueName: "cpu|cuda[:N]"))
     var device = "cpu"
 
-    @Option(help: ArgumentHelp("A folder (or :-separated folders) searched first for libcuda.so.1, libnvrtc.so.13/.12 and libcublasLt.so.13/.12; also $COMPRESS_CUDA_LIBRARIES.",
+    @Option(help: ArgumentHelp("A folder (or :-separated folders) searched first for libcuda.so.1, libnvrtc.so.13/.12, libcublasLt.so.13/.12 and libcublas.so.13/.12; also $COMPRESS_CUDA_LIBRARIES.",
                                valueName: "DIR"), completion: .directory)
     var cudaLibraries: String?
 

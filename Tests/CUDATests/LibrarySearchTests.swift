@@ -77,6 +77,21 @@ struct LibrarySearchTests {
         } throws: { refuses($0, path: path) }
     }
 
+    @Test func cuBLASIsLookedForNewestFirstBesideCuBLASLt() throws {
+        #expect(CUBLAS.libraryNames == ["libcublas.so.13", "libcublas.so.12"])
+        let fake = try FakeFolders()
+        defer { fake.remove() }
+        let folder = try fake.folder("venv/lib/python3.12/site-packages/nvidia/cu13/lib")
+        try fake.notALibrary("libcublas.so.12", in: folder)
+        let newest = try fake.notALibrary("libcublas.so.13", in: folder)
+        try fake.notALibrary("libcublasLt.so.13", in: folder)
+        #expect {
+            try CUBLAS(search: search(option: nil, environment: ["VIRTUAL_ENV": fake.root + "/venv"]))
+        } throws: { refuses($0, path: newest) }
+        let message = CUDAError.libraryNotFound(names: CUBLAS.libraryNames, searched: [folder]).description
+        #expect(message.hasPrefix("CUDA library libcublas.so.13 or libcublas.so.12 not found: looked in \(folder) and"))
+    }
+
     @Test func aMissingLibraryNamesEveryNameAndFolderOnOneLine() throws {
         let fake = try FakeFolders()
         defer { fake.remove() }
