@@ -1,16 +1,19 @@
 /// A device's primary context, current on the thread that made it, with every kernel of
-/// ``KernelSource/all`` loaded from its CUBIN: allocates buffers and launches kernels by name.
-/// Launches are synchronous (each waits for the device), which suits checks and a first backend.
+/// ``KernelSource/all`` loaded from its CUBIN and a cuBLAS handle: allocates buffers, launches kernels
+/// by name and multiplies matrices with cuBLAS. Launches and products are synchronous (each waits for
+/// the device), which suits checks and a first backend.
 public final class CUDAContext: @unchecked Sendable {
     /// The libraries, device and compiled kernels it runs.
     public let backend: CUDABackend
     private let context: OpaquePointer
     /// Each kernel's function handle, by kernel name.
     private var functions: [String: OpaquePointer] = [:]
+    /// The cuBLAS handle of ``matmul(x:rowStride:rows:weight:outputs:inputs:into:offset:outputStride:)``.
+    private let blas: CUBLASHandle
 
-    /// Makes the device's primary context current on this thread and loads the kernels.
+    /// Makes the device's primary context current on this thread, creates the cuBLAS handle there and loads the kernels.
     ///
-    /// - Throws: ``CUDAError/driver(call:code:message:)`` for the call that fails.
+    /// - Throws: ``CUDAError/driver(call:code:message:)`` or ``CUDAError/cublas(call:code:message:)`` for the call that fails.
     public init(_ backend: CUDABackend) throws(CUDAError) {
         self.backend = backend
         let driver = backend.driver
@@ -19,6 +22,7 @@ public final class CUDAContext: @unchecked Sendable {
         guard let context else { throw .driver(call: "cuDevicePrimaryCtxRetain", code: 0, message: "no context") }
         self.context = context
         try driver.check(driver.contextSetCurrent(context), "cuCtxSetCurrent")
+        blas = try CUBLASHandle(backend.cublas, driver: driver, context: context)
         for source in KernelSource.all {
             guard let cubin = backend.cubins[source.name] else { throw .unsupportedShape(kernel: source.name, reason: "not compiled") }
             var module: OpaquePointer?
@@ -82,5 +86,27 @@ public final class CUDAContext: @unchecked Sendable {
         }
         try driver.check(status, "cuLaunchKernel(\(name))")
         try driver.check(driver.synchronize(), "cuCtxSynchronize after \(name)")
+    }
+
+    /// Row-major `y[r, offset + o] = Σ_c x[r, c] · weight[o, c]` for `rows` rows of `x`, `rowStride`
+    /// floats apart, and `weight` row-major `outputs × inputs`, into columns `offset ..< offset + outputs`
+    /// of rows of `y` `outputStride` floats apart (the other columns untouched), by `cublasSgemm_v2`
+    /// in FP32 (``SGEMMArguments``); waits for it.
+    ///
+    /// - Throws: ``CUDAError/unsupportedShape(kernel:reason:)`` for a shape cuBLAS does not take or
+    ///   a buffer too small for it; ``CUDAError/cublas(call:code:message:)`` naming the call's
+    ///   arguments when cuBLAS refuses it; ``CUDAError/driver(call:code:message:)`` when the device fails.
+    public func matmul(x: DeviceBuffer, rowStride: Int, rows: Int, weight: DeviceBuffer, outputs: Int, inputs: Int,
+                       into y: DeviceBuffer, offset: Int, outputStride: Int) throws(CUDAError) {
+        let arguments = try SGEMMArguments(rows: rows, inputs: inputs, outputs: outputs, inputStride: rowStride, offset: offset,
+                                           outputStride: outputStride)
+        guard rows > 0 else { return }
+        let extents = arguments.extents
+        for (name, buffer, floats) in [("weight", weight, extents.a), ("x", x, extents.b), ("y", y, extents.c)] where buffer.bytes < 4 * floats {
+            throw .unsupportedShape(kernel: "cublasSgemm_v2", reason: "\(name) holds \(buffer.bytes) bytes; \(arguments) spans \(4 * floats)")
+        }
+        let status = blas.sgemm(arguments, a: weight.address, b: x.address, c: y.address + UInt64(4 * arguments.cOffset))
+        try blas.library.check(status, "cublasSgemm_v2(\(arguments))")
+        try backend.driver.check(backend.driver.synchronize(), "cuCtxSynchronize after cublasSgemm_v2(\(arguments))")
     }
 }
