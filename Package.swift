@@ -34,7 +34,7 @@ let package = Package(
             name: "CUDA", dependencies: ["Checkpoint"],
             resources: ["common.cuh", "rms_norm.cu", "rotary.cu", "activation_quantization.cu", "packed_int_gemv.cu",
                         "fp8_weight_gemv.cu", "int8_gemv.cu", "fp4_dequantization.cu", "routing.cu", "attention.cu",
-                        "linear.cu", "elementwise.cu"].map { .embedInCode("Kernels/" + $0) },
+                        "elementwise.cu"].map { .embedInCode("Kernels/" + $0) },
             swiftSettings: optimized),
         .target(name: "Runtime", dependencies: ["JSON", "Checkpoint", "Architectures", "Recipes", "CompressedTensors", "CKernels", "CUDA"], swiftSettings: optimized),
         .target(name: "Modifiers", dependencies: ["Checkpoint", "Architectures", "Recipes", "CompressedTensors", "Tokenizers", "Runtime", "CKernels", "COpenBLAS"], swiftSettings: optimized),

@@ -37,12 +37,6 @@ struct LaunchPlanTests {
         }
     }
 
-    @Test func linearTakesABlockPerTileOf64RowsBy64Outputs() throws {
-        #expect(try LaunchPlan.linear(rows: 65, outputs: 300) == LaunchPlan(grid: (5, 2), block: 256, sharedBytes: 0))
-        #expect(try LaunchPlan.linear(rows: 1, outputs: 64).grid == (1, 1))
-        #expect(throws: CUDAError.self) { try LaunchPlan.linear(rows: 64 * 65_535 + 1, outputs: 64) }
-    }
-
     @Test func elementwiseKernelsTakeAThreadPerElement() {
         #expect(LaunchPlan.elementwise(count: 257) == LaunchPlan(grid: (2, 1), block: 256, sharedBytes: 0))
         #expect(LaunchPlan.elementwise(count: 256).grid.x == 1)

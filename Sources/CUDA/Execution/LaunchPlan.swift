@@ -62,14 +62,7 @@ public struct LaunchPlan: Equatable, Sendable {
         return LaunchPlan(grid: (rows, heads), block: 128, sharedBytes: bytes)
     }
 
-    /// `linear_f32`: a block of 256 threads per tile of 64 input rows × 64 outputs.
-    public static func linear(rows: Int, outputs: Int) throws(CUDAError) -> LaunchPlan {
-        let tiles = (rows + 63) / 64
-        guard tiles <= gridYLimit else { throw .unsupportedShape(kernel: "linear_f32", reason: "\(rows) rows exceed the grid's \(gridYLimit) tiles of 64") }
-        return LaunchPlan(grid: ((outputs + 63) / 64, tiles), block: 256, sharedBytes: 0)
-    }
-
-    /// `add_f32`, `gated_activation_f32`, `copy_rows_f32`, `fake_quantize_fp8_static`,
+    /// `add_f32`, `gated_activation_f32`, `copy_rows_f32`, `add_bias_rows_f32`, `fake_quantize_fp8_static`,
     /// `fake_quantize_int8_static`: a thread per element of `count`, 256 a block.
     public static func elementwise(count: Int) -> LaunchPlan {
         LaunchPlan(grid: (max(1, (count + 255) / 256), 1), block: 256, sharedBytes: 0)

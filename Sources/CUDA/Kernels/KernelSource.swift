@@ -25,9 +25,8 @@ public struct KernelSource: Sendable {
                      functions: ["dequantize_nvfp4", "dequantize_mxfp4"]),
         KernelSource(name: "routing.cu", text: text(PackageResources.routing_cu), functions: ["softmax_top_k"]),
         KernelSource(name: "attention.cu", text: text(PackageResources.attention_cu), functions: ["attention_f32", "attention_fp8_cache"]),
-        KernelSource(name: "linear.cu", text: text(PackageResources.linear_cu), functions: ["linear_f32"]),
         KernelSource(name: "elementwise.cu", text: text(PackageResources.elementwise_cu),
-                     functions: ["add_f32", "gated_activation_f32", "copy_rows_f32"]),
+                     functions: ["add_f32", "gated_activation_f32", "copy_rows_f32", "add_bias_rows_f32"]),
     ]
 
     /// The options every source is compiled with, besides its architecture.

@@ -37,3 +37,12 @@ extern "C" __global__ void copy_rows_f32(const float* __restrict__ x, long long 
     const long long r = i / width, c = i % width;
     y[r * ldy + c] = x[r * ldx + c];
 }
+
+// y[r, o] += bias[o] for `rows` rows of `outputs` values, `ldy` floats apart (a projection's bias,
+// added after its GEMM into its own columns of a wider row: y points at the first of them).
+extern "C" __global__ void add_bias_rows_f32(float* __restrict__ y, long long ldy, const float* __restrict__ bias, int rows, int outputs) {
+    const long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (long long)rows * outputs) return;
+    const long long r = i / outputs, o = i % outputs;
+    y[r * ldy + o] += bias[o];
+}

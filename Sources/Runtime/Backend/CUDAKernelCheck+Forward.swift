@@ -7,6 +7,9 @@ extension CUDAKernelCheck {
     mutating func forwardKernels() throws(CUDAError) {
         try linear(rows: 70, outputs: 130, columns: 100, bias: true)
         try linear(rows: 5, outputs: 64, columns: 2048, bias: false)
+        try linear(rows: 1, outputs: 300, columns: 1024, bias: true)
+        try linear(rows: 256, outputs: 1000, columns: 1024, bias: true)
+        try addBiasRows(rows: 9, outputs: 300)
         try add(count: 1000)
         for activation in [Activation.silu, .geluTanh, .gelu] { try gatedActivation(rows: 9, inner: 300, activation: activation) }
         try copyRows(rows: 13, width: 96, sourceStride: 200, destinationStride: 100)
@@ -17,29 +20,53 @@ extension CUDAKernelCheck {
         try fakeQuantization(rows: 9, width: 1000, quantization: ActivationQuantization(grid: .int8, scale: .fixed(0.02), zeroPoint: 7))
     }
 
-    /// `linear_f32` into columns 3... of rows 7 wider than its outputs, against ``DenseLinear``.
+    /// ``CUDALinear/multiply(_:rowStride:rows:weight:bias:outputs:inputs:into:offset:outputStride:context:)``
+    /// (cuBLAS SGEMM, then `add_bias_rows_f32`) from rows of x 5 floats wider than its inputs into columns
+    /// 3... of rows of y 7 wider than its outputs, against ``DenseLinear``; the other columns of y must keep their values.
     mutating func linear(rows: Int, outputs: Int, columns: Int, bias: Bool) throws(CUDAError) {
-        let weight = values(outputs * columns, scale: 0.05), x = values(rows * columns), b = bias ? values(outputs) : nil
+        let weight = values(outputs * columns, scale: 0.05), b = bias ? values(outputs) : nil
+        let xStride = columns + 5, stride = outputs + 7, offset = 3
+        let x = values(rows * xStride), before = values(rows * stride)
+        let packed = (0..<rows).flatMap { x[$0 * xStride..<$0 * xStride + columns] }
         var expected = [Float](repeating: 0, count: rows * outputs)
-        DenseLinear(weight: weight, bias: b, outputFeatures: outputs, inputFeatures: columns).apply(x, rows: rows, into: &expected)
-        let stride = outputs + 7, offset = 3
-        let output = try context.buffer([Float](repeating: 0, count: rows * stride))
-        try context.launch("linear_f32", .linear(rows: rows, outputs: outputs), [
-            .pointer(try context.buffer(x)), .int64(Int64(columns)), .int32(Int32(rows)), .pointer(try context.buffer(weight)),
-            .int32(Int32(outputs)), .int32(Int32(columns)), .pointer(try b.map { v throws(CUDAError) in try context.buffer(v) }),
-            .pointer(output, offset: 4 * offset), .int64(Int64(stride)),
-        ])
+        DenseLinear(weight: weight, bias: b, outputFeatures: outputs, inputFeatures: columns).apply(packed, rows: rows, into: &expected)
+        let output = try context.buffer(before)
+        try CUDALinear.multiply(try context.buffer(x), rowStride: xStride, rows: rows, weight: try context.buffer(weight),
+                                bias: try b.map { v throws(CUDAError) in try context.buffer(v) }, outputs: outputs, inputs: columns,
+                                into: output, offset: offset, outputStride: stride, context: context)
         let all = try output.download(rows * stride, as: Float.self)
-        // The launch's columns, then the others, which must stay zero.
-        var got: [Float] = [], outside: [Float] = []
+        // The product's columns, then the others with the values they held.
+        var got: [Float] = [], outside: [Float] = [], kept: [Float] = []
         for r in 0..<rows {
             for c in 0..<stride {
-                let value = all[r * stride + c]
-                if (offset..<offset + outputs).contains(c) { got.append(value) } else { outside.append(value) }
+                if (offset..<offset + outputs).contains(c) {
+                    got.append(all[r * stride + c])
+                } else {
+                    outside.append(all[r * stride + c])
+                    kept.append(before[r * stride + c])
+                }
             }
         }
-        record("linear_f32 \(rows)x\(columns) -> \(outputs)\(bias ? " + bias" : "") into columns \(offset)... of \(stride)",
-               got: got + outside, expected: expected + [Float](repeating: 0, count: outside.count), tolerance: 1e-5)
+        let name = "cublasSgemm_v2 \(rows)x\(columns) (rows \(xStride) apart) -> \(outputs)\(bias ? " + bias" : "") into columns \(offset)... of \(stride)"
+        record(name, got: got, expected: expected, tolerance: 1e-5)
+        record(name + ": other columns kept", got: outside, expected: kept, tolerance: 0)
+    }
+
+    /// `add_bias_rows_f32` into columns 4... of rows wider than the bias (exact: one f32 addition each).
+    mutating func addBiasRows(rows: Int, outputs: Int) throws(CUDAError) {
+        let stride = outputs + 9, offset = 4
+        let y = values(rows * stride), bias = values(outputs)
+        var expected = y
+        for r in 0..<rows {
+            for o in 0..<outputs { expected[r * stride + offset + o] += bias[o] }
+        }
+        let buffer = try context.buffer(y)
+        try context.launch("add_bias_rows_f32", .elementwise(count: rows * outputs), [
+            .pointer(buffer, offset: 4 * offset), .int64(Int64(stride)), .pointer(try context.buffer(bias)), .int32(Int32(rows)),
+            .int32(Int32(outputs)),
+        ])
+        record("add_bias_rows_f32 \(rows)x\(outputs) into columns \(offset)... of \(stride)", got: try buffer.download(y.count, as: Float.self),
+               expected: expected, tolerance: 0)
     }
 
     mutating func add(count: Int) throws(CUDAError) {

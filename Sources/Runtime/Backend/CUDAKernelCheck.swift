@@ -5,7 +5,7 @@ import CUDA
 /// Runs every CUDA kernel on the GPU against the CPU runtime's own code on the same seeded random
 /// inputs (`compress cuda-check --run`): RMSNorm, RoPE, per-token FP8/INT8 activation quantization,
 /// packed-int, FP8-weight and W8A8 GEMVs, FP4 dequantization, routing, attention over f32 and FP8 caches,
-/// and the forward pass's f32 linear, residual add, gated activations, row copies and fake quantization;
+/// and the forward pass's cuBLAS SGEMM projections with their bias, residual add, gated activations, row copies and fake quantization;
 /// and a whole model's logits (``compare(model:name:on:)``).
 public struct CUDAKernelCheck {
     /// One compared case: the largest difference relative to the reference's largest magnitude

@@ -1,7 +1,7 @@
 import CUDA
 
-/// A runtime ``Linear`` on the GPU: its f32 weights uploaded once, multiplied by `linear_f32`, each
-/// input first rounded as the CPU runtime rounds it. Projections whose inputs are rounded alike
+/// A runtime ``Linear`` on the GPU: its f32 weights uploaded once, multiplied by cuBLAS SGEMM in FP32
+/// (then `add_bias_rows_f32` for a bias), each input first rounded as the CPU runtime rounds it. Projections whose inputs are rounded alike
 /// (`[q | k | v]` or `[gate | up]` of one scheme) are stacked into one weight and one launch; others
 /// each write their own columns of the output rows.
 struct CUDALinear {
@@ -72,12 +72,24 @@ struct CUDALinear {
                 }
                 input = scratch
             }
-            try context.launch("linear_f32", .linear(rows: rows, outputs: projection.outputs), [
-                .pointer(input), .int64(Int64(inputFeatures)), .int32(Int32(rows)), .pointer(projection.weight),
-                .int32(Int32(projection.outputs)), .int32(Int32(inputFeatures)), .pointer(projection.bias),
-                .pointer(y, offset: 4 * column), .int64(Int64(outputFeatures)),
-            ])
+            try Self.multiply(input, rowStride: inputFeatures, rows: rows, weight: projection.weight, bias: projection.bias,
+                              outputs: projection.outputs, inputs: inputFeatures, into: y, offset: column, outputStride: outputFeatures,
+                              context: context)
             column += projection.outputs
         }
+    }
+
+    /// `y[r, offset + o] = Σ_c x[r, c] · weight[o, c] + bias[o]` for `rows` rows of `x` (`rowStride`
+    /// floats apart) into rows of `y` `outputStride` floats apart, the other columns untouched:
+    /// ``CUDAContext/matmul(x:rowStride:rows:weight:outputs:inputs:into:offset:outputStride:)``, then
+    /// `add_bias_rows_f32` when there is a bias.
+    static func multiply(_ x: DeviceBuffer, rowStride: Int, rows: Int, weight: DeviceBuffer, bias: DeviceBuffer?, outputs: Int, inputs: Int,
+                         into y: DeviceBuffer, offset: Int, outputStride: Int, context: CUDAContext) throws(CUDAError) {
+        try context.matmul(x: x, rowStride: rowStride, rows: rows, weight: weight, outputs: outputs, inputs: inputs, into: y, offset: offset,
+                           outputStride: outputStride)
+        guard let bias, rows > 0 else { return }
+        try context.launch("add_bias_rows_f32", .elementwise(count: rows * outputs), [
+            .pointer(y, offset: 4 * offset), .int64(Int64(outputStride)), .pointer(bias), .int32(Int32(rows)), .int32(Int32(outputs)),
+        ])
     }
 }
