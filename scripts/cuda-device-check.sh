@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU checks of issue #15, in one run of a few minutes on a machine with an NVIDIA GPU, CUDA 13
-# (driver; NVRTC and cuBLASLt from the toolkit or PyTorch's nvidia-* packages), PyTorch with CUDA,
+# (driver; NVRTC, cuBLASLt and cuBLAS from the toolkit or PyTorch's nvidia-* packages), PyTorch with CUDA,
 # and no Swift. First run on an NVIDIA H200 (CUDA 13, driver 580) on 2026-12-04: every step passed.
 #   1. compress cuda-check: the library discovery, the device, and every kernel compiled by the
 #      machine's NVRTC for the device's own architecture (CUBINs kept), and for sm_80,sm_89,sm_90a;
@@ -31,7 +31,7 @@ run() { echo "\$ $*"; timeout 300 "$@" || { echo "-> failed with status $?"; fai
 step "machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || failed=1
 "$python" -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda, torch.cuda.get_device_name(0))' || failed=1
-# PyTorch's nvidia-* packages hold NVRTC and cuBLASLt when no toolkit is installed: name their folders.
+# PyTorch's nvidia-* packages hold NVRTC, cuBLASLt and cuBLAS when no toolkit is installed: name their folders.
 libraries=$("$python" - <<'PY' 2>/dev/null
 import glob, os, site, sys
 roots = site.getsitepackages() + [site.getusersitepackages()]
