@@ -4,7 +4,7 @@ import TestSupport
 @testable import Runtime
 
 /// Every CUDA kernel against the CPU runtime's code, on device 0 when this machine has one (the
-/// driver, NVRTC and cuBLASLt found as `--device cuda` finds them); skipped otherwise.
+/// driver, NVRTC, cuBLASLt and cuBLAS found as `--device cuda` finds them); skipped otherwise.
 @Suite("CUDA kernels on a GPU", .enabled(if: CUDADevice.backend != nil, "no CUDA device"))
 struct CUDAKernelCheckTests {
     @Test func everyKernelMatchesTheCPURuntime() throws {
