@@ -5,6 +5,8 @@ public struct CUBLAS: Sendable {
     typealias Create = @convention(c) (UnsafeMutablePointer<OpaquePointer?>?) -> Int32
     /// `cublasDestroy_v2(cublasHandle_t)`.
     typealias Destroy = @convention(c) (OpaquePointer?) -> Int32
+    /// `cublasSetWorkspace_v2(cublasHandle_t, void* workspace, size_t workspaceSizeInBytes)`.
+    typealias SetWorkspace = @convention(c) (OpaquePointer?, UInt64, Int) -> Int32
     /// `cublasSgemm_v2(handle, transa, transb, m, n, k, const float* alpha, const float* A, lda,
     /// const float* B, ldb, const float* beta, float* C, ldc)`, alpha and beta on the host.
     typealias SGEMM = @convention(c) (
@@ -18,6 +20,7 @@ public struct CUBLAS: Sendable {
     public let path: String
     let create: Create
     let destroy: Destroy
+    let setWorkspace: SetWorkspace
     let sgemm: SGEMM
 
     /// Loads cuBLAS from the first folder of `search` that has it.
@@ -28,6 +31,7 @@ public struct CUBLAS: Sendable {
         path = library.path
         create = try library.function("cublasCreate_v2")
         destroy = try library.function("cublasDestroy_v2")
+        setWorkspace = try library.function("cublasSetWorkspace_v2")
         sgemm = try library.function("cublasSgemm_v2")
     }
 
