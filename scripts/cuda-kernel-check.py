@@ -323,11 +323,11 @@ class Check:
         common = [ctypes.c_int(heads), ctypes.c_int(kv_heads), ctypes.c_int(head_dim), ctypes.c_float(scale), ctypes.c_float(softcap),
                   ctypes.c_int(window), out]
         if fp8:
-            self.driver.launch(self.kernel("attention", "attention_fp8_cache"), (rows, heads), 128,
+            self.driver.launch(self.kernel("attention", "attention_fp8_cache"), (rows, heads), 256,
                                [q.cuda(), ctypes.c_longlong(heads * head_dim), ctypes.c_int(past), key_codes.cuda(), value_codes.cuda(),
                                 ctypes.c_float(k_scale), ctypes.c_float(v_scale)] + common, shared)
         else:
-            self.driver.launch(self.kernel("attention", "attention_f32"), (rows, heads), 128,
+            self.driver.launch(self.kernel("attention", "attention_f32"), (rows, heads), 256,
                                [q.cuda(), ctypes.c_longlong(heads * head_dim), ctypes.c_int(past), keys.cuda(), values.cuda()] + common,
                                shared)
         self.report(f"attention {'fp8' if fp8 else 'f32'} cache: {rows} rows after {past}, {heads}/{kv_heads} heads x{head_dim}, "

@@ -29,11 +29,17 @@ struct LaunchPlanTests {
     }
 
     @Test func attentionKeepsEveryPositionsScoreInSharedMemory() throws {
-        #expect(try LaunchPlan.attention(rows: 3, past: 100, heads: 8, sharedLimit: 48 * 1024)
-            == LaunchPlan(grid: (3, 8), block: 128, sharedBytes: 412))
+        #expect(try LaunchPlan.attention(rows: 3, past: 100, heads: 8, headDim: 64, sharedLimit: 48 * 1024)
+            == LaunchPlan(grid: (3, 8), block: 256, sharedBytes: 412))
+        // 57568 positions fit beside the kernel's own 2176 bytes, one more does not.
+        #expect(try LaunchPlan.attention(rows: 1, past: 57_567, heads: 8, headDim: 64, sharedLimit: 232_448).sharedBytes == 230_272)
         #expect(throws: CUDAError.unsupportedShape(
-            kernel: "attention", reason: "60000 positions need 240000 bytes of shared memory for their scores; the device allows 232448")) {
-            try LaunchPlan.attention(rows: 1, past: 59_999, heads: 8, sharedLimit: 232_448)
+            kernel: "attention",
+            reason: "57569 positions need 230276 bytes of shared memory for their scores besides the kernel's 2176; the device allows 232448")) {
+            try LaunchPlan.attention(rows: 1, past: 57_568, heads: 8, headDim: 64, sharedLimit: 232_448)
+        }
+        #expect(throws: CUDAError.unsupportedShape(kernel: "attention", reason: "heads of 512 dimensions exceed its 256")) {
+            try LaunchPlan.attention(rows: 1, past: 0, heads: 8, headDim: 512, sharedLimit: 48 * 1024)
         }
     }
 

@@ -27,14 +27,19 @@ public final class DeviceBuffer: @unchecked Sendable {
 
     /// The first `count` values of type `T`.
     public func download<T>(_ count: Int, as type: T.Type) throws(CUDAError) -> [T] {
-        let size = count * MemoryLayout<T>.stride
-        guard size <= bytes else { throw .unsupportedShape(kernel: "download", reason: "\(size) bytes from a buffer of \(bytes)") }
-        var status: Int32 = 0
+        var failure: CUDAError?
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            status = driver.copyToHost(buffer.baseAddress, address, size)
+            do throws(CUDAError) { try download(count, into: buffer.baseAddress!) } catch { failure = error }
             initialized = count
         }
-        try driver.check(status, "cuMemcpyDtoH(\(size))")
+        if let failure { throw failure }
         return values
+    }
+
+    /// Copies the first `count` values of type `T` to `destination` (host memory of at least `count` values).
+    public func download<T>(_ count: Int, into destination: UnsafeMutablePointer<T>) throws(CUDAError) {
+        let size = count * MemoryLayout<T>.stride
+        guard size <= bytes else { throw .unsupportedShape(kernel: "download", reason: "\(size) bytes from a buffer of \(bytes)") }
+        try driver.check(driver.copyToHost(destination, address, size), "cuMemcpyDtoH(\(size))")
     }
 }

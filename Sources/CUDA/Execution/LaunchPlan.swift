@@ -50,17 +50,24 @@ public struct LaunchPlan: Equatable, Sendable {
         LaunchPlan(grid: ((tokens + 127) / 128, 1), block: 128, sharedBytes: 0)
     }
 
-    /// `attention_f32`, `attention_fp8_cache`: a block per (query row, head), the scores of the
-    /// `past + rows` positions in shared memory, which must fit in `sharedLimit` bytes.
-    public static func attention(rows: Int, past: Int, heads: Int, sharedLimit: Int) throws(CUDAError) -> LaunchPlan {
+    /// `attention_f32`, `attention_fp8_cache`: a block of 256 threads per (query row, head), the
+    /// scores of the `past + rows` positions in dynamic shared memory, which with the kernel's own
+    /// (``attentionStaticSharedBytes``) must fit in `sharedLimit` bytes; heads of up to 256 dimensions.
+    public static func attention(rows: Int, past: Int, heads: Int, headDim: Int, sharedLimit: Int) throws(CUDAError) -> LaunchPlan {
         let bytes = 4 * (past + rows)
-        guard bytes <= sharedLimit else {
+        guard bytes + attentionStaticSharedBytes <= sharedLimit else {
             throw .unsupportedShape(
-                kernel: "attention", reason: "\(past + rows) positions need \(bytes) bytes of shared memory for their scores; the device allows \(sharedLimit)")
+                kernel: "attention",
+                reason: "\(past + rows) positions need \(bytes) bytes of shared memory for their scores besides the kernel's \(attentionStaticSharedBytes); the device allows \(sharedLimit)")
         }
+        guard headDim <= 256 else { throw .unsupportedShape(kernel: "attention", reason: "heads of \(headDim) dimensions exceed its 256") }
         guard heads <= gridYLimit else { throw .unsupportedShape(kernel: "attention", reason: "\(heads) heads exceed the grid's \(gridYLimit)") }
-        return LaunchPlan(grid: (rows, heads), block: 128, sharedBytes: bytes)
+        return LaunchPlan(grid: (rows, heads), block: 256, sharedBytes: bytes)
     }
+
+    /// The shared memory `attention.cu` declares itself: the block reduction's 32 floats, the
+    /// query's 256 and the value sums' 256.
+    static let attentionStaticSharedBytes = 4 * (32 + 256 + 256)
 
     /// `add_f32`, `gated_activation_f32`, `copy_rows_f32`, `add_bias_rows_f32`, `fake_quantize_fp8_static`,
     /// `fake_quantize_int8_static`: a thread per element of `count`, 256 a block.

@@ -7,9 +7,14 @@
 // Layouts: queries row r at r·query_stride, head h at h·head_dim; the cache holds, per position,
 // kv_heads·head_dim keys (values alike); output is [rows, heads·head_dim].
 // The FP8 cache variant stores E4M3 codes and multiplies keys by k_scale and values by v_scale.
-// Launch: grid (rows, heads), blockDim.x a multiple of 32, dynamic shared memory of
-// (past + rows) floats for the scores.
+// Launch: grid (rows, heads), blockDim.x a multiple of 32 up to ATTENTION_MAX_THREADS, head_dim up to
+// ATTENTION_MAX_HEAD_DIM, dynamic shared memory of (past + rows) floats for the scores.
+// Each warp takes positions in turn, its lanes splitting a key's dimensions (reads coalesced); the
+// weighted sum of the values is split over blockDim.x / head_dim groups of positions, added at the end.
 #include "common.cuh"
+
+#define ATTENTION_MAX_THREADS 256
+#define ATTENTION_MAX_HEAD_DIM 256
 
 struct F32Cache {
     const float* keys;
@@ -32,36 +37,54 @@ __device__ void attend(const float* __restrict__ queries, long long query_stride
                        int head_dim, float scale, float softcap, int window, float* __restrict__ output) {
     extern __shared__ float scores[];
     __shared__ float scratch[32];
+    __shared__ float query[ATTENTION_MAX_HEAD_DIM];
+    __shared__ float partial[ATTENTION_MAX_THREADS];
     const int r = blockIdx.x, h = blockIdx.y;
     const int kv_head = h / (heads / kv_heads);
     const long long kv_width = (long long)kv_heads * head_dim;
     const float* q = queries + (long long)r * query_stride + (long long)h * head_dim;
     const int last = past + r;
     const int first = window > 0 ? max(0, last - window + 1) : 0;
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) query[d] = q[d];
+    __syncthreads();
 
+    // Scores: a warp per position, every lane ending with the same (butterfly-reduced) dot product.
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     float largest = -F32_INFINITY;
-    for (int j = first + threadIdx.x; j <= last; j += blockDim.x) {
+    for (int j = first + warp; j <= last; j += warps) {
         const long long base = (long long)j * kv_width + (long long)kv_head * head_dim;
         float dot = 0.0f;
-        for (int d = 0; d < head_dim; ++d) dot += q[d] * cache.key(base + d);
+        for (int d = lane; d < head_dim; d += 32) dot += query[d] * cache.key(base + d);
+        dot = warp_reduce(dot, SumOp());
         float s = dot * scale;
         if (softcap > 0.0f) s = softcap * tanhf(s / softcap);
-        scores[j - first] = s;
+        if (lane == 0) scores[j - first] = s;
         largest = fmaxf(largest, s);
     }
-    largest = block_reduce(largest, MaxOp(), -F32_INFINITY, scratch);
+    largest = block_reduce(largest, MaxOp(), -F32_INFINITY, scratch);  // its barriers also publish the scores
     float total = 0.0f;
     for (int j = first + threadIdx.x; j <= last; j += blockDim.x) {
         const float e = expf(scores[j - first] - largest);
         scores[j - first] = e;
         total += e;
     }
-    total = block_reduce(total, SumOp(), 0.0f, scratch);  // its barriers also publish the scores
+    total = block_reduce(total, SumOp(), 0.0f, scratch);
     const float inverse = 1.0f / total;
+
+    // Values: group g of `groups` sums positions first + g, first + g + groups, ...; the groups are added in order.
+    const int groups = max(1, (int)blockDim.x / head_dim);
+    const long long value_base = (long long)kv_head * head_dim;
+    for (int i = threadIdx.x; i < groups * head_dim; i += blockDim.x) {
+        const int d = i % head_dim, g = i / head_dim;
+        float sum = 0.0f;
+        for (int j = first + g; j <= last; j += groups) sum += scores[j - first] * cache.value((long long)j * kv_width + value_base + d);
+        partial[i] = sum;
+    }
+    __syncthreads();
     float* out = output + ((long long)r * heads + h) * head_dim;
     for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
         float sum = 0.0f;
-        for (int j = first; j <= last; ++j) sum += scores[j - first] * cache.value((long long)j * kv_width + (long long)kv_head * head_dim + d);
+        for (int g = 0; g < groups; ++g) sum += partial[g * head_dim + d];
         out[d] = sum * inverse;
     }
 }

@@ -43,6 +43,9 @@ public struct CUDAKernelCheck {
         try check.attention(rows: 7, past: 0, heads: 8, keyValueHeads: 2, headDim: 64, softcap: nil, window: nil, fp8: false)
         try check.attention(rows: 5, past: 40, heads: 4, keyValueHeads: 2, headDim: 64, softcap: 50, window: 16, fp8: false)
         try check.attention(rows: 3, past: 100, heads: 8, keyValueHeads: 2, headDim: 64, softcap: nil, window: nil, fp8: true)
+        try check.attention(rows: 64, past: 448, heads: 32, keyValueHeads: 4, headDim: 64, softcap: nil, window: nil, fp8: false)
+        try check.attention(rows: 4, past: 60, heads: 4, keyValueHeads: 2, headDim: 256, softcap: nil, window: 32, fp8: false)
+        try check.attention(rows: 2, past: 30, heads: 4, keyValueHeads: 4, headDim: 96, softcap: nil, window: nil, fp8: true)
         try check.forwardKernels()
         return check.cases
     }
@@ -256,7 +259,7 @@ public struct CUDAKernelCheck {
                       output: &expected)
         }
         let output = try context.buffer(bytes: 4 * expected.count)
-        let plan = try LaunchPlan.attention(rows: rows, past: past, heads: heads, sharedLimit: context.backend.device.sharedMemoryPerBlock)
+        let plan = try LaunchPlan.attention(rows: rows, past: past, heads: heads, headDim: headDim, sharedLimit: context.backend.device.sharedMemoryPerBlock)
         let head: [CUDAContext.Argument] = [.pointer(try context.buffer(queries)), .int64(Int64(heads * headDim)), .int32(Int32(past))]
         let cache: [CUDAContext.Argument] = fp8
             ? [.pointer(try context.buffer(keyCodes)), .pointer(try context.buffer(valueCodes)), .float(kScale), .float(vScale)]

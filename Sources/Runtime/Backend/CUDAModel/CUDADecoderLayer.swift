@@ -50,7 +50,7 @@ struct CUDADecoderLayer {
                 .int32(Int32(rows)), .int32(Int32(kvWidth)),
             ])
         }
-        let plan = try LaunchPlan.attention(rows: rows, past: 0, heads: spec.headCount, sharedLimit: context.backend.device.sharedMemoryPerBlock)
+        let plan = try LaunchPlan.attention(rows: rows, past: 0, heads: spec.headCount, headDim: headDim, sharedLimit: context.backend.device.sharedMemoryPerBlock)
         try context.launch("attention_f32", plan, [
             .pointer(w.queryKeyValue), .int64(Int64(qkvWidth)), .int32(0), .pointer(w.keys), .pointer(w.values),
             .int32(Int32(spec.headCount)), .int32(Int32(spec.keyValueHeadCount)), .int32(Int32(headDim)), .float(attention.scale),

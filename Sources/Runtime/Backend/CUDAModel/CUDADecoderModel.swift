@@ -78,11 +78,8 @@ public final class CUDADecoderModel: ScoringModel {
         }
         try finalNorm.apply(w.hidden, rows: n, into: w.normed, context: context)
         try head.apply(w.normed, rows: n, into: w.logits, scratch: w.rounded, context: context)
-        var logits = try w.logits.download(n * spec.vocabularySize, as: Float.self)
-        if let cap = spec.finalLogitSoftcap {
-            logits.withUnsafeMutableBufferPointer { VectorMath.softcap($0.baseAddress!, count: $0.count, cap: cap) }
-        }
-        output.update(from: logits, count: logits.count)
+        try w.logits.download(n * spec.vocabularySize, into: output)
+        if let cap = spec.finalLogitSoftcap { VectorMath.softcap(output, count: n * spec.vocabularySize, cap: cap) }
     }
 
     /// The (scaled) embedding rows of `tokens`, as ``DecoderModel`` gathers them.
