@@ -3,7 +3,9 @@
 # transformers in bf16 on the same GPU, on the 1.1B synthetic checkpoint made there by
 # ../shared/tools/synth_model.py (numpy and safetensors only). Both score WINDOWS windows of
 # CONTEXT tokens from an empty cache; the table gives tokens per second and each side's perplexity
-# (the same random-weight model, so the perplexities are comparable only to each other).
+# (the same random-weight model, so the perplexities are comparable only to each other). compress eval's
+# seconds include its first calls' loading of cuBLAS kernels: transformers is timed on its first pass (the
+# same) and on a second.
 # Usage: scripts/cuda-eval-speed.sh COMPRESS SYNTH_MODEL_PY [CUDA_LIBRARY_DIRS]
 # Environment: PYTHON (default python3), CONTEXT (default 512), WINDOWS (default 8), WORK (default: a temporary folder).
 set -euo pipefail
@@ -33,8 +35,8 @@ ids = json.loads(subprocess.run([compress, "tokenize", "--model", model_dir, "--
                                 capture_output=True, text=True).stdout)["input_ids"]
 model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.bfloat16).cuda().eval()
 batch = torch.tensor(ids[: context * windows], device="cuda").view(windows, context)
-with torch.no_grad():
-    model(batch[:1])  # warm-up
+def score():
+    """Every window from an empty cache, as compress eval scores them: (perplexity, seconds)."""
     torch.cuda.synchronize()
     start = time.perf_counter()
     nll = []
@@ -42,7 +44,11 @@ with torch.no_grad():
         logits = model(batch[w : w + 1]).logits.float()
         nll.append(torch.nn.functional.cross_entropy(logits[0, :-1], batch[w, 1:], reduction="none"))
     torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
-print(json.dumps({"perplexity": float(torch.exp(torch.cat(nll).mean())), "seconds": seconds,
-                  "tokens_per_second": windows * context / seconds}))
+    return float(torch.exp(torch.cat(nll).mean())), time.perf_counter() - start
+with torch.no_grad():
+    # The first pass pays for loading cuBLAS's kernels, as compress eval's does (its seconds include it).
+    perplexity, cold = score()
+    _, warm = score()
+print(json.dumps({"perplexity": perplexity, "seconds_first_pass": cold, "tokens_per_second_first_pass": windows * context / cold,
+                  "seconds_second_pass": warm, "tokens_per_second_second_pass": windows * context / warm}))
 PY
