@@ -80,14 +80,21 @@ struct CUDACheckCommand: ParsableCommand {
 
     /// Launches every kernel on device `index` against the CPU runtime's code, printing each case.
     private func launchKernels(device index: Int, search: LibrarySearch) throws {
-        var cases: [CUDAKernelCheck.Case]
-        do {
-            let context = try CUDAContext(CUDABackend.open(device: index, search: search))
-            cases = try CUDAKernelCheck.run(on: context)
-            if let model { cases += try CUDAKernelCheck.compare(model: DecoderModel(directory: model), name: model, on: context) }
-        } catch { throw fail(error) }
-        for check in cases {
+        let cases: [CUDAKernelCheck.Case]
+        // Each case printed as it is compared (and flushed), so that a failure or crash later shows how far the run got.
+        let report: (CUDAKernelCheck.Case) -> Void = { check in
             print("\(check.passed ? "PASS" : "FAIL")  \(check.name): max error \(String(format: "%.3e", check.error)) (tolerance \(check.tolerance))")
+            fflush(stdout)
+        }
+        // The context outlives the error's message: a device fault can make releasing it (cuBLAS's handle) abort.
+        let context: CUDAContext
+        do { context = try CUDAContext(CUDABackend.open(device: index, search: search)) } catch { throw fail(error) }
+        cases = try withExtendedLifetime(context) {
+            do {
+                var cases = try CUDAKernelCheck.run(on: context, report: report)
+                if let model { cases += try CUDAKernelCheck.compare(model: DecoderModel(directory: model), name: model, on: context, report: report) }
+                return cases
+            } catch { throw fail(error) }
         }
         let failed = cases.filter { !$0.passed }.count
         guard failed == 0 else {

@@ -18,14 +18,16 @@ public struct CUDAKernelCheck {
     }
 
     let context: CUDAContext
+    /// Told each case as soon as it is compared, so that a run that fails later has shown how far it got.
+    let report: (Case) -> Void
     var random = RandomSource(seed: 15)
     private(set) var cases: [Case] = []
 
-    /// Runs every case on `context`'s device.
+    /// Runs every case on `context`'s device, telling `report` each one as it is compared.
     ///
     /// - Throws: ``CUDAError`` for a launch or copy that fails (a wrong result is a failing ``Case``, not an error).
-    public static func run(on context: CUDAContext) throws(CUDAError) -> [Case] {
-        var check = CUDAKernelCheck(context: context)
+    public static func run(on context: CUDAContext, report: @escaping (Case) -> Void = { _ in }) throws(CUDAError) -> [Case] {
+        var check = CUDAKernelCheck(context: context, report: report)
         try check.rmsNorm(rows: 7, width: 4096)
         try check.rotary(rows: 5, heads: 8, headDim: 128, partial: 0.5)
         try check.activationQuantization(rows: 9, width: 4096, grid: .fp8)
@@ -55,8 +57,9 @@ public struct CUDAKernelCheck {
     ///
     /// - Throws: ``RuntimeError/backendUnavailable(_:)`` for a model the CUDA backend does not run,
     ///   ``RuntimeError/cuda(_:)`` for a launch or copy that fails.
-    public static func compare(model: DecoderModel, name: String, on context: CUDAContext) throws(RuntimeError) -> [Case] {
-        var check = CUDAKernelCheck(context: context)
+    public static func compare(model: DecoderModel, name: String, on context: CUDAContext,
+                               report: @escaping (Case) -> Void = { _ in }) throws(RuntimeError) -> [Case] {
+        var check = CUDAKernelCheck(context: context, report: report)
         try check.model(model, name: name)
         return check.cases
     }
@@ -66,10 +69,16 @@ public struct CUDAKernelCheck {
         (0..<count).map { _ in Float(random.unit() + random.unit() + random.unit() - 1.5) * 2 * scale }
     }
 
+    /// Keeps `compared` and reports it.
+    mutating func add(_ compared: Case) {
+        cases.append(compared)
+        report(compared)
+    }
+
     mutating func record(_ name: String, got: [Float], expected: [Float], tolerance: Double) {
         let largest = expected.reduce(0) { max($0, Double(abs($1))) }
         let difference = zip(got, expected).reduce(0) { max($0, Double(abs($1.0 - $1.1))) }
-        cases.append(Case(name: name, error: got.count == expected.count ? difference / max(largest, 1e-30) : .infinity, tolerance: tolerance))
+        add(Case(name: name, error: got.count == expected.count ? difference / max(largest, 1e-30) : .infinity, tolerance: tolerance))
     }
 
     mutating func rmsNorm(rows: Int, width: Int) throws(CUDAError) {
@@ -232,7 +241,7 @@ public struct CUDAKernelCheck {
         ])
         let expectedIDs = routes.flatMap { $0.map { Int32($0.expert) } }
         let differing = zip(try ids.download(tokens * k, as: Int32.self), expectedIDs).filter { $0 != $1 }.count
-        cases.append(Case(name: "softmax_top_k \(tokens) tokens, \(experts) experts, top \(k): ids differing", error: Double(differing) / Double(expectedIDs.count), tolerance: 0))
+        add(Case(name: "softmax_top_k \(tokens) tokens, \(experts) experts, top \(k): ids differing", error: Double(differing) / Double(expectedIDs.count), tolerance: 0))
         record("softmax_top_k weights (normalize \(normalize))", got: try weights.download(tokens * k, as: Float.self),
                expected: routes.flatMap { $0.map(\.weight) }, tolerance: 1e-5)
     }
