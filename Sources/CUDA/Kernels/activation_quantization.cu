@@ -4,16 +4,20 @@
 // Launch: one block per row, blockDim.x a multiple of 32 (256).
 #include "common.cuh"
 
+// The scale of this block's row of `width` values: its absmax / maximum, the same in every thread.
+__device__ float row_scale(const float* __restrict__ row, int width, float maximum) {
+    __shared__ float scratch[32];
+    float absmax = 0.0f;
+    for (int i = threadIdx.x; i < width; i += blockDim.x) absmax = fmaxf(absmax, fabsf(row[i]));
+    return block_reduce(absmax, MaxOp(), 0.0f, scratch) / maximum;
+}
+
 template <class Code, class Encode>
 __device__ void quantize_row(const float* __restrict__ x, Code* __restrict__ codes, float* __restrict__ scales, int width,
                              float maximum, Encode encode) {
-    __shared__ float scratch[32];
     const float* row = x + (long long)blockIdx.x * width;
     Code* out = codes + (long long)blockIdx.x * width;
-    float absmax = 0.0f;
-    for (int i = threadIdx.x; i < width; i += blockDim.x) absmax = fmaxf(absmax, fabsf(row[i]));
-    absmax = block_reduce(absmax, MaxOp(), 0.0f, scratch);
-    const float scale = absmax / maximum;
+    const float scale = row_scale(row, width, maximum);
     if (threadIdx.x == 0) scales[blockIdx.x] = scale;
     const bool usable = scale > 0.0f && isfinite(scale);
     for (int i = threadIdx.x; i < width; i += blockDim.x) out[i] = usable ? encode(row[i] / scale) : (Code)0;
@@ -52,13 +56,9 @@ struct RoundInt8 {
 // a multiple of 32 (256).
 template <class Round>
 __device__ void fake_quantize_row(const float* __restrict__ x, float* __restrict__ y, int width, float maximum, Round round) {
-    __shared__ float scratch[32];
     const float* row = x + (long long)blockIdx.x * width;
     float* out = y + (long long)blockIdx.x * width;
-    float absmax = 0.0f;
-    for (int i = threadIdx.x; i < width; i += blockDim.x) absmax = fmaxf(absmax, fabsf(row[i]));
-    absmax = block_reduce(absmax, MaxOp(), 0.0f, scratch);
-    const float scale = absmax / maximum;
+    const float scale = row_scale(row, width, maximum);
     const bool usable = scale > 0.0f && isfinite(scale);
     for (int i = threadIdx.x; i < width; i += blockDim.x) out[i] = usable ? round(row[i] / scale) * scale : 0.0f;
 }
