@@ -39,6 +39,8 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var cores: ThreadsOption
 
+    @OptionGroup var products: ComputeDTypeOption
+
     @Option(help: "Folder for the temporary output (default: the system's temporary folder).", completion: .directory)
     var scratch: String?
 
@@ -87,6 +89,7 @@ struct BenchCommand: ParsableCommand {
             guard maxTokens >= 2 else { throw ValidationError("--max-tokens must be at least 2 (the first new token comes from the prompt's pass)") }
         }
         if recipe != nil, mode != .oneshot { throw ValidationError("--recipe needs --mode oneshot") }
+        if products.dtype != .float32, mode == .oneshot { throw ValidationError("--dtype needs --mode eval or --mode generate") }
     }
 
     func run() throws {

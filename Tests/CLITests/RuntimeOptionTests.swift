@@ -44,4 +44,26 @@ import TestSupport
         #expect(result.stderr.hasPrefix(
             "generate: --max-tokens 100000000 capped to 248: the model's context (max_position_embeddings) is 256 tokens, the prompt takes 8\n"))
     }
+
+    @Test func dtypeIsForTheRuntimeModesOfBench() throws {
+        let result = try CompressBinary.run(["bench", "--model", Self.model, "--dtype", "auto"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: --dtype needs --mode eval or --mode generate\n"))
+    }
+
+    /// `--dtype auto` rounds a bf16 model's inputs to bf16 before its products: the perplexity moves,
+    /// a little; `--dtype float32` is the default.
+    @Test func dtypeAutoMultipliesBF16InputsAndFloat32IsTheDefault() throws {
+        func perplexity(_ options: [String]) throws -> Double {
+            let result = try CompressBinary.run(["eval", "--model", Self.model, "--text", Fixtures.path("calibration/text.txt"),
+                                                 "--context", "64", "--windows", "4", "--threads", "1", "--json"] + options)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return try #require(object?["perplexity"] as? Double)
+        }
+        let byDefault = try perplexity([]), float32 = try perplexity(["--dtype", "float32"]), auto = try perplexity(["--dtype", "auto"])
+        #expect(float32 == byDefault)
+        #expect(auto != float32)
+        #expect(abs(auto - float32) < 1e-2 * float32, "auto \(auto) against float32 \(float32)")
+    }
 }

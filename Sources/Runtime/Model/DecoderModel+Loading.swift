@@ -12,10 +12,14 @@ extension DecoderModel {
     /// The output head is the token embedding when the config ties them, or when the checkpoint
     /// has no `lm_head.weight`.
     ///
-    /// - Parameter threads: compute threads (kernels and OpenBLAS); nil for one per core.
-    public convenience init(directory: String, threads: Int? = nil) throws(RuntimeError) {
+    /// - Parameters:
+    ///   - threads: compute threads (kernels and OpenBLAS); nil for one per core.
+    ///   - bf16Products: what the dense layers whose weights are stored in bf16 multiply: their
+    ///     f32 product (the default), or bf16-rounded inputs, as a bf16 model computes in PyTorch.
+    public convenience init(directory: String, threads: Int? = nil, bf16Products: DenseLinear.Products = .float32) throws(RuntimeError) {
         ComputeThreads.configure(threads)
-        let (spec, weights) = try Self.open(directory: directory)
+        var (spec, weights) = try Self.open(directory: directory)
+        weights.bf16Products = bf16Products
         try self.init(spec: spec, weights: weights)
     }
 
