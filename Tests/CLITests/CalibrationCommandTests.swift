@@ -30,6 +30,32 @@ import TestSupport
         #expect(try output.floats("model.layers.0.self_attn.k_scale")[0] > 0)
     }
 
+    /// A model folder without tokenizer files calibrates on token ids (JSON Lines of `input_ids`)
+    /// as one with them does, byte for byte; a text dataset is refused naming the file.
+    @Test func aModelWithoutATokenizerCalibratesOnTokenIds() throws {
+        let folder = TemporaryFolder("cli-calibration")
+        let recipe = try folder.write("fp8.yaml", text: Self.fp8Static)
+        let bare = folder.file("bare")
+        try FileManager.default.createDirectory(atPath: bare, withIntermediateDirectories: true)
+        for file in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(atPath: Self.model + "/" + file, toPath: bare + "/" + file)
+        }
+        let records = (0..<4).map { i in "{\"input_ids\": [\((0..<24).map { String((i * 37 + $0 * 13) % 900) }.joined(separator: ", "))]}" }
+        let dataset = try folder.write("ids.jsonl", text: records.joined(separator: "\n") + "\n")
+        func oneshot(_ model: String, _ data: String, _ out: String) throws -> CompressBinary.Result {
+            try CompressBinary.run(["oneshot", "--model", model, "--recipe", recipe, "--output", folder.file(out), "--dataset", data, "--quiet"])
+        }
+        let withTokenizer = try oneshot(Self.model, dataset, "with"), without = try oneshot(bare, dataset, "without")
+        #expect(withTokenizer.status == 0, "\(withTokenizer.stderr)")
+        #expect(without.status == 0, "\(without.stderr)")
+        #expect(FileManager.default.contents(atPath: folder.file("with/model.safetensors"))
+            == FileManager.default.contents(atPath: folder.file("without/model.safetensors")))
+        let text = try oneshot(bare, Fixtures.path("calibration/text.txt"), "text")
+        #expect(text.status == 1)
+        #expect(text.stderr.hasPrefix("error: \(Fixtures.path("calibration/text.txt")): a text file cannot be read without the model's tokenizer"), "\(text.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("text")))
+    }
+
     @Test func moeCalibrateAllExpertsTakesTrueOrFalse() throws {
         let folder = TemporaryFolder("cli-calibration")
         let recipe = try folder.write("fp8.yaml", text: Self.fp8Static)

@@ -157,6 +157,31 @@ import TestSupport
         #expect(data.samples == [[5, 6, 7], [9]])
     }
 
+    /// Without a tokenizer (a model without tokenizer.json), records of token ids are read as with
+    /// one, bounded by the model's vocabulary; anything to tokenize is an error naming its file and line.
+    @Test func withoutATokenizerOnlyInputIdsAreRead() throws {
+        let folder = TemporaryFolder("calibration")
+        let ids = try folder.write("ids.jsonl", text: "{\"input_ids\": [5, 6, 7, 8]}\n{\"input_ids\": [9]}\n")
+        let data = try CalibrationData.load(path: ids, tokenizer: nil, vocabularySize: 10, options: Self.inOrder(maxSequenceLength: 3))
+        #expect(data.samples == [[5, 6, 7], [9]])
+        let reason = "cannot be read without the model's tokenizer, and the model folder has no tokenizer.json; give JSON Lines of 'input_ids' records instead"
+        #expect(throws: TokenizerError.calibrationData(file: ids, line: 1, reason: "'input_ids[3]' is 8, expected a token id below the vocabulary size 8")) {
+            try CalibrationData.load(path: ids, tokenizer: nil, vocabularySize: 8, options: Self.inOrder(maxSequenceLength: 8))
+        }
+        let mixed = try folder.write("mixed.jsonl", text: "{\"input_ids\": [1]}\n{\"text\": \"hello\"}\n")
+        #expect(throws: TokenizerError.calibrationData(file: mixed, line: 2, reason: "'text' records " + reason)) {
+            try CalibrationData.load(path: mixed, tokenizer: nil, options: Self.inOrder(maxSequenceLength: 8))
+        }
+        let chat = try folder.write("chat.jsonl", text: "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n")
+        #expect(throws: TokenizerError.calibrationData(file: chat, line: 1, reason: "'messages' records " + reason)) {
+            try CalibrationData.load(path: chat, tokenizer: nil, options: Self.inOrder(maxSequenceLength: 8))
+        }
+        let text = try folder.write("t.txt", text: "some text\n")
+        #expect(throws: TokenizerError.calibrationData(file: text, line: nil, reason: "a text file " + reason)) {
+            try CalibrationData.load(path: text, tokenizer: nil, options: Self.inOrder(maxSequenceLength: 8))
+        }
+    }
+
     /// Without shuffling, reading stops once the samples are read: after the first lines of a
     /// JSON Lines file, after the first piece of a text longer than one piece.
     @Test(arguments: [("records.jsonl", 1, CalibrationTextSamples.lines), ("text.txt", 200, .windows), ("text.txt", 1, .lines)])

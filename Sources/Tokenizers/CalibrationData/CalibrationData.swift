@@ -47,15 +47,23 @@ public struct CalibrationData: Sendable {
     public let source: String
     public let statistics: Statistics
 
-    /// Reads the calibration samples of `path`, tokenized by `tokenizer`.
-    /// - Throws: `TokenizerError.calibrationData` naming the file (and line) for an unusable file;
-    ///   `.invalidArgument` for options out of range; `.checkpoint` when the file cannot be opened.
-    public static func load(path: String, tokenizer: Tokenizer, options: CalibrationDataOptions = CalibrationDataOptions()) throws(TokenizerError) -> CalibrationData {
+    /// Reads the calibration samples of `path`, tokenized by `tokenizer`. Without a tokenizer (a
+    /// model folder without tokenizer.json) only `input_ids` records can be read, each id below
+    /// `vocabularySize` (the model's `vocab_size`, when known).
+    /// - Throws: `TokenizerError.calibrationData` naming the file (and line) for an unusable file,
+    ///   or for a text file or a `text` or `messages` record without a tokenizer; `.invalidArgument`
+    ///   for options out of range; `.checkpoint` when the file cannot be opened.
+    public static func load(path: String, tokenizer: Tokenizer?, vocabularySize: Int? = nil,
+                            options: CalibrationDataOptions = CalibrationDataOptions()) throws(TokenizerError) -> CalibrationData {
         try options.validate()
         let format = try CalibrationFormat(path: path, declared: options.format)
         let maxSequenceLength = options.sequenceLength(for: tokenizer)
+        let vocabulary = tokenizer?.vocabularySize ?? vocabularySize ?? .max
+        if format.content == .txt && tokenizer == nil {
+            throw .calibrationData(file: path, line: nil, reason: RecordEncoder.noTokenizer("a text file"))
+        }
         if format.content == .txt && options.textSamples == .windows && maxSequenceLength == .max {
-            throw .invalidArgument("text windows need a maximum sequence length (max_seq_length, --max-seq-length): \(tokenizer.directory ?? "the tokenizer") sets no model_max_length")
+            throw .invalidArgument("text windows need a maximum sequence length (max_seq_length, --max-seq-length): \(tokenizer?.directory ?? "the tokenizer") sets no model_max_length")
         }
         /// Offers the file's candidates to `selector`; returns the input read.
         func read(into selector: inout SampleSelector) throws(TokenizerError) -> BufferedInput {
@@ -63,11 +71,11 @@ public struct CalibrationData: Sendable {
             let input = BufferedInput(reader: reader, file: path, byteLimit: options.maxInputBytes)
             switch (format.content, options.textSamples) {
             case (.txt, .lines):
-                try TextLineSamples(input: input, tokenizer: tokenizer, maxSequenceLength: maxSequenceLength).read(into: &selector)
+                try TextLineSamples(input: input, tokenizer: tokenizer!, maxSequenceLength: maxSequenceLength).read(into: &selector)
             case (.txt, .windows):
-                try TextWindowSamples(input: input, tokenizer: tokenizer, maxSequenceLength: maxSequenceLength).read(into: &selector)
+                try TextWindowSamples(input: input, tokenizer: tokenizer!, maxSequenceLength: maxSequenceLength).read(into: &selector)
             case (.jsonl, _):
-                var records = JSONLinesSamples(input: input, tokenizer: tokenizer, maxSequenceLength: maxSequenceLength)
+                var records = JSONLinesSamples(input: input, tokenizer: tokenizer, vocabularySize: vocabulary, maxSequenceLength: maxSequenceLength)
                 try records.read(into: &selector)
             }
             return input

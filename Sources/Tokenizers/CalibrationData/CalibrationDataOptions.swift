@@ -48,8 +48,8 @@ public struct CalibrationDataOptions: Sendable, Equatable {
 
     /// The most tokens per sample for `tokenizer`: `maxSequenceLength`, else the tokenizer's
     /// `model_max_length`, else no limit (`Int.max`).
-    func sequenceLength(for tokenizer: Tokenizer) -> Int {
-        maxSequenceLength ?? tokenizer.modelMaxLength ?? .max
+    func sequenceLength(for tokenizer: Tokenizer?) -> Int {
+        maxSequenceLength ?? tokenizer?.modelMaxLength ?? .max
     }
 }
 

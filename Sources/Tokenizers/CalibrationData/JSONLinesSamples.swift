@@ -6,9 +6,13 @@
 struct JSONLinesSamples {
     let input: BufferedInput
     private var encoder: RecordEncoder
+    /// The bound of `input_ids`: the tokenizer's vocabulary, else the model's.
+    let vocabularySize: Int
 
-    init(input: BufferedInput, tokenizer: Tokenizer, maxSequenceLength: Int, addGenerationPrompt: Bool = false) {
+    /// Reads `input`'s records, tokenized by `tokenizer` (nil: `input_ids` records only, each id below `vocabularySize`).
+    init(input: BufferedInput, tokenizer: Tokenizer?, vocabularySize: Int? = nil, maxSequenceLength: Int, addGenerationPrompt: Bool = false) {
         self.input = input
+        self.vocabularySize = tokenizer?.vocabularySize ?? vocabularySize ?? .max
         encoder = RecordEncoder(tokenizer: tokenizer, maxSequenceLength: maxSequenceLength, addGenerationPrompt: addGenerationPrompt)
     }
 
@@ -25,7 +29,7 @@ struct JSONLinesSamples {
     mutating func nextRecord() throws(TokenizerError) -> CalibrationRecord? {
         while let bytes = try input.nextLine() {
             guard let record = try CalibrationRecord.parse(bytes, file: input.file, line: input.lineNumber,
-                                                           vocabularySize: encoder.tokenizer.vocabularySize) else { continue }
+                                                           vocabularySize: vocabularySize) else { continue }
             try encoder.prepare(for: record, file: input.file, line: input.lineNumber)
             return record
         }

@@ -7,13 +7,14 @@ import JSON
 /// template that writes its own BOS gets the post-processor's too; `truncation=True` at the
 /// maximum length); `input_ids` taken as they are, cut to the maximum length.
 struct RecordEncoder {
-    let tokenizer: Tokenizer
+    /// Nil for a model without tokenizer.json: then only `input_ids` records can be encoded.
+    let tokenizer: Tokenizer?
     let maxSequenceLength: Int
     var addGenerationPrompt = false
     /// Parsed from the tokenizer's template at the first `messages` record.
     private var chatTemplate: ChatTemplate?
 
-    init(tokenizer: Tokenizer, maxSequenceLength: Int, addGenerationPrompt: Bool = false) {
+    init(tokenizer: Tokenizer?, maxSequenceLength: Int, addGenerationPrompt: Bool = false) {
         self.tokenizer = tokenizer
         self.maxSequenceLength = maxSequenceLength
         self.addGenerationPrompt = addGenerationPrompt
@@ -23,6 +24,7 @@ struct RecordEncoder {
     /// that a model without one fails at the first `messages` record.
     mutating func prepare(for record: CalibrationRecord, file: String, line: Int) throws(TokenizerError) {
         guard case .messages = record, chatTemplate == nil else { return }
+        let tokenizer = try self.tokenizer(for: "'messages' records", file: file, line: line)
         do {
             chatTemplate = try ChatTemplate(tokenizer: tokenizer)
         } catch {
@@ -57,6 +59,7 @@ struct RecordEncoder {
     /// - Throws: when no token of the text is left besides the special ones (an empty text, or a
     ///   maximum length the special tokens fill).
     func ids(ofText text: String, file: String, line: Int) throws(TokenizerError) -> [Int] {
+        let tokenizer = try self.tokenizer(for: "'text' records", file: file, line: line)
         let ids = tokenizer.encode(text, addSpecialTokens: true, maxLength: maxSequenceLength)
         guard ids.count > tokenizer.specialTokens.prefix.count + tokenizer.specialTokens.suffix.count else {
             let length = maxSequenceLength == .max ? "" : ", at most \(maxSequenceLength) tokens"
@@ -64,5 +67,17 @@ struct RecordEncoder {
                                    reason: "the sample renders to no tokens but the tokenizer's special ones (text \(text.prefix(80).debugDescription)\(length))")
         }
         return ids
+    }
+
+    /// The tokenizer, which `what` needs.
+    /// - Throws: `calibrationData` at `file`:`line` when the model has none.
+    func tokenizer(for what: String, file: String, line: Int) throws(TokenizerError) -> Tokenizer {
+        guard let tokenizer else { throw .calibrationData(file: file, line: line, reason: Self.noTokenizer(what)) }
+        return tokenizer
+    }
+
+    /// Why `what` cannot be read without a tokenizer.
+    static func noTokenizer(_ what: String) -> String {
+        "\(what) cannot be read without the model's tokenizer, and the model folder has no tokenizer.json; give JSON Lines of 'input_ids' records instead"
     }
 }

@@ -1,3 +1,5 @@
+import Checkpoint
+import Foundation
 import Runtime
 import Tokenizers
 
@@ -19,13 +21,19 @@ public struct CalibrationInput: Sendable {
     }
 
     /// Reads `dataset` (text, JSON Lines, or either compressed with zstd) and tokenizes it with
-    /// the tokenizer in the folder `model` (see `CalibrationData`).
+    /// the tokenizer in the folder `model` (see `CalibrationData`). A model folder without
+    /// tokenizer.json takes JSON Lines of `input_ids` records only, each id below its config's
+    /// `vocab_size`.
     public static func load(dataset: String, model: String,
                             options: CalibrationDataOptions = CalibrationDataOptions()) throws(ModifierError) -> CalibrationInput {
-        let tokenizer: Tokenizer
-        do { tokenizer = try Tokenizer(path: model) } catch { throw .tokenizer(error) }
+        var tokenizer: Tokenizer?
+        if FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("tokenizer.json")) {
+            do { tokenizer = try Tokenizer(path: model) } catch { throw .tokenizer(error) }
+        }
+        let config = try? ModelConfig(path: (model as NSString).appendingPathComponent(ModelConfig.fileName))
+        let vocabularySize = config?.json["vocab_size"]?.integerValue.map(Int.init)
         do {
-            let data = try CalibrationData.load(path: dataset, tokenizer: tokenizer, options: options)
+            let data = try CalibrationData.load(path: dataset, tokenizer: tokenizer, vocabularySize: vocabularySize, options: options)
             return CalibrationInput(samples: data.samples, file: dataset, statistics: data.statistics)
         } catch { throw .tokenizer(error) }
     }
