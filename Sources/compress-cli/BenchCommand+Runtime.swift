@@ -29,7 +29,7 @@ extension BenchCommand {
         let result: RuntimeResult
         do {
             let tokenizer = try Tokenizer(path: model)
-            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.bf16Products)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.dtype.bf16Products)
             result = mode == .eval
                 ? try measureScoring(loaded, tokenizer: tokenizer, model: model)
                 : try measureDecoding(loaded, tokenizer: tokenizer, model: model)

@@ -58,7 +58,7 @@ struct EvalCommand: ParsableCommand {
             let tokenizer = try Tokenizer(path: model)
             let ids = tokenizer.encode(body, addSpecialTokens: false)
             log("eval: \(ids.count) tokens from \(text)")
-            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.bf16Products)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.dtype.bf16Products)
             let scorer = try backend.scoringModel(for: loaded)
             let report = try Perplexity.evaluate(model: scorer, tokens: ids, context: context, windows: windows) { done, total in
                 log("eval: window \(done)/\(total)")

@@ -199,4 +199,3 @@ struct OneshotCommand: ParsableCommand {
     }
 }
 
-extension CalibrationDType: ExpressibleByArgument {}

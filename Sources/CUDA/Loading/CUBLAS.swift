@@ -53,7 +53,7 @@ public struct CUBLAS: Sendable {
     }
 
     /// Throws ``CUDAError/cublas(call:code:message:)`` for a `status` other than `CUBLAS_STATUS_SUCCESS`.
-    func check(_ status: Int32, _ call: String) throws(CUDAError) {
-        guard status == 0 else { throw .cublas(call: call, code: status, message: Self.statusName(status)) }
+    func check(_ status: Int32, _ call: @autoclosure () -> String) throws(CUDAError) {
+        guard status == 0 else { throw .cublas(call: call(), code: status, message: Self.statusName(status)) }
     }
 }

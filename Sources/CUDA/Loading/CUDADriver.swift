@@ -116,11 +116,12 @@ public struct CUDADriver: Sendable {
                       sharedMemoryPerBlock: Int(shared), handle: handle)
     }
 
-    /// Throws ``CUDAError/driver(call:code:message:)`` for a `status` other than success.
-    func check(_ status: Int32, _ call: String) throws(CUDAError) {
+    /// Throws ``CUDAError/driver(call:code:message:)`` for a `status` other than success; `call`
+    /// is worded only then (launches and copies check every call).
+    func check(_ status: Int32, _ call: @autoclosure () -> String) throws(CUDAError) {
         guard status != 0 else { return }
         var text: UnsafePointer<CChar>?
         _ = errorString(status, &text)
-        throw .driver(call: call, code: status, message: text.map { String(cString: $0) } ?? "unknown error")
+        throw .driver(call: call(), code: status, message: text.map { String(cString: $0) } ?? "unknown error")
     }
 }

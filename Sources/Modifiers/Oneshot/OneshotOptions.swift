@@ -1,5 +1,6 @@
-import Foundation
 import Checkpoint
+import Foundation
+import Runtime
 
 /// Settings of a `Compressor.oneshot` or `Compressor.run` run.
 public struct OneshotOptions: Sendable {
@@ -51,17 +52,10 @@ public struct OneshotOptions: Sendable {
 }
 
 /// The dtype of the products of calibration's forward passes, as llm-compressor's `torch_dtype` of
-/// the model it calibrates (the attention, norms and hidden states stay in f32 either way).
-public enum CalibrationDType: String, Sendable, CaseIterable {
-    /// The checkpoint's dtype (`torch_dtype="auto"`, what llm-compressor's examples load): linear
-    /// layers stored in bf16 multiply their inputs rounded to bf16 by their bf16 weights (those
-    /// calibration changed rounded to bf16 too), summing in f32, as PyTorch's bf16 Linear does;
-    /// about twice as fast on CPUs with AVX512_BF16. Layers stored in f32 or f16 multiply in f32.
-    case auto
-    /// Every product in f32 (`torch_dtype=torch.float32`): inputs and weights as f32, bf16 weights
-    /// widened exactly; statistics differ from `auto`'s within bf16 rounding.
-    case float32
-}
+/// the model it calibrates (the attention, norms and hidden states stay in f32 either way):
+/// `auto` (the checkpoint's, the default; weights calibration changes are rounded to bf16 too) or
+/// `float32`.
+public typealias CalibrationDType = ComputeDType
 
 /// Where a run stands, reported after every tensor.
 public struct OneshotProgress: Sendable {

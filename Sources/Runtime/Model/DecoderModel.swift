@@ -63,12 +63,18 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// Throws what ``forward(_:cache:logits:)`` throws for `tokens` and `cache`.
     private func check(_ tokens: [Int], cache: KVCache) throws(RuntimeError) {
+        try check(tokens)
+        guard cache.width == spec.keyValueWidth, cache.keys.count == layers.count else {
+            throw .invalidArgument("the KV cache was made for a different model")
+        }
+    }
+
+    /// Throws ``RuntimeError/emptyInput`` or ``RuntimeError/tokenOutOfRange(token:vocabularySize:)``
+    /// for `tokens` the model cannot embed.
+    func check(_ tokens: [Int]) throws(RuntimeError) {
         guard !tokens.isEmpty else { throw .emptyInput }
         if let bad = tokens.first(where: { $0 < 0 || $0 >= spec.vocabularySize }) {
             throw .tokenOutOfRange(token: bad, vocabularySize: spec.vocabularySize)
-        }
-        guard cache.width == spec.keyValueWidth, cache.keys.count == layers.count else {
-            throw .invalidArgument("the KV cache was made for a different model")
         }
     }
 
@@ -104,7 +110,7 @@ public final class DecoderModel: @unchecked Sendable {
     }
 
     /// Writes the (scaled) embedding rows of `tokens` into `hidden`.
-    private func embed(_ tokens: [Int], into hidden: UnsafeMutablePointer<Float>) {
+    func embed(_ tokens: [Int], into hidden: UnsafeMutablePointer<Float>) {
         let width = spec.hiddenSize
         embedding.withUnsafeBufferPointer { table in
             for (r, token) in tokens.enumerated() {

@@ -30,8 +30,9 @@ public struct CalibrationInput: Sendable {
         if FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("tokenizer.json")) {
             do { tokenizer = try Tokenizer(path: model) } catch { throw .tokenizer(error) }
         }
-        let config = try? ModelConfig(path: (model as NSString).appendingPathComponent(ModelConfig.fileName))
-        let vocabularySize = config?.json["vocab_size"]?.integerValue.map(Int.init)
+        // Without a tokenizer, token ids are bounded by the model's vocabulary.
+        let vocabularySize = tokenizer != nil ? nil
+            : (try? ModelConfig(path: (model as NSString).appendingPathComponent(ModelConfig.fileName)))?.json["vocab_size"]?.integerValue.map(Int.init)
         do {
             let data = try CalibrationData.load(path: dataset, tokenizer: tokenizer, vocabularySize: vocabularySize, options: options)
             return CalibrationInput(samples: data.samples, file: dataset, statistics: data.statistics)

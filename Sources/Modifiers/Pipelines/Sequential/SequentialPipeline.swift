@@ -42,7 +42,7 @@ final class SequentialPipeline {
         self.threads = threads
         self.everyExpert = everyExpert
         do {
-            model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads, bf16Products: dtype == .auto ? .bfloat16 : .float32)
+            model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads, bf16Products: dtype.bf16Products)
         } catch { throw .runtime(error) }
         let head = plan.quantization.architecture.layout.head
         let solvers = Set(program.passes.compactMap { $0.gptq?.modifier })

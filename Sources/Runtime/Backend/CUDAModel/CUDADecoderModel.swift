@@ -57,11 +57,7 @@ public final class CUDADecoderModel: ScoringModel {
 
     /// The logits of every position of `tokens`, run from an empty cache on the GPU.
     public func logits(_ tokens: [Int], state: Void, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
-        let spec = model.spec
-        guard !tokens.isEmpty else { throw .emptyInput }
-        if let bad = tokens.first(where: { $0 < 0 || $0 >= spec.vocabularySize }) {
-            throw .tokenOutOfRange(token: bad, vocabularySize: spec.vocabularySize)
-        }
+        try model.check(tokens)
         do { try forward(tokens, into: logits) } catch { throw .cuda(error) }
     }
 
@@ -72,7 +68,10 @@ public final class CUDADecoderModel: ScoringModel {
             workspace = try CUDAWorkspace(spec: spec, rotary: model.rotary, rows: n, context: context)
         }
         let w = workspace!
-        try w.hidden.upload(embeddings(tokens))
+        try w.hidden.upload([Float](unsafeUninitializedCapacity: n * spec.hiddenSize) { rows, initialized in
+            model.embed(tokens, into: rows.baseAddress!)
+            initialized = n * spec.hiddenSize
+        })
         for layer in layers {
             try layer.run(rows: n, spec: spec, rotaryDimension: model.rotary.rotaryDim, workspace: w, context: context)
         }
@@ -80,21 +79,5 @@ public final class CUDADecoderModel: ScoringModel {
         try head.apply(w.normed, rows: n, into: w.logits, scratch: w.rounded, context: context)
         try w.logits.download(n * spec.vocabularySize, into: output)
         if let cap = spec.finalLogitSoftcap { VectorMath.softcap(output, count: n * spec.vocabularySize, cap: cap) }
-    }
-
-    /// The (scaled) embedding rows of `tokens`, as ``DecoderModel`` gathers them.
-    private func embeddings(_ tokens: [Int]) -> [Float] {
-        let width = model.spec.hiddenSize
-        var rows = [Float](repeating: 0, count: tokens.count * width)
-        model.embedding.withUnsafeBufferPointer { table in
-            rows.withUnsafeMutableBufferPointer { rows in
-                for (r, token) in tokens.enumerated() {
-                    let row = rows.baseAddress! + r * width
-                    row.update(from: table.baseAddress! + token * width, count: width)
-                    if let scale = model.spec.embeddingScale { VectorMath.scale(row, count: width, by: scale) }
-                }
-            }
-        }
-        return rows
     }
 }

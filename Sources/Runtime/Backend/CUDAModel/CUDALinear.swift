@@ -17,9 +17,6 @@ struct CUDALinear {
     let outputFeatures: Int
     let projections: [Projection]
 
-    /// Whether some projection rounds its input (and so needs a scratch buffer of `rows × inputFeatures`).
-    var quantizesInput: Bool { projections.contains { $0.input != nil } }
-
     /// Decodes `linear` on the host and uploads it.
     ///
     /// - Throws: ``RuntimeError/backendUnavailable(_:)`` naming `module` for a layer or input

@@ -25,7 +25,7 @@ struct DecodedProjection {
             let weight: [Float]
             switch dense.weight {
             case let .f32(values): weight = values
-            case let .bf16(values): weight = values.map { Float(bitPattern: UInt32($0) << 16) }
+            case let .bf16(values): weight = values.map(BF16.float)
             }
             return [DecodedProjection(weight: weight, bias: dense.bias, outputs: dense.outputFeatures, inputs: dense.inputFeatures, activations: nil)]
         case let compressed as any CompressedProjection:
