@@ -3,7 +3,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include "kernels.h"
 
 static _Atomic(int) chosen = CK_CHOSEN;
@@ -114,20 +113,6 @@ float ck_zero_point_term(const ck_scales *s, size_t o, const float *x_sums, size
     float term = 0;
     for (size_t g = 0; g < groups; g++) term += s->values[index + g] * s->zero_points[index + g] * x_sums[g];
     return term;
-}
-
-float *ck_buffer(size_t floats) {
-    void *p = NULL;
-    return posix_memalign(&p, 64, floats * sizeof(float) + 64) == 0 ? p : NULL;
-}
-
-void *ck_map(size_t bytes) {
-    void *pages = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return pages == MAP_FAILED ? NULL : pages;
-}
-
-void ck_unmap(void *pages, size_t bytes) {
-    if (pages) munmap(pages, bytes ? bytes : 1);
 }
 
 /* ---- Entry points ---- */

@@ -190,14 +190,16 @@ static inline void ck_bf16_inputs_scalar(size_t m, size_t first, size_t count, s
         }
 }
 
-/* `floats` floats, 64-byte aligned, to free(); NULL when memory is short. */
-float *ck_buffer(size_t floats);
+/* The buffers a thread keeps for the kernels' calls: x's rows as a kernel lays them out, a panel
+ * of weights, decoded weight rows. A kernel takes each slot once a call and calls no kernel. */
+typedef enum { CK_SCRATCH_ROWS_OF_X, CK_SCRATCH_PANEL, CK_SCRATCH_DECODED, CK_SCRATCH_SLOTS } ck_scratch_slot;
 
-/* `bytes` of pages mapped for one call's buffer of megabytes, to ck_unmap; NULL when memory is
- * short. Not malloc's: freeing a block that large raises glibc's mmap threshold to its size, after
- * which every smaller allocation of the process stays in the heap (40-80 MB more peak memory in
- * calibration). */
-void *ck_map(size_t bytes);
-void ck_unmap(void *pages, size_t bytes);
+/* At least `bytes` of the calling thread's buffer `slot`, page-aligned, valid until the thread's
+ * next call for that slot; NULL when memory is short. Kept from call to call (grown when a call
+ * needs more) and unmapped when the thread ends: mapping and faulting in megabytes on every
+ * product cost 5-9% of scoring with bf16 products. Pages rather than malloc's: freeing a block
+ * that large raises glibc's mmap threshold to its size, after which every smaller allocation of
+ * the process stays in the heap (40-80 MB more peak memory in calibration). */
+void *ck_scratch(ck_scratch_slot slot, size_t bytes);
 
 #endif

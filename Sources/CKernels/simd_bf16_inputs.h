@@ -81,11 +81,9 @@ ALWAYS_INLINE void bf16_inputs(size_t m, size_t first, size_t count, size_t k, c
     if (block < CK_PAIR_ROWS) block = CK_PAIR_ROWS;
     if (block > m) block = m;
     const size_t bytes = block * pairs * 4;
-    uint32_t *words = (uint32_t *)ck_map(bytes);
-    float *panel = ck_buffer(pairs * CK_PANEL_OUTPUTS);
+    uint32_t *words = ck_scratch(CK_SCRATCH_ROWS_OF_X, bytes);
+    float *panel = ck_scratch(CK_SCRATCH_PANEL, pairs * CK_PANEL_OUTPUTS * sizeof(float));
     if (!words || !panel) {
-        ck_unmap(words, bytes);
-        free(panel);
         ck_bf16_inputs_scalar(m, first, count, k, x, ldx, w, y, ldy);
         return;
     }
@@ -103,6 +101,4 @@ ALWAYS_INLINE void bf16_inputs(size_t m, size_t first, size_t count, size_t k, c
             for (; r0 < rows; r0++) pair_rows(1, pairs, words + r0 * pairs, pairs, panel, 1, n, yb + r0 * ldy + o0, ldy);
         }
     }
-    ck_unmap(words, bytes);
-    free(panel);
 }

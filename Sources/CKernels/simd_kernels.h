@@ -208,7 +208,7 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
                         const ck_weights *w, float *y, size_t ldy) {
     size_t ld = (k + CK_LANES - 1) / CK_LANES * CK_LANES;
     float *buffer = NULL;
-    if (kind != CK_W_F32 && !(buffer = ck_buffer(CK_DECODED_ROWS * ld))) {
+    if (kind != CK_W_F32 && !(buffer = ck_scratch(CK_SCRATCH_DECODED, CK_DECODED_ROWS * ld * sizeof(float)))) {
         gemv(kind, m, first, count, k, x, ldx, w, y, ldy);
         return;
     }
@@ -229,7 +229,6 @@ ALWAYS_INLINE void gemm(const int kind, size_t m, size_t first, size_t count, si
             }
         }
     }
-    free(buffer);
 }
 
 /* ---- Many rows (calibration's batches, scoring): packed panels ----
@@ -302,12 +301,9 @@ ALWAYS_INLINE void pack_panel(const int kind, const ck_weights *w, size_t o0, si
 ALWAYS_INLINE int panel_gemm(const int kind, size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                              const ck_weights *w, float *y, size_t ldy) {
     size_t ld = (k + CK_LANES - 1) / CK_LANES * CK_LANES;
-    float *panel = ck_buffer(k * CK_PANEL_OUTPUTS);
-    float *rows = CK_PACKS_DIRECTLY(kind) || !panel ? NULL : ck_buffer(CK_PANEL_OUTPUTS * ld);
-    if (!panel || (!CK_PACKS_DIRECTLY(kind) && !rows)) {
-        free(panel);
-        return 0;
-    }
+    float *panel = ck_scratch(CK_SCRATCH_PANEL, k * CK_PANEL_OUTPUTS * sizeof(float));
+    float *rows = CK_PACKS_DIRECTLY(kind) || !panel ? NULL : ck_scratch(CK_SCRATCH_DECODED, CK_PANEL_OUTPUTS * ld * sizeof(float));
+    if (!panel || (!CK_PACKS_DIRECTLY(kind) && !rows)) return 0;
     for (size_t o0 = first; o0 < first + count; o0 += CK_PANEL_OUTPUTS) {
         size_t n = first + count - o0 < CK_PANEL_OUTPUTS ? first + count - o0 : CK_PANEL_OUTPUTS;
         pack_panel(kind, w, o0, n, k, rows, ld, panel);
@@ -317,8 +313,6 @@ ALWAYS_INLINE int panel_gemm(const int kind, size_t m, size_t first, size_t coun
         for (; r0 + 4 <= m; r0 += 4) panel_rows(4, k, x + r0 * ldx, ldx, panel, 4, n, y + r0 * ldy + o0, ldy);
         for (; r0 < m; r0++) panel_rows(1, k, x + r0 * ldx, ldx, panel, 1, n, y + r0 * ldy + o0, ldy);
     }
-    free(rows);
-    free(panel);
     return 1;
 }
 
