@@ -52,7 +52,7 @@ struct OneshotCommand: ParsableCommand {
     var moeCalibrateAllExperts = true
 
     @Option(help: ArgumentHelp(
-        "The dtype calibration's forward multiplies in, as the torch_dtype of the model llm-compressor calibrates: 'auto', the checkpoint's (linear layers stored in bf16 multiply their inputs rounded to bf16 by their bf16 weights, summing in f32, as PyTorch's bf16 model does; about twice as fast on CPUs with AVX512_BF16), or 'float32' (every product in f32, as a model loaded in float32: statistics differ from auto's within bf16 rounding). A float32 checkpoint multiplies in f32 either way.",
+        "The dtype calibration's forward multiplies in, as the torch_dtype of the model llm-compressor calibrates: 'auto', the checkpoint's (linear layers stored in bf16 multiply their inputs rounded to bf16 by their bf16 weights, summing in f32, as PyTorch's bf16 model does, and GPTQ's Hessians take those rounded inputs; about twice as fast on CPUs with AVX512_BF16), or 'float32' (every product in f32, as a model loaded in float32: statistics differ from auto's within bf16 rounding). A float32 checkpoint multiplies in f32 either way.",
         valueName: "auto|float32"))
     var calibrationDtype: CalibrationDType = .auto
 

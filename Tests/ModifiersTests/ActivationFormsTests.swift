@@ -47,7 +47,7 @@ import TestSupport
             #expect(info.shape == record["shape"] as! [Int], "\(tensor)")
             if tensor.hasSuffix("zero_point") {
                 #expect(info.dtype == .i8)
-                let actual = try reader.checkpoint.tensors.first { $0.name == tensor }.map { Array(reader.checkpoint.data($0)) }!
+                let actual = reader.checkpoint.tensors.first { $0.name == tensor }.map { Array(reader.checkpoint.data($0)) }!
                     .map { Float(Int8(bitPattern: $0)) }
                 #expect(zip(actual, expected).allSatisfy { abs($0 - $1) <= 1 }, "\(tensor): \(actual) vs \(expected)")
             } else {

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 @testable import Modifiers
 import Testing
@@ -29,5 +30,31 @@ import Testing
         var worst = 0.0
         for (value, sum) in zip(hessian, expected) { worst = max(worst, abs(Double(value) - sum / samples)) }
         #expect(worst / peak < 1e-5, "relative error \(worst / peak)")
+    }
+
+    /// A bf16 layer calibrated in its dtype: the Hessian of its inputs rounded to bf16 (products
+    /// summed in f32 as `ck_matmul_bf16_inputs` sums them), not of the inputs as they came.
+    @Test func bf16InputsAreRoundedFirst() {
+        let columns = 600, rows = 37
+        var seed = 7
+        let x = (0..<(rows * columns)).map { _ -> Float in
+            seed = (seed &* 1_103_515_245 &+ 12345) & 0x7FFF_FFFF
+            return Float(seed % 200_001 - 100_000) / 30_000
+        }
+        let rounded = x.map { BF16.float(BF16.bits($0)) }
+        func hessian(_ values: [Float], roundsInputsToBF16: Bool) -> [Float] {
+            var accumulator = HessianAccumulator(columns: columns, roundsInputsToBF16: roundsInputsToBF16)
+            values.withUnsafeBufferPointer { accumulator.add(rows: $0.baseAddress!, count: rows) }
+            return accumulator.hessian()
+        }
+        let bf16 = hessian(x, roundsInputsToBF16: true), ofRounded = hessian(rounded, roundsInputsToBF16: false)
+        let unrounded = hessian(x, roundsInputsToBF16: false)
+        let peak = ofRounded.reduce(0) { max($0, abs($1)) }
+        let fromRounded = zip(bf16, ofRounded).map { abs($0 - $1) }.max()! / peak
+        let fromUnrounded = zip(bf16, unrounded).map { abs($0 - $1) }.max()! / peak
+        #expect(fromRounded < 1e-6, "relative difference \(fromRounded) from the Hessian of the rounded inputs")
+        #expect(fromUnrounded > 1e-4, "relative difference \(fromUnrounded) from the Hessian of the inputs as they came")
+        // Symmetric, as the f32 path's is.
+        #expect((0..<columns).allSatisfy { i in (0..<i).allSatisfy { j in bf16[i * columns + j] == bf16[j * columns + i] } })
     }
 }

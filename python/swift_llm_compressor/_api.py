@@ -35,7 +35,8 @@ def oneshot(model, recipe, output_dir, dataset=None, num_calibration_samples: in
         (True, as llm-compressor), or each expert on the tokens routed to it.
     calibration_dtype: what calibration's forward multiplies in, as the torch_dtype of the model
         llm-compressor calibrates: "auto" (the checkpoint's: bf16 layers multiply inputs rounded to
-        bf16, summing in f32) or "float32" (every product in f32).
+        bf16, summing in f32, and GPTQ's Hessians take those rounded inputs) or "float32" (every
+        product in f32).
 
     Returns the run's summary. Raises CompressionError with the tool's one-line message when the
     run fails; Ctrl-C cancels the run, leaves no output and raises KeyboardInterrupt.

@@ -78,7 +78,8 @@ void ck_matmul_bf16(size_t m, size_t first, size_t count, size_t k, const float 
  * AVX-512 path runs when the CPU has it (see ck_bf16_instructions) and every other path emulates
  * with FMAs. Every path gives the same bits on inputs without denormals (the instruction reads
  * them as zero and flushes denormal sums; NaN payloads may differ). Twice the multiply-adds a cycle
- * of ck_matmul_bf16 with the instruction; allocates the rounded rows of x and a panel of weights. */
+ * of ck_matmul_bf16 with the instruction; lays the rounded rows of x and a panel of weights out in the
+ * calling thread's scratch. */
 void ck_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                            const uint16_t *w, size_t ldw, float *y, size_t ldy);
 

@@ -9,7 +9,7 @@ final class GPTQHessians {
         var accumulator: HessianAccumulator
         /// Input rows (tokens) seen.
         var rows = 0
-        init(columns: Int) { accumulator = HessianAccumulator(columns: columns) }
+        init(columns: Int, roundsInputsToBF16: Bool) { accumulator = HessianAccumulator(columns: columns, roundsInputsToBF16: roundsInputsToBF16) }
     }
 
     private var bySite: [LayerSite: Box] = [:]
@@ -18,8 +18,10 @@ final class GPTQHessians {
     /// The quantized entries of the block and the site each reads.
     private let members: [(entry: Int, site: LayerSite)]
 
-    /// Accumulators for the quantized entries among `members`, registered on `tap`.
-    init(plan: OneshotPlan, members: [Int], tap: SiteTap) {
+    /// Accumulators for the quantized entries among `members`, registered on `tap`. Calibrated in
+    /// the checkpoint's dtype (`dtype` auto), a site whose layer is stored in bf16 rounds its
+    /// inputs to bf16, as that layer's product does (``HessianAccumulator/roundsInputsToBF16``).
+    init(plan: OneshotPlan, members: [Int], tap: SiteTap, dtype: CalibrationDType) {
         var list: [(Int, LayerSite)] = []
         for i in members {
             let entry = plan.quantization.entries[i]
@@ -28,7 +30,7 @@ final class GPTQHessians {
             else { continue }
             list.append((i, site))
             if bySite[site] == nil {
-                let box = Box(columns: entry.tensor.info.shape[1])
+                let box = Box(columns: entry.tensor.info.shape[1], roundsInputsToBF16: dtype == .auto && entry.tensor.info.dtype == .bf16)
                 bySite[site] = box
                 sites.append(site)
                 tap.add(site) { values, rows, _, _ in

@@ -1,3 +1,4 @@
+import Checkpoint
 import Runtime
 
 /// The Hessian GPTQ needs for one Linear layer, accumulated from the layer's calibration inputs
@@ -9,19 +10,27 @@ import Runtime
 /// the single-process Hessian after rounding to float32, where a float32 sum would differ in the
 /// last bits and flip GPTQ codes.
 ///
+/// The inputs of a bf16 layer calibrated in its dtype are rounded to bf16 first
+/// (`roundsInputsToBF16`), as llm-compressor's bf16 model hands them to GPTQ as bf16 tensors
+/// (`inp.to(float32)` of a bf16 tensor); their products are then exact, summed in f32 by
+/// `ck_matmul_bf16_inputs` (twice the multiply-adds a cycle on CPUs with AVX512_BF16).
+///
 /// - Complexity: `add` is `O(count · columns²)`; memory is `columns · (columns + 1) / 2` doubles
 ///   (the bytes of a full float32 matrix).
 struct HessianAccumulator {
     /// Columns of the layer's weight: the width of each input row.
     let columns: Int
+    /// Whether input rows are rounded to bf16 before they are added.
+    let roundsInputsToBF16: Bool
     /// Samples added so far.
     private(set) var sampleCount = 0
     /// `Σ 2 · XᵀX`, its upper triangle packed row by row (row `r` holds columns `r..<columns`).
     private var sum: [Double]
 
-    init(columns: Int) {
+    init(columns: Int, roundsInputsToBF16: Bool = false) {
         precondition(columns > 0, "a Hessian needs at least one column")
         self.columns = columns
+        self.roundsInputsToBF16 = roundsInputsToBF16
         sum = [Double](repeating: 0, count: columns * (columns + 1) / 2)
     }
 
@@ -36,22 +45,30 @@ struct HessianAccumulator {
         sampleCount += samples
         guard count > 0 else { return }
         let n = columns, chunk = Swift.min(n, Self.chunkColumns)
-        // Xᵀ's rows (one per column of X) are both operands of the runtime's f32 kernel.
+        // Xᵀ's rows (one per column of X) are both operands of the runtime's kernel.
         let columnsOfX = transposed(rows, rows: count, columns: n, stride: n)
+        let bf16ColumnsOfX = roundsInputsToBF16 ? columnsOfX.map(BF16.bits) : []
         var product = [Float](repeating: 0, count: n * chunk)
         let rowStarts = (0..<n).map(packedRowStart)
         columnsOfX.withUnsafeBufferPointer { t in
-            product.withUnsafeMutableBufferPointer { p in
-                sum.withUnsafeMutableBufferPointer { h in
-                    // Columns o0..<o1 of the upper triangle need rows 0..<o1 only.
-                    for o0 in stride(from: 0, to: n, by: chunk) {
-                        let o1 = Swift.min(n, o0 + chunk), width = o1 - o0
-                        CPUKernels.multiply(t.baseAddress!, ldx: count, rows: o1, by: t.baseAddress! + o0 * count, ldw: count, outputs: width,
-                                            columns: count, into: p.baseAddress!, ldy: width)
-                        for r in 0..<o1 {
-                            let first = Swift.max(o0, r)
-                            let row = h.baseAddress! + rowStarts[r] + (first - r), source = p.baseAddress! + r * width + (first - o0)
-                            for j in 0..<(o1 - first) { row[j] += 2 * Double(source[j]) }
+            bf16ColumnsOfX.withUnsafeBufferPointer { b in
+                product.withUnsafeMutableBufferPointer { p in
+                    sum.withUnsafeMutableBufferPointer { h in
+                        // Columns o0..<o1 of the upper triangle need rows 0..<o1 only.
+                        for o0 in stride(from: 0, to: n, by: chunk) {
+                            let o1 = Swift.min(n, o0 + chunk), width = o1 - o0
+                            if roundsInputsToBF16 {
+                                CPUKernels.multiplyRoundingToBF16(t.baseAddress!, ldx: count, rows: o1, by: b.baseAddress! + o0 * count, ldw: count,
+                                                                  outputs: width, columns: count, into: p.baseAddress!, ldy: width)
+                            } else {
+                                CPUKernels.multiply(t.baseAddress!, ldx: count, rows: o1, by: t.baseAddress! + o0 * count, ldw: count,
+                                                    outputs: width, columns: count, into: p.baseAddress!, ldy: width)
+                            }
+                            for r in 0..<o1 {
+                                let first = Swift.max(o0, r)
+                                let row = h.baseAddress! + rowStarts[r] + (first - r), source = p.baseAddress! + r * width + (first - o0)
+                                for j in 0..<(o1 - first) { row[j] += 2 * Double(source[j]) }
+                            }
                         }
                     }
                 }

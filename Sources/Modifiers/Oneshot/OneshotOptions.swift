@@ -27,7 +27,8 @@ public struct OneshotOptions: Sendable {
     /// output still summing the routed experts' results only; false: each expert is calibrated on
     /// the tokens routed to it, and one that got none is quantized from its weights alone.
     public var moeCalibrateAllExperts = true
-    /// The dtype calibration's forward multiplies in (``CalibrationDType``): the checkpoint's by default.
+    /// The dtype calibration's forward multiplies in (``CalibrationDType``), which GPTQ's Hessians
+    /// of bf16 layers follow: the checkpoint's by default.
     public var calibrationDType: CalibrationDType = .auto
     /// Told, during calibration on routed tokens, each expert that got too few tokens (one line each).
     public var calibrationWarning: (@Sendable (String) -> Void)?

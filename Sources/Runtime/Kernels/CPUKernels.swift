@@ -37,6 +37,16 @@ extension CPUKernels {
             ck_matmul_f32(rows, share.lowerBound, share.count, columns, x, ldx, w, ldw, y, ldy)
         }
     }
+
+    /// As ``multiply(_:ldx:rows:by:ldw:outputs:columns:into:ldy:)`` with bf16 weights and each
+    /// value of x rounded to bf16 (ties to even): every product exact, the sums in f32 in
+    /// `ck_matmul_bf16_inputs`' order, which gives the same bits on every kernel path.
+    public static func multiplyRoundingToBF16(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<UInt16>, ldw: Int,
+                                              outputs: Int, columns: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
+            ck_matmul_bf16_inputs(rows, share.lowerBound, share.count, columns, x, ldx, w, ldw, y, ldy)
+        }
+    }
 }
 
 /// A value handed to the threads of one product, each of which writes only its own output rows.

@@ -28,6 +28,8 @@ final class SequentialPipeline {
     /// Whether every expert of a mixture is calibrated on every token (llm-compressor's
     /// `moe_calibrate_all_experts`), or each on the tokens routed to it.
     let everyExpert: Bool
+    /// What the layers stored in bf16 multiply, and so whether GPTQ's Hessians round their inputs to bf16.
+    let dtype: CalibrationDType
     /// Checked before each block runs on a sample; a set flag stops the run with `ModifierError.cancelled`.
     var cancellation: CancellationFlag?
     /// Told about experts that calibration on routed tokens gave too few tokens.
@@ -41,6 +43,7 @@ final class SequentialPipeline {
         self.program = program
         self.threads = threads
         self.everyExpert = everyExpert
+        self.dtype = dtype
         do {
             model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads, bf16Products: dtype.bf16Products)
         } catch { throw .runtime(error) }
@@ -97,7 +100,7 @@ final class SequentialPipeline {
                 if let gptq = pass.gptq {
                     let own = members.filter { plan.quantization.modifier(ofEntry: $0) == gptq.modifier }
                     observed.append(try ObservedScales(plan: plan, members: members, modifier: gptq.modifier, tap: tap, threads: threads))
-                    let hessians = GPTQHessians(plan: plan, members: own, tap: tap)
+                    let hessians = GPTQHessians(plan: plan, members: own, tap: tap, dtype: dtype)
                     var copies = hidden[p]
                     try run(try loadBlock(b, weights), &copies, tap: tap)
                     if b == layout.blocks.count - 1, !layout.head.isEmpty { headInputs[p] = copies }
@@ -156,7 +159,8 @@ final class SequentialPipeline {
             }
             for m in pass.observing { importances.append(InputImportance(plan: plan, members: layout.head, modifier: m, tap: tap, keepsSamples: reducer.size > 1)) }
             let hessians = pass.gptq.map { gptq in
-                GPTQHessians(plan: plan, members: layout.head.filter { plan.quantization.modifier(ofEntry: $0) == gptq.modifier }, tap: tap)
+                GPTQHessians(plan: plan, members: layout.head.filter { plan.quantization.modifier(ofEntry: $0) == gptq.modifier }, tap: tap,
+                             dtype: dtype)
             }
             guard !tap.isEmpty else { continue }
             try cancellation?.check()
