@@ -7,9 +7,16 @@ func transposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride:
     }
 }
 
-/// ``transposed(_:rows:columns:stride:)`` into `destination` (room for `rows × columns` values).
+/// ``transposed(_:rows:columns:stride:)`` into `destination` (room for `rows × columns` values),
+/// in tiles of 16 × 16, so that the writes a whole column apart stay within a few cache lines.
 func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, into destination: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
-        for c in 0..<columns { destination[c * rows + r] = source[r * stride + c] }
+    let tile = 16
+    for r0 in Swift.stride(from: 0, to: rows, by: tile) {
+        let r1 = Swift.min(rows, r0 + tile)
+        for c0 in Swift.stride(from: 0, to: columns, by: tile) {
+            for r in r0..<r1 {
+                for c in c0..<Swift.min(columns, c0 + tile) { destination[c * rows + r] = source[r * stride + c] }
+            }
+        }
     }
 }
