@@ -206,10 +206,19 @@ static inline vf vf_round_bits(vf a, int drop) {
     return _mm256_castsi256_ps(_mm256_and_si256(u, _mm256_set1_epi32(-(1 << drop))));
 }
 static inline vf vf_round_f16(vf a) { return _mm256_cvtph_ps(_mm256_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)); }
+/* What vf_power_bf16 reads: here the table alone (its parts are for AVX-512's registers). */
+typedef struct {
+    const float *table;
+} vf_powers;
+static inline vf_powers vf_powers_load(const float *table, const ck_mse_power_parts *parts) {
+    (void)parts;
+    vf_powers p = {table};
+    return p;
+}
 /* table[magnitude bits of d] for d of bf16 (or f16) values. */
-static inline vf vf_power_bf16(vf d, const float *table) {
+static inline vf vf_power_bf16(vf d, const vf_powers *p) {
     vi index = _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(d), 16), _mm256_set1_epi32(0x7FFF));
-    return _mm256_i32gather_ps(table, index, 4);
+    return _mm256_i32gather_ps(p->table, index, 4);
 }
 static inline vf vf_power_f16(vf d, const float *table) {
     vi index = _mm256_cvtepu16_epi32(_mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));

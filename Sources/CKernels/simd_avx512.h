@@ -213,10 +213,50 @@ static inline vf vf_round_bits(vf a, int drop) {
     return _mm512_castsi512_ps(_mm512_and_si512(u, _mm512_set1_epi32(-(1 << drop))));
 }
 static inline vf vf_round_f16(vf a) { return _mm512_cvtph_ps(_mm512_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)); }
+/* What vf_power_bf16 reads: the table, and its parts (ck_mse_power_parts) in registers when it
+ * has them. */
+typedef struct {
+    const float *table;
+    int has_parts;
+    vf exponent_powers[2], mantissa_powers[8], scale_exponents;
+    vi smallest_exponent;
+} vf_powers;
+static inline vf_powers vf_powers_load(const float *table, const ck_mse_power_parts *parts) {
+    vf_powers p;
+    memset(&p, 0, sizeof p);
+    p.table = table;
+    p.has_parts = parts != NULL;
+    if (!parts) return p;
+    for (int i = 0; i < 2; i++) p.exponent_powers[i] = _mm512_loadu_ps(parts->exponent_powers + 16 * i);
+    for (int i = 0; i < 8; i++) p.mantissa_powers[i] = _mm512_loadu_ps(parts->mantissa_powers + 16 * i);
+    p.scale_exponents = _mm512_loadu_ps(parts->scale_exponents);
+    p.smallest_exponent = _mm512_set1_epi32(parts->smallest_exponent);
+    return p;
+}
 /* table[magnitude bits of d] for d of bf16 (or f16) values. */
-static inline vf vf_power_bf16(vf d, const float *table) {
+static inline vf vf_power_table(vf d, const float *table) {
     vi index = _mm512_and_si512(_mm512_srli_epi32(_mm512_castps_si512(d), 16), _mm512_set1_epi32(0x7FFF));
     return _mm512_i32gather_ps(index, table, 4);
+}
+/* The table's value for d of bf16 values: from the parts in registers (two-register permutes by
+ * the exponent's low bits and by the mantissa, one product rounded to bf16, vscalefps) unless a
+ * lane's nonzero magnitude is below the parts' smallest exponent, then by gathering. */
+static inline vf vf_power_bf16(vf d, const vf_powers *p) {
+    if (!p->has_parts) return vf_power_table(d, p->table);
+    vi u = _mm512_and_si512(_mm512_castps_si512(d), _mm512_set1_epi32(0x7FFFFFFF));
+    vi e = _mm512_srli_epi32(u, 23);
+    __mmask16 nonzero = _mm512_test_epi32_mask(u, u);
+    if (_mm512_mask_cmplt_epi32_mask(nonzero, e, p->smallest_exponent)) return vf_power_table(d, p->table);
+    vi e1 = _mm512_add_epi32(e, _mm512_set1_epi32(1)), m = _mm512_srli_epi32(u, 16);
+    vf a = _mm512_permutex2var_ps(p->exponent_powers[0], e1, p->exponent_powers[1]);
+    vf b01 = _mm512_permutex2var_ps(p->mantissa_powers[0], m, p->mantissa_powers[1]);
+    vf b23 = _mm512_permutex2var_ps(p->mantissa_powers[2], m, p->mantissa_powers[3]);
+    vf b45 = _mm512_permutex2var_ps(p->mantissa_powers[4], m, p->mantissa_powers[5]);
+    vf b67 = _mm512_permutex2var_ps(p->mantissa_powers[6], m, p->mantissa_powers[7]);
+    __mmask16 bit5 = _mm512_test_epi32_mask(m, _mm512_set1_epi32(32)), bit6 = _mm512_test_epi32_mask(m, _mm512_set1_epi32(64));
+    vf b = _mm512_mask_blend_ps(bit6, _mm512_mask_blend_ps(bit5, b01, b23), _mm512_mask_blend_ps(bit5, b45, b67));
+    vf scale = _mm512_permutexvar_ps(_mm512_srli_epi32(e1, 5), p->scale_exponents);
+    return _mm512_maskz_scalef_ps(nonzero, vf_round_bits(_mm512_mul_ps(a, b), 16), scale);
 }
 static inline vf vf_power_f16(vf d, const float *table) {
     vi index = _mm512_cvtepu16_epi32(_mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));

@@ -63,8 +63,8 @@ ALWAYS_INLINE vf mse_round_fp4(vf v) {
 }
 
 /* |R(q(x) − x)|^norm of each lane's value x under its candidate. */
-ALWAYS_INLINE vf mse_term(const ck_mse_dtype t, const int kind, const ck_mse_grid *grid, int exact, vf x,
-                          const mse_candidate *c) {
+ALWAYS_INLINE vf mse_term(const ck_mse_dtype t, const int kind, const ck_mse_grid *grid, const vf_powers *powers, int exact,
+                          vf x, const mse_candidate *c) {
     vf v = mse_quotient(t, exact, x, c), q;
     switch (kind) {
     case MSE_INT_SYMMETRIC:
@@ -78,7 +78,7 @@ ALWAYS_INLINE vf mse_term(const ck_mse_dtype t, const int kind, const ck_mse_gri
     default: q = vf_mul(mse_round_fp4(vf_min(vf_max(v, vf_set1(-6.0f)), vf_set1(6.0f))), c->scale); break;
     }
     vf d = mse_round(t, vf_sub(mse_round(t, q), x));
-    return t == CK_MSE_BF16 ? vf_power_bf16(d, grid->power) : vf_power_f16(d, grid->power);
+    return t == CK_MSE_BF16 ? vf_power_bf16(d, powers) : vf_power_f16(d, grid->power);
 }
 
 /* Copies groups first..<first+n (n ≤ CK_LANES; missing lanes repeat the first group) to tile as
@@ -111,6 +111,7 @@ ALWAYS_INLINE void mse_search(const ck_mse_dtype t, const int kind, const ck_mse
                               size_t group_size, const uint16_t *values, const float *lo, const float *hi,
                               const float *factors, size_t steps, float *tile, float *errors, uint64_t *improvements) {
     size_t words = (steps + 63) / 64;
+    const vf_powers powers = vf_powers_load(grid->power, t == CK_MSE_BF16 ? grid->parts : NULL);
     for (size_t first = 0; first < groups; first += CK_LANES) {
         size_t n = groups - first < CK_LANES ? groups - first : CK_LANES;
         int moderate = mse_tile(t, values, first, n, group_size, tile);
@@ -126,7 +127,7 @@ ALWAYS_INLINE void mse_search(const ck_mse_dtype t, const int kind, const ck_mse
             vf s = c.scale;
             int exact = !moderate || vm_any(vm_or(vm_lt(s, vf_set1(0x1p-40f)), vm_lt(vf_set1(0x1p40f), s)));
             vf sum = vf_zero();
-            for (size_t v = 0; v < group_size; v++) sum = vf_add(sum, mse_term(t, kind, grid, exact, vf_load(tile + v * CK_LANES), &c));
+            for (size_t v = 0; v < group_size; v++) sum = vf_add(sum, mse_term(t, kind, grid, &powers, exact, vf_load(tile + v * CK_LANES), &c));
             if (improvements) {
                 vf error = mse_round(t, sum);
                 vmask better = vm_lt(error, best);

@@ -142,6 +142,25 @@ void ck_matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const int8_t
 typedef enum { CK_MSE_BF16 = 0, CK_MSE_F16 = 1 } ck_mse_dtype;
 typedef enum { CK_MSE_INT = 0, CK_MSE_FP8 = 1, CK_MSE_FP4 = 2 } ck_mse_element;
 
+/* The bf16 power table (ck_mse_grid.power) in parts small enough for vector registers, for
+ * exponents p with 32p an integer below 124 (norm 2.4 is 2.40625 = 77/32 in bf16): a magnitude
+ * 2^(E−127)·(1 + m/128) (biased exponent E, 7 mantissa bits m) has the power
+ *   R(R(2^(p·j) · (1 + m/128)^p) · 2^(32p·(c − 4))), j = (E + 1) mod 32, c = (E + 1) div 32,
+ * the inner product in f32 and R rounding to bf16, which equals the table wherever the table's
+ * value is a normal float: every magnitude from `smallest_exponent` on is checked against the
+ * table when the parts are made. The AVX-512 path computes the power so (zero's as zero), without
+ * a gather; smaller magnitudes, and the other paths, look the table up. */
+typedef struct {
+    float exponent_powers[32];  /* R(2^(p·j)) */
+    float mantissa_powers[128]; /* R((1 + m/128)^p) */
+    float scale_exponents[16];  /* 32p·(c − 4) for c ≤ 8, zeros past */
+    int32_t smallest_exponent;  /* the smallest biased exponent E computed from the parts */
+} ck_mse_power_parts;
+
+/* The parts of `table` (the 32768 bf16 powers of ck_mse_grid.power) for exponent p, into parts;
+ * 0 when p is not of that form or the parts cover too few magnitudes (then the table is used). */
+int ck_mse_power_parts_make(double p, const float *table, ck_mse_power_parts *parts);
+
 typedef struct {
     ck_mse_dtype dtype;
     ck_mse_element element;
@@ -149,6 +168,7 @@ typedef struct {
     float qmin, qmax;   /* INT only */
     float eps;          /* the scale that replaces a zero scale */
     const float *power; /* |d|^norm rounded to the dtype for each of the 32768 magnitude bit patterns */
+    const ck_mse_power_parts *parts; /* bf16 only, optional: the table in parts (ck_mse_power_parts_make) */
 } ck_mse_grid;
 
 /* Floats of scratch ck_mse_errors needs for groups of `group_size` values. */

@@ -22,6 +22,7 @@ struct CandidateErrors<S: WeightStorage, G: CandidateGrid> {
         var kernel = grid.kernelGrid
         kernel.eps = S.eps
         kernel.power = power.lookup
+        kernel.parts = power.parts
         guard let dtype = S.kernelDType else { self.kernel = nil; return }
         kernel.dtype = dtype
         self.kernel = kernel

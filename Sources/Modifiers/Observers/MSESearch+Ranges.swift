@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 import Foundation
 
@@ -188,21 +189,38 @@ extension MSESearch {
 
 /// `|d|^norm` rounded to the dtype, as torch's `pow` with a scalar exponent computes it on a
 /// tensor of the dtype: the exponent rounded to the dtype first, the power in float, the result
-/// rounded. For 16-bit dtypes every magnitude is looked up in a table built once per search.
+/// rounded. For 16-bit dtypes every magnitude is looked up in a table built once per search; for
+/// bf16 the table is also cut into the parts the AVX-512 kernel computes it from in registers
+/// (`ck_mse_power_parts`, checked against the table), where the exponent allows.
 final class ErrorPower<S: WeightStorage>: @unchecked Sendable {
     private let table: UnsafeMutableBufferPointer<Float>
     private let exponent: Double
+    private let tableParts: UnsafeMutablePointer<ck_mse_power_parts>?
 
     init(norm: Double) {
         exponent = Double(S.rounded(Float(norm)))
         table = .allocate(capacity: S.Bits.bitWidth == 16 ? 0x8000 : 0)
         for bits in table.indices { table[bits] = S.rounded(Float(pow(Double(S.float(S.Bits(bits))), exponent))) }
+        guard S.kernelDType == CK_MSE_BF16 else { tableParts = nil; return }
+        let parts = UnsafeMutablePointer<ck_mse_power_parts>.allocate(capacity: 1)
+        if ck_mse_power_parts_make(exponent, table.baseAddress, parts) != 0 {
+            tableParts = parts
+        } else {
+            parts.deallocate()
+            tableParts = nil
+        }
     }
 
-    deinit { table.deallocate() }
+    deinit {
+        table.deallocate()
+        tableParts?.deallocate()
+    }
 
     /// The table of a 16-bit dtype (by magnitude bits), for the kernel; nil for f32.
     var lookup: UnsafePointer<Float>? { UnsafePointer(table.baseAddress) }
+
+    /// The bf16 table in parts for the kernel's registers; nil for other dtypes and exponents.
+    var parts: UnsafePointer<ck_mse_power_parts>? { tableParts.map { UnsafePointer($0) } }
 
     @inline(__always)
     func of(_ difference: Float) -> Float {

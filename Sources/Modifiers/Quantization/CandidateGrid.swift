@@ -32,7 +32,7 @@ extension IntegerGrid: CandidateGrid {
     }
 
     var kernelGrid: ck_mse_grid {
-        ck_mse_grid(dtype: CK_MSE_BF16, element: CK_MSE_INT, symmetric: symmetric ? 1 : 0, qmin: qmin, qmax: qmax, eps: 0, power: nil)
+        ck_mse_grid(dtype: CK_MSE_BF16, element: CK_MSE_INT, symmetric: symmetric ? 1 : 0, qmin: qmin, qmax: qmax, eps: 0, power: nil, parts: nil)
     }
 }
 
@@ -63,6 +63,6 @@ struct FloatCandidateGrid: CandidateGrid {
     }
 
     var kernelGrid: ck_mse_grid {
-        ck_mse_grid(dtype: CK_MSE_BF16, element: element == .fp8 ? CK_MSE_FP8 : CK_MSE_FP4, symmetric: 1, qmin: 0, qmax: 0, eps: 0, power: nil)
+        ck_mse_grid(dtype: CK_MSE_BF16, element: element == .fp8 ? CK_MSE_FP8 : CK_MSE_FP4, symmetric: 1, qmin: 0, qmax: 0, eps: 0, power: nil, parts: nil)
     }
 }
