@@ -202,4 +202,18 @@ import TestSupport
         #expect(output.activations?.zeroPoint == Float(Int8(bitPattern: checkpoint.data(stored)[0])))
         #expect(model.layers.contains { ($0.output as? CompressedLinear<Int8Weights>)?.activations?.zeroPoint != 0 })
     }
+
+    /// A zero point stored in another dtype than int8 is refused naming the tensor and its dtype.
+    @Test func aZeroPointOfAnotherDTypeIsNamed() throws {
+        let folder = try Self.compressed("int8_asymmetric_static_inputs")
+        let name = "model.layers.0.self_attn.o_proj.input_zero_point"
+        try ModelBuilder.writeCopy(of: folder.file("out"), to: folder.file("edited"), retyping: [name: .bf16]) { tensor, _, bytes in
+            if tensor == name { bytes = [0, 0] }
+        }
+        #expect(throws: RuntimeError.unsupportedQuantization(
+            module: "model.layers.0.self_attn.o_proj",
+            reason: "'\(name)' has dtype BF16; compressed-tensors stores an int8 input zero point as I8")) {
+            _ = try DecoderModel(directory: folder.file("edited"))
+        }
+    }
 }

@@ -64,15 +64,16 @@ public struct ModelBuilder {
 extension ModelBuilder {
     /// Writes a copy of the single-shard checkpoint in `source` to `path`: config.json as it is,
     /// every tensor through `edit` (name, shape, bytes), for inputs that differ from a fixture in
-    /// a few values.
-    public static func writeCopy(of source: String, to path: String,
+    /// a few values; the tensors named in `retyping` are stored with that dtype instead (`edit`
+    /// gives them bytes of its size).
+    public static func writeCopy(of source: String, to path: String, retyping: [String: DType] = [:],
                                  editing edit: (String, [Int], inout [UInt8]) -> Void) throws {
         let checkpoint = try Checkpoint(directory: source)
         var builder = ModelBuilder(modelType: "")
         for tensor in checkpoint.tensors {
             var bytes = Array(checkpoint.data(tensor))
             edit(tensor.name, tensor.info.shape, &bytes)
-            builder.tensors.append((tensor.name, tensor.info.dtype, tensor.info.shape, bytes))
+            builder.tensors.append((tensor.name, retyping[tensor.name] ?? tensor.info.dtype, tensor.info.shape, bytes))
         }
         try builder.write(to: path)
         try FileManager.default.removeItem(atPath: path + "/config.json")

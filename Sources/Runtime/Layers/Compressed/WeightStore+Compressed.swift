@@ -78,13 +78,15 @@ extension WeightStore {
     }
 
     /// The static `input_zero_point` of module `name` (one I8 value): 0 when its inputs are symmetric.
-    /// - Throws: `missingTensor` when asymmetric inputs lack it, `tensorShape` for more than one value.
+    /// - Throws: `missingTensor` when asymmetric inputs lack it, `unsupportedQuantization` when it is not
+    ///   I8, `tensorShape` for more than one value.
     private func inputZeroPoint(_ name: String, symmetric: Bool) throws(RuntimeError) -> Float {
         if symmetric { return 0 }
         guard let tensor = tensors[name + ".input_zero_point"] else { throw .missingTensor(name + ".input_zero_point") }
-        guard tensor.info.dtype == .i8, tensor.info.elementCount == 1 else {
-            throw .tensorShape(tensor: tensor.name, expected: [1], actual: tensor.info.shape)
+        guard tensor.info.dtype == .i8 else {
+            throw .unsupportedQuantization(module: name, reason: "'\(tensor.name)' has dtype \(tensor.info.dtype.rawValue); compressed-tensors stores an int8 input zero point as I8")
         }
+        guard tensor.info.elementCount == 1 else { throw .tensorShape(tensor: tensor.name, expected: [1], actual: tensor.info.shape) }
         return Float(Int8(bitPattern: checkpoint.data(tensor)[0]))
     }
 
