@@ -3,19 +3,10 @@
 #include <string.h>
 #include "kernels.h"
 
-/* The nearest bf16 of x (ties to even), as a float. */
-static float bf16_nearest(float x) {
-    uint32_t u;
-    memcpy(&u, &x, 4);
-    u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000u;
-    memcpy(&x, &u, 4);
-    return x;
-}
-
 /* The power of magnitude bits (E << 7 | m) as the AVX-512 path computes it from the parts. */
 static float power_from_parts(const ck_mse_power_parts *parts, int e, int m) {
     int u = e + 1;
-    float product = bf16_nearest(parts->exponent_powers[u & 31] * parts->mantissa_powers[m]);
+    float product = ck_bf16_value(ck_bf16_nearest(parts->exponent_powers[u & 31] * parts->mantissa_powers[m]));
     return ldexpf(product, (int)parts->scale_exponents[u >> 5]);
 }
 

@@ -1,4 +1,5 @@
 import CKernels
+import Checkpoint
 
 /// A linear layer with a dense weight `[out, in]` (as checkpoints store it), in f32 or bf16, and
 /// an optional bias, multiplied by the CKernels kernels: bf16 weights are widened in registers,
@@ -12,6 +13,10 @@ public struct DenseLinear: Linear {
         /// x rounded to bf16 (nearest even) times the bf16 weights, summed in f32, as a bf16 model
         /// computes it in PyTorch (`ck_matmul_bf16_inputs`): twice the speed on CPUs with AVX512_BF16.
         case bfloat16
+
+        /// Whether a layer whose weights are stored in `dtype` rounds its inputs to bf16 under
+        /// these products (bf16 weights multiplying ``bfloat16``).
+        public func roundsInputs(ofWeightsIn dtype: DType) -> Bool { self == .bfloat16 && dtype == .bf16 }
     }
 
     /// A weight's values, `outputFeatures × inputFeatures` row-major.

@@ -57,7 +57,7 @@ struct WeightStore {
             parts.append((name + ".weight", try validated(name + ".weight", shape: [rows, inputFeatures])))
         }
         let weight: DenseLinear.Weight
-        let roundsReplaced = bf16Products == .bfloat16 && parts.allSatisfy { $0.tensor.info.dtype == .bf16 }
+        let roundsReplaced = parts.allSatisfy { bf16Products.roundsInputs(ofWeightsIn: $0.tensor.info.dtype) }
         if roundsReplaced || parts.allSatisfy({ keepsBF16($0.name) }) {
             weight = .bf16([UInt16](unsafeUninitializedCapacity: total * inputFeatures) { buffer, initialized in
                 var destination = buffer.baseAddress!

@@ -58,7 +58,6 @@ public struct CalibrationData: Sendable {
         try options.validate()
         let format = try CalibrationFormat(path: path, declared: options.format)
         let maxSequenceLength = options.sequenceLength(for: tokenizer)
-        let vocabulary = tokenizer?.vocabularySize ?? vocabularySize ?? .max
         if format.content == .txt && tokenizer == nil {
             throw .calibrationData(file: path, line: nil, reason: RecordEncoder.noTokenizer("a text file"))
         }
@@ -75,7 +74,7 @@ public struct CalibrationData: Sendable {
             case (.txt, .windows):
                 try TextWindowSamples(input: input, tokenizer: tokenizer!, maxSequenceLength: maxSequenceLength).read(into: &selector)
             case (.jsonl, _):
-                var records = JSONLinesSamples(input: input, tokenizer: tokenizer, vocabularySize: vocabulary, maxSequenceLength: maxSequenceLength)
+                var records = JSONLinesSamples(input: input, tokenizer: tokenizer, vocabularySize: vocabularySize, maxSequenceLength: maxSequenceLength)
                 try records.read(into: &selector)
             }
             return input
