@@ -37,10 +37,20 @@ import TestSupport
         #expect(result.stderr.contains(words), "\(result.stderr)")
     }
 
-    /// Runs `count` processes at once, the i-th given `environment(i)`.
+    /// Runs `count` processes at once, each from a thread of its own: `concurrentPerform` runs
+    /// as many at once as the pool has free threads, so on a busy 2-core machine the last rank
+    /// would start only after rank 0 had given up waiting for it.
     static func concurrently(_ count: Int, _ run: @escaping @Sendable (Int) throws -> CompressBinary.Result) -> [CompressBinary.Result?] {
         let results = ResultBox(count)
-        DispatchQueue.concurrentPerform(iterations: count) { i in results.set(i, try? run(i)) }
+        let finished = DispatchGroup()
+        for i in 0..<count {
+            finished.enter()
+            Thread {
+                results.set(i, try? run(i))
+                finished.leave()
+            }.start()
+        }
+        finished.wait()
         return results.values
     }
 
