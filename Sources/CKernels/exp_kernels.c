@@ -77,6 +77,12 @@ static double exp_sum_portable(const float *x, size_t n, float shift, float *out
     return total + exp_sum_tail(x, whole, n, shift, out);
 }
 
+/* The largest of best and x[start..<n]: each value taken when greater than the largest so far. */
+static float maximum_portable(const float *x, size_t start, size_t n, float best) {
+    for (size_t i = start; i < n; i++) best = x[i] > best ? x[i] : best;
+    return best;
+}
+
 static void silu_product_portable(const float *gate, const float *up, float *out, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] = gate[i] / (1 + exp_scalar(-gate[i])) * up[i];
 }
@@ -161,5 +167,13 @@ void ck_silu_product(const float *gate, const float *up, float *out, size_t n) {
     case CK_AVX512: silu_product_avx512(gate, up, out, n); break;
     case CK_AVX2: silu_product_avx2(gate, up, out, n); break;
     default: silu_product_portable(gate, up, out, n);
+    }
+}
+
+float ck_maximum(const float *x, size_t n) {
+    switch (ck_current_path()) {
+    case CK_AVX512: return maximum_avx512(x, n);
+    case CK_AVX2: return maximum_avx2(x, n);
+    default: return maximum_portable(x, 1, n, x[0]);
     }
 }

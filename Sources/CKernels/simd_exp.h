@@ -42,3 +42,17 @@ static void EXP_NAME(silu_product)(const float *gate, const float *up, float *ou
         ev_store_n(out + i, ev_mul(ev_div(g, ev_add(ev_set1(1), e)), ev_load_n(up + i, count)), count);
     }
 }
+
+/* As maximum_portable, on four vectors of running maxima (each lane keeping its value unless a
+ * later one is greater), then their lanes in order and the values past the last whole vector. */
+static float EXP_NAME(maximum)(const float *x, size_t n) {
+    if (n < 4 * EXP_LANES) return maximum_portable(x, 0, n, x[0]);
+    exp_vf m[4];
+    for (int j = 0; j < 4; j++) m[j] = ev_load_n(x + j * EXP_LANES, EXP_LANES);
+    size_t i = 4 * EXP_LANES;
+    for (; i + 4 * EXP_LANES <= n; i += 4 * EXP_LANES)
+        for (int j = 0; j < 4; j++) m[j] = ev_max(ev_load_n(x + i + j * EXP_LANES, EXP_LANES), m[j]);
+    float lanes[4 * EXP_LANES];
+    for (int j = 0; j < 4; j++) ev_store_n(lanes + j * EXP_LANES, m[j], EXP_LANES);
+    return maximum_portable(x, i, n, maximum_portable(lanes, 1, 4 * EXP_LANES, lanes[0]));
+}

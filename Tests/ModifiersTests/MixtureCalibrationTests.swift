@@ -42,7 +42,7 @@ import TestSupport
         let input = f32 ? try widened(model, in: folder) : Fixtures.path("models/\(model)")
         var options = OneshotOptions(threads: 2, calibration: CalibrationInput(samples: samples))
         options.moeCalibrateAllExperts = everyExpert
-        options.calibrationWarning = warnings.map { log in { log.append($0) } }
+        options.calibrationWarning = warnings.map { log in { @Sendable line in log.append(line) } }
         try Compressor.run(model: input, recipe: recipe, output: folder.file("out"), options: options)
         return folder
     }

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `ck_exp_sum` and `ck_silu_product` on every path this CPU runs, against f64 references: each
+/// `ck_exp_sum`, `ck_silu_product` and `ck_maximum` on every path this CPU runs, against f64 references: each
 /// value within a few ulp, lengths that end mid-vector and mid-block, inputs past the clamp.
 @Suite struct ExpKernelTests {
     /// Lengths: empty, shorter than a vector, one vector and a bit, past a 256-value block, a vocabulary.
@@ -59,6 +59,25 @@ import TestSupport
             #expect(other.terms.map(\.bitPattern) == portable.terms.map(\.bitPattern), "\(path): exponentials")
             #expect(other.sum.bitPattern == portable.sum.bitPattern, "\(path): sum \(other.sum) vs \(portable.sum)")
             #expect(other.silu.map(\.bitPattern) == portable.silu.map(\.bitPattern), "\(path): gated product")
+        }
+    }
+
+    /// `ck_maximum` finds the largest value wherever it lies: in the first vector, in the vectors'
+    /// loop, among the values past the last whole vectors, in lengths below the vectors' minimum.
+    @Test func maximumOnEveryPath() {
+        var random = SeededRandom(seed: 11)
+        for path in CPUKernelTests.paths {
+            #expect(ck_use_path(path) == 1)
+            defer { ck_use_path(CK_CHOSEN) }
+            for count in Self.lengths.dropFirst() + [63, 64, 65, 130] {
+                let base = Self.values(count, in: -50...(-1), random: &random)
+                #expect(ck_maximum(base, count) == base.max(), "\(path) n\(count): negatives")
+                for place in Set([0, count / 2, count - 1, Swift.min(count - 1, 70)]) {
+                    var x = base
+                    x[place] = 3.25
+                    #expect(ck_maximum(x, count) == 3.25, "\(path) n\(count): largest at \(place)")
+                }
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 /* Exponential kernels of the runtime's elementwise work (scoring's log-softmax, attention's
- * softmax, the SiLU gate), on the path ck_current_path() names. e^x is taken to within about
+ * softmax, the SiLU gate) and the maximum that shifts them, on the path ck_current_path() names. e^x is taken to within about
  * 2 ulp for x in [-87, 88], inputs outside clamped (very negative inputs give about 1e-38, not 0):
  * x = n·ln2 + r, a degree-7 Taylor polynomial for e^r, 2^n built in the exponent bits, every
  * step rounded on its own. Every path gives the same bits. */
@@ -15,5 +15,9 @@ double ck_exp_sum(const float *x, size_t n, float shift, float *out);
 
 /* out[i] = gate[i] / (1 + e^−gate[i]) · up[i] for i < n (SwiGLU's gated product). */
 void ck_silu_product(const float *gate, const float *up, float *out, size_t n);
+
+/* The largest of x[0..<n] (n ≥ 1), for inputs without NaN (a NaN is skipped, or kept where it
+ * comes first in a vector lane); the same value on every path. The shift of a softmax. */
+float ck_maximum(const float *x, size_t n);
 
 #endif

@@ -178,7 +178,7 @@ private struct GPTQProblem {
                                      from later: UnsafeMutablePointer<Float>, remaining: Int,
                                      factorBlock: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>) {
         let rows = rows, columns = columns
-        transpose(factor, rows: width, columns: remaining, stride: columns, into: factorBlock)
+        CPUKernels.transpose(factor, rows: width, columns: remaining, stride: columns, into: factorBlock)
         CPUKernels.multiply(errors, ldx: width, rows: rows, by: factorBlock, ldw: width, outputs: remaining, columns: width,
                             into: product, ldy: remaining)
         parallelRows(rows, threads: threads) { range in

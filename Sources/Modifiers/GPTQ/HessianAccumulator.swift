@@ -46,7 +46,7 @@ struct HessianAccumulator {
         guard count > 0 else { return }
         let n = columns, chunk = Swift.min(n, Self.chunkColumns)
         // Xᵀ's rows (one per column of X) are both operands of the runtime's kernel.
-        let columnsOfX = transposed(rows, rows: count, columns: n, stride: n)
+        let columnsOfX = CPUKernels.transposed(rows, rows: count, columns: n, stride: n)
         let bf16ColumnsOfX = roundsInputsToBF16 ? columnsOfX.map(BF16.bits) : []
         var product = [Float](repeating: 0, count: n * chunk)
         let rowStarts = (0..<n).map(packedRowStart)

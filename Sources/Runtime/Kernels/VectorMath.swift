@@ -11,12 +11,6 @@ enum VectorMath {
         UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    /// Writes eight values to `x`, any alignment.
-    @inline(__always)
-    static func store(_ v: SIMD8<Float>, _ x: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(x).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
-
     /// `x[i] = e^(x[i] - shift)` for every `i`, returning the sum of the results in f64 (the
     /// exponential of `ck_exp_sum`: within about 2 ulp, inputs below -87 clamped).
     static func exponentiate(_ x: UnsafeMutablePointer<Float>, count: Int, subtracting shift: Float) -> Double {
@@ -49,25 +43,9 @@ enum VectorMath {
         return total
     }
 
-    /// The largest of `count` values (at least one).
+    /// The largest of `x[0..<count]` (`count` ≥ 1; inputs without NaN): `ck_maximum`.
     static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var best = x[0]
-        var i = 0
-        if count >= 8 {
-            var lanes = load(x)
-            i = 8
-            while i + 8 <= count {
-                let v = load(x + i)
-                lanes.replace(with: v, where: v .> lanes)
-                i += 8
-            }
-            best = lanes.max()
-        }
-        while i < count {
-            best = Swift.max(best, x[i])
-            i += 1
-        }
-        return best
+        ck_maximum(x, count)
     }
 
     /// `x[i] *= factor`.

@@ -18,7 +18,7 @@ struct Attention {
 
     /// Query positions handled by one scores GEMM: keys past a block's last query are skipped, so
     /// the masked upper triangle costs at most one block's width.
-    static let queryBlock = 128
+    static let queryBlock = 64
 
     /// Multiply-adds from which the blocks run on the compute threads.
     static let threadedWork = 1 << 20
@@ -108,10 +108,7 @@ struct Attention {
             let hi = position + 1 - keyStart
             for j in 0..<group { softmax(row: scores + (i * group + j) * span, visible: lo..<hi, width: span) }
         }
-        for j in 0..<span {
-            let value = values + (keyStart + j) * kvWidth + g * headDim
-            for d in 0..<headDim { transposedValues[d * span + j] = value[d] }
-        }
+        CPUKernels.transpose(values + keyStart * kvWidth + g * headDim, rows: span, columns: headDim, stride: kvWidth, into: transposedValues)
         multiply(scores, ldx: span, rows: blockRows * group, by: transposedValues, ldw: span, outputs: headDim, columns: span,
                  into: stackedOutput, ldy: headDim, threaded: threaded)
         for i in 0..<blockRows {
