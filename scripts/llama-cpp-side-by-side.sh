@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The runtime side by side with llama.cpp on SmolLM2-135M (issue #20's table): scoring 8×512 tokens
-# in bf16 (llama-perplexity -c 512 --chunks 8 against compress bench --mode eval, 8 windows of 512),
-# and decoding 64 tokens (llama-bench tg64 against compress bench --mode generate) in bf16, W8A8
+# in bf16 (llama-perplexity -c 512 --chunks 8 against compress bench --mode eval, 8 windows of 512:
+# once counting every token of a window but its first, our default, and once counting the tokens
+# llama-perplexity counts, --scored-tokens second-half, where both run the output head on the same
+# positions), and decoding 64 tokens (llama-bench tg64 against compress bench --mode generate) in bf16, W8A8
 # against Q8_0 and W4A16 (group 64) against Q4_0. Both on 2 threads, llama.cpp's threads waiting
 # passively (OMP_WAIT_POLICY=passive, --poll 0); the runs alternate, 3 of each, and the table has
 # each side's median with the 1-minute load average after every run.
@@ -48,7 +50,8 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 record() { echo "$1 $2 $3 $(load)" >>"$WORK/results.txt"; }
 
 ours_eval() {
-    "$COMPRESS" bench --model "$MODELS/$1" --mode eval --text "$TEXT" --context 512 --windows 8 --runs 1 --threads 2 --json |
+    "$COMPRESS" bench --model "$MODELS/$1" --mode eval --text "$TEXT" --context 512 --windows 8 --runs 1 --threads 2 \
+        --scored-tokens "$2" --json |
         python3 -c 'import json, sys; print(1000 * json.load(sys.stdin)["seconds"][0])'
 }
 ours_decode() {
@@ -70,8 +73,10 @@ llama_decode() {
 
 : >"$WORK/results.txt"
 for run in $(seq "$RUNS"); do
-    record "score-bf16" ours "$(ours_eval smollm2)"
+    record "score-bf16" ours "$(ours_eval smollm2 all-but-first)"
     record "score-bf16" llama "$(llama_eval smollm2-bf16.gguf)"
+    record "score-bf16-second-half" ours "$(ours_eval smollm2 second-half)"
+    record "score-bf16-second-half" llama "$(llama_eval smollm2-bf16.gguf)"
     for pair in "bf16 smollm2 smollm2-bf16.gguf" "W8A8/Q8_0 smollm2-w8a8 smollm2-Q8_0.gguf" \
         "W4A16/Q4_0 smollm2-w4a16_g64 smollm2-Q4_0.gguf"; do
         set -- $pair

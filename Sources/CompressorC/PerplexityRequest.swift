@@ -2,7 +2,7 @@ import LLMCompressor
 
 /// `llmc_perplexity`: `compress eval` on a text given in the options.
 enum PerplexityRequest {
-    static let keys: Set<String> = ["model", "text", "context", "windows", "threads"]
+    static let keys: Set<String> = ["model", "text", "context", "windows", "threads", "scored_tokens"]
 
     /// Tokenizes `text` with the model's tokenizer (no special tokens) and scores its windows.
     /// `cancellation` is checked before the model loads and before scoring starts; the windows,
@@ -15,15 +15,21 @@ enum PerplexityRequest {
         let context = try request.integer("context", minimum: 2) ?? 512
         let windows = try request.integer("windows", minimum: 1)
         let threads = try request.integer("threads", minimum: 1)
+        let scored = try scoredTokens(request)
+        if scored == .secondHalf, context < 3 {
+            throw .badOptions("perplexity: the option 'context' must be at least 3 to score second-half, got \(context)")
+        }
         do {
             let ids = try Tokenizer(path: model).encode(text, addSpecialTokens: false)
             try cancellation?.check()
             let loaded = try DecoderModel(directory: model, threads: threads)
             try cancellation?.check()
-            let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows, progress: progress)
+            let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows, scored: scored,
+                                                 progress: progress)
             return .object(JSONObject([
                 ("model", .string(model)), ("text_tokens", .integer(Int64(ids.count))), ("context", .integer(Int64(report.context))),
-                ("windows", .integer(Int64(report.windows))), ("scored_tokens", .integer(Int64(report.scoredTokens))),
+                ("windows", .integer(Int64(report.windows))), ("scored", .string(report.scored.rawValue)),
+                ("scored_tokens", .integer(Int64(report.scoredTokens))),
                 ("mean_negative_log_likelihood", .double(report.meanNegativeLogLikelihood)), ("perplexity", .double(report.perplexity)),
                 ("seconds", .double(report.seconds)), ("tokens_per_second", .double(report.tokensPerSecond)),
                 ("threads", .integer(Int64(ComputeThreads.current))),
@@ -31,5 +37,15 @@ enum PerplexityRequest {
         } catch {
             throw CABIError.from(error)
         }
+    }
+
+    /// The option `scored_tokens`: "all-but-first" (the default) or "second-half".
+    private static func scoredTokens(_ request: RequestOptions) throws(CABIError) -> ScoredTokens {
+        guard let name = try request.string("scored_tokens") else { return .allButFirst }
+        guard let scored = ScoredTokens(rawValue: name) else {
+            let names = ScoredTokens.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+            throw .badOptions("perplexity: the option 'scored_tokens' must be \(names), got '\(name)'")
+        }
+        return scored
     }
 }

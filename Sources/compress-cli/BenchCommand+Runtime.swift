@@ -54,7 +54,7 @@ extension BenchCommand {
         let ids = tokenizer.encode(withExtendedLifetime(file) { String(decoding: file.bytes, as: UTF8.self) }, addSpecialTokens: false)
         var reports: [PerplexityReport] = []
         for _ in 0..<runs {
-            reports.append(try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows))
+            reports.append(try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows, scored: scored.scoredTokens))
         }
         let tokens = reports[0].windows * reports[0].context
         return summary(model: model, tokens: tokens, seconds: reports.map(\.seconds), prompt: nil, perplexity: reports[0].perplexity)

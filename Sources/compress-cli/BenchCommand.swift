@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure oneshot (wall time, throughput, peak resident memory) or the runtime's tokens/s.",
         discussion: """
             Runs oneshot --runs times into a temporary folder (emptied before each run, outside the timing, and removed afterwards) and reports the best and median wall time, input GB/s and the process's peak RSS. The first run warms the page cache. Without --recipe, the recipe is FP8_DYNAMIC on every Linear layer but lm_head (as recipes/fp8_dynamic.yaml), built in.
-            --mode eval loads the model once and scores --windows windows of --context tokens of --text (as compress eval) --runs times; --mode generate continues --prompt greedily by --max-tokens tokens (as compress generate) --runs times. Both report the best and median tokens/s, the kernel path (avx512, avx2 or portable: the best this CPU runs, or the one COMPRESS_KERNELS names) and the load average when they end.
+            --mode eval loads the model once and scores --windows windows of --context tokens of --text (as compress eval, counting the tokens --scored-tokens names) --runs times; --mode generate continues --prompt greedily by --max-tokens tokens (as compress generate) --runs times. Both report the best and median tokens/s, the kernel path (avx512, avx2 or portable: the best this CPU runs, or the one COMPRESS_KERNELS names) and the load average when they end.
             """)
 
     /// What is measured.
@@ -40,6 +40,8 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var cores: ThreadsOption
 
     @OptionGroup var products: ComputeDTypeOption
+
+    @OptionGroup var scored: ScoredTokensOption
 
     @Option(help: "Folder for the temporary output (default: the system's temporary folder).", completion: .directory)
     var scratch: String?
@@ -79,12 +81,15 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        if mode != .eval, scored.scoredTokens != .allButFirst { throw ValidationError("--scored-tokens needs --mode eval") }
         switch mode {
         case .oneshot:
             guard text == nil else { throw ValidationError("--text needs --mode eval") }
         case .eval:
             guard text != nil else { throw ValidationError("--mode eval needs --text") }
-            guard context >= 2, windows >= 1 else { throw ValidationError("--context must be at least 2 and --windows at least 1") }
+            guard context >= (scored.scoredTokens == .allButFirst ? 2 : 3), windows >= 1 else {
+                throw ValidationError("--context must be at least 2 (3 for --scored-tokens second-half) and --windows at least 1")
+            }
         case .generate:
             guard maxTokens >= 2 else { throw ValidationError("--max-tokens must be at least 2 (the first new token comes from the prompt's pass)") }
         }

@@ -8,7 +8,7 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Measure a model's perplexity on a text file.",
         discussion: """
-            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first. A trailing partial window is not scored. On the CPU, bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels. With --device cuda (dense decoder models), every weight is dequantized to f32 on the host and kept on the GPU, activations are rounded as on the CPU; log-softmax runs on the host.
+            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first (--scored-tokens second-half: of the tokens of each window's second half, as llama.cpp's llama-perplexity does). A trailing partial window is not scored. On the CPU, bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels. With --device cuda (dense decoder models), every weight is dequantized to f32 on the host and kept on the GPU, activations are rounded as on the CPU; log-softmax runs on the host.
             """)
 
     @OptionGroup var input: ModelOption
@@ -21,6 +21,8 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Score at most this many windows (default: every whole window).")
     var windows: Int?
+
+    @OptionGroup var scored: ScoredTokensOption
 
     @OptionGroup var cores: ThreadsOption
 
@@ -36,6 +38,8 @@ struct EvalCommand: ParsableCommand {
         let textTokens: Int
         let context: Int
         let windows: Int
+        /// Which tokens of each window counted: all-but-first or second-half.
+        let scored: ScoredTokens
         let scoredTokens: Int
         let meanNegativeLogLikelihood: Double
         let perplexity: Double
@@ -45,7 +49,8 @@ struct EvalCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard context >= 2 else { throw ValidationError("--context must be at least 2") }
+        let smallest = scored.scoredTokens == .allButFirst ? 2 : 3
+        guard context >= smallest else { throw ValidationError("--context must be at least \(smallest) to score \(scored.scoredTokens.rawValue)") }
         if let windows, windows < 1 { throw ValidationError("--windows must be at least 1") }
     }
 
@@ -60,12 +65,13 @@ struct EvalCommand: ParsableCommand {
             log("eval: \(ids.count) tokens from \(text)")
             let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.dtype.bf16Products)
             let scorer = try backend.scoringModel(for: loaded)
-            let report = try Perplexity.evaluate(model: scorer, tokens: ids, context: context, windows: windows) { done, total in
+            let report = try Perplexity.evaluate(model: scorer, tokens: ids, context: context, windows: windows,
+                                                 scored: scored.scoredTokens) { done, total in
                 log("eval: window \(done)/\(total)")
             }
             let result = Result(
                 model: model, text: text, textTokens: ids.count, context: report.context, windows: report.windows,
-                scoredTokens: report.scoredTokens, meanNegativeLogLikelihood: report.meanNegativeLogLikelihood,
+                scored: report.scored, scoredTokens: report.scoredTokens, meanNegativeLogLikelihood: report.meanNegativeLogLikelihood,
                 perplexity: report.perplexity, seconds: report.seconds, tokensPerSecond: report.tokensPerSecond,
                 threads: ComputeThreads.current)
             if format.json {

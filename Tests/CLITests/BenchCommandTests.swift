@@ -68,7 +68,8 @@ import LLMCompressor
 
     @Test func runtimeOptionsNeedTheirMode() throws {
         let text = Fixtures.path("calibration/text.txt")
-        for arguments in [["--mode", "eval"], ["--text", text], ["--mode", "generate", "--recipe", "r.yaml"], ["--mode", "generate", "--max-tokens", "1"]] {
+        for arguments in [["--mode", "eval"], ["--text", text], ["--mode", "generate", "--recipe", "r.yaml"], ["--mode", "generate", "--max-tokens", "1"],
+                          ["--mode", "generate", "--scored-tokens", "second-half"]] {
             let result = try CompressBinary.run(["bench", "--model", Self.runtimeModel] + arguments)
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
         }

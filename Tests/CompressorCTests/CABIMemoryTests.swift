@@ -93,7 +93,7 @@ import TestSupport
         let folder = TemporaryFolder("cabi-memory")
         let files = try Self.filesWithoutWeights(in: folder)
         let bytes = [UInt8](repeating: 0, count: 8)
-        try bytes.withUnsafeBytes { buffer in
+        bytes.withUnsafeBytes { buffer in
             let unknown = Self.oneshotTensors(["model": files, "recipe": Self.fp8Dynamic, "output_dir": folder.file("out")],
                                               Records([("a.weight", "F12", [4], buffer)]), count: 1)
             #expect(unknown.status == 64)

@@ -66,3 +66,49 @@ extension ScoringTests {
         #expect(report.meanNegativeLogLikelihood == alone.reduce(0, +) / Double(alone.count))
     }
 }
+
+extension ScoringTests {
+    /// llama.cpp's protocol counts the tokens from position context/2 + 1 on: the likelihoods of
+    /// every-token scoring for those tokens, from logits the head computed for those rows only.
+    @Test func theSecondHalfCountsTheTokensAfterTheFirstHalf() throws {
+        let model = try DecoderModel(directory: Fixtures.path("tiny-llama"))
+        let tokens = (0..<100).map { ($0 * 41 + 3) % 512 }
+        let report = try Perplexity.evaluate(model: model, tokens: tokens, context: 48, scored: .secondHalf)
+        #expect(report.windows == 2 && report.scored == .secondHalf)
+        #expect(report.scoredTokens == 2 * 23)
+        let counted = try [0..<48, 48..<96].flatMap { try Perplexity.negativeLogLikelihoods(model: model, tokens: Array(tokens[$0])).suffix(23) }
+        let expected = counted.reduce(0, +) / Double(counted.count)
+        #expect(abs(report.meanNegativeLogLikelihood - expected) <= 1e-6 * expected, "\(report.meanNegativeLogLikelihood) vs \(expected)")
+        #expect(throws: RuntimeError.self) { try Perplexity.evaluate(model: model, tokens: tokens, context: 2, scored: .secondHalf) }
+    }
+
+    /// The rows from a position on are those rows of every position's logits; the default of
+    /// `ScoringModel` (compute all, drop the first) gives the same as the CPU's own head.
+    @Test func logitsFromAPositionAreTheLaterRowsOfAllLogits() throws {
+        let model = try DecoderModel(directory: Fixtures.path("tiny-llama"))
+        let tokens = (0..<20).map { ($0 * 31 + 9) % 512 }, width = model.vocabularySize
+        let all = try model.forward(tokens, cache: model.makeCache())
+        for first in [0, 7, 19] {
+            let later = try model.forward(tokens, cache: model.makeCache(), logits: .from(first))
+            #expect(later.rows == tokens.count - first)
+            let expected = Array(all.values[(first * width)...])
+            let worst = zip(later.values, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-5, "from \(first): \(worst)")
+            let viaDefault = [Float](unsafeUninitializedCapacity: later.values.count) { buffer, initialized in
+                try? WholeRowsScorer(model: model).logits(tokens, state: model.makeCache(capacity: tokens.count), from: first, into: buffer.baseAddress!)
+                initialized = later.values.count
+            }
+            #expect(viaDefault == expected, "from \(first): the default implementation")
+        }
+    }
+}
+
+/// A scoring model that only has every row's logits, so that `ScoringModel`'s default drops rows.
+private struct WholeRowsScorer: ScoringModel {
+    let model: DecoderModel
+    var vocabularySize: Int { model.vocabularySize }
+    func makeWindowState(capacity: Int) -> KVCache { model.makeCache(capacity: capacity) }
+    func logits(_ tokens: [Int], state: KVCache, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
+        try model.logits(tokens, state: state, into: logits)
+    }
+}

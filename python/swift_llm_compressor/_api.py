@@ -88,16 +88,19 @@ def inspect(path) -> dict:
 
 
 def perplexity(model_dir, text, context: int = 512, windows: Optional[int] = None, threads: Optional[int] = None,
-               progress: ProgressArgument = True) -> PerplexityReport:
+               progress: ProgressArgument = True, scored_tokens: str = "all-but-first") -> PerplexityReport:
     """Perplexity of the model in `model_dir` (bf16 or compressed) on `text`, a string or a
     pathlib.Path to a text file: non-overlapping windows of `context` tokens, each scored alone,
-    at most `windows` of them: `compress eval`."""
+    at most `windows` of them: `compress eval`. `scored_tokens` "all-but-first" counts every token
+    of a window but its first; "second-half" the tokens from position context/2 + 1 on, as
+    llama.cpp's llama-perplexity counts them."""
     if isinstance(text, Path):
         text = text.read_text(encoding="utf-8")
     bar = Progress(progress, "perplexity", "window")
     try:
         result = _call.run("llmc_perplexity", {"model": os.fspath(model_dir), "text": text, "context": context,
-                                               "windows": windows, "threads": threads}, bar)
+                                               "windows": windows, "threads": threads,
+                                               "scored_tokens": scored_tokens}, bar)
     finally:
         bar.close()
     return PerplexityReport.from_json(result)

@@ -87,6 +87,7 @@ class PerplexityReport:
     mean_negative_log_likelihood: float
     windows: int
     context: int
+    scored: str
     scored_tokens: int
     text_tokens: int
     seconds: float

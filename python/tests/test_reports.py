@@ -52,6 +52,17 @@ def test_perplexity_is_finite_and_counts_its_windows():
     assert report.perplexity == pytest.approx(math.exp(report.mean_negative_log_likelihood))
 
 
+def test_the_second_half_counts_the_tokens_llama_perplexity_counts():
+    text = (FIXTURES / "calibration" / "text.txt").read_text()
+    every = perplexity(CALIBRATION_MODEL, text, context=32, windows=3, progress=False)
+    half = perplexity(CALIBRATION_MODEL, text, context=32, windows=3, progress=False, scored_tokens="second-half")
+    assert (every.scored, half.scored) == ("all-but-first", "second-half")
+    assert half.scored_tokens == 3 * 15
+    assert half.mean_negative_log_likelihood != every.mean_negative_log_likelihood
+    with pytest.raises(CompressionError, match="'all-but-first' or 'second-half'"):
+        perplexity(CALIBRATION_MODEL, text, context=32, progress=False, scored_tokens="half")
+
+
 def test_perplexity_reads_a_path_and_reports_progress():
     events = []
     report = perplexity(CALIBRATION_MODEL, FIXTURES / "calibration" / "text.txt", context=32, windows=2, progress=events.append)

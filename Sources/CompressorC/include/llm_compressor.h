@@ -143,8 +143,10 @@ int32_t llmc_inspect(const char *options_json, char **result);
  * perplexity: tokenizes "text" with the model's tokenizer.json (no special tokens), cuts it into
  * non-overlapping windows of "context" tokens and scores them: `compress eval --json`.
  * Options: "model" (string, required), "text" (string, required: the text itself),
- * "context" (int >= 2, 512), "windows" (int >= 1, default every whole window), "threads" (int).
- * Result: {"model", "text_tokens", "context", "windows", "scored_tokens",
+ * "context" (int >= 2, 512), "windows" (int >= 1, default every whole window), "threads" (int),
+ * "scored_tokens" ("all-but-first", the default, or "second-half": the tokens llama.cpp's
+ * llama-perplexity counts, from position context/2 + 1 on; context >= 3).
+ * Result: {"model", "text_tokens", "context", "windows", "scored", "scored_tokens",
  *          "mean_negative_log_likelihood", "perplexity", "seconds", "tokens_per_second", "threads"}.
  * `cancel` is checked before the model loads and before scoring; the windows then run to the end.
  */

@@ -32,29 +32,41 @@ public final class DecoderModel: @unchecked Sendable {
     }
 
     /// Which positions ``forward(_:cache:logits:)`` returns logits for.
-    public enum LogitRows: Sendable {
+    public enum LogitRows: Sendable, Equatable {
         /// Every input position (scoring).
         case all
         /// Only the last one (generation), which skips the output head for the others.
         case last
+        /// The input positions from this one on (scoring only part of a window), which skips the
+        /// output head for those before it.
+        case from(Int)
+
+        /// The first position of `count` inputs whose logits are returned.
+        func first(of count: Int) -> Int {
+            switch self {
+            case .all: return 0
+            case .last: return count - 1
+            case let .from(position): return Swift.min(Swift.max(position, 0), count - 1)
+            }
+        }
     }
 
     /// Runs `tokens` at the positions after those already in `cache`, appends their keys and
     /// values to it, and returns the logits: `tokens.count × vocabularySize` for `.all`, one row
-    /// for `.last`.
+    /// for `.last`, the rows from `position` on (at least the last) for `.from(position)`.
     ///
     /// - Throws: ``RuntimeError/emptyInput``, ``RuntimeError/tokenOutOfRange(token:vocabularySize:)``,
     ///   or ``RuntimeError/invalidArgument(_:)`` for a cache made for another model.
     /// - Complexity: O(n·(P + (c+n)·d)) for `n` tokens, `P` parameters and `c` cached positions.
     public func forward(_ tokens: [Int], cache: KVCache, logits rows: LogitRows = .all) throws(RuntimeError) -> Matrix {
         try check(tokens, cache: cache)
-        return Matrix(rows: rows == .all ? tokens.count : 1, columns: spec.vocabularySize) { logits in
+        return Matrix(rows: tokens.count - rows.first(of: tokens.count), columns: spec.vocabularySize) { logits in
             run(tokens, cache: cache, logits: rows, into: logits)
         }
     }
 
-    /// ``forward(_:cache:logits:)`` writing the logits to `logits` (room for `tokens.count ×
-    /// vocabularySize` values for `.all`, one row for `.last`) rather than to a new matrix, so
+    /// ``forward(_:cache:logits:)`` writing the logits to `logits` (room for as many rows of
+    /// vocabularySize values as it returns) rather than to a new matrix, so
     /// that scoring window after window reuses one buffer.
     func forward(_ tokens: [Int], cache: KVCache, logits rows: LogitRows, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
         try check(tokens, cache: cache)
@@ -99,7 +111,7 @@ public final class DecoderModel: @unchecked Sendable {
         }
         cache.advance(by: n)
 
-        let first = rows == .all ? 0 : n - 1
+        let first = rows.first(of: n)
         let count = n - first
         let last = workspace.hidden + first * hiddenSize
         finalNorm.apply(last, rows: count, into: workspace.normed)

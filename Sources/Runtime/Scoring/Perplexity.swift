@@ -1,12 +1,28 @@
 import Foundation
 
+/// Which tokens of each window a perplexity counts.
+public enum ScoredTokens: String, Sendable, Codable, CaseIterable {
+    /// Every token but the window's first, each predicted from all the window's tokens before it:
+    /// the default, and the protocol of the README's tables.
+    case allButFirst = "all-but-first"
+    /// The tokens from position `context / 2 + 1` on (255 of a 512-token window), each predicted
+    /// from more than half a window: llama.cpp's `llama-perplexity` protocol, whose numbers this
+    /// makes comparable. The output head runs on the positions that predict them only.
+    case secondHalf = "second-half"
+
+    /// The first position of a window of `context` tokens whose prediction of the next token counts.
+    public func firstPosition(context: Int) -> Int { self == .allButFirst ? 0 : context / 2 }
+}
+
 /// The result of a perplexity evaluation.
 public struct PerplexityReport: Sendable, Codable, Equatable {
     /// Windows scored.
     public var windows: Int
     /// Tokens per window.
     public var context: Int
-    /// Tokens whose negative log-likelihood was counted (every token of a window but its first).
+    /// Which tokens of each window were counted.
+    public var scored: ScoredTokens
+    /// Tokens whose negative log-likelihood was counted.
     public var scoredTokens: Int
     /// The mean negative log-likelihood over the scored tokens, in nats.
     public var meanNegativeLogLikelihood: Double
@@ -29,15 +45,16 @@ public enum Perplexity {
         return logits.values.withUnsafeBufferPointer { negativeLogLikelihoods(of: tokens, logits: $0.baseAddress!, width: logits.columns) }
     }
 
-    /// `-log p(tokens[i + 1])` under row `i` of `logits` (`tokens.count - 1` rows of `width`), for
-    /// every token after the first; the rows shared over the compute threads.
-    static func negativeLogLikelihoods(of tokens: [Int], logits: UnsafePointer<Float>, width: Int) -> [Double] {
-        let count = tokens.count - 1
+    /// `-log p(tokens[first + i + 1])` under row `i` of `logits` (`tokens.count - 1 - first` rows of
+    /// `width`, those of positions `first...`), for every token after position `first`; the rows
+    /// shared over the compute threads.
+    static func negativeLogLikelihoods(of tokens: [Int], from first: Int = 0, logits: UnsafePointer<Float>, width: Int) -> [Double] {
+        let count = tokens.count - 1 - first
         return [Double](unsafeUninitializedCapacity: count) { result, initialized in
             let output = result.baseAddress!
             ComputeThreads.forEachRange(count: count, work: count * width) { rows in
                 for i in rows {
-                    output[i] = -LogSoftmax.logProbability(of: tokens[i + 1], in: UnsafeBufferPointer(start: logits + i * width, count: width))
+                    output[i] = -LogSoftmax.logProbability(of: tokens[first + i + 1], in: UnsafeBufferPointer(start: logits + i * width, count: width))
                 }
             }
             initialized = count
@@ -49,38 +66,43 @@ public enum Perplexity {
         Foundation.exp(negativeLogLikelihoods.reduce(0, +) / Double(negativeLogLikelihoods.count))
     }
 
-    /// Scores the first `windows` (default: every whole) window of `context` tokens of `tokens`.
+    /// Scores the first `windows` (default: every whole) window of `context` tokens of `tokens`,
+    /// counting the tokens `scored` names.
     ///
     /// - Parameter progress: called after each window with (windows done, windows in all).
     /// - Throws: ``RuntimeError/invalidArgument(_:)`` when `tokens` holds no whole window.
     public static func evaluate(
-        model: some ScoringModel, tokens: [Int], context: Int = 512, windows: Int? = nil,
+        model: some ScoringModel, tokens: [Int], context: Int = 512, windows: Int? = nil, scored: ScoredTokens = .allButFirst,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(RuntimeError) -> PerplexityReport {
-        guard context >= 2 else { throw .invalidArgument("context must be at least 2 tokens, got \(context)") }
+        let smallest = scored == .allButFirst ? 2 : 3
+        guard context >= smallest else {
+            throw .invalidArgument("context must be at least \(smallest) tokens to score \(scored.rawValue), got \(context)")
+        }
         let available = tokens.count / context
         let count = Swift.min(windows ?? available, available)
         guard count > 0 else {
             throw .invalidArgument("\(tokens.count) tokens do not fill one window of \(context)")
         }
         var all: [Double] = []
-        all.reserveCapacity(count * (context - 1))
+        let first = scored.firstPosition(context: context)
+        all.reserveCapacity(count * (context - 1 - first))
         let start = Date()
         // One window state (the KV cache) and one logits buffer for every window: no fresh memory (and page faults) per window.
         let state = model.makeWindowState(capacity: context)
         let width = model.vocabularySize
-        let logits = UnsafeMutablePointer<Float>.allocate(capacity: context * width)
+        let logits = UnsafeMutablePointer<Float>.allocate(capacity: (context - first) * width)
         defer { logits.deallocate() }
         for w in 0..<count {
             let window = Array(tokens[w * context..<(w + 1) * context])
-            try model.logits(window, state: state, into: logits)
-            all += negativeLogLikelihoods(of: window, logits: logits, width: width)
+            try model.logits(window, state: state, from: first, into: logits)
+            all += negativeLogLikelihoods(of: window, from: first, logits: logits, width: width)
             progress?(w + 1, count)
         }
         let seconds = Date().timeIntervalSince(start)
         let mean = all.reduce(0, +) / Double(all.count)
         return PerplexityReport(
-            windows: count, context: context, scoredTokens: all.count, meanNegativeLogLikelihood: mean,
+            windows: count, context: context, scored: scored, scoredTokens: all.count, meanNegativeLogLikelihood: mean,
             perplexity: Foundation.exp(mean), seconds: seconds, tokensPerSecond: Double(count * context) / seconds)
     }
 }

@@ -14,9 +14,21 @@ public protocol ScoringModel {
     /// - Throws: ``RuntimeError/emptyInput``, ``RuntimeError/tokenOutOfRange(token:vocabularySize:)``,
     ///   or the backend's own failure.
     func logits(_ tokens: [Int], state: WindowState, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError)
+    /// As ``logits(_:state:into:)`` for the positions from `first` on only (`first <
+    /// tokens.count`): `(tokens.count − first) × vocabularySize` logits, row `i` predicting the
+    /// token after `tokens[first + i]`. By default all rows are computed and the first dropped.
+    func logits(_ tokens: [Int], state: WindowState, from first: Int, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError)
 }
 
 extension ScoringModel {
+    public func logits(_ tokens: [Int], state: WindowState, from first: Int, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
+        guard first > 0 else { return try self.logits(tokens, state: state, into: logits) }
+        let all = UnsafeMutablePointer<Float>.allocate(capacity: tokens.count * vocabularySize)
+        defer { all.deallocate() }
+        try self.logits(tokens, state: state, into: all)
+        logits.update(from: all + first * vocabularySize, count: (tokens.count - first) * vocabularySize)
+    }
+
     /// `tokens.count × vocabularySize` logits of `tokens`, from a new window state.
     ///
     /// - Throws: as ``logits(_:state:into:)``.
@@ -38,5 +50,12 @@ extension DecoderModel: ScoringModel {
     public func logits(_ tokens: [Int], state cache: KVCache, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
         cache.clear()
         try forward(tokens, cache: cache, logits: .all, into: logits)
+    }
+
+    /// ``forward(_:cache:logits:)`` of the positions from `first` on, from `cache`, cleared first:
+    /// the output head runs on those rows only.
+    public func logits(_ tokens: [Int], state cache: KVCache, from first: Int, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
+        cache.clear()
+        try forward(tokens, cache: cache, logits: .from(first), into: logits)
     }
 }
