@@ -19,6 +19,8 @@ extension BenchCommand {
         let promptTokensPerSecond: Double?
         /// Eval: the perplexity (the same every run).
         let perplexity: Double?
+        /// Eval: which tokens of each window counted (all-but-first or second-half).
+        let scored: ScoredTokens?
         /// The system's 1, 5 and 15-minute load averages when the runs ended.
         let loadAverage: [Double]
         let peakRSSBytes: Int
@@ -44,7 +46,8 @@ extension BenchCommand {
             print("\(result.mode) on \(model), \(result.kernels) kernels, \(result.threads) threads, \(result.seconds.count) runs of \(result.tokens) tokens")
             print("  best \(String(format: "%.1f", result.bestTokensPerSecond)) tokens/s, median \(String(format: "%.1f", result.medianTokensPerSecond)) tokens/s"
                   + (result.promptTokensPerSecond.map { String(format: " (prompt %.1f tokens/s)", $0) } ?? "")
-                  + (result.perplexity.map { String(format: ", perplexity %.4f", $0) } ?? ""))
+                  + (result.perplexity.map { String(format: ", perplexity %.4f", $0) } ?? "")
+                  + (result.scored.map { " (\($0.rawValue))" } ?? ""))
             print("  load average \(result.loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " ")), peak RSS \(Formatting.bytes(result.peakRSSBytes))")
         }
     }
@@ -57,7 +60,8 @@ extension BenchCommand {
             reports.append(try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows, scored: scored.scoredTokens))
         }
         let tokens = reports[0].windows * reports[0].context
-        return summary(model: model, tokens: tokens, seconds: reports.map(\.seconds), prompt: nil, perplexity: reports[0].perplexity)
+        return summary(model: model, tokens: tokens, seconds: reports.map(\.seconds), prompt: nil, perplexity: reports[0].perplexity,
+                       scored: reports[0].scored)
     }
 
     private func measureDecoding(_ loaded: DecoderModel, tokenizer: Tokenizer, model: String) throws -> RuntimeResult {
@@ -70,16 +74,17 @@ extension BenchCommand {
             promptSpeeds.append(result.promptTokensPerSecond)
         }
         // Decode steps: every new token after the first, which the prompt's pass gives.
-        return summary(model: model, tokens: maxTokens - 1, seconds: seconds, prompt: promptSpeeds.max(), perplexity: nil)
+        return summary(model: model, tokens: maxTokens - 1, seconds: seconds, prompt: promptSpeeds.max(), perplexity: nil, scored: nil)
     }
 
-    private func summary(model: String, tokens: Int, seconds: [Double], prompt: Double?, perplexity: Double?) -> RuntimeResult {
+    private func summary(model: String, tokens: Int, seconds: [Double], prompt: Double?, perplexity: Double?,
+                         scored: ScoredTokens?) -> RuntimeResult {
         let speeds = seconds.map { Double(tokens) / $0 }.sorted()
         var loads = [Double](repeating: 0, count: 3)
         _ = getloadavg(&loads, 3)
         return RuntimeResult(
             model: model, mode: mode.rawValue, kernels: CPUKernels.path, threads: ComputeThreads.current, tokens: tokens,
             seconds: seconds, bestTokensPerSecond: speeds.last!, medianTokensPerSecond: speeds[speeds.count / 2],
-            promptTokensPerSecond: prompt, perplexity: perplexity, loadAverage: loads, peakRSSBytes: Self.peakRSSBytes())
+            promptTokensPerSecond: prompt, perplexity: perplexity, scored: scored, loadAverage: loads, peakRSSBytes: Self.peakRSSBytes())
     }
 }

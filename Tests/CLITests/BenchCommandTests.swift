@@ -53,6 +53,20 @@ import LLMCompressor
         for p in perplexities { #expect(abs(p - perplexities[0]) <= 1e-4 * perplexities[0], "\(perplexities)") }
     }
 
+    /// `--scored-tokens second-half` counts the same tokens in `bench --mode eval` and `eval`, and
+    /// both say which tokens they counted.
+    @Test func bothCommandsScoreTheSecondHalfAlike() throws {
+        let text = Fixtures.path("calibration/text.txt")
+        let window = ["--text", text, "--context", "32", "--windows", "2", "--scored-tokens", "second-half", "--json"]
+        let bench = try CompressBinary.run(["bench", "--model", Self.runtimeModel, "--mode", "eval", "--runs", "1"] + window)
+        let eval = try CompressBinary.run(["eval", "--model", Self.runtimeModel] + window)
+        #expect(bench.status == 0 && eval.status == 0, "\(bench.stderr)\(eval.stderr)")
+        let benched = try JSONParser.parse(bench.stdout), evaluated = try JSONParser.parse(eval.stdout)
+        #expect(benched["scored"] == .string("second-half") && evaluated["scored"] == .string("second-half"))
+        #expect(evaluated["scored_tokens"]?.integerValue == Int64(2 * 15))
+        #expect(benched["perplexity"] != nil && benched["perplexity"] == evaluated["perplexity"])
+    }
+
     /// `bench --mode generate` reports decode tokens/s over the new tokens after the first, and the
     /// best path this CPU runs when COMPRESS_KERNELS names none it runs.
     @Test func generateModeReportsDecodingSpeed() throws {
