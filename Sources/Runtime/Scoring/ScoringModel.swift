@@ -21,6 +21,7 @@ public protocol ScoringModel {
 }
 
 extension ScoringModel {
+    /// Every row's logits, the first `first` dropped: for backends whose head runs on every row.
     public func logits(_ tokens: [Int], state: WindowState, from first: Int, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
         guard first > 0 else { return try self.logits(tokens, state: state, into: logits) }
         let all = UnsafeMutablePointer<Float>.allocate(capacity: tokens.count * vocabularySize)
@@ -48,8 +49,7 @@ extension DecoderModel: ScoringModel {
 
     /// ``forward(_:cache:logits:)`` from `cache`, cleared first.
     public func logits(_ tokens: [Int], state cache: KVCache, into logits: UnsafeMutablePointer<Float>) throws(RuntimeError) {
-        cache.clear()
-        try forward(tokens, cache: cache, logits: .all, into: logits)
+        try self.logits(tokens, state: cache, from: 0, into: logits)
     }
 
     /// ``forward(_:cache:logits:)`` of the positions from `first` on, from `cache`, cleared first:
