@@ -16,8 +16,8 @@ enum PerplexityRequest {
         let windows = try request.integer("windows", minimum: 1)
         let threads = try request.integer("threads", minimum: 1)
         let scored = try scoredTokens(request)
-        if scored == .secondHalf, context < 3 {
-            throw .badOptions("perplexity: the option 'context' must be at least 3 to score second-half, got \(context)")
+        if context < scored.smallestContext {
+            throw .badOptions("perplexity: the option 'context' must be at least \(scored.smallestContext) to score \(scored.rawValue), got \(context)")
         }
         do {
             let ids = try Tokenizer(path: model).encode(text, addSpecialTokens: false)

@@ -87,7 +87,7 @@ struct BenchCommand: ParsableCommand {
             guard text == nil else { throw ValidationError("--text needs --mode eval") }
         case .eval:
             guard text != nil else { throw ValidationError("--mode eval needs --text") }
-            guard context >= (scored.scoredTokens == .allButFirst ? 2 : 3), windows >= 1 else {
+            guard context >= scored.scoredTokens.smallestContext, windows >= 1 else {
                 throw ValidationError("--context must be at least 2 (3 for --scored-tokens second-half) and --windows at least 1")
             }
         case .generate:

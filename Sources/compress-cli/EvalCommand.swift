@@ -49,7 +49,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func validate() throws {
-        let smallest = scored.scoredTokens == .allButFirst ? 2 : 3
+        let smallest = scored.scoredTokens.smallestContext
         guard context >= smallest else { throw ValidationError("--context must be at least \(smallest) to score \(scored.scoredTokens.rawValue)") }
         if let windows, windows < 1 { throw ValidationError("--windows must be at least 1") }
     }

@@ -1,6 +1,7 @@
 /* Exponential kernels of the runtime's elementwise work (scoring's log-softmax, attention's
- * softmax, the SiLU gate) and the maximum that shifts them, on the path ck_current_path() names. e^x is taken to within about
- * 2 ulp for x in [-87, 88], inputs outside clamped (very negative inputs give about 1e-38, not 0):
+ * softmax, the SiLU gate) and the maximum that shifts them, on the path ck_current_path() names.
+ * e^x is taken to within about 2 ulp for x in [-87, 88], inputs outside clamped (very negative
+ * inputs give about 1e-38, not 0):
  * x = n·ln2 + r, a degree-7 Taylor polynomial for e^r, 2^n built in the exponent bits, every
  * step rounded on its own. Every path gives the same bits. */
 #ifndef CKERNELS_EXP_H

@@ -12,6 +12,9 @@ public enum ScoredTokens: String, Sendable, Codable, CaseIterable {
 
     /// The first position of a window of `context` tokens whose prediction of the next token counts.
     public func firstPosition(context: Int) -> Int { self == .allButFirst ? 0 : context / 2 }
+
+    /// The shortest window that has a token to count: 2, or 3 for the second half.
+    public var smallestContext: Int { self == .allButFirst ? 2 : 3 }
 }
 
 /// The result of a perplexity evaluation.
@@ -75,9 +78,8 @@ public enum Perplexity {
         model: some ScoringModel, tokens: [Int], context: Int = 512, windows: Int? = nil, scored: ScoredTokens = .allButFirst,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(RuntimeError) -> PerplexityReport {
-        let smallest = scored == .allButFirst ? 2 : 3
-        guard context >= smallest else {
-            throw .invalidArgument("context must be at least \(smallest) tokens to score \(scored.rawValue), got \(context)")
+        guard context >= scored.smallestContext else {
+            throw .invalidArgument("context must be at least \(scored.smallestContext) tokens to score \(scored.rawValue), got \(context)")
         }
         let available = tokens.count / context
         let count = Swift.min(windows ?? available, available)
