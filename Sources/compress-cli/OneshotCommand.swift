@@ -83,7 +83,7 @@ struct OneshotCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Finish OUTPUT from the N parts written with --part I/N, given the same model, recipe and options.", valueName: "N"))
     var finish: Int?
 
-    @Option(help: "Under an MPI launcher (mpirun, srun): seconds rank 0 waits for the other ranks' parts after writing its own.")
+    @Option(help: "Under an MPI launcher (mpirun, srun): seconds rank 0 waits for the other ranks' parts after writing its own, and the other ranks wait for rank 0 to create the parts folder (they never create it, so that a rank starting or failing late leaves nothing behind).")
     var partsTimeout = 3600
 
     @OptionGroup var format: JSONOption
@@ -112,7 +112,7 @@ struct OneshotCommand: ParsableCommand {
             plan = try OneshotPlan(model: model, recipe: parsed, recipeFile: recipe)
             if mode != .single, !dryRun, !mode.calibrates(plan) { try plan.refuseSplitCalibration() }
         } catch {
-            mode.failedEarly(error, output: output)
+            mode.failedEarly(error, output: output, partsTimeout: partsTimeout)
             throw fail(error)
         }
         if dryRun {

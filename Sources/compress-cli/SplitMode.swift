@@ -71,7 +71,8 @@ enum SplitMode: Equatable {
         case .rank where calibrates(plan):
             return try Compressor.run(plan, output: output, options: options, progress: progress)
         case let .rank(launch):
-            let split = SplitPart(part: launch.rank + 1, count: launch.size, rank: launch.rank, stopsWhenAnotherFails: true, tool: tool)
+            let split = SplitPart(part: launch.rank + 1, count: launch.size, rank: launch.rank, stopsWhenAnotherFails: true, tool: tool,
+                                  waitsForPartsFolder: launch.rank == 0 ? nil : Double(partsTimeout))
             do {
                 let written = try Compressor.runPart(plan, split, output: output, options: options, progress: progress)
                 guard launch.rank == 0 else { return written }
@@ -91,14 +92,16 @@ enum SplitMode: Equatable {
     }
 
     /// After this process failed with `error` before its part could start: under a launcher,
-    /// the failure recorded for rank 0 to report, or on rank 0, the parts removed (the launcher
-    /// then stops the other ranks, whose signal handlers remove what they write).
-    func failedEarly(_ error: Error, output: String?) {
+    /// the failure recorded for rank 0 to report (in the parts folder rank 0 creates, waited for
+    /// up to `partsTimeout` seconds), or on rank 0, the parts removed (the launcher then stops the
+    /// other ranks, whose signal handlers remove what they write).
+    func failedEarly(_ error: Error, output: String?, partsTimeout: Int) {
         guard case let .rank(launch) = self, let output else { return }
         if launch.rank == 0 {
             PartsFolder.remove(destination: output)
         } else {
-            PartsFolder.recordFailure(destination: output, part: launch.rank + 1, count: launch.size, rank: launch.rank, error: "\(error)")
+            PartsFolder.recordFailure(destination: output, part: launch.rank + 1, count: launch.size, rank: launch.rank, error: "\(error)",
+                                      waitingUpTo: Double(partsTimeout))
         }
     }
 

@@ -195,6 +195,18 @@ import TestSupport
         #expect(try Self.contents(folder.path) == [])
     }
 
+    /// A rank other than 0 never creates the parts folder: one that starts, or fails, after rank
+    /// 0 gave up and removed it (here, with no rank 0 at all) waits `--parts-timeout` for it, then
+    /// fails, leaving nothing.
+    @Test(arguments: [false, true])
+    func aLateRankLeavesNothing(modelIsMissing: Bool) throws {
+        let folder = TemporaryFolder("split-run")
+        let result = try Self.oneshot(folder.file("out"), ["--parts-timeout", "1"], model: modelIsMissing ? folder.file("missing-model") : Self.model,
+                                      environment: ["OMPI_COMM_WORLD_RANK": "1", "OMPI_COMM_WORLD_SIZE": "2"])
+        Self.expectRefused(result, saying: modelIsMissing ? "missing-model" : "part 2/2: the parts folder ")
+        #expect(try Self.contents(folder.path) == [])
+    }
+
     @Test(arguments: [
         (["OMPI_COMM_WORLD_RANK": "2", "OMPI_COMM_WORLD_SIZE": "4"], LauncherRank(launcher: "mpirun (Open MPI)", rank: 2, size: 4)),
         (["OMPI_COMM_WORLD_RANK": "5", "OMPI_COMM_WORLD_SIZE": "8", "OMPI_COMM_WORLD_LOCAL_RANK": "1"],

@@ -121,15 +121,28 @@ public final class PartsFolder {
 
     /// Records that `part` of `count` of the split run writing `destination` failed with `error`
     /// before it could start writing (the model could not be read, the part was refused), so that
-    /// the process finishing the output reports it instead of waiting. The parts folder is
-    /// created when missing (not its parents); nothing is recorded where it cannot be, nor over
-    /// a record the part has already.
-    public static func recordFailure(destination: String, part: Int, count: Int, rank: Int?, error: String) {
-        let path = path(for: destination)
-        mkdir(path, 0o755)
+    /// the process finishing the output reports it instead of waiting. The parts folder is never
+    /// created here: the record waits up to `timeout` seconds for the finishing process to create
+    /// it (``awaitFolder(destination:timeout:)``), so that a part failing after that process gave
+    /// up and removed the folder leaves nothing behind. Nothing is recorded where it cannot be,
+    /// nor over a record the part has already.
+    public static func recordFailure(destination: String, part: Int, count: Int, rank: Int?, error: String, waitingUpTo timeout: Double) {
+        guard awaitFolder(destination: destination, timeout: timeout) else { return }
         let folder = try? PartsFolder(destination: destination, inputs: [], overwrite: true, create: false)
         guard let folder, access(folder.recordPath(part: part), F_OK) != 0 else { return }
         try? folder.write(PartRecord(part: part, count: count, rank: rank, plan: [], outcome: .failed(error)))
+    }
+
+    /// Whether the parts folder of `destination` exists, looking again every 200 ms for up to
+    /// `timeout` seconds while it does not: how the processes of a launcher other than the one
+    /// that finishes the output wait for that one to create it.
+    public static func awaitFolder(destination: String, timeout: Double) -> Bool {
+        let path = path(for: destination), deadline = Date().addingTimeInterval(timeout)
+        while !FolderPaths.exists(path) {
+            guard Date() < deadline else { return false }
+            usleep(200_000)
+        }
+        return true
     }
 
     /// Removes the parts folder of `destination`, whatever it holds.

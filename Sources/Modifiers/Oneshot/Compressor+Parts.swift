@@ -18,10 +18,18 @@ extension Compressor {
         let fingerprint = plan.splitFingerprint(shardPlan, options: options, tool: split.tool)
         let (parts, part) = try checkpointStep { () throws(CheckpointError) in
             do throws(CheckpointError) {
-                let parts = try PartsFolder(destination: output, inputs: plan.inputs(calibration: nil), overwrite: options.overwrite, create: true)
+                if let timeout = split.waitsForPartsFolder, !PartsFolder.awaitFolder(destination: output, timeout: timeout) {
+                    throw .outputFailed(path: output, reason: "part \(split.part)/\(split.count): the parts folder \(PartsFolder.path(for: output)) "
+                        + "was not there within \(Int(timeout)) s (the rank finishing the output creates it)")
+                }
+                let parts = try PartsFolder(destination: output, inputs: plan.inputs(calibration: nil), overwrite: options.overwrite,
+                                            create: split.waitsForPartsFolder == nil)
                 return (parts, try PartOutput(parts: parts, part: split.part, count: split.count, rank: split.rank, plan: fingerprint))
             } catch {
-                if split.rank != nil { PartsFolder.recordFailure(destination: output, part: split.part, count: split.count, rank: split.rank, error: error.description) }
+                if split.rank != nil {
+                    PartsFolder.recordFailure(destination: output, part: split.part, count: split.count, rank: split.rank,
+                                              error: error.description, waitingUpTo: split.waitsForPartsFolder ?? 0)
+                }
                 throw error
             }
         }

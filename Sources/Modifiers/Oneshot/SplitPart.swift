@@ -11,12 +11,19 @@ public struct SplitPart: Sendable {
     public let stopsWhenAnotherFails: Bool
     /// The version of the tool writing it: parts of different versions do not make one output.
     public let tool: String
+    /// For a launcher's ranks other than the one finishing the output: how many seconds to wait
+    /// for that rank to create the parts folder, which this part then never creates (so that a
+    /// rank starting or failing after the finishing rank removed it leaves nothing behind). Nil:
+    /// the part creates the folder when it is missing.
+    public let waitsForPartsFolder: Double?
 
-    public init(part: Int, count: Int, rank: Int? = nil, stopsWhenAnotherFails: Bool = false, tool: String) {
+    public init(part: Int, count: Int, rank: Int? = nil, stopsWhenAnotherFails: Bool = false, tool: String,
+                waitsForPartsFolder: Double? = nil) {
         self.part = part
         self.count = count
         self.rank = rank
         self.stopsWhenAnotherFails = stopsWhenAnotherFails
         self.tool = tool
+        self.waitsForPartsFolder = waitsForPartsFolder
     }
 }
