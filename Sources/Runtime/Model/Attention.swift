@@ -54,7 +54,9 @@ struct Attention {
         queries: UnsafePointer<Float>, queryStride: Int, rows: Int, past: Int,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>, scratch: [Scratch], output: UnsafeMutablePointer<Float>
     ) {
-        let blocks = stride(from: 0, to: rows, by: Self.queryBlock).flatMap { r0 in
+        // The last query blocks see the most keys: taken first, they leave the threads the short
+        // blocks to even out on.
+        let blocks = stride(from: 0, to: rows, by: Self.queryBlock).reversed().flatMap { r0 in
             (0..<keyValueHeadCount).map { (head: $0, rows: r0..<Swift.min(rows, r0 + Self.queryBlock)) }
         }
         let workers = Swift.min(ComputeThreads.current, blocks.count, scratch.count)
@@ -108,9 +110,14 @@ struct Attention {
             let hi = position + 1 - keyStart
             for j in 0..<group { softmax(row: scores + (i * group + j) * span, visible: lo..<hi, width: span) }
         }
+        // The output's transpose, values (transposed) times weights: the stacked rows are the
+        // product's outputs, which fill the kernel's panels better than headDim would; each sum
+        // takes the same products in the same order. The stacked queries are spent: it goes there.
+        let stackedRows = blockRows * group
         CPUKernels.transpose(values + keyStart * kvWidth + g * headDim, rows: span, columns: headDim, stride: kvWidth, into: transposedValues)
-        multiply(scores, ldx: span, rows: blockRows * group, by: transposedValues, ldw: span, outputs: headDim, columns: span,
-                 into: stackedOutput, ldy: headDim, threaded: threaded)
+        multiply(transposedValues, ldx: span, rows: headDim, by: scores, ldw: span, outputs: stackedRows, columns: span,
+                 into: stackedQueries, ldy: stackedRows, threaded: threaded)
+        CPUKernels.transpose(stackedQueries, rows: headDim, columns: stackedRows, stride: stackedRows, into: stackedOutput)
         for i in 0..<blockRows {
             (output + (block.lowerBound + i) * outWidth + g * groupWidth).update(from: stackedOutput + i * groupWidth, count: groupWidth)
         }
