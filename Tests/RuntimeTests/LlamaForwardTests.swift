@@ -45,6 +45,21 @@ enum Reference {
         #expect(worst < 1e-5, "max abs difference \(worst)")
     }
 
+    /// A prompt run for its last logits only skips the last block's MLP for the other rows, but
+    /// still caches their keys and values: the next token sees the whole prompt.
+    @Test func decodingAfterAPromptRunForItsLastLogitsMatchesBatchedForward() throws {
+        let tokens = Reference.ints(Reference.section("tiny_llama_logits_f32")["input_ids"])
+        let batched = try Self.model.forward(tokens, cache: Self.model.makeCache())
+        for rows in [DecoderModel.LogitRows.last, .from(2)] {
+            let cache = Self.model.makeCache()
+            let prompt = try Self.model.forward(Array(tokens.dropLast()), cache: cache, logits: rows)
+            let step = try Self.model.forward([tokens.last!], cache: cache, logits: .last)
+            let promptWorst = zip(batched[tokens.count - 2], prompt.values.suffix(batched.columns)).map { abs($0 - $1) }.max()!
+            let stepWorst = zip(batched[tokens.count - 1], step.values).map { abs($0 - $1) }.max()!
+            #expect(promptWorst < 1e-5 && stepWorst < 1e-5, "\(rows): \(promptWorst), \(stepWorst)")
+        }
+    }
+
     @Test func tokenByTokenMatchesBatchedForward() throws {
         let tokens = Reference.ints(Reference.section("tiny_llama_logits_f32")["input_ids"])
         let batched = try Self.model.forward(tokens, cache: Self.model.makeCache())

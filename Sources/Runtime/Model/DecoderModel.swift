@@ -101,17 +101,18 @@ public final class DecoderModel: @unchecked Sendable {
         embed(tokens, into: workspace.hidden)
         var (cosines, sines) = rotary.tables(start: past, count: n)
         let block = BlockForward(spec: spec, rotary: rotary)
+        let first = rows.first(of: n)
         cosines.withUnsafeMutableBufferPointer { c in
             sines.withUnsafeMutableBufferPointer { s in
                 for l in layers.indices {
+                    // The last block's rows before `first` take no logits: past its attention, they are skipped.
                     block.run(layers[l], index: l, rows: n, past: past, cache: cache, workspace: workspace,
-                              cos: c.baseAddress!, sin: s.baseAddress!)
+                              cos: c.baseAddress!, sin: s.baseAddress!, kept: l == layers.count - 1 ? first : 0)
                 }
             }
         }
         cache.advance(by: n)
 
-        let first = rows.first(of: n)
         let count = n - first
         let last = workspace.hidden + first * hiddenSize
         finalNorm.apply(last, rows: count, into: workspace.normed)
