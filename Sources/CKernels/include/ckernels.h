@@ -60,6 +60,10 @@ int ck_int8_takes(const ck_scales *scales, size_t columns);
 int ck_int4_takes(const ck_scales *scales, size_t columns);
 int ck_fp4_takes(const ck_scales *scales, size_t columns);
 
+/* destination[c·rows + r] = source[r·stride + c] for r < rows, c < columns: the transpose, packed,
+ * of a rows × columns matrix whose rows lie stride values apart. */
+void ck_transpose_f32(const float *source, size_t rows, size_t columns, size_t stride, float *destination);
+
 /* y[r·ldy + o] = Σ_c x[r·ldx + c] · w[o·ldw + c] for rows r < m of x and outputs
  * first ≤ o < first + count. */
 void ck_matmul_f32(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
