@@ -17,9 +17,8 @@ struct BlockForward {
     }
 
     /// Runs `layer` (block `l`) over `rows` positions after `past` cached ones, in place on
-    /// `w.hidden`, appending its keys and values to `cache`. Only the rows from `kept` on are
-    /// brought past the attention (the last block, when only the later positions take logits):
-    /// every row's keys and values still reach the cache, the rows before `kept` are left stale.
+    /// `w.hidden`, appending its keys and values to `cache`; past the attention only the rows
+    /// from `kept` on, packed to the front (see ``run(_:index:segments:workspace:cos:sin:tap:kept:)``).
     func run(
         _ layer: DecoderLayer, index l: Int, rows: Int, past: Int, cache: KVCache, workspace w: Workspace,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, kept: Int = 0
@@ -29,38 +28,55 @@ struct BlockForward {
     }
 
     /// Runs `layer` (block `l`) over the rows of `segments` (consecutive, from row 0) in place on
-    /// `w.hidden`, past the attention from row `kept` on (0 when `tap` is given). `cos` and `sin`
-    /// hold the rotary tables of each segment's positions from its first row on (row `r` of a
-    /// segment reads table row `r`).
+    /// `w.hidden`. `cos` and `sin` hold the rotary tables of each segment's positions from its
+    /// first row on (row `r` of a segment reads table row `r`).
+    ///
+    /// With `kept` > 0 (the last block, when only later positions take logits; no `tap`), every
+    /// row's keys and values still reach the caches, but past the attention only each segment's
+    /// rows from its `kept`-th on go on: packed to the front of `w.hidden`, in segment order.
     func run(
         _ layer: DecoderLayer, index l: Int, segments: [Segment], workspace w: Workspace,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tap: (any LayerTap)?, kept: Int = 0
     ) {
         precondition(tap == nil || kept == 0, "a tap sees every row")
-        let hiddenSize = spec.hiddenSize, rows = segments.last?.rows.upperBound ?? 0
-        layer.inputNorm.apply(w.hidden, rows: rows, into: w.normed)
+        let hiddenSize = spec.hiddenSize, allRows = segments.last?.rows.upperBound ?? 0
+        layer.inputNorm.apply(w.hidden, rows: allRows, into: w.normed)
         observe(tap, .attentionInput, w.normed, sequences: segments.map(\.rows), width: hiddenSize, stride: hiddenSize)
-        attention(layer, index: l, segments: segments, workspace: w, cos: cos, sin: sin, tap: tap, kept: kept)
+        let sequences = attention(layer, index: l, segments: segments, workspace: w, cos: cos, sin: sin, tap: tap, kept: kept)
+        if kept > 0 { Self.pack(segments, from: kept, of: w.hidden, width: hiddenSize) }
+        let rows = sequences.last?.upperBound ?? 0
+        layer.postAttentionNorm?.apply(w.normed, rows: rows, into: w.normed)
+        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
 
-        // Past the attention, only the kept rows: the same functions on the later rows.
-        let sequences = segments.map { Swift.max($0.rows.lowerBound, kept)..<Swift.max($0.rows.upperBound, kept) }
-        let count = rows - kept, hidden = w.hidden + kept * hiddenSize, normed = w.normed + kept * hiddenSize
-        layer.postAttentionNorm?.apply(normed, rows: count, into: normed)
-        VectorMath.add(normed, to: hidden, count: count * hiddenSize)
-
-        layer.feedForwardNorm.apply(hidden, rows: count, into: normed)
+        layer.feedForwardNorm.apply(w.hidden, rows: rows, into: w.normed)
         observe(tap, .feedForwardInput, w.normed, sequences: sequences, width: hiddenSize, stride: hiddenSize)
         feedForward(layer, sequences: sequences, workspace: w, tap: tap)
-        layer.postFeedForwardNorm?.apply(normed, rows: count, into: normed)
-        VectorMath.add(normed, to: hidden, count: count * hiddenSize)
+        layer.postFeedForwardNorm?.apply(w.normed, rows: rows, into: w.normed)
+        VectorMath.add(w.normed, to: w.hidden, count: rows * hiddenSize)
+    }
+
+    /// Moves each segment's rows from its `kept`-th on to the front of `buffer` (rows of `width`
+    /// values), in segment order, and returns where they now lie.
+    @discardableResult
+    static func pack(_ segments: [Segment], from kept: Int, of buffer: UnsafeMutablePointer<Float>, width: Int) -> [Range<Int>] {
+        var packed: [Range<Int>] = [], next = 0
+        for segment in segments {
+            let start = Swift.min(segment.rows.lowerBound + kept, segment.rows.upperBound), count = segment.rows.upperBound - start
+            if start != next { (buffer + next * width).update(from: buffer + start * width, count: count * width) }
+            packed.append(next..<next + count)
+            next += count
+        }
+        return packed
     }
 
     /// The attention module: from the normed input in `w.normed` to the output projection's
-    /// result, written back to `w.normed` for the rows from `kept` on.
+    /// result, written back to `w.normed`; with `kept` > 0 only for each segment's rows from its
+    /// `kept`-th on, packed to the front. Returns the rows the result's sequences lie in.
+    @discardableResult
     func attention(
         _ layer: DecoderLayer, index l: Int, segments: [Segment], workspace w: Workspace,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, tap: (any LayerTap)?, kept: Int = 0
-    ) {
+    ) -> [Range<Int>] {
         let qWidth = spec.queryWidth
         let kvWidth = spec.keyValueWidth
         let qkvWidth = qWidth + 2 * kvWidth
@@ -107,39 +123,40 @@ struct BlockForward {
                 }
             }
         }
-        let attended = w.attention + kept * qWidth, normed = w.normed + kept * spec.hiddenSize
+        let packed = kept > 0 ? Self.pack(segments, from: kept, of: w.attention, width: qWidth) : sequences
+        let packedRows = packed.last?.upperBound ?? 0
         if let output = layer.output as? LatentAttentionOutput {
-            output.apply(attended, rows: rows - kept, into: normed, observe: observeLatent)
+            output.apply(w.attention, rows: packedRows, into: w.normed, observe: observeLatent)
         } else {
             observe(tap, .attentionOutput, w.attention, sequences: sequences, width: qWidth, stride: qWidth)
-            layer.output.apply(attended, rows: rows - kept, into: normed)
+            layer.output.apply(w.attention, rows: packedRows, into: w.normed)
         }
+        return packed
     }
 
     /// The MLP (dense or mixture): from the normed input in `w.normed` to its output, written back
-    /// to `w.normed`, over the rows of `sequences` (consecutive), which split only what `tap` sees.
+    /// to `w.normed`, over the rows of `sequences` (consecutive, from row 0), which split only what `tap` sees.
     func feedForward(_ layer: DecoderLayer, sequences: [Range<Int>], workspace w: Workspace, tap: (any LayerTap)?) {
-        let inner = spec.intermediateSize, hiddenSize = spec.hiddenSize
-        let first = sequences.first?.lowerBound ?? 0, rows = (sequences.last?.upperBound ?? 0) - first
+        let inner = spec.intermediateSize, rows = sequences.last?.upperBound ?? 0
         switch layer.feedForward {
         case .dense(let gateUp, let down):
-            gateUp.apply(w.normed + first * hiddenSize, rows: rows, into: w.gateUp + first * 2 * inner)
+            gateUp.apply(w.normed, rows: rows, into: w.gateUp)
             ComputeThreads.forEachRange(count: rows, work: rows * inner) { share in
-                for r in share.lowerBound + first..<share.upperBound + first {
+                for r in share {
                     let row = w.gateUp + r * 2 * inner
                     spec.activation.gatedProduct(gate: row, up: row + inner, out: w.activated + r * inner, count: inner)
                 }
             }
             observe(tap, .feedForwardInner, w.activated, sequences: sequences, width: inner, stride: inner)
-            down.apply(w.activated + first * inner, rows: rows, into: w.normed + first * hiddenSize)
+            down.apply(w.activated, rows: rows, into: w.normed)
         case .mixture(let mixture):
             guard tap != nil else {
-                mixture.apply(w.normed + first * hiddenSize, rows: rows, into: w.normed + first * hiddenSize, tap: nil)
+                mixture.apply(w.normed, rows: rows, into: w.normed, tap: nil)
                 return
             }
             // The experts' taps see the tokens a sample routes to them, one sample at a time.
             for sequence in sequences {
-                let rowsOfSequence = w.normed + sequence.lowerBound * hiddenSize
+                let rowsOfSequence = w.normed + sequence.lowerBound * spec.hiddenSize
                 mixture.apply(rowsOfSequence, rows: sequence.count, into: rowsOfSequence, tap: tap)
             }
         }

@@ -93,7 +93,6 @@ public final class DecoderModel: @unchecked Sendable {
     /// The forward pass of checked input, in the kept workspace when it fits.
     private func run(_ tokens: [Int], cache: KVCache, logits rows: LogitRows, into logits: UnsafeMutablePointer<Float>) {
         let n = tokens.count
-        let hiddenSize = spec.hiddenSize
         let past = cache.count
         let workspace = workspaces.take(spec: spec, rows: n, past: past)
         defer { workspaces.keep(workspace) }
@@ -112,13 +111,57 @@ public final class DecoderModel: @unchecked Sendable {
             }
         }
         cache.advance(by: n)
+        applyHead(workspace.hidden, rows: n - first, workspace: workspace, into: logits)
+    }
 
-        let count = n - first
-        let last = workspace.hidden + first * hiddenSize
-        finalNorm.apply(last, rows: count, into: workspace.normed)
-        head.apply(workspace.normed, rows: count, into: logits)
+    /// The logits of `rows` final hidden states: the final norm (into `workspace.normed`), the
+    /// output head and its soft cap.
+    private func applyHead(_ hidden: UnsafePointer<Float>, rows: Int, workspace: Workspace, into logits: UnsafeMutablePointer<Float>) {
+        finalNorm.apply(hidden, rows: rows, into: workspace.normed)
+        head.apply(workspace.normed, rows: rows, into: logits)
         if let cap = spec.finalLogitSoftcap {
-            VectorMath.softcap(logits, count: count * spec.vocabularySize, cap: cap)
+            VectorMath.softcap(logits, count: rows * spec.vocabularySize, cap: cap)
+        }
+    }
+
+    /// Scores equal-length `windows` at once, each from its own cache in `caches` (cleared first):
+    /// their rows go through each block together, as many products as for one window, and each
+    /// window attends only to itself. Window `j`'s logits from position `first` on (`first` less
+    /// than the windows' length) are written to `logits` and handed to `body(j)` before the next
+    /// window's overwrite them.
+    ///
+    /// - Throws: as ``forward(_:cache:logits:)``, or what `body` throws.
+    func score(
+        _ windows: [[Int]], caches: [KVCache], from first: Int, into logits: UnsafeMutablePointer<Float>,
+        each body: (Int) throws(RuntimeError) -> Void
+    ) throws(RuntimeError) {
+        guard let n = windows.first?.count, windows.count == caches.count, windows.allSatisfy({ $0.count == n }), first < n else {
+            throw .invalidArgument("windows to score together need a cache each and the same length, past the first scored position")
+        }
+        for (window, cache) in zip(windows, caches) {
+            cache.clear()
+            try check(window, cache: cache)
+        }
+        let hiddenSize = spec.hiddenSize
+        let workspace = workspaces.take(spec: spec, rows: n * windows.count, past: 0)
+        defer { workspaces.keep(workspace) }
+        let segments = caches.enumerated().map { j, cache in BlockForward.Segment(rows: j * n..<(j + 1) * n, past: 0, cache: cache) }
+        for (j, window) in windows.enumerated() { embed(window, into: workspace.hidden + j * n * hiddenSize) }
+        var (cosines, sines) = rotary.tables(start: 0, count: n)
+        let block = BlockForward(spec: spec, rotary: rotary)
+        cosines.withUnsafeMutableBufferPointer { c in
+            sines.withUnsafeMutableBufferPointer { s in
+                for l in layers.indices {
+                    block.run(layers[l], index: l, segments: segments, workspace: workspace, cos: c.baseAddress!, sin: s.baseAddress!,
+                              tap: nil, kept: l == layers.count - 1 ? first : 0)
+                }
+            }
+        }
+        for cache in caches { cache.advance(by: n) }
+        let count = n - first
+        for j in windows.indices {
+            applyHead(workspace.hidden + j * count * hiddenSize, rows: count, workspace: workspace, into: logits)
+            try body(j)
         }
     }
 

@@ -90,16 +90,19 @@ public enum Perplexity {
         let first = scored.firstPosition(context: context)
         all.reserveCapacity(count * (context - 1 - first))
         let start = Date()
-        // One window state (the KV cache) and one logits buffer for every window: no fresh memory (and page faults) per window.
-        let state = model.makeWindowState(capacity: context)
+        // Window states (the KV caches) for one batch and one window's logits buffer, kept for
+        // every batch: no fresh memory (and page faults) per window.
+        let batch = Swift.max(1, Swift.min(model.windowsPerBatch(context: context), count))
+        let states = (0..<batch).map { _ in model.makeWindowState(capacity: context) }
         let width = model.vocabularySize
         let logits = UnsafeMutablePointer<Float>.allocate(capacity: (context - first) * width)
         defer { logits.deallocate() }
-        for w in 0..<count {
-            let window = Array(tokens[w * context..<(w + 1) * context])
-            try model.logits(window, state: state, from: first, into: logits)
-            all += negativeLogLikelihoods(of: window, from: first, logits: logits, width: width)
-            progress?(w + 1, count)
+        for start in stride(from: 0, to: count, by: batch) {
+            let windows = (start..<Swift.min(start + batch, count)).map { Array(tokens[$0 * context..<($0 + 1) * context]) }
+            try model.logits(batch: windows, states: Array(states.prefix(windows.count)), from: first, into: logits) { j throws(RuntimeError) in
+                all += negativeLogLikelihoods(of: windows[j], from: first, logits: logits, width: width)
+                progress?(start + j + 1, count)
+            }
         }
         let seconds = Date().timeIntervalSince(start)
         let mean = all.reduce(0, +) / Double(all.count)
