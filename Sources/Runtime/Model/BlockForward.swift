@@ -16,17 +16,6 @@ struct BlockForward {
         let cache: KVCache
     }
 
-    /// Runs `layer` (block `l`) over `rows` positions after `past` cached ones, in place on
-    /// `w.hidden`, appending its keys and values to `cache`; past the attention only the rows
-    /// from `kept` on, packed to the front (see ``run(_:index:segments:workspace:cos:sin:tap:kept:)``).
-    func run(
-        _ layer: DecoderLayer, index l: Int, rows: Int, past: Int, cache: KVCache, workspace w: Workspace,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, kept: Int = 0
-    ) {
-        run(layer, index: l, segments: [Segment(rows: 0..<rows, past: past, cache: cache)], workspace: w, cos: cos, sin: sin,
-            tap: nil, kept: kept)
-    }
-
     /// Runs `layer` (block `l`) over the rows of `segments` (consecutive, from row 0) in place on
     /// `w.hidden`. `cos` and `sin` hold the rotary tables of each segment's positions from its
     /// first row on (row `r` of a segment reads table row `r`).

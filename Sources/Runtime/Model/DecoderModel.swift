@@ -98,20 +98,28 @@ public final class DecoderModel: @unchecked Sendable {
         defer { workspaces.keep(workspace) }
 
         embed(tokens, into: workspace.hidden)
-        var (cosines, sines) = rotary.tables(start: past, count: n)
-        let block = BlockForward(spec: spec, rotary: rotary)
         let first = rows.first(of: n)
+        runBlocks([BlockForward.Segment(rows: 0..<n, past: past, cache: cache)], keepingFrom: first, workspace: workspace)
+        applyHead(workspace.hidden, rows: n - first, workspace: workspace, into: logits)
+    }
+
+    /// Runs every block over `segments` (of one length and one count of cached positions, their
+    /// embeddings in `workspace.hidden`) and advances their caches. The last block brings only each
+    /// segment's rows from `first` on past its attention (the others take no logits), packed to the
+    /// front of `workspace.hidden`.
+    private func runBlocks(_ segments: [BlockForward.Segment], keepingFrom first: Int, workspace: Workspace) {
+        guard let shape = segments.first else { return }
+        var (cosines, sines) = rotary.tables(start: shape.past, count: shape.rows.count)
+        let block = BlockForward(spec: spec, rotary: rotary)
         cosines.withUnsafeMutableBufferPointer { c in
             sines.withUnsafeMutableBufferPointer { s in
                 for l in layers.indices {
-                    // The last block's rows before `first` take no logits: past its attention, they are skipped.
-                    block.run(layers[l], index: l, rows: n, past: past, cache: cache, workspace: workspace,
-                              cos: c.baseAddress!, sin: s.baseAddress!, kept: l == layers.count - 1 ? first : 0)
+                    block.run(layers[l], index: l, segments: segments, workspace: workspace, cos: c.baseAddress!, sin: s.baseAddress!,
+                              tap: nil, kept: l == layers.count - 1 ? first : 0)
                 }
             }
         }
-        cache.advance(by: n)
-        applyHead(workspace.hidden, rows: n - first, workspace: workspace, into: logits)
+        for segment in segments { segment.cache.advance(by: segment.rows.count) }
     }
 
     /// The logits of `rows` final hidden states: the final norm (into `workspace.normed`), the
@@ -147,17 +155,7 @@ public final class DecoderModel: @unchecked Sendable {
         defer { workspaces.keep(workspace) }
         let segments = caches.enumerated().map { j, cache in BlockForward.Segment(rows: j * n..<(j + 1) * n, past: 0, cache: cache) }
         for (j, window) in windows.enumerated() { embed(window, into: workspace.hidden + j * n * hiddenSize) }
-        var (cosines, sines) = rotary.tables(start: 0, count: n)
-        let block = BlockForward(spec: spec, rotary: rotary)
-        cosines.withUnsafeMutableBufferPointer { c in
-            sines.withUnsafeMutableBufferPointer { s in
-                for l in layers.indices {
-                    block.run(layers[l], index: l, segments: segments, workspace: workspace, cos: c.baseAddress!, sin: s.baseAddress!,
-                              tap: nil, kept: l == layers.count - 1 ? first : 0)
-                }
-            }
-        }
-        for cache in caches { cache.advance(by: n) }
+        runBlocks(segments, keepingFrom: first, workspace: workspace)
         let count = n - first
         for j in windows.indices {
             applyHead(workspace.hidden + j * count * hiddenSize, rows: count, workspace: workspace, into: logits)
