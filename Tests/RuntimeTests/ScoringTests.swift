@@ -72,8 +72,9 @@ extension ScoringTests {
 extension ScoringTests {
     /// The CPU model runs a batch of windows through each block together: the likelihoods of
     /// window after window (the protocol's default), in both scoring protocols, with progress
-    /// reported window by window. Not to the bit: a product over fewer than 64 rows (one of these
-    /// short windows) takes the kernel without packed panels, which sums in another order.
+    /// reported window by window; windows of unequal length, or a first position outside them,
+    /// are refused. Not to the bit: a product over fewer than 64 rows (one of these short windows)
+    /// takes the kernel without packed panels, which sums in another order.
     @Test func windowsScoredTogetherGiveTheLikelihoodsOfWindowsScoredAlone() throws {
         let model = try DecoderModel(directory: Fixtures.path("tiny-llama"))
         let tokens = (0..<250).map { ($0 * 41 + 13) % 512 }
@@ -90,6 +91,11 @@ extension ScoringTests {
         defer { logits.deallocate() }
         #expect(throws: RuntimeError.self) {
             try model.logits(batch: [Array(tokens[0..<48]), Array(tokens[0..<40])], states: states, from: 1, into: logits) { _ in }
+        }
+        for first in [-1, 48] {
+            #expect(throws: RuntimeError.self, "from \(first)") {
+                try model.logits(batch: [Array(tokens[0..<48]), Array(tokens[48..<96])], states: states, from: first, into: logits) { _ in }
+            }
         }
     }
 

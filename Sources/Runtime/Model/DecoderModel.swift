@@ -134,8 +134,8 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// Scores equal-length `windows` at once, each from its own cache in `caches` (cleared first):
     /// their rows go through each block together, as many products as for one window, and each
-    /// window attends only to itself. Window `j`'s logits from position `first` on (`first` less
-    /// than the windows' length) are written to `logits` and handed to `body(j)` before the next
+    /// window attends only to itself. Window `j`'s logits from position `first` on (0 ≤ `first` <
+    /// the windows' length) are written to `logits` and handed to `body(j)` before the next
     /// window's overwrite them.
     ///
     /// - Throws: as ``forward(_:cache:logits:)``, or what `body` throws.
@@ -143,8 +143,8 @@ public final class DecoderModel: @unchecked Sendable {
         _ windows: [[Int]], caches: [KVCache], from first: Int, into logits: UnsafeMutablePointer<Float>,
         each body: (Int) throws(RuntimeError) -> Void
     ) throws(RuntimeError) {
-        guard let n = windows.first?.count, windows.count == caches.count, windows.allSatisfy({ $0.count == n }), first < n else {
-            throw .invalidArgument("windows to score together need a cache each and the same length, past the first scored position")
+        guard let n = windows.first?.count, windows.count == caches.count, windows.allSatisfy({ $0.count == n }), (0..<n).contains(first) else {
+            throw .invalidArgument("windows to score together need a cache each and the same length, past the first scored position (\(first))")
         }
         for (window, cache) in zip(windows, caches) {
             cache.clear()
