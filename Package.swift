@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "CompressedTensorsTests", dependencies: ["CompressedTensors", "Modifiers", "Runtime", "Tokenizers", "Verification", "TestSupport"]),
         .testTarget(name: "ModifiersTests", dependencies: ["Modifiers", "CKernels", "Architectures", "CompressedTensors", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CKernels", "Architectures", "CompressedTensors", "Modifiers", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "CKernels", "Architectures", "CompressedTensors", "Modifiers", "Tokenizers", "TestSupport"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA", "Runtime"]),
         .testTarget(name: "VerificationTests", dependencies: ["Verification", "Modifiers", "TestSupport"]),
         .testTarget(name: "CompressorCTests", dependencies: ["CompressorC", "TestSupport"]),

@@ -1,5 +1,6 @@
-/* ck_matmul_bf16_inputs on AVX512_BF16: the AVX-512 path's instructions plus vdpbf16ps, every
- * function in this file compiled for them, and called only when the CPU has them. */
+/* ck_matmul_bf16_inputs and the split products (ck_split_pack, ck_matmul_bf16_split) on
+ * AVX512_BF16: the AVX-512 path's instructions plus vdpbf16ps, every function in this file compiled
+ * for them, and called only when the CPU has them. */
 #include <stdint.h>
 #include <stddef.h>
 #include <immintrin.h>
@@ -12,9 +13,22 @@
 #include "simd_avx512.h"
 #include "simd_panel.h"
 #include "simd_bf16_inputs.h"
+#include "simd_bf16_split.h"
 
 void ck_avx512_bf16_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                                        const ck_weights *w, float *y, size_t ldy) {
     bf16_inputs(m, first, count, k, x, ldx, w, y, ldy);
+}
+
+void ck_avx512_bf16_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m) {
+    split_rows_layout layout = split_layout(packed, m, k);
+    const size_t quads = split_quads(k);
+    for (size_t r = first; r < first + count; r++)
+        split_pack_row(k, x + r * ldx, layout.hi + r * 2 * quads, layout.lo + r * quads, layout.scales + r);
+}
+
+int ck_avx512_bf16_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed,
+                                     const ck_weights *w, float *y, size_t ldy) {
+    return bf16_split(m, first, count, k, packed, w, y, ldy);
 }
 #pragma clang attribute pop

@@ -87,6 +87,12 @@ extern const ck_table ck_avx512_table;
 void ck_avx512_bf16_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                                        const ck_weights *w, float *y, size_t ldy);
 
+/* ck_split_pack and ck_matmul_bf16_split on AVX512_BF16 and VNNI (avx512_bf16.c); the product
+ * returns 0 when it could not have its panel's buffer. */
+void ck_avx512_bf16_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m);
+int ck_avx512_bf16_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed,
+                                     const ck_weights *w, float *y, size_t ldy);
+
 /* sums[r·groups + g] = Σ of row r of x over scale group g (`group` columns; groups = ⌈k / group⌉). */
 void ck_group_sums(size_t rows, size_t k, const float *x, size_t ldx, size_t group, float *sums);
 
@@ -192,7 +198,7 @@ static inline void ck_bf16_inputs_scalar(size_t m, size_t first, size_t count, s
 
 /* The buffers a thread keeps for the kernels' calls: x's rows as a kernel lays them out, a panel
  * of weights, decoded weight rows. A kernel takes each slot once a call and calls no kernel. */
-typedef enum { CK_SCRATCH_ROWS_OF_X, CK_SCRATCH_PANEL, CK_SCRATCH_DECODED, CK_SCRATCH_SLOTS } ck_scratch_slot;
+typedef enum { CK_SCRATCH_ROWS_OF_X, CK_SCRATCH_PANEL, CK_SCRATCH_DECODED, CK_SCRATCH_SPLIT_ROWS, CK_SCRATCH_SLOTS } ck_scratch_slot;
 
 /* At least `bytes` of the calling thread's buffer `slot`, page-aligned, valid until the thread's
  * next call for that slot; NULL when memory is short. Kept from call to call (grown when a call

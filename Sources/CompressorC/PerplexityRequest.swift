@@ -2,7 +2,7 @@ import LLMCompressor
 
 /// `llmc_perplexity`: `compress eval` on a text given in the options.
 enum PerplexityRequest {
-    static let keys: Set<String> = ["model", "text", "context", "windows", "threads", "scored_tokens"]
+    static let keys: Set<String> = ["model", "text", "context", "windows", "threads", "scored_tokens", "matmul_precision"]
 
     /// Tokenizes `text` with the model's tokenizer (no special tokens) and scores its windows.
     /// `cancellation` is checked before the model loads and before scoring starts; the windows,
@@ -15,14 +15,15 @@ enum PerplexityRequest {
         let context = try request.integer("context", minimum: 2) ?? 512
         let windows = try request.integer("windows", minimum: 1)
         let threads = try request.integer("threads", minimum: 1)
-        let scored = try scoredTokens(request)
+        let scored = try request.choice("scored_tokens", of: ScoredTokens.self) ?? .allButFirst
+        let precision = try request.choice("matmul_precision", of: MatmulPrecision.self) ?? .high
         if context < scored.smallestContext {
             throw .badOptions("perplexity: the option 'context' must be at least \(scored.smallestContext) to score \(scored.rawValue), got \(context)")
         }
         do {
             let ids = try Tokenizer(path: model).encode(text, addSpecialTokens: false)
             try cancellation?.check()
-            let loaded = try DecoderModel(directory: model, threads: threads)
+            let loaded = try DecoderModel(directory: model, threads: threads, bf16Products: ComputeDType.float32.bf16Products(at: precision))
             try cancellation?.check()
             let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows, scored: scored,
                                                  progress: progress)
@@ -37,15 +38,5 @@ enum PerplexityRequest {
         } catch {
             throw CABIError.from(error)
         }
-    }
-
-    /// The option `scored_tokens`: "all-but-first" (the default) or "second-half".
-    private static func scoredTokens(_ request: RequestOptions) throws(CABIError) -> ScoredTokens {
-        guard let name = try request.string("scored_tokens") else { return .allButFirst }
-        guard let scored = ScoredTokens(rawValue: name) else {
-            let names = ScoredTokens.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
-            throw .badOptions("perplexity: the option 'scored_tokens' must be \(names), got '\(name)'")
-        }
-        return scored
     }
 }

@@ -41,6 +41,17 @@ struct RequestOptions {
         return string
     }
 
+    /// One of `Choice`'s raw values, named in the error when it is none of them.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, of _: Choice.Type) throws(CABIError) -> Choice?
+    where Choice.RawValue == String {
+        guard let name = try string(key) else { return nil }
+        guard let choice = Choice(rawValue: name) else {
+            let names = Choice.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+            throw .badOptions("\(call): the option '\(key)' must be \(names), got '\(name)'")
+        }
+        return choice
+    }
+
     /// An integer of at least `minimum`.
     func integer(_ key: String, minimum: Int) throws(CABIError) -> Int? {
         guard let value = value(key) else { return nil }

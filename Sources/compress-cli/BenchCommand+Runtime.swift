@@ -9,6 +9,8 @@ extension BenchCommand {
         let mode: String
         /// The kernels' instruction set: avx512, avx2 or portable.
         let kernels: String
+        /// What layers stored in bf16 multiply on this CPU: float32, split or bfloat16.
+        let products: String
         let threads: Int
         /// Tokens scored (eval) or generated (generate) per run.
         let tokens: Int
@@ -31,7 +33,7 @@ extension BenchCommand {
         let result: RuntimeResult
         do {
             let tokenizer = try Tokenizer(path: model)
-            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.dtype.bf16Products)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.bf16Products)
             result = mode == .eval
                 ? try measureScoring(loaded, tokenizer: tokenizer, model: model)
                 : try measureDecoding(loaded, tokenizer: tokenizer, model: model)
@@ -43,7 +45,7 @@ extension BenchCommand {
         if format.json {
             print(JSONOutput.text(result))
         } else {
-            print("\(result.mode) on \(model), \(result.kernels) kernels, \(result.threads) threads, \(result.seconds.count) runs of \(result.tokens) tokens")
+            print("\(result.mode) on \(model), \(result.kernels) kernels, \(result.products) products, \(result.threads) threads, \(result.seconds.count) runs of \(result.tokens) tokens")
             print("  best \(String(format: "%.1f", result.bestTokensPerSecond)) tokens/s, median \(String(format: "%.1f", result.medianTokensPerSecond)) tokens/s"
                   + (result.promptTokensPerSecond.map { String(format: " (prompt %.1f tokens/s)", $0) } ?? "")
                   + (result.perplexity.map { String(format: ", perplexity %.4f", $0) } ?? "")
@@ -83,7 +85,7 @@ extension BenchCommand {
         var loads = [Double](repeating: 0, count: 3)
         _ = getloadavg(&loads, 3)
         return RuntimeResult(
-            model: model, mode: mode.rawValue, kernels: CPUKernels.path, threads: ComputeThreads.current, tokens: tokens,
+            model: model, mode: mode.rawValue, kernels: CPUKernels.path, products: products.bf16Products.nameOnThisCPU, threads: ComputeThreads.current, tokens: tokens,
             seconds: seconds, bestTokensPerSecond: speeds.last!, medianTokensPerSecond: speeds[speeds.count / 2],
             promptTokensPerSecond: prompt, perplexity: perplexity, scored: scored, loadAverage: loads, peakRSSBytes: Self.peakRSSBytes())
     }

@@ -94,7 +94,7 @@ struct BenchCommand: ParsableCommand {
             guard maxTokens >= 2 else { throw ValidationError("--max-tokens must be at least 2 (the first new token comes from the prompt's pass)") }
         }
         if recipe != nil, mode != .oneshot { throw ValidationError("--recipe needs --mode oneshot") }
-        if products.dtype != .float32, mode == .oneshot { throw ValidationError("--dtype needs --mode eval or --mode generate") }
+        if !products.isDefault, mode == .oneshot { throw ValidationError("--dtype and --matmul-precision need --mode eval or --mode generate") }
     }
 
     func run() throws {

@@ -8,7 +8,7 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Measure a model's perplexity on a text file.",
         discussion: """
-            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first (--scored-tokens second-half: of the tokens of each window's second half, as llama.cpp's llama-perplexity does). A trailing partial window is not scored. On the CPU, bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels. With --device cuda (dense decoder models), every weight is dequantized to f32 on the host and kept on the GPU, activations are rounded as on the CPU; log-softmax runs on the host.
+            Tokenizes the file with the model's tokenizer.json (no special tokens), cuts the ids into consecutive, non-overlapping windows of --context tokens, scores each window alone and reports exp(mean negative log-likelihood) of every token of every window but its first (--scored-tokens second-half: of the tokens of each window's second half, as llama.cpp's llama-perplexity does). A trailing partial window is not scored. On the CPU, bf16 weights stay bf16 and compressed weights stay compressed; math is f32 on the CKernels kernels, except that by default (--matmul-precision high) the products of bf16 layers over many rows split each input into its bf16 rounding and an int8 remainder on CPUs with AVX512_BF16, an error a few percent of bf16 rounding's (--matmul-precision highest keeps every product f32). With --device cuda (dense decoder models), every weight is dequantized to f32 on the host and kept on the GPU, activations are rounded as on the CPU; log-softmax runs on the host.
             """)
 
     @OptionGroup var input: ModelOption
@@ -63,7 +63,7 @@ struct EvalCommand: ParsableCommand {
             let tokenizer = try Tokenizer(path: model)
             let ids = tokenizer.encode(body, addSpecialTokens: false)
             log("eval: \(ids.count) tokens from \(text)")
-            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.dtype.bf16Products)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.bf16Products)
             let scorer = try backend.scoringModel(for: loaded)
             let report = try Perplexity.evaluate(model: scorer, tokens: ids, context: context, windows: windows,
                                                  scored: scored.scoredTokens) { done, total in

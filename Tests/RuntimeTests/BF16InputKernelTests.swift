@@ -32,7 +32,8 @@ import TestSupport
     /// even), bf16 weights `n × k`, y `m × n` stored `n + 2` apart.
     struct Operands {
         let m: Int, n: Int, k: Int
-        let x: [Float], weights: [UInt16]
+        var x: [Float]
+        let weights: [UInt16]
         var ldx: Int { k + 3 }
         var ldy: Int { n + 2 }
 

@@ -88,19 +88,22 @@ def inspect(path) -> dict:
 
 
 def perplexity(model_dir, text, context: int = 512, windows: Optional[int] = None, threads: Optional[int] = None,
-               progress: ProgressArgument = True, scored_tokens: str = "all-but-first") -> PerplexityReport:
+               progress: ProgressArgument = True, scored_tokens: str = "all-but-first",
+               matmul_precision: str = "high") -> PerplexityReport:
     """Perplexity of the model in `model_dir` (bf16 or compressed) on `text`, a string or a
     pathlib.Path to a text file: non-overlapping windows of `context` tokens, each scored alone,
     at most `windows` of them: `compress eval`. `scored_tokens` "all-but-first" counts every token
     of a window but its first; "second-half" the tokens from position context/2 + 1 on, as
-    llama.cpp's llama-perplexity counts them."""
+    llama.cpp's llama-perplexity counts them. `matmul_precision`, as torch.set_float32_matmul_precision:
+    "high" splits the inputs of bf16 layers into bf16 and an int8 remainder on CPUs with AVX512_BF16
+    (an error a few percent of bf16 rounding's); "highest" keeps every product f32."""
     if isinstance(text, Path):
         text = text.read_text(encoding="utf-8")
     bar = Progress(progress, "perplexity", "window")
     try:
         result = _call.run("llmc_perplexity", {"model": os.fspath(model_dir), "text": text, "context": context,
                                                "windows": windows, "threads": threads,
-                                               "scored_tokens": scored_tokens}, bar)
+                                               "scored_tokens": scored_tokens, "matmul_precision": matmul_precision}, bar)
     finally:
         bar.close()
     return PerplexityReport.from_json(result)

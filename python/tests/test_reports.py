@@ -63,6 +63,17 @@ def test_the_second_half_counts_the_tokens_llama_perplexity_counts():
         perplexity(CALIBRATION_MODEL, text, context=32, progress=False, scored_tokens="half")
 
 
+def test_matmul_precision_is_high_by_default_and_highest_on_request():
+    text = (FIXTURES / "calibration" / "text.txt").read_text()
+    high = perplexity(CALIBRATION_MODEL, text, context=64, windows=4, progress=False)
+    same = perplexity(CALIBRATION_MODEL, text, context=64, windows=4, progress=False, matmul_precision="high")
+    highest = perplexity(CALIBRATION_MODEL, text, context=64, windows=4, progress=False, matmul_precision="highest")
+    assert high.perplexity == same.perplexity
+    assert high.perplexity == pytest.approx(highest.perplexity, rel=1e-5)
+    with pytest.raises(CompressionError, match="'highest' or 'high'"):
+        perplexity(CALIBRATION_MODEL, text, context=64, progress=False, matmul_precision="medium")
+
+
 def test_perplexity_reads_a_path_and_reports_progress():
     events = []
     report = perplexity(CALIBRATION_MODEL, FIXTURES / "calibration" / "text.txt", context=32, windows=2, progress=events.append)

@@ -96,6 +96,31 @@ int ck_bf16_instructions(void);
  * when turning them on on a CPU without them. */
 int ck_use_bf16_instructions(int use);
 
+/* ---- Split products: bf16 weights times f32 inputs for three quarters of ck_matmul_bf16's
+ * multiply instructions, with an error a few percent of bf16 rounding's, on CPUs with AVX512_BF16
+ * (and the VNNI the AVX-512 path has). Each input x is split into hi = bf16(x) (nearest even) and lo = x − hi; y sums hi·w
+ * exactly in f32 (vdpbf16ps) plus lo·w in int8 (lo quantized per row of x, w per output, both
+ * scale = max |value| / 127; the codes' products summed exactly in int32 by vpdpbusd), scaled
+ * once into each sum. ---- */
+
+/* Whether this thread runs the split products: the AVX-512 path on a CPU with AVX512_BF16 (see
+ * ck_bf16_instructions). The functions below may be called only when it does. */
+int ck_split_runs(void);
+
+/* The calling thread's buffer (kept from call to call, like the kernels' own) for m packed rows
+ * of k columns; NULL when memory is short. */
+void *ck_split_rows_buffer(size_t m, size_t k);
+
+/* Rows first..<first+count of x packed into `packed`, a buffer for m rows of k columns: each row
+ * independent of the others, so threads may pack disjoint ranges. */
+void ck_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m);
+
+/* y[r·ldy + o] ≈ Σ_c x[r·ldx + c] · w[o·ldw + c] for the m rows of x that `packed` holds and outputs
+ * first ≤ o < first + count, by the split products; ck_matmul_bf16 (from x) when no buffer for a
+ * panel could be had. */
+void ck_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed, const float *x,
+                          size_t ldx, const uint16_t *w, size_t ldw, float *y, size_t ldy);
+
 /* As ck_matmul_f32 with FP8 E4M3 weight codes (one byte each, ldw bytes a row; the NaN codes
  * 0x7F/0xFF read as ±480) and their scales. Needs ck_fp8_takes. */
 void ck_matmul_fp8(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,

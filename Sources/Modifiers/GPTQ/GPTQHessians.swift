@@ -30,7 +30,7 @@ final class GPTQHessians {
             else { continue }
             list.append((i, site))
             if bySite[site] == nil {
-                let box = Box(columns: entry.tensor.info.shape[1], roundsInputsToBF16: dtype.bf16Products.roundsInputs(ofWeightsIn: entry.tensor.info.dtype))
+                let box = Box(columns: entry.tensor.info.shape[1], roundsInputsToBF16: dtype.bf16Products().roundsInputs(ofWeightsIn: entry.tensor.info.dtype))
                 bySite[site] = box
                 sites.append(site)
                 tap.add(site) { values, rows, _, _ in

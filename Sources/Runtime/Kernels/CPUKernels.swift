@@ -49,6 +49,27 @@ extension CPUKernels {
     }
 }
 
+extension CPUKernels {
+    /// As ``multiply(_:ldx:rows:by:ldw:outputs:columns:into:ldy:)`` with bf16 weights, by the split
+    /// products (`ck_matmul_bf16_split`): rows of x packed over the threads, then outputs.
+    /// - Precondition: `ck_split_runs()` on this thread.
+    public static func multiplySplit(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<UInt16>, ldw: Int,
+                                     outputs: Int, columns: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        guard let packed = ck_split_rows_buffer(rows, columns) else {
+            return forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
+                ck_matmul_bf16(rows, share.lowerBound, share.count, columns, x, ldx, w, ldw, y, ldy)
+            }
+        }
+        let shared = UncheckedSendable(packed)
+        forEachShare(outputs: rows, work: rows * columns * 16) { share in
+            ck_split_pack(share.lowerBound, share.count, columns, x, ldx, shared.value, rows)
+        }
+        forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
+            ck_matmul_bf16_split(rows, share.lowerBound, share.count, columns, shared.value, x, ldx, w, ldw, y, ldy)
+        }
+    }
+}
+
 /// A value handed to the threads of one product, each of which writes only its own output rows.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value

@@ -10,6 +10,12 @@ public enum ComputeDType: String, Sendable, CaseIterable {
     /// widened exactly; results differ from `auto`'s within bf16 rounding.
     case float32
 
-    /// The products of the dense layers stored in bf16.
-    public var bf16Products: DenseLinear.Products { self == .auto ? .bfloat16 : .float32 }
+    /// The products of the dense layers stored in bf16, f32 ones at `precision`.
+    public func bf16Products(at precision: MatmulPrecision = .highest) -> DenseLinear.Products {
+        switch (self, precision) {
+        case (.auto, _): .bfloat16
+        case (.float32, .highest): .float32
+        case (.float32, .high): .split
+        }
+    }
 }

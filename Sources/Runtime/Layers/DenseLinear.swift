@@ -13,6 +13,23 @@ public struct DenseLinear: Linear {
         /// x rounded to bf16 (nearest even) times the bf16 weights, summed in f32, as a bf16 model
         /// computes it in PyTorch (`ck_matmul_bf16_inputs`): twice the speed on CPUs with AVX512_BF16.
         case bfloat16
+        /// x split into its bf16 rounding and an int8 remainder (``MatmulPrecision/high``,
+        /// `ck_matmul_bf16_split`) for products of at least ``splitRows`` rows on CPUs that run
+        /// it; otherwise ``float32``.
+        case split
+
+        /// The products of many rows as this CPU runs them: "float32", "split" or "bfloat16"
+        /// (``split`` is "float32" where the CPU cannot run the split products).
+        public var nameOnThisCPU: String {
+            switch self {
+            case .float32: "float32"
+            case .bfloat16: "bfloat16"
+            case .split: MatmulPrecision.splitRuns ? "split" : "float32"
+            }
+        }
+
+        /// Rows of x from which ``split`` runs the split products: the panels' own threshold.
+        public static let splitRows = 64
 
         /// Whether a layer whose weights are stored in `dtype` rounds its inputs to bf16 under
         /// these products (bf16 weights multiplying ``bfloat16``).
@@ -64,11 +81,15 @@ public struct DenseLinear: Linear {
             values.withUnsafeBufferPointer { w in
                 CPUKernels.multiply(input, ldx: k, rows: rows, by: w.baseAddress!, ldw: k, outputs: n, columns: k, into: output, ldy: n)
             }
+        case let .bf16(values) where products == .split && rows >= Products.splitRows && MatmulPrecision.splitRuns:
+            values.withUnsafeBufferPointer { w in
+                CPUKernels.multiplySplit(input, ldx: k, rows: rows, by: w.baseAddress!, ldw: k, outputs: n, columns: k, into: output, ldy: n)
+            }
         case let .bf16(values):
             values.withUnsafeBufferPointer { w in
                 CPUKernels.forEachShare(outputs: n, work: rows * n * k) { share in
                     switch products {
-                    case .float32: ck_matmul_bf16(rows, share.lowerBound, share.count, k, input, k, w.baseAddress!, k, output, n)
+                    case .float32, .split: ck_matmul_bf16(rows, share.lowerBound, share.count, k, input, k, w.baseAddress!, k, output, n)
                     case .bfloat16: ck_matmul_bf16_inputs(rows, share.lowerBound, share.count, k, input, k, w.baseAddress!, k, output, n)
                     }
                 }

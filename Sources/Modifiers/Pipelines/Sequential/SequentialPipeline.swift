@@ -45,7 +45,7 @@ final class SequentialPipeline {
         self.everyExpert = everyExpert
         self.dtype = dtype
         do {
-            model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads, bf16Products: dtype.bf16Products)
+            model = try LayerwiseModel(checkpoint: plan.checkpoint, threads: threads, bf16Products: dtype.bf16Products())
         } catch { throw .runtime(error) }
         let head = plan.quantization.architecture.layout.head
         let solvers = Set(program.passes.compactMap { $0.gptq?.modifier })
