@@ -36,6 +36,8 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var cores: ThreadsOption
 
+    @OptionGroup var products: ComputeDTypeOption
+
     @OptionGroup var device: DeviceOption
 
     @OptionGroup var format: JSONOption
@@ -73,7 +75,7 @@ struct GenerateCommand: ParsableCommand {
                 text = prompt
             }
             let ids = tokenizer.encode(text, addSpecialTokens: !chat)
-            let loaded = try DecoderModel(directory: model, threads: cores.threads)
+            let loaded = try DecoderModel(directory: model, threads: cores.threads, bf16Products: products.bf16Products)
             stops.formUnion(loaded.spec.endOfSequenceTokens)
             var generator = Generator(
                 model: loaded, sampler: try Sampler(temperature: temperature, topP: topP, seed: seed), stopTokens: stops)

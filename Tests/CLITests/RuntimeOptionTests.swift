@@ -52,6 +52,13 @@ import TestSupport
         #expect(result.stderr.hasPrefix("Error: --dtype and --matmul-precision need --mode eval or --mode generate\n"))
     }
 
+    @Test(arguments: [["--dtype", "auto"], ["--matmul-precision", "highest"], ["--matmul-precision", "high"]])
+    func generateTakesTheProductOptions(_ option: [String]) throws {
+        let prompt = String(repeating: "hello world ", count: 40)
+        let result = try CompressBinary.run(["generate", "--model", Self.model, "--prompt", prompt, "--max-tokens", "2", "--threads", "1"] + option)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     /// `--dtype auto` rounds a bf16 model's inputs to bf16 before its products: the perplexity moves,
     /// a little; `--dtype float32` at `--matmul-precision high` is the default, within 1e-5 of
     /// `highest` on this model (the same where the CPU cannot run the split products).
