@@ -1,8 +1,9 @@
 import CKernels
 
 /// How exactly the dense layers stored in bf16 multiply f32 inputs, named as PyTorch's
-/// `torch.set_float32_matmul_precision` names its levels: `--matmul-precision` of `eval` and
-/// `bench`. Only ``ComputeDType/float32`` reads it; ``ComputeDType/auto`` multiplies bf16 inputs.
+/// `torch.set_float32_matmul_precision` names its levels: `--matmul-precision` of `eval`,
+/// `generate` and `bench`, `matmul_precision` of `llmc_perplexity`. Only ``ComputeDType/float32``
+/// reads it; ``ComputeDType/auto`` multiplies bf16 inputs.
 public enum MatmulPrecision: String, Sendable, CaseIterable {
     /// Every product the f32 product of the stored values: the runtime's reference arithmetic,
     /// and what calibration always multiplies.
