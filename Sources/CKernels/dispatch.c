@@ -159,7 +159,7 @@ void ck_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const 
                           size_t ldx, const uint16_t *w, size_t ldw, float *y, size_t ldy) {
     if (m == 0 || count == 0) return;
     ck_weights weights = {(const uint8_t *)w, ldw * sizeof(uint16_t), NULL, 0, NULL, 1};
-    if (!ck_avx512_bf16_matmul_bf16_split(m, first, count, k, packed, &weights, y, ldy))
+    if (k > CK_SPLIT_MAX_COLUMNS || !ck_avx512_bf16_matmul_bf16_split(m, first, count, k, packed, &weights, y, ldy))
         ck_matmul_bf16(m, first, count, k, x, ldx, w, ldw, y, ldy);
 }
 

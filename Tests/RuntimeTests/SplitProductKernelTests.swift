@@ -75,6 +75,15 @@ struct SplitProductKernelTests {
             }
         }
     }
+
+    /// Past CK_SPLIT_MAX_COLUMNS the int32 sums could wrap: the product is then the f32 one.
+    @Test func columnsPastTheInt32BoundAreTheF32Product() {
+        var random = SeededRandom(seed: 17)
+        let p = BF16InputKernelTests.Operands((2, 3, Int(CK_SPLIT_MAX_COLUMNS) + 5), random: &random)
+        var exact = [Float](repeating: 0, count: p.m * p.ldy)
+        exact.withUnsafeMutableBufferPointer { y in ck_matmul_bf16(p.m, 0, p.n, p.k, p.x, p.ldx, p.weights, p.k, y.baseAddress!, p.ldy) }
+        #expect(p.splitProduct() == (0..<p.m).flatMap { r in exact[(r * p.ldy)..<(r * p.ldy + p.n)] })
+    }
 }
 
 /// The split products of ``BF16InputKernelTests/Operands``: the kernels' outputs, the algorithm's

@@ -115,9 +115,12 @@ void *ck_split_rows_buffer(size_t m, size_t k);
  * independent of the others, so threads may pack disjoint ranges. */
 void ck_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m);
 
+/* The most columns the split products sum in int32: k · 255 · 127 stays below 2³¹. */
+#define CK_SPLIT_MAX_COLUMNS 65536
+
 /* y[r·ldy + o] ≈ Σ_c x[r·ldx + c] · w[o·ldw + c] for the m rows of x that `packed` holds and outputs
- * first ≤ o < first + count, by the split products; ck_matmul_bf16 (from x) when no buffer for a
- * panel could be had. */
+ * first ≤ o < first + count, by the split products; ck_matmul_bf16 (from x) for more than
+ * CK_SPLIT_MAX_COLUMNS columns or when no buffer for a panel could be had. */
 void ck_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed, const float *x,
                           size_t ldx, const uint16_t *w, size_t ldw, float *y, size_t ldy);
 
