@@ -98,13 +98,14 @@ int ck_use_bf16_instructions(int use);
 
 /* ---- Split products: bf16 weights times f32 inputs for three quarters of ck_matmul_bf16's
  * multiply instructions, with an error a few percent of bf16 rounding's, on CPUs with AVX512_BF16
- * (and the VNNI the AVX-512 path has). Each input x is split into hi = bf16(x) (nearest even) and lo = x − hi; y sums hi·w
- * exactly in f32 (vdpbf16ps) plus lo·w in int8 (lo quantized per row of x, w per output, both
- * scale = max |value| / 127; the codes' products summed exactly in int32 by vpdpbusd), scaled
- * once into each sum. ---- */
+ * (and the VNNI the AVX-512 path has). Each input x is split into hi = bf16(x) (nearest even) and
+ * lo = x − hi; y sums hi·w exactly in f32 (vdpbf16ps) plus lo·w in int8 (lo quantized per row of
+ * x, w per output, both scale = max |value| / 127; the codes' products summed exactly in int32 by
+ * vpdpbusd), scaled once into each sum. ---- */
 
 /* Whether this thread runs the split products: the AVX-512 path on a CPU with AVX512_BF16 (see
- * ck_bf16_instructions). The functions below may be called only when it does. */
+ * ck_bf16_instructions); callers decide by it once a product. On a CPU without AVX512_BF16,
+ * ck_split_pack packs nothing and ck_matmul_bf16_split is ck_matmul_bf16, on any thread. */
 int ck_split_runs(void);
 
 /* The calling thread's buffer (kept from call to call, like the kernels' own) for m packed rows
@@ -120,7 +121,8 @@ void ck_split_pack(size_t first, size_t count, size_t k, const float *x, size_t 
 
 /* y[r·ldy + o] ≈ Σ_c x[r·ldx + c] · w[o·ldw + c] for the m rows of x that `packed` holds and outputs
  * first ≤ o < first + count, by the split products; ck_matmul_bf16 (from x) for more than
- * CK_SPLIT_MAX_COLUMNS columns or when no buffer for a panel could be had. */
+ * CK_SPLIT_MAX_COLUMNS columns, on a CPU without AVX512_BF16, or when no buffer for a panel could
+ * be had. */
 void ck_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed, const float *x,
                           size_t ldx, const uint16_t *w, size_t ldw, float *y, size_t ldy);
 

@@ -51,11 +51,11 @@ extension CPUKernels {
 
 extension CPUKernels {
     /// As ``multiply(_:ldx:rows:by:ldw:outputs:columns:into:ldy:)`` with bf16 weights, by the split
-    /// products (`ck_matmul_bf16_split`): rows of x packed over the threads, then outputs.
-    /// - Precondition: `ck_split_runs()` on this thread.
+    /// products (`ck_matmul_bf16_split`): rows of x packed over the threads, then outputs. The f32
+    /// product where the CPU cannot run them (``MatmulPrecision/splitRuns``).
     public static func multiplySplit(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<UInt16>, ldw: Int,
                                      outputs: Int, columns: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
-        guard let packed = ck_split_rows_buffer(rows, columns) else {
+        guard MatmulPrecision.splitRuns, let packed = ck_split_rows_buffer(rows, columns) else {
             return forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
                 ck_matmul_bf16(rows, share.lowerBound, share.count, columns, x, ldx, w, ldw, y, ldy)
             }
