@@ -37,35 +37,10 @@ ALWAYS_INLINE void pair_rows(const int R, size_t pairs, const uint32_t *x, size_
     panel_store(acc, rows, n, y, ldy);
 }
 
-/* The CK_LANES words of a weight row from byte `p`, of which `left` bytes belong to the row:
- * zeros past them (the high half of an odd k's last word among them). */
-ALWAYS_INLINE vf load_words(const uint8_t *p, size_t left) {
-    if (left >= CK_LANES * 4) return vf_load((const float *)p);
-    uint8_t copy[CK_LANES * 4] = {0};
-    memcpy(copy, p, left);
-    return vf_load((const float *)copy);
-}
-
-/* The panel of bf16 weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS); zeros past the last output. */
+/* The panel of bf16 weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS), pair by pair; zeros past the
+ * last output. */
 ALWAYS_INLINE void pack_pairs(const ck_weights *w, size_t o0, size_t n, size_t k, float *panel) {
-    const size_t pairs = (k + 1) / 2, bytes = 2 * k;
-    for (size_t p = 0; p < pairs; p += CK_LANES) {
-        size_t words = pairs - p < CK_LANES ? pairs - p : CK_LANES;
-        CK_UNROLL
-        for (int h = 0; h < CK_PANEL_VECTORS; h++) {
-            vf v[CK_LANES];
-            CK_UNROLL
-            for (int i = 0; i < CK_LANES; i++) {
-                size_t j = (size_t)(h * CK_LANES + i);
-                v[i] = j < n ? load_words(w->data + (o0 + j) * w->row_bytes + 4 * p, bytes - 4 * p) : vf_zero();
-            }
-            vf_transpose(v);
-            float *out = panel + p * CK_PANEL_OUTPUTS + (size_t)h * CK_LANES;
-            CK_UNROLL
-            for (int i = 0; i < CK_LANES; i++)
-                if ((size_t)i < words) vf_store(out + (size_t)i * CK_PANEL_OUTPUTS, v[i]);
-        }
-    }
+    pack_words(w->data, w->row_bytes, o0, n, 2 * k, panel);
 }
 
 /* Bytes of x's pairs rounded at a time: a bound on the memory a call takes (each block of rows

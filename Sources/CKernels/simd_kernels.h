@@ -408,11 +408,19 @@ ALWAYS_INLINE void w8a8_rows(const int R, const int C, size_t rows, size_t first
     }
 }
 
+#if CK_LANES == 16
+#include "simd_w8a8_panel.h"
+#endif
+
 /* Outputs in chunks of about 512 KiB of weights, each multiplied with every row of q: CK_TILE_ROWS
- * rows at a time, and one or two remaining rows with tiles of more outputs. */
+ * rows at a time, and one or two remaining rows with tiles of more outputs; on AVX-512, from
+ * CK_PANEL_MIN_ROWS rows on, by panels (simd_w8a8_panel.h). */
 static void matmul_w8a8(size_t m, size_t first, size_t count, size_t k, const int8_t *q, size_t ldq,
                         const float *x_scales, const int8_t *w, size_t ldw, const int32_t *w_sums, const float *w_scales,
                         float *y, size_t ldy) {
+#if CK_LANES == 16
+    if (m >= CK_PANEL_MIN_ROWS && w8a8_panels(m, first, count, k, q, ldq, x_scales, w, ldw, w_sums, w_scales, y, ldy)) return;
+#endif
     size_t chunk = ((512u << 10) / (k ? k : 1)) / CK_LANES * CK_LANES;
     if (chunk < CK_LANES) chunk = CK_LANES;
     for (size_t o0 = first; o0 < first + count; o0 += chunk) {

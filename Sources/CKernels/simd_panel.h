@@ -1,5 +1,6 @@
-/* What the panel kernels (panel_gemm in simd_kernels.h, simd_bf16_inputs.h) share: their shape
- * and how a step's sums are stored. Written against the primitives of simd_avx512.h or
+/* What the panel kernels (panel_gemm in simd_kernels.h, simd_bf16_inputs.h, simd_bf16_split.h,
+ * simd_w8a8_panel.h) share: their shape, how a step's sums are stored and how panels of 32-bit
+ * words are packed. Written against the primitives of simd_avx512.h or
  * simd_avx2.h, whichever the including file put in scope. */
 #ifndef CK_SIMD_PANEL_H
 #define CK_SIMD_PANEL_H
@@ -30,6 +31,41 @@ ALWAYS_INLINE void panel_store(const vf *acc, size_t rows, size_t n, float *y, s
             size_t lane = (size_t)v * CK_LANES;
             if (n >= lane + CK_LANES) vf_store(out + lane, sums[v]);
             else if (n > lane) vf_store_n(out + lane, sums[v], n - lane);
+        }
+    }
+}
+
+/* The CK_LANES 32-bit words of a weight row from byte `p`, of which `left` bytes belong to the row:
+ * zeros past them. */
+ALWAYS_INLINE vf load_words(const uint8_t *p, size_t left) {
+    if (left >= CK_LANES * 4) return vf_load((const float *)p);
+    uint8_t copy[CK_LANES * 4] = {0};
+    memcpy(copy, p, left);
+    return vf_load((const float *)copy);
+}
+
+/* A panel of 32-bit words of weight rows o0..<o0+n (n ≤ CK_PANEL_OUTPUTS; rows `row_bytes` apart in
+ * `data`, `bytes` of each used): panel[i·CK_PANEL_OUTPUTS + j] = word i of row o0 + j (its bytes
+ * 4i … 4i + 3 as stored, zeros past `bytes` and past the last output), CK_LANES × CK_LANES blocks
+ * of words transposed in registers. bf16 pairs (ck_matmul_bf16_inputs) and int8 quads (W8A8) are
+ * laid out so. */
+ALWAYS_INLINE void pack_words(const uint8_t *data, size_t row_bytes, size_t o0, size_t n, size_t bytes, float *panel) {
+    const size_t count = (bytes + 3) / 4;
+    for (size_t p = 0; p < count; p += CK_LANES) {
+        size_t words = count - p < CK_LANES ? count - p : CK_LANES;
+        CK_UNROLL
+        for (int h = 0; h < CK_PANEL_VECTORS; h++) {
+            vf v[CK_LANES];
+            CK_UNROLL
+            for (int i = 0; i < CK_LANES; i++) {
+                size_t j = (size_t)(h * CK_LANES + i);
+                v[i] = j < n ? load_words(data + (o0 + j) * row_bytes + 4 * p, bytes - 4 * p) : vf_zero();
+            }
+            vf_transpose(v);
+            float *out = panel + p * CK_PANEL_OUTPUTS + (size_t)h * CK_LANES;
+            CK_UNROLL
+            for (int i = 0; i < CK_LANES; i++)
+                if ((size_t)i < words) vf_store(out + (size_t)i * CK_PANEL_OUTPUTS, v[i]);
         }
     }
 }

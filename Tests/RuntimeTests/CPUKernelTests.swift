@@ -17,7 +17,8 @@ import TestSupport
     static let paths = [CK_PORTABLE, CK_AVX2, CK_AVX512].filter { ck_path_supported($0) != 0 }
 
     /// Rows of x, outputs, columns.
-    static let shapes = [(1, 37, 133), (3, 19, 576), (4, 70, 48), (5, 33, 100), (9, 21, 260), (17, 13, 577), (77, 35, 300)]
+    static let shapes = [(1, 37, 133), (3, 19, 576), (4, 70, 48), (5, 33, 100), (9, 21, 260), (17, 13, 577), (77, 35, 300),
+                         (70, 53, 131)]
 
     typealias Random = SeededRandom
 
