@@ -60,6 +60,9 @@ int ck_int8_takes(const ck_scales *scales, size_t columns);
 int ck_int4_takes(const ck_scales *scales, size_t columns);
 int ck_fp4_takes(const ck_scales *scales, size_t columns);
 
+/* The largest |x[i]| for i < n (0 when n is 0), NaNs skipped: the absmax of a dynamic scale. */
+float ck_largest_magnitude(const float *x, size_t n);
+
 /* destination[c·rows + r] = source[r·stride + c] for r < rows, c < columns: the transpose, packed,
  * of a rows × columns matrix whose rows lie stride values apart. */
 void ck_transpose_f32(const float *source, size_t rows, size_t columns, size_t stride, float *destination);

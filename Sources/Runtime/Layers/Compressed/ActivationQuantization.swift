@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 import CompressedTensors
 
@@ -103,10 +104,9 @@ struct ActivationQuantization: Sendable {
         }
     }
 
+    /// The largest magnitude of `count` values, NaNs skipped (`ck_largest_magnitude`).
     private func largestMagnitude(_ x: UnsafeMutablePointer<Float>, count: Int) -> Float {
-        var absmax: Float = 0
-        for i in 0..<count { absmax = max(absmax, abs(x[i])) }
-        return absmax
+        ck_largest_magnitude(x, count)
     }
 
     /// Quantizes `count` values with the scale their absmax gives.
