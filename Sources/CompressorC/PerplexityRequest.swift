@@ -23,7 +23,8 @@ enum PerplexityRequest {
         do {
             let ids = try Tokenizer(path: model).encode(text, addSpecialTokens: false)
             try cancellation?.check()
-            let loaded = try DecoderModel(directory: model, threads: threads, bf16Products: ComputeDType.float32.bf16Products(at: precision))
+            let products = ComputeDType.float32.bf16Products(at: precision)
+            let loaded = try DecoderModel(directory: model, threads: threads, bf16Products: products)
             try cancellation?.check()
             let report = try Perplexity.evaluate(model: loaded, tokens: ids, context: context, windows: windows, scored: scored,
                                                  progress: progress)
@@ -33,7 +34,7 @@ enum PerplexityRequest {
                 ("scored_tokens", .integer(Int64(report.scoredTokens))),
                 ("mean_negative_log_likelihood", .double(report.meanNegativeLogLikelihood)), ("perplexity", .double(report.perplexity)),
                 ("seconds", .double(report.seconds)), ("tokens_per_second", .double(report.tokensPerSecond)),
-                ("threads", .integer(Int64(ComputeThreads.current))),
+                ("threads", .integer(Int64(ComputeThreads.current))), ("products", .string(products.nameOnThisCPU)),
             ]))
         } catch {
             throw CABIError.from(error)

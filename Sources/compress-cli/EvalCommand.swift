@@ -46,6 +46,9 @@ struct EvalCommand: ParsableCommand {
         let seconds: Double
         let tokensPerSecond: Double
         let threads: Int
+        /// What layers stored in bf16 multiplied: float32, split or bfloat16 on the CPU (as
+        /// `bench` reports it); float32 on CUDA, which dequantizes every weight to f32.
+        let products: String
     }
 
     func validate() throws {
@@ -73,7 +76,7 @@ struct EvalCommand: ParsableCommand {
                 model: model, text: text, textTokens: ids.count, context: report.context, windows: report.windows,
                 scored: report.scored, scoredTokens: report.scoredTokens, meanNegativeLogLikelihood: report.meanNegativeLogLikelihood,
                 perplexity: report.perplexity, seconds: report.seconds, tokensPerSecond: report.tokensPerSecond,
-                threads: ComputeThreads.current)
+                threads: ComputeThreads.current, products: scorer is DecoderModel ? products.bf16Products.nameOnThisCPU : "float32")
             if format.json {
                 print(JSONOutput.text(result))
             } else {

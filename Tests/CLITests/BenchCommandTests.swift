@@ -34,8 +34,8 @@ import LLMCompressor
         return paths
     }()
 
-    /// `bench --mode eval` scores with the kernels COMPRESS_KERNELS names, says which, and every
-    /// path gives the same perplexity.
+    /// `bench --mode eval` scores with the kernels COMPRESS_KERNELS names, says which and which
+    /// products ran, and every path gives the same perplexity (within the split products' error).
     @Test func evalModeReportsThePathAndEveryPathScoresAlike() throws {
         let text = Fixtures.path("calibration/text.txt")
         var perplexities: [Double] = []
@@ -46,6 +46,9 @@ import LLMCompressor
             #expect(result.status == 0, "\(result.stderr)")
             let report = try JSONParser.parse(result.stdout)
             #expect(report["kernels"] == .string(path))
+            // The split products run only on the AVX-512 path (and there only with AVX512_BF16).
+            let products = report["products"]?.stringValue
+            #expect(path == "avx512" ? products == "split" || products == "float32" : products == "float32", "\(path): \(products ?? "none")")
             #expect(report["mode"] == .string("eval") && report["tokens"]?.integerValue == 64)
             #expect((report["best_tokens_per_second"]?.numberValue ?? 0) > 0)
             perplexities.append(report["perplexity"]?.numberValue ?? .nan)

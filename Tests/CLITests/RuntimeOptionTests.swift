@@ -63,15 +63,22 @@ import TestSupport
     /// a little; `--dtype float32` at `--matmul-precision high` is the default, within 1e-5 of
     /// `highest` on this model (the same where the CPU cannot run the split products).
     @Test func dtypeAutoMultipliesBF16InputsAndFloat32AtHighPrecisionIsTheDefault() throws {
-        func perplexity(_ options: [String]) throws -> Double {
+        /// The perplexity, after checking the products the JSON says ran (`expected`, or split
+        /// where the CPU runs the split products).
+        func perplexity(_ options: [String], products expected: Set<String>) throws -> Double {
             let result = try CompressBinary.run(["eval", "--model", Self.model, "--text", Fixtures.path("calibration/text.txt"),
                                                  "--context", "64", "--windows", "4", "--threads", "1", "--json"] + options)
             #expect(result.status == 0, "\(result.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let products = object?["products"] as? String ?? "none"
+            #expect(expected.contains(products), "\(options): \(products)")
             return try #require(object?["perplexity"] as? Double)
         }
-        let byDefault = try perplexity([]), float32 = try perplexity(["--dtype", "float32", "--matmul-precision", "high"])
-        let highest = try perplexity(["--matmul-precision", "highest"]), auto = try perplexity(["--dtype", "auto"])
+        let high: Set = ["split", "float32"]
+        let byDefault = try perplexity([], products: high)
+        let float32 = try perplexity(["--dtype", "float32", "--matmul-precision", "high"], products: high)
+        let highest = try perplexity(["--matmul-precision", "highest"], products: ["float32"])
+        let auto = try perplexity(["--dtype", "auto"], products: ["bfloat16"])
         #expect(float32 == byDefault)
         #expect(abs(float32 - highest) < 1e-5 * highest, "high \(float32) against highest \(highest)")
         #expect(auto != highest)

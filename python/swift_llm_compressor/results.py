@@ -92,6 +92,7 @@ class PerplexityReport:
     text_tokens: int
     seconds: float
     tokens_per_second: float
+    products: str  # what layers stored in bf16 multiplied: "split" or "float32", as `compress eval` says
     raw: dict = field(repr=False, default_factory=dict)
 
     @classmethod

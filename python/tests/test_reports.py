@@ -70,6 +70,7 @@ def test_matmul_precision_is_high_by_default_and_highest_on_request():
     highest = perplexity(CALIBRATION_MODEL, text, context=64, windows=4, progress=False, matmul_precision="highest")
     assert high.perplexity == same.perplexity
     assert high.perplexity == pytest.approx(highest.perplexity, rel=1e-5)
+    assert high.products in ("split", "float32") and highest.products == "float32"
     with pytest.raises(CompressionError, match="'highest' or 'high'"):
         perplexity(CALIBRATION_MODEL, text, context=64, progress=False, matmul_precision="medium")
 
