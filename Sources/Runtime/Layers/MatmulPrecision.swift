@@ -6,7 +6,8 @@ import CKernels
 /// reads it; ``ComputeDType/auto`` multiplies bf16 inputs.
 public enum MatmulPrecision: String, Sendable, CaseIterable {
     /// Every product the f32 product of the stored values: the runtime's reference arithmetic,
-    /// and what calibration always multiplies.
+    /// and what calibration multiplies at `--calibration-dtype float32` (calibration never runs
+    /// the split products).
     case highest
     /// Products of many rows (scoring, a prompt's pass) split each input into its bf16 rounding
     /// and an int8 remainder (`ck_matmul_bf16_split`), on CPUs with AVX512_BF16: three quarters
