@@ -4,7 +4,7 @@
  * the others emulate it with two FMAs.
  *
  * Laid out as panel_gemm's: the rows of x are rounded to bf16 once a call (in blocks of rows
- * of CK_PAIR_X_BYTES), as pairs of columns (ck_bf16_pairs); CK_PANEL_OUTPUTS weight rows at a time are laid out pair by pair in a panel
+ * of CK_X_BLOCK_BYTES), as pairs of columns (ck_bf16_pairs); CK_PANEL_OUTPUTS weight rows at a time are laid out pair by pair in a panel
  * (panel[p·CK_PANEL_OUTPUTS + j] = the 32-bit word of columns 2p, 2p + 1 of output o0 + j, as
  * stored: CK_LANES × CK_LANES blocks of words transposed in registers), which stays in L2 while
  * every row of x streams past it, CK_PAIR_ROWS rows at a time: one broadcast of a row's pair
@@ -43,18 +43,12 @@ ALWAYS_INLINE void pack_pairs(const ck_weights *w, size_t o0, size_t n, size_t k
     pack_words(w->data, w->row_bytes, o0, n, 2 * k, panel);
 }
 
-/* Bytes of x's pairs rounded at a time: a bound on the memory a call takes (each block of rows
- * packs the panels again; at 4 MiB, 3 times for 1024 rows of 5632 columns, under 1% of the time). */
-#define CK_PAIR_X_BYTES (4u << 20)
-
 /* x (m rows, rounded here a block of rows at a time) times bf16 outputs first..<first+count, one
  * panel at a time; one value at a time when no buffer could be had. */
 ALWAYS_INLINE void bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                                const ck_weights *w, float *y, size_t ldy) {
     const size_t pairs = (k + 1) / 2;
-    size_t block = pairs ? CK_PAIR_X_BYTES / (pairs * 4) / CK_PAIR_ROWS * CK_PAIR_ROWS : m;
-    if (block < CK_PAIR_ROWS) block = CK_PAIR_ROWS;
-    if (block > m) block = m;
+    const size_t block = x_block_rows(m, pairs * 4, CK_PAIR_ROWS);
     const size_t bytes = block * pairs * 4;
     uint32_t *words = ck_scratch(CK_SCRATCH_ROWS_OF_X, bytes);
     float *panel = ck_scratch(CK_SCRATCH_PANEL, pairs * CK_PANEL_OUTPUTS * sizeof(float));

@@ -35,6 +35,19 @@ ALWAYS_INLINE void panel_store(const vf *acc, size_t rows, size_t n, float *y, s
     }
 }
 
+/* Bytes of x laid out at a time by the kernels that lay x's rows out once a call (bf16 pairs,
+ * W8A8's biased quads): a bound on the memory a call takes (each block of rows packs the panels
+ * again; at 4 MiB, 3 times for 1024 rows of 5632 columns, under 1% of the time). */
+#define CK_X_BLOCK_BYTES (4u << 20)
+
+/* Rows of x in a block of CK_X_BLOCK_BYTES, `row_bytes` a row laid out: a multiple of `step` (at
+ * least one step), at most m. */
+ALWAYS_INLINE size_t x_block_rows(size_t m, size_t row_bytes, size_t step) {
+    size_t block = row_bytes ? CK_X_BLOCK_BYTES / row_bytes / step * step : m;
+    if (block < step) block = step;
+    return block > m ? m : block;
+}
+
 /* The CK_LANES 32-bit words of a weight row from byte `p`, of which `left` bytes belong to the row:
  * zeros past them. */
 ALWAYS_INLINE vf load_words(const uint8_t *p, size_t left) {

@@ -37,15 +37,13 @@ ALWAYS_INLINE void w8a8_panel_rows(const int R, size_t quads, const uint32_t *q,
     panel_store(out, rows, n, y, ldy);
 }
 
-/* matmul_w8a8 by panels: q's rows biased once a call (in blocks of CK_PAIR_X_BYTES), each panel
+/* matmul_w8a8 by panels: q's rows biased once a call (in blocks of CK_X_BLOCK_BYTES), each panel
  * of outputs packed once a block; returns 0 when no buffer could be had. */
 ALWAYS_INLINE int w8a8_panels(size_t m, size_t first, size_t count, size_t k, const int8_t *q, size_t ldq,
                               const float *x_scales, const int8_t *w, size_t ldw, const int32_t *w_sums, const float *w_scales,
                               float *y, size_t ldy) {
     const size_t quads = (k + 3) / 4;
-    size_t block = quads ? CK_PAIR_X_BYTES / (quads * 4) / CK_PANEL_ROWS * CK_PANEL_ROWS : m;
-    if (block < CK_PANEL_ROWS) block = CK_PANEL_ROWS;
-    if (block > m) block = m;
+    const size_t block = x_block_rows(m, quads * 4, CK_PANEL_ROWS);
     uint32_t *biased = ck_scratch(CK_SCRATCH_ROWS_OF_X, block * quads * 4);
     float *panel = ck_scratch(CK_SCRATCH_PANEL, (quads + 2) * CK_PANEL_OUTPUTS * sizeof(float));
     if (!biased || !panel) return 0;
