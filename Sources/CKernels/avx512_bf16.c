@@ -22,7 +22,7 @@ void ck_avx512_bf16_matmul_bf16_inputs(size_t m, size_t first, size_t count, siz
 
 void ck_avx512_bf16_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m) {
     split_rows_layout layout = split_layout(packed, m, k);
-    const size_t quads = split_quads(k);
+    const size_t quads = ck_split_quads(k);
     for (size_t r = first; r < first + count; r++)
         split_pack_row(k, x + r * ldx, layout.hi + r * 2 * quads, layout.lo + r * quads, layout.scales + r);
 }

@@ -153,17 +153,18 @@ int ck_split_runs(void) { return ck_bf16_instructions(); }
  * keeps their functions from faulting, the same on every thread of one product. */
 static int split_supported(void) { return ck_path_supported(CK_AVX512) && __builtin_cpu_supports("avx512bf16"); }
 
-void *ck_split_rows_buffer(size_t m, size_t k) { return ck_scratch(CK_SCRATCH_SPLIT_ROWS, m * (12 * ((k + 3) / 4) + 4)); }
+void *ck_split_rows_buffer(size_t m, size_t k) { return ck_scratch(CK_SCRATCH_SPLIT_ROWS, ck_split_rows_bytes(m, k)); }
 
 void ck_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m) {
-    if (count > 0 && split_supported()) ck_avx512_bf16_split_pack(first, count, k, x, ldx, packed, m);
+    if (count > 0 && packed && split_supported()) ck_avx512_bf16_split_pack(first, count, k, x, ldx, packed, m);
 }
 
 void ck_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed, const float *x,
                           size_t ldx, const uint16_t *w, size_t ldw, float *y, size_t ldy) {
     if (m == 0 || count == 0) return;
     ck_weights weights = {(const uint8_t *)w, ldw * sizeof(uint16_t), NULL, 0, NULL, 1};
-    if (k > CK_SPLIT_MAX_COLUMNS || !split_supported() || !ck_avx512_bf16_matmul_bf16_split(m, first, count, k, packed, &weights, y, ldy))
+    if (!packed || k > CK_SPLIT_MAX_COLUMNS || !split_supported() ||
+        !ck_avx512_bf16_matmul_bf16_split(m, first, count, k, packed, &weights, y, ldy))
         ck_matmul_bf16(m, first, count, k, x, ldx, w, ldw, y, ldy);
 }
 

@@ -87,6 +87,13 @@ extern const ck_table ck_avx512_table;
 void ck_avx512_bf16_matmul_bf16_inputs(size_t m, size_t first, size_t count, size_t k, const float *x, size_t ldx,
                                        const ck_weights *w, float *y, size_t ldy);
 
+/* Quads of columns (4 a quad, the last padded) of the split products' rows of k columns. */
+static inline size_t ck_split_quads(size_t k) { return (k + 3) / 4; }
+
+/* Bytes of m rows of k columns packed for the split products (simd_bf16_split.h's split_layout):
+ * a row's hi, 2 words a quad, and its lo codes, a word a quad, then a scale a row. */
+static inline size_t ck_split_rows_bytes(size_t m, size_t k) { return m * (3 * 4 * ck_split_quads(k) + 4); }
+
 /* ck_split_pack and ck_matmul_bf16_split on AVX512_BF16 and VNNI (avx512_bf16.c); the product
  * returns 0 when it could not have its panel's buffer. */
 void ck_avx512_bf16_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m);

@@ -15,11 +15,9 @@
  * vectors, in the 32 registers. */
 #define CK_SPLIT_ROWS 4
 
-/* Quads of columns (4 a quad, the last padded) of rows of k columns. */
-ALWAYS_INLINE size_t split_quads(size_t k) { return (k + 3) / 4; }
-
-/* Where the packed rows of x lie (for m rows): hi as bf16 pairs, 2 · quads words a row; lo's codes
- * biased to unsigned, one word (4 columns) a quad; each row's scale of lo. */
+/* Where the packed rows of x lie (for m rows, ck_split_rows_bytes of them): hi as bf16 pairs,
+ * 2 · quads words a row; lo's codes biased to unsigned, one word (4 columns) a quad; each row's
+ * scale of lo. */
 typedef struct {
     uint32_t *hi;
     uint32_t *lo;
@@ -27,7 +25,7 @@ typedef struct {
 } split_rows_layout;
 
 ALWAYS_INLINE split_rows_layout split_layout(void *packed, size_t m, size_t k) {
-    size_t quads = split_quads(k);
+    size_t quads = ck_split_quads(k);
     uint32_t *words = packed;
     split_rows_layout layout = {words, words + m * 2 * quads, (float *)(words + m * 3 * quads)};
     return layout;
@@ -36,7 +34,7 @@ ALWAYS_INLINE split_rows_layout split_layout(void *packed, size_t m, size_t k) {
 /* Row `x` (k values) packed: hi into hi_row (4 · quads bf16 values, zeros past k), lo's codes
  * into lo_row (quads words, code 128 past k) and lo's scale into *scale. */
 ALWAYS_INLINE void split_pack_row(size_t k, const float *x, uint32_t *hi_row, uint32_t *lo_row, float *scale) {
-    const size_t padded = 4 * split_quads(k);
+    const size_t padded = 4 * ck_split_quads(k);
     uint16_t *hi = (uint16_t *)hi_row;
     uint8_t *lo = (uint8_t *)lo_row;
     __m512 largest = _mm512_setzero_ps();
@@ -152,7 +150,7 @@ ALWAYS_INLINE void split_tile(const int R, size_t quads, const uint32_t *hi, con
  * one panel at a time; returns 0 when no buffer could be had. */
 ALWAYS_INLINE int bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed, const ck_weights *w,
                              float *y, size_t ldy) {
-    const size_t quads = split_quads(k), pairs = 2 * quads;
+    const size_t quads = ck_split_quads(k), pairs = 2 * quads;
     const size_t pair_floats = pairs * CK_PANEL_OUTPUTS;
     float *panel = ck_scratch(CK_SCRATCH_PANEL, (pair_floats + quads * CK_PANEL_OUTPUTS + 2 * CK_PANEL_OUTPUTS) * 4);
     if (!panel) return 0;

@@ -76,6 +76,19 @@ struct SplitProductKernelTests {
         }
     }
 
+    /// Without a buffer for the packed rows (NULL), packing does nothing and the product is the f32 one.
+    @Test func noPackedRowsGiveTheF32Product() {
+        var random = SeededRandom(seed: 23)
+        let p = BF16InputKernelTests.Operands((70, 50, 131), random: &random)
+        ck_split_pack(0, p.m, p.k, p.x, p.ldx, nil, p.m)
+        var exact = [Float](repeating: 0, count: p.m * p.n), split = exact
+        exact.withUnsafeMutableBufferPointer { y in ck_matmul_bf16(p.m, 0, p.n, p.k, p.x, p.ldx, p.weights, p.k, y.baseAddress!, p.n) }
+        split.withUnsafeMutableBufferPointer { y in
+            ck_matmul_bf16_split(p.m, 0, p.n, p.k, nil, p.x, p.ldx, p.weights, p.k, y.baseAddress!, p.n)
+        }
+        #expect(split.map(\.bitPattern) == exact.map(\.bitPattern))
+    }
+
     /// Past CK_SPLIT_MAX_COLUMNS the int32 sums could wrap: the product is then the f32 one.
     @Test func columnsPastTheInt32BoundAreTheF32Product() {
         var random = SeededRandom(seed: 17)

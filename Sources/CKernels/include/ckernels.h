@@ -112,20 +112,21 @@ int ck_use_bf16_instructions(int use);
 int ck_split_runs(void);
 
 /* The calling thread's buffer (kept from call to call, like the kernels' own) for m packed rows
- * of k columns; NULL when memory is short. */
+ * of k columns; NULL when memory is short, which the two functions below take: nothing is packed
+ * and the product is ck_matmul_bf16's. */
 void *ck_split_rows_buffer(size_t m, size_t k);
 
-/* Rows first..<first+count of x packed into `packed`, a buffer for m rows of k columns: each row
- * independent of the others, so threads may pack disjoint ranges. */
+/* Rows first..<first+count of x packed into `packed`, a buffer for m rows of k columns (or NULL):
+ * each row independent of the others, so threads may pack disjoint ranges. */
 void ck_split_pack(size_t first, size_t count, size_t k, const float *x, size_t ldx, void *packed, size_t m);
 
 /* The most columns the split products sum in int32: k · 255 · 127 stays below 2³¹. */
 #define CK_SPLIT_MAX_COLUMNS 65536
 
 /* y[r·ldy + o] ≈ Σ_c x[r·ldx + c] · w[o·ldw + c] for the m rows of x that `packed` holds and outputs
- * first ≤ o < first + count, by the split products; ck_matmul_bf16 (from x) for more than
- * CK_SPLIT_MAX_COLUMNS columns, on a CPU without AVX512_BF16, or when no buffer for a panel could
- * be had. */
+ * first ≤ o < first + count, by the split products; ck_matmul_bf16 (from x) when `packed` is NULL,
+ * for more than CK_SPLIT_MAX_COLUMNS columns, on a CPU without AVX512_BF16, or when no buffer for a
+ * panel could be had. */
 void ck_matmul_bf16_split(size_t m, size_t first, size_t count, size_t k, const void *packed, const float *x,
                           size_t ldx, const uint16_t *w, size_t ldw, float *y, size_t ldy);
 

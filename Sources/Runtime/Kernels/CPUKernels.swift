@@ -51,21 +51,17 @@ extension CPUKernels {
 
 extension CPUKernels {
     /// As ``multiply(_:ldx:rows:by:ldw:outputs:columns:into:ldy:)`` with bf16 weights, by the split
-    /// products (`ck_matmul_bf16_split`): rows of x packed over the threads, then outputs. The f32
-    /// product where the CPU cannot run them (``MatmulPrecision/splitRuns``).
+    /// products (`ck_matmul_bf16_split`): rows of x packed over the threads, then outputs. Called
+    /// where ``MatmulPrecision/splitRuns``; without a buffer for the packed rows the kernels give
+    /// the f32 product.
     public static func multiplySplit(_ x: UnsafePointer<Float>, ldx: Int, rows: Int, by w: UnsafePointer<UInt16>, ldw: Int,
                                      outputs: Int, columns: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
-        guard MatmulPrecision.splitRuns, let packed = ck_split_rows_buffer(rows, columns) else {
-            return forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
-                ck_matmul_bf16(rows, share.lowerBound, share.count, columns, x, ldx, w, ldw, y, ldy)
-            }
-        }
-        let shared = UncheckedSendable(packed)
+        let packed = UncheckedSendable(ck_split_rows_buffer(rows, columns))
         forEachShare(outputs: rows, work: rows * columns * 16) { share in
-            ck_split_pack(share.lowerBound, share.count, columns, x, ldx, shared.value, rows)
+            ck_split_pack(share.lowerBound, share.count, columns, x, ldx, packed.value, rows)
         }
         forEachShare(outputs: outputs, work: rows * outputs * columns) { share in
-            ck_matmul_bf16_split(rows, share.lowerBound, share.count, columns, shared.value, x, ldx, w, ldw, y, ldy)
+            ck_matmul_bf16_split(rows, share.lowerBound, share.count, columns, packed.value, x, ldx, w, ldw, y, ldy)
         }
     }
 }

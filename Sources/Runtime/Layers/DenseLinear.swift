@@ -81,7 +81,7 @@ public struct DenseLinear: Linear {
             values.withUnsafeBufferPointer { w in
                 CPUKernels.multiply(input, ldx: k, rows: rows, by: w.baseAddress!, ldw: k, outputs: n, columns: k, into: output, ldy: n)
             }
-        case let .bf16(values) where products == .split && rows >= Products.splitRows:
+        case let .bf16(values) where products == .split && rows >= Products.splitRows && MatmulPrecision.splitRuns:
             values.withUnsafeBufferPointer { w in
                 CPUKernels.multiplySplit(input, ldx: k, rows: rows, by: w.baseAddress!, ldw: k, outputs: n, columns: k, into: output, ldy: n)
             }
